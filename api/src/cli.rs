@@ -1,0 +1,167 @@
+//! The command line: `plog serve`, `plog migrate` and `plog paywall create|list|show|archive`.
+//! The paywall verbs talk to the database directly, so they work with or without a running
+//! server.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use plog_shared::api::{NewPaywall, Price};
+use plog_shared::money::{format_major, parse_major};
+use plog_shared::Currency;
+
+use crate::catalog;
+use crate::config::{DatabaseConfig, ServeConfig};
+use crate::startup::{Application, shutdown_signal};
+use crate::store::{Paywall, Store};
+
+/// plog: sell the rest of an article with one tag.
+#[derive(Debug, Parser)]
+#[command(name = "plog", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server (migrations are applied first).
+    Serve(Box<ServeConfig>),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseConfig),
+    /// Manage paywalls.
+    #[command(subcommand)]
+    Paywall(PaywallCommand),
+}
+
+/// `plog paywall …`.
+#[derive(Debug, Subcommand)]
+pub enum PaywallCommand {
+    /// Create a paywall and print its id and the tag to paste.
+    Create {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Public origin of the plog server, written into the tag.
+        #[arg(long, env = "PLOG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        /// Title shown on the paywall.
+        #[arg(long)]
+        title: String,
+        /// Free teaser shown before the price.
+        #[arg(long)]
+        teaser: Option<String>,
+        /// Price in major units: `100` for ¥100, `1.50` for $1.50.
+        #[arg(long)]
+        price: String,
+        /// ISO currency code, e.g. jpy, usd, eur.
+        #[arg(long)]
+        currency: String,
+        /// File with the paid content in Markdown (`-` for standard input).
+        #[arg(long)]
+        content: PathBuf,
+    },
+    /// List paywalls.
+    List {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Show one paywall and its tag.
+    Show {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Public origin of the plog server, written into the tag.
+        #[arg(long, env = "PLOG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        /// Paywall id.
+        id: String,
+    },
+    /// Archive a paywall: no new purchases; earlier buyers keep access.
+    Archive {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Paywall id.
+        id: String,
+    },
+}
+
+async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
+    let store = Store::connect(&database.url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn price_text(paywall: &Paywall) -> String {
+    match Currency::parse(&paywall.currency) {
+        Ok(currency) => format!("{} {}", format_major(paywall.price_amount, currency), currency.code().to_ascii_uppercase()),
+        Err(_) => format!("{} {}", paywall.price_amount, paywall.currency),
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(config) => Application::build(*config).await?.run_until(shutdown_signal()).await,
+        Command::Migrate(database) => {
+            open(&database).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Paywall(command) => paywall(command).await,
+    }
+}
+
+async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
+    match command {
+        PaywallCommand::Create { database, public_url, title, teaser, price, currency, content } => {
+            let code = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+            let amount = parse_major(&price, code).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
+            let content_markdown = if content.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("Failed to read the content from standard input")?
+            } else {
+                std::fs::read_to_string(&content).with_context(|| format!("Failed to read {}", content.display()))?
+            };
+            let store = open(&database).await?;
+            let new = NewPaywall {
+                title,
+                teaser,
+                price: Price { amount, currency: code.code().to_owned() },
+                content_markdown,
+            };
+            let paywall = catalog::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", paywall.id);
+            println!("{}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
+            Ok(())
+        }
+        PaywallCommand::List { database } => {
+            let store = open(&database).await?;
+            println!("{:<24}  {:<8}  {:>14}  TITLE", "ID", "STATUS", "PRICE");
+            for paywall in store.paywalls().await? {
+                println!("{:<24}  {:<8}  {:>14}  {}", paywall.id, paywall.status, price_text(&paywall), paywall.title);
+            }
+            Ok(())
+        }
+        PaywallCommand::Show { database, public_url, id } => {
+            let store = open(&database).await?;
+            let paywall = catalog::find(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            println!("id:       {}", paywall.id);
+            println!("title:    {}", paywall.title);
+            println!("teaser:   {}", paywall.teaser.as_deref().unwrap_or("-"));
+            println!("price:    {}", price_text(&paywall));
+            println!("status:   {}", paywall.status);
+            println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
+            Ok(())
+        }
+        PaywallCommand::Archive { database, id } => {
+            let store = open(&database).await?;
+            let paywall = catalog::archive(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            println!("archived {}", paywall.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Runtime configuration: every setting comes from a `plog serve` flag or its environment
+//! variable (names in the README's configuration table). Secrets are [`SecretString`]s, so no
+//! `Debug` or log line can print them.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Parses a secret from a flag or environment variable.
+fn parse_secret(raw: &str) -> Result<SecretString, String> {
+    if raw.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(SecretString::from(raw.trim().to_owned()))
+    }
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// Database URL: `sqlite://plog.db` (a file, created if missing).
+    #[arg(long = "database-url", env = "PLOG_DATABASE_URL", default_value = "sqlite://plog.db")]
+    pub url: String,
+}
+
+/// Settings of the Stripe account plog charges through.
+#[derive(Debug, Clone, Args)]
+pub struct StripeConfig {
+    /// Secret API key (`sk_test_…` or `sk_live_…`).
+    #[arg(long = "stripe-secret-key", env = "STRIPE_SECRET_KEY", value_parser = parse_secret, hide_env_values = true)]
+    pub secret_key: SecretString,
+    /// Publishable key (`pk_…`), handed to the widget.
+    #[arg(long = "stripe-publishable-key", env = "STRIPE_PUBLISHABLE_KEY")]
+    pub publishable_key: String,
+    /// Webhook signing secret (`whsec_…`).
+    #[arg(long = "stripe-webhook-secret", env = "STRIPE_WEBHOOK_SECRET", value_parser = parse_secret, hide_env_values = true)]
+    pub webhook_secret: SecretString,
+    /// Base URL of the Stripe API (point it at localstripe for the sandbox).
+    #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    pub api_base: String,
+    /// Where the widget loads Stripe.js from.
+    #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL", default_value = "https://js.stripe.com/v3/")]
+    pub js_url: String,
+    /// Seconds to wait for one Stripe API call before answering 502.
+    #[arg(long = "stripe-timeout-secs", env = "PLOG_STRIPE_TIMEOUT_SECS", default_value_t = 10)]
+    pub timeout_secs: u64,
+}
+
+impl StripeConfig {
+    /// The timeout of one Stripe API call.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.max(1))
+    }
+}
+
+/// Everything `plog serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Address to listen on.
+    #[arg(long, env = "PLOG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Public origin of this server, written into tags (default: `http://` + the listen address).
+    #[arg(long, env = "PLOG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Token of the creator's admin API; without it the admin API is disabled.
+    #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    pub admin_token: Option<SecretString>,
+    /// Stripe.
+    #[command(flatten)]
+    pub stripe: StripeConfig,
+}
+
+impl ServeConfig {
+    /// The origin written into tags, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        public_origin(self.public_url.as_deref(), self.listen)
+    }
+
+    /// Refuses settings that cannot work, with a message naming the setting.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let key = self.stripe.secret_key.expose_secret();
+        anyhow::ensure!(
+            key.starts_with("sk_") || key.starts_with("rk_"),
+            "STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_… or rk_…)"
+        );
+        anyhow::ensure!(
+            self.stripe.publishable_key.starts_with("pk_"),
+            "STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)"
+        );
+        let live_secret = key.starts_with("sk_live_") || key.starts_with("rk_live_");
+        let live_public = self.stripe.publishable_key.starts_with("pk_live_");
+        anyhow::ensure!(
+            live_secret == live_public,
+            "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY must both be live keys or both test keys"
+        );
+        anyhow::ensure!(
+            self.stripe.api_base.starts_with("http://") || self.stripe.api_base.starts_with("https://"),
+            "STRIPE_API_BASE must be an http(s) URL"
+        );
+        Ok(())
+    }
+}
+
+/// The public origin for tags: the configured one without trailing slash, else from the listen address.
+pub fn public_origin(configured: Option<&str>, listen: SocketAddr) -> String {
+    match configured {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{listen}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    fn parse(args: &[&str]) -> ServeConfig {
+        let mut all = vec!["plog"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().serve
+    }
+
+    const KEYS: [&str; 6] = [
+        "--stripe-secret-key", "sk_test_supersecret", "--stripe-publishable-key", "pk_test_x",
+        "--stripe-webhook-secret", "whsec_verysecret",
+    ];
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut args = KEYS.to_vec();
+        args.extend(["--admin-token", "admintokensecret"]);
+        let printed = format!("{:?}", parse(&args));
+        for secret in ["sk_test_supersecret", "whsec_verysecret", "admintokensecret"] {
+            assert!(!printed.contains(secret), "{secret} leaked in {printed}");
+        }
+    }
+
+    #[test]
+    fn mixing_live_and_test_keys_is_refused() {
+        let mut args = KEYS.to_vec();
+        args[1] = "sk_live_abc";
+        let err = parse(&args).validate().unwrap_err().to_string();
+        assert!(err.contains("both be live keys or both test keys"), "{err}");
+        assert!(parse(&KEYS).validate().is_ok());
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address() {
+        assert_eq!(parse(&KEYS).public_url(), "http://127.0.0.1:8080");
+        let mut args = KEYS.to_vec();
+        args.extend(["--public-url", "https://pay.example.org/"]);
+        assert_eq!(parse(&args).public_url(), "https://pay.example.org");
+    }
+}

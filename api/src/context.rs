@@ -1,0 +1,23 @@
+//! The state every handler shares: configuration, store and Stripe client.
+
+use std::sync::Arc;
+
+use crate::config::ServeConfig;
+use crate::store::Store;
+use crate::stripe::StripeApi;
+
+/// What handlers get as axum state (cheap to clone).
+pub type AppState = Arc<AppContext>;
+
+/// Configuration, storage and Stripe, built once at start-up.
+#[derive(Debug)]
+pub struct AppContext {
+    /// Settings.
+    pub config: ServeConfig,
+    /// The origin written into tags.
+    pub public_url: String,
+    /// The database.
+    pub store: Store,
+    /// Stripe.
+    pub stripe: StripeApi,
+}

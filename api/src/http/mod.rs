@@ -1,0 +1,79 @@
+//! HTTP: one module per resource, each exposing `router()`, merged here with the layers every
+//! request passes (request id, tracing, body limits, CORS for the public routes).
+
+mod admin;
+mod health;
+mod paywalls;
+mod purchases;
+mod webhooks;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, HeaderName, Method, Request, StatusCode, header};
+use axum::response::Response;
+use tower::ServiceBuilder;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::context::AppState;
+use crate::error::error_response;
+
+/// Largest body the public routes accept (a purchase request is `{}`).
+pub const PUBLIC_BODY_LIMIT: usize = 64 * 1024;
+/// Largest webhook body (Stripe's events are a few KiB; a margin for big objects).
+pub const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
+/// Largest admin body (a paywall's Markdown, up to the catalog's limit, plus JSON escaping).
+pub const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    // The widget calls the public routes from any blog's origin; per-site origins come later.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600));
+    let public = paywalls::router().merge(purchases::router()).layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)).layer(cors);
+    let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
+    let admin = admin::router().layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+
+    Router::new()
+        .merge(public)
+        .merge(webhooks)
+        .merge(admin)
+        .merge(health::router())
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request<_>| {
+                            let request_id = request
+                                .extensions()
+                                .get::<RequestId>()
+                                .and_then(|id| id.header_value().to_str().ok())
+                                .unwrap_or("-");
+                            // Only method and path: tokens travel in headers, never in the URL.
+                            tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+                        })
+                        .on_response(|response: &Response, latency: Duration, _span: &tracing::Span| {
+                            tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered");
+                        }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}

@@ -1,0 +1,43 @@
+//! Public paywall routes: what the widget shows before payment, and the paid content after.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::Router;
+use plog_shared::api::{PaidContent, PaywallInfo, StripePublicInfo};
+
+use super::bearer_token;
+use crate::context::AppState;
+use crate::error::{ApiError, Json};
+use crate::payments;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/paywalls/{id}", get(info))
+        .route("/v1/paywalls/{id}/content", get(content))
+}
+
+/// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
+async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<PaywallInfo>, ApiError> {
+    let paywall = payments::paywall(&ctx, &id).await?;
+    Ok(Json(PaywallInfo {
+        id: paywall.id.clone(),
+        title: paywall.title.clone(),
+        teaser: paywall.teaser.clone(),
+        price: paywall.price(),
+        status: paywall.status(),
+        stripe: StripePublicInfo {
+            publishable_key: ctx.config.stripe.publishable_key.clone(),
+            js_url: ctx.config.stripe.js_url.clone(),
+        },
+    }))
+}
+
+/// `GET /v1/paywalls/{id}/content` with `Authorization: Bearer ACCESS_TOKEN`: 200 when paid, 402 otherwise.
+async fn content(
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PaidContent>, ApiError> {
+    payments::paid_content(&ctx, &id, bearer_token(&headers)).await.map(Json)
+}

@@ -1,0 +1,33 @@
+//! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent; any price
+//! in it is ignored, because the server alone decides what a paywall costs.
+
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use plog_shared::api::PurchaseCreated;
+
+use crate::context::AppState;
+use crate::error::{ApiError, Json, read_body};
+use crate::payments;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/paywalls/{id}/purchases", post(create))
+}
+
+async fn create(
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
+    let body = read_body(request).await?;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => return Err(ApiError::BadRequest("the body must be a JSON object, e.g. {}".into())),
+            Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+        }
+    }
+    let created = payments::start_purchase(&ctx, &id).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}

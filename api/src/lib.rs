@@ -1,0 +1,19 @@
+//! plog's server: an axum API that prices paywalls, creates Stripe PaymentIntents, records
+//! purchases from Stripe's signed webhooks and serves paid content to paying readers.
+//!
+//! `main.rs` only parses the command line ([`cli`]) and runs it; tests build the same
+//! [`startup::Application`] on port 0.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod context;
+pub mod error;
+pub mod http;
+pub mod payments;
+pub mod startup;
+pub mod store;
+pub mod stripe;
+pub mod telemetry;
+pub mod tokens;

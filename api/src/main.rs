@@ -1,0 +1,16 @@
+//! The `plog` command: parse the command line, start logging, run.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    plog_api::telemetry::init();
+    let cli = plog_api::cli::Cli::parse();
+    match plog_api::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Building and running the application: the same code serves `plog serve` and the tests,
+//! which bind port 0 and read the port back.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::ServeConfig;
+use crate::context::{AppContext, AppState};
+use crate::store::Store;
+use crate::stripe::StripeApi;
+
+/// A bound, ready-to-run plog server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Validates the configuration, opens and migrates the database, builds the Stripe client
+    /// and binds the listen address.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        config.validate()?;
+        let store = Store::connect(&config.database.url).await?;
+        store.migrate().await?;
+        let stripe = StripeApi::new(&config.stripe)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("Failed to listen on {}", config.listen))?;
+        let local = listener.local_addr()?;
+        let public_url = crate::config::public_origin(config.public_url.as_deref(), local);
+        let state = Arc::new(AppContext { config, public_url, store, stripe });
+        Ok(Application { listener, state })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The shared state (tests use its store).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
+    /// and closes the database pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let store = self.state.store.clone();
+        tracing::info!(address = %self.local_addr(), public_url = %self.state.public_url, "plog is serving");
+        axum::serve(self.listener, crate::http::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("Failed to serve HTTP")?;
+        store.close().await;
+        tracing::info!("plog stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

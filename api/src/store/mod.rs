@@ -1,0 +1,440 @@
+//! Storage: the one narrow interface the rest of plog uses to read and write paywalls,
+//! purchases and Stripe events.
+//!
+//! SQL is written to run on SQLite and PostgreSQL alike (`$1` placeholders, bigint epoch times,
+//! integer money), and every invariant — one purchase per PaymentIntent, one effect per Stripe
+//! event, no paid purchase downgraded by a late event — is held by the database (unique keys and
+//! conditional updates), not by a lock in this process. Each transaction starts with a write,
+//! so SQLite takes its write lock at once and concurrent writers wait (`busy_timeout`) instead
+//! of failing on a read-to-write upgrade.
+
+pub mod models;
+
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use plog_shared::api::PurchaseStatus;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use models::{CurrencyTotals, Paywall, Purchase};
+
+/// Current time, unix seconds.
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+/// The database engines plog runs on; the URL's scheme chooses one.
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+}
+
+/// Runs the same statements on whichever pool is open. Each arm gets its own, natively typed
+/// pool, so the queries stay compile-time generic without `sqlx::Any`'s costs.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+        }
+    };
+}
+
+/// A purchase to insert.
+#[derive(Debug, Clone)]
+pub struct NewPurchase {
+    /// Purchase id.
+    pub id: String,
+    /// Paywall bought.
+    pub paywall_id: String,
+    /// PaymentIntent created for it.
+    pub payment_intent_id: String,
+    /// SHA-256 of the access token.
+    pub token_hash: String,
+    /// Minor units.
+    pub amount: i64,
+    /// Lowercase ISO code.
+    pub currency: String,
+}
+
+/// What Stripe says happened to a payment: from a webhook or from re-reading the intent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentUpdate {
+    /// The PaymentIntent succeeded with this amount and currency.
+    Succeeded {
+        /// PaymentIntent id.
+        payment_intent_id: String,
+        /// Amount received, minor units.
+        amount: i64,
+        /// Lowercase ISO code.
+        currency: String,
+    },
+    /// An attempt failed; the reader may retry on the same intent.
+    Failed {
+        /// PaymentIntent id.
+        payment_intent_id: String,
+        /// Stripe's message.
+        message: Option<String>,
+    },
+    /// The charge was refunded in full.
+    Refunded {
+        /// PaymentIntent id.
+        payment_intent_id: String,
+    },
+}
+
+impl PaymentUpdate {
+    /// The PaymentIntent the update is about.
+    pub fn payment_intent_id(&self) -> &str {
+        match self {
+            PaymentUpdate::Succeeded { payment_intent_id, .. }
+            | PaymentUpdate::Failed { payment_intent_id, .. }
+            | PaymentUpdate::Refunded { payment_intent_id } => payment_intent_id,
+        }
+    }
+}
+
+/// What applying a [`PaymentUpdate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// The purchase changed to this status.
+    Changed(PurchaseStatus),
+    /// Nothing to change: the purchase already is where the update leads, or a later state
+    /// (a refund) outranks it.
+    Unchanged(PurchaseStatus),
+    /// Amount or currency differ from the purchase: not honoured.
+    AmountMismatch,
+    /// No purchase of plog's has this PaymentIntent.
+    UnknownIntent,
+}
+
+impl UpdateOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            UpdateOutcome::Changed(_) => "changed",
+            UpdateOutcome::Unchanged(_) => "unchanged",
+            UpdateOutcome::AmountMismatch => "amount_mismatch",
+            UpdateOutcome::UnknownIntent => "unknown_intent",
+        }
+    }
+}
+
+/// What recording a Stripe event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// First delivery: applied with this outcome.
+    Applied(UpdateOutcome),
+    /// Seen before: nothing done.
+    Duplicate,
+}
+
+/// Filters for the purchase list.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseFilter {
+    /// Only this paywall's purchases.
+    pub paywall_id: Option<String>,
+    /// Only purchases created at or after this time (unix seconds).
+    pub since: Option<i64>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// Changes to a paywall; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct PaywallChanges {
+    /// New title.
+    pub title: Option<String>,
+    /// New teaser (`Some(None)` removes it).
+    pub teaser: Option<Option<String>>,
+    /// New price, minor units and code.
+    pub price: Option<(i64, String)>,
+    /// New markdown and its sanitized HTML.
+    pub content: Option<(String, String)>,
+}
+
+/// plog's storage.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// Applies one [`PaymentUpdate`] inside an open transaction. Every write is conditional on the
+/// current status, so duplicate, concurrent and out-of-order updates converge:
+/// pending/failed → paid (amount and currency must match), pending → failed, any → refunded;
+/// refunded is final and paid is never downgraded to failed.
+macro_rules! apply_update {
+    ($tx:ident, $update:expr) => {{
+        let now = now();
+        let changed = match $update {
+            PaymentUpdate::Succeeded { payment_intent_id, amount, currency } => sqlx::query(
+                "update purchases set status = 'paid', paid_at = $4, updated_at = $4, last_error = null \
+                 where payment_intent_id = $1 and status in ('pending', 'failed') and amount = $2 and currency = $3")
+                .bind(payment_intent_id).bind(*amount).bind(currency).bind(now)
+                .execute(&mut *$tx).await?,
+            PaymentUpdate::Failed { payment_intent_id, message } => sqlx::query(
+                "update purchases set status = 'failed', last_error = $2, updated_at = $3 \
+                 where payment_intent_id = $1 and status in ('pending', 'failed')")
+                .bind(payment_intent_id).bind(message).bind(now)
+                .execute(&mut *$tx).await?,
+            PaymentUpdate::Refunded { payment_intent_id } => sqlx::query(
+                "update purchases set status = 'refunded', refunded_at = $2, updated_at = $2 \
+                 where payment_intent_id = $1 and status <> 'refunded'")
+                .bind(payment_intent_id).bind(now)
+                .execute(&mut *$tx).await?,
+        };
+        let row: Option<(String, i64, String)> = sqlx::query_as(
+            "select status, amount, currency from purchases where payment_intent_id = $1")
+            .bind($update.payment_intent_id())
+            .fetch_optional(&mut *$tx).await?;
+        match row {
+            None => UpdateOutcome::UnknownIntent,
+            Some((status, amount, currency)) => {
+                let status = PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending);
+                let mismatch = matches!($update, PaymentUpdate::Succeeded { amount: a, currency: c, .. }
+                    if *a != amount || !c.eq_ignore_ascii_case(&currency));
+                if changed.rows_affected() > 0 {
+                    UpdateOutcome::Changed(status)
+                } else if mismatch && status != PurchaseStatus::Refunded && status != PurchaseStatus::Paid {
+                    UpdateOutcome::AmountMismatch
+                } else {
+                    UpdateOutcome::Unchanged(status)
+                }
+            }
+        }
+    }};
+}
+
+impl Store {
+    /// Opens the database named by the URL (`sqlite://path`), creating a SQLite file if missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("Failed to parse the SQLite URL {url:?}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a commit is on disk before the webhook is answered 2xx, even on power loss.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
+            Ok(Store { pool: Pool::Sqlite(pool) })
+        } else {
+            anyhow::bail!(
+                "unsupported PLOG_DATABASE_URL {:?}: use sqlite://FILE",
+                url.split(':').next().unwrap_or_default()
+            )
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::migrate!("./migrations/sqlite").run(pool).await)
+            .context("Failed to apply database migrations")
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
+            .context("Failed to reach the database")
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Inserts a paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "insert into paywalls (id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(&paywall.id).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price_amount)
+            .bind(&paywall.currency).bind(&paywall.content_markdown).bind(&paywall.content_html)
+            .bind(&paywall.status).bind(paywall.created_at).bind(paywall.updated_at)
+            .execute(pool).await)
+            .context("Failed to insert a paywall")?;
+        Ok(())
+    }
+
+    /// One paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywall(&self, id: &str) -> anyhow::Result<Option<Paywall>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at \
+             from paywalls where id = $1")
+            .bind(id).fetch_optional(pool).await)
+            .context("Failed to read a paywall")
+    }
+
+    /// All paywalls, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at \
+             from paywalls order by created_at desc, id")
+            .fetch_all(pool).await)
+            .context("Failed to list paywalls")
+    }
+
+    /// Applies changes to a paywall; `None` if there is no such paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_paywall(&self, id: &str, changes: &PaywallChanges) -> anyhow::Result<Option<Paywall>> {
+        let teaser_given = changes.teaser.is_some();
+        let teaser = changes.teaser.clone().flatten();
+        let (amount, currency) = changes.price.clone().unzip();
+        let (markdown, html) = changes.content.clone().unzip();
+        let updated = on_pool!(self, pool => sqlx::query(
+            "update paywalls set \
+               title = coalesce($2, title), \
+               teaser = case when $3 then $4 else teaser end, \
+               price_amount = coalesce($5, price_amount), \
+               currency = coalesce($6, currency), \
+               content_markdown = coalesce($7, content_markdown), \
+               content_html = coalesce($8, content_html), \
+               updated_at = $9 \
+             where id = $1")
+            .bind(id).bind(&changes.title).bind(teaser_given).bind(teaser).bind(amount).bind(currency)
+            .bind(markdown).bind(html).bind(now())
+            .execute(pool).await)
+            .context("Failed to update a paywall")?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.paywall(id).await
+    }
+
+    /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
+    #[tracing::instrument(skip_all)]
+    pub async fn archive_paywall(&self, id: &str) -> anyhow::Result<Option<Paywall>> {
+        let updated = on_pool!(self, pool => sqlx::query(
+            "update paywalls set status = 'archived', updated_at = $2 where id = $1")
+            .bind(id).bind(now()).execute(pool).await)
+            .context("Failed to archive a paywall")?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.paywall(id).await
+    }
+
+    /// Inserts a pending purchase.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
+        let now = now();
+        on_pool!(self, pool => sqlx::query(
+            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at) \
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7)")
+            .bind(&purchase.id).bind(&purchase.paywall_id).bind(&purchase.payment_intent_id)
+            .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now)
+            .execute(pool).await)
+            .context("Failed to insert a purchase")?;
+        Ok(())
+    }
+
+    /// The purchase an access token's hash belongs to.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_by_token_hash(&self, token_hash: &str) -> anyhow::Result<Option<Purchase>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
+             from purchases where token_hash = $1")
+            .bind(token_hash).fetch_optional(pool).await)
+            .context("Failed to read a purchase by token")
+    }
+
+    /// The purchase of a PaymentIntent.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_by_intent(&self, payment_intent_id: &str) -> anyhow::Result<Option<Purchase>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
+             from purchases where payment_intent_id = $1")
+            .bind(payment_intent_id).fetch_optional(pool).await)
+            .context("Failed to read a purchase by PaymentIntent")
+    }
+
+    /// Purchases, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
+             from purchases \
+             where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
+             order by created_at desc, id limit $3")
+            .bind(&filter.paywall_id).bind(filter.since).bind(filter.limit)
+            .fetch_all(pool).await)
+            .context("Failed to list purchases")
+    }
+
+    /// Sales per currency, and counts.
+    #[tracing::instrument(skip_all)]
+    pub async fn stats(&self) -> anyhow::Result<(i64, i64, Vec<CurrencyTotals>)> {
+        on_pool!(self, pool => async {
+            let paywalls: i64 = sqlx::query_scalar("select count(*) from paywalls").fetch_one(pool).await?;
+            let purchases: i64 = sqlx::query_scalar("select count(*) from purchases").fetch_one(pool).await?;
+            let totals = sqlx::query_as::<_, CurrencyTotals>(
+                "select currency, \
+                   sum(case when status = 'paid' then 1 else 0 end) as paid_count, \
+                   coalesce(sum(case when status = 'paid' then amount else 0 end), 0) as revenue, \
+                   sum(case when status = 'refunded' then 1 else 0 end) as refunded_count \
+                 from purchases group by currency order by currency")
+                .fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((paywalls, purchases, totals))
+        }.await)
+        .context("Failed to compute stats")
+    }
+
+    /// Records a Stripe event and applies its update in one transaction. A second delivery of
+    /// the same event id does nothing and says so.
+    #[tracing::instrument(skip_all, fields(event_id = event_id))]
+    pub async fn record_event(
+        &self,
+        event_id: &str,
+        event_type: &str,
+        update: Option<&PaymentUpdate>,
+    ) -> anyhow::Result<EventOutcome> {
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
+                 values ($1, $2, $3, 'pending', $4) on conflict (id) do nothing")
+                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id)).bind(now())
+                .execute(&mut *tx).await?;
+            if inserted.rows_affected() == 0 {
+                return Ok(EventOutcome::Duplicate);
+            }
+            let outcome = match update {
+                Some(update) => apply_update!(tx, update),
+                None => UpdateOutcome::Unchanged(PurchaseStatus::Pending),
+            };
+            let label = if update.is_some() { outcome.label() } else { "ignored" };
+            sqlx::query("update stripe_events set outcome = $2 where id = $1")
+                .bind(event_id).bind(label).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(EventOutcome::Applied(outcome))
+        }.await)
+        .context("Failed to record a Stripe event")
+    }
+
+    /// Applies an update learned by re-reading a PaymentIntent (no event id to record).
+    #[tracing::instrument(skip_all)]
+    pub async fn apply_update(&self, update: &PaymentUpdate) -> anyhow::Result<UpdateOutcome> {
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let outcome = apply_update!(tx, update);
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(outcome)
+        }.await)
+        .context("Failed to apply a payment update")
+    }
+
+    /// How many Stripe events were recorded (for tests and operations).
+    pub async fn event_count(&self) -> anyhow::Result<i64> {
+        on_pool!(self, pool => sqlx::query_scalar("select count(*) from stripe_events").fetch_one(pool).await)
+            .context("Failed to count Stripe events")
+    }
+}
+

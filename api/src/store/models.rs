@@ -1,0 +1,107 @@
+//! Rows as stored, and their conversion into the API's types.
+
+use plog_shared::api::{AdminPurchase, PaywallStatus, Price, PurchaseStatus};
+use plog_shared::{Currency, Money};
+
+/// A paywall row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Paywall {
+    /// Paywall id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Free teaser.
+    pub teaser: Option<String>,
+    /// Price, minor units.
+    pub price_amount: i64,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Markdown as written.
+    pub content_markdown: String,
+    /// Sanitized HTML served to buyers.
+    pub content_html: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+impl Paywall {
+    /// The price as validated money. Stored prices were validated on the way in.
+    pub fn money(&self) -> anyhow::Result<Money> {
+        Ok(Money::new(self.price_amount, Currency::parse(&self.currency)?)?)
+    }
+
+    /// The price in the API's shape.
+    pub fn price(&self) -> Price {
+        Price { amount: self.price_amount, currency: self.currency.clone() }
+    }
+
+    /// Active or archived.
+    pub fn status(&self) -> PaywallStatus {
+        if self.status == "archived" { PaywallStatus::Archived } else { PaywallStatus::Active }
+    }
+}
+
+/// A purchase row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Purchase {
+    /// Purchase id.
+    pub id: String,
+    /// Paywall bought.
+    pub paywall_id: String,
+    /// Stripe PaymentIntent id.
+    pub payment_intent_id: String,
+    /// SHA-256 of the access token, hex.
+    pub token_hash: String,
+    /// pending, paid, failed or refunded.
+    pub status: String,
+    /// Minor units charged.
+    pub amount: i64,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Stripe's last payment error message.
+    pub last_error: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// Unix seconds.
+    pub paid_at: Option<i64>,
+}
+
+impl Purchase {
+    /// The status as an enum (unknown text reads as pending: the schema's check forbids it).
+    pub fn status(&self) -> PurchaseStatus {
+        PurchaseStatus::parse(&self.status).unwrap_or(PurchaseStatus::Pending)
+    }
+
+    /// The creator's view of this purchase.
+    pub fn to_admin(&self) -> AdminPurchase {
+        AdminPurchase {
+            id: self.id.clone(),
+            paywall_id: self.paywall_id.clone(),
+            payment_intent_id: self.payment_intent_id.clone(),
+            status: self.status(),
+            price: Price { amount: self.amount, currency: self.currency.clone() },
+            last_error: self.last_error.clone(),
+            created_at: self.created_at,
+            paid_at: self.paid_at,
+        }
+    }
+}
+
+/// Sales of one currency, as the stats query returns them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CurrencyTotals {
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Paid purchases.
+    pub paid_count: i64,
+    /// Revenue of paid purchases, minor units.
+    pub revenue: i64,
+    /// Refunded purchases.
+    pub refunded_count: i64,
+}

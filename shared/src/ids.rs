@@ -1,0 +1,110 @@
+//! Identifiers of paywalls and purchases: a fixed prefix and 20 URL-safe alphanumerics.
+//!
+//! Ids are parsed once at the edge ([`PaywallId::parse`]); past it, a value of the type is valid.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Number of random characters after the prefix (20 × log2(62) ≈ 119 bits).
+pub const ID_RANDOM_LEN: usize = 20;
+
+/// Why a string is not a valid id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidId {
+    /// What kind of id was expected, e.g. "paywall".
+    pub kind: &'static str,
+}
+
+impl fmt::Display for InvalidId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not a valid {} id", self.kind)
+    }
+}
+
+impl std::error::Error for InvalidId {}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The prefix every id of this kind starts with.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// Parses an id, checking prefix, length and alphabet.
+            pub fn parse(raw: &str) -> Result<Self, InvalidId> {
+                let rest = raw.strip_prefix($prefix).ok_or(InvalidId { kind: $kind })?;
+                if rest.len() == ID_RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    Ok(Self(raw.to_owned()))
+                } else {
+                    Err(InvalidId { kind: $kind })
+                }
+            }
+
+            /// Builds an id from random alphanumerics produced by the caller's generator.
+            pub fn from_random(random: &str) -> Result<Self, InvalidId> {
+                Self::parse(&format!("{}{}", $prefix, random))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidId;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The id of a paywall, e.g. `pw_4f9XkQ2mZ8aB1cD3eF5g`.
+    PaywallId, "pw_", "paywall"
+);
+id_type!(
+    /// The id of a purchase, e.g. `pur_4f9XkQ2mZ8aB1cD3eF5g`.
+    PurchaseId, "pur_", "purchase"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_accepts_only_the_exact_shape() {
+        assert!(PaywallId::parse("pw_abcdefghij0123456789").is_ok());
+        assert!(PaywallId::parse("pw_abcdefghij012345678").is_err(), "too short");
+        assert!(PaywallId::parse("pw_abcdefghij0123456789x").is_err(), "too long");
+        assert!(PaywallId::parse("pw_abcdefghij012345678-").is_err(), "bad alphabet");
+        assert!(PaywallId::parse("pur_abcdefghij0123456789").is_err(), "wrong prefix");
+        assert!(PurchaseId::parse("pur_abcdefghij0123456789").is_ok());
+    }
+
+    #[test]
+    fn serde_rejects_invalid_ids() {
+        let ok: Result<PaywallId, _> = serde_json::from_str("\"pw_abcdefghij0123456789\"");
+        assert!(ok.is_ok());
+        let bad: Result<PaywallId, _> = serde_json::from_str("\"../etc/passwd\"");
+        assert!(bad.is_err());
+    }
+}

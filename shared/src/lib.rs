@@ -1,0 +1,12 @@
+//! Types shared by the plog API and the widget: the JSON requests and responses of the public
+//! and admin API, money in integer minor units, and identifiers.
+//!
+//! Plain data only: no HTTP server, database or browser code lives here, so both the server and
+//! the WebAssembly widget can depend on it.
+
+pub mod api;
+pub mod ids;
+pub mod money;
+
+pub use ids::{PaywallId, PurchaseId};
+pub use money::{Currency, Money, MoneyError};
