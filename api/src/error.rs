@@ -37,7 +37,7 @@ pub enum ApiError {
     #[error("{0}")]
     Unprocessable(String),
     /// 502: Stripe could not be reached or refused the request.
-    #[error("the payment provider could not be reached; please try again")]
+    #[error("the payment provider could not be reached or refused the request; please try again")]
     PaymentProvider(#[source] anyhow::Error),
     /// 503: the admin API is switched off because no admin token is configured.
     #[error("the admin API is disabled: set PLOG_ADMIN_TOKEN to enable it")]

@@ -40,7 +40,6 @@ pub async fn start_purchase(ctx: &AppContext, paywall_id: &str) -> Result<Purcha
             currency: price.currency.code(),
             purchase_id: purchase_id.as_str(),
             paywall_id: &paywall.id,
-            description: &paywall.title,
         })
         .await
         .map_err(ApiError::PaymentProvider)?;

@@ -76,7 +76,6 @@ struct CreatePaymentIntent<'a> {
     amount: i64,
     currency: &'a str,
     payment_method_types: [&'a str; 1],
-    description: &'a str,
     metadata: BTreeMap<&'a str, &'a str>,
 }
 
@@ -91,8 +90,6 @@ pub struct NewPaymentIntent<'a> {
     pub purchase_id: &'a str,
     /// The paywall bought.
     pub paywall_id: &'a str,
-    /// Shown in Stripe's dashboard.
-    pub description: &'a str,
 }
 
 /// A Stripe API client.
@@ -141,7 +138,6 @@ impl StripeApi {
             amount: intent.amount,
             currency: intent.currency,
             payment_method_types: ["card"],
-            description: intent.description,
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
         };
         let key = IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id))

@@ -1,0 +1,150 @@
+//! The creator's admin API: authentication, validation, CRUD, stats.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn valid_paywall() -> Value {
+    json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"})
+}
+
+async fn paywall_count(app: &TestApp) -> usize {
+    let list: Value = app.admin_get("/v1/admin/paywalls").await.json().await.unwrap();
+    list["paywalls"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn admin_routes_require_the_admin_token() {
+    let app = TestApp::spawn().await;
+    let no_token = app.http.get(app.url("/v1/admin/paywalls")).send().await.unwrap();
+    assert_eq!(no_token.status(), 401);
+    let body: Value = no_token.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let wrong = app.http.post(app.url("/v1/admin/paywalls")).bearer_auth("wrong").json(&valid_paywall()).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(paywall_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn without_a_configured_token_the_admin_api_is_disabled() {
+    let app = TestApp::with(Options { admin_token: false, ..Options::default() }).await;
+    let response = app.http.get(app.url("/v1/admin/stats")).bearer_auth("anything").send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("PLOG_ADMIN_TOKEN"));
+}
+
+#[tokio::test]
+async fn invalid_paywalls_get_clear_errors_and_create_nothing() {
+    let app = TestApp::spawn().await;
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({"title": "T", "price": {"amount": 100, "currency": "xyz"}, "content_markdown": "p"}), 422, "not supported"),
+        (json!({"title": "T", "price": {"amount": 49, "currency": "jpy"}, "content_markdown": "p"}), 422, "minimum"),
+        (json!({"title": "T", "price": {"amount": 49, "currency": "usd"}, "content_markdown": "p"}), 422, "0.50 USD"),
+        (json!({"title": "T", "price": {"amount": -5, "currency": "usd"}, "content_markdown": "p"}), 422, "minimum"),
+        (json!({"title": "T", "price": {"amount": 1.5, "currency": "usd"}, "content_markdown": "p"}), 422, "invalid JSON body"),
+        (json!({"title": "T", "price": {"amount": "100", "currency": "jpy"}, "content_markdown": "p"}), 422, "invalid JSON body"),
+        (json!({"title": " ", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "p"}), 422, "title"),
+        (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": ""}), 422, "content_markdown"),
+        (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}}), 422, "content_markdown"),
+        (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "p", "extra": 1}), 422, "unknown field"),
+    ];
+    for (body, status, needle) in cases {
+        let response = app.create_paywall_raw(&body).await;
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        let error: Value = response.json().await.unwrap();
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{body} → {message}");
+    }
+    let malformed = app
+        .http
+        .post(app.url("/v1/admin/paywalls"))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    let not_json = app.http.post(app.url("/v1/admin/paywalls")).bearer_auth(ADMIN_TOKEN).body("title=T").send().await.unwrap();
+    assert_eq!(not_json.status(), 415);
+    assert_eq!(paywall_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_paywall_is_created_with_sanitized_content_and_its_tag() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .create_paywall_raw(&json!({
+            "title": "Hostile",
+            "price": {"amount": 100, "currency": "JPY"},
+            "content_markdown": "Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))",
+        }))
+        .await;
+    assert_eq!(response.status(), 201);
+    let paywall: Value = response.json().await.unwrap();
+    let html = paywall["content_html"].as_str().unwrap();
+    assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"), "{html}");
+    assert_eq!(paywall["price"]["currency"], "jpy");
+    let id = paywall["id"].as_str().unwrap();
+    assert_eq!(
+        paywall["tag"],
+        format!(r#"<script src="{}/plog.js" data-paywall="{id}" async></script>"#, app.address)
+    );
+}
+
+#[tokio::test]
+async fn paywalls_can_be_read_changed_and_archived() {
+    let app = TestApp::spawn().await;
+    let id = app.create_paywall(100, "jpy", "old").await;
+    let shown: Value = app.admin_get(&format!("/v1/admin/paywalls/{id}")).await.json().await.unwrap();
+    assert_eq!(shown["status"], "active");
+
+    let patch = |body: Value| {
+        app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).json(&body).send()
+    };
+    let changed: Value = patch(json!({"title": "New", "price": {"amount": 2, "currency": "usd"}})).await.unwrap().json().await.unwrap();
+    assert_eq!(changed["error"]["code"], "invalid_body", "below minimum refused: {changed}");
+    let changed: Value = patch(json!({"title": "New", "teaser": "", "content_markdown": "**new**"})).await.unwrap().json().await.unwrap();
+    assert_eq!(changed["title"], "New");
+    assert_eq!(changed["teaser"], Value::Null);
+    assert_eq!(changed["price"]["amount"], 100, "the refused price change was not applied");
+    assert!(changed["content_html"].as_str().unwrap().contains("<strong>new</strong>"));
+
+    let archived = app.http.delete(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    let archived: Value = archived.json().await.unwrap();
+    assert_eq!(archived["status"], "archived");
+    let info: Value = app.paywall_info(&id).await.json().await.unwrap();
+    assert_eq!(info["status"], "archived");
+    assert_eq!(app.admin_get("/v1/admin/paywalls/pw_aaaaaaaaaaaaaaaaaaaa").await.status(), 404);
+}
+
+#[tokio::test]
+async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let yen = app.create_paywall(100, "jpy", "yen").await;
+    let dollars = app.create_paywall(250, "usd", "dollars").await;
+    for (paywall, pays) in [(&yen, true), (&yen, true), (&yen, false), (&dollars, true)] {
+        let purchase = app.start_purchase(paywall).await;
+        if pays {
+            let event = intent_event(&event_id(), "payment_intent.succeeded", &intent_id(&purchase.client_secret),
+                if paywall == &yen { 100 } else { 250 }, if paywall == &yen { "jpy" } else { "usd" });
+            app.send_event(&event).await;
+        }
+    }
+    let stats: Value = app.admin_get("/v1/admin/stats").await.json().await.unwrap();
+    assert_eq!(stats["paywalls"], 2);
+    assert_eq!(stats["purchases_started"], 4);
+    assert_eq!(
+        stats["by_currency"],
+        json!([
+            {"currency": "jpy", "paid_count": 2, "revenue": 200, "refunded_count": 0},
+            {"currency": "usd", "paid_count": 1, "revenue": 250, "refunded_count": 0},
+        ])
+    );
+    let only_yen: Value = app.admin_get(&format!("/v1/admin/purchases?paywall={yen}")).await.json().await.unwrap();
+    assert_eq!(only_yen["purchases"].as_array().unwrap().len(), 3);
+    assert!(!only_yen.to_string().contains("token"), "tokens are never listed");
+    assert_eq!(app.admin_get("/v1/admin/purchases?limit=0").await.status(), 400);
+    assert_eq!(app.admin_get("/v1/admin/purchases?bogus=1").await.status(), 400);
+}

@@ -1,0 +1,343 @@
+//! Test helpers: one real localstripe per test binary, and a plog app per test on port 0 with
+//! its own SQLite file, driven over HTTP with one method per endpoint.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use plog_api::config::ServeConfig;
+use plog_api::startup::Application;
+use plog_api::store::{Purchase, Store};
+use plog_api::stripe::webhook::sign;
+use plog_shared::api::PurchaseCreated;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const SECRET_KEY: &str = "sk_test_plogintegration";
+pub const PUBLISHABLE_KEY: &str = "pk_test_plogintegration";
+pub const WEBHOOK_SECRET: &str = "whsec_plogintegrationsecret";
+pub const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";
+
+pub const CARD_OK: &str = "4242424242424242";
+pub const CARD_DECLINED: &str = "4000000000000341";
+pub const CARD_3DS: &str = "4000002760003184";
+
+/// A free TCP port on 127.0.0.1 (released before use; a tiny race we accept in tests).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The localstripe executable: `PLOG_LOCALSTRIPE` or the one the set-up script installs.
+fn localstripe_bin() -> PathBuf {
+    std::env::var_os("PLOG_LOCALSTRIPE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".tools/localstripe/bin/localstripe"))
+}
+
+/// Base URL of this test binary's localstripe, started on first use. A shell watchdog stops it
+/// when the test process exits, so no emulator outlives the tests.
+pub fn localstripe() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let bin = localstripe_bin();
+        assert!(bin.exists(), "localstripe not found at {} — run scripts/setup first", bin.display());
+        let port = free_port();
+        let script = format!(
+            "\"$0\" --port {port} --from-scratch >/dev/null 2>&1 & child=$!; \
+             while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; kill $child",
+            parent = std::process::id()
+        );
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(&bin)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start localstripe");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "localstripe did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+/// How to build a test app.
+pub struct Options {
+    /// Register the app as localstripe's webhook endpoint.
+    pub webhooks: bool,
+    /// Configure an admin token.
+    pub admin_token: bool,
+    /// Stripe base URL (default: the shared localstripe).
+    pub stripe_base: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { webhooks: true, admin_token: true, stripe_base: None }
+    }
+}
+
+/// A running plog on port 0.
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub http: reqwest::Client,
+    _shutdown: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> TestApp {
+        plog_api::telemetry::init();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("plog.db");
+        let stripe_base = options.stripe_base.clone().unwrap_or_else(|| localstripe().to_owned());
+        let mut args = vec![
+            "plog".to_owned(),
+            "--listen".into(), "127.0.0.1:0".into(),
+            "--database-url".into(), format!("sqlite://{}", db.display()),
+            "--stripe-secret-key".into(), SECRET_KEY.into(),
+            "--stripe-publishable-key".into(), PUBLISHABLE_KEY.into(),
+            "--stripe-webhook-secret".into(), WEBHOOK_SECRET.into(),
+            "--stripe-api-base".into(), stripe_base,
+            "--stripe-timeout-secs".into(), "5".into(),
+        ];
+        if options.admin_token {
+            args.extend(["--admin-token".into(), ADMIN_TOKEN.into()]);
+        }
+        #[derive(Parser)]
+        struct Args {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        let config = Args::try_parse_from(args).unwrap().serve;
+        let app = Application::build(config).await.expect("build app");
+        let address = format!("http://{}", app.local_addr());
+        let store = app.state().store.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        let http = reqwest::Client::new();
+        if options.webhooks {
+            let port = address.rsplit(':').next().unwrap();
+            let response = http
+                .post(format!("{}/_config/webhooks/plog{port}", localstripe()))
+                .form(&[("url", format!("{address}/v1/webhooks/stripe")), ("secret", WEBHOOK_SECRET.to_owned())])
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success(), "register webhook: {}", response.status());
+        }
+        TestApp { address, store, http, _shutdown: tx, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// `POST /v1/admin/paywalls` with the admin token.
+    pub async fn create_paywall_raw(&self, body: &Value) -> reqwest::Response {
+        self.http.post(self.url("/v1/admin/paywalls")).bearer_auth(ADMIN_TOKEN).json(body).send().await.unwrap()
+    }
+
+    /// Creates a paywall and returns its id.
+    pub async fn create_paywall(&self, amount: i64, currency: &str, markdown: &str) -> String {
+        let response = self
+            .create_paywall_raw(&json!({
+                "title": "A paid article",
+                "teaser": "The free part ends here.",
+                "price": {"amount": amount, "currency": currency},
+                "content_markdown": markdown,
+            }))
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).bearer_auth(ADMIN_TOKEN).send().await.unwrap()
+    }
+
+    pub async fn paywall_info(&self, id: &str) -> reqwest::Response {
+        self.http.get(self.url(&format!("/v1/paywalls/{id}"))).send().await.unwrap()
+    }
+
+    pub async fn start_purchase_raw(&self, id: &str, body: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.post(self.url(&format!("/v1/paywalls/{id}/purchases")));
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn start_purchase(&self, id: &str) -> PurchaseCreated {
+        let response = self.start_purchase_raw(id, Some("{}")).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+
+    pub async fn content(&self, id: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.get(self.url(&format!("/v1/paywalls/{id}/content")));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post_webhook(&self, body: &str, signature: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/webhooks/stripe"))
+            .header("content-type", "application/json")
+            .header("stripe-signature", signature)
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends an event signed with the right secret and the current time.
+    pub async fn send_event(&self, event: &Value) -> reqwest::Response {
+        let body = event.to_string();
+        let signature = sign(body.as_bytes(), WEBHOOK_SECRET, now());
+        self.post_webhook(&body, &signature).await
+    }
+
+    pub async fn purchase(&self, payment_intent_id: &str) -> Purchase {
+        self.store.purchase_by_intent(payment_intent_id).await.unwrap().expect("purchase exists")
+    }
+
+    /// Waits until the purchase of this intent has the status, without touching the content
+    /// route (which would settle it by itself).
+    pub async fn wait_for_status(&self, payment_intent_id: &str, status: &str) -> Purchase {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let purchase = self.purchase(payment_intent_id).await;
+            if purchase.status == status {
+                return purchase;
+            }
+            assert!(Instant::now() < deadline, "purchase stayed {} instead of becoming {status}", purchase.status);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+pub fn now() -> i64 {
+    plog_api::store::now()
+}
+
+/// The PaymentIntent id inside a client secret (`pi_X_secret_Y`).
+pub fn intent_id(client_secret: &str) -> String {
+    client_secret.split("_secret_").next().unwrap().to_owned()
+}
+
+/// Server-side card payment in localstripe, as Stripe.js would do it for the reader:
+/// create a card payment method, set it on the intent, confirm. Returns localstripe's answer.
+pub async fn pay_with_card(client_secret: &str, card: &str) -> (u16, Value) {
+    let http = reqwest::Client::new();
+    let base = localstripe();
+    let pm: Value = http
+        .post(format!("{base}/v1/payment_methods"))
+        .bearer_auth(SECRET_KEY)
+        .form(&[("type", "card"), ("card[number]", card), ("card[exp_month]", "12"), ("card[exp_year]", "2034"), ("card[cvc]", "123")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pm_id = pm["id"].as_str().expect("payment method id").to_owned();
+    let intent = intent_id(client_secret);
+    let attached = http
+        .post(format!("{base}/v1/payment_intents/{intent}"))
+        .bearer_auth(SECRET_KEY)
+        .form(&[("payment_method", pm_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(attached.status().is_success(), "attach payment method: {}", attached.text().await.unwrap());
+    let response = http
+        .post(format!("{base}/v1/payment_intents/{intent}/confirm"))
+        .bearer_auth(SECRET_KEY)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+/// Finishes (or fails) 3-D Secure for an intent in `requires_action`.
+pub async fn authenticate(client_secret: &str, success: bool) -> u16 {
+    let intent = intent_id(client_secret);
+    reqwest::Client::new()
+        .post(format!("{}/v1/payment_intents/{intent}/_authenticate?success={success}", localstripe()))
+        .form(&[("key", PUBLISHABLE_KEY), ("client_secret", client_secret)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A PaymentIntent as localstripe holds it.
+pub async fn stripe_intent(id: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}/v1/payment_intents/{id}", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A Stripe-shaped event about a PaymentIntent.
+pub fn intent_event(event_id: &str, event_type: &str, intent: &str, amount: i64, currency: &str) -> Value {
+    json!({
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": now(),
+        "livemode": false,
+        "data": {"object": {
+            "id": intent, "object": "payment_intent", "amount": amount, "currency": currency,
+            "status": if event_type == "payment_intent.succeeded" { "succeeded" } else { "requires_payment_method" },
+            "last_payment_error": if event_type == "payment_intent.payment_failed" {
+                json!({"code": "card_declined", "message": "Your card was declined."})
+            } else { Value::Null },
+        }},
+    })
+}
+
+/// A Stripe-shaped full-refund event.
+pub fn refund_event(event_id: &str, intent: &str, amount: i64) -> Value {
+    json!({
+        "id": event_id,
+        "object": "event",
+        "type": "charge.refunded",
+        "created": now(),
+        "data": {"object": {
+            "id": format!("ch_{event_id}"), "object": "charge", "payment_intent": intent,
+            "amount": amount, "amount_refunded": amount, "refunded": true, "currency": "jpy",
+        }},
+    })
+}
+
+/// A unique event id.
+pub fn event_id() -> String {
+    format!("evt_{}", plog_api::tokens::new_purchase_id().as_str().trim_start_matches("pur_"))
+}

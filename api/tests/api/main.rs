@@ -1,0 +1,8 @@
+//! plog's API integration tests: one binary, real SQLite files, a real localstripe.
+
+mod admin;
+mod cli;
+mod helpers;
+mod payments;
+mod public_routes;
+mod webhooks;

@@ -1,0 +1,118 @@
+//! The public routes the widget uses: paywall info, purchase creation, content — and the
+//! clear errors they give for bad input.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const MARKER: &str = "PUBLIC-MARKER-91c2";
+
+#[tokio::test]
+async fn paywall_info_has_the_price_and_stripe_settings_but_never_the_content() {
+    let app = TestApp::spawn().await;
+    let id = app.create_paywall(150, "usd", &format!("paid {MARKER}")).await;
+    let response = app.paywall_info(&id).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let text = response.text().await.unwrap();
+    assert!(!text.contains(MARKER));
+    let info: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(info["id"], id.as_str());
+    assert_eq!(info["title"], "A paid article");
+    assert_eq!(info["teaser"], "The free part ends here.");
+    assert_eq!(info["price"], serde_json::json!({"amount": 150, "currency": "usd"}));
+    assert_eq!(info["stripe"]["publishable_key"], PUBLISHABLE_KEY);
+    assert_eq!(info["stripe"]["js_url"], "https://js.stripe.com/v3/");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_paywall_ids_are_404_in_the_error_shape() {
+    let app = TestApp::spawn().await;
+    for id in ["pw_aaaaaaaaaaaaaaaaaaaa", "nope", "pw_..%2F..%2Fetc"] {
+        let response = app.paywall_info(id).await;
+        assert_eq!(response.status(), 404, "{id}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(body["error"]["message"].as_str().unwrap().contains("paywall"));
+        assert_eq!(app.start_purchase_raw(id, Some("{}")).await.status(), 404);
+        assert_eq!(app.content(id, None).await.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn the_content_route_answers_402_without_a_paid_token_and_never_leaks_the_content() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let first = app.create_paywall(100, "jpy", &format!("first {MARKER}")).await;
+    let second = app.create_paywall(100, "jpy", "second").await;
+    let purchase = app.start_purchase(&second).await;
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    assert_eq!(app.content(&second, Some(&purchase.access_token)).await.status(), 200);
+
+    let garbage = "A".repeat(43);
+    let mut flipped = purchase.access_token.clone();
+    let last = if flipped.ends_with('A') { "B" } else { "A" };
+    flipped.replace_range(flipped.len() - 1.., last);
+    let cases: [(Option<&str>, &str); 5] = [
+        (None, "no token"),
+        (Some("not-a-token"), "malformed token"),
+        (Some(&garbage), "unknown token"),
+        (Some(&flipped), "one character changed"),
+        (Some(&purchase.access_token), "another paywall's paid token"),
+    ];
+    for (token, why) in cases {
+        let response = app.content(&first, token).await;
+        assert_eq!(response.status(), 402, "{why}");
+        let text = response.text().await.unwrap();
+        assert!(!text.contains(MARKER), "{why}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["error"]["code"], "payment_required", "{why}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_purchase_body_is_refused_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    for body in ["{oops", "[1,2]", "\"text\""] {
+        let response = app.start_purchase_raw(&id, Some(body)).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "bad_request");
+    }
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(70 * 1024));
+    assert_eq!(app.start_purchase_raw(&id, Some(&big)).await.status(), 413);
+    let purchases: Value = app.admin_get("/v1/admin/purchases").await.json().await.unwrap();
+    assert_eq!(purchases["purchases"].as_array().unwrap().len(), 0);
+    assert_eq!(app.start_purchase_raw(&id, None).await.status(), 201, "an absent body is fine");
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_and_unknown_routes_are_json_404() {
+    let app = TestApp::spawn().await;
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+    assert_eq!(app.http.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    let missing = app.http.get(app.url("/v1/nothing-here")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn cors_preflight_allows_the_widget_from_any_blog() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.url("/v1/paywalls/pw_aaaaaaaaaaaaaaaaaaaa/content"))
+        .header("origin", "https://someones-blog.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let allowed = response.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+}
