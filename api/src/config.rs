@@ -40,15 +40,21 @@ pub struct StripeConfig {
     /// Base URL of the Stripe API (point it at localstripe for the sandbox).
     #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
     pub api_base: String,
-    /// Where the widget loads Stripe.js from.
-    #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL", default_value = "https://js.stripe.com/v3/")]
-    pub js_url: String,
+    /// Where the widget loads Stripe.js from (default: Stripe's, or the sandbox's test double).
+    #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL")]
+    pub js_url: Option<String>,
     /// Seconds to wait for one Stripe API call before answering 502.
     #[arg(long = "stripe-timeout-secs", env = "PLOG_STRIPE_TIMEOUT_SECS", default_value_t = 10)]
     pub timeout_secs: u64,
 }
 
 impl StripeConfig {
+    /// True when payments go to an emulator rather than Stripe itself (the widget then shows a
+    /// "no real money" badge).
+    pub fn is_sandbox(&self) -> bool {
+        !self.api_base.trim_end_matches('/').ends_with("://api.stripe.com")
+    }
+
     /// The timeout of one Stripe API call.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs.max(1))
@@ -70,6 +76,14 @@ pub struct ServeConfig {
     /// Token of the creator's admin API; without it the admin API is disabled.
     #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_secret, hide_env_values = true)]
     pub admin_token: Option<SecretString>,
+    /// Offline sandbox: serve the Stripe.js test double and its helper (localstripe must be
+    /// `STRIPE_API_BASE`). Refuses live keys.
+    #[arg(long, env = "PLOG_SANDBOX")]
+    pub sandbox: bool,
+    /// Folder of the built widget (`trunk build --release` writes it): served at `/plog.js`
+    /// and `/widget/*`.
+    #[arg(long, env = "PLOG_WIDGET_DIR", default_value = "dist")]
+    pub widget_dir: std::path::PathBuf,
     /// Stripe.
     #[command(flatten)]
     pub stripe: StripeConfig,
@@ -79,6 +93,15 @@ impl ServeConfig {
     /// The origin written into tags, without a trailing slash.
     pub fn public_url(&self) -> String {
         public_origin(self.public_url.as_deref(), self.listen)
+    }
+
+    /// Where the widget loads Stripe.js from, for a server reachable at `public_url`.
+    pub fn stripe_js_url(&self, public_url: &str) -> String {
+        match (&self.stripe.js_url, self.sandbox) {
+            (Some(url), _) => url.clone(),
+            (None, true) => format!("{public_url}/sandbox/stripe.js"),
+            (None, false) => "https://js.stripe.com/v3/".to_owned(),
+        }
     }
 
     /// Refuses settings that cannot work, with a message naming the setting.
@@ -94,6 +117,10 @@ impl ServeConfig {
         );
         let live_secret = key.starts_with("sk_live_") || key.starts_with("rk_live_");
         let live_public = self.stripe.publishable_key.starts_with("pk_live_");
+        anyhow::ensure!(
+            !(self.sandbox && (live_secret || live_public)),
+            "PLOG_SANDBOX refuses live Stripe keys (sk_live_…, pk_live_…): the sandbox is for test keys and localstripe only"
+        );
         anyhow::ensure!(
             live_secret == live_public,
             "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY must both be live keys or both test keys"
@@ -154,6 +181,27 @@ mod tests {
         let err = parse(&args).validate().unwrap_err().to_string();
         assert!(err.contains("both be live keys or both test keys"), "{err}");
         assert!(parse(&KEYS).validate().is_ok());
+    }
+
+    #[test]
+    fn the_sandbox_refuses_live_keys() {
+        let mut args = KEYS.to_vec();
+        args[1] = "sk_live_abc";
+        args[3] = "pk_live_abc";
+        assert!(parse(&args).validate().is_ok(), "live keys are fine outside the sandbox");
+        args.push("--sandbox");
+        let err = parse(&args).validate().unwrap_err().to_string();
+        assert!(err.contains("refuses live Stripe keys"), "{err}");
+    }
+
+    #[test]
+    fn the_sandbox_serves_its_own_stripe_js_unless_one_is_configured() {
+        let mut args = KEYS.to_vec();
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "https://js.stripe.com/v3/");
+        args.push("--sandbox");
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://h/sandbox/stripe.js");
+        args.extend(["--stripe-js-url", "http://x/s.js"]);
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://x/s.js");
     }
 
     #[test]

@@ -16,8 +16,12 @@ pub struct AppContext {
     pub config: ServeConfig,
     /// The origin written into tags.
     pub public_url: String,
+    /// Where the widget loads Stripe.js from.
+    pub stripe_js_url: String,
     /// The database.
     pub store: Store,
     /// Stripe.
     pub stripe: StripeApi,
+    /// The built widget's loader, if the widget folder holds a build.
+    pub widget: Option<crate::http::widget_assets::WidgetAssets>,
 }

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
 use crate::context::{AppContext, AppState};
+use crate::http::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::stripe::StripeApi;
 
@@ -32,7 +33,15 @@ impl Application {
             .with_context(|| format!("Failed to listen on {}", config.listen))?;
         let local = listener.local_addr()?;
         let public_url = crate::config::public_origin(config.public_url.as_deref(), local);
-        let state = Arc::new(AppContext { config, public_url, store, stripe });
+        let widget = match WidgetAssets::load(&config.widget_dir) {
+            Ok(assets) => Some(assets),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the widget is not served");
+                None
+            }
+        };
+        let stripe_js_url = config.stripe_js_url(&public_url);
+        let state = Arc::new(AppContext { config, public_url, stripe_js_url, store, stripe, widget });
         Ok(Application { listener, state })
     }
 

@@ -47,6 +47,9 @@ pub struct PaywallInfo {
     pub status: PaywallStatus,
     /// Stripe.js settings for the card form.
     pub stripe: StripePublicInfo,
+    /// True when payments go to a Stripe emulator: the widget shows a "no real money" badge.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.

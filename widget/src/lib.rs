@@ -1,1 +1,15 @@
-//! placeholder
+//! The plog paywall widget: a Leptos (CSR) component compiled to WebAssembly, mounted by the
+//! `plog.js` loader into a Shadow DOM right where each `<script data-paywall>` tag stands.
+//!
+//! This file only assembles the modules; [`mount::mount`] is the one function the loader calls.
+
+pub mod api;
+pub mod format;
+pub mod i18n;
+pub mod mount;
+pub mod paywall;
+pub mod storage;
+pub mod stripe_js;
+pub mod theme;
+
+pub use mount::mount;

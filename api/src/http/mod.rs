@@ -6,6 +6,8 @@ mod health;
 mod paywalls;
 mod purchases;
 mod webhooks;
+pub mod widget_assets;
+
 
 use std::time::Duration;
 
@@ -42,11 +44,14 @@ pub fn router(state: AppState) -> Router {
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
     let admin = admin::router().layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
+    let sandbox = if state.config.sandbox { crate::sandbox::router() } else { Router::new() };
     Router::new()
+        .merge(sandbox)
         .merge(public)
         .merge(webhooks)
         .merge(admin)
         .merge(health::router())
+        .merge(widget_assets::router(&state.config.widget_dir))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .with_state(state)
         .layer(

@@ -28,8 +28,9 @@ async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Jso
         status: paywall.status(),
         stripe: StripePublicInfo {
             publishable_key: ctx.config.stripe.publishable_key.clone(),
-            js_url: ctx.config.stripe.js_url.clone(),
+            js_url: ctx.stripe_js_url.clone(),
         },
+        sandbox: ctx.config.sandbox || ctx.config.stripe.is_sandbox(),
     }))
 }
 

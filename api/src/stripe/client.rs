@@ -105,6 +105,30 @@ impl fmt::Debug for StripeApi {
     }
 }
 
+/// What Stripe answered when it refused a request (used by the sandbox to mirror Stripe.js).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeRefusal {
+    /// HTTP status (0 when Stripe could not be reached).
+    pub status: u16,
+    /// Stripe's error code, e.g. `card_declined`.
+    pub code: Option<String>,
+    /// Stripe's message.
+    pub message: String,
+}
+
+impl From<StripeError> for StripeRefusal {
+    fn from(error: StripeError) -> Self {
+        match error {
+            StripeError::Stripe(api, status) => StripeRefusal {
+                status,
+                code: api.code.as_ref().map(|c| c.as_str().to_owned()),
+                message: api.message.unwrap_or_else(|| "Stripe refused the request".into()),
+            },
+            other => StripeRefusal { status: 0, code: None, message: other.to_string() },
+        }
+    }
+}
+
 /// Turns async-stripe's error into one that says what Stripe said, without secrets.
 fn describe(error: StripeError) -> anyhow::Error {
     match error {
@@ -151,6 +175,18 @@ impl StripeApi {
             .await
             .map_err(describe)
             .context("Failed to create a PaymentIntent")
+    }
+
+    /// Sends a form to any Stripe API path and reads the answer into `T` (the sandbox uses it
+    /// for calls the purchase flow never makes).
+    pub async fn post_form<T: miniserde::Deserialize, F: Serialize>(&self, path: &str, form: &F) -> Result<T, StripeRefusal> {
+        RequestBuilder::new(StripeMethod::Post, path)
+            .form(form)
+            .customize::<T>()
+            .timeout(self.timeout)
+            .send(&self.client)
+            .await
+            .map_err(StripeRefusal::from)
     }
 
     /// Reads a PaymentIntent.

@@ -1,0 +1,86 @@
+//! The widget's files, for any blog's origin: `GET /plog.js` (the loader the tag names, with the
+//! content-hashed file names of this build filled in; cached briefly so a new build reaches
+//! readers within minutes) and `GET /widget/*` (glue JS and .wasm from the Trunk build; their
+//! names change with their content, so they are cached for a year).
+//!
+//! The files come from `PLOG_WIDGET_DIR` (default `dist/`), read once at start-up.
+
+use std::path::Path;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::context::AppState;
+use crate::error::error_response;
+
+/// The loader with this build's file names, ready to serve.
+#[derive(Debug, Clone)]
+pub struct WidgetAssets {
+    loader: String,
+}
+
+impl WidgetAssets {
+    /// Reads the Trunk build in `dir`: the loader and the names of the hashed glue and .wasm.
+    pub fn load(dir: &Path) -> anyhow::Result<WidgetAssets> {
+        let loader = std::fs::read_to_string(dir.join("plog.js"))
+            .with_context(|| format!("Failed to read {}/plog.js (build the widget: trunk build --release)", dir.display()))?;
+        let mut js = None;
+        let mut wasm = None;
+        for entry in std::fs::read_dir(dir).with_context(|| format!("Failed to list {}", dir.display()))? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if name.starts_with("plog-widget") && name.ends_with("_bg.wasm") {
+                wasm = Some(name);
+            } else if name.starts_with("plog-widget") && name.ends_with(".js") {
+                js = Some(name);
+            }
+        }
+        let js = js.with_context(|| format!("No plog-widget*.js in {}", dir.display()))?;
+        let wasm = wasm.with_context(|| format!("No plog-widget*_bg.wasm in {}", dir.display()))?;
+        Ok(WidgetAssets { loader: loader.replace("__PLOG_WIDGET_JS__", &js).replace("__PLOG_WIDGET_WASM__", &wasm) })
+    }
+}
+
+/// `/plog.js` and `/widget/*`.
+pub fn router(widget_dir: &Path) -> Router<AppState> {
+    let files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            |response: &Response<_>| {
+                // Hashed names (plog-widget-HASH…) never change content; anything else may.
+                Some(HeaderValue::from_static(if response.status().is_success() {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "no-store"
+                }))
+            },
+        ))
+        .service(ServeDir::new(widget_dir));
+    Router::new().route("/plog.js", get(loader)).nest_service("/widget", files)
+}
+
+async fn loader(State(ctx): State<AppState>) -> Response {
+    match &ctx.widget {
+        Some(assets) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            assets.loader.clone(),
+        )
+            .into_response(),
+        None => error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "widget_not_built",
+            "the widget is not built: run `trunk build --release` or set PLOG_WIDGET_DIR",
+        ),
+    }
+}

@@ -1,0 +1,182 @@
+//! The offline sandbox: what lets plog take "payments" with no Stripe account and no internet.
+//!
+//! localstripe stands in for Stripe's servers (`STRIPE_API_BASE`). Stripe.js cannot be loaded
+//! offline, so plog serves a small test double of it at `/sandbox/stripe.js` (the default
+//! `STRIPE_JS_URL` in sandbox mode). The double renders plain card inputs and completes the
+//! PaymentIntent through the helper routes here, which hold the test secret key: create a card
+//! payment method, set it on the intent, confirm — and finish 3-D Secure when asked.
+//!
+//! Only enabled by `PLOG_SANDBOX=true`, and then plog refuses to start with live keys.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::context::AppState;
+use crate::error::{ApiError, Json};
+use crate::stripe::client::StripeRefusal;
+
+/// The Stripe.js test double.
+const STRIPE_DOUBLE_JS: &str = include_str!("stripe-double.js");
+
+/// The sandbox routes (mounted only in sandbox mode).
+pub fn router() -> Router<AppState> {
+    let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([header::CONTENT_TYPE]);
+    Router::new()
+        .route("/sandbox/stripe.js", get(stripe_double))
+        .route("/sandbox/confirm", post(confirm))
+        .route("/sandbox/authenticate", post(authenticate))
+        .layer(cors)
+}
+
+async fn stripe_double() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        STRIPE_DOUBLE_JS,
+    )
+        .into_response()
+}
+
+/// A card as typed into the double.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Card {
+    number: String,
+    exp_month: u8,
+    exp_year: u16,
+    cvc: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmRequest {
+    client_secret: String,
+    card: Card,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthenticateRequest {
+    client_secret: String,
+    success: bool,
+}
+
+#[derive(miniserde::Deserialize)]
+struct Created {
+    id: String,
+}
+
+#[derive(miniserde::Deserialize)]
+struct IntentState {
+    id: String,
+    status: String,
+    client_secret: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CardForm<'a> {
+    r#type: &'a str,
+    card: CardFields<'a>,
+}
+
+#[derive(Serialize)]
+struct CardFields<'a> {
+    number: &'a str,
+    exp_month: u8,
+    exp_year: u16,
+    cvc: &'a str,
+}
+
+#[derive(Serialize)]
+struct PaymentMethodForm<'a> {
+    payment_method: &'a str,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct AuthenticateForm<'a> {
+    key: &'a str,
+    client_secret: &'a str,
+}
+
+/// The intent id of a client secret, after checking the secret belongs to it.
+async fn owned_intent(state: &AppState, client_secret: &str) -> Result<String, ApiError> {
+    let id = client_secret.split("_secret_").next().unwrap_or_default();
+    let intent = state.stripe.payment_intent(id).await.map_err(|_| ApiError::NotFound("no such PaymentIntent"))?;
+    let _ = intent.id;
+    match intent.client_secret.as_deref() {
+        Some(secret) if crate::tokens::constant_time_eq(secret, client_secret) => Ok(id.to_owned()),
+        _ => Err(ApiError::NotFound("no such PaymentIntent")),
+    }
+}
+
+/// Stripe.js's answer shape: `{paymentIntent}` or `{error: {type, code, message}}`.
+fn intent_answer(intent: &IntentState) -> Response {
+    Json(json!({"paymentIntent": {"id": intent.id, "status": intent.status, "client_secret": intent.client_secret}})).into_response()
+}
+
+fn error_answer(refusal: StripeRefusal) -> Response {
+    let (kind, code, message) = match (refusal.status, refusal.code.as_deref()) {
+        (402, _) | (_, Some("card_declined")) => ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message),
+        // localstripe cannot confirm an intent again after a declined charge; real Stripe would
+        // say this when an intent is in a state that cannot be confirmed.
+        (400, _) => (
+            "invalid_request_error",
+            "payment_intent_unexpected_state".to_owned(),
+            "This PaymentIntent cannot be confirmed in its current state.".to_owned(),
+        ),
+        _ => ("api_error", refusal.code.unwrap_or_else(|| "api_error".into()), refusal.message),
+    };
+    (StatusCode::OK, Json(json!({"error": {"type": kind, "code": code, "message": message}}))).into_response()
+}
+
+/// Creates the card payment method, sets it on the intent and confirms, as Stripe.js would.
+async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmRequest>) -> Result<Response, ApiError> {
+    let intent = owned_intent(&state, &request.client_secret).await?;
+    let card = &request.card;
+    let form = CardForm {
+        r#type: "card",
+        card: CardFields { number: &card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: &card.cvc },
+    };
+    let method: Created = match state.stripe.post_form("/payment_methods", &form).await {
+        Ok(method) => method,
+        Err(refusal) => return Ok(error_answer(refusal)),
+    };
+    let path = format!("/payment_intents/{intent}");
+    if let Err(refusal) = state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await {
+        return Ok(error_answer(refusal));
+    }
+    match state.stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
+        Ok(confirmed) => Ok(intent_answer(&confirmed)),
+        Err(refusal) => Ok(error_answer(refusal)),
+    }
+}
+
+/// Finishes (or fails) 3-D Secure for an intent in `requires_action`.
+async fn authenticate(State(state): State<AppState>, Json(request): Json<AuthenticateRequest>) -> Result<Response, ApiError> {
+    let intent = owned_intent(&state, &request.client_secret).await?;
+    let path = format!("/payment_intents/{intent}/_authenticate?success={}", request.success);
+    let form = AuthenticateForm { key: &state.config.stripe.publishable_key, client_secret: &request.client_secret };
+    match state.stripe.post_form::<IntentState, _>(&path, &form).await {
+        Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => Ok(intent_answer(&intent)),
+        Ok(_) | Err(_) => Ok((
+            StatusCode::OK,
+            Json(json!({"error": {
+                "type": "invalid_request_error",
+                "code": "payment_intent_authentication_failure",
+                "message": "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
+            }})),
+        )
+            .into_response()),
+    }
+}

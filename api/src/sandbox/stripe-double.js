@@ -1,0 +1,184 @@
+/*! plog sandbox — a test double of Stripe.js for offline use. NOT Stripe.js: no real money.
+ *
+ * Implements exactly what the plog widget uses: Stripe(pk), elements(), create('card'),
+ * mount, unmount, on('change'), focus, confirmCardPayment. The card Element renders plain
+ * inputs (number, expiry, CVC) in its mount point. Like Stripe.js, it refuses a mount point
+ * inside a ShadowRoot. Payments are completed by plog's sandbox helper (/sandbox/confirm),
+ * which talks to localstripe with the test secret key; 3-D Secure cards show a visible
+ * "Complete / Fail authentication" step.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script && script.src ? script.src.replace(/\/sandbox\/stripe\.js(?:[?#].*)?$/, "") : "";
+
+  function IntegrationError(message) {
+    var error = new Error(message);
+    error.name = "IntegrationError";
+    return error;
+  }
+
+  function luhn(digits) {
+    var sum = 0;
+    for (var i = 0; i < digits.length; i++) {
+      var d = +digits[digits.length - 1 - i];
+      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+
+  function el(tag, attrs, style) {
+    var node = document.createElement(tag);
+    for (var k in attrs) node.setAttribute(k, attrs[k]);
+    if (style) node.setAttribute("style", style);
+    return node;
+  }
+
+  function CardElement(options) {
+    this.options = options || {};
+    this.handlers = { change: [] };
+    this.container = null;
+    this.inputs = null;
+  }
+
+  CardElement.prototype.mount = function (target) {
+    var node = typeof target === "string" ? document.querySelector(target) : target;
+    if (!node || !node.nodeType) throw IntegrationError("The selector you specified (" + target + ") applies to no DOM elements.");
+    if (typeof ShadowRoot !== "undefined" && node.getRootNode() instanceof ShadowRoot) {
+      throw IntegrationError("Elements cannot be mounted in a ShadowRoot. Please mount in the Light DOM.");
+    }
+    var base = (this.options.style && this.options.style.base) || {};
+    var field = "all:revert;box-sizing:border-box;border:0;outline:0;background:transparent;font:inherit;color:inherit;padding:0.2em 0;margin:0;";
+    var wrap = el("div", { "data-plog-sandbox-card": "" },
+      "all:revert;display:flex;gap:0.75em;align-items:center;flex-wrap:wrap;font-size:" + (base.fontSize || "16px") +
+      ";font-family:" + (base.fontFamily || "system-ui, sans-serif") + ";color:" + (base.color || "#1f2328"));
+    var number = el("input", { "aria-label": "Card number", placeholder: "Card number", inputmode: "numeric", autocomplete: "cc-number", name: "cardnumber" }, field + "flex:1 1 12em;min-width:10em");
+    var expiry = el("input", { "aria-label": "Expiration date MM / YY", placeholder: "MM / YY", inputmode: "numeric", autocomplete: "cc-exp", name: "exp-date" }, field + "width:5.5em");
+    var cvc = el("input", { "aria-label": "CVC", placeholder: "CVC", inputmode: "numeric", autocomplete: "cc-csc", name: "cvc" }, field + "width:4em");
+    wrap.appendChild(number); wrap.appendChild(expiry); wrap.appendChild(cvc);
+    node.appendChild(wrap);
+    this.container = wrap;
+    this.inputs = { number: number, expiry: expiry, cvc: cvc };
+    var self = this;
+    [number, expiry, cvc].forEach(function (input) {
+      input.addEventListener("input", function () { self._emit(); });
+      input.addEventListener("blur", function () { self._emit(true); });
+    });
+  };
+
+  CardElement.prototype.unmount = function () {
+    if (this.container && this.container.parentNode) this.container.parentNode.removeChild(this.container);
+    this.container = null;
+    this.inputs = null;
+  };
+  CardElement.prototype.destroy = CardElement.prototype.unmount;
+
+  CardElement.prototype.focus = function () {
+    if (this.inputs) this.inputs.number.focus();
+  };
+
+  CardElement.prototype.on = function (event, handler) {
+    (this.handlers[event] = this.handlers[event] || []).push(handler);
+    return this;
+  };
+  CardElement.prototype.off = function (event, handler) {
+    this.handlers[event] = (this.handlers[event] || []).filter(function (h) { return h !== handler; });
+    return this;
+  };
+
+  /** Validates the inputs the way Stripe's card Element reports them. */
+  CardElement.prototype._state = function (strict) {
+    var i = this.inputs;
+    if (!i) return { complete: false, empty: true, error: { type: "validation_error", code: "incomplete_number", message: "Your card number is incomplete." } };
+    var digits = i.number.value.replace(/\D/g, "");
+    var exp = i.expiry.value.replace(/\s/g, "").match(/^(\d{1,2})\/?(\d{2})$/);
+    var cvc = i.cvc.value.replace(/\D/g, "");
+    var empty = !digits && !i.expiry.value && !cvc;
+    var error = null;
+    if (digits.length >= 13 && !luhn(digits)) error = ["invalid_number", "Your card number is invalid."];
+    else if (strict && digits.length < 13) error = ["incomplete_number", "Your card number is incomplete."];
+    else if (exp) {
+      var month = +exp[1], year = 2000 + +exp[2], now = new Date();
+      if (month < 1 || month > 12) error = ["invalid_expiry_month", "Your card's expiration month is invalid."];
+      else if (year < now.getFullYear() || (year === now.getFullYear() && month < now.getMonth() + 1))
+        error = ["invalid_expiry_year_past", "Your card's expiration year is in the past."];
+    } else if (strict && i.expiry.value) error = ["incomplete_expiry", "Your card's expiration date is incomplete."];
+    if (!error && strict && !exp) error = ["incomplete_expiry", "Your card's expiration date is incomplete."];
+    if (!error && strict && cvc.length < 3) error = ["incomplete_cvc", "Your card's security code is incomplete."];
+    var complete = !error && digits.length >= 13 && luhn(digits) && !!exp && cvc.length >= 3;
+    return {
+      complete: complete, empty: empty,
+      error: error ? { type: "validation_error", code: error[0], message: error[1] } : undefined,
+      card: complete ? { number: digits, exp_month: +exp[1], exp_year: 2000 + +exp[2], cvc: cvc } : null,
+    };
+  };
+
+  CardElement.prototype._emit = function (strict) {
+    var s = this._state(strict && !this._state(false).empty);
+    var event = { elementType: "card", empty: s.empty, complete: s.complete, error: s.error };
+    (this.handlers.change || []).forEach(function (h) { h(event); });
+  };
+
+  function post(path, body) {
+    return fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json(); })
+      .catch(function () { return { error: { type: "api_connection_error", code: "api_connection_error", message: "Could not reach the payment sandbox." } }; });
+  }
+
+  /** The visible 3-D Secure step: resolves true (complete) or false (fail). */
+  function authenticationStep() {
+    return new Promise(function (resolve) {
+      var overlay = el("div", { role: "dialog", "aria-modal": "true", "aria-label": "3-D Secure authentication", "data-plog-sandbox-3ds": "" },
+        "all:revert;position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,0.5);display:flex;align-items:center;justify-content:center;font-family:system-ui,sans-serif");
+      var box = el("div", {}, "all:revert;background:#fff;color:#1f2328;padding:1.5em;border-radius:8px;max-width:22em;text-align:center");
+      box.appendChild(el("p", {}, "all:revert;margin:0 0 1em")).textContent = "Sandbox 3-D Secure: authenticate this test payment?";
+      var ok = el("button", { type: "button" }, "all:revert;margin:0 0.5em;padding:0.5em 1em");
+      ok.textContent = "Complete authentication";
+      var fail = el("button", { type: "button" }, "all:revert;margin:0 0.5em;padding:0.5em 1em");
+      fail.textContent = "Fail authentication";
+      box.appendChild(ok); box.appendChild(fail); overlay.appendChild(box);
+      document.body.appendChild(overlay);
+      function done(result) { overlay.parentNode.removeChild(overlay); resolve(result); }
+      ok.addEventListener("click", function () { done(true); });
+      fail.addEventListener("click", function () { done(false); });
+      ok.focus();
+    });
+  }
+
+  function StripeDouble(publishableKey) {
+    if (!(this instanceof StripeDouble)) return new StripeDouble(publishableKey);
+    if (typeof publishableKey !== "string" || publishableKey.indexOf("pk_") !== 0) {
+      throw IntegrationError("Invalid API Key provided: " + publishableKey);
+    }
+    if (publishableKey.indexOf("pk_live_") === 0) throw IntegrationError("The plog sandbox refuses live keys.");
+    this.publishableKey = publishableKey;
+  }
+
+  StripeDouble.prototype.elements = function () {
+    return {
+      create: function (kind, options) {
+        if (kind !== "card") throw IntegrationError("The plog sandbox only implements the 'card' Element.");
+        return new CardElement(options);
+      },
+    };
+  };
+
+  StripeDouble.prototype.confirmCardPayment = function (clientSecret, data) {
+    var card = data && data.payment_method && data.payment_method.card;
+    if (!(card instanceof CardElement)) return Promise.reject(IntegrationError("confirmCardPayment needs {payment_method: {card}}."));
+    var state = card._state(true);
+    if (!state.complete) {
+      card._emit(true);
+      return Promise.resolve({ error: state.error });
+    }
+    return post("/sandbox/confirm", { client_secret: clientSecret, card: state.card }).then(function (answer) {
+      if (answer.error || !answer.paymentIntent || answer.paymentIntent.status !== "requires_action") return answer;
+      return authenticationStep().then(function (success) {
+        return post("/sandbox/authenticate", { client_secret: clientSecret, success: success });
+      });
+    });
+  };
+
+  window.Stripe = StripeDouble;
+})();

@@ -1,0 +1,198 @@
+// Test harness for plog's browser tests: starts a real localstripe, a real plog (sandbox mode,
+// fresh SQLite file, the release widget from dist/) and a sample blog on another origin, and
+// launches Debian's Chromium through playwright-core. Everything it starts, it stops.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, rmSync, mkdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const OUTPUT = join(ROOT, "test-output", "e2e");
+export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+export const WEBHOOK_SECRET = "whsec_e2e_secret";
+export const SECRET_KEY = "sk_test_e2e";
+export const PUBLISHABLE_KEY = "pk_test_e2e";
+export const CARDS = { ok: "4242424242424242", declined: "4000000000000341", threeDS: "4000002760003184" };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitFor(url, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(name, command, args, env, logDir) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const log = [];
+  child.stdout.on("data", (d) => log.push(d.toString()));
+  child.stderr.on("data", (d) => log.push(d.toString()));
+  child.name = name;
+  child.log = log;
+  return child;
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 3000);
+  });
+}
+
+/** A page of a sample blog with the given tags (HTML strings) in the middle of an article. */
+export function blogPage({ title = "A blog post", tags = [], css = "", csp = null, lang = "en" } = {}) {
+  const meta = csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : "";
+  return `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8">${meta}<title>${title}</title>
+<style>body{font-family:Georgia,serif;max-width:40em;margin:2em auto;line-height:1.6}${css}</style></head>
+<body><header><h1 id="blog-title">${title}</h1></header>
+<article><p id="free-part">This is the free part of the article, readable by everyone.</p>
+${tags.join("\n<p class=\"between\">Some text between the paywalls.</p>\n")}
+<footer id="blog-footer"><p>© The blogger</p></footer></article></body></html>`;
+}
+
+export class Harness {
+  async start({ webhooks = true } = {}) {
+    mkdirSync(OUTPUT, { recursive: true });
+    this.dir = mkdtempSync(join(tmpdir(), "plog-e2e-"));
+    const [stripePort, plogPort, blogPort] = [await freePort(), await freePort(), await freePort()];
+    this.stripeUrl = `http://127.0.0.1:${stripePort}`;
+    this.plogPort = plogPort;
+    this.plogUrl = `http://127.0.0.1:${plogPort}`;
+    this.blogUrl = `http://localhost:${blogPort}`; // another origin than plog's 127.0.0.1
+    const localstripe = process.env.PLOG_LOCALSTRIPE || join(ROOT, ".tools/localstripe/bin/localstripe");
+    this.localstripe = start("localstripe", localstripe, ["--port", String(stripePort), "--from-scratch"], {});
+    await waitFor(`${this.stripeUrl}/v1/balance`);
+    this.plogEnv = {
+      PLOG_DATABASE_URL: `sqlite://${join(this.dir, "plog.db")}`,
+      PLOG_LISTEN: `127.0.0.1:${plogPort}`,
+      PLOG_ADMIN_TOKEN: ADMIN_TOKEN,
+      PLOG_SANDBOX: "true",
+      PLOG_WIDGET_DIR: join(ROOT, "dist"),
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: this.stripeUrl,
+      RUST_LOG: "info",
+    };
+    await this.startPlog();
+    if (webhooks) await this.enableWebhooks();
+    this.pages = new Map();
+    this.blog = createServer((req, res) => {
+      const page = this.pages.get(new URL(req.url, this.blogUrl).pathname);
+      if (!page) { res.writeHead(404); return res.end("not found"); }
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(page);
+    });
+    await new Promise((r) => this.blog.listen(blogPort, "127.0.0.1", r));
+    this.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    return this;
+  }
+
+  async startPlog() {
+    const bin = process.env.PLOG_BIN || join(ROOT, "target/debug/plog");
+    if (!existsSync(bin)) throw new Error(`plog binary not found at ${bin}: cargo build -p plog-api`);
+    this.plog = start("plog", bin, ["serve"], this.plogEnv);
+    await waitFor(`${this.plogUrl}/readyz`);
+  }
+
+  async stopPlog() {
+    await stop(this.plog);
+  }
+
+  async enableWebhooks() {
+    const r = await fetch(`${this.stripeUrl}/_config/webhooks/plog`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ url: `${this.plogUrl}/v1/webhooks/stripe`, secret: WEBHOOK_SECRET }),
+    });
+    if (!r.ok) throw new Error(`webhook registration failed: ${r.status}`);
+  }
+
+  tag(id, attrs = "") {
+    return `<script src="${this.plogUrl}/plog.js" data-paywall="${id}" ${attrs} async></script>`;
+  }
+
+  servePage(path, html) {
+    this.pages.set(path, html);
+    return this.blogUrl + path;
+  }
+
+  async admin(method, path, body) {
+    const r = await fetch(this.plogUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown }) {
+    return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown });
+  }
+
+  async purchases(paywallId) {
+    const q = paywallId ? `?paywall=${paywallId}` : "";
+    return (await this.admin("GET", `/v1/admin/purchases${q}`)).purchases;
+  }
+
+  /** A fresh browser context (a fresh profile: no cache, no localStorage). */
+  async newPage() {
+    const context = await this.browser.newContext();
+    const page = await context.newPage();
+    page.consoleErrors = [];
+    page.requests = [];
+    page.responses = [];
+    page.on("console", (m) => { if (m.type() === "error") page.consoleErrors.push(m.text()); });
+    page.on("pageerror", (e) => page.consoleErrors.push(String(e)));
+    page.on("request", (r) => page.requests.push(r.url()));
+    page.on("response", (r) => page.responses.push(r));
+    return page;
+  }
+
+  async close() {
+    await this.browser?.close().catch(() => {});
+    await new Promise((r) => (this.blog ? this.blog.close(r) : r()));
+    await stop(this.plog);
+    await stop(this.localstripe);
+    if (process.env.PLOG_E2E_KEEP) console.log(`kept ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  logs() {
+    return `--- plog ---\n${this.plog?.log.join("")}\n--- localstripe ---\n${this.localstripe?.log.join("").slice(-4000)}`;
+  }
+}
+
+/** Locator of something inside a paywall's shadow root (Playwright pierces open shadow roots). */
+export function paywall(page, index = 0) {
+  return page.locator("plog-paywall").nth(index);
+}

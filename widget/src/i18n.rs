@@ -1,0 +1,133 @@
+//! The widget's two languages, English and Japanese, and how one is chosen: the tag's
+//! `data-lang`, else the page's `<html lang>`, else the browser's language, else English.
+
+/// A language of the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Japanese.
+    Ja,
+}
+
+fn parse(tag: &str) -> Option<Lang> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    match primary.as_str() {
+        "ja" => Some(Lang::Ja),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// Picks the language from the first of the sources that names a supported one.
+pub fn choose(data_lang: Option<&str>, html_lang: Option<&str>, navigator_language: Option<&str>) -> Lang {
+    [data_lang, html_lang, navigator_language].into_iter().flatten().find_map(parse).unwrap_or(Lang::En)
+}
+
+/// Every sentence the widget shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Texts {
+    /// BCP 47 tag for `Intl` and the `lang` attribute.
+    pub locale: &'static str,
+    /// Shown while the paywall loads.
+    pub loading: &'static str,
+    /// Label of the price.
+    pub price_label: &'static str,
+    /// The Buy button.
+    pub buy: &'static str,
+    /// The line under the Buy button.
+    pub pay_inline: &'static str,
+    /// While Stripe.js loads and the purchase is created.
+    pub preparing: &'static str,
+    /// Label of the card field.
+    pub card_label: &'static str,
+    /// The Pay button (`{price}` is replaced).
+    pub pay: &'static str,
+    /// While the payment is confirmed.
+    pub confirming: &'static str,
+    /// After payment, while the content is fetched.
+    pub unlocking: &'static str,
+    /// When the content is shown.
+    pub unlocked: &'static str,
+    /// Payment failed without a message from Stripe.
+    pub payment_failed: &'static str,
+    /// Retry hint after a decline.
+    pub try_again: &'static str,
+    /// The paywall cannot be shown.
+    pub unavailable: &'static str,
+    /// The paywall no longer sells.
+    pub archived: &'static str,
+    /// Paid, but the content did not arrive in time.
+    pub slow_unlock: &'static str,
+    /// Cancel the payment form.
+    pub cancel: &'static str,
+    /// Sandbox badge.
+    pub sandbox: &'static str,
+}
+
+const EN: Texts = Texts {
+    locale: "en",
+    loading: "Loading…",
+    price_label: "Price",
+    buy: "Buy to read on",
+    pay_inline: "Pay by card, right here. No account needed.",
+    preparing: "Preparing the secure card form…",
+    card_label: "Card details",
+    pay: "Pay {price}",
+    confirming: "Confirming your payment…",
+    unlocking: "Payment received. Unlocking…",
+    unlocked: "Unlocked. Enjoy the rest of the article.",
+    payment_failed: "The payment did not go through.",
+    try_again: "Check the card details and try again.",
+    unavailable: "This paid section is not available right now. Please try again later.",
+    archived: "This article is no longer for sale.",
+    slow_unlock: "Your payment went through, but unlocking is taking longer than usual. Reload the page in a moment.",
+    cancel: "Cancel",
+    sandbox: "sandbox — no real money",
+};
+
+const JA: Texts = Texts {
+    locale: "ja",
+    loading: "読み込み中…",
+    price_label: "価格",
+    buy: "購入して続きを読む",
+    pay_inline: "このページでカード決済。アカウント登録は不要です。",
+    preparing: "安全なカード入力欄を準備しています…",
+    card_label: "カード情報",
+    pay: "{price} を支払う",
+    confirming: "決済を確認しています…",
+    unlocking: "お支払いを受け付けました。表示しています…",
+    unlocked: "購入済みです。続きをお楽しみください。",
+    payment_failed: "決済できませんでした。",
+    try_again: "カード情報を確認して、もう一度お試しください。",
+    unavailable: "現在この有料部分を表示できません。しばらくしてからもう一度お試しください。",
+    archived: "この記事は販売を終了しました。",
+    slow_unlock: "お支払いは完了しましたが、表示に時間がかかっています。少ししてからページを再読み込みしてください。",
+    cancel: "キャンセル",
+    sandbox: "サンドボックス — 実際の請求はありません",
+};
+
+impl Lang {
+    /// The texts of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Ja => &JA,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_lang_wins_then_html_lang_then_navigator() {
+        assert_eq!(choose(Some("ja"), Some("en"), Some("en-US")), Lang::Ja);
+        assert_eq!(choose(None, Some("ja-JP"), Some("en-US")), Lang::Ja);
+        assert_eq!(choose(None, None, Some("ja")), Lang::Ja);
+        assert_eq!(choose(Some("fr"), Some("de"), Some("en-GB")), Lang::En);
+        assert_eq!(choose(Some("fr"), Some("ja"), None), Lang::Ja, "unsupported data-lang falls through");
+        assert_eq!(choose(None, None, None), Lang::En);
+    }
+}

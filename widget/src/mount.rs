@@ -1,0 +1,98 @@
+//! Mounting one paywall: a shadow root on the host element the loader placed where the tag
+//! stands, the stylesheet and the Leptos view inside it, and a light-DOM child for the card
+//! Element (Stripe refuses to mount inside a shadow root), projected through `<slot name="card">`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::mount::mount_to;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+
+use crate::api::ApiClient;
+use crate::i18n;
+use crate::paywall::{PaywallSetup, paywall_view};
+use crate::theme::STYLESHEET;
+
+type Handle = Box<dyn std::any::Any>;
+
+thread_local! {
+    /// Mounted views by host, so an unlocked paywall can be unmounted (running its cleanups).
+    static MOUNTED: RefCell<Vec<(HtmlElement, Handle)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+fn document() -> Result<web_sys::Document, JsValue> {
+    web_sys::window().and_then(|w| w.document()).ok_or_else(|| js_error("plog: no document"))
+}
+
+/// Mounts the paywall `paywall_id`, served by the plog API at `api_origin`, into `host`.
+/// `host` carries the tag's `data-lang` and `data-theme`.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Result<(), JsValue> {
+    let document = document()?;
+    let html_lang = document.document_element().and_then(|e| e.get_attribute("lang"));
+    let navigator_language = web_sys::window().and_then(|w| w.navigator().language());
+    let lang = i18n::choose(host.get_attribute("data-lang").as_deref(), html_lang.as_deref(), navigator_language.as_deref());
+    if !matches!(host.get_attribute("data-theme").as_deref(), Some("light" | "dark" | "auto")) {
+        host.set_attribute("data-theme", "auto")?;
+    }
+
+    let shadow = match host.shadow_root() {
+        Some(shadow) => shadow,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLESHEET));
+    shadow.append_child(&style)?;
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    shadow.append_child(&container)?;
+
+    // The card Element's mount point: a light-DOM child of the host, shown through the slot.
+    // Inline `!important` beats any page rule, so blog CSS cannot hide it.
+    let card_slot = document.create_element("plog-card")?;
+    card_slot.set_attribute("slot", "card")?;
+    card_slot.set_attribute("style", "display:block !important;min-height:1.5em !important")?;
+    host.append_child(&card_slot)?;
+
+    let host_for_unlock = host.clone();
+    let setup = PaywallSetup {
+        paywall_id,
+        api: ApiClient::new(&api_origin),
+        texts: lang.texts(),
+        card_slot,
+        on_unlocked: Rc::new(move |html: String| replace_with_content(&host_for_unlock, &html)),
+    };
+    let handle = mount_to(container, move || paywall_view(setup));
+    MOUNTED.with(|m| m.borrow_mut().push((host, Box::new(handle))));
+    Ok(())
+}
+
+/// Puts the paid HTML (sanitized by the API) where the paywall stood, in the page's light DOM
+/// so the blog's own article styles apply, then removes the paywall and unmounts its view.
+fn replace_with_content(host: &HtmlElement, html: &str) {
+    let Ok(document) = document() else { return };
+    let Ok(content) = document.create_element("plog-content") else { return };
+    let _ = content.set_attribute("style", "display:block !important");
+    if let Some(id) = host.get_attribute("data-paywall") {
+        let _ = content.set_attribute("data-paywall", &id);
+    }
+    content.set_inner_html(html);
+    if let Some(parent) = host.parent_node() {
+        let _ = parent.insert_before(&content, Some(host));
+    }
+    host.remove();
+    // Unmount after the current task: this runs inside the view's own async flow.
+    let host = host.clone();
+    leptos::task::spawn_local(async move {
+        let handle = MOUNTED.with(|m| {
+            let mut mounted = m.borrow_mut();
+            mounted.iter().position(|(h, _)| h == &host).map(|i| mounted.remove(i).1)
+        });
+        drop(handle);
+    });
+}

@@ -1,0 +1,350 @@
+//! The paywall component and its purchase flow:
+//! loading → locked → (Buy) preparing → paying → confirming → declined ⟲ | unlocking → unlocked,
+//! with unavailable when the API is down or the paywall is missing.
+//!
+//! Reactive state lives in signals; the Stripe.js objects, which are not `Send`, live in a
+//! local [`StoredValue`] and are released in `on_cleanup`.
+
+use std::rc::Rc;
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plog_shared::api::{PaywallInfo, PaywallStatus};
+use wasm_bindgen::prelude::*;
+
+use crate::api::{ApiClient, ApiError, ContentAnswer};
+use crate::format::format_price;
+use crate::i18n::Texts;
+use crate::storage;
+use crate::stripe_js::{self, CardElement, Confirmation, StripeInstance};
+use crate::theme;
+
+/// Where the paywall is in the purchase flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading the paywall (or trying a held token).
+    Loading,
+    /// The API is down, the paywall is missing or no longer sold.
+    Unavailable {
+        /// True when the paywall is archived rather than unreachable.
+        archived: bool,
+    },
+    /// Title, teaser, price and the Buy button.
+    Locked,
+    /// Loading Stripe.js and creating the purchase.
+    Preparing,
+    /// The card form is shown.
+    Paying,
+    /// `confirmCardPayment` is running (3-D Secure included).
+    Confirming,
+    /// The last attempt failed with this message; the reader can retry.
+    Declined(String),
+    /// Paid; waiting for the content.
+    Unlocking,
+    /// Paid, but the content did not come in time.
+    SlowUnlock,
+    /// The content replaced the paywall.
+    Unlocked,
+}
+
+/// The card form's Stripe.js objects and the purchase being paid.
+#[derive(Default)]
+struct Session {
+    stripe: Option<StripeInstance>,
+    card: Option<CardElement>,
+    on_change: Option<Closure<dyn FnMut(JsValue)>>,
+    client_secret: Option<String>,
+    /// Set when Stripe says the current intent can no longer be confirmed.
+    needs_new_purchase: bool,
+}
+
+/// What the component is given by the mount code.
+pub struct PaywallSetup {
+    /// The paywall id from the tag.
+    pub paywall_id: String,
+    /// The API client (origin from the tag's `src`).
+    pub api: ApiClient,
+    /// Sentences in the chosen language.
+    pub texts: &'static Texts,
+    /// Light-DOM node the card Element mounts into (projected through `<slot name="card">`).
+    pub card_slot: web_sys::Element,
+    /// Called with the paid HTML once unlocked; replaces the paywall in the page.
+    pub on_unlocked: Rc<dyn Fn(String)>,
+}
+
+struct Env {
+    setup: PaywallSetup,
+    themed: NodeRef<Div>,
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    phase: RwSignal<Phase>,
+    info: RwSignal<Option<PaywallInfo>>,
+    card_error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    env: StoredValue<Env, LocalStorage>,
+    session: StoredValue<Session, LocalStorage>,
+}
+
+impl Ctx {
+    fn api(&self) -> ApiClient {
+        self.env.with_value(|e| e.setup.api.clone())
+    }
+    fn paywall_id(&self) -> String {
+        self.env.with_value(|e| e.setup.paywall_id.clone())
+    }
+    fn texts(&self) -> &'static Texts {
+        self.env.with_value(|e| e.setup.texts)
+    }
+}
+
+/// Delays between content polls after a payment (the API settles a late webhook itself, so the
+/// first or second try usually succeeds).
+const UNLOCK_BACKOFF_MS: [u32; 8] = [0, 250, 500, 750, 1_000, 1_500, 2_000, 3_000];
+
+/// Builds the paywall view and starts loading.
+pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
+    let texts = setup.texts;
+    let themed = NodeRef::<Div>::new();
+    let ctx = Ctx {
+        phase: RwSignal::new(Phase::Loading),
+        info: RwSignal::new(None),
+        card_error: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        env: StoredValue::new_local(Env { setup, themed }),
+        session: StoredValue::new_local(Session::default()),
+    };
+    spawn_local(start(ctx));
+    on_cleanup(move || release(ctx));
+
+    let phase = ctx.phase;
+    let is = move |p: fn(&Phase) -> bool| move || phase.with(p);
+    let show_main = is(|p| !matches!(p, Phase::Loading | Phase::Unavailable { .. }));
+    let show_buy = is(|p| matches!(p, Phase::Locked));
+    let show_card = is(|p| matches!(p, Phase::Paying | Phase::Confirming | Phase::Declined(_)));
+    let busy = is(|p| matches!(p, Phase::Preparing | Phase::Confirming | Phase::Unlocking));
+    let confirming = is(|p| matches!(p, Phase::Confirming));
+
+    let price = move || {
+        ctx.info.with(|info| info.as_ref().map(|i| format_price(i.price.amount, &i.price.currency, texts.locale)))
+            .unwrap_or_default()
+    };
+    let status = move || match phase.get() {
+        Phase::Loading => texts.loading.to_owned(),
+        Phase::Preparing => texts.preparing.to_owned(),
+        Phase::Confirming => texts.confirming.to_owned(),
+        Phase::Unlocking => texts.unlocking.to_owned(),
+        Phase::SlowUnlock => texts.slow_unlock.to_owned(),
+        Phase::Unlocked => texts.unlocked.to_owned(),
+        Phase::Locked => ctx.notice.get().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let error = move || match phase.get() {
+        Phase::Declined(message) => Some(format!("{message} {}", texts.try_again)),
+        _ => ctx.card_error.get(),
+    };
+    let unavailable = move || match phase.get() {
+        Phase::Unavailable { archived: true } => texts.archived,
+        _ => texts.unavailable,
+    };
+
+    view! {
+        <div class="paywall" part="paywall" node_ref=themed lang=texts.locale>
+            <Show when=move || ctx.info.with(|i| i.as_ref().is_some_and(|i| i.sandbox))>
+                <span class="badge" part="badge">{texts.sandbox}</span>
+            </Show>
+            <p class="unavailable" part="message" hidden=move || !is(|p| matches!(p, Phase::Unavailable { .. }))()>
+                {unavailable}
+            </p>
+            <div hidden=move || !show_main()>
+                <p class="title" part="title">{move || ctx.info.with(|i| i.as_ref().map(|i| i.title.clone()))}</p>
+                <Show when=move || ctx.info.with(|i| i.as_ref().is_some_and(|i| i.teaser.is_some()))>
+                    <p class="teaser" part="teaser">
+                        {move || ctx.info.with(|i| i.as_ref().and_then(|i| i.teaser.clone()))}
+                    </p>
+                </Show>
+                <p class="price" part="price">{texts.price_label} ": " <strong>{price}</strong></p>
+                <div hidden=move || !show_buy()>
+                    <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy(ctx))>
+                        {texts.buy}
+                    </button>
+                    <p class="hint">{texts.pay_inline}</p>
+                </div>
+                <div class="card-area" hidden=move || !show_card()>
+                    <span class="card-label" id="plog-card-label">{texts.card_label}</span>
+                    <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
+                        prop:innerHTML="<slot name=\"card\"></slot>"></div>
+                    <p class="error" part="error" role="alert">{error}</p>
+                    <button type="button" part="button pay-button" class="pay" disabled=confirming
+                        on:click=move |_| spawn_local(pay(ctx))>
+                        <Show when=confirming><span class="spinner" aria-hidden="true"></span></Show>
+                        {move || texts.pay.replace("{price}", &price())}
+                    </button>
+                    <button type="button" part="button cancel-button" class="secondary" disabled=confirming
+                        on:click=move |_| cancel(ctx)>
+                        {texts.cancel}
+                    </button>
+                </div>
+            </div>
+            <p class="status" part="status" role="status" aria-live="polite">
+                <Show when=busy><span class="spinner" aria-hidden="true"></span></Show>
+                {status}
+            </p>
+        </div>
+    }
+}
+
+/// First load: a held token is tried before anything else, so a returning reader sees the
+/// content with one request and no payment UI.
+async fn start(ctx: Ctx) {
+    let (api, id) = (ctx.api(), ctx.paywall_id());
+    if let Some(token) = storage::load_token(api.origin(), &id) {
+        match api.content(&id, &token).await {
+            Ok(ContentAnswer::Paid(html)) => return unlocked(ctx, html),
+            Ok(ContentAnswer::NotPaid) => storage::forget_token(api.origin(), &id),
+            Err(ApiError::NotFound) => return ctx.phase.set(Phase::Unavailable { archived: false }),
+            Err(_) => {}
+        }
+    }
+    match api.paywall(&id).await {
+        Ok(info) => {
+            let archived = info.status == PaywallStatus::Archived;
+            ctx.info.set(Some(info));
+            ctx.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
+        }
+        Err(_) => ctx.phase.set(Phase::Unavailable { archived: false }),
+    }
+}
+
+/// Buy: load Stripe.js (only now), mount the card Element in the light DOM, start a purchase.
+async fn buy(ctx: Ctx) {
+    if ctx.phase.get_untracked() != Phase::Locked {
+        return;
+    }
+    let Some(info) = ctx.info.get_untracked() else { return };
+    ctx.notice.set(None);
+    ctx.phase.set(Phase::Preparing);
+    let texts = ctx.texts();
+    let prepared = async {
+        stripe_js::load(&info.stripe.js_url).await?;
+        let stripe = stripe_js::stripe(&info.stripe.publishable_key)?;
+        let themed = ctx.env.with_value(|e| e.themed.get_untracked());
+        let options = themed.map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
+        let card = stripe_js::create_card(&stripe, &options)?;
+        let slot = ctx.env.with_value(|e| e.setup.card_slot.clone());
+        card.mount(&slot)?;
+        let card_error = ctx.card_error;
+        let on_change = card.on_change(move |message, _complete| card_error.set(message));
+        ctx.session.update_value(|s| {
+            s.stripe = Some(stripe);
+            s.card = Some(card);
+            s.on_change = Some(on_change);
+        });
+        Ok::<_, stripe_js::StripeJsError>(())
+    }
+    .await;
+    if let Err(error) = prepared {
+        web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+        release(ctx);
+        ctx.notice.set(Some(texts.unavailable.to_owned()));
+        ctx.phase.set(Phase::Locked);
+        return;
+    }
+    if new_purchase(ctx).await {
+        ctx.phase.set(Phase::Paying);
+        ctx.session.with_value(|s| s.card.as_ref().map(CardElement::focus));
+    }
+}
+
+/// Creates a purchase and keeps its token; on failure shows why and returns false.
+async fn new_purchase(ctx: Ctx) -> bool {
+    let (api, id, texts) = (ctx.api(), ctx.paywall_id(), ctx.texts());
+    match api.start_purchase(&id).await {
+        Ok(created) => {
+            storage::save_token(api.origin(), &id, &created.access_token);
+            ctx.session.update_value(|s| {
+                s.client_secret = Some(created.client_secret);
+                s.needs_new_purchase = false;
+            });
+            true
+        }
+        Err(ApiError::Refused { status: 410, .. }) => {
+            release(ctx);
+            ctx.phase.set(Phase::Unavailable { archived: true });
+            false
+        }
+        Err(_) => {
+            release(ctx);
+            ctx.notice.set(Some(texts.unavailable.to_owned()));
+            ctx.phase.set(Phase::Locked);
+            false
+        }
+    }
+}
+
+/// Pay: confirm the card payment; a decline keeps the form for a retry on the same purchase.
+async fn pay(ctx: Ctx) {
+    if !matches!(ctx.phase.get_untracked(), Phase::Paying | Phase::Declined(_)) {
+        return;
+    }
+    ctx.phase.set(Phase::Confirming);
+    ctx.card_error.set(None);
+    if ctx.session.with_value(|s| s.needs_new_purchase) && !new_purchase(ctx).await {
+        return;
+    }
+    let texts = ctx.texts();
+    let (stripe, card, secret) = ctx.session.with_value(|s| (s.stripe.clone(), s.card.clone(), s.client_secret.clone()));
+    let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
+    match stripe_js::confirm_card_payment(&stripe, &secret, &card).await {
+        Ok(Confirmation::Succeeded) => unlock_after_payment(ctx).await,
+        Ok(Confirmation::Failed { message, code }) => {
+            // Real Stripe lets a declined intent be confirmed again; if it says the intent can no
+            // longer be confirmed (e.g. canceled), the next try starts a fresh purchase.
+            if code.as_deref() == Some("payment_intent_unexpected_state") {
+                ctx.session.update_value(|s| s.needs_new_purchase = true);
+            }
+            ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
+        }
+        Err(error) => ctx.phase.set(Phase::Declined(error.0)),
+    }
+}
+
+/// Polls the content route with backoff until the payment is recorded.
+async fn unlock_after_payment(ctx: Ctx) {
+    ctx.phase.set(Phase::Unlocking);
+    let (api, id) = (ctx.api(), ctx.paywall_id());
+    let Some(token) = storage::load_token(api.origin(), &id) else { return ctx.phase.set(Phase::SlowUnlock) };
+    for delay in UNLOCK_BACKOFF_MS {
+        gloo_timers::future::TimeoutFuture::new(delay).await;
+        if let Ok(ContentAnswer::Paid(html)) = api.content(&id, &token).await {
+            return unlocked(ctx, html);
+        }
+    }
+    ctx.phase.set(Phase::SlowUnlock);
+}
+
+fn unlocked(ctx: Ctx, html: String) {
+    release(ctx);
+    ctx.phase.set(Phase::Unlocked);
+    let on_unlocked = ctx.env.with_value(|e| e.setup.on_unlocked.clone());
+    on_unlocked(html);
+}
+
+fn cancel(ctx: Ctx) {
+    release(ctx);
+    ctx.card_error.set(None);
+    ctx.phase.set(Phase::Locked);
+}
+
+/// Unmounts the card Element and drops its listener.
+fn release(ctx: Ctx) {
+    let _ = ctx.session.try_update_value(|s| {
+        if let Some(card) = s.card.take() {
+            card.unmount();
+        }
+        s.on_change = None;
+        s.stripe = None;
+    });
+}

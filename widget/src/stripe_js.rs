@@ -1,0 +1,184 @@
+//! Every Stripe.js binding of the widget: private `extern "C"` items behind safe functions
+//! returning `Result`.
+//!
+//! Stripe.js is loaded only when a reader presses Buy (readers who never buy never download it),
+//! once per page however many paywalls it holds.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Stripe, catch)]
+    fn stripe_constructor(publishable_key: &str) -> Result<StripeInstance, JsValue>;
+
+    /// A `Stripe(pk)` instance.
+    #[derive(Clone, Debug)]
+    pub type StripeInstance;
+
+    #[wasm_bindgen(method, catch)]
+    fn elements(this: &StripeInstance) -> Result<Elements, JsValue>;
+
+    #[wasm_bindgen(method, js_name = confirmCardPayment)]
+    fn confirm_card_payment_raw(this: &StripeInstance, client_secret: &str, data: &JsValue) -> js_sys::Promise;
+
+    #[derive(Clone, Debug)]
+    type Elements;
+
+    #[wasm_bindgen(method, catch)]
+    fn create(this: &Elements, kind: &str, options: &JsValue) -> Result<CardElement, JsValue>;
+
+    /// A mounted or mountable card Element.
+    #[derive(Clone, Debug)]
+    pub type CardElement;
+
+    #[wasm_bindgen(method, catch, js_name = mount)]
+    fn mount_raw(this: &CardElement, target: &web_sys::Element) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = unmount)]
+    fn unmount_raw(this: &CardElement) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, js_name = on)]
+    fn on_raw(this: &CardElement, event: &str, handler: &js_sys::Function);
+
+    #[wasm_bindgen(method, catch, js_name = focus)]
+    fn focus_raw(this: &CardElement) -> Result<(), JsValue>;
+}
+
+/// A failure of Stripe.js itself (not a decline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeJsError(pub String);
+
+impl From<JsValue> for StripeJsError {
+    fn from(value: JsValue) -> Self {
+        let message = js_sys::Reflect::get(&value, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .or_else(|| value.as_string())
+            .unwrap_or_else(|| "Stripe.js error".into());
+        StripeJsError(message)
+    }
+}
+
+thread_local! {
+    /// The page-wide load of Stripe.js, shared by every paywall of this widget instance.
+    static LOADING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+}
+
+fn stripe_present() -> bool {
+    web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"Stripe".into()).unwrap_or(false))
+}
+
+/// Injects `<script src=js_url>` once and waits for it to load.
+pub async fn load(js_url: &str) -> Result<(), StripeJsError> {
+    if stripe_present() {
+        return Ok(());
+    }
+    let promise = LOADING.with(|loading| {
+        let mut loading = loading.borrow_mut();
+        if let Some(promise) = loading.as_ref() {
+            return Ok::<_, StripeJsError>(promise.clone());
+        }
+        let document = web_sys::window().and_then(|w| w.document()).ok_or(StripeJsError("no document".into()))?;
+        let script: web_sys::HtmlScriptElement = document.create_element("script")?.unchecked_into();
+        script.set_src(js_url);
+        script.set_async(true);
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            script.set_onload(Some(&resolve));
+            script.set_onerror(Some(&reject));
+        });
+        document.head().ok_or(StripeJsError("no <head>".into()))?.append_child(&script)?;
+        *loading = Some(promise.clone());
+        Ok(promise)
+    })?;
+    if let Err(error) = JsFuture::from(promise).await {
+        // Let a later press of Buy try again.
+        LOADING.with(|loading| loading.borrow_mut().take());
+        let _ = error;
+        return Err(StripeJsError(format!("could not load Stripe.js from {js_url}")));
+    }
+    if stripe_present() { Ok(()) } else { Err(StripeJsError("Stripe.js loaded but defined no Stripe()".into())) }
+}
+
+/// `Stripe(publishable_key)`.
+pub fn stripe(publishable_key: &str) -> Result<StripeInstance, StripeJsError> {
+    Ok(stripe_constructor(publishable_key)?)
+}
+
+/// `stripe.elements().create('card', options)`.
+pub fn create_card(stripe: &StripeInstance, options: &JsValue) -> Result<CardElement, StripeJsError> {
+    Ok(stripe.elements()?.create("card", options)?)
+}
+
+impl CardElement {
+    /// Mounts the Element into a light-DOM node (Stripe refuses nodes inside a shadow root).
+    pub fn mount(&self, target: &web_sys::Element) -> Result<(), StripeJsError> {
+        Ok(self.mount_raw(target)?)
+    }
+
+    /// Takes the Element out of the page.
+    pub fn unmount(&self) {
+        let _ = self.unmount_raw();
+    }
+
+    /// Moves keyboard focus into the card field.
+    pub fn focus(&self) {
+        let _ = self.focus_raw();
+    }
+
+    /// Calls `handler(error_message_or_none, complete)` on every `change` event. The closure
+    /// lives as long as the returned handle.
+    pub fn on_change(&self, mut handler: impl FnMut(Option<String>, bool) + 'static) -> Closure<dyn FnMut(JsValue)> {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let error = js_sys::Reflect::get(&event, &"error".into()).ok().filter(|e| e.is_object());
+            let message = error.and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok()).and_then(|m| m.as_string());
+            let complete = js_sys::Reflect::get(&event, &"complete".into()).ok().and_then(|c| c.as_bool()).unwrap_or(false);
+            handler(message, complete);
+        });
+        self.on_raw("change", closure.as_ref().unchecked_ref());
+        closure
+    }
+}
+
+/// What `confirmCardPayment` resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The PaymentIntent succeeded (or is processing: the content route settles it).
+    Succeeded,
+    /// Declined or failed, with Stripe's message and code.
+    Failed {
+        /// Stripe's message for the reader.
+        message: Option<String>,
+        /// Stripe's error code, e.g. `card_declined`, `payment_intent_unexpected_state`.
+        code: Option<String>,
+    },
+}
+
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string())
+}
+
+/// `stripe.confirmCardPayment(clientSecret, {payment_method: {card}})`.
+pub async fn confirm_card_payment(
+    stripe: &StripeInstance,
+    client_secret: &str,
+    card: &CardElement,
+) -> Result<Confirmation, StripeJsError> {
+    let payment_method = js_sys::Object::new();
+    js_sys::Reflect::set(&payment_method, &"card".into(), card)?;
+    let data = js_sys::Object::new();
+    js_sys::Reflect::set(&data, &"payment_method".into(), &payment_method)?;
+    let result = JsFuture::from(stripe.confirm_card_payment_raw(client_secret, &data)).await?;
+    let error = js_sys::Reflect::get(&result, &"error".into())?;
+    if error.is_object() {
+        return Ok(Confirmation::Failed { message: text(&error, "message"), code: text(&error, "code") });
+    }
+    let intent = js_sys::Reflect::get(&result, &"paymentIntent".into())?;
+    match text(&intent, "status").as_deref() {
+        Some("succeeded" | "processing" | "requires_capture") => Ok(Confirmation::Succeeded),
+        other => Ok(Confirmation::Failed { message: None, code: other.map(str::to_owned) }),
+    }
+}

@@ -1,0 +1,110 @@
+//! The widget's look: one stylesheet inside the shadow root, driven by CSS custom properties a
+//! blog sets on any ancestor (they inherit into the shadow tree), `data-theme` on the tag, and
+//! `::part()` names on the main pieces. The Stripe card Element gets the same colours and font.
+
+use wasm_bindgen::JsValue;
+
+/// The stylesheet of the shadow root. `:host` rules use `!important` because inside a shadow
+/// tree important declarations win over the page's, so `* { all: unset }` or
+/// `div { display: none !important }` on the blog cannot hide or restyle the paywall.
+pub const STYLESHEET: &str = r#"
+:host {
+  all: initial !important;
+  display: block !important;
+  visibility: visible !important;
+  margin: 1.5em 0 !important;
+  --_accent: var(--plog-accent, #4338ca);
+  --_accent-text: var(--plog-accent-text, #ffffff);
+  --_text: var(--plog-text, #1f2328);
+  --_muted: var(--plog-muted, #57606a);
+  --_background: var(--plog-background, #ffffff);
+  --_border: var(--plog-border, #d0d7de);
+  --_error: var(--plog-error, #b3261e);
+  --_radius: var(--plog-radius, 10px);
+  --_font: var(--plog-font, system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans JP", sans-serif);
+}
+:host([data-theme="dark"]) {
+  --_accent: var(--plog-accent, #a5b4fc);
+  --_accent-text: var(--plog-accent-text, #111827);
+  --_text: var(--plog-text, #f0f3f6);
+  --_muted: var(--plog-muted, #b1bac4);
+  --_background: var(--plog-background, #1c2128);
+  --_border: var(--plog-border, #444c56);
+  --_error: var(--plog-error, #ffb4ab);
+}
+@media (prefers-color-scheme: dark) {
+  :host([data-theme="auto"]) {
+    --_accent: var(--plog-accent, #a5b4fc);
+    --_accent-text: var(--plog-accent-text, #111827);
+    --_text: var(--plog-text, #f0f3f6);
+    --_muted: var(--plog-muted, #b1bac4);
+    --_background: var(--plog-background, #1c2128);
+    --_border: var(--plog-border, #444c56);
+    --_error: var(--plog-error, #ffb4ab);
+  }
+}
+.paywall {
+  box-sizing: border-box; display: block; font-family: var(--_font); font-size: 16px; line-height: 1.5;
+  color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
+  border-radius: var(--_radius); padding: 1.25em 1.5em; text-align: left;
+}
+.paywall * { box-sizing: border-box; }
+.badge {
+  display: inline-block; font-size: 0.75em; padding: 0.1em 0.6em; border-radius: 999px;
+  border: 1px dashed var(--_muted); color: var(--_muted); margin-bottom: 0.5em;
+}
+.title { display: block; font-size: 1.15em; font-weight: 700; margin: 0 0 0.25em; }
+.teaser { display: block; color: var(--_muted); margin: 0 0 0.75em; }
+.price { display: block; margin: 0 0 0.75em; }
+.price strong { font-size: 1.25em; }
+button {
+  font: inherit; font-weight: 600; cursor: pointer; border-radius: calc(var(--_radius) * 0.8);
+  padding: 0.6em 1.2em; border: 1px solid var(--_accent); background: var(--_accent); color: var(--_accent-text);
+}
+button.secondary { background: transparent; color: var(--_text); border-color: var(--_border); margin-left: 0.5em; }
+button:disabled { opacity: 0.6; cursor: progress; }
+button:focus-visible, .card:focus-within { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.hint { display: block; font-size: 0.85em; color: var(--_muted); margin: 0.5em 0 0; }
+.card-area { display: block; margin-top: 1em; }
+.card-area[hidden] { display: none; }
+.card-label { display: block; font-size: 0.9em; font-weight: 600; margin-bottom: 0.35em; }
+.card {
+  display: block; padding: 0.7em 0.8em; border: 1px solid var(--_border); border-radius: calc(var(--_radius) * 0.8);
+  background: var(--_background); margin-bottom: 0.5em; min-height: 2.6em;
+}
+.error { display: block; color: var(--_error); font-size: 0.9em; margin: 0.25em 0 0.5em; min-height: 1.2em; }
+.status { display: block; font-size: 0.9em; color: var(--_muted); margin: 0.5em 0 0; min-height: 1.2em; }
+.spinner {
+  display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em;
+  border: 2px solid var(--_muted); border-right-color: transparent; border-radius: 50%;
+  animation: plog-spin 0.8s linear infinite;
+}
+@keyframes plog-spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+.unavailable { color: var(--_muted); }
+"#;
+
+fn css_value(element: &web_sys::Element, name: &str, fallback: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.get_computed_style(element).ok().flatten())
+        .and_then(|style| style.get_property_value(name).ok())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// The card Element's `style` option, from the resolved theme of the paywall element.
+pub fn card_options(themed: &web_sys::Element) -> JsValue {
+    let text = css_value(themed, "--_text", "#1f2328");
+    let muted = css_value(themed, "--_muted", "#57606a");
+    let error = css_value(themed, "--_error", "#b3261e");
+    let font = css_value(themed, "--_font", "system-ui, sans-serif");
+    let options = serde_json::json!({
+        "hidePostalCode": true,
+        "style": {
+            "base": { "color": text, "fontFamily": font, "fontSize": "16px", "::placeholder": { "color": muted } },
+            "invalid": { "color": error, "iconColor": error },
+        },
+    });
+    js_sys::JSON::parse(&options.to_string()).unwrap_or(JsValue::NULL)
+}
