@@ -65,7 +65,7 @@ function stop(child) {
 /** A page of a sample blog with the given tags (HTML strings) in the middle of an article. */
 export function blogPage({ title = "A blog post", tags = [], css = "", csp = null, lang = "en" } = {}) {
   const meta = csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : "";
-  return `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8">${meta}<title>${title}</title>
+  return `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8"><link rel="icon" href="data:,">${meta}<title>${title}</title>
 <style>body{font-family:Georgia,serif;max-width:40em;margin:2em auto;line-height:1.6}${css}</style></head>
 <body><header><h1 id="blog-title">${title}</h1></header>
 <article><p id="free-part">This is the free part of the article, readable by everyone.</p>
@@ -195,4 +195,41 @@ export class Harness {
 /** Locator of something inside a paywall's shadow root (Playwright pierces open shadow roots). */
 export function paywall(page, index = 0) {
   return page.locator("plog-paywall").nth(index);
+}
+
+/** Types a card into the sandbox card Element of the nth paywall. */
+export async function fillCard(page, number, index = 0) {
+  const pw = paywall(page, index);
+  await pw.locator("input[name=cardnumber]").fill(number);
+  await pw.locator("input[name=exp-date]").fill("12 / 34");
+  await pw.locator("input[name=cvc]").fill("123");
+}
+
+/** Saves a screenshot into the test output folder. */
+export async function screenshot(page, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+}
+
+/** Runs a test body; on failure saves a screenshot of every open page and plog's log. */
+export async function withEvidence(h, name, pages, body) {
+  try {
+    await body();
+  } catch (error) {
+    for (const [i, page] of pages().entries()) {
+      await screenshot(page, `${name}-failure-${i}`).catch(() => {});
+    }
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(OUTPUT, `${name}-failure.log`), h.logs());
+    throw error;
+  }
+}
+
+/** Signs a webhook payload as Stripe does. */
+export async function signedEvent(event) {
+  const { createHmac } = await import("node:crypto");
+  const body = JSON.stringify(event);
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${body}`).digest("hex");
+  return { body, signature: `t=${t},v1=${v1}` };
 }

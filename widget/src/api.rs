@@ -1,7 +1,10 @@
 //! The widget's client of the plog API (`/v1/paywalls/...`), over `fetch` (gloo-net).
 
-use gloo_net::http::Request;
-use plog_shared::api::{ErrorBody, PaidContent, PaywallInfo, PurchaseCreated};
+use gloo_net::http::{Request, Response};
+use plog_shared::api::{PaywallInfo, PaywallStatus, Price, PurchaseCreated, StripePublicInfo};
+use wasm_bindgen::JsValue;
+
+use crate::json;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,16 +37,44 @@ pub struct ApiClient {
     origin: String,
 }
 
-async fn refused(response: gloo_net::http::Response) -> ApiError {
+async fn body(response: Response) -> Result<JsValue, ApiError> {
+    let text = response.text().await.map_err(network)?;
+    json::parse(&text).ok_or_else(|| ApiError::Unavailable("the API answered something that is not JSON".into()))
+}
+
+fn malformed() -> ApiError {
+    ApiError::Unavailable("unexpected answer from the API".into())
+}
+
+async fn refused(response: Response) -> ApiError {
     let status = response.status();
     if status == 404 {
         return ApiError::NotFound;
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) if status < 500 => ApiError::Refused { status, message: body.error.message },
-        Ok(body) => ApiError::Unavailable(body.error.message),
-        Err(_) => ApiError::Unavailable(format!("HTTP {status}")),
+    let message = body(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
+    match message {
+        Some(message) if status < 500 => ApiError::Refused { status, message },
+        Some(message) => ApiError::Unavailable(message),
+        None => ApiError::Unavailable(format!("HTTP {status}")),
     }
+}
+
+/// Reads `GET /v1/paywalls/{id}`'s answer.
+fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
+    let price = json::field(value, "price")?;
+    let stripe = json::field(value, "stripe")?;
+    Some(PaywallInfo {
+        id: json::string(value, "id")?,
+        title: json::string(value, "title")?,
+        teaser: json::string(value, "teaser"),
+        price: Price { amount: json::integer(&price, "amount")?, currency: json::string(&price, "currency")? },
+        status: if json::string(value, "status").as_deref() == Some("archived") { PaywallStatus::Archived } else { PaywallStatus::Active },
+        stripe: StripePublicInfo {
+            publishable_key: json::string(&stripe, "publishable_key")?,
+            js_url: json::string(&stripe, "js_url")?,
+        },
+        sandbox: json::boolean(value, "sandbox").unwrap_or(false),
+    })
 }
 
 fn network(error: gloo_net::Error) -> ApiError {
@@ -71,7 +102,7 @@ impl ApiClient {
         if !response.ok() {
             return Err(refused(response).await);
         }
-        response.json().await.map_err(network)
+        paywall_info(&body(response).await?).ok_or_else(malformed)
     }
 
     /// `POST /v1/paywalls/{id}/purchases`.
@@ -86,7 +117,15 @@ impl ApiClient {
         if !response.ok() {
             return Err(refused(response).await);
         }
-        response.json().await.map_err(network)
+        let value = body(response).await?;
+        let read = |v: &JsValue| {
+            Some(PurchaseCreated {
+                purchase_id: json::string(v, "purchase_id")?,
+                client_secret: json::string(v, "client_secret")?,
+                access_token: json::string(v, "access_token")?,
+            })
+        };
+        read(&value).ok_or_else(malformed)
     }
 
     /// `GET /v1/paywalls/{id}/content` with the access token.
@@ -97,7 +136,7 @@ impl ApiClient {
             .await
             .map_err(network)?;
         match response.status() {
-            200 => Ok(ContentAnswer::Paid(response.json::<PaidContent>().await.map_err(network)?.html)),
+            200 => json::string(&body(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
             402 => Ok(ContentAnswer::NotPaid),
             _ => Err(refused(response).await),
         }

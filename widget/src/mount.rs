@@ -56,7 +56,10 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
     // Inline `!important` beats any page rule, so blog CSS cannot hide it.
     let card_slot = document.create_element("plog-card")?;
     card_slot.set_attribute("slot", "card")?;
-    card_slot.set_attribute("style", "display:block !important;min-height:1.5em !important")?;
+    card_slot.set_attribute(
+        "style",
+        "display:block !important;visibility:visible !important;opacity:1 !important;min-height:1.5em !important",
+    )?;
     host.append_child(&card_slot)?;
 
     let host_for_unlock = host.clone();

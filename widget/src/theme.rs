@@ -4,6 +4,8 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::json::object;
+
 /// The stylesheet of the shadow root. `:host` rules use `!important` because inside a shadow
 /// tree important declarations win over the page's, so `* { all: unset }` or
 /// `div { display: none !important }` on the blog cannot hide or restyle the paywall.
@@ -99,12 +101,13 @@ pub fn card_options(themed: &web_sys::Element) -> JsValue {
     let muted = css_value(themed, "--_muted", "#57606a");
     let error = css_value(themed, "--_error", "#b3261e");
     let font = css_value(themed, "--_font", "system-ui, sans-serif");
-    let options = serde_json::json!({
-        "hidePostalCode": true,
-        "style": {
-            "base": { "color": text, "fontFamily": font, "fontSize": "16px", "::placeholder": { "color": muted } },
-            "invalid": { "color": error, "iconColor": error },
-        },
-    });
-    js_sys::JSON::parse(&options.to_string()).unwrap_or(JsValue::NULL)
+    let s = |v: &str| JsValue::from_str(v);
+    let base = object(&[
+        ("color", s(&text)),
+        ("fontFamily", s(&font)),
+        ("fontSize", s("16px")),
+        ("::placeholder", object(&[("color", s(&muted))])),
+    ]);
+    let invalid = object(&[("color", s(&error)), ("iconColor", s(&error))]);
+    object(&[("hidePostalCode", JsValue::TRUE), ("style", object(&[("base", base), ("invalid", invalid)]))])
 }

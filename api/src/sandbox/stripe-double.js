@@ -28,10 +28,15 @@
     return sum % 10 === 0;
   }
 
+  // Like Stripe's own wrapper elements, every inline declaration is !important: the double
+  // lives in the blog's light DOM and the blog's CSS must not be able to hide it.
   function el(tag, attrs, style) {
     var node = document.createElement(tag);
     for (var k in attrs) node.setAttribute(k, attrs[k]);
-    if (style) node.setAttribute("style", style);
+    if (style) {
+      node.setAttribute("style", style.split(";").filter(function (d) { return d.trim(); })
+        .map(function (d) { return d + " !important"; }).join(";"));
+    }
     return node;
   }
 
@@ -51,7 +56,7 @@
     var base = (this.options.style && this.options.style.base) || {};
     var field = "all:revert;box-sizing:border-box;border:0;outline:0;background:transparent;font:inherit;color:inherit;padding:0.2em 0;margin:0;";
     var wrap = el("div", { "data-plog-sandbox-card": "" },
-      "all:revert;display:flex;gap:0.75em;align-items:center;flex-wrap:wrap;font-size:" + (base.fontSize || "16px") +
+      "all:revert;display:flex;visibility:visible;gap:0.75em;align-items:center;flex-wrap:wrap;font-size:" + (base.fontSize || "16px") +
       ";font-family:" + (base.fontFamily || "system-ui, sans-serif") + ";color:" + (base.color || "#1f2328"));
     var number = el("input", { "aria-label": "Card number", placeholder: "Card number", inputmode: "numeric", autocomplete: "cc-number", name: "cardnumber" }, field + "flex:1 1 12em;min-width:10em");
     var expiry = el("input", { "aria-label": "Expiration date MM / YY", placeholder: "MM / YY", inputmode: "numeric", autocomplete: "cc-exp", name: "exp-date" }, field + "width:5.5em");
