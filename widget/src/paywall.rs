@@ -55,8 +55,6 @@ struct Session {
     card: Option<CardElement>,
     on_change: Option<Closure<dyn FnMut(JsValue)>>,
     client_secret: Option<String>,
-    /// Set when Stripe says the current intent can no longer be confirmed.
-    needs_new_purchase: bool,
 }
 
 /// What the component is given by the mount code.
@@ -254,6 +252,9 @@ async fn buy(ctx: Ctx) {
     }
     if new_purchase(ctx).await {
         ctx.phase.set(Phase::Paying);
+        // The card form becomes visible on the next render; focus it then, so a keyboard user
+        // continues typing where the Buy button was.
+        gloo_timers::future::TimeoutFuture::new(0).await;
         ctx.session.with_value(|s| s.card.as_ref().map(CardElement::focus));
     }
 }
@@ -264,10 +265,7 @@ async fn new_purchase(ctx: Ctx) -> bool {
     match api.start_purchase(&id).await {
         Ok(created) => {
             storage::save_token(api.origin(), &id, &created.access_token);
-            ctx.session.update_value(|s| {
-                s.client_secret = Some(created.client_secret);
-                s.needs_new_purchase = false;
-            });
+            ctx.session.update_value(|s| s.client_secret = Some(created.client_secret));
             true
         }
         Err(ApiError::Refused { status: 410, .. }) => {
@@ -291,23 +289,25 @@ async fn pay(ctx: Ctx) {
     }
     ctx.phase.set(Phase::Confirming);
     ctx.card_error.set(None);
-    if ctx.session.with_value(|s| s.needs_new_purchase) && !new_purchase(ctx).await {
-        return;
-    }
     let texts = ctx.texts();
-    let (stripe, card, secret) = ctx.session.with_value(|s| (s.stripe.clone(), s.card.clone(), s.client_secret.clone()));
-    let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
-    match stripe_js::confirm_card_payment(&stripe, &secret, &card).await {
-        Ok(Confirmation::Succeeded) => unlock_after_payment(ctx).await,
-        Ok(Confirmation::Failed { message, code }) => {
-            // Real Stripe lets a declined intent be confirmed again; if it says the intent can no
-            // longer be confirmed (e.g. canceled), the next try starts a fresh purchase.
-            if code.as_deref() == Some("payment_intent_unexpected_state") {
-                ctx.session.update_value(|s| s.needs_new_purchase = true);
+    for attempt in 0..2 {
+        let (stripe, card, secret) = ctx.session.with_value(|s| (s.stripe.clone(), s.card.clone(), s.client_secret.clone()));
+        let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
+        match stripe_js::confirm_card_payment(&stripe, &secret, &card).await {
+            Ok(Confirmation::Succeeded) => return unlock_after_payment(ctx).await,
+            // Stripe lets a declined intent be confirmed again. If it says this one no longer
+            // can be (canceled, or an emulator that cannot), start one fresh purchase and go on:
+            // the reader pressed Pay once and should not have to press it again.
+            Ok(Confirmation::Failed { code, .. }) if attempt == 0 && code.as_deref() == Some("payment_intent_unexpected_state") => {
+                if !new_purchase(ctx).await {
+                    return;
+                }
             }
-            ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
+            Ok(Confirmation::Failed { message, .. }) => {
+                return ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
+            }
+            Err(error) => return ctx.phase.set(Phase::Declined(error.0)),
         }
-        Err(error) => ctx.phase.set(Phase::Declined(error.0)),
     }
 }
 

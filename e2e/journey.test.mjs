@@ -1,0 +1,269 @@
+// The whole mission in a real browser, offline: a reader on a blog (one origin) buys the rest
+// of an article through the one tag (plog on another origin), with real WebAssembly, a real
+// SQLite file, real localstripe and real signed webhooks. Each scenario checks what the reader
+// sees and what the database holds.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, signedEvent, CARDS, SECRET_KEY, sleep } from "./lib/harness.mjs";
+
+let h;
+const pages = [];
+before(async () => { h = await new Harness().start(); });
+after(async () => { await h?.close(); });
+
+const marker = (n) => `PAID-MARKER-${n}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function article(name, paywalls, attrs = "") {
+  const url = h.servePage(`/${name}`, blogPage({ title: name, tags: paywalls.map((p) => h.tag(p.id, attrs)) }));
+  const page = await h.newPage();
+  pages.push(page);
+  await page.goto(url);
+  await paywall(page).locator(".buy").waitFor();
+  return { page, url };
+}
+
+async function buy(page, card, index = 0) {
+  await paywall(page, index).locator(".buy").click();
+  await paywall(page, index).locator("input[name=cardnumber]").waitFor();
+  await fillCard(page, card, index);
+  await paywall(page, index).locator(".pay").click();
+}
+
+async function stripeIntents() {
+  const r = await fetch(`${h.stripeUrl}/v1/payment_intents?limit=100`, { headers: { authorization: `Bearer ${SECRET_KEY}` } });
+  return (await r.json()).data;
+}
+
+test("1. card 4242 → the paid content appears in place of the paywall; one paid purchase", async () => {
+  await withEvidence(h, "journey-1", () => pages, async () => {
+    const secret = marker(1);
+    const pw = await h.createPaywall({ markdown: `## The rest\n\n${secret}` });
+    const { page } = await article("scenario-1", [pw]);
+    await screenshot(page, "journey-1-locked");
+    await buy(page, CARDS.ok);
+    const content = page.locator(`plog-content[data-paywall="${pw.id}"]`);
+    await content.waitFor({ timeout: 15000 });
+    assert.match(await content.textContent(), new RegExp(secret));
+    assert.equal(await page.locator("plog-paywall").count(), 0, "the paywall is gone");
+    // In place: right after the free part, before the footer.
+    const order = await page.evaluate(() => Array.from(document.querySelectorAll("article > *")).map((n) => n.tagName.toLowerCase()));
+    assert.equal(order[0], "p");
+    assert.equal(order[1], "plog-content");
+    await screenshot(page, "journey-1-unlocked");
+    const purchases = await h.purchases(pw.id);
+    assert.deepEqual(purchases.map((p) => p.status), ["paid"]);
+  });
+});
+
+test("2. a declined card shows the decline inline; retrying with 4242 succeeds; one paid purchase, one charge", async () => {
+  await withEvidence(h, "journey-2", () => pages, async () => {
+    const secret = marker(2);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page } = await article("scenario-2", [pw]);
+    await buy(page, CARDS.declined);
+    await paywall(page).locator(".error").filter({ hasText: "Your card was declined." }).waitFor();
+    assert.equal(await paywall(page).locator(".pay").isEnabled(), true, "the reader can retry");
+    assert.equal(await page.locator("plog-content").count(), 0);
+    await fillCard(page, CARDS.ok);
+    await paywall(page).locator(".pay").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+    const purchases = await h.purchases(pw.id);
+    assert.equal(purchases.filter((p) => p.status === "paid").length, 1, JSON.stringify(purchases));
+    const intents = (await stripeIntents()).filter((i) => i.metadata.paywall_id === pw.id);
+    assert.equal(intents.filter((i) => i.status === "succeeded").length, 1, "exactly one PaymentIntent charged");
+  });
+});
+
+test("3a. 3-D Secure: completing authentication unlocks", async () => {
+  await withEvidence(h, "journey-3a", () => pages, async () => {
+    const pw = await h.createPaywall({ amount: 500, currency: "usd", markdown: marker("3a") });
+    const { page } = await article("scenario-3a", [pw]);
+    await buy(page, CARDS.threeDS);
+    const dialog = page.locator("[data-plog-sandbox-3ds]");
+    await dialog.waitFor();
+    await dialog.getByText("Complete authentication").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
+  });
+});
+
+test("3b. 3-D Secure: failing authentication shows an error and keeps the content locked", async () => {
+  await withEvidence(h, "journey-3b", () => pages, async () => {
+    const secret = marker("3b");
+    const pw = await h.createPaywall({ amount: 500, currency: "usd", markdown: secret });
+    const { page } = await article("scenario-3b", [pw]);
+    await buy(page, CARDS.threeDS);
+    await page.locator("[data-plog-sandbox-3ds]").getByText("Fail authentication").click();
+    await paywall(page).locator(".error").filter({ hasText: "unable to authenticate" }).waitFor();
+    await sleep(1500);
+    assert.equal(await page.locator("plog-content").count(), 0);
+    assert.ok(!(await page.content()).includes(secret));
+    assert.notEqual((await h.purchases(pw.id))[0].status, "paid");
+  });
+});
+
+test("4. after paying, a reload shows the content at once: no payment UI, no Stripe.js", async () => {
+  await withEvidence(h, "journey-4", () => pages, async () => {
+    const secret = marker(4);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page, url } = await article("scenario-4", [pw]);
+    await buy(page, CARDS.ok);
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    page.requests.length = 0;
+    const sawBuy = [];
+    await page.exposeFunction("plogSawBuy", () => sawBuy.push(true));
+    await page.goto(url);
+    await page.locator("plog-content").waitFor({ timeout: 10000 });
+    assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+    assert.equal(await page.locator("plog-paywall").count(), 0);
+    assert.equal(page.requests.filter((u) => u.includes("stripe")).length, 0, "Stripe.js not loaded");
+    assert.equal(page.requests.filter((u) => /\/v1\/paywalls\/[^/]+$/.test(u)).length, 0, "not even the paywall info");
+  });
+});
+
+test("5. two paywalls on one page: buying one leaves the other locked", async () => {
+  await withEvidence(h, "journey-5", () => pages, async () => {
+    const first = await h.createPaywall({ title: "First", markdown: marker("5a") });
+    const secondSecret = marker("5b");
+    const second = await h.createPaywall({ title: "Second", amount: 200, markdown: secondSecret });
+    const { page } = await article("scenario-5", [first, second]);
+    await paywall(page, 1).locator(".buy").waitFor();
+    await buy(page, CARDS.ok, 0);
+    await page.locator(`plog-content[data-paywall="${first.id}"]`).waitFor({ timeout: 15000 });
+    assert.equal(await page.locator("plog-paywall").count(), 1);
+    assert.equal(await paywall(page, 0).locator(".title").textContent(), "Second");
+    assert.equal(await paywall(page, 0).locator(".buy").isVisible(), true);
+    assert.ok(!(await page.content()).includes(secondSecret));
+    assert.equal((await h.purchases(second.id)).length, 0);
+  });
+});
+
+test("6. before payment neither the page nor any response the browser received holds the paid text", async () => {
+  await withEvidence(h, "journey-6", () => pages, async () => {
+    const secret = marker(6);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page } = await article("scenario-6", [pw]);
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    await fillCard(page, CARDS.declined);
+    await paywall(page).locator(".pay").click();
+    await paywall(page).locator(".error").filter({ hasText: "declined" }).waitFor();
+    for (const response of page.responses) {
+      const body = await response.body().catch(() => Buffer.alloc(0));
+      assert.ok(!body.toString("utf8").includes(secret), `${response.url()} leaked the paid text`);
+    }
+    assert.ok(!(await page.content()).includes(secret));
+    const shadow = await page.evaluate(() => Array.from(document.querySelectorAll("plog-paywall")).map((h) => h.shadowRoot.innerHTML).join(""));
+    assert.ok(!shadow.includes(secret));
+    assert.ok(page.responses.length > 5, "the check saw the traffic");
+  });
+});
+
+test("7. with webhook delivery off, the content still unlocks (the API re-reads the PaymentIntent)", async () => {
+  await withEvidence(h, "journey-7", () => pages, async () => {
+    const secret = marker(7);
+    const pw = await h.createPaywall({ markdown: secret });
+    // Point localstripe's webhook at a closed port: no event reaches plog.
+    await fetch(`${h.stripeUrl}/_config/webhooks/plog`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ url: "http://127.0.0.1:9/nowhere", secret: "whsec_unused" }),
+    });
+    try {
+      const { page } = await article("scenario-7", [pw]);
+      await buy(page, CARDS.ok);
+      await page.locator("plog-content").waitFor({ timeout: 15000 });
+      assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+      assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
+    } finally {
+      await h.enableWebhooks();
+    }
+  });
+});
+
+test("8. with plog stopped, the widget shows its unavailable message and the page is intact", async () => {
+  await withEvidence(h, "journey-8", () => pages, async () => {
+    const pw = await h.createPaywall({ markdown: marker(8) });
+    const { page } = await article("scenario-8", [pw]);
+    const second = h.servePage("/scenario-8-later", blogPage({ title: "Later", tags: [h.tag(pw.id)] }));
+    await h.stopPlog();
+    try {
+      // The loader and the widget come from the browser cache; the API does not answer.
+      await page.goto(second);
+      const message = paywall(page).locator(".unavailable");
+      await message.waitFor({ state: "visible", timeout: 10000 });
+      assert.match(await message.textContent(), /not available right now/);
+      assert.equal(await page.locator("#free-part").isVisible(), true);
+      assert.equal(await page.locator("#blog-footer").isVisible(), true);
+      await screenshot(page, "journey-8-unavailable");
+      // A fresh visitor with nothing cached: no widget at all, the page still reads fine.
+      const fresh = await h.newPage();
+      pages.push(fresh);
+      await fresh.goto(second);
+      await sleep(500);
+      assert.equal(await fresh.locator("#free-part").isVisible(), true);
+      assert.equal(await fresh.locator("#blog-footer").isVisible(), true);
+    } finally {
+      await h.startPlog();
+    }
+  });
+});
+
+test("9. keyboard only: the whole purchase with Tab, Enter and typing", async () => {
+  await withEvidence(h, "journey-9", () => pages, async () => {
+    const secret = marker(9);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page } = await article("scenario-9", [pw]);
+    // Tab from the top of the page until the Buy button has focus.
+    let focused = "";
+    for (let i = 0; i < 10 && focused !== "buy"; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate(() => document.querySelector("plog-paywall")?.shadowRoot?.activeElement?.className ?? "");
+    }
+    assert.equal(focused, "buy", "Buy is reachable by Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "cardnumber", null, { timeout: 10000 });
+    await page.keyboard.type(CARDS.ok);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("123");
+    await page.keyboard.press("Tab");
+    const onPay = await page.evaluate(() => document.querySelector("plog-paywall").shadowRoot.activeElement?.className);
+    assert.equal(onPay, "pay", "Tab leads from the card to Pay");
+    await page.keyboard.press("Enter");
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+  });
+});
+
+test("10. a refund sent as Stripe would send it locks the content again on reload", async () => {
+  await withEvidence(h, "journey-10", () => pages, async () => {
+    const secret = marker(10);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page, url } = await article("scenario-10", [pw]);
+    await buy(page, CARDS.ok);
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    const [purchase] = await h.purchases(pw.id);
+    // localstripe refunds silently (no charge.* events): refund there, then deliver the event.
+    await fetch(`${h.stripeUrl}/v1/refunds`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ payment_intent: purchase.payment_intent_id }),
+    });
+    const { body, signature } = await signedEvent({
+      id: `evt_refund_${Date.now()}`, object: "event", type: "charge.refunded", created: Math.floor(Date.now() / 1000),
+      data: { object: { id: "ch_x", object: "charge", payment_intent: purchase.payment_intent_id, amount: 100, amount_refunded: 100, refunded: true, currency: "jpy" } },
+    });
+    const r = await fetch(`${h.plogUrl}/v1/webhooks/stripe`, { method: "POST", headers: { "stripe-signature": signature, "content-type": "application/json" }, body });
+    assert.equal(r.status, 200);
+    await page.goto(url);
+    await paywall(page).locator(".buy").waitFor({ timeout: 10000 });
+    assert.equal(await page.locator("plog-content").count(), 0);
+    assert.ok(!(await page.content()).includes(secret));
+    assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["refunded"]);
+    const held = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("plog:token:")));
+    assert.deepEqual(held, [], "the dead token was dropped");
+  });
+});
