@@ -116,18 +116,3 @@ impl Lang {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn data_lang_wins_then_html_lang_then_navigator() {
-        assert_eq!(choose(Some("ja"), Some("en"), Some("en-US")), Lang::Ja);
-        assert_eq!(choose(None, Some("ja-JP"), Some("en-US")), Lang::Ja);
-        assert_eq!(choose(None, None, Some("ja")), Lang::Ja);
-        assert_eq!(choose(Some("fr"), Some("de"), Some("en-GB")), Lang::En);
-        assert_eq!(choose(Some("fr"), Some("ja"), None), Lang::Ja, "unsupported data-lang falls through");
-        assert_eq!(choose(None, None, None), Lang::En);
-    }
-}

@@ -1,0 +1,176 @@
+//! Browser tests of the widget's pieces (wasm-bindgen-test in headless Chromium): price
+//! formatting, language choice, token storage, and the purchase flow's states against a fake
+//! Stripe.js and a fake API installed on `window`.
+
+use plog_widget::format::format_price;
+use plog_widget::i18n::{Lang, choose};
+use plog_widget::storage::{forget_token, load_token, save_token, token_key};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fakes(contentPaid, declineFirst) {
+  const state = { requests: [], purchases: 0, paid: contentPaid, confirms: 0, mountedInLightDom: null };
+  window.__plogTest = state;
+  const realFetch = window.__plogRealFetch || (window.__plogRealFetch = window.fetch);
+  window.fetch = async (input, init) => {
+    const url = typeof input === "string" ? input : input.url;
+    if (!url.startsWith("https://plog.test/")) return realFetch(input, init);
+    const method = (init && init.method) || (typeof input === "string" ? "GET" : input.method);
+    state.requests.push(method + " " + url);
+    const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+    if (url.endsWith("/purchases")) {
+      state.purchases += 1;
+      return json(201, { purchase_id: "pur_" + state.purchases, client_secret: "pi_" + state.purchases + "_secret_x", access_token: "token-" + state.purchases });
+    }
+    if (url.endsWith("/content")) {
+      return state.paid ? json(200, { html: "<p id=\"paid\">The paid part.</p>" })
+                        : json(402, { error: { code: "payment_required", message: "not paid" } });
+    }
+    return json(200, { id: "pw_test", title: "A title", teaser: "A teaser", price: { amount: 100, currency: "jpy" },
+      status: "active", stripe: { publishable_key: "pk_test_x", js_url: "https://stripe.invalid/v3/" }, sandbox: true });
+  };
+  window.Stripe = function () {
+    return {
+      elements() { return { create() { return {
+        mount(node) { state.mountedInLightDom = !(node.getRootNode() instanceof ShadowRoot); node.appendChild(document.createElement("input")); },
+        unmount() {}, on() {}, focus() {},
+      }; } }; },
+      async confirmCardPayment() {
+        state.confirms += 1;
+        if (declineFirst && state.confirms === 1) return { error: { type: "card_error", code: "card_declined", message: "Your card was declined." } };
+        state.paid = true;
+        return { paymentIntent: { status: "succeeded" } };
+      },
+    };
+  };
+}
+export function test_state() { return window.__plogTest; }
+export function new_host() {
+  const host = document.createElement("plog-paywall");
+  host.setAttribute("data-paywall", "pw_test");
+  host.setAttribute("data-lang", "en");
+  document.body.appendChild(host);
+  return host;
+}
+export function shadow_text(host) { return host.shadowRoot ? host.shadowRoot.textContent : ""; }
+export function click(host, selector) { host.shadowRoot.querySelector(selector).click(); }
+export function visible(host, selector) {
+  let node = host.shadowRoot.querySelector(selector);
+  for (; node && node !== host.shadowRoot; node = node.parentNode) if (node.hidden) return false;
+  return !!node;
+}
+export function paid_html() { const c = document.querySelector("plog-content"); return c ? c.innerHTML : ""; }
+export function clear_page() {
+  // Only our own nodes: the test runner reports through its own elements in the body.
+  document.querySelectorAll("plog-paywall, plog-content").forEach((n) => n.remove());
+  Object.keys(localStorage).filter((k) => k.startsWith("plog:")).forEach((k) => localStorage.removeItem(k));
+}
+"#)]
+extern "C" {
+    fn install_fakes(content_paid: bool, decline_first: bool);
+    fn test_state() -> JsValue;
+    fn new_host() -> web_sys::HtmlElement;
+    fn shadow_text(host: &web_sys::HtmlElement) -> String;
+    fn click(host: &web_sys::HtmlElement, selector: &str);
+    fn visible(host: &web_sys::HtmlElement, selector: &str) -> bool;
+    fn paid_html() -> String;
+    fn clear_page();
+}
+
+fn state(key: &str) -> JsValue {
+    js_sys::Reflect::get(&test_state(), &key.into()).unwrap()
+}
+
+/// Leptos updates the DOM asynchronously: wait until `check` holds (or fail after 3 s).
+async fn until(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..150 {
+        if check() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+#[wasm_bindgen_test]
+fn prices_follow_the_currency_and_the_language() {
+    assert_eq!(format_price(100, "jpy", "en"), "¥100");
+    assert_eq!(format_price(100, "jpy", "ja"), "￥100");
+    assert_eq!(format_price(100, "usd", "en"), "$1.00");
+    assert_eq!(format_price(100, "usd", "ja"), "$1.00");
+    assert_eq!(format_price(250, "eur", "en"), "€2.50");
+    assert_eq!(format_price(250, "eur", "ja"), "€2.50");
+    assert_eq!(format_price(123_456, "usd", "en"), "$1,234.56");
+}
+
+#[wasm_bindgen_test]
+fn the_language_comes_from_the_tag_then_the_page_then_the_browser() {
+    assert_eq!(choose(Some("ja"), Some("en"), Some("en-US")), Lang::Ja);
+    assert_eq!(choose(None, Some("ja-JP"), Some("en-US")), Lang::Ja);
+    assert_eq!(choose(None, None, Some("en-GB")), Lang::En);
+    assert_eq!(Lang::Ja.texts().locale, "ja");
+}
+
+#[wasm_bindgen_test]
+fn tokens_are_kept_per_origin_and_paywall() {
+    clear_page();
+    save_token("https://a.example", "pw_1", "t1");
+    save_token("https://b.example", "pw_1", "t2");
+    assert_eq!(load_token("https://a.example", "pw_1").as_deref(), Some("t1"));
+    assert_eq!(load_token("https://b.example", "pw_1").as_deref(), Some("t2"));
+    assert_eq!(load_token("https://a.example", "pw_2"), None);
+    forget_token("https://a.example", "pw_1");
+    assert_eq!(load_token("https://a.example", "pw_1"), None);
+    assert_eq!(token_key("https://a.example", "pw_1"), "plog:token:https://a.example:pw_1");
+}
+
+#[wasm_bindgen_test]
+async fn locked_then_declined_then_paid_with_one_purchase() {
+    clear_page();
+    install_fakes(false, true);
+    let host = new_host();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("locked", || visible(&host, ".buy")).await;
+    assert!(shadow_text(&host).contains("¥100"));
+    assert!(shadow_text(&host).contains("sandbox"));
+
+    click(&host, ".buy");
+    until("paying", || visible(&host, ".pay")).await;
+    assert_eq!(state("mountedInLightDom"), JsValue::TRUE, "the card mounts in the light DOM");
+    assert_eq!(load_token("https://plog.test", "pw_test").as_deref(), Some("token-1"));
+
+    click(&host, ".pay");
+    until("declined", || shadow_text(&host).contains("Your card was declined.")).await;
+    assert!(visible(&host, ".pay"), "the reader can retry");
+
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    assert_eq!(state("purchases").as_f64(), Some(1.0), "the retry used the same purchase");
+    assert_eq!(state("confirms").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_returning_reader_sees_the_content_without_payment_ui() {
+    clear_page();
+    install_fakes(true, false);
+    save_token("https://plog.test", "pw_test", "token-held");
+    let host = new_host();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    let requests: Vec<String> = js_sys::Array::from(&state("requests")).iter().filter_map(|r| r.as_string()).collect();
+    assert_eq!(requests, vec!["GET https://plog.test/v1/paywalls/pw_test/content".to_owned()]);
+}
+
+#[wasm_bindgen_test]
+async fn a_token_that_stopped_working_is_dropped_and_the_paywall_shows() {
+    clear_page();
+    install_fakes(false, false);
+    save_token("https://plog.test", "pw_test", "token-refunded");
+    let host = new_host();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("locked", || visible(&host, ".buy")).await;
+    assert_eq!(load_token("https://plog.test", "pw_test"), None);
+}
