@@ -191,7 +191,7 @@ test("8. with plog stopped, the widget shows its unavailable message and the pag
     try {
       // The loader and the widget come from the browser cache; the API does not answer.
       await page.goto(second);
-      const message = paywall(page).locator(".unavailable");
+      const message = paywall(page).locator(".message");
       await message.waitFor({ state: "visible", timeout: 10000 });
       assert.match(await message.textContent(), /not available right now/);
       assert.equal(await page.locator("#free-part").isVisible(), true);

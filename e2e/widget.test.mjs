@@ -147,7 +147,7 @@ test("themes: data-theme=dark and CSS custom properties reach inside the shadow 
 test("a missing paywall or an unreachable API shows a short polite message", async () => {
   await withEvidence(h, "widget-unavailable", () => pages, async () => {
     const page = await open(h.servePage("/missing", blogPage({ tags: [h.tag("pw_aaaaaaaaaaaaaaaaaaaa")] })));
-    const message = paywall(page).locator(".unavailable");
+    const message = paywall(page).locator(".message");
     await message.waitFor({ state: "visible" });
     assert.match(await message.textContent(), /not available right now/);
     assert.equal(await paywall(page).locator(".buy").isVisible(), false);

@@ -211,12 +211,13 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
 }
 
-/** Runs a test body; on failure saves a screenshot of every open page and plog's log. */
+/** Runs a test body; on failure saves a screenshot of each page the test opened, and plog's log. */
 export async function withEvidence(h, name, pages, body) {
+  const before = pages().length;
   try {
     await body();
   } catch (error) {
-    for (const [i, page] of pages().entries()) {
+    for (const [i, page] of pages().slice(before).entries()) {
       await screenshot(page, `${name}-failure-${i}`).catch(() => {});
     }
     const { writeFileSync } = await import("node:fs");

@@ -78,7 +78,10 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
 }
 
 fn network(error: gloo_net::Error) -> ApiError {
-    ApiError::Unavailable(error.to_string())
+    // Not `error.to_string()`: formatting gloo-net's error links serde_json's and std::io's
+    // messages into the widget, which every reader downloads.
+    let _ = error;
+    ApiError::Unavailable("the API could not be reached".into())
 }
 
 impl ApiClient {

@@ -117,14 +117,26 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
     spawn_local(start(ctx));
     on_cleanup(move || release(ctx));
 
+    // One reactive class on the root drives which parts show (see theme.rs): far less code in
+    // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.
     let phase = ctx.phase;
-    let is = move |p: fn(&Phase) -> bool| move || phase.with(p);
-    let show_main = is(|p| !matches!(p, Phase::Loading | Phase::Unavailable { .. }));
-    let show_buy = is(|p| matches!(p, Phase::Locked));
-    let show_card = is(|p| matches!(p, Phase::Paying | Phase::Confirming | Phase::Declined(_)));
-    let busy = is(|p| matches!(p, Phase::Preparing | Phase::Confirming | Phase::Unlocking));
-    let confirming = is(|p| matches!(p, Phase::Confirming));
-
+    let root_class = move || {
+        let (sandbox, teaser) = ctx.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
+        let state = match phase.get() {
+            Phase::Loading => "loading",
+            Phase::Unavailable { archived: false } => "unavailable",
+            Phase::Unavailable { archived: true } => "unavailable archived",
+            Phase::Locked => "locked",
+            Phase::Preparing => "preparing busy",
+            Phase::Paying => "paying form",
+            Phase::Confirming => "confirming form busy",
+            Phase::Declined(_) => "declined form",
+            Phase::Unlocking => "unlocking busy",
+            Phase::SlowUnlock => "slow",
+            Phase::Unlocked => "unlocked",
+        };
+        format!("paywall {state}{}{}", if sandbox { " sandbox" } else { "" }, if teaser { " has-teaser" } else { "" })
+    };
     let price = move || {
         ctx.info.with(|info| info.as_ref().map(|i| format_price(i.price.amount, &i.price.currency, texts.locale)))
             .unwrap_or_default()
@@ -143,41 +155,34 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
         Phase::Declined(message) => Some(format!("{message} {}", texts.try_again)),
         _ => ctx.card_error.get(),
     };
-    let unavailable = move || match phase.get() {
-        Phase::Unavailable { archived: true } => texts.archived,
-        _ => texts.unavailable,
-    };
+    let confirming = move || phase.with(|p| matches!(p, Phase::Confirming));
+    let info_text = move |read: fn(&PaywallInfo) -> Option<String>| move || ctx.info.with(|i| i.as_ref().and_then(read));
 
     view! {
-        <div class="paywall" part="paywall" node_ref=themed lang=texts.locale>
-            <Show when=move || ctx.info.with(|i| i.as_ref().is_some_and(|i| i.sandbox))>
-                <span class="badge" part="badge">{texts.sandbox}</span>
-            </Show>
-            <p class="unavailable" part="message" hidden=move || !is(|p| matches!(p, Phase::Unavailable { .. }))()>
-                {unavailable}
+        <div class=root_class part="paywall" node_ref=themed lang=texts.locale>
+            <span class="badge" part="badge">{texts.sandbox}</span>
+            <p class="message" part="message">
+                <span class="down">{texts.unavailable}</span>
+                <span class="gone">{texts.archived}</span>
             </p>
-            <div hidden=move || !show_main()>
-                <p class="title" part="title">{move || ctx.info.with(|i| i.as_ref().map(|i| i.title.clone()))}</p>
-                <Show when=move || ctx.info.with(|i| i.as_ref().is_some_and(|i| i.teaser.is_some()))>
-                    <p class="teaser" part="teaser">
-                        {move || ctx.info.with(|i| i.as_ref().and_then(|i| i.teaser.clone()))}
-                    </p>
-                </Show>
+            <div class="main">
+                <p class="title" part="title">{info_text(|i| Some(i.title.clone()))}</p>
+                <p class="teaser" part="teaser">{info_text(|i| i.teaser.clone())}</p>
                 <p class="price" part="price">{texts.price_label} ": " <strong>{price}</strong></p>
-                <div hidden=move || !show_buy()>
+                <div class="buy-area">
                     <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy(ctx))>
                         {texts.buy}
                     </button>
                     <p class="hint">{texts.pay_inline}</p>
                 </div>
-                <div class="card-area" hidden=move || !show_card()>
+                <div class="card-area">
                     <span class="card-label" id="plog-card-label">{texts.card_label}</span>
                     <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
                         prop:innerHTML="<slot name=\"card\"></slot>"></div>
                     <p class="error" part="error" role="alert">{error}</p>
                     <button type="button" part="button pay-button" class="pay" disabled=confirming
                         on:click=move |_| spawn_local(pay(ctx))>
-                        <Show when=confirming><span class="spinner" aria-hidden="true"></span></Show>
+                        <span class="spinner" aria-hidden="true"></span>
                         {move || texts.pay.replace("{price}", &price())}
                     </button>
                     <button type="button" part="button cancel-button" class="secondary" disabled=confirming
@@ -187,7 +192,7 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
                 </div>
             </div>
             <p class="status" part="status" role="status" aria-live="polite">
-                <Show when=busy><span class="spinner" aria-hidden="true"></span></Show>
+                <span class="spinner" aria-hidden="true"></span>
                 {status}
             </p>
         </div>

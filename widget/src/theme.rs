@@ -51,12 +51,23 @@ pub const STYLESHEET: &str = r#"
   border-radius: var(--_radius); padding: 1.25em 1.5em; text-align: left;
 }
 .paywall * { box-sizing: border-box; }
+/* Which parts show, by the root's state classes (set by the component). */
+.badge, .message, .main, .buy-area, .card-area, .teaser, .spinner, .gone { display: none; }
+.sandbox .badge { display: inline-block; }
+.paywall.unavailable .message { display: block; }
+.paywall.archived .down { display: none; }
+.paywall.archived .gone { display: inline; }
+.locked .main, .preparing .main, .form .main, .unlocking .main, .slow .main { display: block; }
+.has-teaser .teaser { display: block; }
+.locked .buy-area { display: block; }
+.form .card-area { display: block; }
+.busy .status .spinner, .confirming .pay .spinner { display: inline-block; }
 .badge {
-  display: inline-block; font-size: 0.75em; padding: 0.1em 0.6em; border-radius: 999px;
+  font-size: 0.75em; padding: 0.1em 0.6em; border-radius: 999px;
   border: 1px dashed var(--_muted); color: var(--_muted); margin-bottom: 0.5em;
 }
-.title { display: block; font-size: 1.15em; font-weight: 700; margin: 0 0 0.25em; }
-.teaser { display: block; color: var(--_muted); margin: 0 0 0.75em; }
+.title { font-size: 1.15em; font-weight: 700; margin: 0 0 0.25em; }
+.teaser { color: var(--_muted); margin: 0 0 0.75em; }
 .price { display: block; margin: 0 0 0.75em; }
 .price strong { font-size: 1.25em; }
 button {
@@ -67,8 +78,7 @@ button.secondary { background: transparent; color: var(--_text); border-color: v
 button:disabled { opacity: 0.6; cursor: progress; }
 button:focus-visible, .card:focus-within { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .hint { display: block; font-size: 0.85em; color: var(--_muted); margin: 0.5em 0 0; }
-.card-area { display: block; margin-top: 1em; }
-.card-area[hidden] { display: none; }
+.card-area { margin-top: 1em; }
 .card-label { display: block; font-size: 0.9em; font-weight: 600; margin-bottom: 0.35em; }
 .card {
   display: block; padding: 0.7em 0.8em; border: 1px solid var(--_border); border-radius: calc(var(--_radius) * 0.8);
@@ -77,13 +87,13 @@ button:focus-visible, .card:focus-within { outline: 3px solid var(--_accent); ou
 .error { display: block; color: var(--_error); font-size: 0.9em; margin: 0.25em 0 0.5em; min-height: 1.2em; }
 .status { display: block; font-size: 0.9em; color: var(--_muted); margin: 0.5em 0 0; min-height: 1.2em; }
 .spinner {
-  display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em;
+  width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em;
   border: 2px solid var(--_muted); border-right-color: transparent; border-radius: 50%;
   animation: plog-spin 0.8s linear infinite;
 }
 @keyframes plog-spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
-.unavailable { color: var(--_muted); }
+.message { color: var(--_muted); margin: 0; }
 "#;
 
 fn css_value(element: &web_sys::Element, name: &str, fallback: &str) -> String {

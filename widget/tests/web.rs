@@ -58,9 +58,8 @@ export function new_host() {
 export function shadow_text(host) { return host.shadowRoot ? host.shadowRoot.textContent : ""; }
 export function click(host, selector) { host.shadowRoot.querySelector(selector).click(); }
 export function visible(host, selector) {
-  let node = host.shadowRoot.querySelector(selector);
-  for (; node && node !== host.shadowRoot; node = node.parentNode) if (node.hidden) return false;
-  return !!node;
+  const node = host.shadowRoot.querySelector(selector);
+  return !!node && node.checkVisibility();
 }
 export function paid_html() { const c = document.querySelector("plog-content"); return c ? c.innerHTML : ""; }
 export function clear_page() {
