@@ -50,19 +50,19 @@ impl WidgetAssets {
 pub fn router(widget_dir: &Path) -> Router<AppState> {
     let files = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            |response: &Response<_>| {
-                // Hashed names (plog-widget-HASH…) never change content; anything else may.
-                Some(HeaderValue::from_static(if response.status().is_success() {
-                    "public, max-age=31536000, immutable"
-                } else {
-                    "no-store"
-                }))
-            },
-        ))
+        .layer(axum::middleware::from_fn(cache_by_name))
         .service(ServeDir::new(widget_dir));
     Router::new().route("/plog.js", get(loader)).nest_service("/widget", files)
+}
+
+/// Content-hashed files (`plog-widget-HASH.js`, `…_bg.wasm`) never change: cache them for a
+/// year. Anything else in the folder (the dev page) may change with the next build.
+async fn cache_by_name(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let hashed = request.uri().path().rsplit('/').next().is_some_and(|name| name.starts_with("plog-widget-"));
+    let mut response = next.run(request).await;
+    let value = if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
 }
 
 async fn loader(State(ctx): State<AppState>) -> Response {

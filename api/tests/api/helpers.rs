@@ -78,11 +78,13 @@ pub struct Options {
     pub admin_token: bool,
     /// Stripe base URL (default: the shared localstripe).
     pub stripe_base: Option<String>,
+    /// Folder of a widget build to serve.
+    pub widget_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { webhooks: true, admin_token: true, stripe_base: None }
+        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None }
     }
 }
 
@@ -115,6 +117,9 @@ impl TestApp {
             "--stripe-api-base".into(), stripe_base,
             "--stripe-timeout-secs".into(), "5".into(),
         ];
+        if let Some(dir) = &options.widget_dir {
+            args.extend(["--widget-dir".into(), dir.display().to_string()]);
+        }
         if options.admin_token {
             args.extend(["--admin-token".into(), ADMIN_TOKEN.into()]);
         }

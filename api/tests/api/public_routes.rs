@@ -116,3 +116,50 @@ async fn cors_preflight_allows_the_widget_from_any_blog() {
     let allowed = response.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
     assert!(allowed.contains("authorization"), "{allowed}");
 }
+
+#[tokio::test]
+async fn the_widget_files_are_served_for_any_origin_with_the_right_types_and_caching() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("plog.js"), "import('/widget/__PLOG_WIDGET_JS__'); '__PLOG_WIDGET_WASM__';").unwrap();
+    std::fs::write(dist.path().join("plog-widget-abc123.js"), "export default 1;").unwrap();
+    std::fs::write(dist.path().join("plog-widget-abc123_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let app = TestApp::with(Options { widget_dir: Some(dist.path().to_owned()), ..Options::default() }).await;
+
+    let loader = app.http.get(app.url("/plog.js")).send().await.unwrap();
+    assert_eq!(loader.status(), 200);
+    assert_eq!(loader.headers()["access-control-allow-origin"], "*");
+    assert!(loader.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(loader.headers()["cache-control"], "public, max-age=300");
+    let text = loader.text().await.unwrap();
+    assert!(text.contains("plog-widget-abc123.js") && text.contains("plog-widget-abc123_bg.wasm"), "{text}");
+
+    let wasm = app.http.get(app.url("/widget/plog-widget-abc123_bg.wasm")).send().await.unwrap();
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
+    assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let page = app.http.get(app.url("/widget/index.html")).send().await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert_eq!(app.http.get(app.url("/widget/../Cargo.toml")).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn without_a_widget_build_the_loader_route_says_how_to_build_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let app = TestApp::with(Options { widget_dir: Some(empty.path().to_owned()), ..Options::default() }).await;
+    let response = app.http.get(app.url("/plog.js")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "widget_not_built");
+}
+
+#[tokio::test]
+async fn the_sandbox_routes_exist_only_in_sandbox_mode() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.http.get(app.url("/sandbox/stripe.js")).send().await.unwrap().status(), 404);
+    let confirm = app.http.post(app.url("/sandbox/confirm")).json(&serde_json::json!({})).send().await.unwrap();
+    assert_eq!(confirm.status(), 404);
+    let info: Value = app.paywall_info(&app.create_paywall(100, "jpy", "x").await).await.json().await.unwrap();
+    assert_eq!(info["stripe"]["js_url"], "https://js.stripe.com/v3/");
+}
