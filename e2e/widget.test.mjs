@@ -141,6 +141,15 @@ test("themes: data-theme=dark and CSS custom properties reach inside the shadow 
     assert.equal(styles[1].button, "rgb(200, 0, 0)");
     assert.equal(styles[1].radius, "2px");
     await screenshot(page, "widget-themes");
+    // data-theme="auto" (the default) follows the reader's colour scheme.
+    const auto = await open(h.servePage("/theme-auto", blogPage({ tags: [h.tag(pw.id)] })));
+    await paywall(auto).locator(".buy").waitFor();
+    const background = () => auto.evaluate(() =>
+      getComputedStyle(document.querySelector("plog-paywall").shadowRoot.querySelector(".paywall")).backgroundColor);
+    await auto.emulateMedia({ colorScheme: "light" });
+    assert.equal(await background(), "rgb(255, 255, 255)");
+    await auto.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await background(), "rgb(28, 33, 40)");
   });
 });
 
@@ -152,5 +161,34 @@ test("a missing paywall or an unreachable API shows a short polite message", asy
     assert.match(await message.textContent(), /not available right now/);
     assert.equal(await paywall(page).locator(".buy").isVisible(), false);
     assert.equal(await page.locator("#blog-footer").isVisible(), true);
+  });
+});
+
+test("text and buttons meet WCAG AA contrast (4.5:1) in the light and dark themes", async () => {
+  await withEvidence(h, "widget-contrast", () => pages, async () => {
+    const pw = await h.createPaywall({ markdown: "contrast" });
+    const page = await open(h.servePage("/contrast", blogPage({ tags: [h.tag(pw.id, 'data-theme="light"'), h.tag(pw.id, 'data-theme="dark"')] })));
+    await paywall(page, 1).locator(".buy").waitFor();
+    const ratios = await page.evaluate(() => {
+      const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+      const lum = (c) => {
+        const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      return Array.from(document.querySelectorAll("plog-paywall")).map((host) => {
+        const root = host.shadowRoot;
+        const bg = getComputedStyle(root.querySelector(".paywall")).backgroundColor;
+        const color = (sel) => getComputedStyle(root.querySelector(sel)).color;
+        const buy = getComputedStyle(root.querySelector(".buy"));
+        return {
+          title: ratio(color(".title"), bg), teaser: ratio(color(".teaser"), bg), hint: ratio(color(".hint"), bg),
+          error: ratio(color(".error"), bg), button: ratio(buy.color, buy.backgroundColor),
+        };
+      });
+    });
+    for (const [i, theme] of ratios.entries()) {
+      for (const [part, value] of Object.entries(theme)) assert.ok(value >= 4.5, `theme ${i} ${part}: ${value.toFixed(2)}`);
+    }
   });
 });

@@ -6,10 +6,21 @@ use wasm_bindgen::JsValue;
 
 use crate::json::object;
 
+/// The dark palette, used by `data-theme="dark"` and by `auto` when the reader prefers dark.
+macro_rules! dark_palette {
+    () => {
+        "--_accent: var(--plog-accent, #a5b4fc); --_accent-text: var(--plog-accent-text, #111827);
+  --_text: var(--plog-text, #f0f3f6); --_muted: var(--plog-muted, #b1bac4);
+  --_background: var(--plog-background, #1c2128); --_border: var(--plog-border, #444c56);
+  --_error: var(--plog-error, #ffb4ab);"
+    };
+}
+
 /// The stylesheet of the shadow root. `:host` rules use `!important` because inside a shadow
 /// tree important declarations win over the page's, so `* { all: unset }` or
 /// `div { display: none !important }` on the blog cannot hide or restyle the paywall.
-pub const STYLESHEET: &str = r#"
+pub const STYLESHEET: &str = concat!(
+    r#"
 :host {
   all: initial !important;
   display: block !important;
@@ -25,27 +36,10 @@ pub const STYLESHEET: &str = r#"
   --_radius: var(--plog-radius, 10px);
   --_font: var(--plog-font, system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans JP", sans-serif);
 }
-:host([data-theme="dark"]) {
-  --_accent: var(--plog-accent, #a5b4fc);
-  --_accent-text: var(--plog-accent-text, #111827);
-  --_text: var(--plog-text, #f0f3f6);
-  --_muted: var(--plog-muted, #b1bac4);
-  --_background: var(--plog-background, #1c2128);
-  --_border: var(--plog-border, #444c56);
-  --_error: var(--plog-error, #ffb4ab);
-}
-@media (prefers-color-scheme: dark) {
-  :host([data-theme="auto"]) {
-    --_accent: var(--plog-accent, #a5b4fc);
-    --_accent-text: var(--plog-accent-text, #111827);
-    --_text: var(--plog-text, #f0f3f6);
-    --_muted: var(--plog-muted, #b1bac4);
-    --_background: var(--plog-background, #1c2128);
-    --_border: var(--plog-border, #444c56);
-    --_error: var(--plog-error, #ffb4ab);
-  }
-}
-.paywall {
+"#,
+    ":host([data-theme=\"dark\"]) {", dark_palette!(), "}\n",
+    "@media (prefers-color-scheme: dark) { :host([data-theme=\"auto\"]) {", dark_palette!(), "} }\n",
+    r#".paywall {
   box-sizing: border-box; display: block; font-family: var(--_font); font-size: 16px; line-height: 1.5;
   color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
   border-radius: var(--_radius); padding: 1.25em 1.5em; text-align: left;
@@ -94,7 +88,8 @@ button:focus-visible, .card:focus-within { outline: 3px solid var(--_accent); ou
 @keyframes plog-spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
 .message { color: var(--_muted); margin: 0; }
-"#;
+"#
+);
 
 fn css_value(element: &web_sys::Element, name: &str, fallback: &str) -> String {
     web_sys::window()
