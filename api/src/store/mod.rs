@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use plog_shared::api::PurchaseStatus;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use models::{CurrencyTotals, Paywall, Purchase};
@@ -28,6 +29,7 @@ pub fn now() -> i64 {
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// Runs the same statements on whichever pool is open. Each arm gets its own, natively typed
@@ -36,6 +38,7 @@ macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
             Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -223,18 +226,39 @@ impl Store {
                 .await
                 .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
             Ok(Store { pool: Pool::Sqlite(pool) })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("Failed to connect to PostgreSQL")?;
+            Ok(Store { pool: Pool::Postgres(pool) })
         } else {
             anyhow::bail!(
-                "unsupported PLOG_DATABASE_URL {:?}: use sqlite://FILE",
+                "unsupported PLOG_DATABASE_URL scheme {:?}: use sqlite://FILE or postgres://USER:PASSWORD@HOST/DATABASE",
                 url.split(':').next().unwrap_or_default()
             )
         }
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so
+    /// replicas starting together apply each migration once.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        on_pool!(self, pool => sqlx::migrate!("./migrations/sqlite").run(pool).await)
-            .context("Failed to apply database migrations")
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .context("Failed to apply database migrations")
+    }
+
+    /// Which engine: `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match &self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
     }
 
     /// Checks the database answers.
@@ -257,7 +281,7 @@ impl Store {
             .bind(&paywall.id).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price_amount)
             .bind(&paywall.currency).bind(&paywall.content_markdown).bind(&paywall.content_html)
             .bind(&paywall.status).bind(paywall.created_at).bind(paywall.updated_at)
-            .execute(pool).await)
+            .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a paywall")?;
         Ok(())
     }
@@ -301,9 +325,9 @@ impl Store {
              where id = $1")
             .bind(id).bind(&changes.title).bind(teaser_given).bind(teaser).bind(amount).bind(currency)
             .bind(markdown).bind(html).bind(now())
-            .execute(pool).await)
+            .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to update a paywall")?;
-        if updated.rows_affected() == 0 {
+        if updated == 0 {
             return Ok(None);
         }
         self.paywall(id).await
@@ -314,9 +338,9 @@ impl Store {
     pub async fn archive_paywall(&self, id: &str) -> anyhow::Result<Option<Paywall>> {
         let updated = on_pool!(self, pool => sqlx::query(
             "update paywalls set status = 'archived', updated_at = $2 where id = $1")
-            .bind(id).bind(now()).execute(pool).await)
+            .bind(id).bind(now()).execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to archive a paywall")?;
-        if updated.rows_affected() == 0 {
+        if updated == 0 {
             return Ok(None);
         }
         self.paywall(id).await
@@ -331,7 +355,7 @@ impl Store {
              values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7)")
             .bind(&purchase.id).bind(&purchase.paywall_id).bind(&purchase.payment_intent_id)
             .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now)
-            .execute(pool).await)
+            .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a purchase")?;
         Ok(())
     }
@@ -377,9 +401,9 @@ impl Store {
             let purchases: i64 = sqlx::query_scalar("select count(*) from purchases").fetch_one(pool).await?;
             let totals = sqlx::query_as::<_, CurrencyTotals>(
                 "select currency, \
-                   sum(case when status = 'paid' then 1 else 0 end) as paid_count, \
-                   coalesce(sum(case when status = 'paid' then amount else 0 end), 0) as revenue, \
-                   sum(case when status = 'refunded' then 1 else 0 end) as refunded_count \
+                   cast(sum(case when status = 'paid' then 1 else 0 end) as bigint) as paid_count, \
+                   cast(coalesce(sum(case when status = 'paid' then amount else 0 end), 0) as bigint) as revenue, \
+                   cast(sum(case when status = 'refunded' then 1 else 0 end) as bigint) as refunded_count \
                  from purchases group by currency order by currency")
                 .fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((paywalls, purchases, totals))

@@ -70,6 +70,52 @@ pub fn localstripe() -> &'static str {
     })
 }
 
+/// Base URL (`postgres://app:…@127.0.0.1:PORT`) of this test binary's throwaway PostgreSQL
+/// server, started on first use with Debian's binaries (initdb into a temp dir, fsync off) and
+/// stopped, its files removed, by a shell watchdog when the test process exits.
+pub fn postgres() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let port = free_port();
+        let dir = tempfile::Builder::new().prefix("plog-pg-").tempdir().unwrap().keep();
+        let script = format!(
+            r#"set -e
+            pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+            as_pg() {{ if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }}
+            echo plogtest > {dir}/pw
+            [ "$(id -u)" = 0 ] && chown -R postgres {dir}
+            as_pg "$pgbin/initdb" -D {dir}/data -U app --pwfile={dir}/pw -A scram-sha-256 >/dev/null
+            as_pg "$pgbin/pg_ctl" -D {dir}/data -w -l {dir}/log -o "-c listen_addresses=127.0.0.1 -p {port} -k {dir} -c fsync=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
+            ( while kill -0 {parent} 2>/dev/null; do sleep 0.5; done
+              as_pg "$pgbin/pg_ctl" -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir} ) >/dev/null 2>&1 &
+            "#,
+            dir = dir.display(),
+            parent = std::process::id(),
+        );
+        let status = Command::new("sh").arg("-c").arg(script).stdin(Stdio::null()).status().expect("start PostgreSQL");
+        assert!(status.success(), "could not start PostgreSQL (is Debian's postgresql installed? scripts/setup --test)");
+        format!("postgres://app:plogtest@127.0.0.1:{port}")
+    })
+}
+
+/// Which database the suite runs on: `PLOG_TEST_DATABASE=postgres` or SQLite (default).
+pub fn on_postgres() -> bool {
+    std::env::var("PLOG_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// A fresh, empty database URL of the engine under test.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    if on_postgres() {
+        let name = format!("t_{}", plog_api::tokens::new_purchase_id().as_str()[4..].to_ascii_lowercase());
+        let admin = format!("{}/postgres", postgres());
+        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to PostgreSQL");
+        sqlx::Executor::execute(&mut connection, sqlx::AssertSqlSafe(format!("create database {name}"))).await.unwrap();
+        format!("{}/{name}", postgres())
+    } else {
+        format!("sqlite://{}", dir.join("plog.db").display())
+    }
+}
+
 /// How to build a test app.
 pub struct Options {
     /// Register the app as localstripe's webhook endpoint.
@@ -105,12 +151,12 @@ impl TestApp {
     pub async fn with(options: Options) -> TestApp {
         plog_api::telemetry::init();
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("plog.db");
+        let database_url = fresh_database(dir.path()).await;
         let stripe_base = options.stripe_base.clone().unwrap_or_else(|| localstripe().to_owned());
         let mut args = vec![
             "plog".to_owned(),
             "--listen".into(), "127.0.0.1:0".into(),
-            "--database-url".into(), format!("sqlite://{}", db.display()),
+            "--database-url".into(), database_url,
             "--stripe-secret-key".into(), SECRET_KEY.into(),
             "--stripe-publishable-key".into(), PUBLISHABLE_KEY.into(),
             "--stripe-webhook-secret".into(), WEBHOOK_SECRET.into(),
