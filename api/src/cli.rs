@@ -11,7 +11,7 @@ use plog_shared::money::{format_major, parse_major};
 use plog_shared::Currency;
 
 use crate::catalog;
-use crate::config::{DatabaseConfig, ServeConfig};
+use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::{Paywall, Store};
 
@@ -34,6 +34,18 @@ pub enum Command {
     /// Manage paywalls.
     #[command(subcommand)]
     Paywall(PaywallCommand),
+    /// Settle purchases whose webhook never arrived, from the PaymentIntents Stripe holds.
+    Reconcile {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Stripe.
+        #[command(flatten)]
+        stripe: StripeAccess,
+        /// How far back to look, e.g. `24h`, `7d`.
+        #[arg(long, default_value = "7d")]
+        since: humantime::Duration,
+    },
 }
 
 /// `plog paywall …`.
@@ -113,6 +125,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Paywall(command) => paywall(command).await,
+        Command::Reconcile { database, stripe, since } => {
+            let store = open(&database).await?;
+            let stripe = crate::stripe::StripeApi::new(&stripe)?;
+            let since_secs = std::time::Duration::from(since).as_secs() as i64;
+            let changes = crate::reconcile::reconcile(&store, &stripe, crate::store::now() - since_secs).await?;
+            for change in &changes {
+                println!("{change}");
+            }
+            println!("{} purchase(s) settled", changes.len());
+            Ok(())
+        }
     }
 }
 

@@ -25,40 +25,48 @@ pub struct DatabaseConfig {
     pub url: String,
 }
 
-/// Settings of the Stripe account plog charges through.
+/// How to reach the Stripe API (all `plog reconcile` needs).
 #[derive(Debug, Clone, Args)]
-pub struct StripeConfig {
+pub struct StripeAccess {
     /// Secret API key (`sk_test_…` or `sk_live_…`).
     #[arg(long = "stripe-secret-key", env = "STRIPE_SECRET_KEY", value_parser = parse_secret, hide_env_values = true)]
     pub secret_key: SecretString,
+    /// Base URL of the Stripe API (point it at localstripe for the sandbox).
+    #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    pub api_base: String,
+    /// Seconds to wait for one Stripe API call (each of up to three attempts).
+    #[arg(long = "stripe-timeout-secs", env = "PLOG_STRIPE_TIMEOUT_SECS", default_value_t = 10)]
+    pub timeout_secs: u64,
+}
+
+impl StripeAccess {
+    /// The timeout of one Stripe API call.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.max(1))
+    }
+
+    /// True when payments go to an emulator rather than Stripe itself (the widget then shows a
+    /// "no real money" badge).
+    pub fn is_sandbox(&self) -> bool {
+        !self.api_base.trim_end_matches('/').ends_with("://api.stripe.com")
+    }
+}
+
+/// Settings of the Stripe account plog charges through.
+#[derive(Debug, Clone, Args)]
+pub struct StripeConfig {
+    /// API key, base URL and timeout.
+    #[command(flatten)]
+    pub access: StripeAccess,
     /// Publishable key (`pk_…`), handed to the widget.
     #[arg(long = "stripe-publishable-key", env = "STRIPE_PUBLISHABLE_KEY")]
     pub publishable_key: String,
     /// Webhook signing secret (`whsec_…`).
     #[arg(long = "stripe-webhook-secret", env = "STRIPE_WEBHOOK_SECRET", value_parser = parse_secret, hide_env_values = true)]
     pub webhook_secret: SecretString,
-    /// Base URL of the Stripe API (point it at localstripe for the sandbox).
-    #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
-    pub api_base: String,
     /// Where the widget loads Stripe.js from (default: Stripe's, or the sandbox's test double).
     #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL")]
     pub js_url: Option<String>,
-    /// Seconds to wait for one Stripe API call before answering 502.
-    #[arg(long = "stripe-timeout-secs", env = "PLOG_STRIPE_TIMEOUT_SECS", default_value_t = 10)]
-    pub timeout_secs: u64,
-}
-
-impl StripeConfig {
-    /// True when payments go to an emulator rather than Stripe itself (the widget then shows a
-    /// "no real money" badge).
-    pub fn is_sandbox(&self) -> bool {
-        !self.api_base.trim_end_matches('/').ends_with("://api.stripe.com")
-    }
-
-    /// The timeout of one Stripe API call.
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout_secs.max(1))
-    }
 }
 
 /// Everything `plog serve` needs.
@@ -80,6 +88,9 @@ pub struct ServeConfig {
     /// `STRIPE_API_BASE`). Refuses live keys.
     #[arg(long, env = "PLOG_SANDBOX")]
     pub sandbox: bool,
+    /// Run `plog reconcile` in the background this often (e.g. `10m`); off when unset.
+    #[arg(long, env = "PLOG_RECONCILE_EVERY")]
+    pub reconcile_every: Option<humantime::Duration>,
     /// Folder of the built widget (`trunk build --release` writes it): served at `/plog.js`
     /// and `/widget/*`.
     #[arg(long, env = "PLOG_WIDGET_DIR", default_value = "dist")]
@@ -106,7 +117,7 @@ impl ServeConfig {
 
     /// Refuses settings that cannot work, with a message naming the setting.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let key = self.stripe.secret_key.expose_secret();
+        let key = self.stripe.access.secret_key.expose_secret();
         anyhow::ensure!(
             key.starts_with("sk_") || key.starts_with("rk_"),
             "STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_… or rk_…)"
@@ -126,7 +137,7 @@ impl ServeConfig {
             "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY must both be live keys or both test keys"
         );
         anyhow::ensure!(
-            self.stripe.api_base.starts_with("http://") || self.stripe.api_base.starts_with("https://"),
+            self.stripe.access.api_base.starts_with("http://") || self.stripe.access.api_base.starts_with("https://"),
             "STRIPE_API_BASE must be an http(s) URL"
         );
         Ok(())

@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod http;
 pub mod payments;
+pub mod reconcile;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

@@ -27,7 +27,7 @@ impl Application {
         config.validate()?;
         let store = Store::connect(&config.database.url).await?;
         store.migrate().await?;
-        let stripe = StripeApi::new(&config.stripe)?;
+        let stripe = StripeApi::new(&config.stripe.access)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("Failed to listen on {}", config.listen))?;
@@ -59,11 +59,17 @@ impl Application {
     /// and closes the database pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let store = self.state.store.clone();
+        let reconciler = self.state.config.reconcile_every.map(|every| {
+            tokio::spawn(crate::reconcile::run_periodically(store.clone(), self.state.stripe.clone(), every.into()))
+        });
         tracing::info!(address = %self.local_addr(), public_url = %self.state.public_url, "plog is serving");
         axum::serve(self.listener, crate::http::router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
             .context("Failed to serve HTTP")?;
+        if let Some(reconciler) = reconciler {
+            reconciler.abort();
+        }
         store.close().await;
         tracing::info!("plog stopped");
         Ok(())

@@ -30,7 +30,7 @@ async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Jso
             publishable_key: ctx.config.stripe.publishable_key.clone(),
             js_url: ctx.stripe_js_url.clone(),
         },
-        sandbox: ctx.config.sandbox || ctx.config.stripe.is_sandbox(),
+        sandbox: ctx.config.sandbox || ctx.config.stripe.access.is_sandbox(),
     }))
 }
 

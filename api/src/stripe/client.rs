@@ -13,7 +13,7 @@ use serde::Serialize;
 use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use stripe_client_core::{RequestBuilder, StripeMethod};
 
-use crate::config::StripeConfig;
+use crate::config::StripeAccess;
 use crate::store::PaymentUpdate;
 
 /// The fields of a PaymentIntent plog reads.
@@ -31,6 +31,10 @@ pub struct PaymentIntent {
     pub currency: String,
     /// Why the last attempt failed.
     pub last_payment_error: Option<PaymentError>,
+    /// Creation time, unix seconds.
+    pub created: Option<i64>,
+    /// `purchase_id` and `paywall_id` for plog's intents.
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 impl fmt::Debug for PaymentIntent {
@@ -51,6 +55,53 @@ pub struct PaymentError {
     pub message: Option<String>,
     /// Machine code, e.g. `card_declined`.
     pub code: Option<String>,
+}
+
+/// One page of `GET /v1/payment_intents`.
+#[derive(miniserde::Deserialize)]
+pub struct PaymentIntentPage {
+    /// The intents, newest first.
+    pub data: Vec<PaymentIntent>,
+    /// More pages follow.
+    pub has_more: bool,
+}
+
+#[derive(miniserde::Deserialize)]
+struct RefundPage {
+    data: Vec<Refund>,
+}
+
+#[derive(miniserde::Deserialize)]
+struct Refund {
+    amount: i64,
+    status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ListQuery<'a> {
+    limit: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starting_after: Option<&'a str>,
+    #[serde(rename = "created[gte]", skip_serializing_if = "Option::is_none")]
+    created_gte: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct RefundQuery<'a> {
+    payment_intent: &'a str,
+}
+
+/// Attempts of one PaymentIntent creation, and the pause before each retry.
+const CREATE_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(1000)];
+
+/// Worth another try with the same idempotency key: Stripe overloaded (429), failing (5xx),
+/// slow (timeout) or unreachable.
+fn retryable(error: &StripeError) -> bool {
+    match error {
+        StripeError::Stripe(_, status) => *status == 429 || *status >= 500,
+        StripeError::Timeout | StripeError::ClientError(_) => true,
+        StripeError::JSONDeserialize(_) | StripeError::ConfigError(_) => false,
+    }
 }
 
 impl PaymentIntent {
@@ -97,6 +148,8 @@ pub struct NewPaymentIntent<'a> {
 pub struct StripeApi {
     client: ::stripe::Client,
     timeout: Duration,
+    /// Talking to Stripe itself rather than an emulator (which refuses some list filters).
+    real_stripe: bool,
 }
 
 impl fmt::Debug for StripeApi {
@@ -129,6 +182,13 @@ impl From<StripeError> for StripeRefusal {
     }
 }
 
+fn describe_ref(error: &StripeError) -> String {
+    match error {
+        StripeError::Stripe(api, status) => format!("Stripe answered {status}: {}", api.message.as_deref().unwrap_or("no message")),
+        other => other.to_string(),
+    }
+}
+
 /// Turns async-stripe's error into one that says what Stripe said, without secrets.
 fn describe(error: StripeError) -> anyhow::Error {
     match error {
@@ -142,7 +202,7 @@ fn describe(error: StripeError) -> anyhow::Error {
 
 impl StripeApi {
     /// A client for the configured account and base URL.
-    pub fn new(config: &StripeConfig) -> anyhow::Result<StripeApi> {
+    pub fn new(config: &StripeAccess) -> anyhow::Result<StripeApi> {
         // async-stripe appends `v1/…` to the base verbatim, so the base must end with a slash.
         let base = format!("{}/", config.api_base.trim_end_matches('/'));
         let client = ::stripe::ClientBuilder::new(config.secret_key.expose_secret())
@@ -151,11 +211,12 @@ impl StripeApi {
             .build()
             .map_err(describe)
             .context("Failed to build the Stripe client")?;
-        Ok(StripeApi { client, timeout: config.timeout() })
+        Ok(StripeApi { client, timeout: config.timeout(), real_stripe: !config.is_sandbox() })
     }
 
-    /// Creates a card PaymentIntent. The purchase id is the idempotency key, so a retried
-    /// request cannot create a second intent for the same purchase.
+    /// Creates a card PaymentIntent. The purchase id is the idempotency key: a timeout, 429 or
+    /// 5xx is retried (twice, with backoff) under the same key, so a retry can never create a
+    /// second intent for the same purchase.
     #[tracing::instrument(skip_all, fields(purchase_id = intent.purchase_id))]
     pub async fn create_payment_intent(&self, intent: NewPaymentIntent<'_>) -> anyhow::Result<PaymentIntent> {
         let form = CreatePaymentIntent {
@@ -166,15 +227,52 @@ impl StripeApi {
         };
         let key = IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        RequestBuilder::new(StripeMethod::Post, "/payment_intents")
-            .form(&form)
-            .customize::<PaymentIntent>()
-            .request_strategy(RequestStrategy::Idempotent(key))
+        let mut attempt = 0;
+        loop {
+            let sent = RequestBuilder::new(StripeMethod::Post, "/payment_intents")
+                .form(&form)
+                .customize::<PaymentIntent>()
+                .request_strategy(RequestStrategy::Idempotent(key.clone()))
+                .timeout(self.timeout)
+                .send(&self.client)
+                .await;
+            match sent {
+                Ok(created) => return Ok(created),
+                Err(error) if retryable(&error) && attempt < CREATE_BACKOFF.len() => {
+                    tracing::warn!(attempt, error = %describe_ref(&error), "Stripe did not create the PaymentIntent; retrying with the same idempotency key");
+                    tokio::time::sleep(CREATE_BACKOFF[attempt]).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(describe(error)).context("Failed to create a PaymentIntent"),
+            }
+        }
+    }
+
+    /// One page of PaymentIntents, newest first. `created_gte` is sent only to real Stripe
+    /// (emulators refuse the parameter; the caller filters by `created` anyway).
+    pub async fn payment_intents(&self, starting_after: Option<&str>, created_gte: Option<i64>) -> anyhow::Result<PaymentIntentPage> {
+        let query = ListQuery { limit: 100, starting_after, created_gte: created_gte.filter(|_| self.real_stripe) };
+        RequestBuilder::new(StripeMethod::Get, "/payment_intents")
+            .query(&query)
+            .customize::<PaymentIntentPage>()
             .timeout(self.timeout)
             .send(&self.client)
             .await
             .map_err(describe)
-            .context("Failed to create a PaymentIntent")
+            .context("Failed to list PaymentIntents")
+    }
+
+    /// Sum of the succeeded refunds of a PaymentIntent, minor units.
+    pub async fn refunded_amount(&self, payment_intent_id: &str) -> anyhow::Result<i64> {
+        let page: RefundPage = RequestBuilder::new(StripeMethod::Get, "/refunds")
+            .query(&RefundQuery { payment_intent: payment_intent_id })
+            .customize::<RefundPage>()
+            .timeout(self.timeout)
+            .send(&self.client)
+            .await
+            .map_err(describe)
+            .context("Failed to list refunds")?;
+        Ok(page.data.iter().filter(|r| r.status.as_deref().is_none_or(|s| s == "succeeded")).map(|r| r.amount).sum())
     }
 
     /// Sends a form to any Stripe API path and reads the answer into `T` (the sandbox uses it

@@ -8,4 +8,4 @@
 pub mod client;
 pub mod webhook;
 
-pub use client::{PaymentIntent, StripeApi};
+pub use client::{PaymentIntent, PaymentIntentPage, StripeApi};

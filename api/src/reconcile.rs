@@ -1,0 +1,104 @@
+//! Reconciliation with Stripe: the safety net under the webhooks. It lists the PaymentIntents
+//! Stripe holds for plog's purchases in a window and settles every purchase whose webhook never
+//! arrived — paid, failed or refunded — under the same conditional updates as the webhook, so it
+//! can run at any time, on any replica, any number of times.
+
+use std::time::Duration;
+
+use plog_shared::api::PurchaseStatus;
+
+use crate::store::{PaymentUpdate, Store, UpdateOutcome, now};
+use crate::stripe::{PaymentIntent, StripeApi};
+
+/// Pages of 100 intents read at most in one run (a bound, not an expected size).
+const MAX_PAGES: usize = 1_000;
+
+/// One purchase that changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Purchase id.
+    pub purchase_id: String,
+    /// Its PaymentIntent.
+    pub payment_intent_id: String,
+    /// Status before.
+    pub from: PurchaseStatus,
+    /// Status after.
+    pub to: PurchaseStatus,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {} → {}", self.purchase_id, self.payment_intent_id, self.from.as_str(), self.to.as_str())
+    }
+}
+
+/// What Stripe's state of one intent means, refunds included.
+async fn stripe_update(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Result<Option<PaymentUpdate>> {
+    let update = intent.to_update();
+    if let Some(PaymentUpdate::Succeeded { .. }) = update {
+        // Refunds change no field of the intent: ask for them.
+        if stripe.refunded_amount(&intent.id).await? >= intent.amount {
+            return Ok(Some(PaymentUpdate::Refunded { payment_intent_id: intent.id.clone() }));
+        }
+    }
+    Ok(update)
+}
+
+/// Settles every plog purchase whose PaymentIntent was created at or after `since` (unix
+/// seconds) and whose stored state lags Stripe's. Returns what changed.
+pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow::Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    let mut starting_after: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = stripe.payment_intents(starting_after.as_deref(), Some(since)).await?;
+        for intent in &page.data {
+            let ours = intent.metadata.as_ref().is_some_and(|m| m.contains_key("purchase_id"));
+            if !ours || intent.created.is_some_and(|created| created < since) {
+                continue;
+            }
+            let Some(purchase) = store.purchase_by_intent(&intent.id).await? else { continue };
+            let before = purchase.status();
+            if before == PurchaseStatus::Refunded {
+                continue;
+            }
+            let Some(update) = stripe_update(stripe, intent).await? else { continue };
+            match store.apply_update(&update).await? {
+                UpdateOutcome::Changed(after) => changes.push(Change {
+                    purchase_id: purchase.id.clone(),
+                    payment_intent_id: intent.id.clone(),
+                    from: before,
+                    to: after,
+                }),
+                UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
+                    "reconcile: PaymentIntent amount or currency differs from the purchase; not honoured"),
+                UpdateOutcome::Unchanged(_) | UpdateOutcome::UnknownIntent => {}
+            }
+        }
+        match (page.has_more, page.data.last()) {
+            (true, Some(last)) => starting_after = Some(last.id.clone()),
+            _ => break,
+        }
+    }
+    Ok(changes)
+}
+
+/// Runs [`reconcile`] every `every`, over a window of three periods (at least a day), for
+/// `plog serve` with `PLOG_RECONCILE_EVERY`.
+pub async fn run_periodically(store: Store, stripe: StripeApi, every: Duration) {
+    let window = (every * 3).max(Duration::from_secs(24 * 3600));
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let since = now() - window.as_secs() as i64;
+        match reconcile(&store, &stripe, since).await {
+            Ok(changes) => {
+                for change in &changes {
+                    tracing::warn!(%change, "reconcile settled a purchase its webhook did not");
+                }
+                tracing::info!(changed = changes.len(), "reconcile run done");
+            }
+            Err(error) => tracing::error!(error = %format!("{error:#}"), "reconcile run failed"),
+        }
+    }
+}
