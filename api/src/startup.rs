@@ -56,17 +56,31 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
-    /// and closes the database pool.
+    /// (for at most [`SHUTDOWN_GRACE`]) and closes the database pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let store = self.state.store.clone();
         let reconciler = self.state.config.reconcile_every.map(|every| {
             tokio::spawn(crate::reconcile::run_periodically(store.clone(), self.state.stripe.clone(), every.into()))
         });
         tracing::info!(address = %self.local_addr(), public_url = %self.state.public_url, "plog is serving");
-        axum::serve(self.listener, crate::http::router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("Failed to serve HTTP")?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let mut graceful = stopped.clone();
+        let serve = axum::serve(self.listener, crate::http::router(self.state)).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+        let mut overdue = stopped;
+        let deadline = async move {
+            let _ = overdue.wait_for(|stop| *stop).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            served = async { serve.await } => served.context("Failed to serve HTTP")?,
+            () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
+        }
         if let Some(reconciler) = reconciler {
             reconciler.abort();
         }
@@ -75,6 +89,9 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long a shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

@@ -159,6 +159,21 @@ pub struct PaywallChanges {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// The SQLite database file, if that is the engine.
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// Takes an exclusive lock on `DATABASE-migrate.lock`, released when the file is dropped.
+async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-migrate.lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name)
+            .with_context(|| format!("Failed to open the migration lock {}", std::path::Path::new(&name).display()))?;
+        file.lock().context("Failed to take the migration lock")?;
+        Ok(file)
+    })
+    .await?
 }
 
 /// Applies one [`PaymentUpdate`] inside an open transaction. Every write is conditional on the
@@ -222,10 +237,11 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
-            Ok(Store { pool: Pool::Sqlite(pool) })
+            let sqlite_file = Some(options.get_filename().to_owned()).filter(|f| f.as_os_str() != ":memory:");
+            Ok(Store { pool: Pool::Sqlite(pool), sqlite_file })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
@@ -234,7 +250,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .context("Failed to connect to PostgreSQL")?;
-            Ok(Store { pool: Pool::Postgres(pool) })
+            Ok(Store { pool: Pool::Postgres(pool), sqlite_file: None })
         } else {
             anyhow::bail!(
                 "unsupported PLOG_DATABASE_URL scheme {:?}: use sqlite://FILE or postgres://USER:PASSWORD@HOST/DATABASE",
@@ -243,11 +259,20 @@ impl Store {
         }
     }
 
-    /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so
-    /// replicas starting together apply each migration once.
+    /// Applies pending migrations, once even when several processes start together: on
+    /// PostgreSQL sqlx holds an advisory lock meanwhile; on SQLite (where sqlx takes none) an
+    /// exclusive lock on a `FILE-migrate.lock` beside the database does the same.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Pool::Sqlite(pool) => {
+                let lock = match &self.sqlite_file {
+                    Some(path) => Some(lock_file(path).await?),
+                    None => None,
+                };
+                let applied = sqlx::migrate!("./migrations/sqlite").run(pool).await;
+                drop(lock);
+                applied
+            }
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .context("Failed to apply database migrations")
@@ -453,6 +478,14 @@ impl Store {
             Ok::<_, sqlx::Error>(outcome)
         }.await)
         .context("Failed to apply a payment update")
+    }
+
+    /// Every recorded Stripe event as (event id, event type, PaymentIntent id), for checks of
+    /// consistency between events and purchases.
+    pub async fn recorded_events(&self) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
+        on_pool!(self, pool => sqlx::query_as("select id, event_type, payment_intent_id from stripe_events order by id")
+            .fetch_all(pool).await)
+            .context("Failed to list Stripe events")
     }
 
     /// How many Stripe events were recorded (for tests and operations).

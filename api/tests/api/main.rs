@@ -4,5 +4,7 @@ mod admin;
 mod cli;
 mod helpers;
 mod payments;
+mod processes;
 mod public_routes;
+mod scale;
 mod webhooks;

@@ -1,0 +1,82 @@
+//! `plog serve` as real processes, for the tests that need more than one replica, a `kill -9`
+//! or a SIGTERM.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+
+/// A running `plog serve` process; killed when dropped.
+pub struct PlogProcess {
+    child: Child,
+    pub address: String,
+}
+
+impl PlogProcess {
+    /// Starts plog on `database_url` and `port`, and waits until it is ready.
+    pub async fn start(database_url: &str, port: u16) -> PlogProcess {
+        let child = Command::new(env!("CARGO_BIN_EXE_plog"))
+            .arg("serve")
+            .env("PLOG_DATABASE_URL", database_url)
+            .env("PLOG_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PLOG_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("STRIPE_SECRET_KEY", SECRET_KEY)
+            .env("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+            .env("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("STRIPE_API_BASE", localstripe())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start plog");
+        let address = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = http.get(format!("{address}/readyz")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "plog did not become ready on port {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        PlogProcess { child, address }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    pub fn kill_hard(&mut self) {
+        self.signal("KILL");
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM: the graceful way.
+    pub fn terminate(&self) {
+        self.signal("TERM");
+    }
+
+    /// Waits for the process to exit; its success.
+    pub fn wait(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(Instant::now() < deadline, "plog did not exit within {within:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for PlogProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
