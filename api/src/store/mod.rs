@@ -179,6 +179,7 @@ async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> 
 /// Applies one [`PaymentUpdate`] inside an open transaction. Every write is conditional on the
 /// current status, so duplicate, concurrent and out-of-order updates converge:
 /// pending/failed → paid (amount and currency must match), pending → failed, any → refunded;
+/// `Changed` means the status itself changed;
 /// refunded is final and paid is never downgraded to failed.
 macro_rules! apply_update {
     ($tx:ident, $update:expr) => {{
@@ -189,11 +190,17 @@ macro_rules! apply_update {
                  where payment_intent_id = $1 and status in ('pending', 'failed') and amount = $2 and currency = $3")
                 .bind(payment_intent_id).bind(*amount).bind(currency).bind(now)
                 .execute(&mut *$tx).await?,
-            PaymentUpdate::Failed { payment_intent_id, message } => sqlx::query(
-                "update purchases set status = 'failed', last_error = $2, updated_at = $3 \
-                 where payment_intent_id = $1 and status in ('pending', 'failed')")
-                .bind(payment_intent_id).bind(message).bind(now)
-                .execute(&mut *$tx).await?,
+            PaymentUpdate::Failed { payment_intent_id, message } => {
+                // A later failure only refreshes the message: it is not a change of state.
+                sqlx::query("update purchases set last_error = $2, updated_at = $3 where payment_intent_id = $1 and status = 'failed'")
+                    .bind(payment_intent_id).bind(message).bind(now)
+                    .execute(&mut *$tx).await?;
+                sqlx::query(
+                    "update purchases set status = 'failed', last_error = $2, updated_at = $3 \
+                     where payment_intent_id = $1 and status = 'pending'")
+                    .bind(payment_intent_id).bind(message).bind(now)
+                    .execute(&mut *$tx).await?
+            }
             PaymentUpdate::Refunded { payment_intent_id } => sqlx::query(
                 "update purchases set status = 'refunded', refunded_at = $2, updated_at = $2 \
                  where payment_intent_id = $1 and status <> 'refunded'")

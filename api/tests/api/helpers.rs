@@ -126,17 +126,20 @@ pub struct Options {
     pub stripe_base: Option<String>,
     /// Folder of a widget build to serve.
     pub widget_dir: Option<PathBuf>,
+    /// Timeout of one Stripe call, seconds.
+    pub stripe_timeout_secs: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None }
+        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None, stripe_timeout_secs: 5 }
     }
 }
 
 /// A running plog on port 0.
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub store: Store,
     pub http: reqwest::Client,
     _shutdown: oneshot::Sender<()>,
@@ -156,12 +159,12 @@ impl TestApp {
         let mut args = vec![
             "plog".to_owned(),
             "--listen".into(), "127.0.0.1:0".into(),
-            "--database-url".into(), database_url,
+            "--database-url".into(), database_url.clone(),
             "--stripe-secret-key".into(), SECRET_KEY.into(),
             "--stripe-publishable-key".into(), PUBLISHABLE_KEY.into(),
             "--stripe-webhook-secret".into(), WEBHOOK_SECRET.into(),
             "--stripe-api-base".into(), stripe_base,
-            "--stripe-timeout-secs".into(), "5".into(),
+            "--stripe-timeout-secs".into(), options.stripe_timeout_secs.to_string(),
         ];
         if let Some(dir) = &options.widget_dir {
             args.extend(["--widget-dir".into(), dir.display().to_string()]);
@@ -193,7 +196,7 @@ impl TestApp {
                 .unwrap();
             assert!(response.status().is_success(), "register webhook: {}", response.status());
         }
-        TestApp { address, store, http, _shutdown: tx, _dir: dir }
+        TestApp { address, database_url, store, http, _shutdown: tx, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

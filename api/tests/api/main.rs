@@ -6,5 +6,7 @@ mod helpers;
 mod payments;
 mod processes;
 mod public_routes;
+mod reconcile;
 mod scale;
+mod stripe_failures;
 mod webhooks;

@@ -1,0 +1,83 @@
+//! `plog reconcile` against localstripe with webhooks switched off: every purchase whose
+//! webhook never arrived is settled from the PaymentIntents Stripe holds.
+
+use std::process::Command;
+
+use plog_api::reconcile::reconcile;
+use plog_api::stripe::StripeApi;
+
+use crate::helpers::*;
+
+fn stripe() -> StripeApi {
+    #[derive(clap::Parser)]
+    struct Args {
+        #[command(flatten)]
+        access: plog_api::config::StripeAccess,
+    }
+    let args = <Args as clap::Parser>::try_parse_from(["x", "--stripe-secret-key", SECRET_KEY, "--stripe-api-base", localstripe()]).unwrap();
+    StripeApi::new(&args.access).unwrap()
+}
+
+async fn refund(intent: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/refunds", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .form(&[("payment_intent", intent)])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_never_came() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(100, "jpy", "paid").await;
+    let paid = app.start_purchase(&paywall).await;
+    let failed = app.start_purchase(&paywall).await;
+    let refunded = app.start_purchase(&paywall).await;
+    let untouched = app.start_purchase(&paywall).await;
+    assert_eq!(pay_with_card(&paid.client_secret, CARD_OK).await.0, 200);
+    assert_eq!(pay_with_card(&failed.client_secret, CARD_DECLINED).await.0, 402);
+    assert_eq!(pay_with_card(&refunded.client_secret, CARD_OK).await.0, 200);
+    refund(&intent_id(&refunded.client_secret)).await;
+    for p in [&paid, &failed, &refunded, &untouched] {
+        assert_eq!(app.purchase(&intent_id(&p.client_secret)).await.status, "pending", "no webhook arrived");
+    }
+
+    let changes = reconcile(&app.store, &stripe(), now() - 3600).await.unwrap();
+    let mut seen: Vec<(String, &str)> = changes.iter().map(|c| (c.payment_intent_id.clone(), c.to.as_str())).collect();
+    seen.sort();
+    let mut expected = vec![
+        (intent_id(&paid.client_secret), "paid"),
+        (intent_id(&failed.client_secret), "failed"),
+        (intent_id(&refunded.client_secret), "refunded"),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_eq!(app.purchase(&intent_id(&untouched.client_secret)).await.status, "pending");
+    assert!(reconcile(&app.store, &stripe(), now() - 3600).await.unwrap().is_empty(), "a second run changes nothing");
+    assert_eq!(app.content(&paywall, Some(&paid.access_token)).await.status(), 200);
+    assert_eq!(app.content(&paywall, Some(&refunded.access_token)).await.status(), 402);
+}
+
+#[tokio::test]
+async fn the_reconcile_command_prints_what_it_changed() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(100, "jpy", "paid").await;
+    let purchase = app.start_purchase(&paywall).await;
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    let database = app.database_url.clone();
+    let output = Command::new(env!("CARGO_BIN_EXE_plog"))
+        .args(["reconcile", "--since", "1h"])
+        .env("PLOG_DATABASE_URL", &database)
+        .env("STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("STRIPE_API_BASE", localstripe())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(&format!("{}): pending → paid", intent_id(&purchase.client_secret))), "{stdout}");
+    assert!(stdout.contains("1 purchase(s) settled"), "{stdout}");
+    assert_eq!(app.purchase(&intent_id(&purchase.client_secret)).await.status, "paid");
+}
