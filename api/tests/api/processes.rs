@@ -15,7 +15,13 @@ pub struct PlogProcess {
 impl PlogProcess {
     /// Starts plog on `database_url` and `port`, and waits until it is ready.
     pub async fn start(database_url: &str, port: u16) -> PlogProcess {
+        PlogProcess::start_with(database_url, port, &[]).await
+    }
+
+    /// Starts plog with extra environment variables.
+    pub async fn start_with(database_url: &str, port: u16, env: &[(&str, &str)]) -> PlogProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_plog"))
+            .envs(env.iter().copied())
             .arg("serve")
             .env("PLOG_DATABASE_URL", database_url)
             .env("PLOG_LISTEN", format!("127.0.0.1:{port}"))

@@ -81,3 +81,32 @@ async fn the_reconcile_command_prints_what_it_changed() {
     assert!(stdout.contains("1 purchase(s) settled"), "{stdout}");
     assert_eq!(app.purchase(&intent_id(&purchase.client_secret)).await.status, "paid");
 }
+
+#[tokio::test]
+async fn plog_serve_reconciles_periodically_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let plog = crate::processes::PlogProcess::start_with(&url, free_port(), &[("PLOG_RECONCILE_EVERY", "1s")]).await;
+    let http = reqwest::Client::new();
+    let paywall: serde_json::Value = http
+        .post(format!("{}/v1/admin/paywalls", plog.address))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
+        .send().await.unwrap().json().await.unwrap();
+    let created: plog_shared::api::PurchaseCreated = http
+        .post(format!("{}/v1/paywalls/{}/purchases", plog.address, paywall["id"].as_str().unwrap()))
+        .send().await.unwrap().json().await.unwrap();
+    pay_with_card(&created.client_secret, CARD_OK).await;
+    // No webhook is registered for this process and the content route is never called: only the
+    // background reconciliation can settle the purchase.
+    let store = plog_api::store::Store::connect(&url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let purchase = store.purchase_by_intent(&intent_id(&created.client_secret)).await.unwrap().unwrap();
+        if purchase.status == "paid" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not reconciled in time");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
