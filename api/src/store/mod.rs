@@ -161,6 +161,11 @@ pub struct Store {
     pool: Pool,
     /// The SQLite database file, if that is the engine.
     sqlite_file: Option<std::path::PathBuf>,
+    /// SQLite has one writer at a time. Writers of this process queue here instead of spinning
+    /// in SQLite's busy handler (which sleeps and retries); other processes on the same file
+    /// still wait through `busy_timeout`. Correctness never rests on it: the database holds
+    /// every invariant. `None` on PostgreSQL, where writers run concurrently.
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Takes an exclusive lock on `DATABASE-migrate.lock`, released when the file is dropped.
@@ -248,16 +253,16 @@ impl Store {
                 .await
                 .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
             let sqlite_file = Some(options.get_filename().to_owned()).filter(|f| f.as_os_str() != ":memory:");
-            Ok(Store { pool: Pool::Sqlite(pool), sqlite_file })
+            Ok(Store { pool: Pool::Sqlite(pool), sqlite_file, write_gate: Some(Default::default()) })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(10)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
                 .context("Failed to connect to PostgreSQL")?;
-            Ok(Store { pool: Pool::Postgres(pool), sqlite_file: None })
+            Ok(Store { pool: Pool::Postgres(pool), sqlite_file: None, write_gate: None })
         } else {
             anyhow::bail!(
                 "unsupported PLOG_DATABASE_URL scheme {:?}: use sqlite://FILE or postgres://USER:PASSWORD@HOST/DATABASE",
@@ -283,6 +288,14 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .context("Failed to apply database migrations")
+    }
+
+    /// Waits for this process's turn to write (SQLite only; see `write_gate`).
+    async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
     }
 
     /// Which engine: `sqlite` or `postgres`.
@@ -471,6 +484,7 @@ impl Store {
         event_type: &str,
         update: Option<&PaymentUpdate>,
     ) -> anyhow::Result<EventOutcome> {
+        let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
@@ -497,6 +511,7 @@ impl Store {
     /// Applies an update learned by re-reading a PaymentIntent (no event id to record).
     #[tracing::instrument(skip_all)]
     pub async fn apply_update(&self, update: &PaymentUpdate) -> anyhow::Result<UpdateOutcome> {
+        let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let outcome = apply_update!(tx, update);
