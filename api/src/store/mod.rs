@@ -189,45 +189,54 @@ async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> 
 macro_rules! apply_update {
     ($tx:ident, $update:expr) => {{
         let now = now();
-        let changed = match $update {
-            PaymentUpdate::Succeeded { payment_intent_id, amount, currency } => sqlx::query(
+        // The state-changing update comes first and says what it changed (`returning`), so the
+        // usual case is one statement; only when nothing changed is the row read to say why.
+        let changed: Option<String> = match $update {
+            PaymentUpdate::Succeeded { payment_intent_id, amount, currency } => sqlx::query_scalar(
                 "update purchases set status = 'paid', paid_at = $4, updated_at = $4, last_error = null \
-                 where payment_intent_id = $1 and status in ('pending', 'failed') and amount = $2 and currency = $3")
+                 where payment_intent_id = $1 and status in ('pending', 'failed') and amount = $2 and currency = $3 \
+                 returning status")
                 .bind(payment_intent_id).bind(*amount).bind(currency).bind(now)
-                .execute(&mut *$tx).await?,
+                .fetch_optional(&mut *$tx).await?,
             PaymentUpdate::Failed { payment_intent_id, message } => {
-                // A later failure only refreshes the message: it is not a change of state.
-                sqlx::query("update purchases set last_error = $2, updated_at = $3 where payment_intent_id = $1 and status = 'failed'")
-                    .bind(payment_intent_id).bind(message).bind(now)
-                    .execute(&mut *$tx).await?;
-                sqlx::query(
+                let changed: Option<String> = sqlx::query_scalar(
                     "update purchases set status = 'failed', last_error = $2, updated_at = $3 \
-                     where payment_intent_id = $1 and status = 'pending'")
+                     where payment_intent_id = $1 and status = 'pending' returning status")
                     .bind(payment_intent_id).bind(message).bind(now)
-                    .execute(&mut *$tx).await?
+                    .fetch_optional(&mut *$tx).await?;
+                if changed.is_none() {
+                    // A later failure only refreshes the message: it is not a change of state.
+                    sqlx::query("update purchases set last_error = $2, updated_at = $3 where payment_intent_id = $1 and status = 'failed'")
+                        .bind(payment_intent_id).bind(message).bind(now)
+                        .execute(&mut *$tx).await?;
+                }
+                changed
             }
-            PaymentUpdate::Refunded { payment_intent_id } => sqlx::query(
+            PaymentUpdate::Refunded { payment_intent_id } => sqlx::query_scalar(
                 "update purchases set status = 'refunded', refunded_at = $2, updated_at = $2 \
-                 where payment_intent_id = $1 and status <> 'refunded'")
+                 where payment_intent_id = $1 and status <> 'refunded' returning status")
                 .bind(payment_intent_id).bind(now)
-                .execute(&mut *$tx).await?,
+                .fetch_optional(&mut *$tx).await?,
         };
-        let row: Option<(String, i64, String)> = sqlx::query_as(
-            "select status, amount, currency from purchases where payment_intent_id = $1")
-            .bind($update.payment_intent_id())
-            .fetch_optional(&mut *$tx).await?;
-        match row {
-            None => UpdateOutcome::UnknownIntent,
-            Some((status, amount, currency)) => {
-                let status = PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending);
-                let mismatch = matches!($update, PaymentUpdate::Succeeded { amount: a, currency: c, .. }
-                    if *a != amount || !c.eq_ignore_ascii_case(&currency));
-                if changed.rows_affected() > 0 {
-                    UpdateOutcome::Changed(status)
-                } else if mismatch && status != PurchaseStatus::Refunded && status != PurchaseStatus::Paid {
-                    UpdateOutcome::AmountMismatch
-                } else {
-                    UpdateOutcome::Unchanged(status)
+        match changed {
+            Some(status) => UpdateOutcome::Changed(PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending)),
+            None => {
+                let row: Option<(String, i64, String)> = sqlx::query_as(
+                    "select status, amount, currency from purchases where payment_intent_id = $1")
+                    .bind($update.payment_intent_id())
+                    .fetch_optional(&mut *$tx).await?;
+                match row {
+                    None => UpdateOutcome::UnknownIntent,
+                    Some((status, amount, currency)) => {
+                        let status = PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending);
+                        let mismatch = matches!($update, PaymentUpdate::Succeeded { amount: a, currency: c, .. }
+                            if *a != amount || !c.eq_ignore_ascii_case(&currency));
+                        if mismatch && status != PurchaseStatus::Refunded && status != PurchaseStatus::Paid {
+                            UpdateOutcome::AmountMismatch
+                        } else {
+                            UpdateOutcome::Unchanged(status)
+                        }
+                    }
                 }
             }
         }
@@ -487,21 +496,22 @@ impl Store {
         let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(
-                "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
-                 values ($1, $2, $3, 'pending', $4) on conflict (id) do nothing")
-                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id)).bind(now())
-                .execute(&mut *tx).await?;
-            if inserted.rows_affected() == 0 {
-                return Ok(EventOutcome::Duplicate);
-            }
+            // The effect first (a write, so SQLite takes its lock at once), then the event row
+            // with its outcome; if the event id is already there, roll the effect back.
             let outcome = match update {
                 Some(update) => apply_update!(tx, update),
                 None => UpdateOutcome::Unchanged(PurchaseStatus::Pending),
             };
             let label = if update.is_some() { outcome.label() } else { "ignored" };
-            sqlx::query("update stripe_events set outcome = $2 where id = $1")
-                .bind(event_id).bind(label).execute(&mut *tx).await?;
+            let inserted = sqlx::query(
+                "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
+                 values ($1, $2, $3, $4, $5) on conflict (id) do nothing")
+                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id)).bind(label).bind(now())
+                .execute(&mut *tx).await?;
+            if inserted.rows_affected() == 0 {
+                tx.rollback().await?;
+                return Ok(EventOutcome::Duplicate);
+            }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(EventOutcome::Applied(outcome))
         }.await)
