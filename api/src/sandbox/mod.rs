@@ -113,7 +113,6 @@ struct AuthenticateForm<'a> {
 async fn owned_intent(state: &AppState, client_secret: &str) -> Result<String, ApiError> {
     let id = client_secret.split("_secret_").next().unwrap_or_default();
     let intent = state.stripe.payment_intent(id).await.map_err(|_| ApiError::NotFound("no such PaymentIntent"))?;
-    let _ = intent.id;
     match intent.client_secret.as_deref() {
         Some(secret) if crate::tokens::constant_time_eq(secret, client_secret) => Ok(id.to_owned()),
         _ => Err(ApiError::NotFound("no such PaymentIntent")),

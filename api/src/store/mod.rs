@@ -414,16 +414,6 @@ impl Store {
         Ok(())
     }
 
-    /// The purchase an access token's hash belongs to.
-    #[tracing::instrument(skip_all)]
-    pub async fn purchase_by_token_hash(&self, token_hash: &str) -> anyhow::Result<Option<Purchase>> {
-        on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
-            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
-             from purchases where token_hash = $1")
-            .bind(token_hash).fetch_optional(pool).await)
-            .context("Failed to read a purchase by token")
-    }
-
     /// The purchase an access token's hash belongs to, with its paywall's paid HTML: the content
     /// route's hot path in one indexed query.
     #[tracing::instrument(skip_all)]
