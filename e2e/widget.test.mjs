@@ -192,3 +192,19 @@ test("text and buttons meet WCAG AA contrast (4.5:1) in the light and dark theme
     }
   });
 });
+
+test("the widget adds no global names to the blog's window (Stripe.js adds only its own)", async () => {
+  await withEvidence(h, "widget-globals", () => pages, async () => {
+    const pw = await h.createPaywall({ markdown: "globals" });
+    const page = await h.newPage();
+    pages.push(page);
+    await page.addInitScript(() => { window.__plogBaseline = Object.getOwnPropertyNames(window); });
+    await page.goto(h.servePage("/globals", blogPage({ tags: [h.tag(pw.id), h.tag(pw.id)] })));
+    await paywall(page, 1).locator(".buy").waitFor();
+    const added = () => page.evaluate(() => Object.getOwnPropertyNames(window).filter((n) => !window.__plogBaseline.includes(n) && n !== "__plogBaseline"));
+    assert.deepEqual(await added(), []);
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    assert.deepEqual(await added(), ["Stripe"]);
+  });
+});
