@@ -87,7 +87,7 @@ pub async fn paid_content(ctx: &AppContext, paywall_id: &str, token: Option<&str
             }
         }
     };
-    ctx.store.paywall(id.as_str()).await?.ok_or(ApiError::NotFound("no such paywall"))?;
+    paywall(ctx, id.as_str()).await?;
     Err(ApiError::PaymentRequired(refusal))
 }
 

@@ -51,18 +51,11 @@ async fn receive(State(ctx): State<AppState>, request: Request) -> Result<Respon
         Err(error) => return Ok(refuse(error)),
     };
     let outcome = ctx.store.record_event(&event.id, &event.event_type, update.as_ref()).await?;
-    let label = match outcome {
-        EventOutcome::Duplicate => "duplicate",
-        EventOutcome::Applied(_) if update.is_none() => "ignored",
-        EventOutcome::Applied(UpdateOutcome::Changed(_)) => "applied",
-        EventOutcome::Applied(UpdateOutcome::Unchanged(_)) => "unchanged",
-        EventOutcome::Applied(UpdateOutcome::UnknownIntent) => "unknown_payment_intent",
-        EventOutcome::Applied(UpdateOutcome::AmountMismatch) => {
-            tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
-                "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");
-            "amount_mismatch"
-        }
-    };
+    if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
+        tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
+            "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");
+    }
+    let label = outcome.label();
     tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = label, "webhook");
     Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": label }))).into_response())
 }

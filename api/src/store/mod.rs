@@ -111,24 +111,29 @@ pub enum UpdateOutcome {
     UnknownIntent,
 }
 
-impl UpdateOutcome {
-    fn label(self) -> &'static str {
-        match self {
-            UpdateOutcome::Changed(_) => "changed",
-            UpdateOutcome::Unchanged(_) => "unchanged",
-            UpdateOutcome::AmountMismatch => "amount_mismatch",
-            UpdateOutcome::UnknownIntent => "unknown_intent",
-        }
-    }
-}
-
 /// What recording a Stripe event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventOutcome {
     /// First delivery: applied with this outcome.
     Applied(UpdateOutcome),
+    /// First delivery of an event type plog does not act on: recorded, nothing else.
+    Ignored,
     /// Seen before: nothing done.
     Duplicate,
+}
+
+impl EventOutcome {
+    /// The name stored with the event and answered to Stripe.
+    pub fn label(self) -> &'static str {
+        match self {
+            EventOutcome::Applied(UpdateOutcome::Changed(_)) => "applied",
+            EventOutcome::Applied(UpdateOutcome::Unchanged(_)) => "unchanged",
+            EventOutcome::Applied(UpdateOutcome::AmountMismatch) => "amount_mismatch",
+            EventOutcome::Applied(UpdateOutcome::UnknownIntent) => "unknown_payment_intent",
+            EventOutcome::Ignored => "ignored",
+            EventOutcome::Duplicate => "duplicate",
+        }
+    }
 }
 
 /// Filters for the purchase list.
@@ -489,21 +494,20 @@ impl Store {
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
             let outcome = match update {
-                Some(update) => apply_update!(tx, update),
-                None => UpdateOutcome::Unchanged(PurchaseStatus::Pending),
+                Some(update) => EventOutcome::Applied(apply_update!(tx, update)),
+                None => EventOutcome::Ignored,
             };
-            let label = if update.is_some() { outcome.label() } else { "ignored" };
             let inserted = sqlx::query(
                 "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
                  values ($1, $2, $3, $4, $5) on conflict (id) do nothing")
-                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id)).bind(label).bind(now())
+                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id)).bind(outcome.label()).bind(now())
                 .execute(&mut *tx).await?;
             if inserted.rows_affected() == 0 {
                 tx.rollback().await?;
                 return Ok(EventOutcome::Duplicate);
             }
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(EventOutcome::Applied(outcome))
+            Ok::<_, sqlx::Error>(outcome)
         }.await)
         .context("Failed to record a Stripe event")
     }

@@ -182,6 +182,7 @@ impl From<StripeError> for StripeRefusal {
     }
 }
 
+/// What Stripe said, without secrets.
 fn describe_ref(error: &StripeError) -> String {
     match error {
         StripeError::Stripe(api, status) => format!("Stripe answered {status}: {}", api.message.as_deref().unwrap_or("no message")),
@@ -189,15 +190,9 @@ fn describe_ref(error: &StripeError) -> String {
     }
 }
 
-/// Turns async-stripe's error into one that says what Stripe said, without secrets.
+/// Turns async-stripe's error into an error that says what Stripe said.
 fn describe(error: StripeError) -> anyhow::Error {
-    match error {
-        StripeError::Stripe(api, status) => anyhow::anyhow!(
-            "Stripe answered {status}: {}",
-            api.message.unwrap_or_else(|| "no message".into())
-        ),
-        other => anyhow::anyhow!("{other}"),
-    }
+    anyhow::anyhow!(describe_ref(&error))
 }
 
 impl StripeApi {
