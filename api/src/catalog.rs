@@ -5,6 +5,7 @@ use plog_shared::api::{AdminPaywall, NewPaywall, PaywallPatch, Price};
 use plog_shared::{Money, PaywallId};
 
 use crate::content::render_markdown;
+use crate::sites::{canonical_origins, origin_list};
 use crate::store::{Paywall, PaywallChanges, Store, now};
 use crate::tokens::new_paywall_id;
 
@@ -55,6 +56,10 @@ fn check_content(markdown: &str) -> Result<(), InvalidPaywall> {
     Ok(())
 }
 
+fn check_origins(origins: &[String]) -> Result<String, InvalidPaywall> {
+    canonical_origins(origins).map_err(InvalidPaywall)
+}
+
 /// The one tag a creator pastes where the paid part begins.
 pub fn tag(public_url: &str, id: &str) -> String {
     format!(r#"<script src="{public_url}/plog.js" data-paywall="{id}" async></script>"#)
@@ -71,6 +76,7 @@ pub fn to_admin(paywall: &Paywall, public_url: &str) -> AdminPaywall {
         content_markdown: paywall.content_markdown.clone(),
         content_html: paywall.content_html.clone(),
         tag: tag(public_url, &paywall.id),
+        origins: origin_list(&paywall.origins),
         created_at: paywall.created_at,
         updated_at: paywall.updated_at,
     }
@@ -96,6 +102,7 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
     let teaser = check_teaser(new.teaser.as_deref())?;
     let money = check_price(&new.price)?;
     check_content(&new.content_markdown)?;
+    let origins = check_origins(&new.origins)?;
     let now = now();
     let paywall = Paywall {
         id: new_paywall_id().to_string(),
@@ -108,6 +115,7 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
         status: "active".into(),
         created_at: now,
         updated_at: now,
+        origins,
     };
     store.insert_paywall(&paywall).await?;
     Ok(paywall)
@@ -131,6 +139,7 @@ pub async fn update(store: &Store, id: &str, patch: &PaywallPatch) -> Result<Pay
             }
             None => None,
         },
+        origins: patch.origins.as_deref().map(check_origins).transpose()?,
     };
     store.update_paywall(id.as_str(), &changes).await?.ok_or(CatalogError::NotFound)
 }

@@ -74,6 +74,10 @@ pub enum PaywallCommand {
         /// File with the paid content in Markdown (`-` for standard input).
         #[arg(long)]
         content: PathBuf,
+        /// Origin of a blog it sells on (`https://blog.example`); repeat for several. Without
+        /// it, the paywall sells on any site.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
     },
     /// List paywalls.
     List {
@@ -103,7 +107,7 @@ pub enum PaywallCommand {
 }
 
 async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
-    let store = Store::connect(&database.url).await?;
+    let store = Store::open(database).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -141,7 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
     match command {
-        PaywallCommand::Create { database, public_url, title, teaser, price, currency, content } => {
+        PaywallCommand::Create { database, public_url, title, teaser, price, currency, content, origins } => {
             let code = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
             let amount = parse_major(&price, code).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
             let content_markdown = if content.as_os_str() == "-" {
@@ -155,6 +159,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
                 teaser,
                 price: Price { amount, currency: code.code().to_owned() },
                 content_markdown,
+                origins,
             };
             let paywall = catalog::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", paywall.id);
@@ -177,6 +182,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             println!("teaser:   {}", paywall.teaser.as_deref().unwrap_or("-"));
             println!("price:    {}", price_text(&paywall));
             println!("status:   {}", paywall.status);
+            println!("sites:    {}", if paywall.origins.is_empty() { "any" } else { &paywall.origins });
             println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
             Ok(())
         }

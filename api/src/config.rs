@@ -17,12 +17,110 @@ fn parse_secret(raw: &str) -> Result<SecretString, String> {
     }
 }
 
+/// Parses a network (`10.0.0.0/8`) or a single address (`127.0.0.1`).
+fn parse_network(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a network like 10.0.0.0/8"))
+}
+
 /// Where the database lives.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// Database URL: `sqlite://plog.db` (a file, created if missing).
     #[arg(long = "database-url", env = "PLOG_DATABASE_URL", default_value = "sqlite://plog.db")]
     pub url: String,
+    /// Most connections the pool opens.
+    #[arg(long = "db-max-connections", env = "PLOG_DB_MAX_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_connections: u32,
+    /// Seconds a request waits for a free connection before it is answered 503 `database_busy`.
+    #[arg(long = "db-acquire-timeout-secs", env = "PLOG_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub acquire_timeout_secs: u64,
+}
+
+impl DatabaseConfig {
+    /// The settings of a database at `url` with the default pool.
+    pub fn new(url: impl Into<String>) -> DatabaseConfig {
+        DatabaseConfig { url: url.into(), max_connections: 8, acquire_timeout_secs: 5 }
+    }
+}
+
+/// The defences of the public routes: rate limits on starting purchases (card testing), where
+/// a client's address comes from, and the limits every request meets.
+#[derive(Debug, Clone, Args)]
+pub struct GuardConfig {
+    /// Purchases one client IP may start, e.g. `10/min`, `100/hour`, or `off`.
+    #[arg(long = "rate-per-ip", env = "PLOG_RATE_PER_IP", default_value = "10/min")]
+    pub rate_per_ip: Rate,
+    /// Purchases one paywall may see started, from all clients together, e.g. `600/min` or `off`.
+    #[arg(long = "rate-per-paywall", env = "PLOG_RATE_PER_PAYWALL", default_value = "600/min")]
+    pub rate_per_paywall: Rate,
+    /// Unpaid (pending or declined) purchases one client IP may hold from the last hour; 0: no cap.
+    #[arg(long = "rate-max-pending-per-ip", env = "PLOG_RATE_MAX_PENDING_PER_IP", default_value_t = 20)]
+    pub max_pending_per_ip: u32,
+    /// Addresses or networks of reverse proxies in front of plog (comma-separated, e.g.
+    /// `127.0.0.1,10.0.0.0/8`). Only a request from one of them has its `X-Forwarded-For`
+    /// believed; without this setting the header is ignored.
+    #[arg(long = "trusted-proxies", env = "PLOG_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Seconds one request may take before it is answered 503 `timeout`.
+    #[arg(long = "request-timeout-secs", env = "PLOG_REQUEST_TIMEOUT_SECS", default_value_t = 45, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+    /// Largest total size of a request's headers, bytes; beyond it: 431 `headers_too_large`.
+    #[arg(long = "max-header-bytes", env = "PLOG_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(1024..=256 * 1024))]
+    pub max_header_bytes: u64,
+}
+
+/// A rate: `N/s`, `N/min`, `N/hour`, `N/day`, or `off`. `N` requests may come at once; after
+/// that they are let through evenly, one every period/N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// No limit.
+    Off,
+    /// At most `count` per `period`.
+    Limit {
+        /// Requests per period (and the burst).
+        count: std::num::NonZeroU32,
+        /// The period.
+        period: Duration,
+    },
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(Rate::Off);
+        }
+        let usage = || format!("{text:?} is not a rate: write N/s, N/min, N/hour, N/day or off");
+        let (count, unit) = text.split_once('/').ok_or_else(usage)?;
+        let count: std::num::NonZeroU32 = count.trim().parse().map_err(|_| usage())?;
+        let seconds = match unit.trim() {
+            "s" | "sec" | "second" => 1,
+            "m" | "min" | "minute" => 60,
+            "h" | "hour" => 3600,
+            "d" | "day" => 86_400,
+            _ => return Err(usage()),
+        };
+        Ok(Rate::Limit { count, period: Duration::from_secs(seconds) })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rate::Off => f.write_str("off"),
+            Rate::Limit { count, period } => match period.as_secs() {
+                1 => write!(f, "{count}/s"),
+                60 => write!(f, "{count}/min"),
+                3600 => write!(f, "{count}/hour"),
+                _ => write!(f, "{count}/day"),
+            },
+        }
+    }
 }
 
 /// How to reach the Stripe API (all `plog reconcile` needs).
@@ -95,6 +193,9 @@ pub struct ServeConfig {
     /// and `/widget/*`.
     #[arg(long, env = "PLOG_WIDGET_DIR", default_value = "dist")]
     pub widget_dir: std::path::PathBuf,
+    /// Rate limits, client addresses and request limits.
+    #[command(flatten)]
+    pub guard: GuardConfig,
     /// Stripe.
     #[command(flatten)]
     pub stripe: StripeConfig,
@@ -213,6 +314,23 @@ mod tests {
         assert_eq!(parse(&args).stripe_js_url("http://h"), "http://h/sandbox/stripe.js");
         args.extend(["--stripe-js-url", "http://x/s.js"]);
         assert_eq!(parse(&args).stripe_js_url("http://h"), "http://x/s.js");
+    }
+
+    #[test]
+    fn rates_parse_and_print_back() {
+        for text in ["10/min", "1/s", "600/min", "5/hour", "100/day", "off"] {
+            assert_eq!(text.parse::<Rate>().unwrap().to_string(), text);
+        }
+        for bad in ["", "10", "0/min", "-1/min", "10/week", "ten/min", "1.5/s"] {
+            let err = bad.parse::<Rate>().unwrap_err();
+            assert!(err.contains("is not a rate"), "{bad}: {err}");
+        }
+        let defaults = parse(&KEYS).guard;
+        assert_eq!(defaults.rate_per_ip.to_string(), "10/min");
+        assert!(defaults.trusted_proxies.is_empty());
+        let mut args = KEYS.to_vec();
+        args.extend(["--trusted-proxies", "127.0.0.1,10.0.0.0/8"]);
+        assert_eq!(parse(&args).guard.trusted_proxies.len(), 2);
     }
 
     #[test]

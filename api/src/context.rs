@@ -1,4 +1,4 @@
-//! The state every handler shares: configuration, store and Stripe client.
+//! The state every handler shares: configuration, store, Stripe client and the purchase limits.
 
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct AppContext {
     pub store: Store,
     /// Stripe.
     pub stripe: StripeApi,
+    /// Rate limits on starting purchases.
+    pub guard: crate::guard::PurchaseGuard,
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<crate::http::widget_assets::WidgetAssets>,
 }

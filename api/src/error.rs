@@ -21,6 +21,9 @@ pub enum ApiError {
     /// 402: the token does not (or no longer) unlock this paywall.
     #[error("{0}")]
     PaymentRequired(&'static str),
+    /// 403: the paywall does not sell on the requesting page's site.
+    #[error("{0}")]
+    OriginNotAllowed(String),
     /// 404: no such thing.
     #[error("{0}")]
     NotFound(&'static str),
@@ -30,6 +33,17 @@ pub enum ApiError {
     /// 413: the body is larger than the route accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 431: the request's headers are larger than plog accepts.
+    #[error("the request headers are too large (more than {0} bytes)")]
+    HeadersTooLarge(u64),
+    /// 429: too many purchases started; `retry_after` says when one may start again.
+    #[error("{message}")]
+    RateLimited {
+        /// What was exceeded.
+        message: String,
+        /// When to try again.
+        retry_after: std::time::Duration,
+    },
     /// 415: the body is not JSON.
     #[error("send the body as JSON with `Content-Type: application/json`")]
     UnsupportedMediaType,
@@ -42,9 +56,28 @@ pub enum ApiError {
     /// 503: the admin API is switched off because no admin token is configured.
     #[error("the admin API is disabled: set PLOG_ADMIN_TOKEN to enable it")]
     AdminDisabled,
+    /// 503: every database connection stayed busy for `PLOG_DB_ACQUIRE_TIMEOUT_SECS`.
+    #[error("the database is busy; please try again in a moment")]
+    DatabaseBusy,
+    /// 503: the request took longer than `PLOG_REQUEST_TIMEOUT_SECS`.
+    #[error("the request took too long and was stopped; please try again")]
+    Timeout,
     /// 500: anything unexpected (details are logged, not sent).
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// Storage and other failures: a pool that stayed busy is the client's "try again" (503),
+    /// anything else is internal.
+    fn from(error: anyhow::Error) -> Self {
+        if crate::store::is_pool_timeout(&error) {
+            tracing::warn!(error = %format!("{error:#}"), "no database connection became free in time");
+            ApiError::DatabaseBusy
+        } else {
+            ApiError::Internal(error)
+        }
+    }
 }
 
 impl ApiError {
@@ -53,13 +86,16 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
+            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone => StatusCode::GONE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PaymentProvider(_) => StatusCode::BAD_GATEWAY,
-            ApiError::AdminDisabled => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::AdminDisabled | ApiError::DatabaseBusy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,13 +105,18 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::PaymentRequired(_) => "payment_required",
+            ApiError::OriginNotAllowed(_) => "origin_not_allowed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Gone => "paywall_archived",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::HeadersTooLarge(_) => "headers_too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Unprocessable(_) => "invalid_body",
             ApiError::PaymentProvider(_) => "payment_provider_unavailable",
             ApiError::AdminDisabled => "admin_disabled",
+            ApiError::DatabaseBusy => "database_busy",
+            ApiError::Timeout => "timeout",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -94,7 +135,16 @@ impl IntoResponse for ApiError {
             ApiError::Internal(source) => tracing::error!(error = ?source, "internal error"),
             _ => {}
         }
-        error_response(self.status(), self.code(), self.to_string())
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after, .. } => Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+            ApiError::DatabaseBusy | ApiError::Timeout => Some(1),
+            _ => None,
+        };
+        let mut response = error_response(self.status(), self.code(), self.to_string());
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

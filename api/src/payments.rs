@@ -2,6 +2,8 @@
 //! access token, and settling a purchase whose webhook is late or lost by re-reading its
 //! PaymentIntent from Stripe.
 
+use std::net::IpAddr;
+
 use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PaywallStatus, PurchaseCreated, PurchaseStatus};
 
@@ -21,15 +23,20 @@ pub async fn paywall(ctx: &AppContext, id: &str) -> Result<Paywall, ApiError> {
     ctx.store.paywall(id.as_str()).await?.ok_or(ApiError::NotFound("no such paywall"))
 }
 
-/// Starts a purchase: amount and currency come from the stored paywall only. The PaymentIntent
-/// is created first and the purchase stored after, so a Stripe failure leaves no purchase
-/// behind that could claim to be payable.
+/// Starts a purchase: amount and currency come from the stored paywall only. The
+/// card-testing limits come first (the client's rate before anything is read, so a flood of
+/// made-up ids costs nothing), then the PaymentIntent is created and the purchase stored after
+/// it, so a Stripe failure leaves no purchase behind that could claim to be payable.
 #[tracing::instrument(skip_all, fields(paywall_id = paywall_id))]
-pub async fn start_purchase(ctx: &AppContext, paywall_id: &str) -> Result<PurchaseCreated, ApiError> {
+pub async fn start_purchase(ctx: &AppContext, paywall_id: &str, client: IpAddr) -> Result<PurchaseCreated, ApiError> {
+    ctx.guard.check_client(client)?;
     let paywall = paywall(ctx, paywall_id).await?;
     if paywall.status() == PaywallStatus::Archived {
         return Err(ApiError::Gone);
     }
+    ctx.guard.check_paywall(&paywall.id)?;
+    let client_key = ctx.guard.client_key(client);
+    ctx.guard.check_unpaid(&ctx.store, &client_key).await?;
     let price = paywall.money()?;
     let purchase_id = new_purchase_id();
     let access_token = new_access_token();
@@ -55,6 +62,7 @@ pub async fn start_purchase(ctx: &AppContext, paywall_id: &str) -> Result<Purcha
             token_hash: token_hash(&access_token),
             amount: price.amount,
             currency: price.currency.code().to_owned(),
+            client_key: Some(client_key),
         })
         .await?;
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
 use crate::context::{AppContext, AppState};
+use crate::guard::PurchaseGuard;
 use crate::http::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::stripe::StripeApi;
@@ -25,7 +26,7 @@ impl Application {
     /// and binds the listen address.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         config.validate()?;
-        let store = Store::connect(&config.database.url).await?;
+        let store = Store::open(&config.database).await?;
         store.migrate().await?;
         let stripe = StripeApi::new(&config.stripe.access)?;
         let listener = TcpListener::bind(config.listen)
@@ -41,7 +42,8 @@ impl Application {
             }
         };
         let stripe_js_url = config.stripe_js_url(&public_url);
-        let state = Arc::new(AppContext { config, public_url, stripe_js_url, store, stripe, widget });
+        let guard = PurchaseGuard::new(&config.guard, config.stripe.webhook_secret.clone());
+        let state = Arc::new(AppContext { config, public_url, stripe_js_url, store, stripe, guard, widget });
         Ok(Application { listener, state })
     }
 
@@ -62,6 +64,16 @@ impl Application {
         let reconciler = self.state.config.reconcile_every.map(|every| {
             tokio::spawn(crate::reconcile::run_periodically(store.clone(), self.state.stripe.clone(), every.into()))
         });
+        let forgetter = tokio::spawn({
+            let state = self.state.clone();
+            async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    state.guard.forget_idle();
+                }
+            }
+        });
         tracing::info!(address = %self.local_addr(), public_url = %self.state.public_url, "plog is serving");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
@@ -69,7 +81,9 @@ impl Application {
             let _ = stop.send(true);
         });
         let mut graceful = stopped.clone();
-        let serve = axum::serve(self.listener, crate::http::router(self.state)).with_graceful_shutdown(async move {
+        // Connection info gives the rate limits the client's address.
+        let app = crate::http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             let _ = graceful.wait_for(|stop| *stop).await;
         });
         let mut overdue = stopped;
@@ -81,6 +95,7 @@ impl Application {
             served = async { serve.await } => served.context("Failed to serve HTTP")?,
             () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
         }
+        forgetter.abort();
         if let Some(reconciler) = reconciler {
             reconciler.abort();
         }

@@ -99,6 +99,9 @@ pub struct NewPaywall {
     pub price: Price,
     /// The paid part, in Markdown. Stored as sanitized HTML.
     pub content_markdown: String,
+    /// Origins of the blogs this paywall sells on (`https://blog.example`); empty: any site.
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 /// `PATCH /v1/admin/paywalls/{id}`: fields to change; absent fields stay as they are.
@@ -117,6 +120,9 @@ pub struct PaywallPatch {
     /// New paid content in Markdown.
     #[serde(default)]
     pub content_markdown: Option<String>,
+    /// New list of the blogs' origins; `[]` lets any site sell it again.
+    #[serde(default)]
+    pub origins: Option<Vec<String>>,
 }
 
 /// A paywall as the creator sees it.
@@ -139,6 +145,9 @@ pub struct AdminPaywall {
     pub content_html: String,
     /// The one tag to paste where the paid part begins.
     pub tag: String,
+    /// Origins of the blogs it sells on; empty: any site.
+    #[serde(default)]
+    pub origins: Vec<String>,
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Last change, Unix seconds.

@@ -46,7 +46,7 @@ impl From<CatalogError> for ApiError {
         match error {
             CatalogError::Invalid(e) => ApiError::Unprocessable(e.0),
             CatalogError::NotFound => ApiError::NotFound("no such paywall"),
-            CatalogError::Store(e) => ApiError::Internal(e),
+            CatalogError::Store(e) => ApiError::from(e),
         }
     }
 }

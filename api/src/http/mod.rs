@@ -1,7 +1,10 @@
 //! HTTP: one module per resource, each exposing `router()`, merged here with the layers every
-//! request passes (request id, tracing, body limits, CORS for the public routes).
+//! request passes (request id, tracing, time limit, header and body limits, security headers;
+//! the per-site origin check and CORS for the public routes).
 
 mod admin;
+pub mod client_ip;
+mod guards;
 mod health;
 mod paywalls;
 mod purchases;
@@ -16,7 +19,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderName, Method, Request, StatusCode, header};
 use axum::response::Response;
 use tower::ServiceBuilder;
-use tower_http::cors::{Any, CorsLayer};
+use axum::middleware;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -34,13 +38,20 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    // The widget calls the public routes from any blog's origin; per-site origins come later.
+    // The widget calls the public routes from blogs' origins. The origin guard runs first (it
+    // refuses other sites of a paywall that lists its own, preflights included); CORS then
+    // grants the origin that reached it.
     let cors = CorsLayer::new()
-        .allow_origin(Any)
+        .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
-    let public = paywalls::router().merge(purchases::router()).layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)).layer(cors);
+    let public = paywalls::router()
+        .merge(purchases::router())
+        .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT))
+        .layer(cors)
+        .layer(middleware::from_fn_with_state(state.clone(), guards::guard_origin));
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
     let admin = admin::router().layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
@@ -53,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(widget_assets::router(&state.config.widget_dir))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .layer(middleware::from_fn_with_state(state.clone(), guards::limit_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), guards::time_limit))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -72,7 +85,8 @@ pub fn router(state: AppState) -> Router {
                             tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered");
                         }),
                 )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(middleware::map_response(guards::security_headers)),
         )
 }
 

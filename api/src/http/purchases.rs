@@ -1,5 +1,6 @@
 //! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent; any price
-//! in it is ignored, because the server alone decides what a paywall costs.
+//! in it is ignored, because the server alone decides what a paywall costs. The client's
+//! address feeds the card-testing limits (`guard`).
 
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -7,6 +8,7 @@ use axum::routing::post;
 use axum::Router;
 use plog_shared::api::PurchaseCreated;
 
+use super::client_ip::ClientIp;
 use crate::context::AppState;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
@@ -18,6 +20,7 @@ pub fn router() -> Router<AppState> {
 async fn create(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
+    ClientIp(client): ClientIp,
     request: Request,
 ) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
     let body = read_body(request).await?;
@@ -28,6 +31,6 @@ async fn create(
             Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
         }
     }
-    let created = payments::start_purchase(&ctx, &id).await?;
+    let created = payments::start_purchase(&ctx, &id, client).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

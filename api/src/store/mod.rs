@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use plog_shared::api::PurchaseStatus;
+
+use crate::config::DatabaseConfig;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -58,6 +60,8 @@ pub struct NewPurchase {
     pub amount: i64,
     /// Lowercase ISO code.
     pub currency: String,
+    /// Keyed hash of the client's IP address (see `guard::client_key`), if known.
+    pub client_key: Option<String>,
 }
 
 /// What Stripe says happened to a payment: from a webhook or from re-reading the intent.
@@ -158,7 +162,17 @@ pub struct PaywallChanges {
     pub price: Option<(i64, String)>,
     /// New markdown and its sanitized HTML.
     pub content: Option<(String, String)>,
+    /// New origins, space-separated canonical (`""`: any site).
+    pub origins: Option<String>,
 }
+
+/// True if the error (anywhere in its chain) is the pool's "no connection became free in time".
+pub fn is_pool_timeout(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| matches!(cause.downcast_ref::<sqlx::Error>(), Some(sqlx::Error::PoolTimedOut)))
+}
+
+/// A connection taken out of the pool by [`Store::hold_connection`]; dropping it gives it back.
+pub struct HeldConnection(#[allow(dead_code)] Box<dyn std::any::Any + Send>);
 
 /// plog's storage.
 #[derive(Debug, Clone)]
@@ -249,8 +263,17 @@ macro_rules! apply_update {
 }
 
 impl Store {
-    /// Opens the database named by the URL (`sqlite://path`), creating a SQLite file if missing.
+    /// Opens the database named by the URL (`sqlite://path`) with the default pool, creating a
+    /// SQLite file if missing.
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        Store::open(&DatabaseConfig::new(url)).await
+    }
+
+    /// Opens the configured database and pool (size, and how long a request waits for a
+    /// connection before [`is_pool_timeout`] errors say the database is busy).
+    pub async fn open(config: &DatabaseConfig) -> anyhow::Result<Store> {
+        let url = config.url.as_str();
+        let acquire_timeout = Duration::from_secs(config.acquire_timeout_secs);
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .with_context(|| format!("Failed to parse the SQLite URL {url:?}"))?
@@ -261,8 +284,8 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .max_connections(config.max_connections)
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options.clone())
                 .await
                 .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
@@ -271,8 +294,8 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .acquire_timeout(Duration::from_secs(10))
+                .max_connections(config.max_connections)
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
                 .context("Failed to connect to PostgreSQL")?;
@@ -283,6 +306,14 @@ impl Store {
                 url.split(':').next().unwrap_or_default()
             )
         }
+    }
+
+    /// Takes one connection out of the pool until the guard is dropped (maintenance, and tests
+    /// of what requests meet when every connection is busy).
+    pub async fn hold_connection(&self) -> anyhow::Result<HeldConnection> {
+        let held = on_pool!(self, pool => pool.acquire().await.map(|c| HeldConnection(Box::new(c))))
+        .context("Failed to take a connection")?;
+        Ok(held)
     }
 
     /// Applies pending migrations, once even when several processes start together: on
@@ -335,11 +366,11 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "insert into paywalls (id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            "insert into paywalls (id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(&paywall.id).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price_amount)
             .bind(&paywall.currency).bind(&paywall.content_markdown).bind(&paywall.content_html)
-            .bind(&paywall.status).bind(paywall.created_at).bind(paywall.updated_at)
+            .bind(&paywall.status).bind(paywall.created_at).bind(paywall.updated_at).bind(&paywall.origins)
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a paywall")?;
         Ok(())
@@ -349,7 +380,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn paywall(&self, id: &str) -> anyhow::Result<Option<Paywall>> {
         on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
-            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at \
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins \
              from paywalls where id = $1")
             .bind(id).fetch_optional(pool).await)
             .context("Failed to read a paywall")
@@ -359,7 +390,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
         on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
-            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at \
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins \
              from paywalls order by created_at desc, id")
             .fetch_all(pool).await)
             .context("Failed to list paywalls")
@@ -380,10 +411,11 @@ impl Store {
                currency = coalesce($6, currency), \
                content_markdown = coalesce($7, content_markdown), \
                content_html = coalesce($8, content_html), \
+               origins = coalesce($10, origins), \
                updated_at = $9 \
              where id = $1")
             .bind(id).bind(&changes.title).bind(teaser_given).bind(teaser).bind(amount).bind(currency)
-            .bind(markdown).bind(html).bind(now())
+            .bind(markdown).bind(html).bind(now()).bind(&changes.origins)
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to update a paywall")?;
         if updated == 0 {
@@ -410,13 +442,33 @@ impl Store {
     pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
         let now = now();
         on_pool!(self, pool => sqlx::query(
-            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at) \
-             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7)")
+            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, client_key) \
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8)")
             .bind(&purchase.id).bind(&purchase.paywall_id).bind(&purchase.payment_intent_id)
-            .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now)
+            .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now).bind(&purchase.client_key)
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a purchase")?;
         Ok(())
+    }
+
+    /// The sites a paywall sells on (space-separated origins, `""` for any), or `None` if there
+    /// is no such paywall: the origin guard's one small query.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywall_origins(&self, id: &str) -> anyhow::Result<Option<String>> {
+        on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
+            .bind(id).fetch_optional(pool).await)
+            .context("Failed to read a paywall's origins")
+    }
+
+    /// How many unpaid (pending or declined) purchases a client started since `since`, and
+    /// when the oldest of them was started.
+    #[tracing::instrument(skip_all)]
+    pub async fn unpaid_by_client(&self, client_key: &str, since: i64) -> anyhow::Result<(i64, Option<i64>)> {
+        on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
+            "select count(*), min(created_at) from purchases \
+             where client_key = $1 and created_at >= $2 and status in ('pending', 'failed')")
+            .bind(client_key).bind(since).fetch_one(pool).await)
+            .context("Failed to count a client's unpaid purchases")
     }
 
     /// The purchase an access token's hash belongs to, with its paywall's paid HTML: the content

@@ -26,6 +26,8 @@ pub struct Paywall {
     pub created_at: i64,
     /// Unix seconds.
     pub updated_at: i64,
+    /// Canonical origins of the blogs it sells on, space-separated; `""`: any site.
+    pub origins: String,
 }
 
 impl Paywall {

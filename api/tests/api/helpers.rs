@@ -128,11 +128,13 @@ pub struct Options {
     pub widget_dir: Option<PathBuf>,
     /// Timeout of one Stripe call, seconds.
     pub stripe_timeout_secs: u64,
+    /// More `plog serve` flags; they come last, so they override the defaults below.
+    pub extra_args: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None, stripe_timeout_secs: 5 }
+        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None, stripe_timeout_secs: 5, extra_args: vec![] }
     }
 }
 
@@ -141,6 +143,8 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub store: Store,
+    /// The app's shared state (to drive its router in-process).
+    pub state: plog_api::context::AppState,
     pub http: reqwest::Client,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
@@ -165,6 +169,11 @@ impl TestApp {
             "--stripe-webhook-secret".into(), WEBHOOK_SECRET.into(),
             "--stripe-api-base".into(), stripe_base,
             "--stripe-timeout-secs".into(), options.stripe_timeout_secs.to_string(),
+            // Every test talks from 127.0.0.1: the purchase limits are off unless a test of
+            // them sets its own through `extra_args`.
+            "--rate-per-ip".into(), "off".into(),
+            "--rate-per-paywall".into(), "off".into(),
+            "--rate-max-pending-per-ip".into(), "0".into(),
         ];
         if let Some(dir) = &options.widget_dir {
             args.extend(["--widget-dir".into(), dir.display().to_string()]);
@@ -172,6 +181,7 @@ impl TestApp {
         if options.admin_token {
             args.extend(["--admin-token".into(), ADMIN_TOKEN.into()]);
         }
+        args.extend(options.extra_args.iter().cloned());
         #[derive(Parser)]
         struct Args {
             #[command(flatten)]
@@ -180,7 +190,8 @@ impl TestApp {
         let config = Args::try_parse_from(args).unwrap().serve;
         let app = Application::build(config).await.expect("build app");
         let address = format!("http://{}", app.local_addr());
-        let store = app.state().store.clone();
+        let state = app.state();
+        let store = state.store.clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -196,7 +207,7 @@ impl TestApp {
                 .unwrap();
             assert!(response.status().is_success(), "register webhook: {}", response.status());
         }
-        TestApp { address, database_url, store, http, _shutdown: tx, _dir: dir }
+        TestApp { address, database_url, store, state, http, _shutdown: tx, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -11,9 +11,11 @@ const MARKER: &str = "PUBLIC-MARKER-91c2";
 async fn paywall_info_has_the_price_and_stripe_settings_but_never_the_content() {
     let app = TestApp::spawn().await;
     let id = app.create_paywall(150, "usd", &format!("paid {MARKER}")).await;
-    let response = app.paywall_info(&id).await;
+    let response = app.http.get(app.url(&format!("/v1/paywalls/{id}"))).header("origin", "https://a-blog.example").send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://a-blog.example");
+    let vary = response.headers().get_all("vary").iter().map(|v| v.to_str().unwrap().to_lowercase()).collect::<Vec<_>>().join(",");
+    assert!(vary.contains("origin"), "caches must key the CORS answer by origin: {vary}");
     let text = response.text().await.unwrap();
     assert!(!text.contains(MARKER));
     let info: Value = serde_json::from_str(&text).unwrap();
@@ -112,7 +114,7 @@ async fn cors_preflight_allows_the_widget_from_any_blog() {
         .await
         .unwrap();
     assert!(response.status().is_success());
-    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://someones-blog.example");
     let allowed = response.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
     assert!(allowed.contains("authorization"), "{allowed}");
 }

@@ -27,6 +27,7 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
         teaser: None,
         price: Price { amount: 100, currency: "jpy".into() },
         content_markdown: "paid".into(),
+        origins: vec![],
     })
     .await
     .unwrap();
@@ -41,6 +42,7 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
                 token_hash: plog_api::tokens::token_hash(&intent),
                 amount: 100,
                 currency: "jpy".into(),
+                client_key: None,
             })
             .await
             .unwrap();

@@ -1,0 +1,197 @@
+//! Card-testing defence on `POST /v1/paywalls/{id}/purchases`, the one public route that makes
+//! plog call Stripe: a rate per client IP, a rate per paywall, and a cap on the unpaid purchases
+//! one client may hold. Attackers with stolen cards need a fresh PaymentIntent per attempt, so
+//! these bound how fast anyone can test cards through plog.
+//!
+//! The rates are in memory (GCRA, via `governor`), so with several replicas each enforces its
+//! own; the cap on unpaid purchases is counted in the database and holds across replicas. The
+//! client is remembered only as a keyed hash of its address ([`PurchaseGuard::client_key`]).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+
+use crate::config::{GuardConfig, Rate};
+use crate::error::ApiError;
+use crate::store::{Store, now};
+
+/// The window in which a client's unpaid purchases count towards the cap.
+pub const UNPAID_WINDOW: Duration = Duration::from_secs(3600);
+
+/// The limits on starting purchases, shared by every request of this process.
+#[derive(Debug)]
+pub struct PurchaseGuard {
+    per_ip: Option<(DefaultKeyedRateLimiter<IpAddr>, Rate)>,
+    per_paywall: Option<(DefaultKeyedRateLimiter<String>, Rate)>,
+    max_unpaid: u32,
+    client_key_secret: SecretString,
+}
+
+fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(DefaultKeyedRateLimiter<K>, Rate)> {
+    match rate {
+        Rate::Off => None,
+        Rate::Limit { count, period } => {
+            let quota = Quota::with_period(period / count.get()).expect("a rate's period is at least a second").allow_burst(count);
+            Some((DefaultKeyedRateLimiter::keyed(quota), rate))
+        }
+    }
+}
+
+/// The key an address is limited under: IPv6 clients by their /64, since one subscriber
+/// usually holds a whole /64 and could otherwise rotate through it.
+fn limited_as(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+    }
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &Option<(DefaultKeyedRateLimiter<K>, Rate)>,
+    key: &K,
+    what: &str,
+) -> Result<(), ApiError> {
+    let Some((limiter, rate)) = limiter else { return Ok(()) };
+    limiter.check_key(key).map_err(|not_until| ApiError::RateLimited {
+        message: format!("too many purchases started {what} (limit {rate}); please wait and try again"),
+        retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+    })
+}
+
+impl PurchaseGuard {
+    /// Limits as configured. `key_secret` keys the client hash; every replica must share it
+    /// (plog uses the webhook signing secret, which they all have).
+    pub fn new(config: &GuardConfig, key_secret: SecretString) -> PurchaseGuard {
+        PurchaseGuard {
+            per_ip: limiter(config.rate_per_ip),
+            per_paywall: limiter(config.rate_per_paywall),
+            max_unpaid: config.max_pending_per_ip,
+            client_key_secret: key_secret,
+        }
+    }
+
+    /// Counts one purchase attempt from this address; 429 beyond its rate.
+    pub fn check_client(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.per_ip, &limited_as(ip), "from your network")
+    }
+
+    /// Counts one purchase attempt on this paywall; 429 beyond its rate.
+    pub fn check_paywall(&self, paywall_id: &str) -> Result<(), ApiError> {
+        check(&self.per_paywall, &paywall_id.to_owned(), "on this paywall")
+    }
+
+    /// Refuses a client that already holds the most unpaid purchases of the last hour.
+    pub async fn check_unpaid(&self, store: &Store, client_key: &str) -> Result<(), ApiError> {
+        if self.max_unpaid == 0 {
+            return Ok(());
+        }
+        let window = UNPAID_WINDOW.as_secs() as i64;
+        let (unpaid, oldest) = store.unpaid_by_client(client_key, now() - window).await?;
+        if unpaid < i64::from(self.max_unpaid) {
+            return Ok(());
+        }
+        let frees_at = oldest.unwrap_or_else(now) + window;
+        Err(ApiError::RateLimited {
+            message: format!(
+                "too many unpaid purchases from your network ({unpaid} in the last hour); finish one or try again later"
+            ),
+            retry_after: Duration::from_secs((frees_at - now()).max(1) as u64),
+        })
+    }
+
+    /// The keyed hash (HMAC-SHA256, hex) a client's purchases are stored under: the same on
+    /// every replica, and no way back to the address without the key.
+    pub fn client_key(&self, ip: IpAddr) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.client_key_secret.expose_secret().as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(b"plog client v1:");
+        mac.update(limited_as(ip).to_string().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Forgets the state of clients and paywalls that are within their limits again, so memory
+    /// does not grow with every address ever seen.
+    pub fn forget_idle(&self) {
+        if let Some((limiter, _)) = &self.per_ip {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some((limiter, _)) = &self.per_paywall {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard(per_ip: &str, per_paywall: &str) -> PurchaseGuard {
+        let config = GuardConfig { rate_per_ip: per_ip.parse().unwrap(), rate_per_paywall: per_paywall.parse().unwrap(), ..guard_config() };
+        PurchaseGuard::new(&config, SecretString::from("whsec_key"))
+    }
+
+    #[test]
+    fn each_address_gets_its_burst_then_waits() {
+        let guard = guard("3/min", "off");
+        let a: IpAddr = "203.0.113.1".parse().unwrap();
+        let b: IpAddr = "203.0.113.2".parse().unwrap();
+        for _ in 0..3 {
+            guard.check_client(a).unwrap();
+        }
+        let Err(ApiError::RateLimited { retry_after, .. }) = guard.check_client(a) else { panic!("4th passed") };
+        assert!(retry_after > Duration::from_secs(15) && retry_after <= Duration::from_secs(20), "{retry_after:?}");
+        guard.check_client(b).expect("another address has its own budget");
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_budget() {
+        let guard = guard("1/min", "off");
+        guard.check_client("2001:db8:1:2::1".parse().unwrap()).unwrap();
+        assert!(guard.check_client("2001:db8:1:2:ffff::9".parse().unwrap()).is_err(), "same /64");
+        guard.check_client("2001:db8:1:3::1".parse().unwrap()).expect("another /64");
+    }
+
+    #[test]
+    fn off_means_no_limit() {
+        let guard = guard("off", "off");
+        for _ in 0..10_000 {
+            guard.check_client("203.0.113.1".parse().unwrap()).unwrap();
+            guard.check_paywall("pw_x").unwrap();
+        }
+    }
+
+    #[test]
+    fn client_keys_are_stable_keyed_and_not_the_address() {
+        let guard = guard("off", "off");
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(guard.client_key(ip), guard.client_key(ip));
+        assert!(!guard.client_key(ip).contains("203.0.113.7"));
+        let other = PurchaseGuard::new(&guard_config(), SecretString::from("whsec_other"));
+        assert_ne!(guard.client_key(ip), other.client_key(ip));
+    }
+
+    fn guard_config() -> GuardConfig {
+        GuardConfig {
+            rate_per_ip: Rate::Off,
+            rate_per_paywall: Rate::Off,
+            max_pending_per_ip: 0,
+            trusted_proxies: vec![],
+            request_timeout_secs: 45,
+            max_header_bytes: 16384,
+        }
+    }
+}

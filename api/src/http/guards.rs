@@ -1,0 +1,111 @@
+//! Layers that every request, or every public paywall request, passes before its handler:
+//! a cap on header size, a time limit, the per-site origin check, and security headers.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use plog_shared::PaywallId;
+
+use crate::context::AppState;
+use crate::error::ApiError;
+use crate::sites;
+
+/// Answers 431 in plog's error shape when the headers together exceed `PLOG_MAX_HEADER_BYTES`
+/// (hyper's own, much larger limit still closes connections that go far beyond).
+pub async fn limit_headers(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = ctx.config.guard.max_header_bytes;
+    let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if size as u64 > limit {
+        return ApiError::HeadersTooLarge(limit).into_response();
+    }
+    next.run(request).await
+}
+
+/// Stops a request that runs longer than `PLOG_REQUEST_TIMEOUT_SECS` and answers 503 `timeout`.
+/// Dropping the handler rolls back any open transaction, so a stopped request changes nothing.
+pub async fn time_limit(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = Duration::from_secs(ctx.config.guard.request_timeout_secs);
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(limit_secs = limit.as_secs(), "request stopped at the time limit");
+            ApiError::Timeout.into_response()
+        }
+    }
+}
+
+/// The paywall id in a public paywall path (`/v1/paywalls/{id}…`).
+fn paywall_in_path(path: &str) -> Option<PaywallId> {
+    let rest = path.strip_prefix("/v1/paywalls/")?;
+    PaywallId::parse(rest.split('/').next()?).ok()
+}
+
+/// Per-site paywalls: a paywall that lists its blogs' origins is refused (403, and no CORS
+/// grant, so the browser shows the page nothing) to pages of any other origin, preflights
+/// included. Browsers send `Origin` with every POST, so a purchase without one is refused too;
+/// a GET without one is a same-origin page or a server, and the token still guards the content.
+/// Paywalls without a list keep selling on any site.
+pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(id) = paywall_in_path(request.uri().path()) else { return next.run(request).await };
+    let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
+    let starts_purchase = request.method() == Method::POST
+        || (request.method() == Method::OPTIONS
+            && request.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD).is_some_and(|m| m == "POST"));
+    if origin.is_none() && !starts_purchase {
+        return next.run(request).await;
+    }
+    let sites = match ctx.store.paywall_origins(id.as_str()).await {
+        Ok(Some(sites)) => sites,
+        // An unknown paywall is the handler's 404 to give.
+        Ok(None) => return next.run(request).await,
+        Err(error) => return ApiError::from(error).into_response(),
+    };
+    match origin {
+        _ if sites.trim().is_empty() => next.run(request).await,
+        Some(origin) if sites::allows(&sites, &origin) => next.run(request).await,
+        Some(origin) => ApiError::OriginNotAllowed(format!(
+            "this paywall sells only on its own sites, and {origin} is not one of them (the creator lists them in the paywall's origins)"
+        ))
+        .into_response(),
+        None => ApiError::OriginNotAllowed(
+            "this paywall sells only on its own sites: a purchase must come from one of their pages (no Origin header was sent)".into(),
+        )
+        .into_response(),
+    }
+}
+
+/// Headers on every response: no MIME sniffing, no referrer leaking paywall ids, and a CSP that
+/// lets nothing load or frame plog's own responses (a route that serves a page sets its own).
+/// The blog page that embeds the widget has its own CSP (README, "Content Security Policy");
+/// these headers only cover what plog serves.
+pub async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paywall_in_path;
+
+    #[test]
+    fn paywall_ids_are_found_in_public_paths_only() {
+        let id = "pw_abcdefghijklmnopqrst";
+        assert_eq!(paywall_in_path(&format!("/v1/paywalls/{id}")).unwrap().as_str(), id);
+        assert_eq!(paywall_in_path(&format!("/v1/paywalls/{id}/purchases")).unwrap().as_str(), id);
+        assert!(paywall_in_path(&format!("/v1/admin/paywalls/{id}")).is_none());
+        assert!(paywall_in_path("/v1/paywalls/not-an-id/content").is_none());
+    }
+}
