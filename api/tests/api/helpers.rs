@@ -183,6 +183,7 @@ impl TestApp {
         }
         args.extend(options.extra_args.iter().cloned());
         #[derive(Parser)]
+        #[command(args_override_self = true)]
         struct Args {
             #[command(flatten)]
             serve: ServeConfig,

@@ -3,10 +3,12 @@
 mod admin;
 mod cli;
 mod helpers;
+mod limits;
 mod payments;
 mod processes;
 mod public_routes;
 mod reconcile;
 mod scale;
+mod sites;
 mod stripe_failures;
 mod webhooks;

@@ -128,3 +128,26 @@ async fn a_refusal_by_stripe_is_not_retried() {
     assert_eq!(keys(&stand_in).len(), 1);
     assert_eq!(purchase_count(&app).await, 0);
 }
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_stopped_with_503_and_leaves_nothing() {
+    let (url, stand_in) = stand_in(&[Answer::Hang]).await;
+    let app = TestApp::with(Options {
+        webhooks: false,
+        stripe_base: Some(url),
+        stripe_timeout_secs: 30,
+        extra_args: vec!["--request-timeout-secs".into(), "1".into()],
+        ..Options::default()
+    })
+    .await;
+    let paywall = app.create_paywall(100, "jpy", "paid").await;
+    let started = Instant::now();
+    let response = app.start_purchase_raw(&paywall, Some("{}")).await;
+    assert_eq!(response.status(), 503);
+    assert!(started.elapsed() < Duration::from_secs(4), "stopped at the limit: {:?}", started.elapsed());
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "timeout");
+    assert_eq!(keys(&stand_in).len(), 1, "the Stripe call was made once and abandoned");
+    assert_eq!(purchase_count(&app).await, 0, "nothing payable was left behind");
+}

@@ -1,0 +1,156 @@
+//! Card-testing defence and request limits, each driven past its edge: purchases per address
+//! and per paywall, unpaid purchases per client, trusted proxies, header and body sizes, a busy
+//! database, and the security headers on every answer. Each refusal is in the error shape and
+//! changes nothing.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+async fn app_with(extra: &[&str]) -> TestApp {
+    TestApp::with(Options { webhooks: false, extra_args: args(extra), ..Options::default() }).await
+}
+
+async fn purchase_from(app: &TestApp, id: &str, forwarded_for: Option<&str>) -> reqwest::Response {
+    let mut request = app.http.post(app.url(&format!("/v1/paywalls/{id}/purchases"))).header("content-type", "application/json").body("{}");
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap()
+}
+
+async fn purchase_count(app: &TestApp) -> usize {
+    app.admin_get("/v1/admin/purchases?limit=1000").await.json::<Value>().await.unwrap()["purchases"].as_array().unwrap().len()
+}
+
+/// A 429 in the error shape with a `Retry-After` in whole seconds within `range`.
+async fn assert_rate_limited(response: reqwest::Response, range: std::ops::RangeInclusive<u64>) -> String {
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(range.contains(&retry_after), "Retry-After {retry_after} not in {range:?}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    body["error"]["message"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_flood_from_one_address_gets_exactly_its_rate_and_creates_nothing_more() {
+    let app = app_with(&["--rate-per-ip", "5/min"]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    // 40 at once, each claiming another address: without trusted proxies the header is ignored.
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let request = app.http.post(app.url(&format!("/v1/paywalls/{id}/purchases")))
+            .header("content-type", "application/json").header("x-forwarded-for", format!("198.51.100.{i}")).body("{}");
+        flood.spawn(async move { request.send().await.unwrap() });
+    }
+    let responses = flood.join_all().await;
+    let created = responses.iter().filter(|r| r.status() == 201).count();
+    let limited: Vec<_> = responses.into_iter().filter(|r| r.status() == 429).collect();
+    assert_eq!((created, limited.len()), (5, 35), "5/min lets exactly a burst of 5 through");
+    for response in limited.into_iter().take(3) {
+        // The next slot opens 60/5 = 12 s after the burst.
+        let message = assert_rate_limited(response, 1..=12).await;
+        assert!(message.contains("5/min"), "{message}");
+    }
+    assert_eq!(purchase_count(&app).await, 5, "refused attempts store nothing");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_budget() {
+    let app = app_with(&["--rate-per-ip", "2/min", "--trusted-proxies", "127.0.0.1"]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    for _ in 0..2 {
+        assert_eq!(purchase_from(&app, &id, Some("203.0.113.1")).await.status(), 201);
+    }
+    assert_rate_limited(purchase_from(&app, &id, Some("203.0.113.1")).await, 1..=30).await;
+    // A forged entry left of the proxy's own is not believed either.
+    assert_rate_limited(purchase_from(&app, &id, Some("10.9.9.9, 203.0.113.1")).await, 1..=30).await;
+    assert_eq!(purchase_from(&app, &id, Some("203.0.113.2")).await.status(), 201, "another reader is unaffected");
+}
+
+#[tokio::test]
+async fn a_paywall_sells_at_most_its_rate_whoever_asks() {
+    let app = app_with(&["--rate-per-paywall", "3/min", "--trusted-proxies", "127.0.0.1"]).await;
+    let hot = app.create_paywall(100, "jpy", "paid").await;
+    let other = app.create_paywall(100, "jpy", "paid").await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        statuses.push(purchase_from(&app, &hot, Some(&format!("203.0.113.{i}"))).await.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 201, 429, 429, 429, 429, 429]);
+    let message = assert_rate_limited(purchase_from(&app, &hot, Some("203.0.113.99")).await, 1..=20).await;
+    assert!(message.contains("on this paywall"), "{message}");
+    assert_eq!(purchase_from(&app, &other, Some("203.0.113.99")).await.status(), 201, "other paywalls still sell");
+}
+
+#[tokio::test]
+async fn a_client_may_hold_only_so_many_unpaid_purchases() {
+    let app = TestApp::with(Options { extra_args: args(&["--rate-max-pending-per-ip", "2"]), ..Options::default() }).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    let first = app.start_purchase(&id).await;
+    app.start_purchase(&id).await;
+    let message = assert_rate_limited(app.start_purchase_raw(&id, Some("{}")).await, 3500..=3600).await;
+    assert!(message.contains("unpaid"), "{message}");
+    assert_eq!(purchase_count(&app).await, 2);
+    // Paying one frees a place: only unpaid purchases count.
+    let (status, _) = pay_with_card(&first.client_secret, CARD_OK).await;
+    assert_eq!(status, 200);
+    app.wait_for_status(&intent_id(&first.client_secret), "paid").await;
+    assert_eq!(app.start_purchase_raw(&id, Some("{}")).await.status(), 201);
+}
+
+#[tokio::test]
+async fn oversized_headers_and_bodies_get_clear_errors() {
+    let app = app_with(&["--max-header-bytes", "4096"]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    let response = app.http.get(app.url(&format!("/v1/paywalls/{id}"))).header("x-filler", "a".repeat(5000)).send().await.unwrap();
+    assert_eq!(response.status(), 431);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "headers_too_large");
+    assert!(body["error"]["message"].as_str().unwrap().contains("4096"));
+    assert_eq!(app.paywall_info(&id).await.status(), 200, "ordinary headers pass");
+
+    let huge = format!(r#"{{"title":"t","price":{{"amount":100,"currency":"jpy"}},"content_markdown":"{}"}}"#, "x".repeat(2 << 20));
+    let response = app.create_paywall_raw(&serde_json::from_str(&huge).unwrap()).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");
+    let list = app.admin_get("/v1/admin/paywalls").await.json::<Value>().await.unwrap();
+    assert_eq!(list["paywalls"].as_array().unwrap().len(), 1, "nothing was created");
+}
+
+#[tokio::test]
+async fn a_busy_database_answers_503_and_recovers() {
+    let app = app_with(&["--db-max-connections", "1", "--db-acquire-timeout-secs", "1"]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    let held = app.store.hold_connection().await.unwrap();
+    let started = std::time::Instant::now();
+    let response = app.paywall_info(&id).await;
+    assert_eq!(response.status(), 503);
+    assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert_eq!(response.json::<Value>().await.unwrap()["error"]["code"], "database_busy");
+    drop(held);
+    assert_eq!(app.paywall_info(&id).await.status(), 200);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = app_with(&[]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    for path in [format!("/v1/paywalls/{id}"), "/v1/paywalls/pw_missing".into(), "/healthz".into(), "/nowhere".into()] {
+        let response = app.http.get(app.url(&path)).send().await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+}
