@@ -11,4 +11,5 @@ mod reconcile;
 mod scale;
 mod sites;
 mod stripe_failures;
+mod tokens;
 mod webhooks;
