@@ -9,6 +9,7 @@ mod processes;
 mod public_routes;
 mod reconcile;
 mod scale;
+mod secrets;
 mod sites;
 mod stripe_failures;
 mod tokens;

@@ -20,6 +20,19 @@ impl PlogProcess {
 
     /// Starts plog with extra environment variables.
     pub async fn start_with(database_url: &str, port: u16, env: &[(&str, &str)]) -> PlogProcess {
+        PlogProcess::start_logging(database_url, port, env, None).await
+    }
+
+    /// Starts plog with extra environment variables, writing everything it prints (standard
+    /// output and error) to `log` if given.
+    pub async fn start_logging(database_url: &str, port: u16, env: &[(&str, &str)], log: Option<&std::path::Path>) -> PlogProcess {
+        let (stdout, stderr) = match log {
+            Some(path) => {
+                let file = std::fs::File::create(path).expect("create the log file");
+                (Stdio::from(file.try_clone().unwrap()), Stdio::from(file))
+            }
+            None => (Stdio::null(), Stdio::inherit()),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_plog"))
             .arg("serve")
             .env("PLOG_DATABASE_URL", database_url)
@@ -36,8 +49,8 @@ impl PlogProcess {
             .env("PLOG_RATE_MAX_PENDING_PER_IP", "0")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .expect("start plog");
         let address = format!("http://127.0.0.1:{port}");
