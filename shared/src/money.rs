@@ -334,5 +334,24 @@ mod tests {
                 prop_assert!(money.amount >= currency.minimum() && money.amount <= MAX_AMOUNT);
             }
         }
+
+        /// Any text as a price: a valid amount that formats back to itself, or a refusal.
+        #[test]
+        fn any_text_parses_to_a_round_tripping_amount_or_is_refused(text in "\\PC{0,24}|[0-9.,-]{0,24}", idx in 0..SUPPORTED_CURRENCIES.len()) {
+            let currency = Currency(&SUPPORTED_CURRENCIES[idx]);
+            if let Ok(amount) = parse_major(&text, currency) {
+                prop_assert!(amount >= 0);
+                prop_assert_eq!(parse_major(&format_major(amount, currency), currency), Ok(amount));
+            }
+        }
+
+        /// Any text as a currency code: a supported currency or a refusal.
+        #[test]
+        fn any_text_is_a_supported_currency_or_refused(code in "\\PC{0,8}|[a-zA-Z]{3}", amount in any::<i64>()) {
+            match Currency::parse(&code) {
+                Ok(currency) => prop_assert!(SUPPORTED_CURRENCIES.iter().any(|c| c.code == currency.code())),
+                Err(_) => prop_assert!(Money::parse(amount, &code).is_err()),
+            }
+        }
     }
 }

@@ -49,11 +49,9 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
-        let ConnectInfo(peer) = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .copied()
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the server was started without connection info")))?;
+        let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, ctx)
+            .await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the server was started without connection info")))?;
         Ok(ClientIp(client_ip(peer.ip(), &parts.headers, &ctx.config.guard.trusted_proxies)))
     }
 }

@@ -51,7 +51,8 @@ pub fn verify_signature(header: &str, body: &[u8], secret: &str, now: i64) -> Re
     if signatures.is_empty() {
         return Err(WebhookError::MalformedHeader);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    // abs_diff: a timestamp near i64::MIN must not overflow the subtraction.
+    if now.abs_diff(timestamp) > TOLERANCE_SECS as u64 {
         return Err(WebhookError::StaleTimestamp);
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| WebhookError::BadSignature)?;
@@ -215,5 +216,35 @@ mod tests {
         assert_eq!(event.payment_update(), Ok(None));
         let event = Event::parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_1","amount":100,"amount_refunded":100,"refunded":true}}}"#).unwrap();
         assert_eq!(event.payment_update(), Ok(Some(PaymentUpdate::Refunded { payment_intent_id: "pi_1".into() })));
+    }
+
+    proptest::proptest! {
+        /// Any header and body: no panic, and nothing passes that was not signed with the secret.
+        #[test]
+        fn no_header_passes_without_the_secret(header in "\\PC{0,200}", body in proptest::collection::vec(proptest::num::u8::ANY, 0..200), now in proptest::num::i64::ANY) {
+            proptest::prop_assert!(verify_signature(&header, &body, SECRET, now).is_err());
+        }
+
+        /// Near-valid headers: real shape, any timestamp and hex, several v1s.
+        #[test]
+        fn shaped_headers_with_a_wrong_mac_are_refused(t in proptest::num::i64::ANY, v1s in proptest::collection::vec("[0-9a-f]{0,70}", 0..4), now in proptest::num::i64::ANY) {
+            let header = std::iter::once(format!("t={t}")).chain(v1s.iter().map(|v| format!("v1={v}"))).collect::<Vec<_>>().join(",");
+            let refused = verify_signature(&header, b"[]", SECRET, now).is_err();
+            proptest::prop_assert!(refused);
+        }
+
+        /// Signed with the secret, within the tolerance: accepted, whatever the body.
+        #[test]
+        fn whatever_is_signed_in_time_is_accepted(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300), t in 0_i64..4_000_000_000, skew in -TOLERANCE_SECS..=TOLERANCE_SECS) {
+            proptest::prop_assert_eq!(verify_signature(&sign(&body, SECRET, t), &body, SECRET, t + skew), Ok(()));
+        }
+
+        /// Any bytes as an event body: parsed or refused, never a panic.
+        #[test]
+        fn any_body_parses_or_is_refused(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            if let Ok(event) = Event::parse(&body) {
+                let _ = event.payment_update();
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod cli;
+mod fuzz;
 mod helpers;
 mod limits;
 mod payments;
