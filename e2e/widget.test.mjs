@@ -2,6 +2,7 @@
 // page CSS, locale-aware prices, languages, themes, and Stripe.js not loaded before Buy.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence } from "./lib/harness.mjs";
 
 let h;
@@ -206,5 +207,53 @@ test("the widget adds no global names to the blog's window (Stripe.js adds only 
     await paywall(page).locator(".buy").click();
     await paywall(page).locator("input[name=cardnumber]").waitFor();
     assert.deepEqual(await added(), ["Stripe"]);
+  });
+});
+
+/** The blog CSP the README recommends, as one header value, with plog's origin filled in. */
+function readmeCsp(plogUrl) {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const block = readme.split("<!-- blog-csp -->")[1].split("<!-- /blog-csp -->")[0];
+  const lines = block.split("\n").filter((l) => l.trim() && !l.startsWith("```"));
+  return lines.map((l) => l.trim().replaceAll("https://PLOG_HOST", plogUrl)).join("; ");
+}
+
+test("on a blog with exactly the README's strict CSP, a reader buys and the hostile parts of the content stay inert", async () => {
+  await withEvidence(h, "widget-strict-csp", () => pages, async () => {
+    const pw = await h.createPaywall({
+      amount: 200, currency: "jpy",
+      markdown: "CSP-PAID-TEXT <img src=\"x\" onerror=\"window.__pwned = 1\"> <script>window.__pwned = 2</script> [x](javascript:window.__pwned=3)",
+    });
+    const csp = readmeCsp(h.plogUrl);
+    assert.match(csp, /'wasm-unsafe-eval'/);
+    assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/, "the policy stays strict");
+    // No inline script or style on this page: the policy allows none.
+    const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Strict</title></head>
+<body><article><p id="free-part">The free part.</p>${h.tag(pw.id)}</article></body></html>`;
+    const page = await h.newPage();
+    pages.push(page);
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+    });
+    const response = await page.goto(h.servePage("/strict-csp", html, { "content-security-policy": csp }));
+    assert.equal(response.headers()["content-security-policy"], csp);
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    await fillCard(page, "4242424242424242");
+    await paywall(page).locator(".pay").click();
+    const content = page.locator("plog-content");
+    await content.waitFor({ timeout: 20000 });
+    assert.match(await content.textContent(), /CSP-PAID-TEXT/);
+    const inert = await page.evaluate(() => ({
+      pwned: window.__pwned,
+      scripts: document.querySelectorAll("plog-content script").length,
+      handlers: Array.from(document.querySelectorAll("plog-content *")).flatMap((e) => e.getAttributeNames()).filter((a) => a.startsWith("on")),
+      jsLinks: Array.from(document.querySelectorAll("plog-content a")).filter((a) => (a.getAttribute("href") || "").includes("javascript")).length,
+    }));
+    assert.deepEqual(inert, { pwned: undefined, scripts: 0, handlers: [], jsLinks: 0 });
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], "the widget needs nothing the policy forbids");
+    const [purchase] = await h.purchases(pw.id);
+    assert.equal(purchase.status, "paid");
   });
 });

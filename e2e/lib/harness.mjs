@@ -107,8 +107,8 @@ export class Harness {
     this.blog = createServer((req, res) => {
       const page = this.pages.get(new URL(req.url, this.blogUrl).pathname);
       if (!page) { res.writeHead(404); return res.end("not found"); }
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-      res.end(page);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...page.headers });
+      res.end(page.html);
     });
     await new Promise((r) => this.blog.listen(blogPort, "127.0.0.1", r));
     this.browser = await chromium.launch({
@@ -143,8 +143,9 @@ export class Harness {
     return `<script src="${this.plogUrl}/plog.js" data-paywall="${id}" ${attrs} async></script>`;
   }
 
-  servePage(path, html) {
-    this.pages.set(path, html);
+  /** Serves `html` at `path` on the blog's origin, with extra response headers. */
+  servePage(path, html, headers = {}) {
+    this.pages.set(path, { html, headers });
     return this.blogUrl + path;
   }
 

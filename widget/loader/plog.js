@@ -37,7 +37,8 @@
     tag.setAttribute("data-plog-mounted", "");
     const host = document.createElement("plog-paywall");
     // Inline !important outranks any page rule: a blog's CSS cannot hide the paywall.
-    host.setAttribute("style", "display:block !important;visibility:visible !important;opacity:1 !important");
+    // CSSOM, not a style attribute: a strict CSP blocks the latter, never the former.
+    host.style.cssText = "display:block !important;visibility:visible !important;opacity:1 !important";
     for (const name of ["data-paywall", "data-lang", "data-theme"]) {
       if (tag.hasAttribute(name)) host.setAttribute(name, tag.getAttribute(name));
     }

@@ -1,5 +1,5 @@
 //! Mounting one paywall: a shadow root on the host element the loader placed where the tag
-//! stands, the stylesheet and the Leptos view inside it, and a light-DOM child for the card
+//! stands, the stylesheet (constructed, so strict CSPs allow it) and the Leptos view inside it, and a light-DOM child for the card
 //! Element (Stripe refuses to mount inside a shadow root), projected through `<slot name="card">`.
 
 use std::cell::RefCell;
@@ -30,6 +30,25 @@ fn document() -> Result<web_sys::Document, JsValue> {
     web_sys::window().and_then(|w| w.document()).ok_or_else(|| js_error("plog: no document"))
 }
 
+/// Gives the shadow root the widget's stylesheet as a constructed stylesheet: a blog whose CSP
+/// allows no inline styles (`style-src` without `'unsafe-inline'`) blocks `<style>` elements and
+/// `style` attributes, but not constructed stylesheets or CSSOM writes, which is all the widget
+/// uses. Browsers without constructed stylesheets get a `<style>` element.
+fn adopt_stylesheet(document: &web_sys::Document, shadow: &web_sys::ShadowRoot) -> Result<(), JsValue> {
+    match web_sys::CssStyleSheet::new() {
+        Ok(sheet) => {
+            sheet.replace_sync(STYLESHEET)?;
+            shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        }
+        Err(_) => {
+            let style = document.create_element("style")?;
+            style.set_text_content(Some(STYLESHEET));
+            shadow.append_child(&style)?;
+        }
+    }
+    Ok(())
+}
+
 /// Mounts the paywall `paywall_id`, served by the plog API at `api_origin`, into `host`.
 /// `host` carries the tag's `data-lang` and `data-theme`.
 #[wasm_bindgen]
@@ -46,9 +65,7 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
         Some(shadow) => shadow,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLESHEET));
-    shadow.append_child(&style)?;
+    adopt_stylesheet(&document, &shadow)?;
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
     shadow.append_child(&container)?;
 
@@ -56,10 +73,9 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
     // Inline `!important` beats any page rule, so blog CSS cannot hide it.
     let card_slot = document.create_element("plog-card")?;
     card_slot.set_attribute("slot", "card")?;
-    card_slot.set_attribute(
-        "style",
+    card_slot.unchecked_ref::<HtmlElement>().style().set_css_text(
         "display:block !important;visibility:visible !important;opacity:1 !important;min-height:1.5em !important",
-    )?;
+    );
     host.append_child(&card_slot)?;
 
     let host_for_unlock = host.clone();
@@ -80,7 +96,7 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
 fn replace_with_content(host: &HtmlElement, html: &str) {
     let Ok(document) = document() else { return };
     let Ok(content) = document.create_element("plog-content") else { return };
-    let _ = content.set_attribute("style", "display:block !important");
+    content.unchecked_ref::<HtmlElement>().style().set_css_text("display:block !important");
     if let Some(id) = host.get_attribute("data-paywall") {
         let _ = content.set_attribute("data-paywall", &id);
     }

@@ -34,8 +34,9 @@
     var node = document.createElement(tag);
     for (var k in attrs) node.setAttribute(k, attrs[k]);
     if (style) {
-      node.setAttribute("style", style.split(";").filter(function (d) { return d.trim(); })
-        .map(function (d) { return d + " !important"; }).join(";"));
+      // CSSOM rather than a style attribute, which a blog's strict CSP would block.
+      node.style.cssText = style.split(";").filter(function (d) { return d.trim(); })
+        .map(function (d) { return d + " !important"; }).join(";");
     }
     return node;
   }

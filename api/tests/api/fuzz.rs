@@ -24,7 +24,7 @@ struct Fixture {
     runtime: tokio::runtime::Runtime,
     router: axum::Router,
     paywall: String,
-    _app: TestApp,
+    app: TestApp,
 }
 
 /// One app for all properties (its runtime lives as long as the test binary).
@@ -39,7 +39,7 @@ fn fixture() -> &'static Fixture {
         });
         let peer: SocketAddr = "203.0.113.10:40000".parse().unwrap();
         let router = plog_api::http::router(app.state.clone()).layer(MockConnectInfo(peer));
-        Fixture { runtime, router, paywall, _app: app }
+        Fixture { runtime, router, paywall, app }
     })
 }
 
@@ -111,7 +111,7 @@ proptest! {
     #[test]
     fn signed_webhooks_of_any_shape_are_handled_or_refused(event in any_json(), raw in prop::collection::vec(any::<u8>(), 0..200), use_raw in any::<bool>()) {
         let body = if use_raw { raw } else { event.to_string().into_bytes() };
-        let signature = sign(&body, WEBHOOK_SECRET, now());
+        let signature = sign(&body, &fixture().app.webhook_secret, now());
         let (status, text) = send(webhook(&signature, body));
         prop_assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status}: {text}");
         check_answer(status, &text)?;

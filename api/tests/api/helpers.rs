@@ -18,7 +18,15 @@ use tokio::sync::oneshot;
 
 pub const SECRET_KEY: &str = "sk_test_plogintegration";
 pub const PUBLISHABLE_KEY: &str = "pk_test_plogintegration";
+/// The webhook secret of `plog serve` processes. Apps registered with localstripe get a secret
+/// of their own ([`unique_webhook_secret`]): localstripe keeps sending every event to every
+/// endpoint ever registered, and a later test's server on a reused port must refuse those.
 pub const WEBHOOK_SECRET: &str = "whsec_plogintegrationsecret";
+
+/// A webhook secret no other test uses.
+pub fn unique_webhook_secret() -> String {
+    format!("whsec_{}", &plog_api::tokens::new_purchase_id().as_str()[4..])
+}
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";
 
 pub const CARD_OK: &str = "4242424242424242";
@@ -146,6 +154,8 @@ pub struct TestApp {
     /// The app's shared state (to drive its router in-process).
     pub state: plog_api::context::AppState,
     pub http: reqwest::Client,
+    /// This app's webhook signing secret.
+    pub webhook_secret: String,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -160,13 +170,14 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let database_url = fresh_database(dir.path()).await;
         let stripe_base = options.stripe_base.clone().unwrap_or_else(|| localstripe().to_owned());
+        let webhook_secret = unique_webhook_secret();
         let mut args = vec![
             "plog".to_owned(),
             "--listen".into(), "127.0.0.1:0".into(),
             "--database-url".into(), database_url.clone(),
             "--stripe-secret-key".into(), SECRET_KEY.into(),
             "--stripe-publishable-key".into(), PUBLISHABLE_KEY.into(),
-            "--stripe-webhook-secret".into(), WEBHOOK_SECRET.into(),
+            "--stripe-webhook-secret".into(), webhook_secret.clone(),
             "--stripe-api-base".into(), stripe_base,
             "--stripe-timeout-secs".into(), options.stripe_timeout_secs.to_string(),
             // Every test talks from 127.0.0.1: the purchase limits are off unless a test of
@@ -202,13 +213,13 @@ impl TestApp {
             let port = address.rsplit(':').next().unwrap();
             let response = http
                 .post(format!("{}/_config/webhooks/plog{port}", localstripe()))
-                .form(&[("url", format!("{address}/v1/webhooks/stripe")), ("secret", WEBHOOK_SECRET.to_owned())])
+                .form(&[("url", format!("{address}/v1/webhooks/stripe")), ("secret", webhook_secret.clone())])
                 .send()
                 .await
                 .unwrap();
             assert!(response.status().is_success(), "register webhook: {}", response.status());
         }
-        TestApp { address, database_url, store, state, http, _shutdown: tx, _dir: dir }
+        TestApp { address, database_url, store, state, http, webhook_secret, _shutdown: tx, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -278,7 +289,7 @@ impl TestApp {
     /// Sends an event signed with the right secret and the current time.
     pub async fn send_event(&self, event: &Value) -> reqwest::Response {
         let body = event.to_string();
-        let signature = sign(body.as_bytes(), WEBHOOK_SECRET, now());
+        let signature = sign(body.as_bytes(), &self.webhook_secret, now());
         self.post_webhook(&body, &signature).await
     }
 

@@ -17,12 +17,14 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
     let database_url = fresh_database(dir.path()).await;
     let port = free_port();
     let log = dir.path().join("plog.log");
-    let mut plog = PlogProcess::start_logging(&database_url, port, &[("RUST_LOG", "trace")], Some(&log)).await;
+    let webhook_secret = unique_webhook_secret();
+    let env = [("RUST_LOG", "trace"), ("STRIPE_WEBHOOK_SECRET", webhook_secret.as_str())];
+    let mut plog = PlogProcess::start_logging(&database_url, port, &env, Some(&log)).await;
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", plog.address);
     let registered = http
         .post(format!("{}/_config/webhooks/plog{port}", localstripe()))
-        .form(&[("url", url("/v1/webhooks/stripe")), ("secret", WEBHOOK_SECRET.to_owned())])
+        .form(&[("url", url("/v1/webhooks/stripe")), ("secret", webhook_secret.clone())])
         .send()
         .await
         .unwrap();
@@ -60,7 +62,7 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
     let client_secret_part = created.client_secret.split("_secret_").nth(1).unwrap();
     for (name, secret) in [
         ("Stripe secret key", SECRET_KEY),
-        ("webhook signing secret", WEBHOOK_SECRET),
+        ("webhook signing secret", webhook_secret.as_str()),
         ("admin token", ADMIN_TOKEN),
         ("wrong admin token", "wrong-admin-token"),
         ("access token", created.access_token.as_str()),

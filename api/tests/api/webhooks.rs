@@ -41,7 +41,7 @@ async fn a_forged_signature_is_refused_and_changes_nothing() {
 async fn a_stale_timestamp_is_refused() {
     let (app, _, intent, _) = pending_purchase().await;
     let body = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy").to_string();
-    let stale = sign(body.as_bytes(), WEBHOOK_SECRET, now() - 301);
+    let stale = sign(body.as_bytes(), &app.webhook_secret, now() - 301);
     let response = app.post_webhook(&body, &stale).await;
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
@@ -54,7 +54,7 @@ async fn one_valid_v1_among_two_is_enough() {
     let (app, _, intent, _) = pending_purchase().await;
     let body = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy").to_string();
     let t = now();
-    let good = sign(body.as_bytes(), WEBHOOK_SECRET, t);
+    let good = sign(body.as_bytes(), &app.webhook_secret, t);
     let old = sign(body.as_bytes(), "whsec_previous_secret", t);
     let header = format!("t={t},v1={},v1={}", old.split("v1=").nth(1).unwrap(), good.split("v1=").nth(1).unwrap());
     assert_eq!(outcome(app.post_webhook(&body, &header).await).await, "applied");
@@ -65,7 +65,7 @@ async fn one_valid_v1_among_two_is_enough() {
 async fn a_signed_but_malformed_body_is_refused() {
     let (app, _, _, _) = pending_purchase().await;
     for body in ["{not json", r#"{"id": "evt_x"}"#, r#"{"id":"evt_y","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}"#] {
-        let response = app.post_webhook(body, &sign(body.as_bytes(), WEBHOOK_SECRET, now())).await;
+        let response = app.post_webhook(body, &sign(body.as_bytes(), &app.webhook_secret, now())).await;
         assert_eq!(response.status(), 400, "{body}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "malformed_event");
@@ -98,7 +98,7 @@ async fn twenty_identical_concurrent_deliveries_have_exactly_one_effect() {
     let (app, _, intent, _) = pending_purchase().await;
     let event = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy");
     let body = event.to_string();
-    let signature = sign(body.as_bytes(), WEBHOOK_SECRET, now());
+    let signature = sign(body.as_bytes(), &app.webhook_secret, now());
     let mut deliveries = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let (http, url, body, signature) = (app.http.clone(), app.url("/v1/webhooks/stripe"), body.clone(), signature.clone());
@@ -168,7 +168,7 @@ async fn an_event_for_an_unknown_payment_intent_is_acknowledged() {
 async fn an_oversized_webhook_body_is_refused() {
     let (app, _, _, _) = pending_purchase().await;
     let body = format!(r#"{{"id":"evt_big","pad":"{}"}}"#, "x".repeat(300 * 1024));
-    let response = app.post_webhook(&body, &sign(body.as_bytes(), WEBHOOK_SECRET, now())).await;
+    let response = app.post_webhook(&body, &sign(body.as_bytes(), &app.webhook_secret, now())).await;
     assert_eq!(response.status(), 413);
     assert_eq!(app.store.event_count().await.unwrap(), 0);
 }
