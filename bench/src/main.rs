@@ -57,6 +57,12 @@ enum Tool {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// Time plog's token-hash comparison for hashes equal, differing in the first character
+    /// and differing in the last; print nanoseconds per comparison (median of 9 rounds).
+    TokenTiming {
+        #[arg(long, default_value_t = 2_000_000)]
+        compares: usize,
+    },
 }
 
 /// A database pool of either engine, for the bulk work plog's store does not offer.
@@ -143,6 +149,12 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(listen).await?;
             axum::serve(listener, app).await?;
         }
+        Tool::TokenTiming { compares } => {
+            let stored = token_hash(&new_access_token());
+            let last = stored.len() - 1;
+            let [equal, first, last] = [stored.clone(), flip(&stored, 0), flip(&stored, last)].map(|c| time_compares(&stored, &c, compares));
+            println!("{{\"equal_ns\":{equal:.2},\"differs_first_ns\":{first:.2},\"differs_last_ns\":{last:.2}}}");
+        }
         Tool::Webhooks { database_url, target, secret, concurrency } => {
             let pool = pool(&database_url).await?;
             let intents: Vec<String> = with_pool!(&pool, p =>
@@ -186,4 +198,25 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Median nanoseconds per `constant_time_eq(stored, candidate)` over `compares` calls, 9 rounds.
+fn time_compares(stored: &str, candidate: &str, compares: usize) -> f64 {
+    let mut rounds: Vec<f64> = (0..9)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..compares {
+                std::hint::black_box(plog_api::tokens::constant_time_eq(std::hint::black_box(stored), std::hint::black_box(candidate)));
+            }
+            started.elapsed().as_nanos() as f64 / compares as f64
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds[4]
+}
+
+fn flip(hash: &str, at: usize) -> String {
+    let mut bytes = hash.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    String::from_utf8(bytes).expect("hex stays ascii")
 }

@@ -52,3 +52,20 @@ fn paywall_create_refuses_bad_prices_with_a_clear_message() {
     let (_, out, _) = plog(&db, &["paywall", "list"]);
     assert_eq!(out.lines().count(), 1, "only the header: {out}");
 }
+
+#[test]
+fn paywall_create_takes_the_sites_it_sells_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let content = dir.path().join("paid.md");
+    std::fs::write(&content, "paid").unwrap();
+    let path = content.to_str().unwrap();
+    let base = ["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path];
+    let (ok, _, err) = plog(&db, &[&base[..], &["--origin", "https://blog.example/post"]].concat());
+    assert!(!ok && err.contains("not an origin"), "{err}");
+    let (ok, out, err) = plog(&db, &[&base[..], &["--origin", "https://Blog.example", "--origin", "http://localhost:8081"]].concat());
+    assert!(ok, "{err}");
+    let id = out.lines().next().unwrap();
+    let (_, shown, _) = plog(&db, &["paywall", "show", id]);
+    assert!(shown.contains("sites:    http://localhost:8081 https://blog.example"), "{shown}");
+}
