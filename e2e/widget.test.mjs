@@ -257,3 +257,21 @@ test("on a blog with exactly the README's strict CSP, a reader buys and the host
     assert.equal(purchase.status, "paid");
   });
 });
+
+test("a per-site paywall works on its own blog and shows as unavailable on any other", async () => {
+  await withEvidence(h, "widget-per-site", () => pages, async () => {
+    const mine = await h.createPaywall({ markdown: "SITE-PAID", origins: [h.blogUrl] });
+    const elsewhere = await h.createPaywall({ markdown: "SITE-PAID", origins: ["https://another-blog.example"] });
+    const page = await open(h.servePage("/per-site", blogPage({ tags: [h.tag(mine.id), h.tag(elsewhere.id)] })));
+    await paywall(page, 0).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".down").waitFor();
+    assert.equal(await paywall(page, 1).locator(".buy").isVisible(), false, "no Buy where the paywall does not sell");
+    await paywall(page, 0).locator(".buy").click();
+    await paywall(page, 0).locator("input[name=cardnumber]").waitFor();
+    await fillCard(page, "4242424242424242", 0);
+    await paywall(page, 0).locator(".pay").click();
+    await page.locator("plog-content").waitFor({ timeout: 20000 });
+    assert.equal((await h.purchases(mine.id)).length, 1);
+    assert.equal((await h.purchases(elsewhere.id)).length, 0);
+  });
+});

@@ -160,8 +160,8 @@ export class Harness {
     return json;
   }
 
-  async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown }) {
-    return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown });
+  async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown, origins = [] }) {
+    return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown, origins });
   }
 
   async purchases(paywallId) {

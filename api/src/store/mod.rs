@@ -284,7 +284,7 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
-                .max_connections(config.max_connections)
+                .max_connections(config.max_connections.unwrap_or(8))
                 .acquire_timeout(acquire_timeout)
                 .connect_with(options.clone())
                 .await
@@ -294,7 +294,7 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
-                .max_connections(config.max_connections)
+                .max_connections(config.max_connections.unwrap_or(10))
                 .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
