@@ -267,3 +267,71 @@ test("10. a refund sent as Stripe would send it locks the content again on reloa
     assert.deepEqual(held, [], "the dead token was dropped");
   });
 });
+
+test("11. a tip of ¥500 with card 4242: the creator's thank-you shows and one paid tip is recorded", async () => {
+  await withEvidence(h, "journey-11", () => pages, async () => {
+    const pw = await h.createPaywall({ title: "Enjoyed it? Send a tip", amount: 100, markdown: "THANKS-FOR-THE-TIP", mode: "tip", show_count: true });
+    const { page, url } = await article("scenario-11", [pw]);
+    const jar = paywall(page);
+    assert.match(await jar.locator(".buy").textContent(), /tip/i);
+    assert.deepEqual(await jar.locator(".chip").allTextContents(), ["¥100", "¥500", "¥1,000"]);
+    assert.match(await jar.locator(".tips-count").textContent(), /0 tips/);
+    await jar.locator(".chip", { hasText: "¥500" }).click();
+    assert.equal(await jar.locator(".chip", { hasText: "¥500" }).getAttribute("aria-pressed"), "true");
+    await buy(page, CARDS.ok);
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.match(await page.locator("plog-content").textContent(), /THANKS-FOR-THE-TIP/);
+    await screenshot(page, "journey-11-thanks");
+    const tips = await h.purchases(pw.id);
+    assert.deepEqual(tips.map((t) => [t.status, t.price.amount, t.mode]), [["paid", 500, "tip"]]);
+    // A tip jar stays a tip jar on the next visit, now with the count.
+    await page.goto(url);
+    await paywall(page).locator(".buy").waitFor();
+    assert.match(await paywall(page).locator(".tips-count").textContent(), /1 tips/);
+  });
+});
+
+test("12. pay what you want: a typed amount above the minimum unlocks, and is what is charged", async () => {
+  await withEvidence(h, "journey-12", () => pages, async () => {
+    const secret = marker(12);
+    const pw = await h.createPaywall({ amount: 300, markdown: secret, mode: "pay_what_you_want", suggested_amount: 500 });
+    const { page } = await article("scenario-12", [pw]);
+    const wall = paywall(page);
+    assert.match(await wall.locator(".price").textContent(), /¥300/);
+    // Full-width digits and a grouping comma, as a Japanese keyboard might type them.
+    await wall.locator("input[part=amount-input]").fill("１，２００");
+    assert.equal(await wall.locator(".amount-error").textContent(), "");
+    await wall.locator(".buy").click();
+    await wall.locator("input[name=cardnumber]").waitFor();
+    assert.match(await wall.locator(".pay").textContent(), /¥1,200/);
+    await fillCard(page, CARDS.ok);
+    await wall.locator(".pay").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+    const [purchase] = await h.purchases(pw.id);
+    assert.deepEqual([purchase.status, purchase.price.amount], ["paid", 1200]);
+  });
+});
+
+test("13. pay what you want: below the minimum or fractional yen is refused before any PaymentIntent", async () => {
+  await withEvidence(h, "journey-13", () => pages, async () => {
+    const pw = await h.createPaywall({ amount: 300, markdown: "never", mode: "pay_what_you_want" });
+    const { page } = await article("scenario-13", [pw]);
+    const wall = paywall(page);
+    const input = wall.locator("input[part=amount-input]");
+    await input.fill("1.5");
+    assert.match(await wall.locator(".amount-error").textContent(), /decimals/);
+    await input.fill("200");
+    assert.match(await wall.locator(".amount-error").textContent(), /minimum is ¥300/);
+    await wall.locator(".buy").click();
+    await page.waitForTimeout(300);
+    assert.equal(await wall.locator("input[name=cardnumber]").count(), 0, "no card form");
+    assert.equal(page.requests.filter((u) => u.includes("/purchases")).length, 0, "no purchase request");
+    assert.equal((await h.purchases(pw.id)).length, 0);
+    assert.equal((await stripeIntents()).filter((i) => i.metadata?.paywall_id === pw.id).length, 0);
+    // In Japanese the message is Japanese.
+    const ja = await article("scenario-13-ja", [pw], 'data-lang="ja"');
+    await paywall(ja.page).locator("input[part=amount-input]").fill("200");
+    assert.match(await paywall(ja.page).locator(".amount-error").textContent(), /以上で入力してください/);
+  });
+});

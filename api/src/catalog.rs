@@ -1,13 +1,17 @@
 //! The creator's paywalls: validating, creating, changing and archiving them, for the admin API
-//! and the CLI alike.
+//! and the CLI alike; and, for each mode, which amounts a reader may pay.
 
-use plog_shared::api::{AdminPaywall, NewPaywall, PaywallPatch, Price};
-use plog_shared::{Money, PaywallId};
+use plog_shared::api::{AdminPaywall, NewPaywall, PaywallMode, PaywallPatch, Price};
+use plog_shared::money::{MAX_AMOUNT, format_major};
+use plog_shared::{Currency, Money, PaywallId};
 
 use crate::content::render_markdown;
 use crate::sites::{canonical_origins, origin_list};
-use crate::store::{Paywall, PaywallChanges, Store, now};
+use crate::store::{Paywall, Store, now};
 use crate::tokens::new_paywall_id;
+
+/// Most one-tap tip amounts a paywall may offer.
+pub const MAX_PRESETS: usize = 6;
 
 /// Longest title accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -60,6 +64,125 @@ fn check_origins(origins: &[String]) -> Result<String, InvalidPaywall> {
     canonical_origins(origins).map_err(InvalidPaywall)
 }
 
+/// How a paywall is paid, as the creator asked; [`check_pricing`] validates it.
+#[derive(Debug, Clone, Default)]
+pub struct Pricing {
+    /// The mode.
+    pub mode: PaywallMode,
+    /// Suggested amount (pay what you want).
+    pub suggested: Option<i64>,
+    /// The most a reader may pay.
+    pub maximum: Option<i64>,
+    /// One-tap tip amounts (empty: the currency's defaults).
+    pub presets: Vec<i64>,
+    /// Show the tip count.
+    pub show_count: bool,
+}
+
+fn major(amount: i64, currency: Currency) -> String {
+    format!("{} {}", format_major(amount, currency), currency.code().to_ascii_uppercase())
+}
+
+/// Tip amounts offered when the creator names none: ¥100 / ¥500 / ¥1,000 in zero-decimal
+/// currencies, 1 / 3 / 5 in the others, kept within the paywall's bounds.
+fn default_presets(currency: Currency, minimum: i64, maximum: i64) -> Vec<i64> {
+    let usual: [i64; 3] = if currency.is_zero_decimal() { [100, 500, 1_000] } else { [100, 300, 500] };
+    let within: Vec<i64> = usual.into_iter().filter(|a| (minimum..=maximum).contains(a)).collect();
+    if within.is_empty() { vec![minimum] } else { within }
+}
+
+/// Validates a pricing against the price (the minimum where the reader chooses) and returns the
+/// fields to store: suggested amount, maximum, presets (space-separated), show_count.
+fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option<i64>, String, bool), InvalidPaywall> {
+    let (minimum, currency) = (price.amount, price.currency);
+    let invalid = |message: String| Err(InvalidPaywall(message));
+    if pricing.mode == PaywallMode::Fixed {
+        if pricing.suggested.is_some() || pricing.maximum.is_some() || !pricing.presets.is_empty() || pricing.show_count {
+            return invalid("suggested_amount, max_amount, preset_amounts and show_count are for the pay_what_you_want and tip modes".into());
+        }
+        return Ok((None, None, String::new(), false));
+    }
+    let maximum = pricing.maximum.unwrap_or(MAX_AMOUNT);
+    if !(minimum..=MAX_AMOUNT).contains(&maximum) {
+        return invalid(format!("max_amount must be between the minimum ({}) and {}", major(minimum, currency), major(MAX_AMOUNT, currency)));
+    }
+    let in_bounds = |amount: i64| (minimum..=maximum).contains(&amount);
+    let bounds = || format!("between {} and {}", major(minimum, currency), major(maximum, currency));
+    match pricing.mode {
+        PaywallMode::PayWhatYouWant => {
+            if !pricing.presets.is_empty() || pricing.show_count {
+                return invalid("preset_amounts and show_count are for the tip mode".into());
+            }
+            if let Some(suggested) = pricing.suggested.filter(|s| !in_bounds(*s)) {
+                return invalid(format!("suggested_amount {suggested} must be {}", bounds()));
+            }
+            Ok((pricing.suggested, pricing.maximum, String::new(), false))
+        }
+        PaywallMode::Tip => {
+            if pricing.suggested.is_some() {
+                return invalid("suggested_amount is for the pay_what_you_want mode; tips offer preset_amounts".into());
+            }
+            let mut presets = if pricing.presets.is_empty() { default_presets(currency, minimum, maximum) } else { pricing.presets.clone() };
+            presets.sort_unstable();
+            presets.dedup();
+            if presets.len() > MAX_PRESETS {
+                return invalid(format!("at most {MAX_PRESETS} preset_amounts"));
+            }
+            if let Some(bad) = presets.iter().find(|a| !in_bounds(**a)) {
+                return invalid(format!("preset amount {bad} must be {}", bounds()));
+            }
+            let presets = presets.iter().map(i64::to_string).collect::<Vec<_>>().join(" ");
+            Ok((None, pricing.maximum, presets, pricing.show_count))
+        }
+        PaywallMode::Fixed => unreachable!("handled above"),
+    }
+}
+
+/// Why a reader's amount is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidAmount(pub String);
+
+/// What the reader asked to pay: nothing, a whole number of minor units, or something else.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestedAmount {
+    /// No `amount` in the request.
+    Absent,
+    /// A whole number.
+    Whole(i64),
+    /// Anything else (a fraction, a string, a number too large for 64 bits…).
+    NotWhole,
+}
+
+/// The amount a purchase of this paywall charges. Fixed: the price, whatever was asked. Where
+/// the reader chooses: the asked amount, if it is a whole number of minor units within the
+/// paywall's minimum and maximum (the minimum was checked against Stripe's when saved).
+pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Result<i64, InvalidAmount> {
+    let mode = paywall.mode();
+    if !mode.reader_chooses() {
+        return Ok(paywall.price_amount);
+    }
+    let currency = Currency::parse(&paywall.currency).map_err(|e| InvalidAmount(e.to_string()))?;
+    let (minimum, maximum) = (paywall.price_amount, paywall.maximum());
+    let what = if mode == PaywallMode::Tip { "tip" } else { "amount" };
+    match requested {
+        RequestedAmount::Absent => Err(InvalidAmount(format!(
+            "this paywall lets the reader choose: send {{\"amount\": N}} in minor units (at least {})", major(minimum, currency)
+        ))),
+        RequestedAmount::NotWhole => Err(InvalidAmount(format!(
+            "amount must be a whole number of {}'s minor unit (e.g. {} for {})",
+            currency.code().to_ascii_uppercase(), minimum, major(minimum, currency)
+        ))),
+        RequestedAmount::Whole(amount) if *amount < minimum => {
+            Err(InvalidAmount(format!("the {what} must be at least {}", major(minimum, currency))))
+        }
+        RequestedAmount::Whole(amount) if *amount > maximum => {
+            Err(InvalidAmount(format!("the {what} must be at most {}", major(maximum, currency))))
+        }
+        RequestedAmount::Whole(amount) => Ok(*amount),
+    }
+}
+
 /// The one tag a creator pastes where the paid part begins.
 pub fn tag(public_url: &str, id: &str) -> String {
     format!(r#"<script src="{public_url}/plog.js" data-paywall="{id}" async></script>"#)
@@ -77,6 +200,11 @@ pub fn to_admin(paywall: &Paywall, public_url: &str) -> AdminPaywall {
         content_html: paywall.content_html.clone(),
         tag: tag(public_url, &paywall.id),
         origins: origin_list(&paywall.origins),
+        mode: paywall.mode(),
+        suggested_amount: paywall.suggested_amount,
+        max_amount: paywall.max_amount,
+        preset_amounts: paywall.presets(),
+        show_count: paywall.show_count,
         created_at: paywall.created_at,
         updated_at: paywall.updated_at,
     }
@@ -103,6 +231,14 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
     let money = check_price(&new.price)?;
     check_content(&new.content_markdown)?;
     let origins = check_origins(&new.origins)?;
+    let pricing = Pricing {
+        mode: new.mode,
+        suggested: new.suggested_amount,
+        maximum: new.max_amount,
+        presets: new.preset_amounts.clone(),
+        show_count: new.show_count,
+    };
+    let (suggested_amount, max_amount, preset_amounts, show_count) = check_pricing(&pricing, money)?;
     let now = now();
     let paywall = Paywall {
         id: new_paywall_id().to_string(),
@@ -116,32 +252,55 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
         created_at: now,
         updated_at: now,
         origins,
+        mode: new.mode.as_str().to_owned(),
+        suggested_amount,
+        max_amount,
+        preset_amounts,
+        show_count,
     };
     store.insert_paywall(&paywall).await?;
     Ok(paywall)
 }
 
-/// Validates and applies changes; nothing is written if any field is invalid.
+/// Applies changes: the paywall with the patch applied is validated as a whole (as if it were
+/// new), and nothing is written if any field is invalid.
 pub async fn update(store: &Store, id: &str, patch: &PaywallPatch) -> Result<Paywall, CatalogError> {
-    let id = PaywallId::parse(id).map_err(|_| CatalogError::NotFound)?;
-    let changes = PaywallChanges {
-        title: patch.title.as_deref().map(check_title).transpose()?,
-        teaser: patch.teaser.as_deref().map(|t| check_teaser(Some(t))).transpose()?,
-        price: patch
-            .price
-            .as_ref()
-            .map(|p| check_price(p).map(|m| (m.amount, m.currency.code().to_owned())))
-            .transpose()?,
-        content: match &patch.content_markdown {
-            Some(markdown) => {
-                check_content(markdown)?;
-                Some((markdown.clone(), render_markdown(markdown)))
-            }
-            None => None,
-        },
-        origins: patch.origins.as_deref().map(check_origins).transpose()?,
+    let mut paywall = find(store, id).await?;
+    if let Some(title) = &patch.title {
+        paywall.title = check_title(title)?;
+    }
+    if let Some(teaser) = &patch.teaser {
+        paywall.teaser = check_teaser(Some(teaser))?;
+    }
+    if let Some(price) = &patch.price {
+        let money = check_price(price)?;
+        paywall.price_amount = money.amount;
+        paywall.currency = money.currency.code().to_owned();
+    }
+    if let Some(markdown) = &patch.content_markdown {
+        check_content(markdown)?;
+        paywall.content_html = render_markdown(markdown);
+        paywall.content_markdown = markdown.clone();
+    }
+    if let Some(origins) = &patch.origins {
+        paywall.origins = check_origins(origins)?;
+    }
+    let mode = patch.mode.unwrap_or(paywall.mode());
+    // A change of mode starts its settings afresh; otherwise absent fields keep their values.
+    let keep = mode == paywall.mode();
+    let pricing = Pricing {
+        mode,
+        suggested: patch.suggested_amount.or(if keep { paywall.suggested_amount } else { None }),
+        maximum: patch.max_amount.or(if keep { paywall.max_amount } else { None }),
+        presets: patch.preset_amounts.clone().unwrap_or_else(|| if keep { paywall.presets() } else { Vec::new() }),
+        show_count: patch.show_count.unwrap_or(keep && paywall.show_count),
     };
-    store.update_paywall(id.as_str(), &changes).await?.ok_or(CatalogError::NotFound)
+    let money = check_price(&paywall.price())?;
+    let (suggested_amount, max_amount, preset_amounts, show_count) = check_pricing(&pricing, money)?;
+    paywall.mode = mode.as_str().to_owned();
+    (paywall.suggested_amount, paywall.max_amount, paywall.preset_amounts, paywall.show_count) =
+        (suggested_amount, max_amount, preset_amounts, show_count);
+    store.save_paywall(&paywall).await?.ok_or(CatalogError::NotFound)
 }
 
 /// Archives a paywall: it sells no more, and earlier buyers keep access.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use plog_shared::api::{NewPaywall, Price};
+use plog_shared::api::{NewPaywall, PaywallMode, Price};
 use plog_shared::money::{format_major, parse_major};
 use plog_shared::Currency;
 
@@ -78,6 +78,22 @@ pub enum PaywallCommand {
         /// it, the paywall sells on any site.
         #[arg(long = "origin")]
         origins: Vec<String>,
+        /// `fixed` (default), `pay-what-you-want` (--price is the minimum) or `tip` (--price is
+        /// the smallest tip; --content is the thank-you message).
+        #[arg(long, default_value = "fixed", value_parser = parse_mode)]
+        mode: PaywallMode,
+        /// Suggested amount, major units (pay what you want).
+        #[arg(long)]
+        suggested: Option<String>,
+        /// The most a reader may pay, major units (pay what you want, tip).
+        #[arg(long)]
+        maximum: Option<String>,
+        /// One-tap tip amounts, major units, comma-separated (e.g. `100,500,1000`).
+        #[arg(long, value_delimiter = ',')]
+        presets: Vec<String>,
+        /// Show readers how many tips were paid.
+        #[arg(long)]
+        show_count: bool,
     },
     /// List paywalls.
     List {
@@ -104,6 +120,11 @@ pub enum PaywallCommand {
         /// Paywall id.
         id: String,
     },
+}
+
+/// Reads `--mode`: `fixed`, `pay-what-you-want` (or `pay_what_you_want`) or `tip`.
+fn parse_mode(text: &str) -> Result<PaywallMode, String> {
+    PaywallMode::parse(&text.replace('-', "_")).ok_or_else(|| format!("{text:?}: use fixed, pay-what-you-want or tip"))
 }
 
 async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
@@ -145,9 +166,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
     match command {
-        PaywallCommand::Create { database, public_url, title, teaser, price, currency, content, origins } => {
+        PaywallCommand::Create {
+            database, public_url, title, teaser, price, currency, content, origins, mode, suggested, maximum, presets, show_count,
+        } => {
             let code = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
             let amount = parse_major(&price, code).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
+            let read = |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
+            let suggested_amount = suggested.as_deref().map(|t| read("suggested", t)).transpose()?;
+            let max_amount = maximum.as_deref().map(|t| read("maximum", t)).transpose()?;
+            let preset_amounts = presets.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()?;
             let content_markdown = if content.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin()).context("Failed to read the content from standard input")?
             } else {
@@ -160,6 +187,11 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
                 price: Price { amount, currency: code.code().to_owned() },
                 content_markdown,
                 origins,
+                mode,
+                suggested_amount,
+                max_amount,
+                preset_amounts,
+                show_count,
             };
             let paywall = catalog::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", paywall.id);
@@ -183,6 +215,19 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             println!("price:    {}", price_text(&paywall));
             println!("status:   {}", paywall.status);
             println!("sites:    {}", if paywall.origins.is_empty() { "any" } else { &paywall.origins });
+            println!("mode:     {}", paywall.mode);
+            if let Ok(currency) = Currency::parse(&paywall.currency) {
+                if paywall.mode().reader_chooses() {
+                    println!("maximum:  {}", format_major(paywall.maximum(), currency));
+                }
+                if let Some(suggested) = paywall.suggested_amount {
+                    println!("suggested: {}", format_major(suggested, currency));
+                }
+                if !paywall.preset_amounts.is_empty() {
+                    let presets: Vec<String> = paywall.presets().iter().map(|a| format_major(*a, currency)).collect();
+                    println!("presets:  {}", presets.join(", "));
+                }
+            }
             println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
             Ok(())
         }

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// 422: the JSON is well formed but a field is missing, unknown or of the wrong type.
     #[error("{0}")]
     Unprocessable(String),
+    /// 422: the reader's amount does not fit the paywall's mode.
+    #[error("{0}")]
+    InvalidAmount(String),
     /// 502: Stripe could not be reached or refused the request.
     #[error("the payment provider could not be reached or refused the request; please try again")]
     PaymentProvider(#[source] anyhow::Error),
@@ -93,7 +96,7 @@ impl ApiError {
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::InvalidAmount(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PaymentProvider(_) => StatusCode::BAD_GATEWAY,
             ApiError::AdminDisabled | ApiError::DatabaseBusy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +116,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Unprocessable(_) => "invalid_body",
+            ApiError::InvalidAmount(_) => "invalid_amount",
             ApiError::PaymentProvider(_) => "payment_provider_unavailable",
             ApiError::AdminDisabled => "admin_disabled",
             ApiError::DatabaseBusy => "database_busy",

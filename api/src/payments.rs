@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PaywallStatus, PurchaseCreated, PurchaseStatus};
 
+use crate::catalog::{self, RequestedAmount};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::store::{NewPurchase, Paywall, Purchase, UpdateOutcome};
@@ -28,16 +29,23 @@ pub async fn paywall(ctx: &AppContext, id: &str) -> Result<Paywall, ApiError> {
 /// made-up ids costs nothing), then the PaymentIntent is created and the purchase stored after
 /// it, so a Stripe failure leaves no purchase behind that could claim to be payable.
 #[tracing::instrument(skip_all, fields(paywall_id = paywall_id))]
-pub async fn start_purchase(ctx: &AppContext, paywall_id: &str, client: IpAddr) -> Result<PurchaseCreated, ApiError> {
+pub async fn start_purchase(
+    ctx: &AppContext,
+    paywall_id: &str,
+    client: IpAddr,
+    requested: &RequestedAmount,
+) -> Result<PurchaseCreated, ApiError> {
     ctx.guard.check_client(client)?;
     let paywall = paywall(ctx, paywall_id).await?;
     if paywall.status() == PaywallStatus::Archived {
         return Err(ApiError::Gone);
     }
+    // The amount is judged before any limit is spent or Stripe is called.
+    let amount = catalog::amount_to_charge(&paywall, requested).map_err(|e| ApiError::InvalidAmount(e.0))?;
     ctx.guard.check_paywall(&paywall.id)?;
     let client_key = ctx.guard.client_key(client);
     ctx.guard.check_unpaid(&ctx.store, &client_key).await?;
-    let price = paywall.money()?;
+    let price = plog_shared::Money::new(amount, paywall.money()?.currency).map_err(|e| ApiError::InvalidAmount(e.to_string()))?;
     let purchase_id = new_purchase_id();
     let access_token = new_access_token();
     let intent = ctx
@@ -63,6 +71,7 @@ pub async fn start_purchase(ctx: &AppContext, paywall_id: &str, client: IpAddr) 
             amount: price.amount,
             currency: price.currency.code().to_owned(),
             client_key: Some(client_key),
+            mode: paywall.mode.clone(),
         })
         .await?;
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");

@@ -160,8 +160,9 @@ export class Harness {
     return json;
   }
 
-  async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown, origins = [] }) {
-    return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown, origins });
+  /** Creates a paywall; `more` carries mode settings (`mode`, `suggested_amount`, `preset_amounts`, …). */
+  async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown, origins = [], ...more }) {
+    return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown, origins, ...more });
   }
 
   async purchases(paywallId) {

@@ -22,6 +22,47 @@ pub enum PaywallStatus {
     Archived,
 }
 
+/// How a paywall is paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaywallMode {
+    /// One price, set by the creator (`price.amount`).
+    #[default]
+    Fixed,
+    /// The reader chooses: at least `price.amount` (the minimum), at most `maximum`; paying
+    /// at least the minimum unlocks.
+    PayWhatYouWant,
+    /// A tip jar (投げ銭): preset amounts or the reader's own, at least `price.amount`; the
+    /// "content" is the creator's thank-you message.
+    Tip,
+}
+
+impl PaywallMode {
+    /// The name stored and sent (`fixed`, `pay_what_you_want`, `tip`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaywallMode::Fixed => "fixed",
+            PaywallMode::PayWhatYouWant => "pay_what_you_want",
+            PaywallMode::Tip => "tip",
+        }
+    }
+
+    /// The mode of a stored name.
+    pub fn parse(text: &str) -> Option<PaywallMode> {
+        match text {
+            "fixed" => Some(PaywallMode::Fixed),
+            "pay_what_you_want" => Some(PaywallMode::PayWhatYouWant),
+            "tip" => Some(PaywallMode::Tip),
+            _ => None,
+        }
+    }
+
+    /// True when the reader chooses the amount.
+    pub fn reader_chooses(self) -> bool {
+        self != PaywallMode::Fixed
+    }
+}
+
 /// What the browser needs to load Stripe.js for a paywall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StripePublicInfo {
@@ -50,6 +91,30 @@ pub struct PaywallInfo {
     /// True when payments go to a Stripe emulator: the widget shows a "no real money" badge.
     #[serde(default)]
     pub sandbox: bool,
+    /// How it is paid; with `pay_what_you_want` and `tip`, `price.amount` is the minimum.
+    #[serde(default)]
+    pub mode: PaywallMode,
+    /// The amount the creator suggests (pay what you want), minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<i64>,
+    /// The most a reader may pay (modes where the reader chooses), minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<i64>,
+    /// Amounts offered as one-tap choices (tips), minor units.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presets: Vec<i64>,
+    /// Paid tips so far, when the creator shows the count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_count: Option<i64>,
+}
+
+/// `POST /v1/paywalls/{id}/purchases` body: `{}` for a fixed price (any amount is ignored), or
+/// `{"amount": N}` in minor units where the reader chooses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseRequest {
+    /// The reader's chosen amount, minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
 }
 
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.
@@ -102,6 +167,22 @@ pub struct NewPaywall {
     /// Origins of the blogs this paywall sells on (`https://blog.example`); empty: any site.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// How it is paid (default `fixed`); with the other modes `price.amount` is the minimum
+    /// and `content_markdown` is what the reader gets after paying (for a tip: a thank-you).
+    #[serde(default)]
+    pub mode: PaywallMode,
+    /// Suggested amount (pay what you want), minor units.
+    #[serde(default)]
+    pub suggested_amount: Option<i64>,
+    /// The most a reader may pay (modes where the reader chooses), minor units; default: Stripe's maximum.
+    #[serde(default)]
+    pub max_amount: Option<i64>,
+    /// One-tap tip amounts, minor units (default: ¥100/¥500/¥1,000, $1/$3/$5 and alike).
+    #[serde(default)]
+    pub preset_amounts: Vec<i64>,
+    /// Show readers how many tips were paid.
+    #[serde(default)]
+    pub show_count: bool,
 }
 
 /// `PATCH /v1/admin/paywalls/{id}`: fields to change; absent fields stay as they are.
@@ -123,6 +204,21 @@ pub struct PaywallPatch {
     /// New list of the blogs' origins; `[]` lets any site sell it again.
     #[serde(default)]
     pub origins: Option<Vec<String>>,
+    /// New mode.
+    #[serde(default)]
+    pub mode: Option<PaywallMode>,
+    /// New suggested amount.
+    #[serde(default)]
+    pub suggested_amount: Option<i64>,
+    /// New maximum.
+    #[serde(default)]
+    pub max_amount: Option<i64>,
+    /// New tip presets.
+    #[serde(default)]
+    pub preset_amounts: Option<Vec<i64>>,
+    /// Show the tip count or not.
+    #[serde(default)]
+    pub show_count: Option<bool>,
 }
 
 /// A paywall as the creator sees it.
@@ -148,6 +244,21 @@ pub struct AdminPaywall {
     /// Origins of the blogs it sells on; empty: any site.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// How it is paid.
+    #[serde(default)]
+    pub mode: PaywallMode,
+    /// Suggested amount (pay what you want).
+    #[serde(default)]
+    pub suggested_amount: Option<i64>,
+    /// The most a reader may pay (modes where the reader chooses).
+    #[serde(default)]
+    pub max_amount: Option<i64>,
+    /// One-tap tip amounts.
+    #[serde(default)]
+    pub preset_amounts: Vec<i64>,
+    /// Whether readers see the tip count.
+    #[serde(default)]
+    pub show_count: bool,
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Last change, Unix seconds.
@@ -212,6 +323,9 @@ pub struct AdminPurchase {
     /// When it was paid, Unix seconds.
     #[serde(default)]
     pub paid_at: Option<i64>,
+    /// The paywall's mode at purchase time (`tip` for a tip).
+    #[serde(default)]
+    pub mode: PaywallMode,
 }
 
 /// Sales figures of one currency (amounts in different currencies are never summed).
@@ -219,12 +333,18 @@ pub struct AdminPurchase {
 pub struct CurrencyStats {
     /// Lowercase ISO code.
     pub currency: String,
-    /// Paid purchases.
+    /// Paid purchases (fixed and pay-what-you-want paywalls; tips are counted apart).
     pub paid_count: i64,
     /// Sum of paid purchases, minor units.
     pub revenue: i64,
-    /// Refunded purchases.
+    /// Refunded purchases and tips.
     pub refunded_count: i64,
+    /// Paid tips.
+    #[serde(default)]
+    pub tip_count: i64,
+    /// Sum of paid tips, minor units.
+    #[serde(default)]
+    pub tip_revenue: i64,
 }
 
 /// `GET /v1/admin/stats`.

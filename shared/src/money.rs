@@ -248,6 +248,76 @@ pub fn parse_major(text: &str, currency: Currency) -> Result<i64, MoneyError> {
     digits.parse::<i64>().map_err(|_| MoneyError::AboveMaximum)
 }
 
+/// Why an amount a reader typed is refused (the widget words each in the reader's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedAmountError {
+    /// Nothing typed.
+    Empty,
+    /// Not a number this parser reads.
+    NotANumber,
+    /// More decimals than the currency has (any for JPY).
+    TooManyDecimals,
+    /// Below the minimum (minor units).
+    TooLow {
+        /// The minimum, minor units.
+        minimum: i64,
+    },
+    /// Above the maximum (minor units).
+    TooHigh {
+        /// The maximum, minor units.
+        maximum: i64,
+    },
+}
+
+/// Reads an amount a reader typed into minor units and checks it is within `minimum..=maximum`.
+/// Accepts what people type in English and Japanese: full-width digits and separators
+/// (`１，０００`), grouping commas in threes (`1,000`), spaces, and a currency sign or `円`.
+/// A decimal point is a decimal point; JPY takes none.
+pub fn parse_typed_amount(text: &str, currency: Currency, minimum: i64, maximum: i64) -> Result<i64, TypedAmountError> {
+    let mut plain = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '０'..='９' => plain.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            '，' | ',' => plain.push(','),
+            '．' | '.' => plain.push('.'),
+            '¥' | '￥' | '$' | '＄' | '€' | '£' | '円' => {}
+            c if c.is_whitespace() => {}
+            c => plain.push(c),
+        }
+    }
+    if plain.is_empty() {
+        return Err(TypedAmountError::Empty);
+    }
+    let (whole, fraction) = match plain.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (plain.as_str(), None),
+    };
+    // Commas only as thousands separators: 1,000 and 12,345,678, not 1,5 or 10,00.
+    let groups: Vec<&str> = whole.split(',').collect();
+    let grouped = groups.len() == 1
+        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    let digits: String = groups.concat();
+    if !grouped || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TypedAmountError::NotANumber);
+    }
+    let fraction = fraction.unwrap_or("");
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) || (plain.contains('.') && fraction.is_empty()) {
+        return Err(TypedAmountError::NotANumber);
+    }
+    if fraction.len() > usize::from(currency.exponent()) {
+        return Err(TypedAmountError::TooManyDecimals);
+    }
+    let normalized = if fraction.is_empty() { digits } else { format!("{digits}.{fraction}") };
+    let amount = parse_major(&normalized, currency).map_err(|_| TypedAmountError::TooHigh { maximum })?;
+    if amount < minimum {
+        Err(TypedAmountError::TooLow { minimum })
+    } else if amount > maximum {
+        Err(TypedAmountError::TooHigh { maximum })
+    } else {
+        Ok(amount)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -320,6 +390,30 @@ mod tests {
         assert!(serde_json::from_str::<Currency>("\"zzz\"").is_err());
     }
 
+    #[test]
+    fn typed_amounts_read_as_people_write_them() {
+        let (jpy, usd) = (cur("jpy"), cur("usd"));
+        let read = |text: &str, currency| parse_typed_amount(text, currency, 50, MAX_AMOUNT);
+        assert_eq!(read("1000", jpy), Ok(1000));
+        assert_eq!(read("1,000", jpy), Ok(1000));
+        assert_eq!(read("１０００", jpy), Ok(1000));
+        assert_eq!(read("１，０００円", jpy), Ok(1000));
+        assert_eq!(read(" ¥ 12,345,678 ", jpy), Ok(12_345_678));
+        assert_eq!(read("$1.50", usd), Ok(150));
+        assert_eq!(read("1,000.5", usd), Ok(100_050));
+        assert_eq!(read("３．５０", usd), Ok(350));
+        assert_eq!(read("1.5", jpy), Err(TypedAmountError::TooManyDecimals));
+        assert_eq!(read("1.505", usd), Err(TypedAmountError::TooManyDecimals));
+        for bad in ["1,5", "10,00", ",100", "1,,000", "abc", "-100", "1e3", "1.", "１.２.３"] {
+            assert_eq!(read(bad, jpy), Err(TypedAmountError::NotANumber), "{bad}");
+        }
+        assert_eq!(read("", jpy), Err(TypedAmountError::Empty));
+        assert_eq!(read("  ", jpy), Err(TypedAmountError::Empty));
+        assert_eq!(parse_typed_amount("49", jpy, 50, 1000), Err(TypedAmountError::TooLow { minimum: 50 }));
+        assert_eq!(parse_typed_amount("1,001", jpy, 50, 1000), Err(TypedAmountError::TooHigh { maximum: 1000 }));
+        assert_eq!(read("99999999999999999999999", jpy), Err(TypedAmountError::TooHigh { maximum: MAX_AMOUNT }));
+    }
+
     proptest! {
         #[test]
         fn format_then_parse_round_trips(amount in 0_i64..=MAX_AMOUNT, idx in 0..SUPPORTED_CURRENCIES.len()) {
@@ -351,6 +445,15 @@ mod tests {
             match Currency::parse(&code) {
                 Ok(currency) => prop_assert!(SUPPORTED_CURRENCIES.iter().any(|c| c.code == currency.code())),
                 Err(_) => prop_assert!(Money::parse(amount, &code).is_err()),
+            }
+        }
+
+        /// Whatever a reader types: an amount within the bounds, or a refusal — never a panic.
+        #[test]
+        fn typed_amounts_are_within_bounds_or_refused(text in "\\PC{0,20}|[0-9０-９,，.．¥円 ]{0,16}", idx in 0..SUPPORTED_CURRENCIES.len(), minimum in 1_i64..10_000) {
+            let currency = Currency(&SUPPORTED_CURRENCIES[idx]);
+            if let Ok(amount) = parse_typed_amount(&text, currency, minimum, MAX_AMOUNT) {
+                prop_assert!((minimum..=MAX_AMOUNT).contains(&amount));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The widget's client of the plog API (`/v1/paywalls/...`), over `fetch` (gloo-net).
 
 use gloo_net::http::{Request, Response};
-use plog_shared::api::{PaywallInfo, PaywallStatus, Price, PurchaseCreated, StripePublicInfo};
+use plog_shared::api::{PaywallInfo, PaywallMode, PaywallStatus, Price, PurchaseCreated, StripePublicInfo};
 use wasm_bindgen::JsValue;
 
 use crate::json;
@@ -74,6 +74,13 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
             js_url: json::string(&stripe, "js_url")?,
         },
         sandbox: json::boolean(value, "sandbox").unwrap_or(false),
+        mode: json::string(value, "mode").and_then(|m| PaywallMode::parse(&m)).unwrap_or_default(),
+        suggested: json::integer(value, "suggested"),
+        maximum: json::integer(value, "maximum"),
+        presets: json::field(value, "presets")
+            .map(|list| js_sys::Array::from(&list).iter().filter_map(|v| v.as_f64()).map(|v| v as i64).collect())
+            .unwrap_or_default(),
+        tip_count: json::integer(value, "tip_count"),
     })
 }
 
@@ -108,11 +115,15 @@ impl ApiClient {
         paywall_info(&body(response).await?).ok_or_else(malformed)
     }
 
-    /// `POST /v1/paywalls/{id}/purchases`.
-    pub async fn start_purchase(&self, paywall_id: &str) -> Result<PurchaseCreated, ApiError> {
+    /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses.
+    pub async fn start_purchase(&self, paywall_id: &str, amount: Option<i64>) -> Result<PurchaseCreated, ApiError> {
+        let body = match amount {
+            Some(amount) => format!("{{\"amount\":{amount}}}"),
+            None => "{}".to_owned(),
+        };
         let response = Request::post(&self.url(paywall_id, "/purchases"))
             .header("Content-Type", "application/json")
-            .body("{}")
+            .body(body)
             .map_err(network)?
             .send()
             .await

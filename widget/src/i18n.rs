@@ -63,6 +63,26 @@ pub struct Texts {
     pub cancel: &'static str,
     /// Sandbox badge.
     pub sandbox: &'static str,
+    /// Tip mode: the button that opens the card form.
+    pub tip: &'static str,
+    /// Label of the amount choices.
+    pub choose_amount: &'static str,
+    /// Label of the reader's own amount.
+    pub other_amount: &'static str,
+    /// Pay what you want: the minimum, `{price}` replaced.
+    pub minimum: &'static str,
+    /// The amount field holds no number.
+    pub amount_not_a_number: &'static str,
+    /// The amount has decimals the currency does not have.
+    pub amount_decimals: &'static str,
+    /// The amount is below the minimum, `{price}` replaced.
+    pub amount_too_low: &'static str,
+    /// The amount is above the maximum, `{price}` replaced.
+    pub amount_too_high: &'static str,
+    /// No amount chosen yet.
+    pub amount_missing: &'static str,
+    /// Public tip count, `{count}` replaced.
+    pub tips_so_far: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -84,6 +104,16 @@ const EN: Texts = Texts {
     slow_unlock: "Your payment went through, but unlocking is taking longer than usual. Reload the page in a moment.",
     cancel: "Cancel",
     sandbox: "sandbox — no real money",
+    tip: "Send a tip",
+    choose_amount: "Choose an amount",
+    other_amount: "Other amount",
+    minimum: "Pay what you want — at least {price}",
+    amount_not_a_number: "Enter an amount in digits, like 1,000.",
+    amount_decimals: "This currency takes no more decimals than that.",
+    amount_too_low: "The minimum is {price}.",
+    amount_too_high: "The maximum is {price}.",
+    amount_missing: "Choose or enter an amount first.",
+    tips_so_far: "{count} tips so far — thank you!",
 };
 
 const JA: Texts = Texts {
@@ -105,6 +135,16 @@ const JA: Texts = Texts {
     slow_unlock: "お支払いは完了しましたが、表示に時間がかかっています。少ししてからページを再読み込みしてください。",
     cancel: "キャンセル",
     sandbox: "サンドボックス — 実際の請求はありません",
+    tip: "投げ銭する",
+    choose_amount: "金額を選ぶ",
+    other_amount: "その他の金額",
+    minimum: "お好きな金額で（{price} 以上）",
+    amount_not_a_number: "金額を数字で入力してください（例：1,000）。",
+    amount_decimals: "この通貨ではその桁の小数は使えません。",
+    amount_too_low: "{price} 以上で入力してください。",
+    amount_too_high: "{price} 以下で入力してください。",
+    amount_missing: "先に金額を選ぶか入力してください。",
+    tips_so_far: "これまでに {count} 件の投げ銭をいただきました。",
 };
 
 impl Lang {

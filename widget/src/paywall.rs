@@ -1,6 +1,8 @@
 //! The paywall component and its purchase flow:
 //! loading → locked → (Buy) preparing → paying → confirming → declined ⟲ | unlocking → unlocked,
-//! with unavailable when the API is down or the paywall is missing.
+//! with unavailable when the API is down or the paywall is missing. Where the reader chooses
+//! (pay what you want, tips) the locked state offers amount chips and a field for any amount,
+//! read with `parse_typed_amount` and checked before anything is created.
 //!
 //! Reactive state lives in signals; the Stripe.js objects, which are not `Send`, live in a
 //! local [`StoredValue`] and are released in `on_cleanup`.
@@ -10,7 +12,9 @@ use std::rc::Rc;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plog_shared::api::{PaywallInfo, PaywallStatus};
+use plog_shared::Currency;
+use plog_shared::api::{PaywallInfo, PaywallMode, PaywallStatus};
+use plog_shared::money::{TypedAmountError, parse_typed_amount};
 use wasm_bindgen::prelude::*;
 
 use crate::api::{ApiClient, ApiError, ContentAnswer};
@@ -80,6 +84,12 @@ struct Env {
 struct Ctx {
     phase: RwSignal<Phase>,
     info: RwSignal<Option<PaywallInfo>>,
+    /// The amount the reader chose (modes where the reader chooses).
+    chosen: RwSignal<Option<i64>>,
+    /// What is typed in the "other amount" field.
+    typed: RwSignal<String>,
+    /// Why the typed amount is refused.
+    amount_error: RwSignal<Option<String>>,
     card_error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     env: StoredValue<Env, LocalStorage>,
@@ -109,6 +119,9 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
     let ctx = Ctx {
         phase: RwSignal::new(Phase::Loading),
         info: RwSignal::new(None),
+        chosen: RwSignal::new(None),
+        typed: RwSignal::new(String::new()),
+        amount_error: RwSignal::new(None),
         card_error: RwSignal::new(None),
         notice: RwSignal::new(None),
         env: StoredValue::new_local(Env { setup, themed }),
@@ -122,6 +135,12 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
     let phase = ctx.phase;
     let root_class = move || {
         let (sandbox, teaser) = ctx.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
+        let mode = ctx.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
+            Some((PaywallMode::Tip, true)) => " choose tip has-count",
+            Some((PaywallMode::Tip, false)) => " choose tip",
+            Some((PaywallMode::PayWhatYouWant, _)) => " choose",
+            _ => "",
+        });
         let state = match phase.get() {
             Phase::Loading => "loading",
             Phase::Unavailable { archived: false } => "unavailable",
@@ -135,12 +154,41 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
             Phase::SlowUnlock => "slow",
             Phase::Unlocked => "unlocked",
         };
-        format!("paywall {state}{}{}", if sandbox { " sandbox" } else { "" }, if teaser { " has-teaser" } else { "" })
+        format!("paywall {state}{}{}{mode}", if sandbox { " sandbox" } else { "" }, if teaser { " has-teaser" } else { "" })
     };
+    let money = move |amount: i64| {
+        ctx.info.with(|info| info.as_ref().map(|i| format_price(amount, &i.price.currency, texts.locale))).unwrap_or_default()
+    };
+    // The price line: the price, or "at least" the minimum where the reader chooses.
     let price = move || {
-        ctx.info.with(|info| info.as_ref().map(|i| format_price(i.price.amount, &i.price.currency, texts.locale)))
-            .unwrap_or_default()
+        let Some((amount, mode)) = ctx.info.with(|i| i.as_ref().map(|i| (i.price.amount, i.mode))) else { return String::new() };
+        match mode {
+            PaywallMode::Fixed => money(amount),
+            _ => texts.minimum.replace("{price}", &money(amount)),
+        }
     };
+    // What the Pay button charges: the price, or the reader's amount.
+    let charge = move || {
+        let fixed = ctx.info.with(|i| i.as_ref().filter(|i| !i.mode.reader_chooses()).map(|i| i.price.amount));
+        fixed.or(ctx.chosen.get()).map(money).unwrap_or_default()
+    };
+    let chips = move || {
+        let amounts = ctx.info.with(|i| i.as_ref().map(choices).unwrap_or_default());
+        amounts
+            .into_iter()
+            .map(|amount| {
+                let pressed = move || (ctx.chosen.get() == Some(amount) && ctx.typed.with(String::is_empty)).to_string();
+                view! {
+                    <button type="button" class="chip" part="button amount-chip" aria-pressed=pressed
+                        on:click=move |_| choose(ctx, amount)>{money(amount)}</button>
+                }
+            })
+            .collect_view()
+    };
+    let tip_count = move || {
+        ctx.info.with(|i| i.as_ref().and_then(|i| i.tip_count)).map(|n| texts.tips_so_far.replace("{count}", &n.to_string()))
+    };
+    let buy_label = move || if ctx.info.with(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) { texts.tip } else { texts.buy };
     let status = move || match phase.get() {
         Phase::Loading => texts.loading.to_owned(),
         Phase::Preparing => texts.preparing.to_owned(),
@@ -169,9 +217,21 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
                 <p class="title" part="title">{info_text(|i| Some(i.title.clone()))}</p>
                 <p class="teaser" part="teaser">{info_text(|i| i.teaser.clone())}</p>
                 <p class="price" part="price">{texts.price_label} ": " <strong>{price}</strong></p>
+                <p class="tips-count" part="tips-count">{tip_count}</p>
+                <fieldset class="amounts" part="amounts">
+                    <legend>{texts.choose_amount}</legend>
+                    {chips}
+                    <label class="other">
+                        {texts.other_amount}
+                        <input type="text" inputmode="decimal" autocomplete="off" part="amount-input"
+                            prop:value=move || ctx.typed.get()
+                            on:input=move |event| type_amount(ctx, event_target_value(&event))/>
+                    </label>
+                    <p class="amount-error" part="error" role="alert">{move || ctx.amount_error.get()}</p>
+                </fieldset>
                 <div class="buy-area">
                     <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy(ctx))>
-                        {texts.buy}
+                        {buy_label}
                     </button>
                     <p class="hint">{texts.pay_inline}</p>
                 </div>
@@ -183,7 +243,7 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
                     <button type="button" part="button pay-button" class="pay" disabled=confirming
                         on:click=move |_| spawn_local(pay(ctx))>
                         <span class="spinner" aria-hidden="true"></span>
-                        {move || texts.pay.replace("{price}", &price())}
+                        {move || texts.pay.replace("{price}", &charge())}
                     </button>
                     <button type="button" part="button cancel-button" class="secondary" disabled=confirming
                         on:click=move |_| cancel(ctx)>
@@ -214,6 +274,9 @@ async fn start(ctx: Ctx) {
     match api.paywall(&id).await {
         Ok(info) => {
             let archived = info.status == PaywallStatus::Archived;
+            if info.mode.reader_chooses() {
+                ctx.chosen.set(info.suggested.or_else(|| choices(&info).first().copied()));
+            }
             ctx.info.set(Some(info));
             ctx.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
         }
@@ -227,9 +290,16 @@ async fn buy(ctx: Ctx) {
         return;
     }
     let Some(info) = ctx.info.get_untracked() else { return };
+    let texts = ctx.texts();
+    // An amount the server would refuse is refused here, before Stripe.js or a purchase.
+    if info.mode.reader_chooses() && (ctx.chosen.get_untracked().is_none() || ctx.amount_error.with_untracked(Option::is_some)) {
+        if ctx.amount_error.with_untracked(Option::is_none) {
+            ctx.amount_error.set(Some(texts.amount_missing.to_owned()));
+        }
+        return;
+    }
     ctx.notice.set(None);
     ctx.phase.set(Phase::Preparing);
-    let texts = ctx.texts();
     let prepared = async {
         stripe_js::load(&info.stripe.js_url).await?;
         let stripe = stripe_js::stripe(&info.stripe.publishable_key)?;
@@ -267,7 +337,8 @@ async fn buy(ctx: Ctx) {
 /// Creates a purchase and keeps its token; on failure shows why and returns false.
 async fn new_purchase(ctx: Ctx) -> bool {
     let (api, id, texts) = (ctx.api(), ctx.paywall_id(), ctx.texts());
-    match api.start_purchase(&id).await {
+    let amount = ctx.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses())).then(|| ctx.chosen.get_untracked()).flatten();
+    match api.start_purchase(&id, amount).await {
         Ok(created) => {
             storage::save_token(api.origin(), &id, &created.access_token);
             ctx.session.update_value(|s| s.client_secret = Some(created.client_secret));
@@ -332,9 +403,66 @@ async fn unlock_after_payment(ctx: Ctx) {
 
 fn unlocked(ctx: Ctx, html: String) {
     release(ctx);
+    // A tip jar stays a tip jar: the next visit offers it again instead of the thank-you.
+    if ctx.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) {
+        storage::forget_token(ctx.api().origin(), &ctx.paywall_id());
+    }
     ctx.phase.set(Phase::Unlocked);
     let on_unlocked = ctx.env.with_value(|e| e.setup.on_unlocked.clone());
     on_unlocked(html);
+}
+
+/// The one-tap amounts: the tip presets, or the minimum and the suggested amount.
+fn choices(info: &PaywallInfo) -> Vec<i64> {
+    match info.mode {
+        PaywallMode::Fixed => Vec::new(),
+        PaywallMode::Tip => info.presets.clone(),
+        PaywallMode::PayWhatYouWant => {
+            let mut amounts = vec![info.price.amount];
+            amounts.extend(info.suggested.filter(|s| *s != info.price.amount));
+            amounts
+        }
+    }
+}
+
+/// A chip was pressed: that amount, and the typed one is cleared.
+fn choose(ctx: Ctx, amount: i64) {
+    ctx.typed.set(String::new());
+    ctx.amount_error.set(None);
+    ctx.chosen.set(Some(amount));
+}
+
+/// The reader typed an amount: read it as the locale writes numbers, and say at once what is wrong.
+fn type_amount(ctx: Ctx, text: String) {
+    let texts = ctx.texts();
+    let Some((currency, minimum, maximum)) = ctx.info.with_untracked(|i| {
+        i.as_ref().map(|i| (i.price.currency.clone(), i.price.amount, i.maximum.unwrap_or(plog_shared::money::MAX_AMOUNT)))
+    }) else {
+        return;
+    };
+    let money = |amount: i64| format_price(amount, &currency, texts.locale);
+    ctx.typed.set(text.clone());
+    if text.trim().is_empty() {
+        // Back to the default choice.
+        ctx.amount_error.set(None);
+        ctx.chosen.set(ctx.info.with_untracked(|i| i.as_ref().and_then(|i| i.suggested.or_else(|| choices(i).first().copied()))));
+        return;
+    }
+    let Ok(known) = Currency::parse(&currency) else { return };
+    match parse_typed_amount(&text, known, minimum, maximum) {
+        Ok(amount) => {
+            ctx.amount_error.set(None);
+            ctx.chosen.set(Some(amount));
+        }
+        Err(error) => {
+            ctx.amount_error.set(Some(match error {
+                TypedAmountError::Empty | TypedAmountError::NotANumber => texts.amount_not_a_number.to_owned(),
+                TypedAmountError::TooManyDecimals => texts.amount_decimals.to_owned(),
+                TypedAmountError::TooLow { minimum } => texts.amount_too_low.replace("{price}", &money(minimum)),
+                TypedAmountError::TooHigh { maximum } => texts.amount_too_high.replace("{price}", &money(maximum)),
+            }));
+        }
+    }
 }
 
 fn cancel(ctx: Ctx) {

@@ -88,6 +88,26 @@ button:focus-visible, .card:focus-within { outline: 3px solid var(--_accent); ou
 @keyframes plog-spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
 .message { color: var(--_muted); margin: 0; }
+/* Pay what you want and tips: amount choices while locked; tips hide the single price. */
+.amounts, .tips-count { display: none; }
+.choose.locked .amounts { display: block; }
+.tip .price { display: none; }
+.has-count .tips-count { display: block; }
+.amounts { margin: 0 0 0.75em; border: 0; padding: 0; min-width: 0; }
+.amounts legend { font-size: 0.9em; font-weight: 600; margin: 0 0 0.35em; padding: 0; }
+button.chip {
+  background: transparent; color: var(--_text); border-color: var(--_border);
+  margin: 0 0.4em 0.4em 0; padding: 0.4em 0.9em;
+}
+button.chip[aria-pressed="true"] { background: var(--_accent); color: var(--_accent-text); border-color: var(--_accent); }
+.other { display: block; font-size: 0.9em; margin-top: 0.25em; }
+.other input {
+  font: inherit; color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
+  border-radius: calc(var(--_radius) * 0.8); padding: 0.4em 0.6em; width: 9em; margin-left: 0.5em;
+}
+.other input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.amount-error { display: block; color: var(--_error); font-size: 0.9em; margin: 0.25em 0 0; min-height: 1.2em; }
+.tips-count { color: var(--_muted); font-size: 0.9em; margin: 0 0 0.75em; }
 "#
 );
 

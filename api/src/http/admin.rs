@@ -139,6 +139,8 @@ async fn stats(_: Admin, State(ctx): State<AppState>) -> Result<Json<Stats>, Api
                 paid_count: t.paid_count,
                 revenue: t.revenue,
                 refunded_count: t.refunded_count,
+                tip_count: t.tip_count,
+                tip_revenue: t.tip_revenue,
             })
             .collect(),
     }))

@@ -1,5 +1,6 @@
 //! Layers that every request, or every public paywall request, passes before its handler:
-//! a cap on header size, a time limit, the per-site origin check, and security headers.
+//! the request limits (header size, time) with the security headers, and the per-site origin
+//! check.
 
 use std::time::Duration;
 
@@ -13,28 +14,29 @@ use crate::context::AppState;
 use crate::error::ApiError;
 use crate::sites;
 
-/// Answers 431 in plog's error shape when the headers together exceed `PLOG_MAX_HEADER_BYTES`
-/// (hyper's own, much larger limit still closes connections that go far beyond).
-pub async fn limit_headers(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = ctx.config.guard.max_header_bytes;
+/// The limits every request meets, in one layer (each layer costs a little on every request):
+/// headers larger together than `PLOG_MAX_HEADER_BYTES` get 431 in plog's error shape (hyper's
+/// own, much larger limit still closes connections that go far beyond), and a request running
+/// longer than `PLOG_REQUEST_TIMEOUT_SECS` is stopped and answered 503 `timeout` — dropping the
+/// handler rolls back any open transaction, so a stopped request changes nothing. Every answer
+/// then gets the security headers ([`add_security_headers`]).
+pub async fn request_limits(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
+    let guard = &ctx.config.guard;
     let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    if size as u64 > limit {
-        return ApiError::HeadersTooLarge(limit).into_response();
-    }
-    next.run(request).await
-}
-
-/// Stops a request that runs longer than `PLOG_REQUEST_TIMEOUT_SECS` and answers 503 `timeout`.
-/// Dropping the handler rolls back any open transaction, so a stopped request changes nothing.
-pub async fn time_limit(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = Duration::from_secs(ctx.config.guard.request_timeout_secs);
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(limit_secs = limit.as_secs(), "request stopped at the time limit");
-            ApiError::Timeout.into_response()
+    let mut response = if size as u64 > guard.max_header_bytes {
+        ApiError::HeadersTooLarge(guard.max_header_bytes).into_response()
+    } else {
+        let limit = Duration::from_secs(guard.request_timeout_secs);
+        match tokio::time::timeout(limit, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::warn!(limit_secs = limit.as_secs(), "request stopped at the time limit");
+                ApiError::Timeout.into_response()
+            }
         }
-    }
+    };
+    add_security_headers(&mut response);
+    response
 }
 
 /// The paywall id in a public paywall path (`/v1/paywalls/{id}…`).
@@ -81,7 +83,7 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
 /// lets nothing load or frame plog's own responses (a route that serves a page sets its own).
 /// The blog page that embeds the widget has its own CSP (README, "Content Security Policy");
 /// these headers only cover what plog serves.
-pub async fn security_headers(mut response: Response) -> Response {
+fn add_security_headers(response: &mut Response) {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -93,7 +95,6 @@ pub async fn security_headers(mut response: Response) -> Response {
             headers.insert(name, HeaderValue::from_static(value));
         }
     }
-    response
 }
 
 #[cfg(test)]

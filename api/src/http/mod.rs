@@ -64,8 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(widget_assets::router(&state.config.widget_dir))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
-        .layer(middleware::from_fn_with_state(state.clone(), guards::limit_headers))
-        .layer(middleware::from_fn_with_state(state.clone(), guards::time_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), guards::request_limits))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -85,8 +84,7 @@ pub fn router(state: AppState) -> Router {
                             tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered");
                         }),
                 )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(middleware::map_response(guards::security_headers)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
 }
 

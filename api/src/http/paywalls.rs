@@ -20,6 +20,11 @@ pub fn router() -> Router<AppState> {
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
 async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<PaywallInfo>, ApiError> {
     let paywall = payments::paywall(&ctx, &id).await?;
+    let mode = paywall.mode();
+    let tip_count = match paywall.show_count {
+        true => Some(ctx.store.paid_count(&paywall.id).await?),
+        false => None,
+    };
     Ok(Json(PaywallInfo {
         id: paywall.id.clone(),
         title: paywall.title.clone(),
@@ -31,6 +36,11 @@ async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Jso
             js_url: ctx.stripe_js_url.clone(),
         },
         sandbox: ctx.config.sandbox || ctx.config.stripe.access.is_sandbox(),
+        mode,
+        suggested: paywall.suggested_amount,
+        maximum: mode.reader_chooses().then(|| paywall.maximum()),
+        presets: paywall.presets(),
+        tip_count,
     }))
 }
 

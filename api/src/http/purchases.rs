@@ -1,6 +1,7 @@
-//! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent; any price
-//! in it is ignored, because the server alone decides what a paywall costs. The client's
-//! address feeds the card-testing limits (`guard`).
+//! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent for a
+//! fixed price (any amount in it is ignored: the server alone decides what a paywall costs), or
+//! `{"amount": N}` where the reader chooses, checked by the server against the paywall's mode.
+//! The client's address feeds the card-testing limits (`guard`).
 
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -9,6 +10,7 @@ use axum::Router;
 use plog_shared::api::PurchaseCreated;
 
 use super::client_ip::ClientIp;
+use crate::catalog::RequestedAmount;
 use crate::context::AppState;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
@@ -24,13 +26,19 @@ async fn create(
     request: Request,
 ) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
     let body = read_body(request).await?;
+    let mut requested = RequestedAmount::Absent;
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(serde_json::Value::Object(_)) => {}
+            Ok(serde_json::Value::Object(fields)) => {
+                requested = match fields.get("amount") {
+                    None | Some(serde_json::Value::Null) => RequestedAmount::Absent,
+                    Some(amount) => amount.as_i64().map_or(RequestedAmount::NotWhole, RequestedAmount::Whole),
+                }
+            }
             Ok(_) => return Err(ApiError::BadRequest("the body must be a JSON object, e.g. {}".into())),
             Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
         }
     }
-    let created = payments::start_purchase(&ctx, &id, client).await?;
+    let created = payments::start_purchase(&ctx, &id, client, &requested).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

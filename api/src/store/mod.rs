@@ -62,6 +62,8 @@ pub struct NewPurchase {
     pub currency: String,
     /// Keyed hash of the client's IP address (see `guard::client_key`), if known.
     pub client_key: Option<String>,
+    /// The paywall's mode at purchase time (`fixed`, `pay_what_you_want`, `tip`).
+    pub mode: String,
 }
 
 /// What Stripe says happened to a payment: from a webhook or from re-reading the intent.
@@ -149,21 +151,6 @@ pub struct PurchaseFilter {
     pub since: Option<i64>,
     /// At most this many, newest first.
     pub limit: i64,
-}
-
-/// Changes to a paywall; `None` keeps a field.
-#[derive(Debug, Clone, Default)]
-pub struct PaywallChanges {
-    /// New title.
-    pub title: Option<String>,
-    /// New teaser (`Some(None)` removes it).
-    pub teaser: Option<Option<String>>,
-    /// New price, minor units and code.
-    pub price: Option<(i64, String)>,
-    /// New markdown and its sanitized HTML.
-    pub content: Option<(String, String)>,
-    /// New origins, space-separated canonical (`""`: any site).
-    pub origins: Option<String>,
 }
 
 /// True if the error (anywhere in its chain) is the pool's "no connection became free in time".
@@ -366,11 +353,13 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "insert into paywalls (id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            "insert into paywalls (id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins, \
+               mode, suggested_amount, max_amount, preset_amounts, show_count) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
             .bind(&paywall.id).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price_amount)
             .bind(&paywall.currency).bind(&paywall.content_markdown).bind(&paywall.content_html)
             .bind(&paywall.status).bind(paywall.created_at).bind(paywall.updated_at).bind(&paywall.origins)
+            .bind(&paywall.mode).bind(paywall.suggested_amount).bind(paywall.max_amount).bind(&paywall.preset_amounts).bind(paywall.show_count)
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a paywall")?;
         Ok(())
@@ -380,7 +369,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn paywall(&self, id: &str) -> anyhow::Result<Option<Paywall>> {
         on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
-            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins \
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins, \
+                    mode, suggested_amount, max_amount, preset_amounts, show_count \
              from paywalls where id = $1")
             .bind(id).fetch_optional(pool).await)
             .context("Failed to read a paywall")
@@ -390,38 +380,32 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
         on_pool!(self, pool => sqlx::query_as::<_, Paywall>(
-            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins \
+            "select id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, origins, \
+                    mode, suggested_amount, max_amount, preset_amounts, show_count \
              from paywalls order by created_at desc, id")
             .fetch_all(pool).await)
             .context("Failed to list paywalls")
     }
 
-    /// Applies changes to a paywall; `None` if there is no such paywall.
+    /// Writes a paywall's editable fields (as validated by the catalog); `None` if there is no
+    /// such paywall.
     #[tracing::instrument(skip_all)]
-    pub async fn update_paywall(&self, id: &str, changes: &PaywallChanges) -> anyhow::Result<Option<Paywall>> {
-        let teaser_given = changes.teaser.is_some();
-        let teaser = changes.teaser.clone().flatten();
-        let (amount, currency) = changes.price.clone().unzip();
-        let (markdown, html) = changes.content.clone().unzip();
+    pub async fn save_paywall(&self, paywall: &Paywall) -> anyhow::Result<Option<Paywall>> {
         let updated = on_pool!(self, pool => sqlx::query(
-            "update paywalls set \
-               title = coalesce($2, title), \
-               teaser = case when $3 then $4 else teaser end, \
-               price_amount = coalesce($5, price_amount), \
-               currency = coalesce($6, currency), \
-               content_markdown = coalesce($7, content_markdown), \
-               content_html = coalesce($8, content_html), \
-               origins = coalesce($10, origins), \
-               updated_at = $9 \
+            "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, content_markdown = $6, \
+               content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
+               preset_amounts = $12, show_count = $13, updated_at = $14 \
              where id = $1")
-            .bind(id).bind(&changes.title).bind(teaser_given).bind(teaser).bind(amount).bind(currency)
-            .bind(markdown).bind(html).bind(now()).bind(&changes.origins)
+            .bind(&paywall.id).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price_amount).bind(&paywall.currency)
+            .bind(&paywall.content_markdown).bind(&paywall.content_html).bind(&paywall.origins).bind(&paywall.mode)
+            .bind(paywall.suggested_amount).bind(paywall.max_amount).bind(&paywall.preset_amounts).bind(paywall.show_count)
+            .bind(now())
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to update a paywall")?;
         if updated == 0 {
             return Ok(None);
         }
-        self.paywall(id).await
+        self.paywall(&paywall.id).await
     }
 
     /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
@@ -442,10 +426,10 @@ impl Store {
     pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
         let now = now();
         on_pool!(self, pool => sqlx::query(
-            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, client_key) \
-             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8)")
+            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, client_key, mode) \
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9)")
             .bind(&purchase.id).bind(&purchase.paywall_id).bind(&purchase.payment_intent_id)
-            .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now).bind(&purchase.client_key)
+            .bind(&purchase.token_hash).bind(purchase.amount).bind(&purchase.currency).bind(now).bind(&purchase.client_key).bind(&purchase.mode)
             .execute(pool).await.map(|done| done.rows_affected()))
             .context("Failed to insert a purchase")?;
         Ok(())
@@ -458,6 +442,14 @@ impl Store {
         on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
             .bind(id).fetch_optional(pool).await)
             .context("Failed to read a paywall's origins")
+    }
+
+    /// How many paid purchases a paywall has (the public tip count).
+    #[tracing::instrument(skip_all)]
+    pub async fn paid_count(&self, paywall_id: &str) -> anyhow::Result<i64> {
+        on_pool!(self, pool => sqlx::query_scalar("select count(*) from purchases where paywall_id = $1 and status = 'paid'")
+            .bind(paywall_id).fetch_one(pool).await)
+            .context("Failed to count a paywall's paid purchases")
     }
 
     /// How many unpaid (pending or declined) purchases a client started since `since`, and
@@ -483,7 +475,7 @@ impl Store {
         }
         let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(
             "select p.id, p.paywall_id, p.payment_intent_id, p.token_hash, p.status, p.amount, p.currency, p.last_error, \
-                    p.created_at, p.updated_at, p.paid_at, w.content_html \
+                    p.created_at, p.updated_at, p.paid_at, p.mode, w.content_html \
              from purchases p join paywalls w on w.id = p.paywall_id where p.token_hash = $1")
             .bind(token_hash).fetch_optional(pool).await)
             .context("Failed to read a purchase and its content by token")?;
@@ -494,7 +486,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn purchase_by_intent(&self, payment_intent_id: &str) -> anyhow::Result<Option<Purchase>> {
         on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
-            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode \
              from purchases where payment_intent_id = $1")
             .bind(payment_intent_id).fetch_optional(pool).await)
             .context("Failed to read a purchase by PaymentIntent")
@@ -504,7 +496,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
         on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
-            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at \
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode \
              from purchases \
              where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
              order by created_at desc, id limit $3")
@@ -521,9 +513,11 @@ impl Store {
             let purchases: i64 = sqlx::query_scalar("select count(*) from purchases").fetch_one(pool).await?;
             let totals = sqlx::query_as::<_, CurrencyTotals>(
                 "select currency, \
-                   cast(sum(case when status = 'paid' then 1 else 0 end) as bigint) as paid_count, \
-                   cast(coalesce(sum(case when status = 'paid' then amount else 0 end), 0) as bigint) as revenue, \
-                   cast(sum(case when status = 'refunded' then 1 else 0 end) as bigint) as refunded_count \
+                   cast(sum(case when status = 'paid' and mode <> 'tip' then 1 else 0 end) as bigint) as paid_count, \
+                   cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' then amount else 0 end), 0) as bigint) as revenue, \
+                   cast(sum(case when status = 'refunded' then 1 else 0 end) as bigint) as refunded_count, \
+                   cast(sum(case when status = 'paid' and mode = 'tip' then 1 else 0 end) as bigint) as tip_count, \
+                   cast(coalesce(sum(case when status = 'paid' and mode = 'tip' then amount else 0 end), 0) as bigint) as tip_revenue \
                  from purchases group by currency order by currency")
                 .fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((paywalls, purchases, totals))

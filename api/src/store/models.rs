@@ -1,6 +1,6 @@
 //! Rows as stored, and their conversion into the API's types.
 
-use plog_shared::api::{AdminPurchase, PaywallStatus, Price, PurchaseStatus};
+use plog_shared::api::{AdminPurchase, PaywallMode, PaywallStatus, Price, PurchaseStatus};
 use plog_shared::{Currency, Money};
 
 /// A paywall row.
@@ -28,6 +28,16 @@ pub struct Paywall {
     pub updated_at: i64,
     /// Canonical origins of the blogs it sells on, space-separated; `""`: any site.
     pub origins: String,
+    /// `fixed`, `pay_what_you_want` or `tip`; with the latter two `price_amount` is the minimum.
+    pub mode: String,
+    /// Suggested amount (pay what you want), minor units.
+    pub suggested_amount: Option<i64>,
+    /// The most a reader may pay, minor units (`None`: Stripe's maximum).
+    pub max_amount: Option<i64>,
+    /// One-tap tip amounts, minor units, space-separated.
+    pub preset_amounts: String,
+    /// Whether readers see the tip count.
+    pub show_count: bool,
 }
 
 impl Paywall {
@@ -39,6 +49,21 @@ impl Paywall {
     /// The price in the API's shape.
     pub fn price(&self) -> Price {
         Price { amount: self.price_amount, currency: self.currency.clone() }
+    }
+
+    /// How it is paid (unknown text reads as fixed: the schema's check forbids it).
+    pub fn mode(&self) -> PaywallMode {
+        PaywallMode::parse(&self.mode).unwrap_or_default()
+    }
+
+    /// The most a reader may pay where the reader chooses.
+    pub fn maximum(&self) -> i64 {
+        self.max_amount.unwrap_or(plog_shared::money::MAX_AMOUNT)
+    }
+
+    /// The tip presets as numbers.
+    pub fn presets(&self) -> Vec<i64> {
+        self.preset_amounts.split_whitespace().filter_map(|a| a.parse().ok()).collect()
     }
 
     /// Active or archived.
@@ -72,6 +97,8 @@ pub struct Purchase {
     pub updated_at: i64,
     /// Unix seconds.
     pub paid_at: Option<i64>,
+    /// The paywall's mode at purchase time.
+    pub mode: String,
 }
 
 impl Purchase {
@@ -91,6 +118,7 @@ impl Purchase {
             last_error: self.last_error.clone(),
             created_at: self.created_at,
             paid_at: self.paid_at,
+            mode: PaywallMode::parse(&self.mode).unwrap_or_default(),
         }
     }
 }
@@ -104,6 +132,10 @@ pub struct CurrencyTotals {
     pub paid_count: i64,
     /// Revenue of paid purchases, minor units.
     pub revenue: i64,
-    /// Refunded purchases.
+    /// Refunded purchases and tips.
     pub refunded_count: i64,
+    /// Paid tips.
+    pub tip_count: i64,
+    /// Revenue of paid tips, minor units.
+    pub tip_revenue: i64,
 }

@@ -69,3 +69,27 @@ fn paywall_create_takes_the_sites_it_sells_on() {
     let (_, shown, _) = plog(&db, &["paywall", "show", id]);
     assert!(shown.contains("sites:    http://localhost:8081 https://blog.example"), "{shown}");
 }
+
+#[test]
+fn paywall_create_makes_tip_jars_and_pay_what_you_want_paywalls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let content = dir.path().join("thanks.md");
+    std::fs::write(&content, "Thank you!").unwrap();
+    let path = content.to_str().unwrap();
+    let (ok, out, err) = plog(&db, &["paywall", "create", "--title", "Tips", "--price", "100", "--currency", "jpy", "--content", path,
+        "--mode", "tip", "--presets", "100,500,1000", "--show-count"]);
+    assert!(ok, "{err}");
+    let (_, shown, _) = plog(&db, &["paywall", "show", out.lines().next().unwrap()]);
+    assert!(shown.contains("mode:     tip") && shown.contains("presets:  100, 500, 1000"), "{shown}");
+    let (ok, out, err) = plog(&db, &["paywall", "create", "--title", "PWYW", "--price", "1.00", "--currency", "usd", "--content", path,
+        "--mode", "pay-what-you-want", "--suggested", "3", "--maximum", "50"]);
+    assert!(ok, "{err}");
+    let (_, shown, _) = plog(&db, &["paywall", "show", out.lines().next().unwrap()]);
+    assert!(shown.contains("mode:     pay_what_you_want") && shown.contains("suggested: 3.00") && shown.contains("maximum:  50.00"), "{shown}");
+    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path,
+        "--mode", "tip", "--presets", "1.5"]);
+    assert!(!ok && err.contains("--presets") && err.contains("no fractional unit"), "{err}");
+    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path, "--mode", "auction"]);
+    assert!(!ok && err.contains("use fixed, pay-what-you-want or tip"), "{err}");
+}

@@ -5,6 +5,7 @@ mod cli;
 mod fuzz;
 mod helpers;
 mod limits;
+mod modes;
 mod payments;
 mod processes;
 mod public_routes;

@@ -28,6 +28,11 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
         price: Price { amount: 100, currency: "jpy".into() },
         content_markdown: "paid".into(),
         origins: vec![],
+        mode: Default::default(),
+        suggested_amount: None,
+        max_amount: None,
+        preset_amounts: vec![],
+        show_count: false,
     })
     .await
     .unwrap();
@@ -43,6 +48,7 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
                 amount: 100,
                 currency: "jpy".into(),
                 client_key: None,
+                mode: "fixed".into(),
             })
             .await
             .unwrap();
