@@ -304,11 +304,17 @@ pub fn parse_typed_amount(text: &str, currency: Currency, minimum: i64, maximum:
     if !fraction.bytes().all(|b| b.is_ascii_digit()) || (plain.contains('.') && fraction.is_empty()) {
         return Err(TypedAmountError::NotANumber);
     }
-    if fraction.len() > usize::from(currency.exponent()) {
+    let exponent = usize::from(currency.exponent());
+    if fraction.len() > exponent {
         return Err(TypedAmountError::TooManyDecimals);
     }
-    let normalized = if fraction.is_empty() { digits } else { format!("{digits}.{fraction}") };
-    let amount = parse_major(&normalized, currency).map_err(|_| TypedAmountError::TooHigh { maximum })?;
+    // Digits straight into minor units (no formatting: this runs in the widget, where
+    // `format!` machinery costs every reader download size).
+    let too_high = TypedAmountError::TooHigh { maximum };
+    let mut amount: i64 = 0;
+    for digit in digits.bytes().chain(fraction.bytes()).chain(std::iter::repeat_n(b'0', exponent - fraction.len())) {
+        amount = amount.checked_mul(10).and_then(|a| a.checked_add(i64::from(digit - b'0'))).ok_or(too_high)?;
+    }
     if amount < minimum {
         Err(TypedAmountError::TooLow { minimum })
     } else if amount > maximum {

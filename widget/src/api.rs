@@ -117,13 +117,13 @@ impl ApiClient {
 
     /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses.
     pub async fn start_purchase(&self, paywall_id: &str, amount: Option<i64>) -> Result<PurchaseCreated, ApiError> {
-        let body = match amount {
+        let request_body = match amount {
             Some(amount) => format!("{{\"amount\":{amount}}}"),
             None => "{}".to_owned(),
         };
         let response = Request::post(&self.url(paywall_id, "/purchases"))
             .header("Content-Type", "application/json")
-            .body(body)
+            .body(request_body)
             .map_err(network)?
             .send()
             .await
