@@ -2,7 +2,7 @@
 //! and the CLI alike; and, for each mode, which amounts a reader may pay.
 
 use plog_shared::api::{AdminPaywall, NewPaywall, PaywallMode, PaywallPatch, Price};
-use plog_shared::money::{MAX_AMOUNT, format_major};
+use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
 
 use crate::content::render_markdown;
@@ -79,8 +79,9 @@ pub struct Pricing {
     pub show_count: bool,
 }
 
+/// An amount as creators and readers read it in messages (`300 JPY`, `1.50 USD`).
 fn major(amount: i64, currency: Currency) -> String {
-    format!("{} {}", format_major(amount, currency), currency.code().to_ascii_uppercase())
+    Money { amount, currency }.to_string()
 }
 
 /// Tip amounts offered when the creator names none: ¥100 / ¥500 / ¥1,000 in zero-decimal

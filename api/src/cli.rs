@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use plog_shared::api::{NewPaywall, PaywallMode, Price};
 use plog_shared::money::{format_major, parse_major};
-use plog_shared::Currency;
+use plog_shared::{Currency, Money};
 
 use crate::catalog;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
@@ -135,7 +135,7 @@ async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
 
 fn price_text(paywall: &Paywall) -> String {
     match Currency::parse(&paywall.currency) {
-        Ok(currency) => format!("{} {}", format_major(paywall.price_amount, currency), currency.code().to_ascii_uppercase()),
+        Ok(currency) => Money { amount: paywall.price_amount, currency }.to_string(),
         Err(_) => format!("{} {}", paywall.price_amount, paywall.currency),
     }
 }

@@ -24,8 +24,10 @@ pub async fn paywall(ctx: &AppContext, id: &str) -> Result<Paywall, ApiError> {
     ctx.store.paywall(id.as_str()).await?.ok_or(ApiError::NotFound("no such paywall"))
 }
 
-/// Starts a purchase: amount and currency come from the stored paywall only. The
-/// card-testing limits come first (the client's rate before anything is read, so a flood of
+/// Starts a purchase: the currency comes from the stored paywall, the amount from its price or,
+/// where the reader chooses, from the request as the paywall's mode allows it
+/// ([`catalog::amount_to_charge`]); nothing else the client sends counts. The card-testing
+/// limits come first (the client's rate before anything is read, so a flood of
 /// made-up ids costs nothing), then the PaymentIntent is created and the purchase stored after
 /// it, so a Stripe failure leaves no purchase behind that could claim to be payable.
 #[tracing::instrument(skip_all, fields(paywall_id = paywall_id))]

@@ -21,10 +21,7 @@ pub fn router() -> Router<AppState> {
 async fn info(State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<PaywallInfo>, ApiError> {
     let paywall = payments::paywall(&ctx, &id).await?;
     let mode = paywall.mode();
-    let tip_count = match paywall.show_count {
-        true => Some(ctx.store.paid_count(&paywall.id).await?),
-        false => None,
-    };
+    let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     Ok(Json(PaywallInfo {
         id: paywall.id.clone(),
         title: paywall.title.clone(),
