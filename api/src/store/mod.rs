@@ -249,6 +249,11 @@ macro_rules! apply_update {
     }};
 }
 
+/// SQLite's `SQLITE_BUSY` (5) or `SQLITE_LOCKED` (6).
+fn is_sqlite_busy(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("5" | "6")))
+}
+
 impl Store {
     /// Opens the database named by the URL (`sqlite://path`) with the default pool, creating a
     /// SQLite file if missing.
@@ -270,12 +275,21 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
+            let pool_options = SqlitePoolOptions::new()
                 .max_connections(config.max_connections.unwrap_or(8))
-                .acquire_timeout(acquire_timeout)
-                .connect_with(options.clone())
-                .await
-                .with_context(|| format!("Failed to open the SQLite database {url:?}"))?;
+                .acquire_timeout(acquire_timeout);
+            // Processes opening one file together (replicas starting at once) can meet SQLite's
+            // "database is locked" while one of them switches the new file to WAL: SQLite does
+            // not call the busy handler there, so we wait and try again, for a while.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            let pool = loop {
+                match pool_options.clone().connect_with(options.clone()).await {
+                    Err(e) if is_sqlite_busy(&e) && std::time::Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(rand::random_range(20..120))).await;
+                    }
+                    other => break other.with_context(|| format!("Failed to open the SQLite database {url:?}"))?,
+                }
+            };
             let sqlite_file = Some(options.get_filename().to_owned()).filter(|f| f.as_os_str() != ":memory:");
             Ok(Store { pool: Pool::Sqlite(pool), sqlite_file, write_gate: Some(Default::default()) })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

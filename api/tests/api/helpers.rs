@@ -249,6 +249,15 @@ impl TestApp {
         self.http.get(self.url(path)).bearer_auth(ADMIN_TOKEN).send().await.unwrap()
     }
 
+    /// An admin GET that must succeed: its JSON, or a panic that shows what came back instead.
+    pub async fn admin_json(&self, path: &str) -> Value {
+        let response = self.admin_get(path).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert!(status.is_success(), "GET {path} answered {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} answered {body}: {e}"))
+    }
+
     pub async fn paywall_info(&self, id: &str) -> reqwest::Response {
         self.http.get(self.url(&format!("/v1/paywalls/{id}"))).send().await.unwrap()
     }
