@@ -27,3 +27,10 @@ pub struct AppContext {
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<crate::http::widget_assets::WidgetAssets>,
 }
+
+impl AppContext {
+    /// Whether a request's `Origin` is plog's own (its dashboard), by the public URL.
+    pub fn is_own_origin(&self, origin: &str) -> bool {
+        crate::sites::canonical_origin(&self.public_url).is_ok_and(|own| own == origin)
+    }
+}

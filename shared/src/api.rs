@@ -347,13 +347,77 @@ pub struct CurrencyStats {
     pub tip_revenue: i64,
 }
 
-/// `GET /v1/admin/stats`.
+/// `GET /v1/admin/stats`: the creator's figures, for a period (`since`) and a site, if asked.
+/// Amounts of different currencies are never summed: every money figure carries its currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
-    /// Number of paywalls (any status).
+    /// Number of paywalls (any status) in the report.
     pub paywalls: i64,
-    /// Purchases started (any status).
+    /// Purchases started (any status) in the period.
     pub purchases_started: i64,
     /// Figures per currency.
+    pub by_currency: Vec<CurrencyStats>,
+    /// Start of the period, Unix seconds (`None`: since the beginning).
+    #[serde(default)]
+    pub since: Option<i64>,
+    /// The site the report is limited to: paywalls that list this origin.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Every site some paywall lists (to choose a filter from).
+    #[serde(default)]
+    pub sites: Vec<String>,
+    /// The funnel: paywall views → purchases started → paid (sales and tips).
+    #[serde(default)]
+    pub conversion: Conversion,
+    /// Paid money per UTC day and currency, oldest first; days without sales are left out.
+    #[serde(default)]
+    pub by_day: Vec<DayStats>,
+    /// Figures per paywall, best-selling first.
+    #[serde(default)]
+    pub by_paywall: Vec<PaywallStats>,
+}
+
+/// Paywall views → purchases started → paid, counted in the period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversion {
+    /// Views counted by the widget's beacon.
+    pub views: i64,
+    /// Purchases started (the reader asked to pay).
+    pub started: i64,
+    /// Purchases paid (sales and tips).
+    pub paid: i64,
+}
+
+/// Money paid on one UTC day in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayStats {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Paid purchases (tips apart).
+    pub paid_count: i64,
+    /// Their sum, minor units.
+    pub revenue: i64,
+    /// Paid tips.
+    pub tip_count: i64,
+    /// Their sum, minor units.
+    pub tip_revenue: i64,
+}
+
+/// The figures of one paywall in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaywallStats {
+    /// Paywall id.
+    pub paywall_id: String,
+    /// Its title.
+    pub title: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Views counted by the widget's beacon.
+    pub views: i64,
+    /// Purchases started.
+    pub started: i64,
+    /// Paid, per currency the paywall was sold in (one, unless its price changed currency).
     pub by_currency: Vec<CurrencyStats>,
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
-use plog_shared::api::{AdminPaywall, AdminPurchase, CurrencyStats, NewPaywall, PaywallPatch, Stats};
+use plog_shared::api::{AdminPaywall, AdminPurchase, NewPaywall, PaywallPatch, Stats};
 use plog_shared::PaywallId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::bearer_token;
 use crate::catalog::{self, CatalogError};
 use crate::context::AppState;
+use crate::report::{self, ReportFilter};
 use crate::error::{ApiError, Json};
 use crate::store::PurchaseFilter;
 use crate::tokens::constant_time_eq;
@@ -127,21 +128,22 @@ async fn list_purchases(
     Ok(Json(PurchaseList { purchases: purchases.iter().map(|p| p.to_admin()).collect() }))
 }
 
-async fn stats(_: Admin, State(ctx): State<AppState>) -> Result<Json<Stats>, ApiError> {
-    let (paywalls, purchases_started, totals) = ctx.store.stats().await?;
-    Ok(Json(Stats {
-        paywalls,
-        purchases_started,
-        by_currency: totals
-            .into_iter()
-            .map(|t| CurrencyStats {
-                currency: t.currency,
-                paid_count: t.paid_count,
-                revenue: t.revenue,
-                refunded_count: t.refunded_count,
-                tip_count: t.tip_count,
-                tip_revenue: t.tip_revenue,
-            })
-            .collect(),
-    }))
+/// Query of `GET /v1/admin/stats`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatsQuery {
+    /// Only the period from this Unix time on.
+    since: Option<i64>,
+    /// Only paywalls that list this site (an origin like `https://blog.example`).
+    site: Option<String>,
+}
+
+async fn stats(
+    _: Admin,
+    State(ctx): State<AppState>,
+    query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Stats>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let site = query.site.as_deref().map(crate::sites::canonical_origin).transpose().map_err(|e| ApiError::BadRequest(format!("site: {e}")))?;
+    Ok(Json(report::build(&ctx.store, &ReportFilter { since: query.since, site }).await?))
 }

@@ -1,8 +1,8 @@
 //! Public paywall routes: what the widget shows before payment, and the paid content after.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::get;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
 use axum::Router;
 use plog_shared::api::{PaidContent, PaywallInfo, StripePublicInfo};
 
@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/paywalls/{id}", get(info))
         .route("/v1/paywalls/{id}/content", get(content))
+        .route("/v1/paywalls/{id}/views", post(view))
 }
 
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
@@ -48,4 +49,16 @@ async fn content(
     headers: HeaderMap,
 ) -> Result<Json<PaidContent>, ApiError> {
     payments::paid_content(&ctx, &id, bearer_token(&headers)).await.map(Json)
+}
+
+/// `POST /v1/paywalls/{id}/views`: the widget's beacon, sent once when it shows a paywall. Only a
+/// count per paywall and UTC day is kept: no cookie is read or set, no address is stored. The
+/// widget previews on plog's own dashboard are not counted.
+async fn view(State(ctx): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    let paywall = payments::paywall(&ctx, &id).await?;
+    let from_dashboard = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
+    if !from_dashboard {
+        ctx.store.record_view(&paywall.id, crate::store::now()).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,7 @@ use crate::config::DatabaseConfig;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use models::{CurrencyTotals, Paywall, Purchase};
+pub use models::{Paywall, Purchase};
 
 /// Current time, unix seconds.
 pub fn now() -> i64 {
@@ -44,6 +44,12 @@ macro_rules! on_pool {
         }
     };
 }
+
+// After the macro, which they use.
+mod figures;
+mod sessions;
+pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
+pub use sessions::AdminSession;
 
 /// A purchase to insert.
 #[derive(Debug, Clone)]
@@ -517,26 +523,6 @@ impl Store {
             .bind(&filter.paywall_id).bind(filter.since).bind(filter.limit)
             .fetch_all(pool).await)
             .context("Failed to list purchases")
-    }
-
-    /// Sales per currency, and counts.
-    #[tracing::instrument(skip_all)]
-    pub async fn stats(&self) -> anyhow::Result<(i64, i64, Vec<CurrencyTotals>)> {
-        on_pool!(self, pool => async {
-            let paywalls: i64 = sqlx::query_scalar("select count(*) from paywalls").fetch_one(pool).await?;
-            let purchases: i64 = sqlx::query_scalar("select count(*) from purchases").fetch_one(pool).await?;
-            let totals = sqlx::query_as::<_, CurrencyTotals>(
-                "select currency, \
-                   cast(sum(case when status = 'paid' and mode <> 'tip' then 1 else 0 end) as bigint) as paid_count, \
-                   cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' then amount else 0 end), 0) as bigint) as revenue, \
-                   cast(sum(case when status = 'refunded' then 1 else 0 end) as bigint) as refunded_count, \
-                   cast(sum(case when status = 'paid' and mode = 'tip' then 1 else 0 end) as bigint) as tip_count, \
-                   cast(coalesce(sum(case when status = 'paid' and mode = 'tip' then amount else 0 end), 0) as bigint) as tip_revenue \
-                 from purchases group by currency order by currency")
-                .fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((paywalls, purchases, totals))
-        }.await)
-        .context("Failed to compute stats")
     }
 
     /// Records a Stripe event and applies its update in one transaction. A second delivery of

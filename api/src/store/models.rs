@@ -122,20 +122,3 @@ impl Purchase {
         }
     }
 }
-
-/// Sales of one currency, as the stats query returns them.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CurrencyTotals {
-    /// Lowercase ISO code.
-    pub currency: String,
-    /// Paid purchases.
-    pub paid_count: i64,
-    /// Revenue of paid purchases, minor units.
-    pub revenue: i64,
-    /// Refunded purchases and tips.
-    pub refunded_count: i64,
-    /// Paid tips.
-    pub tip_count: i64,
-    /// Revenue of paid tips, minor units.
-    pub tip_revenue: i64,
-}

@@ -93,3 +93,136 @@ fn paywall_create_makes_tip_jars_and_pay_what_you_want_paywalls() {
     let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path, "--mode", "auction"]);
     assert!(!ok && err.contains("use fixed, pay-what-you-want or tip"), "{err}");
 }
+
+#[test]
+fn paywall_update_changes_only_what_is_given_and_a_refused_change_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let content = dir.path().join("paid.md");
+    std::fs::write(&content, "paid").unwrap();
+    let path = content.to_str().unwrap();
+    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Old", "--teaser", "Free part", "--price", "1.50", "--currency", "usd", "--content", path]);
+    let id = out.lines().next().unwrap().to_owned();
+
+    let (ok, out, err) = plog(&db, &["paywall", "update", &id, "--title", "New", "--price", "2"]);
+    assert!(ok && out.contains("updated") && out.contains("2.00 USD"), "{out}{err}");
+    let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
+    assert!(shown.contains("title:    New") && shown.contains("teaser:   Free part") && shown.contains("price:    2.00 USD"), "{shown}");
+
+    let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--title", "Refused", "--price", "0.10"]);
+    assert!(!ok && err.contains("minimum"), "{err}");
+    let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--price", "100", "--currency", "jpy", "--origin", "not a site"]);
+    assert!(!ok && err.contains("not an origin"), "{err}");
+    let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
+    assert!(shown.contains("title:    New") && shown.contains("price:    2.00 USD") && shown.contains("sites:    any"), "{shown}");
+
+    let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--price", "300", "--currency", "jpy", "--origin", "https://Blog.example"]);
+    assert!(ok, "{err}");
+    let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
+    assert!(shown.contains("price:    300 JPY") && shown.contains("sites:    https://blog.example"), "{shown}");
+    let (ok, _, _) = plog(&db, &["paywall", "update", &id, "--any-site", "--teaser", ""]);
+    assert!(ok);
+    let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
+    assert!(shown.contains("sites:    any") && shown.contains("teaser:   -"), "{shown}");
+    let (ok, _, err) = plog(&db, &["paywall", "update", "pw_aaaaaaaaaaaaaaaaaaaa", "--title", "X"]);
+    assert!(!ok && err.contains("no such paywall"), "{err}");
+}
+
+/// A database with two paywalls and three purchases (one yen sale paid, one pending, one dollar
+/// sale paid), made through the CLI and the store as the server would.
+fn sales_database(dir: &std::path::Path) -> (String, String, String) {
+    use plog_api::store::{NewPurchase, PaymentUpdate, Store};
+    let db = format!("sqlite://{}", dir.join("cli.db").display());
+    let content = dir.join("paid.md");
+    std::fs::write(&content, "paid").unwrap();
+    let path = content.to_str().unwrap();
+    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Ramen, the guide", "--price", "100", "--currency", "jpy", "--content", path, "--origin", "https://a.example"]);
+    let yen = out.lines().next().unwrap().to_owned();
+    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Dollars", "--price", "2.50", "--currency", "usd", "--content", path]);
+    let dollars = out.lines().next().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = Store::connect(&db).await.unwrap();
+        for (n, (paywall, amount, currency, pays)) in [(&yen, 100, "jpy", true), (&yen, 100, "jpy", false), (&dollars, 250, "usd", true)].into_iter().enumerate() {
+            let intent = format!("pi_cli{n}");
+            store
+                .insert_purchase(&NewPurchase {
+                    id: format!("pu_cli{n}"),
+                    paywall_id: paywall.clone(),
+                    payment_intent_id: intent.clone(),
+                    token_hash: format!("hash{n}"),
+                    amount,
+                    currency: currency.into(),
+                    client_key: None,
+                    mode: "fixed".into(),
+                })
+                .await
+                .unwrap();
+            if pays {
+                store.apply_update(&PaymentUpdate::Succeeded { payment_intent_id: intent, amount, currency: currency.into() }).await.unwrap();
+            }
+        }
+    });
+    (db, yen, dollars)
+}
+
+#[test]
+fn purchases_list_prints_a_table_csv_or_json_and_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, yen, _) = sales_database(dir.path());
+
+    let (ok, table, err) = plog(&db, &["purchases", "list"]);
+    assert!(ok, "{err}");
+    assert!(table.starts_with("CREATED (UTC)") && table.contains("2.50 USD") && table.contains("Ramen, the guide") && table.ends_with("3 purchase(s)\n"), "{table}");
+
+    let (ok, csv, _) = plog(&db, &["purchases", "list", "--format", "csv", "--paywall", &yen]);
+    assert!(ok);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id");
+    assert_eq!(lines.len(), 3, "the header and the yen paywall's two purchases: {csv}");
+    let paid = lines.iter().find(|l| l.contains("pu_cli0")).unwrap();
+    assert!(paid.contains(&format!(",{yen},\"Ramen, the guide\",paid,fixed,100,JPY,100,pi_cli0")), "{paid}");
+
+    let (ok, json, _) = plog(&db, &["purchases", "list", "--format", "json"]);
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let statuses: Vec<&str> = json["purchases"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), 3);
+    assert_eq!(statuses.iter().filter(|s| **s == "paid").count(), 2);
+
+    let (_, later, _) = plog(&db, &["purchases", "list", "--since", "2099-01-01", "--format", "csv"]);
+    assert_eq!(later.lines().count(), 1, "only the header: {later}");
+    let (ok, _, err) = plog(&db, &["purchases", "list", "--since", "someday"]);
+    assert!(!ok && err.contains("--since"), "{err}");
+    let (ok, _, err) = plog(&db, &["purchases", "list", "--format", "xml"]);
+    assert!(!ok && err.contains("table, json, csv"), "{err}");
+}
+
+#[test]
+fn stats_prints_the_report_as_a_table_or_json_per_currency_and_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, yen, _) = sales_database(dir.path());
+
+    let (ok, json, err) = plog(&db, &["stats", "--format", "json"]);
+    assert!(ok, "{err}");
+    let stats: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(stats["conversion"], serde_json::json!({"views": 0, "started": 3, "paid": 2}));
+    let revenue: Vec<(String, i64)> =
+        stats["by_currency"].as_array().unwrap().iter().map(|c| (c["currency"].as_str().unwrap().to_owned(), c["revenue"].as_i64().unwrap())).collect();
+    assert_eq!(revenue, [("jpy".to_owned(), 100), ("usd".to_owned(), 250)], "never summed across currencies");
+
+    let (ok, table, _) = plog(&db, &["stats"]);
+    assert!(ok);
+    assert!(table.contains("period: all time; site: all") && table.contains("started: 3  paid: 2"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("JPY") && l.contains(" 100 ")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("USD") && l.contains(" 2.50 ")), "{table}");
+
+    let (ok, json, _) = plog(&db, &["stats", "--site", "https://A.example", "--format", "json"]);
+    assert!(ok);
+    let site: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((site["paywalls"].as_i64(), site["by_paywall"][0]["paywall_id"].as_str()), (Some(1), Some(yen.as_str())));
+    let (ok, _, err) = plog(&db, &["stats", "--site", "blog"]);
+    assert!(!ok && err.contains("--site"), "{err}");
+    let (_, future, _) = plog(&db, &["stats", "--since", "2099-01-01"]);
+    assert!(future.contains("started: 0  paid: 0"), "{future}");
+}

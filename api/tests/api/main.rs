@@ -10,6 +10,7 @@ mod payments;
 mod processes;
 mod public_routes;
 mod reconcile;
+mod reports;
 mod scale;
 mod secrets;
 mod sites;

@@ -1,12 +1,14 @@
-//! The command line: `plog serve`, `plog migrate` and `plog paywall create|list|show|archive`.
-//! The paywall verbs talk to the database directly, so they work with or without a running
-//! server.
+//! The command line: `plog serve`, `plog migrate`, `plog paywall create|list|show|update|archive`,
+//! `plog purchases list`, `plog stats` and `plog reconcile`. Every verb but `serve` talks to the
+//! database directly (`PLOG_DATABASE_URL`), so it works with or without a running server.
+
+mod sales;
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use plog_shared::api::{NewPaywall, PaywallMode, Price};
+use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
 use plog_shared::money::{format_major, parse_major};
 use plog_shared::{Currency, Money};
 
@@ -34,6 +36,11 @@ pub enum Command {
     /// Manage paywalls.
     #[command(subcommand)]
     Paywall(PaywallCommand),
+    /// List purchases.
+    #[command(subcommand)]
+    Purchases(sales::PurchasesCommand),
+    /// Sales figures: per currency, per paywall, per day, and conversion.
+    Stats(sales::StatsArgs),
     /// Settle purchases whose webhook never arrived, from the PaymentIntents Stripe holds.
     Reconcile {
         /// The database.
@@ -112,6 +119,50 @@ pub enum PaywallCommand {
         /// Paywall id.
         id: String,
     },
+    /// Change a paywall: only the options given change; a refused change changes nothing.
+    Update {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Paywall id.
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New teaser (`""` removes it).
+        #[arg(long)]
+        teaser: Option<String>,
+        /// New price in major units (in --currency, or the paywall's currency).
+        #[arg(long)]
+        price: Option<String>,
+        /// New currency (give --price with it).
+        #[arg(long, requires = "price")]
+        currency: Option<String>,
+        /// File with the new paid content in Markdown (`-` for standard input).
+        #[arg(long)]
+        content: Option<PathBuf>,
+        /// The blogs it sells on, replacing the list; repeat for several.
+        #[arg(long = "origin", conflicts_with = "any_site")]
+        origins: Vec<String>,
+        /// Sell on any site again (clears the list of origins).
+        #[arg(long)]
+        any_site: bool,
+        /// New mode: `fixed`, `pay-what-you-want` or `tip`.
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<PaywallMode>,
+        /// New suggested amount, major units.
+        #[arg(long)]
+        suggested: Option<String>,
+        /// New maximum, major units.
+        #[arg(long)]
+        maximum: Option<String>,
+        /// New tip presets, major units, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        presets: Option<Vec<String>>,
+        /// Show readers how many tips were paid (`true` or `false`).
+        #[arg(long)]
+        show_count: Option<bool>,
+    },
     /// Archive a paywall: no new purchases; earlier buyers keep access.
     Archive {
         /// The database.
@@ -127,16 +178,25 @@ fn parse_mode(text: &str) -> Result<PaywallMode, String> {
     PaywallMode::parse(&text.replace('-', "_")).ok_or_else(|| format!("{text:?}: use fixed, pay-what-you-want or tip"))
 }
 
-async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
+pub(crate) async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
     let store = Store::open(database).await?;
     store.migrate().await?;
     Ok(store)
 }
 
-fn price_text(paywall: &Paywall) -> String {
+pub(crate) fn price_text(paywall: &Paywall) -> String {
     match Currency::parse(&paywall.currency) {
         Ok(currency) => Money { amount: paywall.price_amount, currency }.to_string(),
         Err(_) => format!("{} {}", paywall.price_amount, paywall.currency),
+    }
+}
+
+/// The Markdown of `--content`: a file, or standard input for `-`.
+fn read_content(path: &std::path::Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("Failed to read the content from standard input")
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))
     }
 }
 
@@ -150,6 +210,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Paywall(command) => paywall(command).await,
+        Command::Purchases(command) => sales::purchases(command).await,
+        Command::Stats(args) => sales::stats(args).await,
         Command::Reconcile { database, stripe, since } => {
             let store = open(&database).await?;
             let stripe = crate::stripe::StripeApi::new(&stripe)?;
@@ -175,11 +237,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             let suggested_amount = suggested.as_deref().map(|t| read("suggested", t)).transpose()?;
             let max_amount = maximum.as_deref().map(|t| read("maximum", t)).transpose()?;
             let preset_amounts = presets.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()?;
-            let content_markdown = if content.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("Failed to read the content from standard input")?
-            } else {
-                std::fs::read_to_string(&content).with_context(|| format!("Failed to read {}", content.display()))?
-            };
+            let content_markdown = read_content(&content)?;
             let store = open(&database).await?;
             let new = NewPaywall {
                 title,
@@ -229,6 +287,30 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
                 }
             }
             println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
+            Ok(())
+        }
+        PaywallCommand::Update {
+            database, id, title, teaser, price, currency, content, origins, any_site, mode, suggested, maximum, presets, show_count,
+        } => {
+            let store = open(&database).await?;
+            let current = catalog::find(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            // Amounts are read in the currency the paywall will have.
+            let code = Currency::parse(currency.as_deref().unwrap_or(&current.currency)).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+            let read = |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
+            let patch = PaywallPatch {
+                title,
+                teaser,
+                price: price.as_deref().map(|t| read("price", t).map(|amount| Price { amount, currency: code.code().to_owned() })).transpose()?,
+                content_markdown: content.as_deref().map(read_content).transpose()?,
+                origins: if any_site { Some(Vec::new()) } else { Some(origins).filter(|o| !o.is_empty()) },
+                mode,
+                suggested_amount: suggested.as_deref().map(|t| read("suggested", t)).transpose()?,
+                max_amount: maximum.as_deref().map(|t| read("maximum", t)).transpose()?,
+                preset_amounts: presets.map(|list| list.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()).transpose()?,
+                show_count,
+            };
+            let paywall = catalog::update(&store, &id, &patch).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            println!("updated {}: {} at {}", paywall.id, paywall.title, price_text(&paywall));
             Ok(())
         }
         PaywallCommand::Archive { database, id } => {

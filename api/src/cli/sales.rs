@@ -1,0 +1,184 @@
+//! `plog purchases list` and `plog stats`: the creator's sales from the database, as a table for
+//! reading, or CSV / JSON for scripts (the same shapes as the CSV export and the admin API).
+
+use std::collections::HashMap;
+
+use clap::{Args, Subcommand, ValueEnum};
+use plog_shared::api::{AdminPurchase, CurrencyStats, Stats};
+use plog_shared::money::format_major;
+use plog_shared::{Currency, Money, PaywallId};
+
+use super::open;
+use crate::config::DatabaseConfig;
+use crate::export::{purchases_csv, utc_time};
+use crate::report::{self, ReportFilter, parse_since};
+use crate::store::{PurchaseFilter, now};
+
+/// How a listing is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document (the admin API's shape).
+    Json,
+    /// CSV with a header row (purchases only).
+    Csv,
+}
+
+/// `plog purchases …`.
+#[derive(Debug, Subcommand)]
+pub enum PurchasesCommand {
+    /// List purchases, newest first.
+    List {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Only this paywall's purchases.
+        #[arg(long)]
+        paywall: Option<String>,
+        /// Only purchases started since: a date (`2026-11-01`), a span back (`7d`, `24h`) or Unix seconds.
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        limit: i64,
+        /// `table`, `csv` or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// `plog stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The database.
+    #[command(flatten)]
+    database: DatabaseConfig,
+    /// Only the period since: a date (`2026-11-01`), a span back (`30d`) or Unix seconds.
+    #[arg(long)]
+    since: Option<String>,
+    /// Only paywalls that list this site (`https://blog.example`).
+    #[arg(long)]
+    site: Option<String>,
+    /// `table` or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+fn since_arg(text: Option<&str>) -> anyhow::Result<Option<i64>> {
+    text.map(|t| parse_since(t, now()).map_err(|e| anyhow::anyhow!("--since: {e}"))).transpose()
+}
+
+/// Runs `plog purchases …`.
+pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
+    let PurchasesCommand::List { database, paywall, since, limit, format } = command;
+    if let Some(id) = &paywall {
+        PaywallId::parse(id).map_err(|e| anyhow::anyhow!("--paywall: {e}"))?;
+    }
+    let since = since_arg(since.as_deref())?;
+    let store = open(&database).await?;
+    let titles: HashMap<String, String> = store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
+    let purchases: Vec<AdminPurchase> =
+        store.purchases(&PurchaseFilter { paywall_id: paywall, since, limit }).await?.iter().map(|p| p.to_admin()).collect();
+    match format {
+        Format::Csv => {
+            use std::io::Write;
+            std::io::stdout().write_all(&purchases_csv(&purchases, &titles)?)?;
+        }
+        Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "purchases": purchases }))?),
+        Format::Table => {
+            println!("{:<20}  {:<8}  {:>16}  {:<24}  TITLE", "CREATED (UTC)", "STATUS", "AMOUNT", "PAYWALL");
+            for p in &purchases {
+                println!(
+                    "{:<20}  {:<8}  {:>16}  {:<24}  {}",
+                    utc_time(p.created_at),
+                    p.status.as_str(),
+                    money_text(p.price.amount, &p.price.currency),
+                    p.paywall_id,
+                    titles.get(&p.paywall_id).map(String::as_str).unwrap_or("")
+                );
+            }
+            println!("{} purchase(s)", purchases.len());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `plog stats`.
+pub async fn stats(args: StatsArgs) -> anyhow::Result<()> {
+    let since = since_arg(args.since.as_deref())?;
+    let site = args.site.as_deref().map(crate::sites::canonical_origin).transpose().map_err(|e| anyhow::anyhow!("--site: {e}"))?;
+    let store = open(&args.database).await?;
+    let stats = report::build(&store, &ReportFilter { since, site }).await?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+        Format::Csv => anyhow::bail!("--format csv is for purchases; use table or json for stats"),
+        Format::Table => print!("{}", stats_table(&stats)),
+    }
+    Ok(())
+}
+
+fn money_text(amount: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(currency) => Money { amount, currency }.to_string(),
+        Err(_) => format!("{amount} {currency}"),
+    }
+}
+
+fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 { "-".into() } else { format!("{:.1} %", part as f64 * 100.0 / whole as f64) }
+}
+
+fn currency_line(c: &CurrencyStats) -> String {
+    let code = Currency::parse(&c.currency).ok();
+    let major = |amount: i64| code.map(|code| format_major(amount, code)).unwrap_or_else(|| amount.to_string());
+    format!(
+        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}",
+        c.currency.to_uppercase(),
+        c.paid_count,
+        major(c.revenue),
+        c.tip_count,
+        major(c.tip_revenue),
+        c.refunded_count
+    )
+}
+
+/// The report as text.
+pub fn stats_table(stats: &Stats) -> String {
+    let mut out = String::new();
+    let period = stats.since.map(|s| format!("since {}", utc_time(s))).unwrap_or_else(|| "all time".into());
+    out += &format!("period: {period}; site: {}\n", stats.site.as_deref().unwrap_or("all"));
+    let c = stats.conversion;
+    out += &format!(
+        "paywalls: {}  views: {}  started: {}  paid: {}  (paid/views {}, paid/started {})\n\n",
+        stats.paywalls,
+        c.views,
+        c.started,
+        c.paid,
+        percent(c.paid, c.views),
+        percent(c.paid, c.started)
+    );
+    out += &format!("{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}\n", "CURRENCY", "SALES", "REVENUE", "TIPS", "TIP REVENUE", "REFUNDED");
+    for currency in &stats.by_currency {
+        out += &currency_line(currency);
+        out.push('\n');
+    }
+    out += &format!("\n{:<24}  {:>6}  {:>7}  {:>6}  TITLE\n", "PAYWALL", "VIEWS", "STARTED", "PAID");
+    for p in &stats.by_paywall {
+        let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum();
+        out += &format!("{:<24}  {:>6}  {:>7}  {:>6}  {}\n", p.paywall_id, p.views, p.started, paid, p.title);
+    }
+    if !stats.by_day.is_empty() {
+        out += &format!("\n{:<10}  {:<8}  {:>6}  {:>16}\n", "DAY (UTC)", "CURRENCY", "PAID", "TAKEN");
+        for d in &stats.by_day {
+            out += &format!(
+                "{:<10}  {:<8}  {:>6}  {:>16}\n",
+                d.day,
+                d.currency.to_uppercase(),
+                d.paid_count + d.tip_count,
+                money_text(d.revenue + d.tip_revenue, &d.currency)
+            );
+        }
+    }
+    out
+}

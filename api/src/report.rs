@@ -1,0 +1,170 @@
+//! The creator's report (`GET /v1/admin/stats`, `plog stats`, the dashboard's overview): paywall
+//! views, purchases started and paid, per currency, per day and per paywall, for a period and a
+//! site. The store groups; this module filters by site and rolls up, keeping every currency apart.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, UNIX_EPOCH};
+
+use plog_shared::api::{Conversion, CurrencyStats, DayStats, PaywallStats, Stats};
+
+use crate::sites;
+use crate::store::{DAY_SECS, PaywallTotals, Store};
+
+/// What a report covers.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    /// Start of the period, Unix seconds; `None`: everything.
+    pub since: Option<i64>,
+    /// Only paywalls that list this (canonical) origin.
+    pub site: Option<String>,
+}
+
+/// Builds the report.
+pub async fn build(store: &Store, filter: &ReportFilter) -> anyhow::Result<Stats> {
+    let since = filter.since.unwrap_or(0).max(0);
+    let paywalls = store.paywalls().await?;
+    let sites: BTreeSet<String> = paywalls.iter().flat_map(|p| sites::origin_list(&p.origins)).collect();
+    let chosen: Vec<_> = paywalls
+        .iter()
+        .filter(|p| filter.site.as_ref().is_none_or(|site| sites::origin_list(&p.origins).contains(site)))
+        .collect();
+    let in_report: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+
+    let views: HashMap<String, i64> = store.views_per_paywall(since).await?.into_iter().collect();
+    let totals: Vec<PaywallTotals> = store
+        .totals_per_paywall(since)
+        .await?
+        .into_iter()
+        .filter(|t| in_report.contains_key(t.paywall_id.as_str()))
+        // A currency with nothing in the period is left out.
+        .filter(|t| t.started + t.paid_count + t.refunded_count + t.tip_count > 0)
+        .collect();
+
+    let mut by_currency: BTreeMap<String, CurrencyStats> = BTreeMap::new();
+    let mut per_paywall: Vec<Vec<CurrencyStats>> = vec![Vec::new(); chosen.len()];
+    let mut started: Vec<i64> = vec![0; chosen.len()];
+    for t in &totals {
+        let figures = CurrencyStats {
+            currency: t.currency.clone(),
+            paid_count: t.paid_count,
+            revenue: t.revenue,
+            refunded_count: t.refunded_count,
+            tip_count: t.tip_count,
+            tip_revenue: t.tip_revenue,
+        };
+        add(by_currency.entry(t.currency.clone()).or_insert_with(|| empty(&t.currency)), &figures);
+        let i = in_report[t.paywall_id.as_str()];
+        started[i] += t.started;
+        per_paywall[i].push(figures);
+    }
+
+    let mut by_day: BTreeMap<(i64, String), DayStats> = BTreeMap::new();
+    for d in store.takings_per_day(since).await?.into_iter().filter(|d| in_report.contains_key(d.paywall_id.as_str())) {
+        let day = by_day.entry((d.day, d.currency.clone())).or_insert_with(|| DayStats {
+            day: day_text(d.day),
+            currency: d.currency.clone(),
+            paid_count: 0,
+            revenue: 0,
+            tip_count: 0,
+            tip_revenue: 0,
+        });
+        day.paid_count += d.paid_count;
+        day.revenue += d.revenue;
+        day.tip_count += d.tip_count;
+        day.tip_revenue += d.tip_revenue;
+    }
+
+    let mut by_paywall: Vec<PaywallStats> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut figures = std::mem::take(&mut per_paywall[i]);
+            figures.sort_by(|a, b| a.currency.cmp(&b.currency));
+            PaywallStats {
+                paywall_id: p.id.clone(),
+                title: p.title.clone(),
+                status: p.status.clone(),
+                views: views.get(&p.id).copied().unwrap_or(0),
+                started: started[i],
+                by_currency: figures,
+            }
+        })
+        .collect();
+    let paid = |p: &PaywallStats| p.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum::<i64>();
+    // Best-selling first; the order of the paywall list (newest first) breaks ties.
+    by_paywall.sort_by_key(|p| std::cmp::Reverse(paid(p)));
+
+    let conversion = Conversion {
+        views: by_paywall.iter().map(|p| p.views).sum(),
+        started: by_paywall.iter().map(|p| p.started).sum(),
+        paid: by_paywall.iter().map(paid).sum(),
+    };
+    Ok(Stats {
+        paywalls: chosen.len() as i64,
+        purchases_started: conversion.started,
+        by_currency: by_currency.into_values().collect(),
+        since: filter.since,
+        site: filter.site.clone(),
+        sites: sites.into_iter().collect(),
+        conversion,
+        by_day: by_day.into_values().collect(),
+        by_paywall,
+    })
+}
+
+fn empty(currency: &str) -> CurrencyStats {
+    CurrencyStats { currency: currency.to_owned(), paid_count: 0, revenue: 0, refunded_count: 0, tip_count: 0, tip_revenue: 0 }
+}
+
+fn add(sum: &mut CurrencyStats, more: &CurrencyStats) {
+    sum.paid_count += more.paid_count;
+    sum.revenue += more.revenue;
+    sum.refunded_count += more.refunded_count;
+    sum.tip_count += more.tip_count;
+    sum.tip_revenue += more.tip_revenue;
+}
+
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01, UTC).
+pub fn day_text(day: i64) -> String {
+    let at = UNIX_EPOCH + Duration::from_secs((day.max(0) * DAY_SECS) as u64);
+    humantime::format_rfc3339_seconds(at).to_string()[..10].to_owned()
+}
+
+/// Reads the start of a period: a date (`2026-11-01`, midnight UTC), a span back from `now`
+/// (`7d`, `24h`, `30days`), or Unix seconds.
+pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Ok(at) = humantime::parse_rfc3339(&format!("{text}T00:00:00Z")) {
+        return Ok(at.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0));
+    }
+    match humantime::parse_duration(text) {
+        Ok(span) => Ok(now - span.as_secs() as i64),
+        Err(_) => Err(format!("{text:?} is not a date (2026-11-01), a span back (7d, 24h) or Unix seconds")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_utc_dates() {
+        assert_eq!(day_text(0), "1970-01-01");
+        assert_eq!(day_text(20_418), "2025-11-26");
+        assert_eq!(day_text(1_795_651_200 / DAY_SECS), "2026-11-26");
+    }
+
+    #[test]
+    fn a_period_starts_at_a_date_a_span_back_or_a_unix_time() {
+        let now = 1_795_700_000;
+        assert_eq!(parse_since("2026-11-26", now), Ok(1_795_651_200));
+        assert_eq!(parse_since("7d", now), Ok(now - 7 * DAY_SECS));
+        assert_eq!(parse_since("24h", now), Ok(now - DAY_SECS));
+        assert_eq!(parse_since("1700000000", now), Ok(1_700_000_000));
+        assert!(parse_since("last tuesday", now).unwrap_err().contains("not a date"));
+        assert!(parse_since("2026-13-01", now).is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! Figures for the creator's reports: paywall views counted by the widget's beacon, and sales
+//! grouped per paywall and per UTC day. The database groups; `crate::report` rolls the groups up
+//! (site filter, totals per currency), so amounts of different currencies are never summed.
+
+use anyhow::Context;
+
+use super::{Pool, Store};
+
+/// Seconds in a day: days are UTC days, numbered from 1970-01-01.
+pub const DAY_SECS: i64 = 86_400;
+
+/// Sales of one paywall in one currency.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaywallTotals {
+    /// Paywall id.
+    pub paywall_id: String,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Purchases created in the period (any status).
+    pub started: i64,
+    /// Paid in the period (tips apart).
+    pub paid_count: i64,
+    /// Their sum, minor units.
+    pub revenue: i64,
+    /// Refunded in the period.
+    pub refunded_count: i64,
+    /// Tips paid in the period.
+    pub tip_count: i64,
+    /// Their sum, minor units.
+    pub tip_revenue: i64,
+}
+
+/// Money one paywall took on one day in one currency.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DayTotals {
+    /// Paywall id.
+    pub paywall_id: String,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Days since 1970-01-01, UTC.
+    pub day: i64,
+    /// Paid purchases (tips apart).
+    pub paid_count: i64,
+    /// Their sum, minor units.
+    pub revenue: i64,
+    /// Paid tips.
+    pub tip_count: i64,
+    /// Their sum, minor units.
+    pub tip_revenue: i64,
+}
+
+impl Store {
+    /// Counts one view of a paywall on the UTC day of `at`.
+    #[tracing::instrument(skip_all)]
+    pub async fn record_view(&self, paywall_id: &str, at: i64) -> anyhow::Result<()> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => sqlx::query(
+            "insert into paywall_views (paywall_id, day, views) values ($1, $2, 1) \
+             on conflict (paywall_id, day) do update set views = paywall_views.views + 1")
+            .bind(paywall_id).bind(at.div_euclid(DAY_SECS))
+            .execute(pool).await.map(|_| ()))
+            .context("Failed to count a view")?;
+        Ok(())
+    }
+
+    /// Views per paywall on the days from the one of `since` on.
+    #[tracing::instrument(skip_all)]
+    pub async fn views_per_paywall(&self, since: i64) -> anyhow::Result<Vec<(String, i64)>> {
+        on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
+            "select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id")
+            .bind(since.div_euclid(DAY_SECS))
+            .fetch_all(pool).await)
+            .context("Failed to read views")
+    }
+
+    /// Sales per paywall and currency: purchases created, paid and refunded since `since`.
+    #[tracing::instrument(skip_all)]
+    pub async fn totals_per_paywall(&self, since: i64) -> anyhow::Result<Vec<PaywallTotals>> {
+        on_pool!(self, pool => sqlx::query_as::<_, PaywallTotals>(
+            "select paywall_id, currency, \
+               cast(sum(case when created_at >= $1 then 1 else 0 end) as bigint) as started, \
+               cast(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as paid_count, \
+               cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as revenue, \
+               cast(sum(case when status = 'refunded' and updated_at >= $1 then 1 else 0 end) as bigint) as refunded_count, \
+               cast(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as tip_count, \
+               cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue \
+             from purchases group by paywall_id, currency")
+            .bind(since)
+            .fetch_all(pool).await)
+            .context("Failed to total sales per paywall")
+    }
+
+    /// Money paid per paywall, currency and UTC day, since `since`.
+    #[tracing::instrument(skip_all)]
+    pub async fn takings_per_day(&self, since: i64) -> anyhow::Result<Vec<DayTotals>> {
+        on_pool!(self, pool => sqlx::query_as::<_, DayTotals>(
+            "select paywall_id, currency, cast(paid_at / 86400 as bigint) as day, \
+               cast(sum(case when mode <> 'tip' then 1 else 0 end) as bigint) as paid_count, \
+               cast(coalesce(sum(case when mode <> 'tip' then amount else 0 end), 0) as bigint) as revenue, \
+               cast(sum(case when mode = 'tip' then 1 else 0 end) as bigint) as tip_count, \
+               cast(coalesce(sum(case when mode = 'tip' then amount else 0 end), 0) as bigint) as tip_revenue \
+             from purchases where status = 'paid' and paid_at >= $1 \
+             group by paywall_id, currency, cast(paid_at / 86400 as bigint)")
+            .bind(since)
+            .fetch_all(pool).await)
+            .context("Failed to total sales per day")
+    }
+}
