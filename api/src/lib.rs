@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod context;
+pub mod dashboard;
 pub mod error;
 pub mod export;
 pub mod guard;

@@ -79,7 +79,7 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
     let store = open(&database).await?;
     let titles: HashMap<String, String> = store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
     let purchases: Vec<AdminPurchase> =
-        store.purchases(&PurchaseFilter { paywall_id: paywall, since, limit }).await?.iter().map(|p| p.to_admin()).collect();
+        store.purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit }).await?.iter().map(|p| p.to_admin()).collect();
     match format {
         Format::Csv => {
             use std::io::Write;

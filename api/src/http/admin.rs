@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
-use plog_shared::api::{AdminPaywall, AdminPurchase, NewPaywall, PaywallPatch, Stats};
+use plog_shared::api::{AdminPaywall, AdminPurchase, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
 use plog_shared::PaywallId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,10 @@ struct PurchaseQuery {
     paywall: Option<String>,
     /// Only purchases created at or after this unix time.
     since: Option<i64>,
+    /// Only purchases created before this unix time.
+    until: Option<i64>,
+    /// Only purchases in this state: `pending`, `paid`, `failed` or `refunded`.
+    status: Option<String>,
     /// At most this many (default 100, at most 1000).
     limit: Option<i64>,
 }
@@ -123,7 +127,10 @@ async fn list_purchases(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    let filter = PurchaseFilter { paywall_id: query.paywall, since: query.since, limit };
+    if let Some(status) = &query.status {
+        PurchaseStatus::parse(status).ok_or_else(|| ApiError::BadRequest(format!("status: {status:?} is not one of pending, paid, failed, refunded")))?;
+    }
+    let filter = PurchaseFilter { paywall_id: query.paywall, since: query.since, until: query.until, status: query.status, limit };
     let purchases = ctx.store.purchases(&filter).await?;
     Ok(Json(PurchaseList { purchases: purchases.iter().map(|p| p.to_admin()).collect() }))
 }

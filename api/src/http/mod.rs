@@ -53,7 +53,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors)
         .layer(middleware::from_fn_with_state(state.clone(), guards::guard_origin));
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
-    let admin = admin::router().layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+    let admin = admin::router().merge(crate::dashboard::router()).layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
     let sandbox = if state.config.sandbox { crate::sandbox::router() } else { Router::new() };
     Router::new()

@@ -155,6 +155,10 @@ pub struct PurchaseFilter {
     pub paywall_id: Option<String>,
     /// Only purchases created at or after this time (unix seconds).
     pub since: Option<i64>,
+    /// Only purchases created before this time (unix seconds).
+    pub until: Option<i64>,
+    /// Only purchases in this state (`pending`, `paid`, `failed`, `refunded`).
+    pub status: Option<String>,
     /// At most this many, newest first.
     pub limit: i64,
 }
@@ -519,8 +523,9 @@ impl Store {
             "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode \
              from purchases \
              where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
+               and (cast($4 as bigint) is null or created_at < $4) and (cast($5 as text) is null or status = $5) \
              order by created_at desc, id limit $3")
-            .bind(&filter.paywall_id).bind(filter.since).bind(filter.limit)
+            .bind(&filter.paywall_id).bind(filter.since).bind(filter.limit).bind(filter.until).bind(&filter.status)
             .fetch_all(pool).await)
             .context("Failed to list purchases")
     }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod cli;
+mod dashboard;
 mod fuzz;
 mod helpers;
 mod limits;

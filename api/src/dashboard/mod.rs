@@ -1,0 +1,112 @@
+//! The creator's dashboard at `/admin`: server-rendered HTML (maud), one small script for what
+//! needs the browser (live Markdown preview, Copy buttons, the theme preview, amounts in the
+//! creator's locale), and the widget itself for the preview. Signed in with the admin token for
+//! a session cookie ([`session`]); every page is answered with its own strict CSP ([`layout`]).
+//!
+//! - [`overview`]: revenue per day (SVG, [`chart`]), conversion, sales per paywall; period and site.
+//! - [`paywalls`]: list, create, edit with previews, the tag to copy, archive.
+//! - [`sales`]: purchases with filters, and their CSV.
+
+mod chart;
+mod layout;
+mod overview;
+mod paywalls;
+mod sales;
+pub mod session;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::html;
+
+use crate::catalog::CatalogError;
+use crate::context::AppState;
+use layout::{page, Nav};
+
+/// The dashboard's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(overview::overview))
+        .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
+        .route("/admin/sign-in", get(session::sign_in_page).post(session::sign_in))
+        .route("/admin/sign-out", post(session::sign_out))
+        .route("/admin/paywalls", get(paywalls::list).post(paywalls::create))
+        .route("/admin/paywalls/new", get(paywalls::new))
+        .route("/admin/paywalls/{id}", get(paywalls::edit).post(paywalls::update))
+        .route("/admin/paywalls/{id}/archive", post(paywalls::archive))
+        .route("/admin/preview", post(paywalls::preview))
+        .route("/admin/sales", get(sales::sales))
+        .route("/admin/sales.csv", get(sales::sales_csv))
+        .route("/admin/assets/dashboard.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/dashboard.css")) }))
+        .route("/admin/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/dashboard.js")) }))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    // Revalidated each time: they change with plog, and they are small.
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+/// Why a dashboard request did not get its page.
+#[derive(Debug)]
+pub enum DashboardError {
+    /// No session: to the sign-in page.
+    SignIn,
+    /// plog runs without an admin token, so there is no dashboard.
+    Disabled,
+    /// A request from another site, or with a stale form.
+    Forbidden(&'static str),
+    /// A filter or field that cannot be read.
+    BadRequest(String),
+    /// No such paywall.
+    NotFound,
+    /// The database or something else failed.
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for DashboardError {
+    fn from(error: anyhow::Error) -> Self {
+        DashboardError::Internal(error)
+    }
+}
+
+impl From<CatalogError> for DashboardError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::Invalid(e) => DashboardError::BadRequest(e.0),
+            CatalogError::NotFound => DashboardError::NotFound,
+            CatalogError::Store(e) => DashboardError::Internal(e),
+        }
+    }
+}
+
+impl IntoResponse for DashboardError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            DashboardError::SignIn => return Redirect::to("/admin/sign-in").into_response(),
+            DashboardError::Disabled => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Dashboard off",
+                "The dashboard needs an admin token: start plog with PLOG_ADMIN_TOKEN set to a long random secret.".to_owned(),
+            ),
+            DashboardError::Forbidden(why) => (StatusCode::FORBIDDEN, "Refused", why.to_owned()),
+            DashboardError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Cannot read the request", why),
+            DashboardError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is no such paywall.".to_owned()),
+            DashboardError::Internal(error) => {
+                let busy = crate::store::is_pool_timeout(&error);
+                tracing::error!(error = ?error, "dashboard request failed");
+                if busy {
+                    (StatusCode::SERVICE_UNAVAILABLE, "Busy", "The database is busy; try again in a moment.".to_owned())
+                } else {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "Something failed", "plog could not answer; the server's log says why.".to_owned())
+                }
+            }
+        };
+        let body = html! {
+            h1 { (title) }
+            p.error role="alert" { (message) }
+            p { a href="/admin" { "Back to the dashboard" } }
+        };
+        (status, page(title, Nav::None, None, body)).into_response()
+    }
+}

@@ -1,0 +1,396 @@
+//! The paywall pages: the list with sales; the create and edit form with a live preview of the
+//! sanitized Markdown; the tag with a Copy button; the widget as readers will see it, with the
+//! theme variables editable; archiving.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use maud::{html, Markup, PreEscaped};
+use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
+use plog_shared::money::{format_major, parse_major, SUPPORTED_CURRENCIES};
+use plog_shared::Currency;
+use serde::{Deserialize, Serialize};
+
+use super::layout::{money, page, time, Nav, Page};
+use super::session::Session;
+use super::DashboardError;
+use crate::catalog::{self, CatalogError};
+use crate::context::AppState;
+use crate::report::{self, ReportFilter};
+use crate::store::Paywall;
+
+/// The theme variables the preview lets the creator try, with the light theme's values.
+const THEME: [(&str, &str, &str); 9] = [
+    ("--plog-accent", "#4338ca", "color"),
+    ("--plog-accent-text", "#ffffff", "color"),
+    ("--plog-text", "#1f2328", "color"),
+    ("--plog-muted", "#57606a", "color"),
+    ("--plog-background", "#ffffff", "color"),
+    ("--plog-border", "#d0d7de", "color"),
+    ("--plog-error", "#b3261e", "color"),
+    ("--plog-radius", "10px", "text"),
+    ("--plog-font", "system-ui, sans-serif", "text"),
+];
+
+/// `GET /admin/paywalls`.
+pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
+    let paywalls = ctx.store.paywalls().await?;
+    let stats = report::build(&ctx.store, &ReportFilter::default()).await?;
+    let figures: HashMap<&str, _> = stats.by_paywall.iter().map(|p| (p.paywall_id.as_str(), p)).collect();
+    let body = html! {
+        div.heading { h1 { "Paywalls" } a.button.primary href="/admin/paywalls/new" { "New paywall" } }
+        @if paywalls.is_empty() { p.empty { "No paywall yet. Create one, then paste its tag where the free part of an article ends." } }
+        @else {
+            table.paywalls {
+                thead { tr { th { "Title" } th.num { "Price" } th { "Mode" } th.num { "Views" } th.num { "Sales" } th.num { "Revenue" } th { "Status" } th { "Created" } } }
+                tbody {
+                    @for p in &paywalls {
+                        @let f = figures.get(p.id.as_str());
+                        tr data-paywall=(p.id) {
+                            td { a href=(format!("/admin/paywalls/{}", p.id)) { (p.title) } }
+                            td.num { (money(p.price_amount, &p.currency)) }
+                            td { (mode_label(p.mode())) }
+                            td.num { (f.map_or(0, |f| f.views)) }
+                            td.num { (f.map_or(0, |f| f.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum::<i64>())) }
+                            td.num {
+                                @match f.filter(|f| !f.by_currency.is_empty()) {
+                                    Some(f) => { @for c in &f.by_currency { div { (money(c.revenue + c.tip_revenue, &c.currency)) } } }
+                                    None => { "–" }
+                                }
+                            }
+                            td { span.badge.(p.status) { (p.status) } }
+                            td { (time(p.created_at)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page("Paywalls", Nav::Paywalls, Some(&session), body))
+}
+
+fn mode_label(mode: PaywallMode) -> &'static str {
+    match mode {
+        PaywallMode::Fixed => "fixed price",
+        PaywallMode::PayWhatYouWant => "pay what you want",
+        PaywallMode::Tip => "tip jar",
+    }
+}
+
+/// The paywall form, as typed: amounts in major units, sites one per line.
+#[derive(Debug, Default, Deserialize)]
+pub struct PaywallForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    teaser: String,
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    content_markdown: String,
+    #[serde(default)]
+    origins: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    suggested: String,
+    #[serde(default)]
+    maximum: String,
+    #[serde(default)]
+    presets: String,
+    #[serde(default)]
+    show_count: Option<String>,
+}
+
+/// The form's fields read into the catalog's terms; a message for the first that is wrong.
+struct Typed {
+    title: String,
+    teaser: String,
+    price: Price,
+    content_markdown: String,
+    origins: Vec<String>,
+    mode: PaywallMode,
+    suggested_amount: Option<i64>,
+    max_amount: Option<i64>,
+    preset_amounts: Vec<i64>,
+    show_count: bool,
+}
+
+impl PaywallForm {
+    fn from_paywall(p: &Paywall) -> PaywallForm {
+        let major = |amount: i64| Currency::parse(&p.currency).map(|c| format_major(amount, c)).unwrap_or_else(|_| amount.to_string());
+        PaywallForm {
+            csrf: String::new(),
+            title: p.title.clone(),
+            teaser: p.teaser.clone().unwrap_or_default(),
+            price: major(p.price_amount),
+            currency: p.currency.clone(),
+            content_markdown: p.content_markdown.clone(),
+            origins: crate::sites::origin_list(&p.origins).join("\n"),
+            mode: p.mode.clone(),
+            suggested: p.suggested_amount.map(major).unwrap_or_default(),
+            maximum: p.max_amount.map(major).unwrap_or_default(),
+            presets: p.presets().into_iter().map(major).collect::<Vec<_>>().join(", "),
+            show_count: p.show_count.then(|| "on".into()),
+        }
+    }
+
+    fn typed(&self) -> Result<Typed, String> {
+        let currency = Currency::parse(self.currency.trim()).map_err(|e| format!("Currency: {e}"))?;
+        let amount = |field: &str, text: &str| parse_major(text.trim(), currency).map_err(|e| format!("{field}: {e}"));
+        let optional = |field: &str, text: &str| (!text.trim().is_empty()).then(|| amount(field, text)).transpose();
+        let mode = if self.mode.is_empty() { PaywallMode::Fixed } else { PaywallMode::parse(&self.mode).ok_or("Mode: choose one of the list")? };
+        Ok(Typed {
+            title: self.title.clone(),
+            teaser: self.teaser.clone(),
+            price: Price { amount: amount("Price", &self.price)?, currency: currency.code().to_owned() },
+            content_markdown: self.content_markdown.clone(),
+            origins: self.origins.split_whitespace().map(str::to_owned).collect(),
+            mode,
+            suggested_amount: optional("Suggested amount", &self.suggested)?,
+            max_amount: optional("Maximum", &self.maximum)?,
+            preset_amounts: self
+                .presets
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .map(|t| amount("Tip amounts", t))
+                .collect::<Result<_, _>>()?,
+            show_count: self.show_count.is_some(),
+        })
+    }
+}
+
+/// `GET /admin/paywalls/new`.
+pub async fn new(session: Session) -> Page {
+    let form = PaywallForm { currency: "usd".into(), mode: "fixed".into(), ..PaywallForm::default() };
+    new_page(&session, &form, None)
+}
+
+fn new_page(session: &Session, form: &PaywallForm, error: Option<&str>) -> Page {
+    let body = html! {
+        h1 { "New paywall" }
+        (paywall_form("/admin/paywalls", form, error, session, None))
+    };
+    page("New paywall", Nav::Paywalls, Some(session), body)
+}
+
+/// `POST /admin/paywalls`.
+pub async fn create(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<PaywallForm>) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, &form.csrf)?;
+    let typed = match form.typed() {
+        Ok(typed) => typed,
+        Err(message) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&message))).into_response()),
+    };
+    let new = NewPaywall {
+        title: typed.title,
+        teaser: Some(typed.teaser).filter(|t| !t.trim().is_empty()),
+        price: typed.price,
+        content_markdown: typed.content_markdown,
+        origins: typed.origins,
+        mode: typed.mode,
+        suggested_amount: typed.suggested_amount,
+        max_amount: typed.max_amount,
+        preset_amounts: typed.preset_amounts,
+        show_count: typed.show_count,
+    };
+    match catalog::create(&ctx.store, &new).await {
+        Ok(paywall) => {
+            tracing::info!(paywall_id = %paywall.id, "paywall created from the dashboard");
+            Ok(Redirect::to(&format!("/admin/paywalls/{}?created=1", paywall.id)).into_response())
+        }
+        Err(CatalogError::Invalid(e)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&e.0))).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/paywalls/{id}`.
+pub async fn edit(session: Session, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Page, DashboardError> {
+    let paywall = catalog::find(&ctx.store, &id).await?;
+    Ok(edit_page(&ctx, &session, &paywall, &PaywallForm::from_paywall(&paywall), None))
+}
+
+fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &PaywallForm, error: Option<&str>) -> Page {
+    let tag = catalog::tag(&ctx.public_url, &paywall.id);
+    let body = html! {
+        div.heading {
+            h1 { (paywall.title) }
+            span.badge.(paywall.status) { (paywall.status) }
+        }
+        section.tag {
+            h2 { "The tag" }
+            p.hint { "Paste it in the article, where the free part ends. The widget shows the teaser and the price; the rest appears once the reader has paid." }
+            div.copy-row {
+                pre #tag-text { code { (tag) } }
+                button.primary type="button" data-copy="tag-text" { "Copy tag" }
+            }
+            p.copied role="status" aria-live="polite" {}
+        }
+        section.preview {
+            h2 { "Preview" }
+            p.hint { "The widget as readers will see it. Try the theme variables; copy the CSS into your blog's stylesheet." }
+            div.preview-grid {
+                div #widget-preview {
+                    (PreEscaped(&tag))
+                }
+                div.theme {
+                    @for (name, value, kind) in THEME {
+                        label { code { (name) } input type=(kind) data-theme-var=(name) value=(value); }
+                    }
+                    pre #theme-css { code { ":root {\n}" } }
+                    button type="button" data-copy="theme-css" { "Copy CSS" }
+                }
+            }
+        }
+        section {
+            h2 { "Edit" }
+            (paywall_form(&format!("/admin/paywalls/{}", paywall.id), form, error, session, Some(paywall)))
+        }
+        @if paywall.status == "active" {
+            section.danger {
+                h2 { "Archive" }
+                p.hint { "An archived paywall sells no more; readers who paid keep their access." }
+                form method="post" action=(format!("/admin/paywalls/{}/archive", paywall.id)) data-confirm="Archive this paywall? It will sell no more." {
+                    input type="hidden" name="csrf" value=(session.csrf_token);
+                    button.danger type="submit" { "Archive" }
+                }
+            }
+        }
+    };
+    page(&paywall.title, Nav::Paywalls, Some(session), body)
+}
+
+fn paywall_form(action: &str, form: &PaywallForm, error: Option<&str>, session: &Session, paywall: Option<&Paywall>) -> Markup {
+    let preview = paywall.map(|p| p.content_html.clone()).unwrap_or_default();
+    html! {
+        form.paywall method="post" action=(action) {
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            input type="hidden" name="csrf" value=(session.csrf_token);
+            label { "Title" input name="title" value=(form.title) required maxlength="200"; }
+            label { "Teaser " span.hint { "(free, shown above the price)" } textarea name="teaser" rows="2" { (form.teaser) } }
+            div.row {
+                label { "Price " span.hint { "(for pay what you want: the minimum; for tips: the smallest tip)" } input name="price" value=(form.price) required inputmode="decimal"; }
+                label { "Currency"
+                    select name="currency" {
+                        @for c in SUPPORTED_CURRENCIES { option value=(c.code) selected[c.code == form.currency] { (c.code.to_uppercase()) } }
+                    }
+                }
+                label { "Mode"
+                    select name="mode" {
+                        @for mode in [PaywallMode::Fixed, PaywallMode::PayWhatYouWant, PaywallMode::Tip] {
+                            option value=(mode.as_str()) selected[mode.as_str() == form.mode] { (mode_label(mode)) }
+                        }
+                    }
+                }
+            }
+            details.more open[!form.suggested.is_empty() || !form.maximum.is_empty() || !form.presets.is_empty() || form.show_count.is_some()] {
+                summary { "Pay what you want and tips" }
+                div.row {
+                    label { "Suggested amount" input name="suggested" value=(form.suggested) inputmode="decimal"; }
+                    label { "Maximum" input name="maximum" value=(form.maximum) inputmode="decimal"; }
+                    label { "Tip amounts " span.hint { "(comma-separated)" } input name="presets" value=(form.presets); }
+                }
+                label.check { input type="checkbox" name="show_count" checked[form.show_count.is_some()]; "Show readers how many tips were paid" }
+            }
+            label { "Sites " span.hint { "(origins like https://blog.example, one per line; empty: any site)" }
+                textarea name="origins" rows="2" { (form.origins) }
+            }
+            div.markdown {
+                label { "Paid content " span.hint { "(Markdown)" }
+                    textarea #content-markdown name="content_markdown" rows="14" required data-preview="content-preview" { (form.content_markdown) }
+                }
+                div {
+                    p.label { "Preview " span.hint { "(sanitized, as readers get it)" } }
+                    div #content-preview.content-preview aria-live="polite" { (PreEscaped(preview)) }
+                }
+            }
+            button.primary type="submit" { @if paywall.is_some() { "Save changes" } @else { "Create paywall" } }
+        }
+    }
+}
+
+/// `POST /admin/paywalls/{id}`: the edit form; everything in it is saved, or nothing.
+pub async fn update(
+    session: Session,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<PaywallForm>,
+) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, &form.csrf)?;
+    let paywall = catalog::find(&ctx.store, &id).await?;
+    let refuse = |message: &str| (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &form, Some(message))).into_response();
+    let typed = match form.typed() {
+        Ok(typed) => typed,
+        Err(message) => return Ok(refuse(&message)),
+    };
+    let patch = PaywallPatch {
+        title: Some(typed.title),
+        teaser: Some(typed.teaser),
+        price: Some(typed.price),
+        content_markdown: Some(typed.content_markdown),
+        origins: Some(typed.origins),
+        mode: Some(typed.mode),
+        suggested_amount: typed.suggested_amount,
+        max_amount: typed.max_amount,
+        // Empty: keep the tip amounts (or take the currency's usual ones for a new tip jar).
+        preset_amounts: Some(typed.preset_amounts).filter(|p| !p.is_empty()),
+        show_count: Some(typed.show_count),
+    };
+    match catalog::update(&ctx.store, &id, &patch).await {
+        Ok(paywall) => Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response()),
+        Err(CatalogError::Invalid(e)) => Ok(refuse(&e.0)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The archive form.
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+/// `POST /admin/paywalls/{id}/archive`.
+pub async fn archive(
+    session: Session,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, &form.csrf)?;
+    let paywall = catalog::archive(&ctx.store, &id).await?;
+    tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
+    Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())
+}
+
+/// Body of `POST /admin/preview`.
+#[derive(Deserialize)]
+pub struct PreviewRequest {
+    markdown: String,
+}
+
+/// Answer of `POST /admin/preview`.
+#[derive(Serialize)]
+pub struct PreviewAnswer {
+    html: String,
+}
+
+/// `POST /admin/preview`: the Markdown as readers will get it, through the same sanitizer. The
+/// CSRF token comes in `X-Plog-Csrf`.
+pub async fn preview(
+    session: Session,
+    State(ctx): State<AppState>,
+    headers: HeaderMap,
+    Json(request): Json<PreviewRequest>,
+) -> Result<Json<PreviewAnswer>, DashboardError> {
+    let csrf = headers.get("x-plog-csrf").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    session.check(&headers, &ctx, csrf)?;
+    Ok(Json(PreviewAnswer { html: crate::content::render_markdown(&request.markdown) }))
+}

@@ -1,0 +1,139 @@
+//! The sales pages: purchases with their state, filtered by paywall, dates and status, and the
+//! same selection as CSV.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use plog_shared::api::{AdminPurchase, PurchaseStatus};
+use serde::Deserialize;
+
+use super::layout::{money, page, time, Nav, Page};
+use super::session::Session;
+use super::DashboardError;
+use crate::context::AppState;
+use crate::export::purchases_csv;
+use crate::report::parse_since;
+use crate::store::{now, PurchaseFilter, DAY_SECS};
+
+/// Most purchases one page or export holds.
+pub const MOST: i64 = 10_000;
+
+/// Filters of `GET /admin/sales` and `/admin/sales.csv` (dates are UTC days, both included).
+#[derive(Debug, Default, Deserialize)]
+pub struct SalesQuery {
+    #[serde(default)]
+    paywall: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    status: String,
+}
+
+struct Selection {
+    purchases: Vec<AdminPurchase>,
+    titles: HashMap<String, String>,
+}
+
+async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, DashboardError> {
+    let day = |field: &str, text: &str| -> Result<Option<i64>, DashboardError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text.len() != 10 {
+            return Err(DashboardError::BadRequest(format!("{field}: {text:?} is not a date like 2026-11-01")));
+        }
+        parse_since(text, now()).map(Some).map_err(|e| DashboardError::BadRequest(format!("{field}: {e}")))
+    };
+    let since = day("from", &query.from)?;
+    let until = day("to", &query.to)?.map(|start| start + DAY_SECS);
+    let status = match query.status.as_str() {
+        "" => None,
+        text => Some(PurchaseStatus::parse(text).ok_or_else(|| DashboardError::BadRequest(format!("status: {text:?} is not a purchase status")))?),
+    };
+    let paywall_id = Some(query.paywall.trim().to_owned()).filter(|p| !p.is_empty());
+    let filter = PurchaseFilter { paywall_id, since, until, status: status.map(|s| s.as_str().to_owned()), limit: MOST };
+    let purchases = ctx.store.purchases(&filter).await?.iter().map(|p| p.to_admin()).collect();
+    let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
+    Ok(Selection { purchases, titles })
+}
+
+/// `GET /admin/sales`.
+pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): Query<SalesQuery>) -> Result<Page, DashboardError> {
+    let selection = select(&ctx, &query).await?;
+    let mut titles: Vec<(&String, &String)> = selection.titles.iter().collect();
+    titles.sort_by(|a, b| a.1.cmp(b.1));
+    let csv_link = format!(
+        "/admin/sales.csv?{}",
+        query_string(&[("paywall", &query.paywall), ("from", &query.from), ("to", &query.to), ("status", &query.status)])
+    );
+    let body = html! {
+        div.heading { h1 { "Sales" } a.button href=(csv_link) download { "Export CSV" } }
+        form.filters method="get" action="/admin/sales" {
+            label { "Paywall "
+                select name="paywall" {
+                    option value="" { "All paywalls" }
+                    @for (id, title) in &titles { option value=(id) selected[**id == query.paywall] { (title) } }
+                }
+            }
+            label { "From " input type="date" name="from" value=(query.from); }
+            label { "To " input type="date" name="to" value=(query.to); }
+            label { "Status "
+                select name="status" {
+                    option value="" { "Any" }
+                    @for s in ["pending", "paid", "failed", "refunded"] { option value=(s) selected[s == query.status] { (s) } }
+                }
+            }
+            button type="submit" { "Show" }
+        }
+        @if selection.purchases.is_empty() { p.empty { "No purchases match." } }
+        @else {
+            table.sales {
+                thead { tr { th { "Time" } th { "Paywall" } th.num { "Amount" } th { "Status" } th { "Paid at" } } }
+                tbody {
+                    @for p in &selection.purchases {
+                        tr data-purchase=(p.id) data-status=(p.status.as_str()) {
+                            td { (time(p.created_at)) }
+                            td { a href=(format!("/admin/paywalls/{}", p.paywall_id)) { (selection.titles.get(&p.paywall_id).map(String::as_str).unwrap_or(&p.paywall_id)) } }
+                            td.num { (money(p.price.amount, &p.price.currency)) }
+                            td { span.badge.(p.status.as_str()) { (p.status.as_str()) } @if p.mode.reader_chooses() || p.mode.as_str() == "tip" { " " span.hint { (p.mode.as_str().replace('_', " ")) } } }
+                            td { @if let Some(paid) = p.paid_at { (time(paid)) } @else { "–" } }
+                        }
+                    }
+                }
+            }
+            p.hint { (selection.purchases.len()) " purchase(s)" @if selection.purchases.len() as i64 == MOST { ", the newest " (MOST) " only" } "." }
+        }
+    };
+    Ok(page("Sales", Nav::Sales, Some(&session), body))
+}
+
+/// `GET /admin/sales.csv`: the same selection, as a download.
+pub async fn sales_csv(_: Session, State(ctx): State<AppState>, Query(query): Query<SalesQuery>) -> Result<Response, DashboardError> {
+    let selection = select(&ctx, &query).await?;
+    let csv = purchases_csv(&selection.purchases, &selection.titles)?;
+    let name = format!("plog-sales-{}.csv", crate::report::day_text(now().div_euclid(DAY_SECS)));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// `a=1&b=2`, leaving out empty values.
+fn query_string(pairs: &[(&str, &String)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        out.append_pair(name, value);
+    }
+    out.finish()
+}

@@ -1,0 +1,158 @@
+//! Signing in to the dashboard: the admin token, typed once, buys a session cookie.
+//!
+//! The cookie (`plog_session`) holds 32 random bytes; the database keeps only their SHA-256
+//! (`admin_sessions`), so signing out ends the session for good. The cookie is HttpOnly (no
+//! script reads it), SameSite=Strict (no other site's page sends it), limited to `/admin`,
+//! Secure when plog is served over https, and lasts 12 hours. Against cross-site requests, on
+//! top of SameSite: every form carries the session's CSRF token (compared in constant time) and
+//! a POST whose `Origin` or `Sec-Fetch-Site` says it came from another site is refused.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use cookie::{Cookie, SameSite};
+use maud::html;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+use super::layout::{page, Nav};
+use super::DashboardError;
+use crate::context::AppState;
+use crate::store::now;
+use crate::tokens::{constant_time_eq, new_access_token, token_hash};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "plog_session";
+/// How long a session lasts.
+pub const LIFETIME_SECS: i64 = 12 * 3600;
+
+/// A signed-in creator.
+pub struct Session {
+    /// The token every form and the preview must send back.
+    pub csrf_token: String,
+    cookie_hash: String,
+}
+
+impl Session {
+    /// Refuses a state-changing request that did not come from the dashboard's own pages.
+    pub fn check(&self, headers: &HeaderMap, ctx: &AppState, csrf: &str) -> Result<(), DashboardError> {
+        same_site(headers, ctx)?;
+        if constant_time_eq(csrf, &self.csrf_token) {
+            Ok(())
+        } else {
+            Err(DashboardError::Forbidden("The form is out of date (its CSRF token does not match the session). Reload the page and try again."))
+        }
+    }
+}
+
+/// Refuses a request that a browser marks as sent from another site.
+fn same_site(headers: &HeaderMap, ctx: &AppState) -> Result<(), DashboardError> {
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|o| o.to_str().ok());
+    let foreign_origin = origin.is_some_and(|o| !ctx.is_own_origin(o));
+    let foreign_fetch = fetch_site.is_some_and(|s| !matches!(s, "same-origin" | "none"));
+    if foreign_origin || foreign_fetch {
+        return Err(DashboardError::Forbidden("This request came from another site; the dashboard only takes its own forms."));
+    }
+    Ok(())
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = DashboardError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
+        if ctx.config.admin_token.is_none() {
+            return Err(DashboardError::Disabled);
+        }
+        let value = cookie_value(&parts.headers).ok_or(DashboardError::SignIn)?;
+        let cookie_hash = token_hash(&value);
+        let session = ctx.store.find_session(&cookie_hash, now()).await?.ok_or(DashboardError::SignIn)?;
+        Ok(Session { csrf_token: session.csrf_token, cookie_hash })
+    }
+}
+
+fn session_cookie(ctx: &AppState, value: String, max_age_secs: i64) -> HeaderValue {
+    let cookie = Cookie::build((COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(ctx.public_url.starts_with("https://"))
+        .path("/admin")
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("a cookie of base64url characters is a valid header")
+}
+
+/// `GET /admin/sign-in`.
+pub async fn sign_in_page(State(ctx): State<AppState>) -> Result<Response, DashboardError> {
+    if ctx.config.admin_token.is_none() {
+        return Err(DashboardError::Disabled);
+    }
+    Ok(sign_in_form(None, StatusCode::OK))
+}
+
+fn sign_in_form(error: Option<&str>, status: StatusCode) -> Response {
+    let body = html! {
+        section.sign-in {
+            h1 { "Sign in" }
+            p.hint { "With the admin token plog was started with (" code { "PLOG_ADMIN_TOKEN" } ")." }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            form method="post" action="/admin/sign-in" {
+                label for="token" { "Admin token" }
+                input #token type="password" name="token" autocomplete="current-password" required autofocus;
+                button.primary type="submit" { "Sign in" }
+            }
+        }
+    };
+    (status, page("Sign in", Nav::None, None, body)).into_response()
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignIn {
+    token: String,
+}
+
+/// `POST /admin/sign-in`: the admin token for a session.
+pub async fn sign_in(State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<SignIn>) -> Result<Response, DashboardError> {
+    let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
+    same_site(&headers, &ctx)?;
+    if !constant_time_eq(form.token.trim(), expected.expose_secret()) {
+        tracing::warn!("dashboard sign-in refused: wrong admin token");
+        return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));
+    }
+    let value = new_access_token();
+    let at = now();
+    ctx.store.open_session(&token_hash(&value), &new_access_token(), at, at + LIFETIME_SECS).await?;
+    tracing::info!("dashboard session opened");
+    let mut response = Redirect::to("/admin").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, value, LIFETIME_SECS));
+    Ok(response)
+}
+
+/// The sign-out form.
+#[derive(Deserialize)]
+pub struct SignOut {
+    csrf: String,
+}
+
+/// `POST /admin/sign-out`: ends the session here and in the database.
+pub async fn sign_out(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<SignOut>) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, &form.csrf)?;
+    ctx.store.close_session(&session.cookie_hash).await?;
+    let mut response = Redirect::to("/admin/sign-in").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, String::new(), 0));
+    Ok(response)
+}
