@@ -115,6 +115,15 @@ impl ApiClient {
         paywall_info(&body(response).await?).ok_or_else(malformed)
     }
 
+    /// `POST /v1/paywalls/{id}/views`: one view of the locked paywall for the creator's
+    /// conversion figures, as a beacon (sent even if the page closes, answer ignored). It carries
+    /// nothing about the reader; plog keeps only a count per paywall and day.
+    pub fn count_view(&self, paywall_id: &str) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().send_beacon(&self.url(paywall_id, "/views"));
+        }
+    }
+
     /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses.
     pub async fn start_purchase(&self, paywall_id: &str, amount: Option<i64>) -> Result<PurchaseCreated, ApiError> {
         let request_body = match amount {

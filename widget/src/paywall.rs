@@ -278,6 +278,9 @@ async fn start(ctx: Ctx) {
                 ctx.chosen.set(info.suggested.or_else(|| choices(&info).first().copied()));
             }
             ctx.info.set(Some(info));
+            if !archived {
+                api.count_view(&id);
+            }
             ctx.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
         }
         Err(_) => ctx.phase.set(Phase::Unavailable { archived: false }),

@@ -34,6 +34,9 @@ impl IntoResponse for Page {
                 (header::CONTENT_SECURITY_POLICY, DASHBOARD_CSP),
                 // Sales figures are not for shared caches, nor for the back button after sign-out.
                 (header::CACHE_CONTROL, "no-store"),
+                // Not plog's usual `no-referrer`: under it, browsers send `Origin: null` with the
+                // dashboard's own form posts, and the cross-site check could not tell them apart.
+                (header::REFERRER_POLICY, "same-origin"),
             ],
             self.0.into_string(),
         )
@@ -53,6 +56,8 @@ pub fn page(title: &str, nav: Nav, session: Option<&Session>, body: Markup) -> P
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · plog" }
+                // No icon: without this line browsers ask for /favicon.ico and get a 404.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href="/admin/assets/dashboard.css";
                 script src="/admin/assets/dashboard.js" defer {}
                 @if let Some(session) = session { meta name="plog-csrf" content=(session.csrf_token); }
