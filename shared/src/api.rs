@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A price as it travels in JSON: integer minor units and a lowercase ISO currency code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Price {
     /// Count of the currency's minor unit (JPY 100 = ¥100; USD 100 = $1.00).
     pub amount: i64,
@@ -14,6 +15,7 @@ pub struct Price {
 
 /// Whether a paywall still sells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PaywallStatus {
     /// On sale.
@@ -24,6 +26,7 @@ pub enum PaywallStatus {
 
 /// How a paywall is paid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaywallMode {
     /// One price, set by the creator (`price.amount`).
@@ -65,6 +68,7 @@ impl PaywallMode {
 
 /// What the browser needs to load Stripe.js for a paywall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StripePublicInfo {
     /// Stripe publishable key (`pk_…`).
     pub publishable_key: String,
@@ -74,6 +78,7 @@ pub struct StripePublicInfo {
 
 /// `GET /v1/paywalls/{id}`: the public face of a paywall. Never holds paid content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaywallInfo {
     /// Paywall id.
     pub id: String,
@@ -111,6 +116,7 @@ pub struct PaywallInfo {
 /// `POST /v1/paywalls/{id}/purchases` body: `{}` for a fixed price (any amount is ignored), or
 /// `{"amount": N}` in minor units where the reader chooses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurchaseRequest {
     /// The reader's chosen amount, minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +125,7 @@ pub struct PurchaseRequest {
 
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurchaseCreated {
     /// Purchase id.
     pub purchase_id: String,
@@ -130,6 +137,7 @@ pub struct PurchaseCreated {
 
 /// `GET /v1/paywalls/{id}/content` → 200: the paid part, as sanitized HTML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaidContent {
     /// Sanitized HTML rendered from the creator's Markdown.
     pub html: String,
@@ -137,6 +145,7 @@ pub struct PaidContent {
 
 /// The one error shape of every route: `{"error":{"code","message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorDetail,
@@ -144,6 +153,7 @@ pub struct ErrorBody {
 
 /// A machine-readable code and a human-readable message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, snake_case code, e.g. `payment_required`.
     pub code: String,
@@ -153,6 +163,7 @@ pub struct ErrorDetail {
 
 /// `POST /v1/admin/paywalls`: a new paywall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPaywall {
     /// Title shown on the paywall.
@@ -187,6 +198,7 @@ pub struct NewPaywall {
 
 /// `PATCH /v1/admin/paywalls/{id}`: fields to change; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaywallPatch {
     /// New title.
@@ -223,6 +235,7 @@ pub struct PaywallPatch {
 
 /// A paywall as the creator sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminPaywall {
     /// Paywall id.
     pub id: String,
@@ -267,6 +280,7 @@ pub struct AdminPaywall {
 
 /// State of a purchase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PurchaseStatus {
     /// Created; the payment has not succeeded (yet).
@@ -304,6 +318,7 @@ impl PurchaseStatus {
 
 /// A purchase as the creator sees it (never the token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminPurchase {
     /// Purchase id.
     pub id: String,
@@ -330,6 +345,7 @@ pub struct AdminPurchase {
 
 /// Sales figures of one currency (amounts in different currencies are never summed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrencyStats {
     /// Lowercase ISO code.
     pub currency: String,
@@ -350,6 +366,7 @@ pub struct CurrencyStats {
 /// `GET /v1/admin/stats`: the creator's figures, for a period (`since`) and a site, if asked.
 /// Amounts of different currencies are never summed: every money figure carries its currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     /// Number of paywalls (any status) in the report.
     pub paywalls: i64,
@@ -379,6 +396,7 @@ pub struct Stats {
 
 /// Paywall views → purchases started → paid, counted in the period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conversion {
     /// Views counted by the widget's beacon.
     pub views: i64,
@@ -390,6 +408,7 @@ pub struct Conversion {
 
 /// Money paid on one UTC day in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayStats {
     /// `YYYY-MM-DD`, UTC.
     pub day: String,
@@ -407,6 +426,7 @@ pub struct DayStats {
 
 /// The figures of one paywall in the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaywallStats {
     /// Paywall id.
     pub paywall_id: String,

@@ -1,12 +1,16 @@
 //! The creator's API under `/v1/admin`, behind `Authorization: Bearer PLOG_ADMIN_TOKEN`.
 //! Without a configured token every admin route answers 503 and says how to enable it.
+//! `GET /openapi.json` describes these routes; it is generated from the handlers' annotations
+//! and the shared types below, so it cannot drift from the code.
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
-use plog_shared::api::{AdminPaywall, AdminPurchase, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
+use plog_shared::api::{AdminPaywall, AdminPurchase, ErrorBody, ErrorDetail, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use plog_shared::PaywallId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -25,6 +29,32 @@ pub fn router() -> Router<AppState> {
         .route("/v1/admin/paywalls/{id}", get(show_paywall).patch(update_paywall).delete(archive_paywall))
         .route("/v1/admin/purchases", get(list_purchases))
         .route("/v1/admin/stats", get(stats))
+        .route("/openapi.json", get(|| async { axum::Json(AdminApiDoc::openapi()) }))
+}
+
+/// The admin API's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "plog admin API", description = "The creator's API: paywalls, purchases and sales figures. Every route needs `Authorization: Bearer PLOG_ADMIN_TOKEN`. Amounts are integer minor units of their currency (100 is ¥100 or $1.00); figures of different currencies are never summed. Every error has the shape `{\"error\":{\"code\",\"message\"}}`."),
+    paths(create_paywall, list_paywalls, show_paywall, update_paywall, archive_paywall, list_purchases, stats),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&AdminTokenScheme),
+    security(("admin_token" = [])),
+    tags((name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures")),
+)]
+pub struct AdminApiDoc;
+
+/// Declares the bearer token every admin route takes.
+struct AdminTokenScheme;
+
+impl Modify for AdminTokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("PLOG_ADMIN_TOKEN")).build()),
+        );
+    }
 }
 
 /// Proof that the request carries the admin token.
@@ -52,16 +82,22 @@ impl From<CatalogError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
+/// `GET /v1/admin/paywalls`.
+#[derive(Serialize, ToSchema)]
 struct PaywallList {
     paywalls: Vec<AdminPaywall>,
 }
 
-#[derive(Serialize)]
+/// `GET /v1/admin/purchases`.
+#[derive(Serialize, ToSchema)]
 struct PurchaseList {
     purchases: Vec<AdminPurchase>,
 }
 
+/// Creates a paywall; its content is rendered from Markdown and sanitized once, here.
+#[utoipa::path(post, path = "/v1/admin/paywalls", tag = "paywalls", request_body = NewPaywall,
+    responses((status = 201, description = "Created", body = AdminPaywall), (status = 400, description = "Not JSON, or unknown fields", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody), (status = 422, description = "A field is invalid (nothing is created)", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn create_paywall(
     _: Admin,
     State(ctx): State<AppState>,
@@ -72,16 +108,25 @@ async fn create_paywall(
     Ok((StatusCode::CREATED, Json(catalog::to_admin(&paywall, &ctx.public_url))))
 }
 
+/// Every paywall, newest first.
+#[utoipa::path(get, path = "/v1/admin/paywalls", tag = "paywalls", responses((status = 200, description = "The paywalls", body = PaywallList), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
     let paywalls = ctx.store.paywalls().await?;
     Ok(Json(PaywallList { paywalls: paywalls.iter().map(|p| catalog::to_admin(p, &ctx.public_url)).collect() }))
 }
 
+/// One paywall, with its tag.
+#[utoipa::path(get, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id, `pw_…`")),
+    responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn show_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 
+/// Changes the fields given; a refused change changes nothing.
+#[utoipa::path(patch, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")), request_body = PaywallPatch,
+    responses((status = 200, description = "The changed paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody),
+        (status = 422, description = "A field is invalid (nothing changes)", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn update_paywall(
     _: Admin,
     State(ctx): State<AppState>,
@@ -92,6 +137,9 @@ async fn update_paywall(
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 
+/// Archives a paywall: it sells no more; readers who paid keep their access.
+#[utoipa::path(delete, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")),
+    responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn archive_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::archive(&ctx.store, &id).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
@@ -99,7 +147,8 @@ async fn archive_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<S
 }
 
 /// Query of `GET /v1/admin/purchases`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct PurchaseQuery {
     /// Only this paywall.
@@ -114,6 +163,9 @@ struct PurchaseQuery {
     limit: Option<i64>,
 }
 
+/// Purchases, newest first, with filters.
+#[utoipa::path(get, path = "/v1/admin/purchases", tag = "sales", params(PurchaseQuery),
+    responses((status = 200, description = "The purchases", body = PurchaseList), (status = 400, description = "A filter cannot be read", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn list_purchases(
     _: Admin,
     State(ctx): State<AppState>,
@@ -136,7 +188,8 @@ async fn list_purchases(
 }
 
 /// Query of `GET /v1/admin/stats`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct StatsQuery {
     /// Only the period from this Unix time on.
@@ -145,6 +198,9 @@ struct StatsQuery {
     site: Option<String>,
 }
 
+/// Sales figures: per currency, per day, per paywall, and conversion (views → started → paid).
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "sales", params(StatsQuery),
+    responses((status = 200, description = "The report", body = Stats), (status = 400, description = "A filter cannot be read", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
 async fn stats(
     _: Admin,
     State(ctx): State<AppState>,

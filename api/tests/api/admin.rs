@@ -148,3 +148,43 @@ async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
     assert_eq!(app.admin_get("/v1/admin/purchases?limit=0").await.status(), 400);
     assert_eq!(app.admin_get("/v1/admin/purchases?bogus=1").await.status(), 400);
 }
+
+#[tokio::test]
+async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let response = app.http.get(app.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations: Vec<String> =
+        paths.iter().flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase()))).collect();
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "DELETE /v1/admin/paywalls/{id}", "GET /v1/admin/paywalls", "GET /v1/admin/paywalls/{id}", "GET /v1/admin/purchases",
+            "GET /v1/admin/stats", "PATCH /v1/admin/paywalls/{id}", "POST /v1/admin/paywalls",
+        ]
+    );
+    // Each documented operation is a real route that wants the admin token.
+    let id = app.create_paywall(100, "jpy", "x").await;
+    for operation in &operations {
+        let (method, path) = operation.split_once(' ').unwrap();
+        let url = app.url(&path.replace("{id}", &id));
+        let request = app.http.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}");
+        assert_eq!(request.send().await.unwrap().status(), 401, "{operation}");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["ErrorBody", "ErrorDetail", "NewPaywall", "PaywallPatch", "AdminPaywall", "AdminPurchase", "Stats", "DayStats", "Price"] {
+        assert!(schemas.contains_key(name), "{name} in {:?}", schemas.keys().collect::<Vec<_>>());
+    }
+    assert_eq!(schemas["ErrorBody"]["required"], json!(["error"]));
+    assert_eq!(schemas["PaywallMode"]["enum"], json!(["fixed", "pay_what_you_want", "tip"]));
+    assert_eq!(doc["components"]["securitySchemes"]["admin_token"]["scheme"], "bearer");
+    let created = &paths["/v1/admin/paywalls"]["post"];
+    assert_eq!(created["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewPaywall");
+    assert_eq!(created["responses"]["422"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    let filters: Vec<&str> = paths["/v1/admin/purchases"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(filters, ["paywall", "since", "until", "status", "limit"]);
+}
