@@ -24,6 +24,8 @@ pub struct AppContext {
     pub stripe: StripeApi,
     /// Rate limits on starting purchases.
     pub guard: crate::guard::PurchaseGuard,
+    /// Rate limit on dashboard sign-ins, per client address.
+    pub sign_ins: crate::dashboard::session::SignInLimiter,
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<crate::http::widget_assets::WidgetAssets>,
 }

@@ -43,7 +43,16 @@ impl Application {
         };
         let stripe_js_url = config.stripe_js_url(&public_url);
         let guard = PurchaseGuard::new(&config.guard, config.stripe.webhook_secret.clone());
-        let state = Arc::new(AppContext { config, public_url, stripe_js_url, store, stripe, guard, widget });
+        let state = Arc::new(AppContext {
+            config,
+            public_url,
+            stripe_js_url,
+            store,
+            stripe,
+            guard,
+            sign_ins: crate::dashboard::session::SignInLimiter::default(),
+            widget,
+        });
         Ok(Application { listener, state })
     }
 
@@ -71,6 +80,7 @@ impl Application {
                 loop {
                     every.tick().await;
                     state.guard.forget_idle();
+                    state.sign_ins.forget_idle();
                 }
             }
         });

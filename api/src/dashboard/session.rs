@@ -13,6 +13,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use cookie::{Cookie, SameSite};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use maud::html;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -20,6 +24,7 @@ use serde::Deserialize;
 use super::layout::{page, Nav};
 use super::DashboardError;
 use crate::context::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::store::now;
 use crate::tokens::{constant_time_eq, new_access_token, token_hash};
 
@@ -27,6 +32,31 @@ use crate::tokens::{constant_time_eq, new_access_token, token_hash};
 pub const COOKIE: &str = "plog_session";
 /// How long a session lasts.
 pub const LIFETIME_SECS: i64 = 12 * 3600;
+
+/// Sign-in attempts one client address may make: 10 a minute. The admin token should be long
+/// and random anyway; this keeps guessing slow even if it is not.
+#[derive(Debug)]
+pub struct SignInLimiter(DefaultKeyedRateLimiter<IpAddr>);
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(10).expect("10 is not zero"));
+        SignInLimiter(DefaultKeyedRateLimiter::keyed(quota))
+    }
+}
+
+impl SignInLimiter {
+    /// Counts one attempt; `Err` with the seconds to wait beyond the limit.
+    fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        self.0.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
+    }
+
+    /// Forgets addresses that are within their limit again.
+    pub fn forget_idle(&self) {
+        self.0.retain_recent();
+        self.0.shrink_to_fit();
+    }
+}
 
 /// A signed-in creator.
 pub struct Session {
@@ -126,9 +156,19 @@ pub struct SignIn {
 }
 
 /// `POST /admin/sign-in`: the admin token for a session.
-pub async fn sign_in(State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<SignIn>) -> Result<Response, DashboardError> {
+pub async fn sign_in(
+    State(ctx): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<SignIn>,
+) -> Result<Response, DashboardError> {
     let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
     same_site(&headers, &ctx)?;
+    if let Err(wait) = ctx.sign_ins.check(ip) {
+        let mut response = sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
     if !constant_time_eq(form.token.trim(), expected.expose_secret()) {
         tracing::warn!("dashboard sign-in refused: wrong admin token");
         return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));

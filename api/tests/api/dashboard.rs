@@ -210,3 +210,17 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
     let today = plog_api::report::day_text(now() / 86_400);
     assert!(overview.contains(&format!(r#"data-day="{today}" data-amount="100""#)), "a bar for today: {overview}");
 }
+
+#[tokio::test]
+async fn guessing_the_token_is_slowed_to_ten_tries_a_minute_per_address() {
+    let app = TestApp::spawn().await;
+    for _ in 0..10 {
+        let wrong = browser().post(app.url("/admin/sign-in")).form(&[("token", "guess")]).send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+    }
+    let limited = browser().post(app.url("/admin/sign-in")).form(&[("token", ADMIN_TOKEN)]).send().await.unwrap();
+    assert_eq!(limited.status(), 429, "even the right token waits its turn");
+    let wait: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=6).contains(&wait), "one attempt comes back every 6 s: {wait}");
+    assert!(limited.headers().get(SET_COOKIE).is_none());
+}

@@ -100,7 +100,7 @@ async fn plog_serve_reconciles_periodically_when_asked() {
     // No webhook is registered for this process and the content route is never called: only the
     // background reconciliation can settle the purchase.
     let store = plog_api::store::Store::connect(&url).await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let purchase = store.purchase_by_intent(&intent_id(&created.client_secret)).await.unwrap().unwrap();
         if purchase.status == "paid" {
