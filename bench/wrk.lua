@@ -1,6 +1,7 @@
 -- wrk script for bench/run. With $PLOG_TOKENS (a file, one token per line) and $PLOG_PATH, each
 -- request is GET $PLOG_PATH with a bearer token drawn at random from the file; without them,
--- plain GETs of the URL given to wrk. Prints one JSON line of results.
+-- plain GETs of the URL given to wrk (with $PLOG_COOKIE, carrying that cookie). Prints one JSON
+-- line of results.
 local path = os.getenv("PLOG_PATH")
 local tokens = {}
 if os.getenv("PLOG_TOKENS") then
@@ -9,6 +10,10 @@ if os.getenv("PLOG_TOKENS") then
   request = function()
     return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] })
   end
+end
+
+if os.getenv("PLOG_COOKIE") then
+  wrk.headers["Cookie"] = os.getenv("PLOG_COOKIE")
 end
 
 done = function(summary, latency, requests)

@@ -100,12 +100,14 @@ async fn seed(pool: &Pool, rows: &[(String, String)], paid: usize) -> anyhow::Re
             .bind(&paywall).bind(now).execute(p).await?;
         for (chunk_index, chunk) in rows.chunks(1000).enumerate() {
             let mut builder = sqlx::QueryBuilder::new(
-                "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at) ");
+                "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, paid_at) ");
             builder.push_values(chunk.iter().enumerate(), |mut row, (i, (id, hash))| {
                 let n = chunk_index * 1000 + i;
+                // Spread over the last 90 days, so the reports have a history to draw.
+                let at = now - (n as i64 % 90) * 86_400;
                 row.push_bind(id.clone()).push_bind(paywall.clone()).push_bind(format!("pi_bench{n}"))
                     .push_bind(hash.clone()).push_bind(if n < paid { "paid" } else { "pending" })
-                    .push_bind(100_i64).push_bind("jpy").push_bind(now).push_bind(now);
+                    .push_bind(100_i64).push_bind("jpy").push_bind(at).push_bind(at).push_bind((n < paid).then_some(at));
             });
             builder.build().execute(p).await?;
         }
