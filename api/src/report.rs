@@ -130,6 +130,17 @@ pub fn day_text(day: i64) -> String {
     humantime::format_rfc3339_seconds(at).to_string()[..10].to_owned()
 }
 
+/// Midnight UTC of a date like `2026-11-01`, in Unix seconds.
+pub fn parse_day(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let is_date = text.len() == 10 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    is_date
+        .then(|| humantime::parse_rfc3339(&format!("{text}T00:00:00Z")).ok())
+        .flatten()
+        .map(|at| at.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+        .ok_or_else(|| format!("{text:?} is not a date like 2026-11-01"))
+}
+
 /// Reads the start of a period: a date (`2026-11-01`, midnight UTC), a span back from `now`
 /// (`7d`, `24h`, `30days`), or Unix seconds.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
@@ -137,8 +148,8 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     if let Ok(seconds) = text.parse::<i64>() {
         return Ok(seconds);
     }
-    if let Ok(at) = humantime::parse_rfc3339(&format!("{text}T00:00:00Z")) {
-        return Ok(at.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0));
+    if let Ok(at) = parse_day(text) {
+        return Ok(at);
     }
     match humantime::parse_duration(text) {
         Ok(span) => Ok(now - span.as_secs() as i64),
@@ -166,5 +177,7 @@ mod tests {
         assert_eq!(parse_since("1700000000", now), Ok(1_700_000_000));
         assert!(parse_since("last tuesday", now).unwrap_err().contains("not a date"));
         assert!(parse_since("2026-13-01", now).is_err());
+        assert_eq!(parse_day("2026-11-26"), Ok(1_795_651_200));
+        assert!(parse_day("1795651200").is_err(), "a date, not seconds");
     }
 }

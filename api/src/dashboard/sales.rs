@@ -15,7 +15,7 @@ use super::session::Session;
 use super::DashboardError;
 use crate::context::AppState;
 use crate::export::purchases_csv;
-use crate::report::parse_since;
+use crate::report::parse_day;
 use crate::store::{now, PurchaseFilter, DAY_SECS};
 
 /// Most purchases one page or export holds.
@@ -41,14 +41,10 @@ struct Selection {
 
 async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, DashboardError> {
     let day = |field: &str, text: &str| -> Result<Option<i64>, DashboardError> {
-        let text = text.trim();
-        if text.is_empty() {
+        if text.trim().is_empty() {
             return Ok(None);
         }
-        if text.len() != 10 {
-            return Err(DashboardError::BadRequest(format!("{field}: {text:?} is not a date like 2026-11-01")));
-        }
-        parse_since(text, now()).map(Some).map_err(|e| DashboardError::BadRequest(format!("{field}: {e}")))
+        parse_day(text).map(Some).map_err(|e| DashboardError::BadRequest(format!("{field}: {e}")))
     };
     let since = day("from", &query.from)?;
     let until = day("to", &query.to)?.map(|start| start + DAY_SECS);
