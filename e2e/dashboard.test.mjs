@@ -116,6 +116,7 @@ test("a creator signs in, creates a paywall and copies its tag; a reader buys; t
     assert.equal(await bar.count(), 1);
     assert.ok(Number(await bar.getAttribute("height")) > 100, "the only day with sales fills the chart");
     assert.equal(await bar.getAttribute("data-amount"), "300");
+    assert.equal(await page.locator(".chart svg text.axis").first().textContent(), "max ¥300", "the chart's amounts in the locale too");
     assert.match(await page.locator(".funnel svg").getAttribute("aria-label"), /^1 views, 1 purchases started, 1 paid$/);
     await screenshot(page, "dashboard-overview");
     assert.deepEqual(page.consoleErrors, [], "no errors in the dashboard's console (CSP included)");

@@ -23,6 +23,15 @@ pub struct Day {
     pub count: i64,
 }
 
+/// An amount inside the SVG: the server's text, which the page's script rewrites in the
+/// creator's locale like every other amount (see `layout::money`).
+fn amount_span(amount: i64, currency: &str) -> Markup {
+    match Currency::parse(currency) {
+        Ok(c) => html! { tspan data-money=(format_major(amount, c)) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (amount_text(amount, currency)) } },
+        Err(_) => html! { (amount_text(amount, currency)) },
+    }
+}
+
 fn amount_text(amount: i64, currency: &str) -> String {
     match Currency::parse(currency) {
         Ok(c) => format!("{} {}", format_major(amount, c), c.code().to_uppercase()),
@@ -44,7 +53,7 @@ pub fn revenue_chart(currency: &str, days: &[Day]) -> Markup {
         figure.chart {
             svg viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(format!("{label}: {} in the period", amount_text(total, currency))) data-currency=(currency) {
                 title { (label) }
-                text.axis x=(LEFT) y="14" { "max " (amount_text(most, currency)) }
+                text.axis x=(LEFT) y="14" { "max " (amount_span(most, currency)) }
                 line.grid x1=(LEFT) x2=(WIDTH - LEFT) y1=(TOP) y2=(TOP) {}
                 line.baseline x1=(LEFT) x2=(WIDTH - LEFT) y1=(baseline) y2=(baseline) {}
                 @for (i, day) in days.iter().enumerate() {
@@ -61,7 +70,7 @@ pub fn revenue_chart(currency: &str, days: &[Day]) -> Markup {
                     text.axis.end x=(WIDTH - LEFT) y=(HEIGHT - 6.0) { (last.day) }
                 }
             }
-            figcaption { (label) ", UTC days. Total " (amount_text(total, currency)) "." }
+            figcaption { (label) ", UTC days. Total " (super::layout::money(total, currency)) "." }
         }
     }
 }
@@ -80,13 +89,13 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
         assert!(svg.contains(r#"height="174.0" data-day="2026-11-24" data-amount="300""#), "{svg}");
         assert!(svg.contains(r#"height="87.0" data-day="2026-11-26" data-amount="150""#), "{svg}");
-        assert!(svg.contains("Total 450 JPY"), "{svg}");
+        assert!(svg.contains(r#"Total <data class="money" value="450" data-money="450" data-currency="JPY" data-decimals="0">450 JPY</data>"#), "{svg}");
         assert!(svg.contains("2026-11-26: 150 JPY, 1 paid"));
     }
 
     #[test]
     fn minor_units_are_shown_in_the_currency_s_major_unit() {
         let svg = revenue_chart("usd", &[day("2026-11-26", 150)]).into_string();
-        assert!(svg.contains("max 1.50 USD") && svg.contains("Total 1.50 USD"), "{svg}");
+        assert!(svg.contains(r#"max <tspan data-money="1.50" data-currency="USD" data-decimals="2">1.50 USD</tspan>"#), "{svg}");
     }
 }

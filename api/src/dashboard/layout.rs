@@ -89,7 +89,7 @@ pub fn money(amount: i64, currency: &str) -> Markup {
     match Currency::parse(currency) {
         Ok(c) => {
             let major = format_major(amount, c);
-            html! { data.money value=(major) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (major) " " (c.code().to_uppercase()) } }
+            html! { data.money value=(major) data-money=(major) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (major) " " (c.code().to_uppercase()) } }
         }
         Err(_) => html! { (amount) " " (currency) },
     }

@@ -1,7 +1,8 @@
 //! Signing in to the dashboard: the admin token, typed once, buys a session cookie.
 //!
-//! The cookie (`plog_session`) holds 32 random bytes; the database keeps only their SHA-256
-//! (`admin_sessions`), so signing out ends the session for good. The cookie is HttpOnly (no
+//! The cookie (`plog_session`) holds 32 random bytes; the database keeps only their HMAC keyed
+//! by the admin token (`admin_sessions`), so signing out ends the session for good, and
+//! changing `PLOG_ADMIN_TOKEN` ends every session at once (no stored hash matches any more). The cookie is HttpOnly (no
 //! script reads it), SameSite=Strict (no other site's page sends it), limited to `/admin`,
 //! Secure when plog is served over https, and lasts 12 hours. Against cross-site requests, on
 //! top of SameSite: every form carries the session's CSRF token (compared in constant time) and
@@ -26,7 +27,7 @@ use super::DashboardError;
 use crate::context::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::store::now;
-use crate::tokens::{constant_time_eq, new_access_token, token_hash};
+use crate::tokens::{constant_time_eq, new_access_token};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "plog_session";
@@ -89,6 +90,16 @@ fn same_site(headers: &HeaderMap, ctx: &AppState) -> Result<(), DashboardError> 
     Ok(())
 }
 
+/// What a session is stored under: HMAC-SHA256 of the cookie's value, keyed by the admin token.
+fn session_key(ctx: &AppState, cookie_value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let token = ctx.config.admin_token.as_ref().map(|t| t.expose_secret().to_owned()).unwrap_or_default();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(token.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(b"plog dashboard session v1:");
+    mac.update(cookie_value.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -108,7 +119,7 @@ impl FromRequestParts<AppState> for Session {
             return Err(DashboardError::Disabled);
         }
         let value = cookie_value(&parts.headers).ok_or(DashboardError::SignIn)?;
-        let cookie_hash = token_hash(&value);
+        let cookie_hash = session_key(ctx, &value);
         let session = ctx.store.find_session(&cookie_hash, now()).await?.ok_or(DashboardError::SignIn)?;
         Ok(Session { csrf_token: session.csrf_token, cookie_hash })
     }
@@ -175,7 +186,7 @@ pub async fn sign_in(
     }
     let value = new_access_token();
     let at = now();
-    ctx.store.open_session(&token_hash(&value), &new_access_token(), at, at + LIFETIME_SECS).await?;
+    ctx.store.open_session(&session_key(&ctx, &value), &new_access_token(), at, at + LIFETIME_SECS).await?;
     tracing::info!("dashboard session opened");
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, value, LIFETIME_SECS));

@@ -224,3 +224,19 @@ async fn guessing_the_token_is_slowed_to_ten_tries_a_minute_per_address() {
     assert!((1..=6).contains(&wait), "one attempt comes back every 6 s: {wait}");
     assert!(limited.headers().get(SET_COOKIE).is_none());
 }
+
+#[tokio::test]
+async fn changing_the_admin_token_ends_every_session() {
+    let first = TestApp::spawn().await;
+    let (cookie, _) = sign_in(&first).await;
+    assert_eq!(get(&first, &cookie, "/admin").await.0, 200);
+    // The same database, served again with another admin token.
+    let token_changed = TestApp::with(Options {
+        admin_token: false,
+        extra_args: vec!["--database-url".into(), first.database_url.clone(), "--admin-token".into(), "a-new-admin-token-9876543210".into()],
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(get(&token_changed, &cookie, "/admin").await.0, 303, "the old session opens nothing under the new token");
+    assert_eq!(get(&first, &cookie, "/admin").await.0, 200, "while the old token's server still knows it");
+}

@@ -6,7 +6,7 @@
   const csrf = document.querySelector('meta[name="plog-csrf"]')?.content ?? "";
 
   // Amounts in the creator's locale, with the currency's own minor unit (¥100, $1.00).
-  for (const el of document.querySelectorAll("data.money")) {
+  for (const el of document.querySelectorAll("[data-money]")) {
     const decimals = Number(el.dataset.decimals);
     try {
       el.textContent = new Intl.NumberFormat(navigator.languages, {
@@ -14,7 +14,7 @@
         currency: el.dataset.currency,
         minimumFractionDigits: decimals,
         maximumFractionDigits: decimals,
-      }).format(Number(el.value));
+      }).format(Number(el.dataset.money));
     } catch {
       // An unknown currency keeps the server's text.
     }
