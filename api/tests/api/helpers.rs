@@ -62,6 +62,9 @@ pub fn localstripe() -> &'static str {
              while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; kill $child",
             parent = std::process::id()
         );
+        // Never waited for on purpose: the shell outlives no test binary (it watches this
+        // process and stops localstripe when it is gone).
+        #[allow(clippy::zombie_processes)]
         Command::new("sh")
             .arg("-c")
             .arg(script)

@@ -57,10 +57,10 @@ impl PlogProcess {
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = http.get(format!("{address}/readyz")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = http.get(format!("{address}/readyz")).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(Instant::now() < deadline, "plog did not become ready on port {port}");
             tokio::time::sleep(Duration::from_millis(50)).await;
