@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use plog_shared::api::{AdminPaywall, AdminPurchase, ErrorBody, ErrorDetail, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 use plog_shared::PaywallId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,18 @@ pub fn router() -> Router<AppState> {
     tags((name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures")),
 )]
 pub struct AdminApiDoc;
+
+/// The refusals every admin route may answer with, besides its own.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // only read by the OpenAPI generator
+enum AdminRefusals {
+    /// No admin token, or a wrong one.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No admin token configured, or the database is busy.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
 
 /// Declares the bearer token every admin route takes.
 struct AdminTokenScheme;
@@ -97,7 +109,7 @@ struct PurchaseList {
 /// Creates a paywall; its content is rendered from Markdown and sanitized once, here.
 #[utoipa::path(post, path = "/v1/admin/paywalls", tag = "paywalls", request_body = NewPaywall,
     responses((status = 201, description = "Created", body = AdminPaywall), (status = 400, description = "Not JSON, or unknown fields", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody), (status = 422, description = "A field is invalid (nothing is created)", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody), (status = 422, description = "A field is invalid (nothing is created)", body = ErrorBody), AdminRefusals))]
 async fn create_paywall(
     _: Admin,
     State(ctx): State<AppState>,
@@ -109,7 +121,7 @@ async fn create_paywall(
 }
 
 /// Every paywall, newest first.
-#[utoipa::path(get, path = "/v1/admin/paywalls", tag = "paywalls", responses((status = 200, description = "The paywalls", body = PaywallList), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/paywalls", tag = "paywalls", responses((status = 200, description = "The paywalls", body = PaywallList), AdminRefusals))]
 async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
     let paywalls = ctx.store.paywalls().await?;
     Ok(Json(PaywallList { paywalls: paywalls.iter().map(|p| catalog::to_admin(p, &ctx.public_url)).collect() }))
@@ -117,7 +129,7 @@ async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<Pay
 
 /// One paywall, with its tag.
 #[utoipa::path(get, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id, `pw_…`")),
-    responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+    responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
 async fn show_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
@@ -126,7 +138,7 @@ async fn show_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<Stri
 /// Changes the fields given; a refused change changes nothing.
 #[utoipa::path(patch, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")), request_body = PaywallPatch,
     responses((status = 200, description = "The changed paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody),
-        (status = 422, description = "A field is invalid (nothing changes)", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+        (status = 422, description = "A field is invalid (nothing changes)", body = ErrorBody), AdminRefusals))]
 async fn update_paywall(
     _: Admin,
     State(ctx): State<AppState>,
@@ -139,7 +151,7 @@ async fn update_paywall(
 
 /// Archives a paywall: it sells no more; readers who paid keep their access.
 #[utoipa::path(delete, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")),
-    responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+    responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
 async fn archive_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::archive(&ctx.store, &id).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
@@ -165,7 +177,7 @@ struct PurchaseQuery {
 
 /// Purchases, newest first, with filters.
 #[utoipa::path(get, path = "/v1/admin/purchases", tag = "sales", params(PurchaseQuery),
-    responses((status = 200, description = "The purchases", body = PurchaseList), (status = 400, description = "A filter cannot be read", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+    responses((status = 200, description = "The purchases", body = PurchaseList), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
 async fn list_purchases(
     _: Admin,
     State(ctx): State<AppState>,
@@ -200,7 +212,7 @@ struct StatsQuery {
 
 /// Sales figures: per currency, per day, per paywall, and conversion (views → started → paid).
 #[utoipa::path(get, path = "/v1/admin/stats", tag = "sales", params(StatsQuery),
-    responses((status = 200, description = "The report", body = Stats), (status = 400, description = "A filter cannot be read", body = ErrorBody), (status = 401, description = "No admin token, or a wrong one", body = ErrorBody), (status = 503, description = "No admin token configured, or the database is busy", body = ErrorBody)))]
+    responses((status = 200, description = "The report", body = Stats), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
 async fn stats(
     _: Admin,
     State(ctx): State<AppState>,

@@ -185,6 +185,11 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
     let created = &paths["/v1/admin/paywalls"]["post"];
     assert_eq!(created["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewPaywall");
     assert_eq!(created["responses"]["422"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    for (path, method) in [("/v1/admin/stats", "get"), ("/v1/admin/paywalls/{id}", "delete")] {
+        for status in ["401", "503"] {
+            assert_eq!(paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+        }
+    }
     let filters: Vec<&str> = paths["/v1/admin/purchases"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(filters, ["paywall", "since", "until", "status", "limit"]);
 }
