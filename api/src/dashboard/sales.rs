@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use plog_shared::api::{AdminPurchase, PurchaseStatus};
+use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus};
 use serde::Deserialize;
 
 use super::layout::{money, page, time, Nav, Page};
@@ -97,7 +97,12 @@ pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): 
                             td { (time(p.created_at)) }
                             td { a href=(format!("/admin/paywalls/{}", p.paywall_id)) { (selection.titles.get(&p.paywall_id).map(String::as_str).unwrap_or(&p.paywall_id)) } }
                             td.num { (money(p.price.amount, &p.price.currency)) }
-                            td { span.badge.(p.status.as_str()) { (p.status.as_str()) } @if p.mode.reader_chooses() || p.mode.as_str() == "tip" { " " span.hint { (p.mode.as_str().replace('_', " ")) } } }
+                            td {
+                                span.badge.(p.status.as_str()) { (p.status.as_str()) }
+                                @if p.mode != PaywallMode::Fixed { " " span.hint { (p.mode.as_str().replace('_', " ")) } }
+                                // Why the last attempt failed, as Stripe said it (e.g. a declined card).
+                                @if let Some(error) = p.last_error.as_deref().filter(|_| p.status == PurchaseStatus::Failed) { div.hint.last-error { (error) } }
+                            }
                             td { @if let Some(paid) = p.paid_at { (time(paid)) } @else { "–" } }
                         }
                     }

@@ -180,17 +180,20 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
     let paid = app.start_purchase(&yen).await;
     let event = intent_event(&event_id(), "payment_intent.succeeded", &intent_id(&paid.client_secret), 100, "jpy");
     assert_eq!(app.send_event(&event).await.status(), 200);
-    app.start_purchase(&dollars).await;
+    let declined = app.start_purchase(&dollars).await;
+    let failure = intent_event(&event_id(), "payment_intent.payment_failed", &intent_id(&declined.client_secret), 250, "usd");
+    assert_eq!(app.send_event(&failure).await.status(), 200);
 
     let (cookie, _) = sign_in(&app).await;
     let (status, _, page) = get(&app, &cookie, "/admin/sales").await;
     assert_eq!(status, 200);
     assert_eq!(page.matches("data-purchase=").count(), 2, "{page}");
-    assert!(page.contains(r#"data-status="paid""#) && page.contains(r#"data-status="pending""#));
+    assert!(page.contains(r#"data-status="paid""#) && page.contains(r#"data-status="failed""#));
+    assert!(page.contains(r#"<div class="hint last-error">Your card was declined.</div>"#), "why it failed, as Stripe said: {page}");
     let (_, _, only_paid) = get(&app, &cookie, "/admin/sales?status=paid").await;
     assert_eq!(only_paid.matches("data-purchase=").count(), 1);
     let (_, _, of_dollars) = get(&app, &cookie, &format!("/admin/sales?paywall={dollars}")).await;
-    assert!(of_dollars.contains(r#"data-status="pending""#) && !of_dollars.contains(r#"data-status="paid""#));
+    assert!(of_dollars.contains(r#"data-status="failed""#) && !of_dollars.contains(r#"data-status="paid""#));
     let (_, _, future) = get(&app, &cookie, "/admin/sales?from=2099-01-01").await;
     assert!(future.contains("No purchases match."));
     let (status, _, _) = get(&app, &cookie, "/admin/sales?from=yesterday").await;
