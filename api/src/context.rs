@@ -16,6 +16,8 @@ pub struct AppContext {
     pub config: ServeConfig,
     /// The origin written into tags.
     pub public_url: String,
+    /// The public URL as browsers send it in `Origin` (its dashboard's requests carry it).
+    pub own_origin: Option<String>,
     /// Where the widget loads Stripe.js from.
     pub stripe_js_url: String,
     /// The database.
@@ -33,6 +35,6 @@ pub struct AppContext {
 impl AppContext {
     /// Whether a request's `Origin` is plog's own (its dashboard), by the public URL.
     pub fn is_own_origin(&self, origin: &str) -> bool {
-        crate::sites::canonical_origin(&self.public_url).is_ok_and(|own| own == origin)
+        self.own_origin.as_deref() == Some(origin)
     }
 }

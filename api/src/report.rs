@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use plog_shared::api::{Conversion, CurrencyStats, DayStats, PaywallStats, Stats};
 
 use crate::sites;
-use crate::store::{DAY_SECS, PaywallTotals, Store};
+use crate::store::{DAY_SECS, Paywall, PaywallTotals, Store};
 
 /// What a report covers.
 #[derive(Debug, Clone, Default)]
@@ -21,8 +21,12 @@ pub struct ReportFilter {
 
 /// Builds the report.
 pub async fn build(store: &Store, filter: &ReportFilter) -> anyhow::Result<Stats> {
+    build_for(store, &store.paywalls().await?, filter).await
+}
+
+/// Builds the report of these paywalls (all of the store's: for a caller that has them already).
+pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilter) -> anyhow::Result<Stats> {
     let since = filter.since.unwrap_or(0).max(0);
-    let paywalls = store.paywalls().await?;
     let sites: BTreeSet<String> = paywalls.iter().flat_map(|p| sites::origin_list(&p.origins)).collect();
     let chosen: Vec<_> = paywalls
         .iter()

@@ -45,6 +45,7 @@ impl Application {
         let guard = PurchaseGuard::new(&config.guard, config.stripe.webhook_secret.clone());
         let state = Arc::new(AppContext {
             config,
+            own_origin: crate::sites::canonical_origin(&public_url).ok(),
             public_url,
             stripe_js_url,
             store,

@@ -38,7 +38,7 @@ const THEME: [(&str, &str, &str); 9] = [
 /// `GET /admin/paywalls`.
 pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
     let paywalls = ctx.store.paywalls().await?;
-    let stats = report::build(&ctx.store, &ReportFilter::default()).await?;
+    let stats = report::build_for(&ctx.store, &paywalls, &ReportFilter::default()).await?;
     let figures: HashMap<&str, _> = stats.by_paywall.iter().map(|p| (p.paywall_id.as_str(), p)).collect();
     let body = html! {
         div.heading { h1 { "Paywalls" } a.button.primary href="/admin/paywalls/new" { "New paywall" } }
