@@ -190,6 +190,10 @@ impl TestApp {
             "--rate-per-ip".into(), "off".into(),
             "--rate-per-paywall".into(), "off".into(),
             "--rate-max-pending-per-ip".into(), "0".into(),
+            // A loaded 2-core machine (the scale tests fsync thousands of events beside the
+            // others) can take seconds to open a connection: not what these tests are about.
+            // The busy-database test sets its own 1 s.
+            "--db-acquire-timeout-secs".into(), "30".into(),
         ];
         if let Some(dir) = &options.widget_dir {
             args.extend(["--widget-dir".into(), dir.display().to_string()]);
