@@ -208,6 +208,15 @@ impl fmt::Display for Money {
     }
 }
 
+/// An amount of minor units of the currency with this code, as [`Money`] writes it
+/// (`1.50 USD`); a code plog does not know is written as it came (`150 xyz`).
+pub fn amount_text(amount: i64, code: &str) -> String {
+    match Currency::parse(code) {
+        Ok(currency) => Money { amount, currency }.to_string(),
+        Err(_) => format!("{amount} {code}"),
+    }
+}
+
 /// Writes minor units as a decimal in major units (`150` USD → `"1.50"`, `100` JPY → `"100"`).
 pub fn format_major(amount: i64, currency: Currency) -> String {
     let exponent = u32::from(currency.exponent());

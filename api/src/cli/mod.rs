@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
-use plog_shared::money::{format_major, parse_major};
-use plog_shared::{Currency, Money};
+use plog_shared::money::{amount_text, format_major, parse_major};
+use plog_shared::Currency;
 
 use crate::catalog;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
@@ -185,10 +185,7 @@ pub(crate) async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
 }
 
 pub(crate) fn price_text(paywall: &Paywall) -> String {
-    match Currency::parse(&paywall.currency) {
-        Ok(currency) => Money { amount: paywall.price_amount, currency }.to_string(),
-        Err(_) => format!("{} {}", paywall.price_amount, paywall.currency),
-    }
+    amount_text(paywall.price_amount, &paywall.currency)
 }
 
 /// The Markdown of `--content`: a file, or standard input for `-`.

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use clap::{Args, Subcommand, ValueEnum};
 use plog_shared::api::{AdminPurchase, CurrencyStats, Stats};
-use plog_shared::money::format_major;
-use plog_shared::{Currency, Money, PaywallId};
+use plog_shared::money::{amount_text, format_major};
+use plog_shared::{Currency, PaywallId};
 
 use super::open;
 use crate::config::DatabaseConfig;
@@ -93,7 +93,7 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
                     "{:<20}  {:<8}  {:>16}  {:<24}  {}",
                     utc_time(p.created_at),
                     p.status.as_str(),
-                    money_text(p.price.amount, &p.price.currency),
+                    amount_text(p.price.amount, &p.price.currency),
                     p.paywall_id,
                     titles.get(&p.paywall_id).map(String::as_str).unwrap_or("")
                 );
@@ -116,13 +116,6 @@ pub async fn stats(args: StatsArgs) -> anyhow::Result<()> {
         Format::Table => print!("{}", stats_table(&stats)),
     }
     Ok(())
-}
-
-fn money_text(amount: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(currency) => Money { amount, currency }.to_string(),
-        Err(_) => format!("{amount} {currency}"),
-    }
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -176,7 +169,7 @@ pub fn stats_table(stats: &Stats) -> String {
                 d.day,
                 d.currency.to_uppercase(),
                 d.paid_count + d.tip_count,
-                money_text(d.revenue + d.tip_revenue, &d.currency)
+                amount_text(d.revenue + d.tip_revenue, &d.currency)
             );
         }
     }

@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 use plog_shared::Currency;
-use plog_shared::money::format_major;
+use plog_shared::money::{amount_text, format_major};
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
@@ -29,13 +29,6 @@ fn amount_span(amount: i64, currency: &str) -> Markup {
     match Currency::parse(currency) {
         Ok(c) => html! { tspan data-money=(format_major(amount, c)) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (amount_text(amount, currency)) } },
         Err(_) => html! { (amount_text(amount, currency)) },
-    }
-}
-
-fn amount_text(amount: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(c) => format!("{} {}", format_major(amount, c), c.code().to_uppercase()),
-        Err(_) => format!("{amount} {currency}"),
     }
 }
 

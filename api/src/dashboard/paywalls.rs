@@ -15,7 +15,7 @@ use plog_shared::Currency;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{money, page, time, Nav, Page};
-use super::session::Session;
+use super::session::{CsrfForm, Session};
 use super::DashboardError;
 use crate::catalog::{self, CatalogError};
 use crate::context::AppState;
@@ -350,21 +350,15 @@ pub async fn update(
     }
 }
 
-/// The archive form.
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 /// `POST /admin/paywalls/{id}/archive`.
 pub async fn archive(
     session: Session,
     State(ctx): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, form.token())?;
     let paywall = catalog::archive(&ctx.store, &id).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
     Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())

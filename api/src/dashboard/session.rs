@@ -193,15 +193,22 @@ pub async fn sign_in(
     Ok(response)
 }
 
-/// The sign-out form.
+/// A form that carries only the session's CSRF token (sign-out, archive).
 #[derive(Deserialize)]
-pub struct SignOut {
+pub struct CsrfForm {
     csrf: String,
 }
 
+impl CsrfForm {
+    /// The token the form sent.
+    pub fn token(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /admin/sign-out`: ends the session here and in the database.
-pub async fn sign_out(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<SignOut>) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+pub async fn sign_out(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, form.token())?;
     ctx.store.close_session(&session.cookie_hash).await?;
     let mut response = Redirect::to("/admin/sign-in").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, String::new(), 0));
