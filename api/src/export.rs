@@ -10,9 +10,9 @@ use plog_shared::api::AdminPurchase;
 use plog_shared::money::format_major;
 
 /// The header row.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 13] = [
     "created_at", "paid_at", "purchase_id", "paywall_id", "paywall_title", "status", "mode", "amount", "currency", "amount_minor",
-    "payment_intent_id",
+    "payment_intent_id", "refunded_minor", "dispute_status",
 ];
 
 /// `2026-11-26T08:00:00Z` of Unix seconds.
@@ -38,6 +38,8 @@ pub fn purchases_csv(purchases: &[AdminPurchase], titles: &HashMap<String, Strin
             p.price.currency.to_uppercase(),
             p.price.amount.to_string(),
             p.payment_intent_id.clone(),
+            p.refunded_amount.to_string(),
+            p.dispute_status.clone().unwrap_or_default(),
         ])?;
     }
     Ok(out.into_inner()?)
@@ -60,6 +62,8 @@ mod tests {
             created_at: 1_795_651_200,
             paid_at: Some(1_795_651_260),
             mode: PaywallMode::Fixed,
+            refunded_amount: 0,
+            dispute_status: None,
         };
         let titles = HashMap::from([("pw_1".to_owned(), "Ramen, \"the\" guide".to_owned())]);
         let text = String::from_utf8(purchases_csv(&[purchase], &titles).unwrap()).unwrap();
@@ -67,7 +71,7 @@ mod tests {
         assert_eq!(lines[0], COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            "2026-11-26T00:00:00Z,2026-11-26T00:01:00Z,pu_1,pw_1,\"Ramen, \"\"the\"\" guide\",paid,fixed,1.50,USD,150,pi_1"
+            "2026-11-26T00:00:00Z,2026-11-26T00:01:00Z,pu_1,pw_1,\"Ramen, \"\"the\"\" guide\",paid,fixed,1.50,USD,150,pi_1,0,"
         );
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod guard;
 pub mod http;
+pub mod lifecycle;
 pub mod payments;
 pub mod reconcile;
 pub mod report;

@@ -17,6 +17,8 @@ use crate::tokens::{constant_time_eq, looks_like_token, new_access_token, new_pu
 const NO_PURCHASE: &str = "no paid purchase of this paywall goes with this token";
 const NOT_PAID_YET: &str = "the payment for this purchase has not succeeded (yet)";
 const REFUNDED: &str = "this purchase was refunded and no longer unlocks the content";
+const DISPUTED: &str = "this payment is disputed and no longer unlocks the content";
+const CANCELED: &str = "this purchase was canceled before it was paid";
 
 /// Finds a paywall by the id in a URL; anything that is not one of ours is 404.
 pub async fn paywall(ctx: &AppContext, id: &str) -> Result<Paywall, ApiError> {
@@ -93,12 +95,16 @@ pub async fn paid_content(ctx: &AppContext, paywall_id: &str, token: Option<&str
             match ctx.store.purchase_with_content(&hash).await? {
                 Some((purchase, html)) if constant_time_eq(&purchase.token_hash, &hash) && purchase.paywall_id == id.as_str() => {
                     let status = match purchase.status() {
+                        // Unsettled: Stripe may know better (a late or lost webhook). A canceled
+                        // intent can never succeed: no need to ask.
                         PurchaseStatus::Pending | PurchaseStatus::Failed => settle_from_stripe(ctx, &purchase).await,
                         settled => settled,
                     };
                     match status {
                         PurchaseStatus::Paid => return Ok(PaidContent { html }),
                         PurchaseStatus::Refunded => REFUNDED,
+                        PurchaseStatus::Disputed => DISPUTED,
+                        PurchaseStatus::Canceled => CANCELED,
                         PurchaseStatus::Pending | PurchaseStatus::Failed => NOT_PAID_YET,
                     }
                 }

@@ -32,16 +32,23 @@ impl std::fmt::Display for Change {
     }
 }
 
-/// What Stripe's state of one intent means, refunds included.
-async fn stripe_update(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Result<Option<PaymentUpdate>> {
-    let update = intent.to_update();
-    if let Some(PaymentUpdate::Succeeded { .. }) = update {
+/// What Stripe's state of one intent means, refunds included, in the order to apply it: a
+/// success first, then what was refunded of it.
+async fn stripe_updates(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Result<Vec<PaymentUpdate>> {
+    let Some(update) = intent.to_update() else { return Ok(Vec::new()) };
+    let mut updates = vec![update];
+    if let Some(PaymentUpdate::Succeeded { .. }) = updates.first() {
         // Refunds change no field of the intent: ask for them.
-        if stripe.refunded_amount(&intent.id).await? >= intent.amount {
-            return Ok(Some(PaymentUpdate::Refunded { payment_intent_id: intent.id.clone() }));
+        let refunded = stripe.refunded_amount(&intent.id).await?;
+        if refunded > 0 {
+            updates.push(PaymentUpdate::Refunded {
+                payment_intent_id: intent.id.clone(),
+                amount_refunded: refunded,
+                full: refunded >= intent.amount,
+            });
         }
     }
-    Ok(update)
+    Ok(updates)
 }
 
 /// Settles every plog purchase whose PaymentIntent was created at or after `since` (unix
@@ -61,17 +68,17 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
             if before == PurchaseStatus::Refunded {
                 continue;
             }
-            let Some(update) = stripe_update(stripe, intent).await? else { continue };
-            match store.apply_update(&update).await? {
-                UpdateOutcome::Changed(after) => changes.push(Change {
-                    purchase_id: purchase.id.clone(),
-                    payment_intent_id: intent.id.clone(),
-                    from: before,
-                    to: after,
-                }),
-                UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
-                    "reconcile: PaymentIntent amount or currency differs from the purchase; not honoured"),
-                UpdateOutcome::Unchanged(_) | UpdateOutcome::UnknownIntent => {}
+            let mut after = before;
+            for update in stripe_updates(stripe, intent).await? {
+                match store.apply_update(&update).await? {
+                    UpdateOutcome::Changed(status) | UpdateOutcome::Unchanged(status) => after = status,
+                    UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
+                        "reconcile: PaymentIntent amount or currency differs from the purchase; not honoured"),
+                    UpdateOutcome::UnknownIntent => {}
+                }
+            }
+            if after != before {
+                changes.push(Change { purchase_id: purchase.id.clone(), payment_intent_id: intent.id.clone(), from: before, to: after });
             }
         }
         match (page.has_more, page.data.last()) {

@@ -41,7 +41,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         .into_iter()
         .filter(|t| in_report.contains_key(t.paywall_id.as_str()))
         // A currency with nothing in the period is left out.
-        .filter(|t| t.started + t.paid_count + t.refunded_count + t.tip_count > 0)
+        .filter(|t| t.started + t.paid_count + t.refunded_count + t.disputed_count + t.tip_count > 0)
         .collect();
 
     let mut by_currency: BTreeMap<String, CurrencyStats> = BTreeMap::new();
@@ -53,6 +53,8 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             paid_count: t.paid_count,
             revenue: t.revenue,
             refunded_count: t.refunded_count,
+            disputed_count: t.disputed_count,
+            refunded_amount: t.refunded_amount,
             tip_count: t.tip_count,
             tip_revenue: t.tip_revenue,
         };
@@ -117,13 +119,24 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
 }
 
 fn empty(currency: &str) -> CurrencyStats {
-    CurrencyStats { currency: currency.to_owned(), paid_count: 0, revenue: 0, refunded_count: 0, tip_count: 0, tip_revenue: 0 }
+    CurrencyStats {
+        currency: currency.to_owned(),
+        paid_count: 0,
+        revenue: 0,
+        refunded_count: 0,
+        disputed_count: 0,
+        refunded_amount: 0,
+        tip_count: 0,
+        tip_revenue: 0,
+    }
 }
 
 fn add(sum: &mut CurrencyStats, more: &CurrencyStats) {
     sum.paid_count += more.paid_count;
     sum.revenue += more.revenue;
     sum.refunded_count += more.refunded_count;
+    sum.disputed_count += more.disputed_count;
+    sum.refunded_amount += more.refunded_amount;
     sum.tip_count += more.tip_count;
     sum.tip_revenue += more.tip_revenue;
 }

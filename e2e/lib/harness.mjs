@@ -3,7 +3,7 @@
 // launches Debian's Chromium through playwright-core. Everything it starts, it stops.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +62,12 @@ function stop(child) {
   });
 }
 
+/** The Stripe API version plog pins (its one constant, in api/src/stripe/mod.rs). */
+export function pinnedStripeVersion() {
+  const source = readFileSync(join(ROOT, "api/src/stripe/mod.rs"), "utf8");
+  return source.match(/pub const API_VERSION: &str = "([^"]+)";/)[1];
+}
+
 /** A page of a sample blog with the given tags (HTML strings) in the middle of an article. */
 export function blogPage({ title = "A blog post", tags = [], css = "", csp = null, lang = "en" } = {}) {
   const meta = csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : "";
@@ -82,8 +88,12 @@ export class Harness {
     this.plogPort = plogPort;
     this.plogUrl = `http://127.0.0.1:${plogPort}`;
     this.blogUrl = `http://localhost:${blogPort}`; // another origin than plog's 127.0.0.1
+    // localstripe behind plog's gateway, which teaches it the Stripe API version plog pins.
     const localstripe = process.env.PLOG_LOCALSTRIPE || join(ROOT, ".tools/localstripe/bin/localstripe");
-    this.localstripe = start("localstripe", localstripe, ["--port", String(stripePort), "--from-scratch"], {});
+    this.localstripe = start("localstripe", join(dirname(localstripe), "python"), [
+      join(ROOT, "sandbox/stripe_gateway.py"), "--port", String(stripePort), "--api-version", pinnedStripeVersion(),
+      "--localstripe", localstripe,
+    ], {});
     await waitFor(`${this.stripeUrl}/v1/balance`);
     this.plogEnv = {
       PLOG_DATABASE_URL: `sqlite://${join(this.dir, "plog.db")}`,

@@ -291,6 +291,11 @@ pub enum PurchaseStatus {
     Failed,
     /// Refunded in full: the token no longer unlocks.
     Refunded,
+    /// The PaymentIntent was canceled before it succeeded: nothing was charged.
+    Canceled,
+    /// The reader's bank is taking the money back (a dispute, or one lost): the token no longer
+    /// unlocks; a dispute won gives access back.
+    Disputed,
 }
 
 impl PurchaseStatus {
@@ -301,8 +306,20 @@ impl PurchaseStatus {
             PurchaseStatus::Paid => "paid",
             PurchaseStatus::Failed => "failed",
             PurchaseStatus::Refunded => "refunded",
+            PurchaseStatus::Canceled => "canceled",
+            PurchaseStatus::Disputed => "disputed",
         }
     }
+
+    /// Every state, in the order the README's diagram and the admin filters list them.
+    pub const ALL: [PurchaseStatus; 6] = [
+        PurchaseStatus::Pending,
+        PurchaseStatus::Paid,
+        PurchaseStatus::Failed,
+        PurchaseStatus::Canceled,
+        PurchaseStatus::Refunded,
+        PurchaseStatus::Disputed,
+    ];
 
     /// Reads the stored name.
     pub fn parse(text: &str) -> Option<Self> {
@@ -311,6 +328,8 @@ impl PurchaseStatus {
             "paid" => PurchaseStatus::Paid,
             "failed" => PurchaseStatus::Failed,
             "refunded" => PurchaseStatus::Refunded,
+            "canceled" => PurchaseStatus::Canceled,
+            "disputed" => PurchaseStatus::Disputed,
             _ => return None,
         })
     }
@@ -341,6 +360,12 @@ pub struct AdminPurchase {
     /// The paywall's mode at purchase time (`tip` for a tip).
     #[serde(default)]
     pub mode: PaywallMode,
+    /// Refunded so far, minor units (a partial refund keeps the reader's access).
+    #[serde(default)]
+    pub refunded_amount: i64,
+    /// The last dispute's status as Stripe names it (`needs_response`, `won`, `lost`, …).
+    #[serde(default)]
+    pub dispute_status: Option<String>,
 }
 
 /// Sales figures of one currency (amounts in different currencies are never summed).
@@ -355,6 +380,12 @@ pub struct CurrencyStats {
     pub revenue: i64,
     /// Refunded purchases and tips.
     pub refunded_count: i64,
+    /// Disputed purchases and tips (access revoked while the bank takes the money back).
+    #[serde(default)]
+    pub disputed_count: i64,
+    /// Refunded money, minor units, partial refunds included.
+    #[serde(default)]
+    pub refunded_amount: i64,
     /// Paid tips.
     #[serde(default)]
     pub tip_count: i64,

@@ -305,7 +305,7 @@ async fn buy(ctx: Ctx) {
     ctx.phase.set(Phase::Preparing);
     let prepared = async {
         stripe_js::load(&info.stripe.js_url).await?;
-        let stripe = stripe_js::stripe(&info.stripe.publishable_key)?;
+        let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
         let themed = ctx.env.with_value(|e| e.themed.get_untracked());
         let options = themed.map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
         let card = stripe_js::create_card(&stripe, &options)?;
@@ -374,19 +374,53 @@ async fn pay(ctx: Ctx) {
         let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
         match stripe_js::confirm_card_payment(&stripe, &secret, &card).await {
             Ok(Confirmation::Succeeded) => return unlock_after_payment(ctx).await,
-            // Stripe lets a declined intent be confirmed again. If it says this one no longer
-            // can be (canceled, or an emulator that cannot), start one fresh purchase and go on:
-            // the reader pressed Pay once and should not have to press it again.
-            Ok(Confirmation::Failed { code, .. }) if attempt == 0 && code.as_deref() == Some("payment_intent_unexpected_state") => {
-                if !new_purchase(ctx).await {
-                    return;
+            Ok(Confirmation::Failed { code, intent_status, message }) if code.as_deref() == Some("payment_intent_unexpected_state") => {
+                match after_unexpected_state(intent_status.as_deref()) {
+                    // Paid already (a first confirm went through but its answer was lost):
+                    // unlock, never charge again.
+                    Retry::Unlock => return unlock_after_payment(ctx).await,
+                    // This intent can no longer be confirmed and took no money (canceled, or an
+                    // emulator that cannot confirm again after a decline): one fresh purchase,
+                    // within the same press of Pay.
+                    Retry::FreshPurchase if attempt == 0 => {
+                        if !new_purchase(ctx).await {
+                            return;
+                        }
+                    }
+                    Retry::FreshPurchase | Retry::Stop => {
+                        return ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
+                    }
                 }
             }
             Ok(Confirmation::Failed { message, .. }) => {
                 return ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
             }
-            Err(error) => return ctx.phase.set(Phase::Declined(error.0)),
+            // Stripe.js threw (an IntegrationError) or failed: the reader can try again.
+            Err(error) => {
+                web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+                return ctx.phase.set(Phase::Declined(texts.payment_failed.to_owned()));
+            }
         }
+    }
+}
+
+/// What to do when Stripe says the PaymentIntent cannot be confirmed in its current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The intent took the money: show the content.
+    Unlock,
+    /// The intent took nothing and never will: a new purchase may be started.
+    FreshPurchase,
+    /// Unknown or still confirmable elsewhere (3-D Secure pending): say so, start nothing.
+    Stop,
+}
+
+/// Reads `error.payment_intent.status` of a `payment_intent_unexpected_state`.
+pub fn after_unexpected_state(intent_status: Option<&str>) -> Retry {
+    match intent_status {
+        Some(status) if stripe_js::took_payment(status) => Retry::Unlock,
+        Some("canceled" | "requires_payment_method") => Retry::FreshPurchase,
+        _ => Retry::Stop,
     }
 }
 
@@ -474,11 +508,11 @@ fn cancel(ctx: Ctx) {
     ctx.phase.set(Phase::Locked);
 }
 
-/// Unmounts the card Element and drops its listener.
+/// Destroys the card Element and drops its listener.
 fn release(ctx: Ctx) {
     let _ = ctx.session.try_update_value(|s| {
         if let Some(card) = s.card.take() {
-            card.unmount();
+            card.destroy();
         }
         s.on_change = None;
         s.stripe = None;

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = Stripe, catch)]
-    fn stripe_constructor(publishable_key: &str) -> Result<StripeInstance, JsValue>;
+    fn stripe_constructor(publishable_key: &str, options: &JsValue) -> Result<StripeInstance, JsValue>;
 
     /// A `Stripe(pk)` instance.
     #[derive(Clone, Debug)]
@@ -22,8 +22,10 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn elements(this: &StripeInstance) -> Result<Elements, JsValue>;
 
-    #[wasm_bindgen(method, js_name = confirmCardPayment)]
-    fn confirm_card_payment_raw(this: &StripeInstance, client_secret: &str, data: &JsValue) -> js_sys::Promise;
+    // `catch`: Stripe.js reports misuse (a malformed client secret, an Element that is gone) by
+    // throwing an `IntegrationError` rather than by rejecting.
+    #[wasm_bindgen(method, catch, js_name = confirmCardPayment)]
+    fn confirm_card_payment_raw(this: &StripeInstance, client_secret: &str, data: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     #[derive(Clone, Debug)]
     type Elements;
@@ -38,8 +40,8 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = mount)]
     fn mount_raw(this: &CardElement, target: &web_sys::Element) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, catch, js_name = unmount)]
-    fn unmount_raw(this: &CardElement) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = destroy)]
+    fn destroy_raw(this: &CardElement) -> Result<(), JsValue>;
 
     #[wasm_bindgen(method, js_name = on)]
     fn on_raw(this: &CardElement, event: &str, handler: &js_sys::Function);
@@ -103,9 +105,12 @@ pub async fn load(js_url: &str) -> Result<(), StripeJsError> {
     if stripe_present() { Ok(()) } else { Err(StripeJsError("Stripe.js loaded but defined no Stripe()".into())) }
 }
 
-/// `Stripe(publishable_key)`.
-pub fn stripe(publishable_key: &str) -> Result<StripeInstance, StripeJsError> {
-    Ok(stripe_constructor(publishable_key)?)
+/// `Stripe(publishable_key, {locale})`: Stripe.js speaks the widget's language (its messages,
+/// shown verbatim, included).
+pub fn stripe(publishable_key: &str, locale: &str) -> Result<StripeInstance, StripeJsError> {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"locale".into(), &locale.into())?;
+    Ok(stripe_constructor(publishable_key, &options)?)
 }
 
 /// `stripe.elements().create('card', options)`.
@@ -119,9 +124,10 @@ impl CardElement {
         Ok(self.mount_raw(target)?)
     }
 
-    /// Takes the Element out of the page.
-    pub fn unmount(&self) {
-        let _ = self.unmount_raw();
+    /// Takes the Element out of the page for good and lets Stripe.js release it (a destroyed
+    /// Element cannot be mounted again; the next Buy creates a new one).
+    pub fn destroy(&self) {
+        let _ = self.destroy_raw();
     }
 
     /// Moves keyboard focus into the card field.
@@ -154,6 +160,9 @@ pub enum Confirmation {
         message: Option<String>,
         /// Stripe's error code, e.g. `card_declined`, `payment_intent_unexpected_state`.
         code: Option<String>,
+        /// The PaymentIntent's status as the error reports it (`error.payment_intent.status`):
+        /// with `payment_intent_unexpected_state` it says whether the intent already succeeded.
+        intent_status: Option<String>,
     },
 }
 
@@ -171,14 +180,25 @@ pub async fn confirm_card_payment(
     js_sys::Reflect::set(&payment_method, &"card".into(), card)?;
     let data = js_sys::Object::new();
     js_sys::Reflect::set(&data, &"payment_method".into(), &payment_method)?;
-    let result = JsFuture::from(stripe.confirm_card_payment_raw(client_secret, &data)).await?;
+    let result = JsFuture::from(stripe.confirm_card_payment_raw(client_secret, &data)?).await?;
     let error = js_sys::Reflect::get(&result, &"error".into())?;
     if error.is_object() {
-        return Ok(Confirmation::Failed { message: text(&error, "message"), code: text(&error, "code") });
+        let intent = js_sys::Reflect::get(&error, &"payment_intent".into()).ok().filter(JsValue::is_object);
+        return Ok(Confirmation::Failed {
+            message: text(&error, "message"),
+            code: text(&error, "code"),
+            intent_status: intent.and_then(|intent| text(&intent, "status")),
+        });
     }
     let intent = js_sys::Reflect::get(&result, &"paymentIntent".into())?;
-    match text(&intent, "status").as_deref() {
-        Some("succeeded" | "processing" | "requires_capture") => Ok(Confirmation::Succeeded),
-        other => Ok(Confirmation::Failed { message: None, code: other.map(str::to_owned) }),
+    match text(&intent, "status") {
+        Some(status) if took_payment(&status) => Ok(Confirmation::Succeeded),
+        other => Ok(Confirmation::Failed { message: None, code: other.clone(), intent_status: other }),
     }
+}
+
+/// A PaymentIntent status that means the money is taken or being taken: the content route
+/// settles the purchase from here, and the reader must never be asked to pay again.
+pub fn took_payment(status: &str) -> bool {
+    matches!(status, "succeeded" | "processing" | "requires_capture")
 }

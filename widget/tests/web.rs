@@ -11,8 +11,13 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(inline_js = r#"
-export function install_fakes(contentPaid, declineFirst) {
-  const state = { requests: [], purchases: 0, paid: contentPaid, confirms: 0, mountedInLightDom: null };
+// `firstConfirm` says how the fake Stripe.js answers the first confirmCardPayment:
+// "ok", "decline", "lost" (the payment goes through but the answer is lost; Stripe then answers
+// the retry with payment_intent_unexpected_state and the succeeded intent), "throw" (an
+// IntegrationError thrown synchronously) or "canceled" (unexpected state, intent canceled).
+export function install_fakes(contentPaid, firstConfirm) {
+  const state = { requests: [], purchases: 0, paid: contentPaid, confirms: 0, mountedInLightDom: null,
+    stripeOptions: null, destroyed: 0, charges: 0 };
   window.__plogTest = state;
   const realFetch = window.__plogRealFetch || (window.__plogRealFetch = window.fetch);
   window.fetch = async (input, init) => {
@@ -32,17 +37,32 @@ export function install_fakes(contentPaid, declineFirst) {
     return json(200, { id: "pw_test", title: "A title", teaser: "A teaser", price: { amount: 100, currency: "jpy" },
       status: "active", stripe: { publishable_key: "pk_test_x", js_url: "https://stripe.invalid/v3/" }, sandbox: true });
   };
-  window.Stripe = function () {
+  const unexpected = (status) => ({ error: { type: "invalid_request_error", code: "payment_intent_unexpected_state",
+    message: "This PaymentIntent's status is " + status + ".", payment_intent: { id: "pi_1", object: "payment_intent", status } } });
+  window.Stripe = function (key, options) {
+    state.stripeOptions = options || null;
     return {
       elements() { return { create() { return {
         mount(node) { state.mountedInLightDom = !(node.getRootNode() instanceof ShadowRoot); node.appendChild(document.createElement("input")); },
-        unmount() {}, on() {}, focus() {},
+        destroy() { state.destroyed += 1; }, on() {}, focus() {},
       }; } }; },
-      async confirmCardPayment() {
+      confirmCardPayment(secret) {
         state.confirms += 1;
-        if (declineFirst && state.confirms === 1) return { error: { type: "card_error", code: "card_declined", message: "Your card was declined." } };
-        state.paid = true;
-        return { paymentIntent: { status: "succeeded" } };
+        const first = state.confirms === 1;
+        if (first && firstConfirm === "throw") {
+          const error = new Error("Invalid value for confirmCardPayment: the Element is gone.");
+          error.name = "IntegrationError";
+          throw error;
+        }
+        return (async () => {
+          if (first && firstConfirm === "decline") return { error: { type: "card_error", code: "card_declined", message: "Your card was declined." } };
+          if (first && firstConfirm === "canceled") return unexpected("canceled");
+          if (firstConfirm === "lost" && state.charges > 0) return unexpected("succeeded");
+          state.charges += 1;
+          state.paid = true;
+          if (first && firstConfirm === "lost") return { error: { type: "api_connection_error", message: "A network error occurred." } };
+          return { paymentIntent: { id: "pi_1", status: "succeeded", client_secret: secret } };
+        })();
       },
     };
   };
@@ -61,6 +81,7 @@ export function visible(host, selector) {
   const node = host.shadowRoot.querySelector(selector);
   return !!node && node.checkVisibility();
 }
+export function disabled(host, selector) { return host.shadowRoot.querySelector(selector).disabled; }
 export function paid_html() { const c = document.querySelector("plog-content"); return c ? c.innerHTML : ""; }
 export function clear_page() {
   // Only our own nodes: the test runner reports through its own elements in the body.
@@ -69,12 +90,13 @@ export function clear_page() {
 }
 "#)]
 extern "C" {
-    fn install_fakes(content_paid: bool, decline_first: bool);
+    fn install_fakes(content_paid: bool, first_confirm: &str);
     fn test_state() -> JsValue;
     fn new_host() -> web_sys::HtmlElement;
     fn shadow_text(host: &web_sys::HtmlElement) -> String;
     fn click(host: &web_sys::HtmlElement, selector: &str);
     fn visible(host: &web_sys::HtmlElement, selector: &str) -> bool;
+    fn disabled(host: &web_sys::HtmlElement, selector: &str) -> bool;
     fn paid_html() -> String;
     fn clear_page();
 }
@@ -129,7 +151,7 @@ fn tokens_are_kept_per_origin_and_paywall() {
 #[wasm_bindgen_test]
 async fn locked_then_declined_then_paid_with_one_purchase() {
     clear_page();
-    install_fakes(false, true);
+    install_fakes(false, "decline");
     let host = new_host();
     plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
     until("locked", || visible(&host, ".buy")).await;
@@ -154,7 +176,7 @@ async fn locked_then_declined_then_paid_with_one_purchase() {
 #[wasm_bindgen_test]
 async fn a_returning_reader_sees_the_content_without_payment_ui() {
     clear_page();
-    install_fakes(true, false);
+    install_fakes(true, "ok");
     save_token("https://plog.test", "pw_test", "token-held");
     let host = new_host();
     plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
@@ -166,10 +188,72 @@ async fn a_returning_reader_sees_the_content_without_payment_ui() {
 #[wasm_bindgen_test]
 async fn a_token_that_stopped_working_is_dropped_and_the_paywall_shows() {
     clear_page();
-    install_fakes(false, false);
+    install_fakes(false, "ok");
     save_token("https://plog.test", "pw_test", "token-refunded");
     let host = new_host();
     plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
     until("locked", || visible(&host, ".buy")).await;
     assert_eq!(load_token("https://plog.test", "pw_test"), None);
+}
+
+/// Mounts a paywall, presses Buy and waits for the card form.
+async fn paying_paywall() -> web_sys::HtmlElement {
+    let host = new_host();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("locked", || visible(&host, ".buy")).await;
+    click(&host, ".buy");
+    until("paying", || visible(&host, ".pay")).await;
+    host
+}
+
+fn count(key: &str) -> f64 {
+    state(key).as_f64().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn stripe_js_speaks_the_widgets_language() {
+    clear_page();
+    install_fakes(false, "ok");
+    let _host = paying_paywall().await;
+    let locale = js_sys::Reflect::get(&state("stripeOptions"), &"locale".into()).unwrap();
+    assert_eq!(locale.as_string().as_deref(), Some("en"));
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_answer_then_pay_again_unlocks_without_a_second_charge() {
+    clear_page();
+    install_fakes(false, "lost");
+    let host = paying_paywall().await;
+    click(&host, ".pay");
+    until("the lost answer shows as an error", || shadow_text(&host).contains("A network error occurred.")).await;
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    assert_eq!(count("charges"), 1.0, "one charge");
+    assert_eq!(count("purchases"), 1.0, "no fresh purchase for an intent that succeeded");
+    assert_eq!(count("confirms"), 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_canceled_intent_leads_to_one_fresh_purchase_in_the_same_press() {
+    clear_page();
+    install_fakes(false, "canceled");
+    let host = paying_paywall().await;
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    assert_eq!(count("purchases"), 2.0);
+    assert_eq!(count("charges"), 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_synchronous_throw_leaves_a_form_the_reader_can_retry_from() {
+    clear_page();
+    install_fakes(false, "throw");
+    let host = paying_paywall().await;
+    click(&host, ".pay");
+    until("an error the reader can act on", || shadow_text(&host).contains("The payment did not go through.")).await;
+    until("Pay enabled again", || !disabled(&host, ".pay")).await;
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    assert_eq!(count("charges"), 1.0);
+    assert_eq!(count("destroyed"), 1.0, "the card Element is destroyed when the form closes");
 }

@@ -126,13 +126,14 @@ fn currency_line(c: &CurrencyStats) -> String {
     let code = Currency::parse(&c.currency).ok();
     let major = |amount: i64| code.map(|code| format_major(amount, code)).unwrap_or_else(|| amount.to_string());
     format!(
-        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}",
+        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}",
         c.currency.to_uppercase(),
         c.paid_count,
         major(c.revenue),
         c.tip_count,
         major(c.tip_revenue),
-        c.refunded_count
+        c.refunded_count,
+        c.disputed_count
     )
 }
 
@@ -151,7 +152,10 @@ pub fn stats_table(stats: &Stats) -> String {
         percent(c.paid, c.views),
         percent(c.paid, c.started)
     );
-    out += &format!("{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}\n", "CURRENCY", "SALES", "REVENUE", "TIPS", "TIP REVENUE", "REFUNDED");
+    out += &format!(
+        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}\n",
+        "CURRENCY", "SALES", "REVENUE", "TIPS", "TIP REVENUE", "REFUNDED", "DISPUTED"
+    );
     for currency in &stats.by_currency {
         out += &currency_line(currency);
         out.push('\n');

@@ -83,6 +83,8 @@ fn currency_cards(stats: &Stats) -> Markup {
                         (c.paid_count) " sales · " (money(c.revenue, &c.currency))
                         @if c.tip_count > 0 { " · " (c.tip_count) " tips · " (money(c.tip_revenue, &c.currency)) }
                         @if c.refunded_count > 0 { " · " (c.refunded_count) " refunded" }
+                        @if c.refunded_amount > 0 { " · " (money(c.refunded_amount, &c.currency)) " refunded in all" }
+                        @if c.disputed_count > 0 { " · " (c.disputed_count) " disputed" }
                     }
                 }
             }

@@ -82,7 +82,7 @@ pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): 
             label { "Status "
                 select name="status" {
                     option value="" { "Any" }
-                    @for s in ["pending", "paid", "failed", "refunded"] { option value=(s) selected[s == query.status] { (s) } }
+                    @for s in PurchaseStatus::ALL.map(PurchaseStatus::as_str) { option value=(s) selected[s == query.status] { (s) } }
                 }
             }
             button type="submit" { "Show" }
@@ -102,6 +102,11 @@ pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): 
                                 @if p.mode != PaywallMode::Fixed { " " span.hint { (p.mode.as_str().replace('_', " ")) } }
                                 // Why the last attempt failed, as Stripe said it (e.g. a declined card).
                                 @if let Some(error) = p.last_error.as_deref().filter(|_| p.status == PurchaseStatus::Failed) { div.hint.last-error { (error) } }
+                                // A partial refund keeps access; the creator sees how much went back.
+                                @if p.refunded_amount > 0 && p.status != PurchaseStatus::Refunded {
+                                    div.hint.refunded { (money(p.refunded_amount, &p.price.currency)) " refunded" }
+                                }
+                                @if let Some(dispute) = p.dispute_status.as_deref() { div.hint.dispute { "dispute: " (dispute.replace('_', " ")) } }
                             }
                             td { @if let Some(paid) = p.paid_at { (time(paid)) } @else { "–" } }
                         }

@@ -192,7 +192,7 @@ async fn list_purchases(
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
     if let Some(status) = &query.status {
-        PurchaseStatus::parse(status).ok_or_else(|| ApiError::BadRequest(format!("status: {status:?} is not one of pending, paid, failed, refunded")))?;
+        PurchaseStatus::parse(status).ok_or_else(|| ApiError::BadRequest(format!("status: {status:?} is not one of pending, paid, failed, canceled, refunded, disputed")))?;
     }
     let filter = PurchaseFilter { paywall_id: query.paywall, since: query.since, until: query.until, status: query.status, limit };
     let purchases = ctx.store.purchases(&filter).await?;

@@ -19,6 +19,7 @@ use tower_http::cors::{Any, CorsLayer};
 
 use crate::context::AppState;
 use crate::error::{ApiError, Json};
+use crate::stripe::PaymentIntent;
 use crate::stripe::client::StripeRefusal;
 
 /// The Stripe.js test double.
@@ -109,14 +110,31 @@ struct AuthenticateForm<'a> {
     client_secret: &'a str,
 }
 
-/// The intent id of a client secret, after checking the secret belongs to it.
-async fn owned_intent(state: &AppState, client_secret: &str) -> Result<String, ApiError> {
+/// The intent of a client secret, after checking the secret belongs to it.
+async fn owned_intent(state: &AppState, client_secret: &str) -> Result<PaymentIntent, ApiError> {
     let id = client_secret.split("_secret_").next().unwrap_or_default();
     let intent = state.stripe.payment_intent(id).await.map_err(|_| ApiError::NotFound("no such PaymentIntent"))?;
     match intent.client_secret.as_deref() {
-        Some(secret) if crate::tokens::constant_time_eq(secret, client_secret) => Ok(id.to_owned()),
+        Some(secret) if crate::tokens::constant_time_eq(secret, client_secret) => Ok(intent),
         _ => Err(ApiError::NotFound("no such PaymentIntent")),
     }
+}
+
+/// Stripe.js's answer to a confirm of an intent that cannot be confirmed: like Stripe, it names
+/// the intent's status (`error.payment_intent`), so the widget can tell "already paid" from
+/// "start again".
+fn unexpected_state(id: &str, status: &str, client_secret: &str) -> Response {
+    let message = match status {
+        "succeeded" => "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.".to_owned(),
+        other => format!("This PaymentIntent's status is {other}, but it must be requires_payment_method, requires_confirmation or requires_action to be confirmed."),
+    };
+    Json(json!({"error": {
+        "type": "invalid_request_error",
+        "code": "payment_intent_unexpected_state",
+        "message": message,
+        "payment_intent": {"id": id, "object": "payment_intent", "status": status, "client_secret": client_secret},
+    }}))
+    .into_response()
 }
 
 /// Stripe.js's answer shape: `{paymentIntent}` or `{error: {type, code, message}}`.
@@ -124,16 +142,18 @@ fn intent_answer(intent: &IntentState) -> Response {
     Json(json!({"paymentIntent": {"id": intent.id, "status": intent.status, "client_secret": intent.client_secret}})).into_response()
 }
 
-fn error_answer(refusal: StripeRefusal) -> Response {
+async fn error_answer(state: &AppState, intent: &PaymentIntent, client_secret: &str, refusal: StripeRefusal) -> Response {
     let (kind, code, message) = match (refusal.status, refusal.code.as_deref()) {
         (402, _) | (_, Some("card_declined")) => ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message),
-        // localstripe cannot confirm an intent again after a declined charge; real Stripe would
-        // say this when an intent is in a state that cannot be confirmed.
-        (400, _) => (
-            "invalid_request_error",
-            "payment_intent_unexpected_state".to_owned(),
-            "This PaymentIntent cannot be confirmed in its current state.".to_owned(),
-        ),
+        // localstripe cannot confirm an intent again after a declined charge; real Stripe says
+        // this when an intent is in a state that cannot be confirmed, with the intent's status.
+        (400, _) => {
+            let status = match state.stripe.payment_intent(&intent.id).await {
+                Ok(now) => now.status,
+                Err(_) => intent.status.clone(),
+            };
+            return unexpected_state(&intent.id, &status, client_secret);
+        }
         _ => ("api_error", refusal.code.unwrap_or_else(|| "api_error".into()), refusal.message),
     };
     (StatusCode::OK, Json(json!({"error": {"type": kind, "code": code, "message": message}}))).into_response()
@@ -142,6 +162,11 @@ fn error_answer(refusal: StripeRefusal) -> Response {
 /// Creates the card payment method, sets it on the intent and confirms, as Stripe.js would.
 async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmRequest>) -> Result<Response, ApiError> {
     let intent = owned_intent(&state, &request.client_secret).await?;
+    // Stripe refuses to confirm an intent that succeeded, is processing or was canceled.
+    if matches!(intent.status.as_str(), "succeeded" | "processing" | "canceled") {
+        return Ok(unexpected_state(&intent.id, &intent.status, &request.client_secret));
+    }
+    let secret = request.client_secret.as_str();
     let card = &request.card;
     let form = CardForm {
         r#type: "card",
@@ -149,22 +174,22 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
     };
     let method: Created = match state.stripe.post_form("/payment_methods", &form).await {
         Ok(method) => method,
-        Err(refusal) => return Ok(error_answer(refusal)),
+        Err(refusal) => return Ok(error_answer(&state, &intent, secret, refusal).await),
     };
-    let path = format!("/payment_intents/{intent}");
+    let path = format!("/payment_intents/{}", intent.id);
     if let Err(refusal) = state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await {
-        return Ok(error_answer(refusal));
+        return Ok(error_answer(&state, &intent, secret, refusal).await);
     }
     match state.stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
         Ok(confirmed) => Ok(intent_answer(&confirmed)),
-        Err(refusal) => Ok(error_answer(refusal)),
+        Err(refusal) => Ok(error_answer(&state, &intent, secret, refusal).await),
     }
 }
 
 /// Finishes (or fails) 3-D Secure for an intent in `requires_action`.
 async fn authenticate(State(state): State<AppState>, Json(request): Json<AuthenticateRequest>) -> Result<Response, ApiError> {
     let intent = owned_intent(&state, &request.client_secret).await?;
-    let path = format!("/payment_intents/{intent}/_authenticate?success={}", request.success);
+    let path = format!("/payment_intents/{}/_authenticate?success={}", intent.id, request.success);
     let form = AuthenticateForm { key: &state.config.stripe.publishable_key, client_secret: &request.client_secret };
     match state.stripe.post_form::<IntentState, _>(&path, &form).await {
         Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => Ok(intent_answer(&intent)),

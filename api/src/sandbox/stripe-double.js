@@ -1,11 +1,15 @@
 /*! plog sandbox — a test double of Stripe.js for offline use. NOT Stripe.js: no real money.
  *
- * Implements exactly what the plog widget uses: Stripe(pk), elements(), create('card'),
- * mount, unmount, on('change'), focus, confirmCardPayment. The card Element renders plain
- * inputs (number, expiry, CVC) in its mount point. Like Stripe.js, it refuses a mount point
- * inside a ShadowRoot. Payments are completed by plog's sandbox helper (/sandbox/confirm),
- * which talks to localstripe with the test secret key; 3-D Secure cards show a visible
- * "Complete / Fail authentication" step.
+ * Implements exactly what the plog widget uses, as Stripe.js's own TypeScript definitions
+ * (@stripe/stripe-js) describe it — e2e/stripe-types checks the widget's calls and this
+ * double's answers against them: Stripe(pk, {locale}), elements(), create('card'), mount,
+ * unmount, destroy, on('change'), focus, confirmCardPayment. The card Element renders plain
+ * inputs (number, expiry, CVC) in its mount point, with validation messages in the locale given
+ * (en, ja). Like Stripe.js, it refuses a mount point inside a ShadowRoot and throws
+ * IntegrationError for misuse. Payments are completed by plog's sandbox helper
+ * (/sandbox/confirm), which talks to localstripe with the test secret key; its refusals carry
+ * `error.payment_intent` as Stripe's do. 3-D Secure cards show a visible "Complete / Fail
+ * authentication" step.
  */
 (function () {
   "use strict";
@@ -41,14 +45,38 @@
     return node;
   }
 
-  function CardElement(options) {
+  // Stripe.js's own wording of its card validation messages, in the locales the widget speaks.
+  var MESSAGES = {
+    en: {
+      invalid_number: "Your card number is invalid.",
+      incomplete_number: "Your card number is incomplete.",
+      invalid_expiry_month: "Your card's expiration month is invalid.",
+      invalid_expiry_year_past: "Your card's expiration year is in the past.",
+      incomplete_expiry: "Your card's expiration date is incomplete.",
+      incomplete_cvc: "Your card's security code is incomplete.",
+    },
+    ja: {
+      invalid_number: "カード番号が無効です。",
+      incomplete_number: "カード番号が不完全です。",
+      invalid_expiry_month: "カードの有効期限の月が無効です。",
+      invalid_expiry_year_past: "カードの有効期限の年が過去です。",
+      incomplete_expiry: "カードの有効期限が不完全です。",
+      incomplete_cvc: "カードのセキュリティコードが不完全です。",
+    },
+  };
+
+  function CardElement(options, locale) {
     this.options = options || {};
+    this.messages = MESSAGES[locale] || MESSAGES.en;
+    this.locale = MESSAGES[locale] ? locale : "en";
+    this.destroyed = false;
     this.handlers = { change: [] };
     this.container = null;
     this.inputs = null;
   }
 
   CardElement.prototype.mount = function (target) {
+    if (this.destroyed) throw IntegrationError("This Element has already been destroyed. Please create a new one.");
     var node = typeof target === "string" ? document.querySelector(target) : target;
     if (!node || !node.nodeType) throw IntegrationError("The selector you specified (" + target + ") applies to no DOM elements.");
     if (typeof ShadowRoot !== "undefined" && node.getRootNode() instanceof ShadowRoot) {
@@ -56,7 +84,7 @@
     }
     var base = (this.options.style && this.options.style.base) || {};
     var field = "all:revert;box-sizing:border-box;border:0;outline:0;background:transparent;font:inherit;color:inherit;padding:0.2em 0;margin:0;";
-    var wrap = el("div", { "data-plog-sandbox-card": "" },
+    var wrap = el("div", { "data-plog-sandbox-card": "", "data-locale": this.locale },
       "all:revert;display:flex;visibility:visible;gap:0.75em;align-items:center;flex-wrap:wrap;font-size:" + (base.fontSize || "16px") +
       ";font-family:" + (base.fontFamily || "system-ui, sans-serif") + ";color:" + (base.color || "#1f2328"));
     var number = el("input", { "aria-label": "Card number", placeholder: "Card number", inputmode: "numeric", autocomplete: "cc-number", name: "cardnumber" }, field + "flex:1 1 12em;min-width:10em");
@@ -78,7 +106,13 @@
     this.container = null;
     this.inputs = null;
   };
-  CardElement.prototype.destroy = CardElement.prototype.unmount;
+  CardElement.prototype.destroy = function () {
+    this.unmount();
+    this.handlers = { change: [] };
+    this.destroyed = true;
+    destroyedElements += 1;
+  };
+  var destroyedElements = 0;
 
   CardElement.prototype.focus = function () {
     if (this.inputs) this.inputs.number.focus();
@@ -96,26 +130,27 @@
   /** Validates the inputs the way Stripe's card Element reports them. */
   CardElement.prototype._state = function (strict) {
     var i = this.inputs;
-    if (!i) return { complete: false, empty: true, error: { type: "validation_error", code: "incomplete_number", message: "Your card number is incomplete." } };
+    var messages = this.messages;
+    if (!i) return { complete: false, empty: true, error: { type: "validation_error", code: "incomplete_number", message: messages.incomplete_number } };
     var digits = i.number.value.replace(/\D/g, "");
     var exp = i.expiry.value.replace(/\s/g, "").match(/^(\d{1,2})\/?(\d{2})$/);
     var cvc = i.cvc.value.replace(/\D/g, "");
     var empty = !digits && !i.expiry.value && !cvc;
     var error = null;
-    if (digits.length >= 13 && !luhn(digits)) error = ["invalid_number", "Your card number is invalid."];
-    else if (strict && digits.length < 13) error = ["incomplete_number", "Your card number is incomplete."];
+    if (digits.length >= 13 && !luhn(digits)) error = ["invalid_number"];
+    else if (strict && digits.length < 13) error = ["incomplete_number"];
     else if (exp) {
       var month = +exp[1], year = 2000 + +exp[2], now = new Date();
-      if (month < 1 || month > 12) error = ["invalid_expiry_month", "Your card's expiration month is invalid."];
+      if (month < 1 || month > 12) error = ["invalid_expiry_month"];
       else if (year < now.getFullYear() || (year === now.getFullYear() && month < now.getMonth() + 1))
-        error = ["invalid_expiry_year_past", "Your card's expiration year is in the past."];
-    } else if (strict && i.expiry.value) error = ["incomplete_expiry", "Your card's expiration date is incomplete."];
-    if (!error && strict && !exp) error = ["incomplete_expiry", "Your card's expiration date is incomplete."];
-    if (!error && strict && cvc.length < 3) error = ["incomplete_cvc", "Your card's security code is incomplete."];
+        error = ["invalid_expiry_year_past"];
+    } else if (strict && i.expiry.value) error = ["incomplete_expiry"];
+    if (!error && strict && !exp) error = ["incomplete_expiry"];
+    if (!error && strict && cvc.length < 3) error = ["incomplete_cvc"];
     var complete = !error && digits.length >= 13 && luhn(digits) && !!exp && cvc.length >= 3;
     return {
       complete: complete, empty: empty,
-      error: error ? { type: "validation_error", code: error[0], message: error[1] } : undefined,
+      error: error ? { type: "validation_error", code: error[0], message: messages[error[0]] } : undefined,
       card: complete ? { number: digits, exp_month: +exp[1], exp_year: 2000 + +exp[2], cvc: cvc } : null,
     };
   };
@@ -152,27 +187,34 @@
     });
   }
 
-  function StripeDouble(publishableKey) {
-    if (!(this instanceof StripeDouble)) return new StripeDouble(publishableKey);
+  function StripeDouble(publishableKey, options) {
+    if (!(this instanceof StripeDouble)) return new StripeDouble(publishableKey, options);
     if (typeof publishableKey !== "string" || publishableKey.indexOf("pk_") !== 0) {
       throw IntegrationError("Invalid API Key provided: " + publishableKey);
     }
     if (publishableKey.indexOf("pk_live_") === 0) throw IntegrationError("The plog sandbox refuses live keys.");
     this.publishableKey = publishableKey;
+    this.locale = (options && options.locale) || "auto";
   }
 
   StripeDouble.prototype.elements = function () {
+    var locale = this.locale;
     return {
       create: function (kind, options) {
         if (kind !== "card") throw IntegrationError("The plog sandbox only implements the 'card' Element.");
-        return new CardElement(options);
+        return new CardElement(options, locale);
       },
     };
   };
 
   StripeDouble.prototype.confirmCardPayment = function (clientSecret, data) {
+    // Misuse throws, as in Stripe.js; it does not reject.
+    if (typeof clientSecret !== "string" || !/^pi_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/.test(clientSecret)) {
+      throw IntegrationError("Invalid value for confirmCardPayment intent secret: value should be a client_secret string.");
+    }
     var card = data && data.payment_method && data.payment_method.card;
-    if (!(card instanceof CardElement)) return Promise.reject(IntegrationError("confirmCardPayment needs {payment_method: {card}}."));
+    if (!(card instanceof CardElement)) throw IntegrationError("confirmCardPayment needs {payment_method: {card}}.");
+    if (card.destroyed) throw IntegrationError("This Element has already been destroyed. Please create a new one.");
     var state = card._state(true);
     if (!state.complete) {
       card._emit(true);
@@ -185,6 +227,9 @@
       });
     });
   };
+
+  /** For tests: how many card Elements were destroyed on this page. */
+  StripeDouble.destroyedElements = function () { return destroyedElements; };
 
   window.Stripe = StripeDouble;
 })();

@@ -24,6 +24,10 @@ pub struct PaywallTotals {
     pub revenue: i64,
     /// Refunded in the period.
     pub refunded_count: i64,
+    /// Disputed in the period.
+    pub disputed_count: i64,
+    /// Money refunded (partial refunds included), minor units, of purchases changed in the period.
+    pub refunded_amount: i64,
     /// Tips paid in the period.
     pub tip_count: i64,
     /// Their sum, minor units.
@@ -73,7 +77,7 @@ impl Store {
             .context("Failed to read views")
     }
 
-    /// Sales per paywall and currency: purchases created, paid and refunded since `since`.
+    /// Sales per paywall and currency: purchases created, paid, refunded and disputed since `since`.
     #[tracing::instrument(skip_all)]
     pub async fn totals_per_paywall(&self, since: i64) -> anyhow::Result<Vec<PaywallTotals>> {
         on_pool!(self, pool => sqlx::query_as::<_, PaywallTotals>(
@@ -82,6 +86,8 @@ impl Store {
                cast(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as paid_count, \
                cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as revenue, \
                cast(sum(case when status = 'refunded' and updated_at >= $1 then 1 else 0 end) as bigint) as refunded_count, \
+               cast(sum(case when status = 'disputed' and updated_at >= $1 then 1 else 0 end) as bigint) as disputed_count, \
+               cast(coalesce(sum(case when updated_at >= $1 then refunded_amount else 0 end), 0) as bigint) as refunded_amount, \
                cast(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as tip_count, \
                cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue \
              from purchases group by paywall_id, currency")

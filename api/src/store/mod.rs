@@ -17,6 +17,7 @@ use anyhow::Context;
 use plog_shared::api::PurchaseStatus;
 
 use crate::config::DatabaseConfig;
+use crate::lifecycle;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -72,50 +73,15 @@ pub struct NewPurchase {
     pub mode: String,
 }
 
-/// What Stripe says happened to a payment: from a webhook or from re-reading the intent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaymentUpdate {
-    /// The PaymentIntent succeeded with this amount and currency.
-    Succeeded {
-        /// PaymentIntent id.
-        payment_intent_id: String,
-        /// Amount received, minor units.
-        amount: i64,
-        /// Lowercase ISO code.
-        currency: String,
-    },
-    /// An attempt failed; the reader may retry on the same intent.
-    Failed {
-        /// PaymentIntent id.
-        payment_intent_id: String,
-        /// Stripe's message.
-        message: Option<String>,
-    },
-    /// The charge was refunded in full.
-    Refunded {
-        /// PaymentIntent id.
-        payment_intent_id: String,
-    },
-}
-
-impl PaymentUpdate {
-    /// The PaymentIntent the update is about.
-    pub fn payment_intent_id(&self) -> &str {
-        match self {
-            PaymentUpdate::Succeeded { payment_intent_id, .. }
-            | PaymentUpdate::Failed { payment_intent_id, .. }
-            | PaymentUpdate::Refunded { payment_intent_id } => payment_intent_id,
-        }
-    }
-}
+pub use crate::lifecycle::PaymentUpdate;
 
 /// What applying a [`PaymentUpdate`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateOutcome {
     /// The purchase changed to this status.
     Changed(PurchaseStatus),
-    /// Nothing to change: the purchase already is where the update leads, or a later state
-    /// (a refund) outranks it.
+    /// The state stayed: the purchase already is where the update leads, a later state
+    /// outranks it, or only a detail changed (a partial refund's amount, a dispute's status).
     Unchanged(PurchaseStatus),
     /// Amount or currency differ from the purchase: not honoured.
     AmountMismatch,
@@ -157,7 +123,7 @@ pub struct PurchaseFilter {
     pub since: Option<i64>,
     /// Only purchases created before this time (unix seconds).
     pub until: Option<i64>,
-    /// Only purchases in this state (`pending`, `paid`, `failed`, `refunded`).
+    /// Only purchases in this state (`pending`, `paid`, `failed`, `canceled`, `refunded`, `disputed`).
     pub status: Option<String>,
     /// At most this many, newest first.
     pub limit: i64,
@@ -197,61 +163,49 @@ async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> 
     .await?
 }
 
-/// Applies one [`PaymentUpdate`] inside an open transaction. Every write is conditional on the
-/// current status, so duplicate, concurrent and out-of-order updates converge:
-/// pending/failed → paid (amount and currency must match), pending → failed, any → refunded;
-/// `Changed` means the status itself changed;
-/// refunded is final and paid is never downgraded to failed.
+/// Applies one [`PaymentUpdate`] inside an open transaction: the purchase's row is locked by
+/// a write first (SQLite takes its write lock at once; PostgreSQL locks the row, so concurrent
+/// updates of one purchase queue instead of racing), read, moved by [`lifecycle::next`] — the
+/// one table of moves — and written back.
 macro_rules! apply_update {
     ($tx:ident, $update:expr) => {{
+        let update: &PaymentUpdate = $update;
         let now = now();
-        // The state-changing update comes first and says what it changed (`returning`), so the
-        // usual case is one statement; only when nothing changed is the row read to say why.
-        let changed: Option<String> = match $update {
-            PaymentUpdate::Succeeded { payment_intent_id, amount, currency } => sqlx::query_scalar(
-                "update purchases set status = 'paid', paid_at = $4, updated_at = $4, last_error = null \
-                 where payment_intent_id = $1 and status in ('pending', 'failed') and amount = $2 and currency = $3 \
-                 returning status")
-                .bind(payment_intent_id).bind(*amount).bind(currency).bind(now)
-                .fetch_optional(&mut *$tx).await?,
-            PaymentUpdate::Failed { payment_intent_id, message } => {
-                let changed: Option<String> = sqlx::query_scalar(
-                    "update purchases set status = 'failed', last_error = $2, updated_at = $3 \
-                     where payment_intent_id = $1 and status = 'pending' returning status")
-                    .bind(payment_intent_id).bind(message).bind(now)
-                    .fetch_optional(&mut *$tx).await?;
-                if changed.is_none() {
-                    // A later failure only refreshes the message: it is not a change of state.
-                    sqlx::query("update purchases set last_error = $2, updated_at = $3 where payment_intent_id = $1 and status = 'failed'")
-                        .bind(payment_intent_id).bind(message).bind(now)
-                        .execute(&mut *$tx).await?;
-                }
-                changed
-            }
-            PaymentUpdate::Refunded { payment_intent_id } => sqlx::query_scalar(
-                "update purchases set status = 'refunded', refunded_at = $2, updated_at = $2 \
-                 where payment_intent_id = $1 and status <> 'refunded' returning status")
-                .bind(payment_intent_id).bind(now)
-                .fetch_optional(&mut *$tx).await?,
-        };
-        match changed {
-            Some(status) => UpdateOutcome::Changed(PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending)),
-            None => {
-                let row: Option<(String, i64, String)> = sqlx::query_as(
-                    "select status, amount, currency from purchases where payment_intent_id = $1")
-                    .bind($update.payment_intent_id())
-                    .fetch_optional(&mut *$tx).await?;
-                match row {
-                    None => UpdateOutcome::UnknownIntent,
-                    Some((status, amount, currency)) => {
-                        let status = PurchaseStatus::parse(&status).unwrap_or(PurchaseStatus::Pending);
-                        let mismatch = matches!($update, PaymentUpdate::Succeeded { amount: a, currency: c, .. }
-                            if *a != amount || !c.eq_ignore_ascii_case(&currency));
-                        if mismatch && status != PurchaseStatus::Refunded && status != PurchaseStatus::Paid {
-                            UpdateOutcome::AmountMismatch
-                        } else {
-                            UpdateOutcome::Unchanged(status)
+        let payment_intent_id = update.payment_intent_id();
+        sqlx::query("update purchases set updated_at = updated_at where payment_intent_id = $1")
+            .bind(payment_intent_id).execute(&mut *$tx).await?;
+        let row: Option<(String, i64, String, i64)> = sqlx::query_as(
+            "select status, amount, currency, refunded_amount from purchases where payment_intent_id = $1")
+            .bind(payment_intent_id).fetch_optional(&mut *$tx).await?;
+        match row {
+            None => UpdateOutcome::UnknownIntent,
+            Some((status, amount, currency, refunded_amount)) => {
+                let status = PurchaseStatus::parse(&status)
+                    .ok_or_else(|| sqlx::Error::Decode(format!("purchase of {payment_intent_id} has an unknown status {status:?}").into()))?;
+                let stored = lifecycle::Stored { status, amount, currency, refunded_amount };
+                match lifecycle::next(&stored, update) {
+                    lifecycle::Next::AmountMismatch => UpdateOutcome::AmountMismatch,
+                    lifecycle::Next::Write { status: after, refunded_amount } => {
+                        // The details an update brings along, whatever the state does.
+                        let (last_error, dispute_status) = match update {
+                            PaymentUpdate::Failed { message, .. } if after == PurchaseStatus::Failed => (message.clone(), None),
+                            PaymentUpdate::DisputeOpened { status, .. } | PaymentUpdate::DisputeClosed { status, .. } => (None, Some(status.clone())),
+                            _ => (None, None),
+                        };
+                        let changed = after != stored.status;
+                        if changed || refunded_amount != stored.refunded_amount || last_error.is_some() || dispute_status.is_some() {
+                            sqlx::query(
+                                "update purchases set status = $2, refunded_amount = $3, updated_at = $4, \
+                                   paid_at = case when $2 = 'paid' and paid_at is null then $4 else paid_at end, \
+                                   refunded_at = case when $2 = 'refunded' and status <> 'refunded' then $4 else refunded_at end, \
+                                   last_error = case when $2 = 'paid' then null when cast($5 as text) is null then last_error else $5 end, \
+                                   dispute_status = coalesce(cast($6 as text), dispute_status) \
+                                 where payment_intent_id = $1")
+                                .bind(payment_intent_id).bind(after.as_str()).bind(refunded_amount).bind(now)
+                                .bind(last_error).bind(dispute_status)
+                                .execute(&mut *$tx).await?;
                         }
+                        if changed { UpdateOutcome::Changed(after) } else { UpdateOutcome::Unchanged(after) }
                     }
                 }
             }
@@ -499,7 +453,7 @@ impl Store {
         }
         let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(
             "select p.id, p.paywall_id, p.payment_intent_id, p.token_hash, p.status, p.amount, p.currency, p.last_error, \
-                    p.created_at, p.updated_at, p.paid_at, p.mode, w.content_html \
+                    p.created_at, p.updated_at, p.paid_at, p.mode, p.refunded_amount, p.dispute_status, w.content_html \
              from purchases p join paywalls w on w.id = p.paywall_id where p.token_hash = $1")
             .bind(token_hash).fetch_optional(pool).await)
             .context("Failed to read a purchase and its content by token")?;
@@ -510,7 +464,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn purchase_by_intent(&self, payment_intent_id: &str) -> anyhow::Result<Option<Purchase>> {
         on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
-            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode \
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode, refunded_amount, dispute_status \
              from purchases where payment_intent_id = $1")
             .bind(payment_intent_id).fetch_optional(pool).await)
             .context("Failed to read a purchase by PaymentIntent")
@@ -520,7 +474,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
         on_pool!(self, pool => sqlx::query_as::<_, Purchase>(
-            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode \
+            "select id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, paid_at, mode, refunded_amount, dispute_status \
              from purchases \
              where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
                and (cast($4 as bigint) is null or created_at < $4) and (cast($5 as text) is null or status = $5) \

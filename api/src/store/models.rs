@@ -83,7 +83,7 @@ pub struct Purchase {
     pub payment_intent_id: String,
     /// SHA-256 of the access token, hex.
     pub token_hash: String,
-    /// pending, paid, failed or refunded.
+    /// pending, paid, failed, canceled, refunded or disputed (see `lifecycle`).
     pub status: String,
     /// Minor units charged.
     pub amount: i64,
@@ -99,10 +99,15 @@ pub struct Purchase {
     pub paid_at: Option<i64>,
     /// The paywall's mode at purchase time.
     pub mode: String,
+    /// Refunded so far, minor units.
+    pub refunded_amount: i64,
+    /// The last dispute's status as Stripe names it, if there was one.
+    pub dispute_status: Option<String>,
 }
 
 impl Purchase {
-    /// The status as an enum (unknown text reads as pending: the schema's check forbids it).
+    /// The status as an enum (unknown text reads as pending: the schema's check forbids it,
+    /// and the store refuses to move a row it cannot read).
     pub fn status(&self) -> PurchaseStatus {
         PurchaseStatus::parse(&self.status).unwrap_or(PurchaseStatus::Pending)
     }
@@ -119,6 +124,8 @@ impl Purchase {
             created_at: self.created_at,
             paid_at: self.paid_at,
             mode: PaywallMode::parse(&self.mode).unwrap_or_default(),
+            refunded_amount: self.refunded_amount,
+            dispute_status: self.dispute_status.clone(),
         }
     }
 }

@@ -1,7 +1,10 @@
-//! The Stripe API client: create and read PaymentIntents.
+//! The Stripe API client: create, read and list PaymentIntents, list refunds, and the few reads
+//! `plog doctor` makes.
 //!
 //! The secret key lives inside async-stripe's client and is never printed; the base URL is
-//! configurable so the sandbox can point it at localstripe.
+//! configurable so the sandbox can point it at localstripe (behind the test gateway that teaches
+//! it the pinned version). Every form and query here uses only parameters that exist at
+//! [`API_VERSION`]; a test checks their names against the official SDK's parameter lists.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,8 +16,9 @@ use serde::Serialize;
 use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use stripe_client_core::{RequestBuilder, StripeMethod};
 
+use super::API_VERSION;
 use crate::config::StripeAccess;
-use crate::store::PaymentUpdate;
+use crate::lifecycle::PaymentUpdate;
 
 /// The fields of a PaymentIntent plog reads.
 #[derive(miniserde::Deserialize)]
@@ -27,6 +31,8 @@ pub struct PaymentIntent {
     pub status: String,
     /// Minor units.
     pub amount: i64,
+    /// What Stripe took, minor units (0 until it succeeds; absent from some emulators).
+    pub amount_received: Option<i64>,
     /// Lowercase ISO code.
     pub currency: String,
     /// Why the last attempt failed.
@@ -77,19 +83,58 @@ struct Refund {
     status: Option<String>,
 }
 
+/// `GET /v1/payment_intents` (PaymentIntentListParams).
 #[derive(Serialize)]
-struct ListQuery<'a> {
-    limit: u8,
+pub(crate) struct ListQuery<'a> {
+    pub(crate) limit: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
-    starting_after: Option<&'a str>,
+    pub(crate) starting_after: Option<&'a str>,
     #[serde(rename = "created[gte]", skip_serializing_if = "Option::is_none")]
-    created_gte: Option<i64>,
+    pub(crate) created_gte: Option<i64>,
 }
 
+/// `GET /v1/refunds` (RefundListParams).
 #[derive(Serialize)]
-struct RefundQuery<'a> {
-    payment_intent: &'a str,
+pub(crate) struct RefundQuery<'a> {
+    pub(crate) payment_intent: &'a str,
+    pub(crate) limit: u8,
 }
+
+/// `GET /v1/webhook_endpoints` (WebhookEndpointListParams).
+#[derive(Serialize)]
+pub(crate) struct WebhookEndpointQuery {
+    pub(crate) limit: u8,
+}
+
+/// A webhook endpoint as `GET /v1/webhook_endpoints` lists it.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct WebhookEndpoint {
+    /// `we_…`.
+    pub id: String,
+    /// Where Stripe sends events.
+    pub url: String,
+    /// The event types it receives (`*` for all).
+    pub enabled_events: Vec<String>,
+    /// The API version its events are rendered in (`None`: the account's default).
+    pub api_version: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: String,
+}
+
+#[derive(miniserde::Deserialize)]
+struct WebhookEndpointPage {
+    data: Vec<WebhookEndpoint>,
+}
+
+/// The account the secret key belongs to, as `GET /v1/account` answers.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct Account {
+    /// `acct_…`.
+    pub id: String,
+    /// Whether the account may take payments.
+    pub charges_enabled: Option<bool>,
+}
+
 
 /// Attempts of one PaymentIntent creation, and the pause before each retry.
 const CREATE_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(1000)];
@@ -110,9 +155,10 @@ impl PaymentIntent {
         match self.status.as_str() {
             "succeeded" => Some(PaymentUpdate::Succeeded {
                 payment_intent_id: self.id.clone(),
-                amount: self.amount,
-                currency: self.currency.clone(),
+                amount: self.amount_received.filter(|received| *received > 0).unwrap_or(self.amount),
+                currency: self.currency.to_ascii_lowercase(),
             }),
+            "canceled" => Some(PaymentUpdate::Canceled { payment_intent_id: self.id.clone() }),
             "requires_payment_method" => self.last_payment_error.as_ref().map(|e| PaymentUpdate::Failed {
                 payment_intent_id: self.id.clone(),
                 message: e.message.clone().or_else(|| e.code.clone()),
@@ -122,12 +168,14 @@ impl PaymentIntent {
     }
 }
 
+/// `POST /v1/payment_intents` (PaymentIntentCreateParams at the pinned version: card only,
+/// through `allowed_payment_method_types`, which replaced `payment_method_types` at endive).
 #[derive(Serialize)]
-struct CreatePaymentIntent<'a> {
-    amount: i64,
-    currency: &'a str,
-    payment_method_types: [&'a str; 1],
-    metadata: BTreeMap<&'a str, &'a str>,
+pub(crate) struct CreatePaymentIntent<'a> {
+    pub(crate) amount: i64,
+    pub(crate) currency: &'a str,
+    pub(crate) allowed_payment_method_types: [&'a str; 1],
+    pub(crate) metadata: BTreeMap<&'a str, &'a str>,
 }
 
 /// The metadata and amount of a PaymentIntent to create.
@@ -148,8 +196,6 @@ pub struct NewPaymentIntent<'a> {
 pub struct StripeApi {
     client: ::stripe::Client,
     timeout: Duration,
-    /// Talking to Stripe itself rather than an emulator (which refuses some list filters).
-    real_stripe: bool,
 }
 
 impl fmt::Debug for StripeApi {
@@ -198,6 +244,13 @@ fn describe(error: StripeError) -> anyhow::Error {
 impl StripeApi {
     /// A client for the configured account and base URL.
     pub fn new(config: &StripeAccess) -> anyhow::Result<StripeApi> {
+        // async-stripe sends the version its generated types were made for; plog pins its own
+        // and refuses to run on a release that would send another.
+        anyhow::ensure!(
+            super::transport_version() == API_VERSION,
+            "async-stripe sends Stripe-Version {} but plog pins {API_VERSION}: pin a matching release",
+            super::transport_version()
+        );
         // async-stripe appends `v1/…` to the base verbatim, so the base must end with a slash.
         let base = format!("{}/", config.api_base.trim_end_matches('/'));
         let client = ::stripe::ClientBuilder::new(config.secret_key.expose_secret())
@@ -206,7 +259,7 @@ impl StripeApi {
             .build()
             .map_err(describe)
             .context("Failed to build the Stripe client")?;
-        Ok(StripeApi { client, timeout: config.timeout(), real_stripe: !config.is_sandbox() })
+        Ok(StripeApi { client, timeout: config.timeout() })
     }
 
     /// Creates a card PaymentIntent. The purchase id is the idempotency key: a timeout, 429 or
@@ -217,7 +270,7 @@ impl StripeApi {
         let form = CreatePaymentIntent {
             amount: intent.amount,
             currency: intent.currency,
-            payment_method_types: ["card"],
+            allowed_payment_method_types: ["card"],
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
         };
         let key = IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id))
@@ -243,10 +296,9 @@ impl StripeApi {
         }
     }
 
-    /// One page of PaymentIntents, newest first. `created_gte` is sent only to real Stripe
-    /// (emulators refuse the parameter; the caller filters by `created` anyway).
+    /// One page of PaymentIntents, newest first, created at or after `created_gte`.
     pub async fn payment_intents(&self, starting_after: Option<&str>, created_gte: Option<i64>) -> anyhow::Result<PaymentIntentPage> {
-        let query = ListQuery { limit: 100, starting_after, created_gte: created_gte.filter(|_| self.real_stripe) };
+        let query = ListQuery { limit: 100, starting_after, created_gte };
         RequestBuilder::new(StripeMethod::Get, "/payment_intents")
             .query(&query)
             .customize::<PaymentIntentPage>()
@@ -257,17 +309,48 @@ impl StripeApi {
             .context("Failed to list PaymentIntents")
     }
 
-    /// Sum of the succeeded refunds of a PaymentIntent, minor units.
+    /// Sum of the refunds of a PaymentIntent that took money back or are taking it (succeeded,
+    /// pending), minor units.
     pub async fn refunded_amount(&self, payment_intent_id: &str) -> anyhow::Result<i64> {
         let page: RefundPage = RequestBuilder::new(StripeMethod::Get, "/refunds")
-            .query(&RefundQuery { payment_intent: payment_intent_id })
+            .query(&RefundQuery { payment_intent: payment_intent_id, limit: 100 })
             .customize::<RefundPage>()
             .timeout(self.timeout)
             .send(&self.client)
             .await
             .map_err(describe)
             .context("Failed to list refunds")?;
-        Ok(page.data.iter().filter(|r| r.status.as_deref().is_none_or(|s| s == "succeeded")).map(|r| r.amount).sum())
+        // Pending refunds count too: the money is on its way back (a failed one is not).
+        Ok(page
+            .data
+            .iter()
+            .filter(|r| r.status.as_deref().is_none_or(|s| matches!(s, "succeeded" | "pending" | "requires_action")))
+            .map(|r| r.amount)
+            .sum())
+    }
+
+    /// The account the key belongs to (`plog doctor`: does Stripe answer this key?).
+    pub async fn account(&self) -> anyhow::Result<Account> {
+        RequestBuilder::new(StripeMethod::Get, "/account")
+            .customize::<Account>()
+            .timeout(self.timeout)
+            .send(&self.client)
+            .await
+            .map_err(describe)
+            .context("Failed to read the Stripe account")
+    }
+
+    /// The account's webhook endpoints (`plog doctor`), first 100.
+    pub async fn webhook_endpoints(&self) -> anyhow::Result<Vec<WebhookEndpoint>> {
+        let page: WebhookEndpointPage = RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints")
+            .query(&WebhookEndpointQuery { limit: 100 })
+            .customize::<WebhookEndpointPage>()
+            .timeout(self.timeout)
+            .send(&self.client)
+            .await
+            .map_err(describe)
+            .context("Failed to list webhook endpoints")?;
+        Ok(page.data)
     }
 
     /// Sends a form to any Stripe API path and reads the answer into `T` (the sandbox uses it

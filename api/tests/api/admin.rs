@@ -138,8 +138,8 @@ async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
     assert_eq!(
         stats["by_currency"],
         json!([
-            {"currency": "jpy", "paid_count": 2, "revenue": 200, "refunded_count": 0, "tip_count": 0, "tip_revenue": 0},
-            {"currency": "usd", "paid_count": 1, "revenue": 250, "refunded_count": 0, "tip_count": 0, "tip_revenue": 0},
+            {"currency": "jpy", "paid_count": 2, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0},
+            {"currency": "usd", "paid_count": 1, "revenue": 250, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0},
         ])
     );
     let only_yen: Value = app.admin_get(&format!("/v1/admin/purchases?paywall={yen}")).await.json().await.unwrap();

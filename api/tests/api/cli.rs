@@ -178,7 +178,7 @@ fn purchases_list_prints_a_table_csv_or_json_and_filters() {
     let (ok, csv, _) = plog(&db, &["purchases", "list", "--format", "csv", "--paywall", &yen]);
     assert!(ok);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id");
+    assert_eq!(lines[0], "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status");
     assert_eq!(lines.len(), 3, "the header and the yen paywall's two purchases: {csv}");
     let paid = lines.iter().find(|l| l.contains("pu_cli0")).unwrap();
     assert!(paid.contains(&format!(",{yen},\"Ramen, the guide\",paid,fixed,100,JPY,100,pi_cli0")), "{paid}");

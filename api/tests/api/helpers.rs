@@ -49,29 +49,39 @@ fn localstripe_bin() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join(".tools/localstripe/bin/localstripe"))
 }
 
-/// Base URL of this test binary's localstripe, started on first use. A shell watchdog stops it
-/// when the test process exits, so no emulator outlives the tests.
+/// The Python of localstripe's virtualenv, which also holds Stripe's official SDK (`stripe`).
+pub fn stripe_python() -> PathBuf {
+    localstripe_bin().with_file_name("python")
+}
+
+/// Base URL of this test binary's Stripe stand-in, started on first use: localstripe behind
+/// plog's gateway (`sandbox/stripe_gateway.py`), which teaches it the pinned API version. A
+/// shell watchdog stops it when the test process exits, so no emulator outlives the tests.
 pub fn localstripe() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
         let bin = localstripe_bin();
         assert!(bin.exists(), "localstripe not found at {} — run scripts/setup first", bin.display());
+        let gateway = workspace_root().join("sandbox/stripe_gateway.py");
         let port = free_port();
         let script = format!(
-            "\"$0\" --port {port} --from-scratch >/dev/null 2>&1 & child=$!; \
+            "\"$0\" \"$1\" --port {port} --api-version {version} --localstripe \"$2\" >/dev/null 2>&1 & child=$!; \
              while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; kill $child",
+            version = plog_api::stripe::API_VERSION,
             parent = std::process::id()
         );
         // Never waited for on purpose: the shell outlives no test binary (it watches this
-        // process and stops localstripe when it is gone).
+        // process and stops the gateway, which stops localstripe, when it is gone).
         #[allow(clippy::zombie_processes)]
         Command::new("sh")
             .arg("-c")
             .arg(script)
+            .arg(stripe_python())
+            .arg(&gateway)
             .arg(&bin)
             .stdin(Stdio::null())
             .spawn()
-            .expect("start localstripe");
+            .expect("start localstripe behind the gateway");
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "localstripe did not start on port {port}");

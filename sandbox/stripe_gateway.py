@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""plog's Stripe gateway: localstripe taught to speak the Stripe API version plog pins.
+
+localstripe (the emulator the tests and the offline demo use) speaks an older dialect of the
+Stripe API than the version plog pins. plog never bends to it; this gateway stands in front of it
+and makes it behave like real Stripe at the pinned version, using Stripe's own published SDK
+(the `stripe` package) as the yardstick:
+
+- every request's parameters are checked against the official SDK's parameter lists
+  (`stripe.params.*Params`): an unknown one is refused exactly as Stripe refuses it
+  (400 `parameter_unknown`, "Received unknown parameter: NAME"); a `Stripe-Version` other than
+  the pinned one is refused, and every version seen is recorded (`GET /_gateway/requests`);
+- `allowed_payment_method_types` (the pinned version's name) is translated into localstripe's
+  `payment_method_types`, and the `created` filter of lists, which localstripe does not know, is
+  applied here;
+- PaymentIntents in answers get the pinned version's shape (`allowed_payment_method_types`,
+  `amount_received`, `amount_capturable`, `latest_charge` as an id, no `charges` list), also
+  inside `error.payment_intent`, which Stripe includes on a refused confirm;
+- webhooks: `POST /_config/webhooks/ID` registers the endpoint with localstripe through a relay
+  here; each event localstripe sends is verified, given the pinned version's shape
+  (`api_version`, `pending_webhooks`, `request`) and signed again with the official
+  `stripe.WebhookSignature.generate_signature_header`;
+- stand-ins for what localstripe lacks and `plog doctor` reads: `GET /v1/account` and
+  `GET|POST /v1/webhook_endpoints` (`POST /_gateway/webhook_endpoints/reset` empties them).
+
+It starts localstripe itself (from the same virtualenv) on a free port and stops it when it stops.
+localstripe is GPL-3: it is run as a program, never imported. Usage:
+    python stripe_gateway.py --port PORT --api-version 2026-09-30.endive
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import aiohttp
+from aiohttp import web
+import stripe
+import stripe.params
+from stripe._request_options import RequestOptions
+
+# Request options the SDK types list beside the parameters; they are headers, not form fields.
+REQUEST_OPTIONS = set(RequestOptions.__annotations__)
+
+# Which official parameter list governs which call plog (and its tests) make.
+ROUTES = [
+    ("POST", r"/v1/payment_intents", "PaymentIntentCreateParams"),
+    ("GET", r"/v1/payment_intents", "PaymentIntentListParams"),
+    ("GET", r"/v1/payment_intents/pi_\w+", "PaymentIntentRetrieveParams"),
+    ("POST", r"/v1/payment_intents/pi_\w+", "PaymentIntentUpdateParams"),
+    ("POST", r"/v1/payment_intents/pi_\w+/confirm", "PaymentIntentConfirmParams"),
+    ("POST", r"/v1/payment_intents/pi_\w+/cancel", "PaymentIntentCancelParams"),
+    ("GET", r"/v1/refunds", "RefundListParams"),
+    ("POST", r"/v1/refunds", "RefundCreateParams"),
+    ("POST", r"/v1/payment_methods", "PaymentMethodCreateParams"),
+    ("GET", r"/v1/account", "AccountRetrieveCurrentParams"),
+    ("GET", r"/v1/webhook_endpoints", "WebhookEndpointListParams"),
+    ("POST", r"/v1/webhook_endpoints", "WebhookEndpointCreateParams"),
+]
+
+
+def accepted_parameters(class_name):
+    params = getattr(stripe.params, class_name, None)
+    if params is None:
+        return None
+    names = set()
+    for klass in reversed(params.__mro__):
+        names |= set(getattr(klass, "__annotations__", {}))
+    return names - REQUEST_OPTIONS
+
+
+def top_level_names(pairs):
+    """`card[number]` → `card`, `created[gte]` → `created`."""
+    return {name.split("[", 1)[0] for name, _ in pairs}
+
+
+def stripe_error(status, message, code=None, param=None, kind="invalid_request_error"):
+    error = {"type": kind, "message": message}
+    if code:
+        error["code"] = code
+    if param:
+        error["param"] = param
+    return web.json_response({"error": error}, status=status)
+
+
+def endive_intent(intent):
+    """A localstripe PaymentIntent in the shape of the pinned version."""
+    intent = dict(intent)
+    types = intent.get("payment_method_types") or ["card"]
+    intent["allowed_payment_method_types"] = list(types)
+    intent["payment_method_types"] = list(types)
+    succeeded = intent.get("status") == "succeeded"
+    intent["amount_received"] = intent.get("amount", 0) if succeeded else 0
+    intent.setdefault("amount_capturable", 0)
+    intent.setdefault("confirmation_method", "automatic")
+    intent.setdefault("payment_record", None)
+    intent.setdefault("excluded_payment_method_types", None)
+    charge = intent.get("latest_charge")
+    if isinstance(charge, dict):
+        intent["latest_charge"] = charge.get("id")
+    charges = intent.pop("charges", None)
+    if intent.get("latest_charge") is None and isinstance(charges, dict) and charges.get("data"):
+        intent["latest_charge"] = charges["data"][-1].get("id")
+    return intent
+
+
+def endive_shape(value):
+    """Every PaymentIntent inside an answer, lists and errors included, in the pinned shape."""
+    if isinstance(value, dict):
+        value = {k: endive_shape(v) for k, v in value.items()}
+        if value.get("object") == "payment_intent":
+            value = endive_intent(value)
+        return value
+    if isinstance(value, list):
+        return [endive_shape(v) for v in value]
+    return value
+
+
+class Gateway:
+    def __init__(self, upstream, api_version, port):
+        self.upstream = upstream
+        self.api_version = api_version
+        self.port = port
+        # What each request carried: [method, path, Stripe-Version or None].
+        self.requests = []
+        # localstripe endpoint id → (url, secret) of the real receiver.
+        self.relays = {}
+        self.webhook_endpoints = []
+        self.session = None
+
+    async def http(self):
+        if self.session is None:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self.session
+
+    # --- the Stripe API, checked and translated -------------------------------------------
+
+    async def api(self, request):
+        path = request.path
+        version = request.headers.get("Stripe-Version")
+        self.requests.append([request.method, path, version])
+        if version is not None and version != self.api_version:
+            return stripe_error(400, f"This gateway speaks Stripe API version {self.api_version} only, not {version}.")
+        body = await request.read()
+        form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True) if body else []
+        query = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
+        given = form if request.method == "POST" else query
+        for method, pattern, class_name in ROUTES:
+            if method == request.method and re.fullmatch(pattern, path):
+                accepted = accepted_parameters(class_name)
+                if accepted is not None:
+                    for name in sorted(top_level_names(given)):
+                        if name not in accepted:
+                            return stripe_error(400, f"Received unknown parameter: {name}", "parameter_unknown", name)
+                break
+        if path == "/v1/account" and request.method == "GET":
+            return web.json_response({"id": "acct_gateway", "object": "account", "charges_enabled": True,
+                                      "details_submitted": True, "country": "JP", "default_currency": "jpy"})
+        if path == "/v1/webhook_endpoints":
+            return self.webhook_endpoint_api(request.method, form)
+        # localstripe's older names for what the pinned version calls otherwise.
+        form = [(re.sub(r"^allowed_payment_method_types", "payment_method_types", k), v) for k, v in form]
+        created_filter = [(k, v) for k, v in query if k.startswith("created[")]
+        query = [(k, v) for k, v in query if not k.startswith("created[")]
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        session = await self.http()
+        url = self.upstream + path + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = urllib.parse.urlencode(form) if request.method == "POST" else None
+        async with session.request(request.method, url, data=data, headers=headers) as answer:
+            status = answer.status
+            text = await answer.text()
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            return web.Response(status=status, text=text, content_type="application/json")
+        payload = endive_shape(payload)
+        if created_filter and isinstance(payload, dict) and isinstance(payload.get("data"), list):
+            payload["data"] = [o for o in payload["data"] if created_matches(o.get("created"), created_filter)]
+        return web.json_response(payload, status=status)
+
+    def webhook_endpoint_api(self, method, form):
+        if method == "GET":
+            return web.json_response({"object": "list", "url": "/v1/webhook_endpoints", "has_more": False,
+                                      "data": [{k: v for k, v in e.items() if k != "secret"} for e in self.webhook_endpoints]})
+        fields = {}
+        events = []
+        for k, v in form:
+            if k.startswith("enabled_events"):
+                events.append(v)
+            else:
+                fields[k] = v
+        if not fields.get("url") or not events:
+            return stripe_error(400, "Missing required param: url or enabled_events.")
+        endpoint = {"id": "we_" + secrets.token_hex(12), "object": "webhook_endpoint", "url": fields["url"],
+                    "enabled_events": events, "api_version": fields.get("api_version"), "status": "enabled",
+                    "livemode": False, "created": int(time.time()), "secret": "whsec_" + secrets.token_hex(16)}
+        self.webhook_endpoints.append(endpoint)
+        return web.json_response(endpoint)
+
+    async def reset_webhook_endpoints(self, request):
+        self.webhook_endpoints = []
+        return web.json_response({"reset": True})
+
+    async def seen_requests(self, request):
+        return web.json_response({"api_version": self.api_version, "requests": self.requests})
+
+    # --- webhooks, relayed in the pinned shape ---------------------------------------------
+
+    async def config_webhook(self, request):
+        endpoint = request.match_info["id"]
+        if request.content_type == "application/json":
+            data = await request.json()
+        else:
+            data = dict(await request.post())
+        url, secret = data.get("url"), data.get("secret")
+        if not url or not secret:
+            return web.Response(status=400, text="url and secret are required")
+        self.relays[endpoint] = (url, secret)
+        relayed = {"url": f"http://127.0.0.1:{self.port}/_relay/{endpoint}", "secret": secret}
+        if data.get("events") is not None:
+            relayed["events"] = data["events"]
+        session = await self.http()
+        async with session.post(f"{self.upstream}/_config/webhooks/{endpoint}", json=relayed) as answer:
+            return web.Response(status=answer.status, text=await answer.text())
+
+    async def relay(self, request):
+        endpoint = request.match_info["id"]
+        if endpoint not in self.relays:
+            return web.Response(status=404)
+        url, secret = self.relays[endpoint]
+        payload = await request.read()
+        try:
+            stripe.WebhookSignature.verify_header(payload, request.headers.get("Stripe-Signature"), secret, 600)
+        except stripe.SignatureVerificationError:
+            return web.Response(status=400, text="localstripe's signature does not verify")
+        event = json.loads(payload)
+        event["api_version"] = self.api_version
+        event.setdefault("pending_webhooks", 1)
+        event.setdefault("request", {"id": None, "idempotency_key": None})
+        event["data"] = endive_shape(event.get("data", {}))
+        body = json.dumps(event)
+        header = stripe.WebhookSignature.generate_signature_header(body, secret, int(time.time()))
+        session = await self.http()
+        try:
+            async with session.post(url, data=body.encode(), headers={
+                "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": header,
+            }) as answer:
+                return web.Response(status=answer.status, text=await answer.text())
+        except aiohttp.ClientError as error:
+            return web.Response(status=502, text=str(error))
+
+    async def passthrough(self, request):
+        session = await self.http()
+        url = self.upstream + request.path_qs
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        async with session.request(request.method, url, data=await request.read(), headers=headers) as answer:
+            return web.Response(status=answer.status, body=await answer.read(),
+                                content_type=answer.content_type or "application/json")
+
+
+def created_matches(created, conditions):
+    if created is None:
+        return True
+    for key, value in conditions:
+        bound = int(value)
+        op = key[len("created["):-1]
+        if (op == "gte" and created < bound) or (op == "gt" and created <= bound) \
+                or (op == "lte" and created > bound) or (op == "lt" and created >= bound):
+            return False
+    return True
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--api-version", required=True, help="the Stripe API version plog pins")
+    parser.add_argument("--localstripe", default=os.path.join(os.path.dirname(sys.executable), "localstripe"))
+    args = parser.parse_args()
+
+    upstream_port = free_port()
+    child = subprocess.Popen([args.localstripe, "--port", str(upstream_port), "--from-scratch"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(*_):
+        child.terminate()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", upstream_port), timeout=1).close()
+            break
+        except OSError:
+            if time.time() > deadline or child.poll() is not None:
+                child.terminate()
+                sys.exit("localstripe did not start")
+            time.sleep(0.1)
+
+    gateway = Gateway(f"http://127.0.0.1:{upstream_port}", args.api_version, args.port)
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app.router.add_get("/_gateway/requests", gateway.seen_requests)
+    app.router.add_post("/_gateway/webhook_endpoints/reset", gateway.reset_webhook_endpoints)
+    app.router.add_post("/_config/webhooks/{id}", gateway.config_webhook)
+    app.router.add_post("/_relay/{id}", gateway.relay)
+    app.router.add_route("*", r"/v1/payment_intents/{id}/_authenticate", gateway.passthrough)
+    app.router.add_route("*", r"/v1/{tail:.*}", gateway.api)
+    app.router.add_route("*", r"/{tail:.*}", gateway.passthrough)
+    try:
+        web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None, handle_signals=False)
+    finally:
+        child.terminate()
+
+
+if __name__ == "__main__":
+    main()
