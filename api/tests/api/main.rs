@@ -15,6 +15,7 @@ mod reports;
 mod scale;
 mod secrets;
 mod sites;
+mod stripe_artifacts;
 mod stripe_failures;
 mod tokens;
 mod webhooks;

@@ -1,0 +1,300 @@
+//! plog held against Stripe's own published artifacts rather than against stand-ins that agree
+//! with it: events in the pinned version's shape (fixtures typed against the official `stripe`
+//! npm definitions by e2e/stripe-artifacts.test.mjs) signed by the official stripe-python, its
+//! signature check compared verdict by verdict with stripe-python's, and every request it makes
+//! carrying the pinned `Stripe-Version` through the gateway that checks parameters against the
+//! official SDK's lists.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use plog_api::stripe::API_VERSION;
+use plog_api::stripe::webhook::verify_signature;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Runs a snippet of Python with Stripe's official SDK imported, `input` on stdin; its stdout.
+fn official_python(program: &str, input: &str) -> String {
+    let mut child = Command::new(stripe_python())
+        .arg("-c")
+        .arg(format!("import json, sys, time, stripe\n{program}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the Python that holds Stripe's SDK (scripts/setup installs it)");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "python failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A `Stripe-Signature` header made by stripe-python's `WebhookSignature.generate_signature_header`.
+fn official_signature(body: &str, secret: &str) -> String {
+    let program = r#"
+payload = sys.stdin.buffer.read().decode("utf-8")
+print(stripe.WebhookSignature.generate_signature_header(payload, sys.argv[1]), end="")
+"#;
+    let mut child = Command::new(stripe_python())
+        .arg("-c")
+        .arg(format!("import sys, stripe\n{program}"))
+        .arg(secret)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A fixture event (api/tests/fixtures/stripe/NAME.json) about this PaymentIntent, with a fresh id.
+fn fixture(name: &str, payment_intent: &str) -> String {
+    let path = format!("{}/tests/fixtures/stripe/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .replace("pi_FIXTURE", payment_intent)
+        .replace("evt_FIXTURE", &event_id())
+}
+
+/// Delivers a fixture signed by stripe-python; the outcome plog answered.
+async fn deliver(app: &TestApp, name: &str, payment_intent: &str) -> String {
+    let body = fixture(name, payment_intent);
+    let response = app.post_webhook(&body, &official_signature(&body, &app.webhook_secret)).await;
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{name}: {answer}");
+    answer["outcome"].as_str().unwrap().to_owned()
+}
+
+/// An app without localstripe's own webhooks, a ¥1,000 paywall (the fixtures' amount) and one
+/// pending purchase of it: (app, paywall, intent, token).
+async fn pending_purchase(app: &TestApp, paywall: &str) -> (String, String) {
+    let purchase = app.start_purchase(paywall).await;
+    (intent_id(&purchase.client_secret), purchase.access_token)
+}
+
+async fn unlocks(app: &TestApp, paywall: &str, token: &str) -> bool {
+    let status = app.content(paywall, Some(token)).await.status();
+    assert!(status == 200 || status == 402, "content answered {status}");
+    status == 200
+}
+
+async fn admin_purchase(app: &TestApp, intent: &str) -> Value {
+    let list = app.admin_json("/v1/admin/purchases").await;
+    list["purchases"].as_array().unwrap().iter().find(|p| p["payment_intent_id"] == intent).cloned().expect("purchase listed")
+}
+
+#[tokio::test]
+async fn refunds_in_part_and_in_full_a_failed_refund_and_disputes_move_access_as_the_table_says() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid: ARTIFACTS-MARKER").await;
+    let (intent, token) = pending_purchase(&app, &paywall).await;
+
+    assert_eq!(deliver(&app, "payment_intent.succeeded", &intent).await, "applied");
+    assert!(unlocks(&app, &paywall, &token).await);
+
+    // A partial refund: access kept, the amount recorded and shown to the creator.
+    assert_eq!(deliver(&app, "charge.refunded.partial", &intent).await, "unchanged");
+    assert!(unlocks(&app, &paywall, &token).await, "a partial refund keeps access");
+    let listed = admin_purchase(&app, &intent).await;
+    assert_eq!((listed["status"].as_str(), listed["refunded_amount"].as_i64()), (Some("paid"), Some(300)));
+
+    // In full: revoked.
+    assert_eq!(deliver(&app, "charge.refunded.full", &intent).await, "applied");
+    assert!(!unlocks(&app, &paywall, &token).await, "a full refund revokes");
+    assert_eq!(app.purchase(&intent).await.refunded_amount, 1000);
+
+    // The refund failed: the money stayed with the creator, the reader reads again.
+    assert_eq!(deliver(&app, "charge.refund.updated.failed", &intent).await, "applied");
+    assert!(unlocks(&app, &paywall, &token).await, "a failed refund gives access back");
+    let purchase = app.purchase(&intent).await;
+    assert_eq!((purchase.status.as_str(), purchase.refunded_amount), ("paid", 0));
+
+    // A dispute takes access away; won, it comes back.
+    assert_eq!(deliver(&app, "charge.dispute.created", &intent).await, "applied");
+    assert!(!unlocks(&app, &paywall, &token).await, "an open dispute revokes");
+    let listed = admin_purchase(&app, &intent).await;
+    assert_eq!((listed["status"].as_str(), listed["dispute_status"].as_str()), (Some("disputed"), Some("needs_response")));
+    let stats = app.admin_json("/v1/admin/stats").await;
+    assert_eq!(stats["by_currency"][0]["disputed_count"], 1, "{stats}");
+    assert_eq!(deliver(&app, "charge.dispute.closed.won", &intent).await, "applied");
+    assert!(unlocks(&app, &paywall, &token).await, "a won dispute gives access back");
+    assert_eq!(admin_purchase(&app, &intent).await["dispute_status"], "won");
+
+    // Another purchase whose dispute is lost stays revoked, also when the closing comes twice.
+    let (lost, lost_token) = pending_purchase(&app, &paywall).await;
+    deliver(&app, "payment_intent.succeeded", &lost).await;
+    assert_eq!(deliver(&app, "charge.dispute.created", &lost).await, "applied");
+    assert_eq!(deliver(&app, "charge.dispute.closed.lost", &lost).await, "unchanged");
+    assert!(!unlocks(&app, &paywall, &lost_token).await, "a lost dispute stays revoked");
+    assert_eq!(app.purchase(&lost).await.dispute_status.as_deref(), Some("lost"));
+}
+
+#[tokio::test]
+async fn a_canceled_intent_ends_a_pending_purchase_and_never_a_paid_one() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    let (pending, pending_token) = pending_purchase(&app, &paywall).await;
+    assert_eq!(deliver(&app, "payment_intent.payment_failed", &pending).await, "applied");
+    let failed = app.purchase(&pending).await;
+    assert_eq!((failed.status.as_str(), failed.last_error.as_deref()), ("failed", Some("Your card was declined.")));
+    assert_eq!(deliver(&app, "payment_intent.canceled", &pending).await, "applied");
+    assert_eq!(app.purchase(&pending).await.status, "canceled");
+    let refused = app.content(&paywall, Some(&pending_token)).await;
+    assert_eq!(refused.status(), 402);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("canceled"), "{body}");
+
+    let (paid, paid_token) = pending_purchase(&app, &paywall).await;
+    deliver(&app, "payment_intent.succeeded", &paid).await;
+    assert_eq!(deliver(&app, "payment_intent.canceled", &paid).await, "unchanged");
+    assert_eq!(deliver(&app, "payment_intent.payment_failed", &paid).await, "unchanged");
+    assert!(unlocks(&app, &paywall, &paid_token).await, "a paid purchase is never downgraded");
+}
+
+#[tokio::test]
+async fn thin_events_unknown_types_and_events_of_an_older_version_are_acknowledged() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    let (intent, token) = pending_purchase(&app, &paywall).await;
+
+    // A thin event carries no object: acknowledged (Stripe stops retrying) and ignored.
+    assert_eq!(deliver(&app, "thin.v1.payment_intent.succeeded", &intent).await, "ignored");
+    assert_eq!(deliver(&app, "customer.created", &intent).await, "ignored");
+    assert_eq!(app.purchase(&intent).await.status, "pending");
+
+    // An endpoint created long ago renders events in its own version (`charges`, no
+    // `allowed_payment_method_types`): they still settle the purchase.
+    assert_eq!(deliver(&app, "older-version.2019-12-03.payment_intent.succeeded", &intent).await, "applied");
+    assert!(unlocks(&app, &paywall, &token).await);
+}
+
+#[tokio::test]
+async fn a_succeeded_event_reports_what_stripe_received() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    let (intent, _) = pending_purchase(&app, &paywall).await;
+    // At the pinned version `amount_received` is what was taken: a success that took less than
+    // the purchase's amount is not honoured.
+    let body = fixture("payment_intent.succeeded", &intent).replace("\"amount_received\": 1000", "\"amount_received\": 900");
+    let response = app.post_webhook(&body, &official_signature(&body, &app.webhook_secret)).await;
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["outcome"], "amount_mismatch");
+    assert_eq!(app.purchase(&intent).await.status, "pending");
+}
+
+/// Headers of every shape the official parser meets: each one's verdict from plog must equal
+/// stripe-python's `WebhookSignature.verify_header` (tolerance 300 s).
+#[test]
+fn the_signature_check_agrees_with_stripe_python_header_by_header() {
+    let secret = "whsec_differential";
+    let body = r#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded"}"#;
+    let now = now();
+    let v1 = |t: i64| plog_api::stripe::webhook::sign(body.as_bytes(), secret, t).split_once(",v1=").unwrap().1.to_owned();
+    let other = plog_api::stripe::webhook::sign(body.as_bytes(), "whsec_other", now).split_once(",v1=").unwrap().1.to_owned();
+    let (fresh, stale, future) = (now - 10, now - 400, now + 1_000);
+    let headers: Vec<String> = vec![
+        format!("t={fresh},v1={}", v1(fresh)),
+        format!("t={fresh},v1={other},v1={}", v1(fresh)),
+        format!("t={fresh},v1={other}"),
+        format!("t={fresh},v0={}", v1(fresh)),
+        format!("t={fresh},v1={},v0=abc,scheme=x", v1(fresh)),
+        format!("t={stale},v1={}", v1(stale)),
+        format!("t={future},v1={}", v1(future)),
+        format!("t={fresh}, v1={}", v1(fresh)),
+        format!(" t={fresh},v1={}", v1(fresh)),
+        format!("t={fresh},v1={}", v1(fresh).to_uppercase()),
+        format!("v1={},t={fresh}", v1(fresh)),
+        format!("v1={}", v1(fresh)),
+        format!("t={fresh}"),
+        format!("t={fresh},v1="),
+        format!("t={fresh},v1={},t={stale}", v1(fresh)),
+        format!("t=abc,v1={}", v1(fresh)),
+        String::new(),
+        format!("t={fresh},v1={}{}", v1(fresh), "0"),
+        format!("t={fresh};v1={}", v1(fresh)),
+    ];
+    let program = r#"
+cases = json.load(sys.stdin)
+out = []
+for c in cases:
+    try:
+        stripe.WebhookSignature.verify_header(c["body"], c["header"], c["secret"], 300)
+        out.append(True)
+    except Exception:
+        out.append(False)
+print(json.dumps(out))
+"#;
+    let cases: Vec<Value> = headers.iter().map(|h| json!({"body": body, "header": h, "secret": secret})).collect();
+    let official: Vec<bool> = serde_json::from_str(&official_python(program, &Value::from(cases).to_string())).unwrap();
+    for (header, official) in headers.iter().zip(official) {
+        let plog = verify_signature(header, body.as_bytes(), secret, now).is_ok();
+        assert_eq!(plog, official, "header {header:?}: plog says {plog}, stripe-python says {official}");
+    }
+}
+
+#[tokio::test]
+async fn every_request_plog_sends_carries_the_pinned_version_and_only_parameters_it_accepts() {
+    let app = TestApp::spawn().await;
+    let paywall = app.create_paywall(100, "jpy", "paid").await;
+    let purchase = app.start_purchase(&paywall).await;
+    let intent = intent_id(&purchase.client_secret);
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    // The content route re-reads the intent (GET /v1/payment_intents/ID), reconciliation lists
+    // intents and refunds: all through the same client.
+    assert_eq!(app.content(&paywall, Some(&purchase.access_token)).await.status(), 200);
+    plog_api::reconcile::reconcile(&app.store, &app.state.stripe, now() - 3600).await.unwrap();
+
+    let seen: Value = reqwest::get(format!("{}/_gateway/requests", localstripe())).await.unwrap().json().await.unwrap();
+    let requests = seen["requests"].as_array().unwrap();
+    // Calls only plog makes here (the test's own card payment posts to other paths).
+    let own_read = format!("/v1/payment_intents/{intent}");
+    let plogs: Vec<&Value> = requests
+        .iter()
+        .filter(|r| match (r[0].as_str().unwrap(), r[1].as_str().unwrap()) {
+            ("POST", "/v1/payment_intents") | ("GET", "/v1/payment_intents" | "/v1/refunds") => true,
+            ("GET", path) => path == own_read,
+            _ => false,
+        })
+        .collect();
+    assert!(plogs.iter().any(|r| r[0] == "POST"), "the create went through the gateway: {requests:?}");
+    assert!(plogs.iter().any(|r| r[1] == "/v1/refunds"), "reconciliation listed refunds: {requests:?}");
+    for request in plogs {
+        assert_eq!(request[2], API_VERSION, "{request}: every request of plog's carries Stripe-Version {API_VERSION}");
+    }
+}
+
+#[tokio::test]
+async fn the_gateway_refuses_what_stripe_refuses_at_the_pinned_version() {
+    // What plog sent before: accepted by localstripe, refused by Stripe at endive.
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/payment_intents", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .header("Stripe-Version", API_VERSION)
+        .form(&[("amount", "100"), ("currency", "jpy"), ("payment_method_types[0]", "card")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "parameter_unknown");
+    assert_eq!(body["error"]["message"], "Received unknown parameter: payment_method_types");
+
+    // What plog sends now: accepted, answered in the pinned shape.
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/payment_intents", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .header("Stripe-Version", API_VERSION)
+        .form(&[("amount", "100"), ("currency", "jpy"), ("allowed_payment_method_types[0]", "card")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let intent: Value = answer.json().await.unwrap();
+    assert_eq!(intent["allowed_payment_method_types"], json!(["card"]));
+    assert_eq!(intent["amount_received"], 0);
+    assert!(intent.get("charges").is_none());
+}
