@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod context;
 pub mod dashboard;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod guard;

@@ -1,5 +1,5 @@
 //! The command line: `plog serve`, `plog migrate`, `plog paywall create|list|show|update|archive`,
-//! `plog purchases list`, `plog stats` and `plog reconcile`. Every verb but `serve` talks to the
+//! `plog purchases list`, `plog stats`, `plog reconcile` and `plog doctor`. Every verb but `serve` talks to the
 //! database directly (`PLOG_DATABASE_URL`), so it works with or without a running server.
 
 mod sales;
@@ -53,6 +53,10 @@ pub enum Command {
         #[arg(long, default_value = "7d")]
         since: humantime::Duration,
     },
+    /// Check a setup before going live (keys, the Stripe account, the webhook endpoint and its
+    /// API version, the widget, the database, https): one line per check, each problem with its
+    /// fix; exits non-zero on any problem.
+    Doctor(Box<ServeConfig>),
 }
 
 /// `plog paywall …`.
@@ -209,6 +213,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Paywall(command) => paywall(command).await,
         Command::Purchases(command) => sales::purchases(command).await,
         Command::Stats(args) => sales::stats(args).await,
+        Command::Doctor(config) => {
+            let findings = crate::doctor::examine(&config).await;
+            for finding in &findings {
+                println!("{finding}");
+            }
+            let problems = findings.iter().filter(|f| !f.ok).count();
+            anyhow::ensure!(problems == 0, "{problems} problem(s) to fix before going live");
+            println!("ready: plog speaks Stripe API {}", crate::stripe::API_VERSION);
+            Ok(())
+        }
         Command::Reconcile { database, stripe, since } => {
             let store = open(&database).await?;
             let stripe = crate::stripe::StripeApi::new(&stripe)?;

@@ -80,6 +80,51 @@ struct IntentState {
     id: String,
     status: String,
     client_secret: Option<String>,
+    amount: i64,
+    currency: String,
+    created: Option<i64>,
+    payment_method: Option<String>,
+}
+
+impl From<&PaymentIntent> for IntentState {
+    fn from(intent: &PaymentIntent) -> Self {
+        IntentState {
+            id: intent.id.clone(),
+            status: intent.status.clone(),
+            client_secret: intent.client_secret.clone(),
+            amount: intent.amount,
+            currency: intent.currency.clone(),
+            created: intent.created,
+            payment_method: None,
+        }
+    }
+}
+
+/// A PaymentIntent as Stripe.js hands it to the page (`PaymentIntent` of @stripe/stripe-js:
+/// every field it declares, none it does not; e2e/stripe-artifacts checks it).
+fn client_intent(intent: &IntentState) -> serde_json::Value {
+    json!({
+        "id": intent.id,
+        "object": "payment_intent",
+        "amount": intent.amount,
+        "canceled_at": null,
+        "cancellation_reason": null,
+        "capture_method": "automatic_async",
+        "client_secret": intent.client_secret,
+        "confirmation_method": "automatic",
+        "created": intent.created.unwrap_or_default(),
+        "currency": intent.currency,
+        "description": null,
+        "last_payment_error": null,
+        "livemode": false,
+        "next_action": null,
+        "payment_method": intent.payment_method,
+        "payment_method_types": ["card"],
+        "receipt_email": null,
+        "setup_future_usage": null,
+        "shipping": null,
+        "status": intent.status,
+    })
 }
 
 #[derive(Serialize)]
@@ -123,8 +168,8 @@ async fn owned_intent(state: &AppState, client_secret: &str) -> Result<PaymentIn
 /// Stripe.js's answer to a confirm of an intent that cannot be confirmed: like Stripe, it names
 /// the intent's status (`error.payment_intent`), so the widget can tell "already paid" from
 /// "start again".
-fn unexpected_state(id: &str, status: &str, client_secret: &str) -> Response {
-    let message = match status {
+fn unexpected_state(intent: &IntentState) -> Response {
+    let message = match intent.status.as_str() {
         "succeeded" => "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.".to_owned(),
         other => format!("This PaymentIntent's status is {other}, but it must be requires_payment_method, requires_confirmation or requires_action to be confirmed."),
     };
@@ -132,27 +177,24 @@ fn unexpected_state(id: &str, status: &str, client_secret: &str) -> Response {
         "type": "invalid_request_error",
         "code": "payment_intent_unexpected_state",
         "message": message,
-        "payment_intent": {"id": id, "object": "payment_intent", "status": status, "client_secret": client_secret},
+        "payment_intent": client_intent(intent),
     }}))
     .into_response()
 }
 
 /// Stripe.js's answer shape: `{paymentIntent}` or `{error: {type, code, message}}`.
 fn intent_answer(intent: &IntentState) -> Response {
-    Json(json!({"paymentIntent": {"id": intent.id, "status": intent.status, "client_secret": intent.client_secret}})).into_response()
+    Json(json!({"paymentIntent": client_intent(intent)})).into_response()
 }
 
-async fn error_answer(state: &AppState, intent: &PaymentIntent, client_secret: &str, refusal: StripeRefusal) -> Response {
+async fn error_answer(state: &AppState, intent: &PaymentIntent, refusal: StripeRefusal) -> Response {
     let (kind, code, message) = match (refusal.status, refusal.code.as_deref()) {
         (402, _) | (_, Some("card_declined")) => ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message),
         // localstripe cannot confirm an intent again after a declined charge; real Stripe says
         // this when an intent is in a state that cannot be confirmed, with the intent's status.
         (400, _) => {
-            let status = match state.stripe.payment_intent(&intent.id).await {
-                Ok(now) => now.status,
-                Err(_) => intent.status.clone(),
-            };
-            return unexpected_state(&intent.id, &status, client_secret);
+            let now = state.stripe.payment_intent(&intent.id).await;
+            return unexpected_state(&IntentState::from(now.as_ref().unwrap_or(intent)));
         }
         _ => ("api_error", refusal.code.unwrap_or_else(|| "api_error".into()), refusal.message),
     };
@@ -164,9 +206,8 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
     let intent = owned_intent(&state, &request.client_secret).await?;
     // Stripe refuses to confirm an intent that succeeded, is processing or was canceled.
     if matches!(intent.status.as_str(), "succeeded" | "processing" | "canceled") {
-        return Ok(unexpected_state(&intent.id, &intent.status, &request.client_secret));
+        return Ok(unexpected_state(&IntentState::from(&intent)));
     }
-    let secret = request.client_secret.as_str();
     let card = &request.card;
     let form = CardForm {
         r#type: "card",
@@ -174,15 +215,15 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
     };
     let method: Created = match state.stripe.post_form("/payment_methods", &form).await {
         Ok(method) => method,
-        Err(refusal) => return Ok(error_answer(&state, &intent, secret, refusal).await),
+        Err(refusal) => return Ok(error_answer(&state, &intent, refusal).await),
     };
     let path = format!("/payment_intents/{}", intent.id);
     if let Err(refusal) = state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await {
-        return Ok(error_answer(&state, &intent, secret, refusal).await);
+        return Ok(error_answer(&state, &intent, refusal).await);
     }
     match state.stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
         Ok(confirmed) => Ok(intent_answer(&confirmed)),
-        Err(refusal) => Ok(error_answer(&state, &intent, secret, refusal).await),
+        Err(refusal) => Ok(error_answer(&state, &intent, refusal).await),
     }
 }
 

@@ -155,9 +155,19 @@
     };
   };
 
+  /** The card brand as Stripe.js names it, from the number's first digits. */
+  function brand(inputs) {
+    var digits = inputs ? inputs.number.value.replace(/\D/g, "") : "";
+    if (/^4/.test(digits)) return "visa";
+    if (/^(5[1-5]|2[2-7])/.test(digits)) return "mastercard";
+    if (/^3[47]/.test(digits)) return "amex";
+    if (/^35/.test(digits)) return "jcb";
+    return "unknown";
+  }
+
   CardElement.prototype._emit = function (strict) {
     var s = this._state(strict && !this._state(false).empty);
-    var event = { elementType: "card", empty: s.empty, complete: s.complete, error: s.error };
+    var event = { elementType: "card", empty: s.empty, complete: s.complete, error: s.error, brand: brand(this.inputs), value: { postalCode: "" } };
     (this.handlers.change || []).forEach(function (h) { h(event); });
   };
 

@@ -3,6 +3,7 @@
 mod admin;
 mod cli;
 mod dashboard;
+mod doctor;
 mod fuzz;
 mod helpers;
 mod limits;

@@ -1,0 +1,229 @@
+//! `plog doctor`: what a creator checks before going live, each problem on one line with its
+//! fix. It reads the same settings as `plog serve` and asks Stripe (never changes anything):
+//! the keys agree (both test or both live), the account answers the secret key, a webhook
+//! endpoint for `PLOG_PUBLIC_URL` exists, is enabled, sends every event plog handles and renders
+//! them at the pinned API version, the widget's files are there, the database answers, and a
+//! live setup is served over https.
+
+use std::fmt;
+
+use secrecy::ExposeSecret;
+
+use crate::config::ServeConfig;
+use crate::http::widget_assets::WidgetAssets;
+use crate::store::Store;
+use crate::stripe::client::WebhookEndpoint;
+use crate::stripe::webhook::HANDLED_EVENTS;
+use crate::stripe::{API_VERSION, StripeApi};
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Whether the check passed.
+    pub ok: bool,
+    /// What was checked, or what is wrong.
+    pub what: String,
+    /// How to fix it (problems only).
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn ok(what: impl Into<String>) -> Finding {
+        Finding { ok: true, what: what.into(), fix: None }
+    }
+
+    fn problem(what: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding { ok: false, what: what.into(), fix: Some(fix.into()) }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.fix {
+            None => write!(f, "ok       {}", self.what),
+            Some(fix) => write!(f, "PROBLEM  {} — fix: {fix}", self.what),
+        }
+    }
+}
+
+/// The URL Stripe must send events to.
+pub fn webhook_url(public_url: &str) -> String {
+    format!("{}/v1/webhooks/stripe", public_url.trim_end_matches('/'))
+}
+
+/// The Stripe CLI command that creates the endpoint plog needs.
+pub fn create_endpoint_command(public_url: &str) -> String {
+    let events: String = HANDLED_EVENTS.iter().map(|e| format!(" -d \"enabled_events[]={e}\"")).collect();
+    format!("stripe webhook_endpoints create -d url={} -d api_version={API_VERSION}{events}", webhook_url(public_url))
+}
+
+/// The keys and the public URL, without asking anyone.
+pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let secret = config.stripe.access.secret_key.expose_secret();
+    let publishable = config.stripe.publishable_key.as_str();
+    let live_secret = secret.starts_with("sk_live_") || secret.starts_with("rk_live_");
+    let test_secret = secret.starts_with("sk_test_") || secret.starts_with("rk_test_");
+    let live_public = publishable.starts_with("pk_live_");
+    let test_public = publishable.starts_with("pk_test_");
+    match (live_secret, test_secret, live_public, test_public) {
+        (true, _, true, _) => findings.push(Finding::ok("live keys: payments take real money")),
+        (_, true, _, true) => findings.push(Finding::ok("test keys: payments take no money (Stripe's test mode)")),
+        (false, false, _, _) => findings.push(Finding::problem(
+            "STRIPE_SECRET_KEY is not a Stripe secret key",
+            "copy the secret key (sk_live_… or sk_test_…) from the Stripe dashboard, Developers → API keys",
+        )),
+        (_, _, false, false) => findings.push(Finding::problem(
+            "STRIPE_PUBLISHABLE_KEY is not a Stripe publishable key",
+            "copy the publishable key (pk_live_… or pk_test_…) from the same page as the secret key",
+        )),
+        _ => findings.push(Finding::problem(
+            "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are of different modes (one live, one test)",
+            "use both keys of the same mode from the same account",
+        )),
+    }
+    if !config.stripe.webhook_secret.expose_secret().starts_with("whsec_") {
+        findings.push(Finding::problem(
+            "STRIPE_WEBHOOK_SECRET is not a webhook signing secret",
+            "copy the endpoint's signing secret (whsec_…) from Developers → Webhooks → the endpoint",
+        ));
+    }
+    let public_url = config.public_url();
+    let live = live_secret || live_public;
+    if config.sandbox && live {
+        findings.push(Finding::problem("PLOG_SANDBOX is on with live keys", "unset PLOG_SANDBOX: the sandbox is for test keys only"));
+    }
+    match (config.public_url.is_some(), public_url.starts_with("https://")) {
+        (_, true) => findings.push(Finding::ok(format!("public URL {public_url} is https"))),
+        (_, false) if live => findings.push(Finding::problem(
+            format!("public URL {public_url} is not https, with live keys"),
+            "serve plog over https (a reverse proxy with TLS) and set PLOG_PUBLIC_URL=https://…",
+        )),
+        (false, false) => findings.push(Finding::problem(
+            format!("PLOG_PUBLIC_URL is not set: tags and the webhook URL would name {public_url}"),
+            "set PLOG_PUBLIC_URL to the origin readers' browsers and Stripe reach plog at",
+        )),
+        (true, false) => findings.push(Finding::ok(format!("public URL {public_url} (http: fine with test keys only)"))),
+    }
+    findings
+}
+
+/// Whether one of the account's endpoints sends what plog needs to `public_url`.
+pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec<Finding> {
+    let url = webhook_url(public_url);
+    let ours: Vec<&WebhookEndpoint> = endpoints.iter().filter(|e| e.url.trim_end_matches('/') == url).collect();
+    if ours.is_empty() {
+        return vec![Finding::problem(
+            format!("no webhook endpoint sends events to {url}"),
+            format!("create one (Stripe dashboard, Developers → Webhooks, or `{}`) and set STRIPE_WEBHOOK_SECRET to its signing secret", create_endpoint_command(public_url)),
+        )];
+    }
+    // The endpoint closest to right is the one reported on.
+    let problems_of = |e: &WebhookEndpoint| -> Vec<Finding> {
+        let mut problems = Vec::new();
+        if e.status != "enabled" {
+            problems.push(Finding::problem(format!("webhook endpoint {} is {}", e.id, e.status), "enable it in the Stripe dashboard"));
+        }
+        let all = e.enabled_events.iter().any(|t| t == "*");
+        let missing: Vec<&str> = HANDLED_EVENTS.iter().copied().filter(|h| !all && !e.enabled_events.iter().any(|t| t == h)).collect();
+        if !missing.is_empty() {
+            problems.push(Finding::problem(
+                format!("webhook endpoint {} does not send {}", e.id, missing.join(", ")),
+                "add these events to the endpoint (Developers → Webhooks → the endpoint → Update details)",
+            ));
+        }
+        match e.api_version.as_deref() {
+            Some(API_VERSION) => {}
+            other => problems.push(Finding::problem(
+                format!("webhook endpoint {} renders events at {} instead of plog's {API_VERSION}", e.id, other.unwrap_or("the account's default version")),
+                format!("an endpoint's version cannot be changed: create a new one at {API_VERSION} (`{}`), then delete the old one", create_endpoint_command(public_url)),
+            )),
+        }
+        problems
+    };
+    let best = ours.iter().map(|e| (e, problems_of(e))).min_by_key(|(_, p)| p.len()).expect("at least one endpoint");
+    if best.1.is_empty() {
+        vec![Finding::ok(format!("webhook endpoint {} sends the {} events plog handles to {url} at {API_VERSION}", best.0.id, HANDLED_EVENTS.len()))]
+    } else {
+        best.1
+    }
+}
+
+/// Every check, in order.
+pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
+    let mut findings = settings_findings(config);
+    let public_url = config.public_url();
+    match StripeApi::new(&config.stripe.access) {
+        Err(error) => findings.push(Finding::problem(format!("the Stripe client cannot be built: {error:#}"), "pin the async-stripe release plog names")),
+        Ok(stripe) => {
+            match stripe.account().await {
+                Ok(account) if account.charges_enabled == Some(false) => findings.push(Finding::problem(
+                    format!("Stripe account {} cannot take payments yet", account.id),
+                    "finish the account's activation in the Stripe dashboard",
+                )),
+                Ok(account) => findings.push(Finding::ok(format!("Stripe answers the secret key (account {})", account.id))),
+                Err(error) => findings.push(Finding::problem(
+                    format!("Stripe does not answer the secret key at {}: {error:#}", config.stripe.access.api_base),
+                    "check STRIPE_SECRET_KEY (a revoked or mistyped key is refused) and that this machine reaches STRIPE_API_BASE",
+                )),
+            }
+            match stripe.webhook_endpoints().await {
+                Ok(endpoints) => findings.extend(endpoint_findings(&endpoints, &public_url)),
+                Err(error) => findings.push(Finding::problem(
+                    format!("the webhook endpoints cannot be listed: {error:#}"),
+                    "use a secret key (or a restricted key with Webhook Endpoints: read)",
+                )),
+            }
+        }
+    }
+    match WidgetAssets::load(&config.widget_dir) {
+        Ok(_) => findings.push(Finding::ok(format!("the widget's files are in {}", config.widget_dir.display()))),
+        Err(error) => findings.push(Finding::problem(format!("{error:#}"), "build the widget (`scripts/setup`) or set PLOG_WIDGET_DIR to its folder")),
+    }
+    match Store::open(&config.database).await {
+        Ok(store) => match store.ping().await {
+            Ok(()) => findings.push(Finding::ok(format!("the database answers ({})", store.engine()))),
+            Err(error) => findings.push(Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")),
+        },
+        Err(error) => findings.push(Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")),
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(url: &str, events: &[&str], version: Option<&str>) -> WebhookEndpoint {
+        WebhookEndpoint {
+            id: "we_1".into(),
+            url: url.into(),
+            enabled_events: events.iter().map(|e| e.to_string()).collect(),
+            api_version: version.map(str::to_owned),
+            status: "enabled".into(),
+        }
+    }
+
+    const URL: &str = "https://plog.example/v1/webhooks/stripe";
+
+    #[test]
+    fn the_right_endpoint_passes() {
+        let found = endpoint_findings(&[endpoint(URL, &HANDLED_EVENTS, Some(API_VERSION))], "https://plog.example");
+        assert!(found.iter().all(|f| f.ok), "{found:?}");
+        let wildcard = endpoint_findings(&[endpoint(URL, &["*"], Some(API_VERSION))], "https://plog.example/");
+        assert!(wildcard.iter().all(|f| f.ok), "{wildcard:?}");
+    }
+
+    #[test]
+    fn a_missing_endpoint_missing_events_and_another_version_are_each_one_problem_with_a_fix() {
+        let none = endpoint_findings(&[endpoint("https://other.example/v1/webhooks/stripe", &["*"], Some(API_VERSION))], "https://plog.example");
+        assert_eq!(none.len(), 1);
+        assert!(!none[0].ok && none[0].fix.as_deref().unwrap().contains("stripe webhook_endpoints create"), "{none:?}");
+        let partial = endpoint_findings(&[endpoint(URL, &["payment_intent.succeeded"], Some("2024-06-20"))], "https://plog.example");
+        assert_eq!(partial.len(), 2, "{partial:?}");
+        assert!(partial[0].what.contains("charge.dispute.created") && partial[1].what.contains("2024-06-20"), "{partial:?}");
+        // The better of two endpoints for the URL is the one reported on.
+        let two = endpoint_findings(&[endpoint(URL, &["*"], None), endpoint(URL, &HANDLED_EVENTS, Some(API_VERSION))], "https://plog.example");
+        assert!(two.iter().all(|f| f.ok), "{two:?}");
+    }
+}

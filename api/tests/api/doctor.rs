@@ -1,0 +1,122 @@
+//! `plog doctor` run as a real process against the Stripe stand-in: localstripe for the account
+//! and keys, the gateway's stand-in for the webhook endpoints API localstripe lacks.
+
+use std::path::Path;
+use std::process::Command;
+
+use plog_api::stripe::API_VERSION;
+use plog_api::stripe::webhook::HANDLED_EVENTS;
+
+use crate::helpers::*;
+
+/// Runs `plog doctor` with test keys against the stand-in: (exit ok, stdout).
+fn doctor(public_url: &str, widget_dir: &Path, extra: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plog"));
+    command
+        .arg("doctor")
+        .env("PLOG_DATABASE_URL", format!("sqlite://{}", dir.path().join("doctor.db").display()))
+        .env("PLOG_PUBLIC_URL", public_url)
+        .env("PLOG_WIDGET_DIR", widget_dir)
+        .env("STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+        .env("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env("STRIPE_API_BASE", localstripe())
+        .env("RUST_LOG", "off");
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.success(), format!("{stdout}{}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// A folder holding what the widget build writes (doctor only checks that it is there).
+fn widget_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("plog.js", "/* loader */"), ("plog-widget-0123.js", "/* glue */"), ("plog-widget-0123_bg.wasm", "")] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// Creates a webhook endpoint through the stand-in of Stripe's webhook endpoints API.
+async fn create_endpoint(url: &str, events: &[&str], version: &str) {
+    let mut form: Vec<(&str, &str)> = vec![("url", url), ("api_version", version)];
+    form.extend(events.iter().map(|e| ("enabled_events[]", *e)));
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/webhook_endpoints", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
+fn problems(out: &str) -> Vec<&str> {
+    out.lines().filter(|l| l.starts_with("PROBLEM")).collect()
+}
+
+#[tokio::test]
+async fn doctor_names_each_problem_with_its_fix_and_passes_a_setup_that_is_ready() {
+    let widget = widget_dir();
+    // Unique public URLs: the stand-in's endpoint list is shared by the whole test binary.
+    let base = format!("https://doctor-{}.example", &event_id()[4..].to_ascii_lowercase());
+
+    // No endpoint yet: one problem, with the command that creates the right one.
+    let (ok, out) = doctor(&base, widget.path(), &[]);
+    assert!(!ok, "{out}");
+    let found = problems(&out);
+    assert_eq!(found.len(), 1, "{out}");
+    assert!(found[0].contains(&format!("no webhook endpoint sends events to {base}/v1/webhooks/stripe")), "{out}");
+    assert!(found[0].contains(&format!("api_version={API_VERSION}")), "{out}");
+    assert!(out.contains("ok       Stripe answers the secret key"), "{out}");
+    assert!(out.contains("ok       the widget's files are in"), "{out}");
+    assert!(out.contains("1 problem(s) to fix before going live"), "{out}");
+
+    // An endpoint of an older version that misses the dispute events: two problems.
+    let old = format!("{base}/old");
+    create_endpoint(&format!("{old}/v1/webhooks/stripe"), &["payment_intent.succeeded", "charge.refunded"], "2024-06-20").await;
+    let (ok, out) = doctor(&old, widget.path(), &[]);
+    assert!(!ok);
+    let found = problems(&out);
+    assert_eq!(found.len(), 2, "{out}");
+    assert!(found.iter().any(|l| l.contains("does not send") && l.contains("charge.dispute.created")), "{out}");
+    assert!(found.iter().any(|l| l.contains("renders events at 2024-06-20") && l.contains(API_VERSION)), "{out}");
+
+    // The endpoint the README's go-live steps create: ready.
+    create_endpoint(&format!("{base}/v1/webhooks/stripe"), &HANDLED_EVENTS, API_VERSION).await;
+    let (ok, out) = doctor(&base, widget.path(), &[]);
+    assert!(ok, "{out}");
+    assert!(problems(&out).is_empty(), "{out}");
+    assert!(out.contains(&format!("ready: plog speaks Stripe API {API_VERSION}")), "{out}");
+}
+
+#[tokio::test]
+async fn doctor_refuses_mixed_keys_http_with_live_keys_a_missing_widget_and_an_unreachable_stripe() {
+    let widget = widget_dir();
+    let base = format!("https://doctor-{}.example", &event_id()[4..].to_ascii_lowercase());
+    create_endpoint(&format!("{base}/v1/webhooks/stripe"), &["*"], API_VERSION).await;
+
+    let (ok, out) = doctor(&base, widget.path(), &[("STRIPE_PUBLISHABLE_KEY", "pk_live_mixed")]);
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("different modes")), "{out}");
+
+    let (ok, out) = doctor(
+        "http://plog.example",
+        widget.path(),
+        &[("STRIPE_SECRET_KEY", "sk_live_doctor"), ("STRIPE_PUBLISHABLE_KEY", "pk_live_doctor")],
+    );
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("is not https, with live keys") && l.contains("PLOG_PUBLIC_URL=https://")), "{out}");
+
+    let (ok, out) = doctor(&base, Path::new("/nonexistent/dist"), &[]);
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("plog.js") && l.contains("scripts/setup")), "{out}");
+
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let (ok, out) = doctor(&base, widget.path(), &[("STRIPE_API_BASE", &closed)]);
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("Stripe does not answer the secret key")), "{out}");
+}
