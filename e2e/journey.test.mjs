@@ -335,3 +335,85 @@ test("13. pay what you want: below the minimum or fractional yen is refused befo
     assert.match(await paywall(ja.page).locator(".amount-error").textContent(), /以上で入力してください/);
   });
 });
+
+test("14. the first confirm succeeds at Stripe but its answer is lost; Pay again → one succeeded PaymentIntent, one paid purchase, content shown", async () => {
+  await withEvidence(h, "journey-14", () => pages, async () => {
+    const secret = marker(14);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page } = await article("scenario-14", [pw]);
+    // The first confirm reaches Stripe (the sandbox confirms the intent in localstripe), then
+    // the connection drops before the answer arrives.
+    let confirms = 0;
+    await page.route("**/sandbox/confirm", async (route) => {
+      confirms += 1;
+      if (confirms > 1) return route.continue();
+      const response = await route.fetch();
+      assert.equal(response.status(), 200);
+      await route.abort("connectionfailed");
+    });
+    await buy(page, CARDS.ok);
+    await paywall(page).locator(".error").filter({ hasText: "Could not reach" }).waitFor();
+    assert.equal(await page.locator("plog-content").count(), 0);
+    assert.equal(await paywall(page).locator(".pay").isEnabled(), true, "the reader can press Pay again");
+    // Pay again: Stripe answers payment_intent_unexpected_state with the intent, which succeeded.
+    await paywall(page).locator(".pay").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.match(await page.locator("plog-content").textContent(), new RegExp(secret));
+    assert.equal(confirms, 2);
+    const purchases = await h.purchases(pw.id);
+    assert.deepEqual(purchases.map((p) => p.status), ["paid"], "one purchase, paid: no fresh purchase was started");
+    const intents = (await stripeIntents()).filter((i) => i.metadata.paywall_id === pw.id);
+    assert.equal(intents.length, 1, "one PaymentIntent");
+    assert.equal(intents[0].status, "succeeded");
+  });
+});
+
+test("15. Stripe.js throwing from confirmCardPayment leaves a form the reader can retry from", async () => {
+  await withEvidence(h, "journey-15", () => pages, async () => {
+    const secret = marker(15);
+    const pw = await h.createPaywall({ markdown: secret });
+    const { page } = await article("scenario-15", [pw]);
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    // Stripe.js reports misuse by throwing an IntegrationError, not by rejecting.
+    await page.evaluate(() => {
+      const original = window.Stripe.prototype.confirmCardPayment;
+      window.Stripe.prototype.confirmCardPayment = function (...args) {
+        window.Stripe.prototype.confirmCardPayment = original;
+        const error = new Error("Invalid value for confirmCardPayment: the integration is broken.");
+        error.name = "IntegrationError";
+        throw error;
+      };
+    });
+    await fillCard(page, CARDS.ok);
+    await paywall(page).locator(".pay").click();
+    await paywall(page).locator(".error").filter({ hasText: "The payment did not go through." }).waitFor();
+    assert.equal(await paywall(page).locator(".pay").isEnabled(), true, "never a stuck form");
+    assert.equal(page.consoleErrors.filter((e) => /unreachable|RuntimeError/.test(e)).length, 0, page.consoleErrors.join("\n"));
+    await paywall(page).locator(".pay").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
+  });
+});
+
+test("16. Stripe.js speaks the widget's language, and the card Element is destroyed when the form closes", async () => {
+  await withEvidence(h, "journey-16", () => pages, async () => {
+    const pw = await h.createPaywall({ markdown: "never" });
+    const { page } = await article("scenario-16", [pw], 'data-lang="ja"');
+    const wall = paywall(page);
+    await wall.locator(".buy").click();
+    await wall.locator("input[name=cardnumber]").waitFor();
+    assert.equal(await page.locator("[data-plog-sandbox-card]").getAttribute("data-locale"), "ja");
+    await wall.locator("input[name=cardnumber]").fill("4242");
+    await wall.locator("input[name=cardnumber]").blur();
+    await wall.locator(".error").filter({ hasText: "カード番号が不完全です。" }).waitFor();
+    await wall.locator(".secondary").click();
+    await wall.locator(".buy").waitFor();
+    assert.equal(await page.locator("[data-plog-sandbox-card]").count(), 0, "the card inputs are gone");
+    assert.equal(await page.evaluate(() => window.Stripe.destroyedElements()), 1, "destroyed, not only unmounted");
+    // Buy again: a new Element.
+    await wall.locator(".buy").click();
+    await wall.locator("input[name=cardnumber]").waitFor();
+    assert.equal(await page.locator("[data-plog-sandbox-card]").count(), 1);
+  });
+});

@@ -109,7 +109,7 @@ fn client_intent(intent: &IntentState) -> serde_json::Value {
         "amount": intent.amount,
         "canceled_at": null,
         "cancellation_reason": null,
-        "capture_method": "automatic_async",
+        "capture_method": "automatic",
         "client_secret": intent.client_secret,
         "confirmation_method": "automatic",
         "created": intent.created.unwrap_or_default(),
