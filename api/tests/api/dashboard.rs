@@ -215,6 +215,37 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
 }
 
 #[tokio::test]
+async fn sales_show_disputes_and_partial_refunds_and_the_overview_counts_them_apart() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let yen = app.create_paywall(1000, "jpy", "paid").await;
+    let disputed = intent_id(&app.start_purchase(&yen).await.client_secret);
+    let partly = intent_id(&app.start_purchase(&yen).await.client_secret);
+    for intent in [&disputed, &partly] {
+        assert_eq!(app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", intent, 1000, "jpy")).await.status(), 200);
+    }
+    let dispute = json!({"id": event_id(), "object": "event", "type": "charge.dispute.created", "created": now(),
+        "data": {"object": {"id": "dp_1", "object": "dispute", "payment_intent": disputed, "charge": "ch_1", "amount": 1000, "status": "needs_response"}}});
+    let refund = json!({"id": event_id(), "object": "event", "type": "charge.refunded", "created": now(),
+        "data": {"object": {"id": "ch_2", "object": "charge", "payment_intent": partly, "amount": 1000, "amount_refunded": 250, "refunded": false}}});
+    for event in [dispute, refund] {
+        assert_eq!(app.send_event(&event).await.status(), 200);
+    }
+
+    let (cookie, _) = sign_in(&app).await;
+    let (_, _, page) = get(&app, &cookie, "/admin/sales").await;
+    assert!(page.contains(r#"data-status="disputed""#), "{page}");
+    assert!(page.contains(r#"<div class="hint dispute">dispute: needs response</div>"#), "{page}");
+    assert!(page.contains(r#"<div class="hint refunded"><data class="money" value="250""#) && page.contains("250 JPY</data> refunded</div>"), "{page}");
+    let (_, _, only) = get(&app, &cookie, "/admin/sales?status=disputed").await;
+    assert_eq!(only.matches("data-purchase=").count(), 1);
+    let (_, _, csv) = get(&app, &cookie, "/admin/sales.csv").await;
+    assert!(csv.lines().any(|l| l.contains(&disputed) && l.contains(",disputed,") && l.ends_with(",0,needs_response")), "{csv}");
+    assert!(csv.lines().any(|l| l.contains(&partly) && l.contains(",paid,") && l.ends_with(",250,")), "{csv}");
+    let (_, _, overview) = get(&app, &cookie, "/admin").await;
+    assert!(overview.contains("1 disputed") && overview.contains("refunded in all"), "{overview}");
+}
+
+#[tokio::test]
 async fn guessing_the_token_is_slowed_to_ten_tries_a_minute_per_address() {
     let app = TestApp::spawn().await;
     for _ in 0..10 {
