@@ -129,7 +129,7 @@ class Gateway:
         self.upstream = upstream
         self.api_version = api_version
         self.port = port
-        # What each request carried: [method, path, Stripe-Version or None].
+        # What each request carried: [method, path, Stripe-Version or None, User-Agent].
         self.requests = []
         # localstripe endpoint id → (url, secret) of the real receiver.
         self.relays = {}
@@ -146,7 +146,7 @@ class Gateway:
     async def api(self, request):
         path = request.path
         version = request.headers.get("Stripe-Version")
-        self.requests.append([request.method, path, version])
+        self.requests.append([request.method, path, version, request.headers.get("User-Agent", "")])
         if version is not None and version != self.api_version:
             return stripe_error(400, f"This gateway speaks Stripe API version {self.api_version} only, not {version}.")
         body = await request.read()

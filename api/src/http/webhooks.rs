@@ -2,7 +2,7 @@
 //!
 //! The signature is checked over the raw body before anything is parsed. The event is recorded
 //! and applied in one transaction, and 2xx is answered only after the commit, so Stripe retries
-//! anything not stored. Unknown event types are acknowledged and ignored.
+//! anything not stored. Unknown event types and thin events are acknowledged and ignored.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::context::AppState;
 use crate::error::{ApiError, error_response, read_body};
 use crate::store::{EventOutcome, UpdateOutcome, now};
+use crate::stripe::API_VERSION;
 use crate::stripe::webhook::{Event, WebhookError, verify_signature};
 
 pub fn router() -> Router<AppState> {
@@ -57,5 +58,10 @@ async fn receive(State(ctx): State<AppState>, request: Request) -> Result<Respon
     }
     let label = outcome.label();
     tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = label, "webhook");
+    if let Some(version) = event.api_version.as_deref().filter(|v| *v != API_VERSION) {
+        // Still read (plog reads only fields every recent version carries), but worth knowing:
+        // the endpoint should be recreated at the pinned version (`plog doctor` says how).
+        tracing::warn!(event_id = %event.id, api_version = version, pinned = API_VERSION, "webhook rendered at another Stripe API version");
+    }
     Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": label }))).into_response())
 }

@@ -3,8 +3,9 @@
 //!
 //! `Stripe-Signature: t=TIMESTAMP,v1=HEX[,v1=HEX…]` carries an HMAC-SHA256 of `TIMESTAMP.BODY`
 //! under the endpoint's secret. While a secret is being rotated Stripe sends one `v1` per
-//! secret, so any matching `v1` is enough. The timestamp must be within the tolerance of now,
-//! which bounds how long a captured request can be replayed.
+//! secret, so any matching `v1` is enough. The timestamp must not be older than the tolerance,
+//! which bounds how long a captured request can be replayed. The parsing follows Stripe's own
+//! libraries exactly (see [`verify_signature`]).
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
