@@ -142,9 +142,6 @@ mod tests {
 
     #[test]
     fn the_readme_states_the_allow_list_in_force() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-        let start = readme.find("<!-- sanitizer-allow-list -->\n").expect("README marks the allow-list") + 30;
-        let end = readme[start..].find("<!-- /sanitizer-allow-list -->").expect("README ends the allow-list") + start;
-        assert_eq!(&readme[start..end], allow_list(), "README's allow-list differs from the sanitizer's: update the README");
+        assert_eq!(crate::readme_section("sanitizer-allow-list"), allow_list(), "README's allow-list differs from the sanitizer's: update the README");
     }
 }

@@ -26,3 +26,14 @@ pub mod store;
 pub mod stripe;
 pub mod telemetry;
 pub mod tokens;
+
+/// The text of the README between `<!-- NAME -->` and `<!-- /NAME -->`: generated sections (the
+/// sanitizer's allow-list, the purchase state table) that tests keep equal to the code.
+#[cfg(test)]
+pub(crate) fn readme_section(name: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let open = format!("<!-- {name} -->\n");
+    let start = readme.find(&open).unwrap_or_else(|| panic!("README marks {open:?}")) + open.len();
+    let end = readme[start..].find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("README ends {name}")) + start;
+    readme[start..end].to_owned()
+}

@@ -320,10 +320,7 @@ mod tests {
 
     #[test]
     fn the_readme_draws_the_table_in_force() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-        let start = readme.find("<!-- purchase-states -->\n").expect("README marks the purchase states") + 25;
-        let end = readme[start..].find("<!-- /purchase-states -->").expect("README ends the purchase states") + start;
-        assert_eq!(&readme[start..end], table_markdown(), "README's purchase states differ from lifecycle::next: update the README");
+        assert_eq!(crate::readme_section("purchase-states"), table_markdown(), "README's purchase states differ from lifecycle::next: update the README");
     }
 
     #[test]

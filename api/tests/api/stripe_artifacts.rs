@@ -263,33 +263,30 @@ async fn every_request_plog_sends_carries_the_pinned_version_and_only_parameters
     }
 }
 
-#[tokio::test]
-async fn the_gateway_refuses_what_stripe_refuses_at_the_pinned_version() {
-    // What plog sent before: accepted by localstripe, refused by Stripe at endive.
+/// Creates a PaymentIntent at the stand-in, at the pinned version, with these form fields.
+async fn create_intent_at_the_gateway(form: &[(&str, &str)]) -> (u16, Value) {
     let answer = reqwest::Client::new()
         .post(format!("{}/v1/payment_intents", localstripe()))
         .bearer_auth(SECRET_KEY)
         .header("Stripe-Version", API_VERSION)
-        .form(&[("amount", "100"), ("currency", "jpy"), ("payment_method_types[0]", "card")])
+        .form(form)
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 400);
-    let body: Value = answer.json().await.unwrap();
+    (answer.status().as_u16(), answer.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_gateway_refuses_what_stripe_refuses_at_the_pinned_version() {
+    // What plog sent before: accepted by localstripe, refused by Stripe at endive.
+    let (status, body) = create_intent_at_the_gateway(&[("amount", "100"), ("currency", "jpy"), ("payment_method_types[0]", "card")]).await;
+    assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "parameter_unknown");
     assert_eq!(body["error"]["message"], "Received unknown parameter: payment_method_types");
 
     // What plog sends now: accepted, answered in the pinned shape.
-    let answer = reqwest::Client::new()
-        .post(format!("{}/v1/payment_intents", localstripe()))
-        .bearer_auth(SECRET_KEY)
-        .header("Stripe-Version", API_VERSION)
-        .form(&[("amount", "100"), ("currency", "jpy"), ("allowed_payment_method_types[0]", "card")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-    let intent: Value = answer.json().await.unwrap();
+    let (status, intent) = create_intent_at_the_gateway(&[("amount", "100"), ("currency", "jpy"), ("allowed_payment_method_types[0]", "card")]).await;
+    assert_eq!(status, 200);
     assert_eq!(intent["allowed_payment_method_types"], json!(["card"]));
     assert_eq!(intent["amount_received"], 0);
     assert!(intent.get("charges").is_none());
