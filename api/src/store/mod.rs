@@ -163,19 +163,19 @@ async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> 
     .await?
 }
 
-/// Applies one [`PaymentUpdate`] inside an open transaction: the purchase's row is locked by
-/// a write first (SQLite takes its write lock at once; PostgreSQL locks the row, so concurrent
-/// updates of one purchase queue instead of racing), read, moved by [`lifecycle::next`] — the
-/// one table of moves — and written back.
+/// Applies one [`PaymentUpdate`] inside an open transaction: the purchase's row is locked and
+/// read by a write first (SQLite takes its write lock at once; PostgreSQL locks the row, so
+/// concurrent updates of one purchase queue instead of racing), moved by [`lifecycle::next`] —
+/// the one table of moves — and written back only if something changed.
 macro_rules! apply_update {
     ($tx:ident, $update:expr) => {{
         let update: &PaymentUpdate = $update;
         let now = now();
         let payment_intent_id = update.payment_intent_id();
-        sqlx::query("update purchases set updated_at = updated_at where payment_intent_id = $1")
-            .bind(payment_intent_id).execute(&mut *$tx).await?;
+        // A write that changes nothing locks the row and reads it in one statement.
         let row: Option<(String, i64, String, i64)> = sqlx::query_as(
-            "select status, amount, currency, refunded_amount from purchases where payment_intent_id = $1")
+            "update purchases set updated_at = updated_at where payment_intent_id = $1 \
+             returning status, amount, currency, refunded_amount")
             .bind(payment_intent_id).fetch_optional(&mut *$tx).await?;
         match row {
             None => UpdateOutcome::UnknownIntent,
