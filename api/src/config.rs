@@ -168,6 +168,33 @@ pub struct StripeConfig {
     pub js_url: Option<String>,
 }
 
+/// Which mode of a Stripe account a key belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMode {
+    /// `sk_live_…`, `rk_live_…`, `pk_live_…`: real money.
+    Live,
+    /// `sk_test_…`, `rk_test_…`, `pk_test_…`: Stripe's test mode.
+    Test,
+}
+
+impl KeyMode {
+    /// The mode a key's prefix names, if it names one.
+    pub fn of(key: &str) -> Option<KeyMode> {
+        ["sk_live_", "rk_live_", "pk_live_"]
+            .iter()
+            .any(|p| key.starts_with(p))
+            .then_some(KeyMode::Live)
+            .or_else(|| ["sk_test_", "rk_test_", "pk_test_"].iter().any(|p| key.starts_with(p)).then_some(KeyMode::Test))
+    }
+}
+
+impl StripeConfig {
+    /// The modes of the secret and the publishable key.
+    pub fn key_modes(&self) -> (Option<KeyMode>, Option<KeyMode>) {
+        (KeyMode::of(self.access.secret_key.expose_secret()), KeyMode::of(&self.publishable_key))
+    }
+}
+
 /// Everything `plog serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -228,8 +255,9 @@ impl ServeConfig {
             self.stripe.publishable_key.starts_with("pk_"),
             "STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)"
         );
-        let live_secret = key.starts_with("sk_live_") || key.starts_with("rk_live_");
-        let live_public = self.stripe.publishable_key.starts_with("pk_live_");
+        let (secret_mode, public_mode) = self.stripe.key_modes();
+        let live_secret = secret_mode == Some(KeyMode::Live);
+        let live_public = public_mode == Some(KeyMode::Live);
         anyhow::ensure!(
             !(self.sandbox && (live_secret || live_public)),
             "PLOG_SANDBOX refuses live Stripe keys (sk_live_…, pk_live_…): the sandbox is for test keys and localstripe only"

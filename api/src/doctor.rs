@@ -9,7 +9,7 @@ use std::fmt;
 
 use secrecy::ExposeSecret;
 
-use crate::config::ServeConfig;
+use crate::config::{KeyMode, ServeConfig};
 use crate::http::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::stripe::client::WebhookEndpoint;
@@ -60,20 +60,14 @@ pub fn create_endpoint_command(public_url: &str) -> String {
 /// The keys and the public URL, without asking anyone.
 pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let secret = config.stripe.access.secret_key.expose_secret();
-    let publishable = config.stripe.publishable_key.as_str();
-    let live_secret = secret.starts_with("sk_live_") || secret.starts_with("rk_live_");
-    let test_secret = secret.starts_with("sk_test_") || secret.starts_with("rk_test_");
-    let live_public = publishable.starts_with("pk_live_");
-    let test_public = publishable.starts_with("pk_test_");
-    match (live_secret, test_secret, live_public, test_public) {
-        (true, _, true, _) => findings.push(Finding::ok("live keys: payments take real money")),
-        (_, true, _, true) => findings.push(Finding::ok("test keys: payments take no money (Stripe's test mode)")),
-        (false, false, _, _) => findings.push(Finding::problem(
+    match config.stripe.key_modes() {
+        (Some(KeyMode::Live), Some(KeyMode::Live)) => findings.push(Finding::ok("live keys: payments take real money")),
+        (Some(KeyMode::Test), Some(KeyMode::Test)) => findings.push(Finding::ok("test keys: payments take no money (Stripe's test mode)")),
+        (None, _) => findings.push(Finding::problem(
             "STRIPE_SECRET_KEY is not a Stripe secret key",
             "copy the secret key (sk_live_… or sk_test_…) from the Stripe dashboard, Developers → API keys",
         )),
-        (_, _, false, false) => findings.push(Finding::problem(
+        (_, None) => findings.push(Finding::problem(
             "STRIPE_PUBLISHABLE_KEY is not a Stripe publishable key",
             "copy the publishable key (pk_live_… or pk_test_…) from the same page as the secret key",
         )),
@@ -89,7 +83,8 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
         ));
     }
     let public_url = config.public_url();
-    let live = live_secret || live_public;
+    let (secret_mode, public_mode) = config.stripe.key_modes();
+    let live = secret_mode == Some(KeyMode::Live) || public_mode == Some(KeyMode::Live);
     if config.sandbox && live {
         findings.push(Finding::problem("PLOG_SANDBOX is on with live keys", "unset PLOG_SANDBOX: the sandbox is for test keys only"));
     }

@@ -135,7 +135,6 @@ pub struct Account {
     pub charges_enabled: Option<bool>,
 }
 
-
 /// Attempts of one PaymentIntent creation, and the pause before each retry.
 const CREATE_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(1000)];
 
