@@ -298,27 +298,14 @@ impl StripeApi {
     /// One page of PaymentIntents, newest first, created at or after `created_gte`.
     pub async fn payment_intents(&self, starting_after: Option<&str>, created_gte: Option<i64>) -> anyhow::Result<PaymentIntentPage> {
         let query = ListQuery { limit: 100, starting_after, created_gte };
-        RequestBuilder::new(StripeMethod::Get, "/payment_intents")
-            .query(&query)
-            .customize::<PaymentIntentPage>()
-            .timeout(self.timeout)
-            .send(&self.client)
-            .await
-            .map_err(describe)
-            .context("Failed to list PaymentIntents")
+        self.read(RequestBuilder::new(StripeMethod::Get, "/payment_intents").query(&query), "Failed to list PaymentIntents").await
     }
 
     /// Sum of the refunds of a PaymentIntent that took money back or are taking it (succeeded,
     /// pending), minor units.
     pub async fn refunded_amount(&self, payment_intent_id: &str) -> anyhow::Result<i64> {
-        let page: RefundPage = RequestBuilder::new(StripeMethod::Get, "/refunds")
-            .query(&RefundQuery { payment_intent: payment_intent_id, limit: 100 })
-            .customize::<RefundPage>()
-            .timeout(self.timeout)
-            .send(&self.client)
-            .await
-            .map_err(describe)
-            .context("Failed to list refunds")?;
+        let query = RefundQuery { payment_intent: payment_intent_id, limit: 100 };
+        let page: RefundPage = self.read(RequestBuilder::new(StripeMethod::Get, "/refunds").query(&query), "Failed to list refunds").await?;
         // Pending refunds count too: the money is on its way back (a failed one is not).
         Ok(page
             .data
@@ -330,25 +317,13 @@ impl StripeApi {
 
     /// The account the key belongs to (`plog doctor`: does Stripe answer this key?).
     pub async fn account(&self) -> anyhow::Result<Account> {
-        RequestBuilder::new(StripeMethod::Get, "/account")
-            .customize::<Account>()
-            .timeout(self.timeout)
-            .send(&self.client)
-            .await
-            .map_err(describe)
-            .context("Failed to read the Stripe account")
+        self.read(RequestBuilder::new(StripeMethod::Get, "/account"), "Failed to read the Stripe account").await
     }
 
     /// The account's webhook endpoints (`plog doctor`), first 100.
     pub async fn webhook_endpoints(&self) -> anyhow::Result<Vec<WebhookEndpoint>> {
-        let page: WebhookEndpointPage = RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints")
-            .query(&WebhookEndpointQuery { limit: 100 })
-            .customize::<WebhookEndpointPage>()
-            .timeout(self.timeout)
-            .send(&self.client)
-            .await
-            .map_err(describe)
-            .context("Failed to list webhook endpoints")?;
+        let request = RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints").query(&WebhookEndpointQuery { limit: 100 });
+        let page: WebhookEndpointPage = self.read(request, "Failed to list webhook endpoints").await?;
         Ok(page.data)
     }
 
@@ -371,13 +346,13 @@ impl StripeApi {
             id.starts_with("pi_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
             "not a PaymentIntent id"
         );
-        RequestBuilder::new(StripeMethod::Get, format!("/payment_intents/{id}"))
-            .customize::<PaymentIntent>()
-            .timeout(self.timeout)
-            .send(&self.client)
-            .await
-            .map_err(describe)
-            .context("Failed to read a PaymentIntent")
+        self.read(RequestBuilder::new(StripeMethod::Get, format!("/payment_intents/{id}")), "Failed to read a PaymentIntent").await
+    }
+
+    /// Sends a read (no idempotency key needed) with the client's timeout and reads the answer
+    /// into plog's own small type; an error says what Stripe said, under `failed_to`.
+    async fn read<T: miniserde::Deserialize + Send + 'static>(&self, request: RequestBuilder, failed_to: &'static str) -> anyhow::Result<T> {
+        request.customize::<T>().timeout(self.timeout).send(&self.client).await.map_err(describe).context(failed_to)
     }
 }
 
