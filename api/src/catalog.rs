@@ -98,14 +98,19 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option
     let (minimum, currency) = (price.amount, price.currency);
     let invalid = |message: String| Err(InvalidPaywall(message));
     if pricing.mode == PaywallMode::Fixed {
-        if pricing.suggested.is_some() || pricing.maximum.is_some() || !pricing.presets.is_empty() || pricing.show_count {
+        if pricing.suggested.is_some() || pricing.maximum.is_some() || !pricing.presets.is_empty() || pricing.show_count
+        {
             return invalid("suggested_amount, max_amount, preset_amounts and show_count are for the pay_what_you_want and tip modes".into());
         }
         return Ok((None, None, String::new(), false));
     }
     let maximum = pricing.maximum.unwrap_or(MAX_AMOUNT);
     if !(minimum..=MAX_AMOUNT).contains(&maximum) {
-        return invalid(format!("max_amount must be between the minimum ({}) and {}", major(minimum, currency), major(MAX_AMOUNT, currency)));
+        return invalid(format!(
+            "max_amount must be between the minimum ({}) and {}",
+            major(minimum, currency),
+            major(MAX_AMOUNT, currency)
+        ));
     }
     let in_bounds = |amount: i64| (minimum..=maximum).contains(&amount);
     let bounds = || format!("between {} and {}", major(minimum, currency), major(maximum, currency));
@@ -123,7 +128,11 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option
             if pricing.suggested.is_some() {
                 return invalid("suggested_amount is for the pay_what_you_want mode; tips offer preset_amounts".into());
             }
-            let mut presets = if pricing.presets.is_empty() { default_presets(currency, minimum, maximum) } else { pricing.presets.clone() };
+            let mut presets = if pricing.presets.is_empty() {
+                default_presets(currency, minimum, maximum)
+            } else {
+                pricing.presets.clone()
+            };
             presets.sort_unstable();
             presets.dedup();
             if presets.len() > MAX_PRESETS {
@@ -168,11 +177,14 @@ pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Resul
     let what = if mode == PaywallMode::Tip { "tip" } else { "amount" };
     match requested {
         RequestedAmount::Absent => Err(InvalidAmount(format!(
-            "this paywall lets the reader choose: send {{\"amount\": N}} in minor units (at least {})", major(minimum, currency)
+            "this paywall lets the reader choose: send {{\"amount\": N}} in minor units (at least {})",
+            major(minimum, currency)
         ))),
         RequestedAmount::NotWhole => Err(InvalidAmount(format!(
             "amount must be a whole number of {}'s minor unit (e.g. {} for {})",
-            currency.code().to_ascii_uppercase(), minimum, major(minimum, currency)
+            currency.code().to_ascii_uppercase(),
+            minimum,
+            major(minimum, currency)
         ))),
         RequestedAmount::Whole(amount) if *amount < minimum => {
             Err(InvalidAmount(format!("the {what} must be at least {}", major(minimum, currency))))

@@ -10,11 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// Parses a secret from a flag or environment variable.
 fn parse_secret(raw: &str) -> Result<SecretString, String> {
-    if raw.trim().is_empty() {
-        Err("must not be empty".into())
-    } else {
-        Ok(SecretString::from(raw.trim().to_owned()))
-    }
+    if raw.trim().is_empty() { Err("must not be empty".into()) } else { Ok(SecretString::from(raw.trim().to_owned())) }
 }
 
 /// Parses a network (`10.0.0.0/8`) or a single address (`127.0.0.1`).
@@ -180,11 +176,9 @@ pub enum KeyMode {
 impl KeyMode {
     /// The mode a key's prefix names, if it names one.
     pub fn of(key: &str) -> Option<KeyMode> {
-        ["sk_live_", "rk_live_", "pk_live_"]
-            .iter()
-            .any(|p| key.starts_with(p))
-            .then_some(KeyMode::Live)
-            .or_else(|| ["sk_test_", "rk_test_", "pk_test_"].iter().any(|p| key.starts_with(p)).then_some(KeyMode::Test))
+        ["sk_live_", "rk_live_", "pk_live_"].iter().any(|p| key.starts_with(p)).then_some(KeyMode::Live).or_else(|| {
+            ["sk_test_", "rk_test_", "pk_test_"].iter().any(|p| key.starts_with(p)).then_some(KeyMode::Test)
+        })
     }
 }
 
@@ -301,8 +295,12 @@ mod tests {
     }
 
     const KEYS: [&str; 6] = [
-        "--stripe-secret-key", "sk_test_supersecret", "--stripe-publishable-key", "pk_test_x",
-        "--stripe-webhook-secret", "whsec_verysecret",
+        "--stripe-secret-key",
+        "sk_test_supersecret",
+        "--stripe-publishable-key",
+        "pk_test_x",
+        "--stripe-webhook-secret",
+        "whsec_verysecret",
     ];
 
     #[test]

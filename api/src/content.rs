@@ -18,10 +18,8 @@ fn sanitizer() -> ammonia::Builder<'static> {
 
 /// Renders Markdown to sanitized HTML safe to insert into any blog page.
 pub fn render_markdown(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
     sanitizer().clean(&unsafe_html).to_string()
@@ -35,19 +33,31 @@ pub fn allow_list() -> String {
         items.sort_unstable();
         items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(" ")
     };
-    let mut text = format!("- Tags: {}
-", sorted(builder.clone_tags()));
-    text += &format!("- Attributes on any tag: {}
-", sorted(builder.clone_generic_attributes()));
+    let mut text = format!(
+        "- Tags: {}
+",
+        sorted(builder.clone_tags())
+    );
+    text += &format!(
+        "- Attributes on any tag: {}
+",
+        sorted(builder.clone_generic_attributes())
+    );
     let per_tag = builder.clone_tag_attributes();
     let mut tags: Vec<&&str> = per_tag.keys().collect();
     tags.sort_unstable();
     for tag in tags {
-        text += &format!("- Attributes on `{tag}`: {}
-", sorted(per_tag[*tag].clone()));
+        text += &format!(
+            "- Attributes on `{tag}`: {}
+",
+            sorted(per_tag[*tag].clone())
+        );
     }
-    text += &format!("- URL schemes: {} (and relative URLs)
-", sorted(builder.clone_url_schemes()));
+    text += &format!(
+        "- URL schemes: {} (and relative URLs)
+",
+        sorted(builder.clone_url_schemes())
+    );
     text += "- Links get `rel=\"noopener noreferrer\"`; everything else (including `<script>` and `<style>` with their text) is removed.\n";
     text
 }
@@ -86,10 +96,38 @@ mod tests {
 
     /// What must never survive sanitizing in the markup, whatever the input.
     const NEVER: &[&str] = &[
-        "script", "iframe", "frame", "svg", "math", "style", "object", "embed", "form", "input",
-        "button", "link", "meta", "base", "template", "noscript", "javascript:", "vbscript:", "data:",
-        "expression(", "style=", "srcdoc", "formaction", "xlink:", "onerror", "onload", "onclick", "onbegin",
-        "ontoggle", "onmouseover", "onfocus", "http-equiv",
+        "script",
+        "iframe",
+        "frame",
+        "svg",
+        "math",
+        "style",
+        "object",
+        "embed",
+        "form",
+        "input",
+        "button",
+        "link",
+        "meta",
+        "base",
+        "template",
+        "noscript",
+        "javascript:",
+        "vbscript:",
+        "data:",
+        "expression(",
+        "style=",
+        "srcdoc",
+        "formaction",
+        "xlink:",
+        "onerror",
+        "onload",
+        "onclick",
+        "onbegin",
+        "ontoggle",
+        "onmouseover",
+        "onfocus",
+        "http-equiv",
     ];
 
     /// Hostile Markdown and HTML, each with what must remain of it (harmless text or markup).
@@ -112,11 +150,19 @@ mod tests {
         ("data URL image", "<img src=\"data:image/svg+xml,&lt;svg onload=alert(1)&gt;\">", "<img>"),
         ("vbscript", "<a href=\"vbscript:msgbox(1)\">x</a>", ">x</a>"),
         ("iframe", "<iframe src=\"https://evil.example\"></iframe>after", "after"),
-        ("nested iframes with srcdoc", "<iframe><iframe srcdoc=\"<script>alert(1)</script>\"></iframe></iframe>after", "after"),
+        (
+            "nested iframes with srcdoc",
+            "<iframe><iframe srcdoc=\"<script>alert(1)</script>\"></iframe></iframe>after",
+            "after",
+        ),
         ("object and embed", "<object data=\"x.swf\"></object><embed src=\"x.swf\">after", "after"),
         ("CSS expression", "<div style=\"width: expression(alert(1))\">x</div>", "<div>x</div>"),
         ("style tag", "<style>body{background:url(javascript:alert(1))}</style>after", "after"),
-        ("form and formaction", "<form action=\"https://evil.example\"><button formaction=\"javascript:alert(1)\">x</button></form>", "x"),
+        (
+            "form and formaction",
+            "<form action=\"https://evil.example\"><button formaction=\"javascript:alert(1)\">x</button></form>",
+            "x",
+        ),
         ("meta refresh", "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">after", "after"),
         ("base href", "<base href=\"https://evil.example/\">after", "after"),
         ("external stylesheet", "<link rel=stylesheet href=https://evil.example/x.css>after", "after"),
@@ -142,6 +188,10 @@ mod tests {
 
     #[test]
     fn the_readme_states_the_allow_list_in_force() {
-        assert_eq!(crate::readme_section("sanitizer-allow-list"), allow_list(), "README's allow-list differs from the sanitizer's: update the README");
+        assert_eq!(
+            crate::readme_section("sanitizer-allow-list"),
+            allow_list(),
+            "README's allow-list differs from the sanitizer's: update the README"
+        );
     }
 }

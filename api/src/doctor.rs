@@ -62,7 +62,9 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
     let mut findings = Vec::new();
     match config.stripe.key_modes() {
         (Some(KeyMode::Live), Some(KeyMode::Live)) => findings.push(Finding::ok("live keys: payments take real money")),
-        (Some(KeyMode::Test), Some(KeyMode::Test)) => findings.push(Finding::ok("test keys: payments take no money (Stripe's test mode)")),
+        (Some(KeyMode::Test), Some(KeyMode::Test)) => {
+            findings.push(Finding::ok("test keys: payments take no money (Stripe's test mode)"))
+        }
         (None, _) => findings.push(Finding::problem(
             "STRIPE_SECRET_KEY is not a Stripe secret key",
             "copy the secret key (sk_live_… or sk_test_…) from the Stripe dashboard, Developers → API keys",
@@ -86,7 +88,10 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
     let (secret_mode, public_mode) = config.stripe.key_modes();
     let live = secret_mode == Some(KeyMode::Live) || public_mode == Some(KeyMode::Live);
     if config.sandbox && live {
-        findings.push(Finding::problem("PLOG_SANDBOX is on with live keys", "unset PLOG_SANDBOX: the sandbox is for test keys only"));
+        findings.push(Finding::problem(
+            "PLOG_SANDBOX is on with live keys",
+            "unset PLOG_SANDBOX: the sandbox is for test keys only",
+        ));
     }
     match (config.public_url.is_some(), public_url.starts_with("https://")) {
         (_, true) => findings.push(Finding::ok(format!("public URL {public_url} is https"))),
@@ -98,7 +103,9 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
             format!("PLOG_PUBLIC_URL is not set: tags and the webhook URL would name {public_url}"),
             "set PLOG_PUBLIC_URL to the origin readers' browsers and Stripe reach plog at",
         )),
-        (true, false) => findings.push(Finding::ok(format!("public URL {public_url} (http: fine with test keys only)"))),
+        (true, false) => {
+            findings.push(Finding::ok(format!("public URL {public_url} (http: fine with test keys only)")))
+        }
     }
     findings
 }
@@ -110,17 +117,24 @@ pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec
     if ours.is_empty() {
         return vec![Finding::problem(
             format!("no webhook endpoint sends events to {url}"),
-            format!("create one (Stripe dashboard, Developers → Webhooks, or `{}`) and set STRIPE_WEBHOOK_SECRET to its signing secret", create_endpoint_command(public_url)),
+            format!(
+                "create one (Stripe dashboard, Developers → Webhooks, or `{}`) and set STRIPE_WEBHOOK_SECRET to its signing secret",
+                create_endpoint_command(public_url)
+            ),
         )];
     }
     // The endpoint closest to right is the one reported on.
     let problems_of = |e: &WebhookEndpoint| -> Vec<Finding> {
         let mut problems = Vec::new();
         if e.status != "enabled" {
-            problems.push(Finding::problem(format!("webhook endpoint {} is {}", e.id, e.status), "enable it in the Stripe dashboard"));
+            problems.push(Finding::problem(
+                format!("webhook endpoint {} is {}", e.id, e.status),
+                "enable it in the Stripe dashboard",
+            ));
         }
         let all = e.enabled_events.iter().any(|t| t == "*");
-        let missing: Vec<&str> = HANDLED_EVENTS.iter().copied().filter(|h| !all && !e.enabled_events.iter().any(|t| t == h)).collect();
+        let missing: Vec<&str> =
+            HANDLED_EVENTS.iter().copied().filter(|h| !all && !e.enabled_events.iter().any(|t| t == h)).collect();
         if !missing.is_empty() {
             problems.push(Finding::problem(
                 format!("webhook endpoint {} does not send {}", e.id, missing.join(", ")),
@@ -138,7 +152,11 @@ pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec
     };
     let best = ours.iter().map(|e| (e, problems_of(e))).min_by_key(|(_, p)| p.len()).expect("at least one endpoint");
     if best.1.is_empty() {
-        vec![Finding::ok(format!("webhook endpoint {} sends the {} events plog handles to {url} at {API_VERSION}", best.0.id, HANDLED_EVENTS.len()))]
+        vec![Finding::ok(format!(
+            "webhook endpoint {} sends the {} events plog handles to {url} at {API_VERSION}",
+            best.0.id,
+            HANDLED_EVENTS.len()
+        ))]
     } else {
         best.1
     }
@@ -149,7 +167,10 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     let mut findings = settings_findings(config);
     let public_url = config.public_url();
     match StripeApi::new(&config.stripe.access) {
-        Err(error) => findings.push(Finding::problem(format!("the Stripe client cannot be built: {error:#}"), "pin the async-stripe release plog names")),
+        Err(error) => findings.push(Finding::problem(
+            format!("the Stripe client cannot be built: {error:#}"),
+            "pin the async-stripe release plog names",
+        )),
         Ok(stripe) => {
             match stripe.account().await {
                 Ok(account) if account.charges_enabled == Some(false) => findings.push(Finding::problem(
@@ -173,7 +194,10 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     }
     match WidgetAssets::load(&config.widget_dir) {
         Ok(_) => findings.push(Finding::ok(format!("the widget's files are in {}", config.widget_dir.display()))),
-        Err(error) => findings.push(Finding::problem(format!("{error:#}"), "build the widget (`scripts/setup`) or set PLOG_WIDGET_DIR to its folder")),
+        Err(error) => findings.push(Finding::problem(
+            format!("{error:#}"),
+            "build the widget (`scripts/setup`) or set PLOG_WIDGET_DIR to its folder",
+        )),
     }
     match Store::open(&config.database).await {
         Ok(store) => match store.ping().await {
@@ -211,14 +235,26 @@ mod tests {
 
     #[test]
     fn a_missing_endpoint_missing_events_and_another_version_are_each_one_problem_with_a_fix() {
-        let none = endpoint_findings(&[endpoint("https://other.example/v1/webhooks/stripe", &["*"], Some(API_VERSION))], "https://plog.example");
+        let none = endpoint_findings(
+            &[endpoint("https://other.example/v1/webhooks/stripe", &["*"], Some(API_VERSION))],
+            "https://plog.example",
+        );
         assert_eq!(none.len(), 1);
         assert!(!none[0].ok && none[0].fix.as_deref().unwrap().contains("stripe webhook_endpoints create"), "{none:?}");
-        let partial = endpoint_findings(&[endpoint(URL, &["payment_intent.succeeded"], Some("2024-06-20"))], "https://plog.example");
+        let partial = endpoint_findings(
+            &[endpoint(URL, &["payment_intent.succeeded"], Some("2024-06-20"))],
+            "https://plog.example",
+        );
         assert_eq!(partial.len(), 2, "{partial:?}");
-        assert!(partial[0].what.contains("charge.dispute.created") && partial[1].what.contains("2024-06-20"), "{partial:?}");
+        assert!(
+            partial[0].what.contains("charge.dispute.created") && partial[1].what.contains("2024-06-20"),
+            "{partial:?}"
+        );
         // The better of two endpoints for the URL is the one reported on.
-        let two = endpoint_findings(&[endpoint(URL, &["*"], None), endpoint(URL, &HANDLED_EVENTS, Some(API_VERSION))], "https://plog.example");
+        let two = endpoint_findings(
+            &[endpoint(URL, &["*"], None), endpoint(URL, &HANDLED_EVENTS, Some(API_VERSION))],
+            "https://plog.example",
+        );
         assert!(two.iter().all(|f| f.ok), "{two:?}");
     }
 }

@@ -11,8 +11,19 @@ use plog_shared::money::format_major;
 
 /// The header row.
 pub const COLUMNS: [&str; 13] = [
-    "created_at", "paid_at", "purchase_id", "paywall_id", "paywall_title", "status", "mode", "amount", "currency", "amount_minor",
-    "payment_intent_id", "refunded_minor", "dispute_status",
+    "created_at",
+    "paid_at",
+    "purchase_id",
+    "paywall_id",
+    "paywall_title",
+    "status",
+    "mode",
+    "amount",
+    "currency",
+    "amount_minor",
+    "payment_intent_id",
+    "refunded_minor",
+    "dispute_status",
 ];
 
 /// `2026-11-26T08:00:00Z` of Unix seconds.
@@ -25,7 +36,9 @@ pub fn purchases_csv(purchases: &[AdminPurchase], titles: &HashMap<String, Strin
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(COLUMNS)?;
     for p in purchases {
-        let major = Currency::parse(&p.price.currency).map(|c| format_major(p.price.amount, c)).unwrap_or_else(|_| p.price.amount.to_string());
+        let major = Currency::parse(&p.price.currency)
+            .map(|c| format_major(p.price.amount, c))
+            .unwrap_or_else(|_| p.price.amount.to_string());
         out.write_record([
             utc_time(p.created_at),
             p.paid_at.map(utc_time).unwrap_or_default(),

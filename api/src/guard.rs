@@ -36,7 +36,9 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(DefaultKeyedR
     match rate {
         Rate::Off => None,
         Rate::Limit { count, period } => {
-            let quota = Quota::with_period(period / count.get()).expect("a rate's period is at least a second").allow_burst(count);
+            let quota = Quota::with_period(period / count.get())
+                .expect("a rate's period is at least a second")
+                .allow_burst(count);
             Some((DefaultKeyedRateLimiter::keyed(quota), rate))
         }
     }
@@ -140,7 +142,11 @@ mod tests {
     use super::*;
 
     fn guard(per_ip: &str, per_paywall: &str) -> PurchaseGuard {
-        let config = GuardConfig { rate_per_ip: per_ip.parse().unwrap(), rate_per_paywall: per_paywall.parse().unwrap(), ..guard_config() };
+        let config = GuardConfig {
+            rate_per_ip: per_ip.parse().unwrap(),
+            rate_per_paywall: per_paywall.parse().unwrap(),
+            ..guard_config()
+        };
         PurchaseGuard::new(&config, SecretString::from("whsec_key"))
     }
 

@@ -34,6 +34,7 @@ pub(crate) fn readme_section(name: &str) -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let open = format!("<!-- {name} -->\n");
     let start = readme.find(&open).unwrap_or_else(|| panic!("README marks {open:?}")) + open.len();
-    let end = readme[start..].find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("README ends {name}")) + start;
+    let end =
+        readme[start..].find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("README ends {name}")) + start;
     readme[start..end].to_owned()
 }

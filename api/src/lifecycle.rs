@@ -254,7 +254,11 @@ mod tests {
             assert_eq!(next(&stored(from, 0), &succeeded(1000)), to(Paid, 0), "{from:?}");
         }
         for from in [Paid, Refunded, Disputed] {
-            assert_eq!(next(&stored(from, 0), &succeeded(1000)), to(from, 0), "{from:?}: never re-opened by a late success");
+            assert_eq!(
+                next(&stored(from, 0), &succeeded(1000)),
+                to(from, 0),
+                "{from:?}: never re-opened by a late success"
+            );
         }
     }
 
@@ -320,7 +324,11 @@ mod tests {
 
     #[test]
     fn the_readme_draws_the_table_in_force() {
-        assert_eq!(crate::readme_section("purchase-states"), table_markdown(), "README's purchase states differ from lifecycle::next: update the README");
+        assert_eq!(
+            crate::readme_section("purchase-states"),
+            table_markdown(),
+            "README's purchase states differ from lifecycle::next: update the README"
+        );
     }
 
     #[test]

@@ -49,7 +49,8 @@ pub async fn start_purchase(
     ctx.guard.check_paywall(&paywall.id)?;
     let client_key = ctx.guard.client_key(client);
     ctx.guard.check_unpaid(&ctx.store, &client_key).await?;
-    let price = plog_shared::Money::new(amount, paywall.money()?.currency).map_err(|e| ApiError::InvalidAmount(e.to_string()))?;
+    let price = plog_shared::Money::new(amount, paywall.money()?.currency)
+        .map_err(|e| ApiError::InvalidAmount(e.to_string()))?;
     let purchase_id = new_purchase_id();
     let access_token = new_access_token();
     let intent = ctx
@@ -62,10 +63,9 @@ pub async fn start_purchase(
         })
         .await
         .map_err(ApiError::PaymentProvider)?;
-    let client_secret = intent
-        .client_secret
-        .clone()
-        .ok_or_else(|| ApiError::PaymentProvider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id)))?;
+    let client_secret = intent.client_secret.clone().ok_or_else(|| {
+        ApiError::PaymentProvider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id))
+    })?;
     ctx.store
         .insert_purchase(&NewPurchase {
             id: purchase_id.to_string(),
@@ -93,7 +93,9 @@ pub async fn paid_content(ctx: &AppContext, paywall_id: &str, token: Option<&str
         Some(token) => {
             let hash = token_hash(token);
             match ctx.store.purchase_with_content(&hash).await? {
-                Some((purchase, html)) if constant_time_eq(&purchase.token_hash, &hash) && purchase.paywall_id == id.as_str() => {
+                Some((purchase, html))
+                    if constant_time_eq(&purchase.token_hash, &hash) && purchase.paywall_id == id.as_str() =>
+                {
                     let status = match purchase.status() {
                         // Unsettled: Stripe may know better (a late or lost webhook). A canceled
                         // intent can never succeed: no need to ask.

@@ -78,7 +78,12 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
                 }
             }
             if after != before {
-                changes.push(Change { purchase_id: purchase.id.clone(), payment_intent_id: intent.id.clone(), from: before, to: after });
+                changes.push(Change {
+                    purchase_id: purchase.id.clone(),
+                    payment_intent_id: intent.id.clone(),
+                    from: before,
+                    to: after,
+                });
             }
         }
         match (page.has_more, page.data.last()) {

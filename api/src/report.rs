@@ -150,7 +150,8 @@ pub fn day_text(day: i64) -> String {
 /// Midnight UTC of a date like `2026-11-01`, in Unix seconds.
 pub fn parse_day(text: &str) -> Result<i64, String> {
     let text = text.trim();
-    let is_date = text.len() == 10 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let is_date = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     is_date
         .then(|| humantime::parse_rfc3339(&format!("{text}T00:00:00Z")).ok())
         .flatten()

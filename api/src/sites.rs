@@ -16,7 +16,12 @@ pub fn canonical_origin(text: &str) -> Result<String, String> {
     if url.host().is_none() {
         return Err(not_an_origin("it has no host"));
     }
-    if !url.username().is_empty() || url.password().is_some() || url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
         return Err(not_an_origin("write only scheme://host[:port], without a path, query or credentials"));
     }
     Ok(url.origin().ascii_serialization())
@@ -27,7 +32,8 @@ pub fn canonical_origins(list: &[String]) -> Result<String, String> {
     if list.len() > MAX_ORIGINS {
         return Err(format!("origins: at most {MAX_ORIGINS} sites per paywall"));
     }
-    let mut origins = list.iter().map(|o| canonical_origin(o)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("origins: {e}"))?;
+    let mut origins =
+        list.iter().map(|o| canonical_origin(o)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("origins: {e}"))?;
     origins.sort();
     origins.dedup();
     Ok(origins.join(" "))
@@ -57,15 +63,25 @@ mod tests {
 
     #[test]
     fn anything_but_an_origin_is_refused() {
-        for bad in ["blog.example", "ftp://blog.example", "https://blog.example/post", "https://a:b@blog.example",
-            "https://blog.example/?q", "javascript:alert(1)", "null", "", "https://"] {
+        for bad in [
+            "blog.example",
+            "ftp://blog.example",
+            "https://blog.example/post",
+            "https://a:b@blog.example",
+            "https://blog.example/?q",
+            "javascript:alert(1)",
+            "null",
+            "",
+            "https://",
+        ] {
             assert!(canonical_origin(bad).is_err(), "{bad} was accepted");
         }
     }
 
     #[test]
     fn lists_are_sorted_deduplicated_and_bounded() {
-        let list = vec!["https://b.example".to_owned(), "https://a.example/".to_owned(), "https://B.example".to_owned()];
+        let list =
+            vec!["https://b.example".to_owned(), "https://a.example/".to_owned(), "https://B.example".to_owned()];
         assert_eq!(canonical_origins(&list).unwrap(), "https://a.example https://b.example");
         assert_eq!(canonical_origins(&[]).unwrap(), "");
         let many: Vec<String> = (0..=MAX_ORIGINS).map(|i| format!("https://s{i}.example")).collect();

@@ -29,9 +29,8 @@ impl Application {
         let store = Store::open(&config.database).await?;
         store.migrate().await?;
         let stripe = StripeApi::new(&config.stripe.access)?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("Failed to listen on {}", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("Failed to listen on {}", config.listen))?;
         let local = listener.local_addr()?;
         let public_url = crate::config::public_origin(config.public_url.as_deref(), local);
         let widget = match WidgetAssets::load(&config.widget_dir) {

@@ -116,7 +116,9 @@ async fn seed(pool: &Pool, rows: &[(String, String)], paid: usize) -> anyhow::Re
 }
 
 async fn lookup(State(pool): State<Arc<Pool>>, headers: HeaderMap) -> StatusCode {
-    let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+    let Some(token) =
+        headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    else {
         return StatusCode::UNAUTHORIZED;
     };
     let hash = token_hash(token);
@@ -135,7 +137,8 @@ async fn main() -> anyhow::Result<()> {
         Tool::Seed { database_url, purchases, tokens_out, paid } => {
             let pool = pool(&database_url).await?;
             let tokens: Vec<String> = (0..purchases).map(|_| new_access_token()).collect();
-            let rows: Vec<(String, String)> = tokens.iter().map(|t| (new_purchase_id().to_string(), token_hash(t))).collect();
+            let rows: Vec<(String, String)> =
+                tokens.iter().map(|t| (new_purchase_id().to_string(), token_hash(t))).collect();
             let started = Instant::now();
             let paywall = seed(&pool, &rows, paid.unwrap_or(purchases)).await?;
             let mut out = std::io::BufWriter::new(std::fs::File::create(&tokens_out)?);
@@ -154,7 +157,8 @@ async fn main() -> anyhow::Result<()> {
         Tool::TokenTiming { compares } => {
             let stored = token_hash(&new_access_token());
             let last = stored.len() - 1;
-            let [equal, first, last] = [stored.clone(), flip(&stored, 0), flip(&stored, last)].map(|c| time_compares(&stored, &c, compares));
+            let [equal, first, last] =
+                [stored.clone(), flip(&stored, 0), flip(&stored, last)].map(|c| time_compares(&stored, &c, compares));
             println!("{{\"equal_ns\":{equal:.2},\"differs_first_ns\":{first:.2},\"differs_last_ns\":{last:.2}}}");
         }
         Tool::Webhooks { database_url, target, secret, concurrency } => {
@@ -208,7 +212,10 @@ fn time_compares(stored: &str, candidate: &str, compares: usize) -> f64 {
         .map(|_| {
             let started = Instant::now();
             for _ in 0..compares {
-                std::hint::black_box(plog_api::tokens::constant_time_eq(std::hint::black_box(stored), std::hint::black_box(candidate)));
+                std::hint::black_box(plog_api::tokens::constant_time_eq(
+                    std::hint::black_box(stored),
+                    std::hint::black_box(candidate),
+                ));
             }
             started.elapsed().as_nanos() as f64 / compares as f64
         })

@@ -10,10 +10,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Stripe's zero-decimal currencies: an amount is a count of whole units (¥100 is `100`).
-pub const ZERO_DECIMAL_CURRENCIES: &[&str] = &[
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-    "xaf", "xof", "xpf",
-];
+pub const ZERO_DECIMAL_CURRENCIES: &[&str] =
+    &["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
 
 /// Stripe's largest charge: eight digits of the minor unit.
 pub const MAX_AMOUNT: i64 = 99_999_999;

@@ -51,7 +51,8 @@ async fn refused(response: Response) -> ApiError {
     if status == 404 {
         return ApiError::NotFound;
     }
-    let message = body(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
+    let message =
+        body(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
     match message {
         Some(message) if status < 500 => ApiError::Refused { status, message },
         Some(message) => ApiError::Unavailable(message),
@@ -68,7 +69,11 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
         title: json::string(value, "title")?,
         teaser: json::string(value, "teaser"),
         price: Price { amount: json::integer(&price, "amount")?, currency: json::string(&price, "currency")? },
-        status: if json::string(value, "status").as_deref() == Some("archived") { PaywallStatus::Archived } else { PaywallStatus::Active },
+        status: if json::string(value, "status").as_deref() == Some("archived") {
+            PaywallStatus::Archived
+        } else {
+            PaywallStatus::Active
+        },
         stripe: StripePublicInfo {
             publishable_key: json::string(&stripe, "publishable_key")?,
             js_url: json::string(&stripe, "js_url")?,

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::mount::mount_to;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::ApiClient;
@@ -56,7 +56,8 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
     let document = document()?;
     let html_lang = document.document_element().and_then(|e| e.get_attribute("lang"));
     let navigator_language = web_sys::window().and_then(|w| w.navigator().language());
-    let lang = i18n::choose(host.get_attribute("data-lang").as_deref(), html_lang.as_deref(), navigator_language.as_deref());
+    let lang =
+        i18n::choose(host.get_attribute("data-lang").as_deref(), html_lang.as_deref(), navigator_language.as_deref());
     if !matches!(host.get_attribute("data-theme").as_deref(), Some("light" | "dark" | "auto")) {
         host.set_attribute("data-theme", "auto")?;
     }

@@ -134,7 +134,8 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
     // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.
     let phase = ctx.phase;
     let root_class = move || {
-        let (sandbox, teaser) = ctx.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
+        let (sandbox, teaser) =
+            ctx.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
         let mode = ctx.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
             Some((PaywallMode::Tip, true)) => " choose tip has-count",
             Some((PaywallMode::Tip, false)) => " choose tip",
@@ -154,14 +155,22 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
             Phase::SlowUnlock => "slow",
             Phase::Unlocked => "unlocked",
         };
-        format!("paywall {state}{}{}{mode}", if sandbox { " sandbox" } else { "" }, if teaser { " has-teaser" } else { "" })
+        format!(
+            "paywall {state}{}{}{mode}",
+            if sandbox { " sandbox" } else { "" },
+            if teaser { " has-teaser" } else { "" }
+        )
     };
     let money = move |amount: i64| {
-        ctx.info.with(|info| info.as_ref().map(|i| format_price(amount, &i.price.currency, texts.locale))).unwrap_or_default()
+        ctx.info
+            .with(|info| info.as_ref().map(|i| format_price(amount, &i.price.currency, texts.locale)))
+            .unwrap_or_default()
     };
     // The price line: the price, or "at least" the minimum where the reader chooses.
     let price = move || {
-        let Some((amount, mode)) = ctx.info.with(|i| i.as_ref().map(|i| (i.price.amount, i.mode))) else { return String::new() };
+        let Some((amount, mode)) = ctx.info.with(|i| i.as_ref().map(|i| (i.price.amount, i.mode))) else {
+            return String::new();
+        };
         match mode {
             PaywallMode::Fixed => money(amount),
             _ => texts.minimum.replace("{price}", &money(amount)),
@@ -177,7 +186,8 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
         amounts
             .into_iter()
             .map(|amount| {
-                let pressed = move || (ctx.chosen.get() == Some(amount) && ctx.typed.with(String::is_empty)).to_string();
+                let pressed =
+                    move || (ctx.chosen.get() == Some(amount) && ctx.typed.with(String::is_empty)).to_string();
                 view! {
                     <button type="button" class="chip" part="button amount-chip" aria-pressed=pressed
                         on:click=move |_| choose(ctx, amount)>{money(amount)}</button>
@@ -186,9 +196,13 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
             .collect_view()
     };
     let tip_count = move || {
-        ctx.info.with(|i| i.as_ref().and_then(|i| i.tip_count)).map(|n| texts.tips_so_far.replace("{count}", &n.to_string()))
+        ctx.info
+            .with(|i| i.as_ref().and_then(|i| i.tip_count))
+            .map(|n| texts.tips_so_far.replace("{count}", &n.to_string()))
     };
-    let buy_label = move || if ctx.info.with(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) { texts.tip } else { texts.buy };
+    let buy_label = move || {
+        if ctx.info.with(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) { texts.tip } else { texts.buy }
+    };
     let status = move || match phase.get() {
         Phase::Loading => texts.loading.to_owned(),
         Phase::Preparing => texts.preparing.to_owned(),
@@ -204,7 +218,8 @@ pub fn paywall_view(setup: PaywallSetup) -> impl IntoView {
         _ => ctx.card_error.get(),
     };
     let confirming = move || phase.with(|p| matches!(p, Phase::Confirming));
-    let info_text = move |read: fn(&PaywallInfo) -> Option<String>| move || ctx.info.with(|i| i.as_ref().and_then(read));
+    let info_text =
+        move |read: fn(&PaywallInfo) -> Option<String>| move || ctx.info.with(|i| i.as_ref().and_then(read));
 
     view! {
         <div class=root_class part="paywall" node_ref=themed lang=texts.locale>
@@ -295,7 +310,9 @@ async fn buy(ctx: Ctx) {
     let Some(info) = ctx.info.get_untracked() else { return };
     let texts = ctx.texts();
     // An amount the server would refuse is refused here, before Stripe.js or a purchase.
-    if info.mode.reader_chooses() && (ctx.chosen.get_untracked().is_none() || ctx.amount_error.with_untracked(Option::is_some)) {
+    if info.mode.reader_chooses()
+        && (ctx.chosen.get_untracked().is_none() || ctx.amount_error.with_untracked(Option::is_some))
+    {
         if ctx.amount_error.with_untracked(Option::is_none) {
             ctx.amount_error.set(Some(texts.amount_missing.to_owned()));
         }
@@ -340,7 +357,11 @@ async fn buy(ctx: Ctx) {
 /// Creates a purchase and keeps its token; on failure shows why and returns false.
 async fn new_purchase(ctx: Ctx) -> bool {
     let (api, id, texts) = (ctx.api(), ctx.paywall_id(), ctx.texts());
-    let amount = ctx.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses())).then(|| ctx.chosen.get_untracked()).flatten();
+    let amount = ctx
+        .info
+        .with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses()))
+        .then(|| ctx.chosen.get_untracked())
+        .flatten();
     match api.start_purchase(&id, amount).await {
         Ok(created) => {
             storage::save_token(api.origin(), &id, &created.access_token);
@@ -370,11 +391,14 @@ async fn pay(ctx: Ctx) {
     ctx.card_error.set(None);
     let texts = ctx.texts();
     for attempt in 0..2 {
-        let (stripe, card, secret) = ctx.session.with_value(|s| (s.stripe.clone(), s.card.clone(), s.client_secret.clone()));
+        let (stripe, card, secret) =
+            ctx.session.with_value(|s| (s.stripe.clone(), s.card.clone(), s.client_secret.clone()));
         let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
         match stripe_js::confirm_card_payment(&stripe, &secret, &card).await {
             Ok(Confirmation::Succeeded) => return unlock_after_payment(ctx).await,
-            Ok(Confirmation::Failed { code, intent_status, message }) if code.as_deref() == Some("payment_intent_unexpected_state") => {
+            Ok(Confirmation::Failed { code, intent_status, message })
+                if code.as_deref() == Some("payment_intent_unexpected_state") =>
+            {
                 match after_unexpected_state(intent_status.as_deref()) {
                     // Paid already (a first confirm went through but its answer was lost):
                     // unlock, never charge again.
@@ -388,7 +412,9 @@ async fn pay(ctx: Ctx) {
                         }
                     }
                     Retry::FreshPurchase | Retry::Stop => {
-                        return ctx.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
+                        return ctx
+                            .phase
+                            .set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())));
                     }
                 }
             }
@@ -473,7 +499,8 @@ fn choose(ctx: Ctx, amount: i64) {
 fn type_amount(ctx: Ctx, text: String) {
     let texts = ctx.texts();
     let Some((currency, minimum, maximum)) = ctx.info.with_untracked(|i| {
-        i.as_ref().map(|i| (i.price.currency.clone(), i.price.amount, i.maximum.unwrap_or(plog_shared::money::MAX_AMOUNT)))
+        i.as_ref()
+            .map(|i| (i.price.currency.clone(), i.price.amount, i.maximum.unwrap_or(plog_shared::money::MAX_AMOUNT)))
     }) else {
         return;
     };
@@ -482,7 +509,9 @@ fn type_amount(ctx: Ctx, text: String) {
     if text.trim().is_empty() {
         // Back to the default choice.
         ctx.amount_error.set(None);
-        ctx.chosen.set(ctx.info.with_untracked(|i| i.as_ref().and_then(|i| i.suggested.or_else(|| choices(i).first().copied()))));
+        ctx.chosen.set(
+            ctx.info.with_untracked(|i| i.as_ref().and_then(|i| i.suggested.or_else(|| choices(i).first().copied()))),
+        );
         return;
     }
     let Ok(known) = Currency::parse(&currency) else { return };

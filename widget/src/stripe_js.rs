@@ -6,8 +6,8 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -25,7 +25,11 @@ extern "C" {
     // `catch`: Stripe.js reports misuse (a malformed client secret, an Element that is gone) by
     // throwing an `IntegrationError` rather than by rejecting.
     #[wasm_bindgen(method, catch, js_name = confirmCardPayment)]
-    fn confirm_card_payment_raw(this: &StripeInstance, client_secret: &str, data: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    fn confirm_card_payment_raw(
+        this: &StripeInstance,
+        client_secret: &str,
+        data: &JsValue,
+    ) -> Result<js_sys::Promise, JsValue>;
 
     #[derive(Clone, Debug)]
     type Elements;
@@ -140,8 +144,10 @@ impl CardElement {
     pub fn on_change(&self, mut handler: impl FnMut(Option<String>, bool) + 'static) -> Closure<dyn FnMut(JsValue)> {
         let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let error = js_sys::Reflect::get(&event, &"error".into()).ok().filter(|e| e.is_object());
-            let message = error.and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok()).and_then(|m| m.as_string());
-            let complete = js_sys::Reflect::get(&event, &"complete".into()).ok().and_then(|c| c.as_bool()).unwrap_or(false);
+            let message =
+                error.and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok()).and_then(|m| m.as_string());
+            let complete =
+                js_sys::Reflect::get(&event, &"complete".into()).ok().and_then(|c| c.as_bool()).unwrap_or(false);
             handler(message, complete);
         });
         self.on_raw("change", closure.as_ref().unchecked_ref());

@@ -37,8 +37,12 @@ pub const STYLESHEET: &str = concat!(
   --_font: var(--plog-font, system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans JP", sans-serif);
 }
 "#,
-    ":host([data-theme=\"dark\"]) {", dark_palette!(), "}\n",
-    "@media (prefers-color-scheme: dark) { :host([data-theme=\"auto\"]) {", dark_palette!(), "} }\n",
+    ":host([data-theme=\"dark\"]) {",
+    dark_palette!(),
+    "}\n",
+    "@media (prefers-color-scheme: dark) { :host([data-theme=\"auto\"]) {",
+    dark_palette!(),
+    "} }\n",
     r#".paywall {
   box-sizing: border-box; display: block; font-family: var(--_font); font-size: 16px; line-height: 1.5;
   color: var(--_text); background: var(--_background); border: 1px solid var(--_border);

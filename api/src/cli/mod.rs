@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use plog_shared::Currency;
 use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
 use plog_shared::money::{amount_text, format_major, parse_major};
-use plog_shared::Currency;
 
 use crate::catalog;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
@@ -240,11 +240,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
     match command {
         PaywallCommand::Create {
-            database, public_url, title, teaser, price, currency, content, origins, mode, suggested, maximum, presets, show_count,
+            database,
+            public_url,
+            title,
+            teaser,
+            price,
+            currency,
+            content,
+            origins,
+            mode,
+            suggested,
+            maximum,
+            presets,
+            show_count,
         } => {
             let code = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
             let amount = parse_major(&price, code).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
-            let read = |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
+            let read =
+                |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
             let suggested_amount = suggested.as_deref().map(|t| read("suggested", t)).transpose()?;
             let max_amount = maximum.as_deref().map(|t| read("maximum", t)).transpose()?;
             let preset_amounts = presets.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()?;
@@ -301,23 +314,43 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             Ok(())
         }
         PaywallCommand::Update {
-            database, id, title, teaser, price, currency, content, origins, any_site, mode, suggested, maximum, presets, show_count,
+            database,
+            id,
+            title,
+            teaser,
+            price,
+            currency,
+            content,
+            origins,
+            any_site,
+            mode,
+            suggested,
+            maximum,
+            presets,
+            show_count,
         } => {
             let store = open(&database).await?;
             let current = catalog::find(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             // Amounts are read in the currency the paywall will have.
-            let code = Currency::parse(currency.as_deref().unwrap_or(&current.currency)).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
-            let read = |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
+            let code = Currency::parse(currency.as_deref().unwrap_or(&current.currency))
+                .map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+            let read =
+                |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
             let patch = PaywallPatch {
                 title,
                 teaser,
-                price: price.as_deref().map(|t| read("price", t).map(|amount| Price { amount, currency: code.code().to_owned() })).transpose()?,
+                price: price
+                    .as_deref()
+                    .map(|t| read("price", t).map(|amount| Price { amount, currency: code.code().to_owned() }))
+                    .transpose()?,
                 content_markdown: content.as_deref().map(read_content).transpose()?,
                 origins: if any_site { Some(Vec::new()) } else { Some(origins).filter(|o| !o.is_empty()) },
                 mode,
                 suggested_amount: suggested.as_deref().map(|t| read("suggested", t)).transpose()?,
                 max_amount: maximum.as_deref().map(|t| read("maximum", t)).transpose()?,
-                preset_amounts: presets.map(|list| list.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()).transpose()?,
+                preset_amounts: presets
+                    .map(|list| list.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>())
+                    .transpose()?,
                 show_count,
             };
             let paywall = catalog::update(&store, &id, &patch).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;

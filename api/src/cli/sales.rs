@@ -78,8 +78,12 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
     let since = since_arg(since.as_deref())?;
     let store = open(&database).await?;
     let titles: HashMap<String, String> = store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
-    let purchases: Vec<AdminPurchase> =
-        store.purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit }).await?.iter().map(|p| p.to_admin()).collect();
+    let purchases: Vec<AdminPurchase> = store
+        .purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit })
+        .await?
+        .iter()
+        .map(|p| p.to_admin())
+        .collect();
     match format {
         Format::Csv => {
             use std::io::Write;
@@ -107,7 +111,12 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
 /// Runs `plog stats`.
 pub async fn stats(args: StatsArgs) -> anyhow::Result<()> {
     let since = since_arg(args.since.as_deref())?;
-    let site = args.site.as_deref().map(crate::sites::canonical_origin).transpose().map_err(|e| anyhow::anyhow!("--site: {e}"))?;
+    let site = args
+        .site
+        .as_deref()
+        .map(crate::sites::canonical_origin)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--site: {e}"))?;
     let store = open(&args.database).await?;
     let stats = report::build(&store, &ReportFilter { since, site }).await?;
     match args.format {

@@ -2,7 +2,7 @@
 //! server. No chart library and no script: it shows without JavaScript and prints as it looks.
 //! Currencies are never summed, so the overview draws one chart per currency.
 
-use maud::{html, Markup};
+use maud::{Markup, html};
 use plog_shared::Currency;
 use plog_shared::money::{amount_text, format_major};
 
@@ -27,7 +27,9 @@ pub struct Day {
 /// creator's locale like every other amount (see `layout::money`).
 fn amount_span(amount: i64, currency: &str) -> Markup {
     match Currency::parse(currency) {
-        Ok(c) => html! { tspan data-money=(format_major(amount, c)) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (amount_text(amount, currency)) } },
+        Ok(c) => {
+            html! { tspan data-money=(format_major(amount, c)) data-currency=(c.code().to_uppercase()) data-decimals=(c.exponent()) { (amount_text(amount, currency)) } }
+        }
         Err(_) => html! { (amount_text(amount, currency)) },
     }
 }
@@ -78,7 +80,8 @@ mod tests {
 
     #[test]
     fn the_best_day_fills_the_height_and_empty_days_draw_no_bar() {
-        let svg = revenue_chart("jpy", &[day("2026-11-24", 300), day("2026-11-25", 0), day("2026-11-26", 150)]).into_string();
+        let svg =
+            revenue_chart("jpy", &[day("2026-11-24", 300), day("2026-11-25", 0), day("2026-11-26", 150)]).into_string();
         assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
         assert!(svg.contains(r#"height="174.0" data-day="2026-11-24" data-amount="300""#), "{svg}");
         assert!(svg.contains(r#"height="87.0" data-day="2026-11-26" data-amount="150""#), "{svg}");
@@ -89,6 +92,9 @@ mod tests {
     #[test]
     fn minor_units_are_shown_in_the_currency_s_major_unit() {
         let svg = revenue_chart("usd", &[day("2026-11-26", 150)]).into_string();
-        assert!(svg.contains(r#"max <tspan data-money="1.50" data-currency="USD" data-decimals="2">1.50 USD</tspan>"#), "{svg}");
+        assert!(
+            svg.contains(r#"max <tspan data-money="1.50" data-currency="USD" data-decimals="2">1.50 USD</tspan>"#),
+            "{svg}"
+        );
     }
 }

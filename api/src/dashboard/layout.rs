@@ -3,7 +3,7 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 use plog_shared::Currency;
 use plog_shared::money::format_major;
 

@@ -14,15 +14,15 @@ mod paywalls;
 mod sales;
 pub mod session;
 
-use axum::http::{header, StatusCode};
+use axum::Router;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use maud::html;
 
 use crate::catalog::CatalogError;
 use crate::context::AppState;
-use layout::{page, Nav};
+use layout::{Nav, page};
 
 /// The dashboard's routes.
 pub fn router() -> Router<AppState> {
@@ -38,8 +38,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/preview", post(paywalls::preview))
         .route("/admin/sales", get(sales::sales))
         .route("/admin/sales.csv", get(sales::sales_csv))
-        .route("/admin/assets/dashboard.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/dashboard.css")) }))
-        .route("/admin/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/dashboard.js")) }))
+        .route(
+            "/admin/assets/dashboard.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("assets/dashboard.css")) }),
+        )
+        .route(
+            "/admin/assets/dashboard.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/dashboard.js")) }),
+        )
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -87,7 +93,8 @@ impl IntoResponse for DashboardError {
             DashboardError::Disabled => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Dashboard off",
-                "The dashboard needs an admin token: start plog with PLOG_ADMIN_TOKEN set to a long random secret.".to_owned(),
+                "The dashboard needs an admin token: start plog with PLOG_ADMIN_TOKEN set to a long random secret."
+                    .to_owned(),
             ),
             DashboardError::Forbidden(why) => (StatusCode::FORBIDDEN, "Refused", why.to_owned()),
             DashboardError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Cannot read the request", why),
@@ -98,7 +105,11 @@ impl IntoResponse for DashboardError {
                 if busy {
                     (StatusCode::SERVICE_UNAVAILABLE, "Busy", "The database is busy; try again in a moment.".to_owned())
                 } else {
-                    (StatusCode::INTERNAL_SERVER_ERROR, "Something failed", "plog could not answer; the server's log says why.".to_owned())
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Something failed",
+                        "plog could not answer; the server's log says why.".to_owned(),
+                    )
                 }
             }
         };

@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use plog_shared::api::Stats;
 use serde::Deserialize;
 
-use super::chart::{revenue_chart, Day};
-use super::layout::{money, page, percent, Nav, Page};
-use super::session::Session;
 use super::DashboardError;
+use super::chart::{Day, revenue_chart};
+use super::layout::{Nav, Page, money, page, percent};
+use super::session::Session;
 use crate::context::AppState;
-use crate::report::{self, day_text, ReportFilter};
-use crate::store::{now, DAY_SECS};
+use crate::report::{self, ReportFilter, day_text};
+use crate::store::{DAY_SECS, now};
 
 /// The periods offered, in days.
 pub const PERIODS: [i64; 4] = [7, 30, 90, 365];
@@ -27,7 +27,11 @@ pub struct OverviewQuery {
 }
 
 /// `GET /admin`.
-pub async fn overview(session: Session, State(ctx): State<AppState>, Query(query): Query<OverviewQuery>) -> Result<Page, DashboardError> {
+pub async fn overview(
+    session: Session,
+    State(ctx): State<AppState>,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Page, DashboardError> {
     let days = query.days.filter(|d| PERIODS.contains(d)).unwrap_or(30);
     let site = match query.site.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => Some(crate::sites::canonical_origin(text).map_err(DashboardError::BadRequest)?),
@@ -96,7 +100,11 @@ fn currency_cards(stats: &Stats) -> Markup {
 fn funnel(stats: &Stats) -> Markup {
     let c = stats.conversion;
     let widest = c.views.max(c.started).max(c.paid).max(1) as f64;
-    let steps = [("Paywall views", c.views, None), ("Purchases started", c.started, Some(c.views)), ("Paid", c.paid, Some(c.started))];
+    let steps = [
+        ("Paywall views", c.views, None),
+        ("Purchases started", c.started, Some(c.views)),
+        ("Paid", c.paid, Some(c.started)),
+    ];
     html! {
         section.funnel {
             h2 { "Conversion" }
@@ -116,7 +124,10 @@ fn funnel(stats: &Stats) -> Markup {
 fn charts(stats: &Stats, first_day: i64, today: i64) -> Vec<Markup> {
     let mut per_currency: BTreeMap<&str, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
     for d in &stats.by_day {
-        per_currency.entry(&d.currency).or_default().insert(d.day.clone(), (d.revenue + d.tip_revenue, d.paid_count + d.tip_count));
+        per_currency
+            .entry(&d.currency)
+            .or_default()
+            .insert(d.day.clone(), (d.revenue + d.tip_revenue, d.paid_count + d.tip_count));
     }
     per_currency
         .into_iter()

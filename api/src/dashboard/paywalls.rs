@@ -8,15 +8,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use maud::{html, Markup, PreEscaped};
-use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
-use plog_shared::money::{format_major, parse_major, SUPPORTED_CURRENCIES};
+use maud::{Markup, PreEscaped, html};
 use plog_shared::Currency;
+use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
+use plog_shared::money::{SUPPORTED_CURRENCIES, format_major, parse_major};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{money, page, time, Nav, Page};
-use super::session::{CsrfForm, Session};
 use super::DashboardError;
+use super::layout::{Nav, Page, money, page, time};
+use super::session::{CsrfForm, Session};
 use crate::catalog::{self, CatalogError};
 use crate::context::AppState;
 use crate::report::{self, ReportFilter};
@@ -125,7 +125,9 @@ struct Typed {
 
 impl PaywallForm {
     fn from_paywall(p: &Paywall) -> PaywallForm {
-        let major = |amount: i64| Currency::parse(&p.currency).map(|c| format_major(amount, c)).unwrap_or_else(|_| amount.to_string());
+        let major = |amount: i64| {
+            Currency::parse(&p.currency).map(|c| format_major(amount, c)).unwrap_or_else(|_| amount.to_string())
+        };
         PaywallForm {
             csrf: String::new(),
             title: p.title.clone(),
@@ -146,7 +148,11 @@ impl PaywallForm {
         let currency = Currency::parse(self.currency.trim()).map_err(|e| format!("Currency: {e}"))?;
         let amount = |field: &str, text: &str| parse_major(text.trim(), currency).map_err(|e| format!("{field}: {e}"));
         let optional = |field: &str, text: &str| (!text.trim().is_empty()).then(|| amount(field, text)).transpose();
-        let mode = if self.mode.is_empty() { PaywallMode::Fixed } else { PaywallMode::parse(&self.mode).ok_or("Mode: choose one of the list")? };
+        let mode = if self.mode.is_empty() {
+            PaywallMode::Fixed
+        } else {
+            PaywallMode::parse(&self.mode).ok_or("Mode: choose one of the list")?
+        };
         Ok(Typed {
             title: self.title.clone(),
             teaser: self.teaser.clone(),
@@ -182,11 +188,18 @@ fn new_page(session: &Session, form: &PaywallForm, error: Option<&str>) -> Page 
 }
 
 /// `POST /admin/paywalls`.
-pub async fn create(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<PaywallForm>) -> Result<Response, DashboardError> {
+pub async fn create(
+    session: Session,
+    State(ctx): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PaywallForm>,
+) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
     let typed = match form.typed() {
         Ok(typed) => typed,
-        Err(message) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&message))).into_response()),
+        Err(message) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&message))).into_response());
+        }
     };
     let new = NewPaywall {
         title: typed.title,
@@ -205,13 +218,19 @@ pub async fn create(session: Session, State(ctx): State<AppState>, headers: Head
             tracing::info!(paywall_id = %paywall.id, "paywall created from the dashboard");
             Ok(Redirect::to(&format!("/admin/paywalls/{}?created=1", paywall.id)).into_response())
         }
-        Err(CatalogError::Invalid(e)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&e.0))).into_response()),
+        Err(CatalogError::Invalid(e)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &form, Some(&e.0))).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /admin/paywalls/{id}`.
-pub async fn edit(session: Session, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Page, DashboardError> {
+pub async fn edit(
+    session: Session,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Page, DashboardError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     Ok(edit_page(&ctx, &session, &paywall, &PaywallForm::from_paywall(&paywall), None))
 }
@@ -266,7 +285,13 @@ fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &Paywal
     page(&paywall.title, Nav::Paywalls, Some(session), body)
 }
 
-fn paywall_form(action: &str, form: &PaywallForm, error: Option<&str>, session: &Session, paywall: Option<&Paywall>) -> Markup {
+fn paywall_form(
+    action: &str,
+    form: &PaywallForm,
+    error: Option<&str>,
+    session: &Session,
+    paywall: Option<&Paywall>,
+) -> Markup {
     let preview = paywall.map(|p| p.content_html.clone()).unwrap_or_default();
     html! {
         form.paywall method="post" action=(action) {
@@ -325,7 +350,9 @@ pub async fn update(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
-    let refuse = |message: &str| (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &form, Some(message))).into_response();
+    let refuse = |message: &str| {
+        (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &form, Some(message))).into_response()
+    };
     let typed = match form.typed() {
         Ok(typed) => typed,
         Err(message) => return Ok(refuse(&message)),

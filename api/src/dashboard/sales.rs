@@ -10,13 +10,13 @@ use maud::html;
 use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus};
 use serde::Deserialize;
 
-use super::layout::{money, page, time, Nav, Page};
-use super::session::Session;
 use super::DashboardError;
+use super::layout::{Nav, Page, money, page, time};
+use super::session::Session;
 use crate::context::AppState;
 use crate::export::purchases_csv;
 use crate::report::parse_day;
-use crate::store::{now, PurchaseFilter, DAY_SECS};
+use crate::store::{DAY_SECS, PurchaseFilter, now};
 
 /// Most purchases one page or export holds.
 pub const MOST: i64 = 10_000;
@@ -50,23 +50,36 @@ async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, Dashboa
     let until = day("to", &query.to)?.map(|start| start + DAY_SECS);
     let status = match query.status.as_str() {
         "" => None,
-        text => Some(PurchaseStatus::parse(text).ok_or_else(|| DashboardError::BadRequest(format!("status: {text:?} is not a purchase status")))?),
+        text => Some(
+            PurchaseStatus::parse(text)
+                .ok_or_else(|| DashboardError::BadRequest(format!("status: {text:?} is not a purchase status")))?,
+        ),
     };
     let paywall_id = Some(query.paywall.trim().to_owned()).filter(|p| !p.is_empty());
-    let filter = PurchaseFilter { paywall_id, since, until, status: status.map(|s| s.as_str().to_owned()), limit: MOST };
+    let filter =
+        PurchaseFilter { paywall_id, since, until, status: status.map(|s| s.as_str().to_owned()), limit: MOST };
     let purchases = ctx.store.purchases(&filter).await?.iter().map(|p| p.to_admin()).collect();
     let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
     Ok(Selection { purchases, titles })
 }
 
 /// `GET /admin/sales`.
-pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): Query<SalesQuery>) -> Result<Page, DashboardError> {
+pub async fn sales(
+    session: Session,
+    State(ctx): State<AppState>,
+    Query(query): Query<SalesQuery>,
+) -> Result<Page, DashboardError> {
     let selection = select(&ctx, &query).await?;
     let mut titles: Vec<(&String, &String)> = selection.titles.iter().collect();
     titles.sort_by(|a, b| a.1.cmp(b.1));
     let csv_link = format!(
         "/admin/sales.csv?{}",
-        query_string(&[("paywall", &query.paywall), ("from", &query.from), ("to", &query.to), ("status", &query.status)])
+        query_string(&[
+            ("paywall", &query.paywall),
+            ("from", &query.from),
+            ("to", &query.to),
+            ("status", &query.status)
+        ])
     );
     let body = html! {
         div.heading { h1 { "Sales" } a.button href=(csv_link) download { "Export CSV" } }
@@ -120,7 +133,11 @@ pub async fn sales(session: Session, State(ctx): State<AppState>, Query(query): 
 }
 
 /// `GET /admin/sales.csv`: the same selection, as a download.
-pub async fn sales_csv(_: Session, State(ctx): State<AppState>, Query(query): Query<SalesQuery>) -> Result<Response, DashboardError> {
+pub async fn sales_csv(
+    _: Session,
+    State(ctx): State<AppState>,
+    Query(query): Query<SalesQuery>,
+) -> Result<Response, DashboardError> {
     let selection = select(&ctx, &query).await?;
     let csv = purchases_csv(&selection.purchases, &selection.titles)?;
     let name = format!("plog-sales-{}.csv", crate::report::day_text(now().div_euclid(DAY_SECS)));

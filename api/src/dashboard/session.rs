@@ -8,22 +8,22 @@
 //! top of SameSite: every form carries the session's CSRF token (compared in constant time) and
 //! a POST whose `Origin` or `Sec-Fetch-Site` says it came from another site is refused.
 
+use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use cookie::{Cookie, SameSite};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use std::net::IpAddr;
-use std::num::NonZeroU32;
 use maud::html;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 
-use super::layout::{page, Nav};
 use super::DashboardError;
+use super::layout::{Nav, page};
 use crate::context::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::store::now;
@@ -49,7 +49,9 @@ impl Default for SignInLimiter {
 impl SignInLimiter {
     /// Counts one attempt; `Err` with the seconds to wait beyond the limit.
     fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.0.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
+        self.0
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
     }
 
     /// Forgets addresses that are within their limit again.
@@ -73,7 +75,9 @@ impl Session {
         if constant_time_eq(csrf, &self.csrf_token) {
             Ok(())
         } else {
-            Err(DashboardError::Forbidden("The form is out of date (its CSRF token does not match the session). Reload the page and try again."))
+            Err(DashboardError::Forbidden(
+                "The form is out of date (its CSRF token does not match the session). Reload the page and try again.",
+            ))
         }
     }
 }
@@ -85,7 +89,9 @@ fn same_site(headers: &HeaderMap, ctx: &AppState) -> Result<(), DashboardError> 
     let foreign_origin = origin.is_some_and(|o| !ctx.is_own_origin(o));
     let foreign_fetch = fetch_site.is_some_and(|s| !matches!(s, "same-origin" | "none"));
     if foreign_origin || foreign_fetch {
-        return Err(DashboardError::Forbidden("This request came from another site; the dashboard only takes its own forms."));
+        return Err(DashboardError::Forbidden(
+            "This request came from another site; the dashboard only takes its own forms.",
+        ));
     }
     Ok(())
 }
@@ -176,7 +182,8 @@ pub async fn sign_in(
     let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
     same_site(&headers, &ctx)?;
     if let Err(wait) = ctx.sign_ins.check(ip) {
-        let mut response = sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
+        let mut response =
+            sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
@@ -207,7 +214,12 @@ impl CsrfForm {
 }
 
 /// `POST /admin/sign-out`: ends the session here and in the database.
-pub async fn sign_out(session: Session, State(ctx): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, DashboardError> {
+pub async fn sign_out(
+    session: Session,
+    State(ctx): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
     ctx.store.close_session(&session.cookie_hash).await?;
     let mut response = Redirect::to("/admin/sign-in").into_response();

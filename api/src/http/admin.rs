@@ -3,23 +3,25 @@
 //! `GET /openapi.json` describes these routes; it is generated from the handlers' annotations
 //! and the shared types below, so it cannot drift from the code.
 
+use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
-use axum::Router;
-use plog_shared::api::{AdminPaywall, AdminPurchase, ErrorBody, ErrorDetail, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 use plog_shared::PaywallId;
+use plog_shared::api::{
+    AdminPaywall, AdminPurchase, ErrorBody, ErrorDetail, NewPaywall, PaywallPatch, PurchaseStatus, Stats,
+};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
 use super::bearer_token;
 use crate::catalog::{self, CatalogError};
 use crate::context::AppState;
-use crate::report::{self, ReportFilter};
 use crate::error::{ApiError, Json};
+use crate::report::{self, ReportFilter};
 use crate::store::PurchaseFilter;
 use crate::tokens::constant_time_eq;
 
@@ -64,7 +66,9 @@ impl Modify for AdminTokenScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "admin_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("PLOG_ADMIN_TOKEN")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("PLOG_ADMIN_TOKEN")).build(),
+            ),
         );
     }
 }
@@ -130,7 +134,11 @@ async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<Pay
 /// One paywall, with its tag.
 #[utoipa::path(get, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id, `pw_…`")),
     responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
-async fn show_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
+async fn show_paywall(
+    _: Admin,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
@@ -152,7 +160,11 @@ async fn update_paywall(
 /// Archives a paywall: it sells no more; readers who paid keep their access.
 #[utoipa::path(delete, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")),
     responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
-async fn archive_paywall(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPaywall>, ApiError> {
+async fn archive_paywall(
+    _: Admin,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::archive(&ctx.store, &id).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
@@ -192,9 +204,19 @@ async fn list_purchases(
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
     if let Some(status) = &query.status {
-        PurchaseStatus::parse(status).ok_or_else(|| ApiError::BadRequest(format!("status: {status:?} is not one of pending, paid, failed, canceled, refunded, disputed")))?;
+        PurchaseStatus::parse(status).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "status: {status:?} is not one of pending, paid, failed, canceled, refunded, disputed"
+            ))
+        })?;
     }
-    let filter = PurchaseFilter { paywall_id: query.paywall, since: query.since, until: query.until, status: query.status, limit };
+    let filter = PurchaseFilter {
+        paywall_id: query.paywall,
+        since: query.since,
+        until: query.until,
+        status: query.status,
+        limit,
+    };
     let purchases = ctx.store.purchases(&filter).await?;
     Ok(Json(PurchaseList { purchases: purchases.iter().map(|p| p.to_admin()).collect() }))
 }
@@ -219,6 +241,11 @@ async fn stats(
     query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Stats>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let site = query.site.as_deref().map(crate::sites::canonical_origin).transpose().map_err(|e| ApiError::BadRequest(format!("site: {e}")))?;
+    let site = query
+        .site
+        .as_deref()
+        .map(crate::sites::canonical_origin)
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(format!("site: {e}")))?;
     Ok(Json(report::build(&ctx.store, &ReportFilter { since: query.since, site }).await?))
 }

@@ -11,15 +11,14 @@ mod purchases;
 mod webhooks;
 pub mod widget_assets;
 
-
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderName, Method, Request, StatusCode, header};
+use axum::middleware;
 use axum::response::Response;
 use tower::ServiceBuilder;
-use axum::middleware;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;

@@ -1,9 +1,9 @@
 //! Public paywall routes: what the widget shows before payment, and the paid content after.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use axum::Router;
 use plog_shared::api::{PaidContent, PaywallInfo, StripePublicInfo};
 
 use super::bearer_token;
@@ -56,7 +56,8 @@ async fn content(
 /// widget previews on plog's own dashboard are not counted.
 async fn view(State(ctx): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
     let paywall = payments::paywall(&ctx, &id).await?;
-    let from_dashboard = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
+    let from_dashboard =
+        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
     if !from_dashboard {
         ctx.store.record_view(&paywall.id, crate::store::now()).await?;
     }

@@ -3,10 +3,10 @@
 //! `{"amount": N}` where the reader chooses, checked by the server against the paywall's mode.
 //! The client's address feeds the card-testing limits (`guard`).
 
+use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
 use plog_shared::api::PurchaseCreated;
 
 use super::client_ip::ClientIp;

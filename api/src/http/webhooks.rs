@@ -4,11 +4,11 @@
 //! and applied in one transaction, and 2xx is answered only after the commit, so Stripe retries
 //! anything not stored. Unknown event types and thin events are acknowledged and ignored.
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -33,12 +33,8 @@ fn refuse(error: WebhookError) -> Response {
 }
 
 async fn receive(State(ctx): State<AppState>, request: Request) -> Result<Response, ApiError> {
-    let signature = request
-        .headers()
-        .get("stripe-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let signature =
+        request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = read_body(request).await?;
     if let Err(error) = verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now()) {
         return Ok(refuse(error));

@@ -28,8 +28,9 @@ pub struct WidgetAssets {
 impl WidgetAssets {
     /// Reads the Trunk build in `dir`: the loader and the names of the hashed glue and .wasm.
     pub fn load(dir: &Path) -> anyhow::Result<WidgetAssets> {
-        let loader = std::fs::read_to_string(dir.join("plog.js"))
-            .with_context(|| format!("Failed to read {}/plog.js (build the widget: trunk build --release)", dir.display()))?;
+        let loader = std::fs::read_to_string(dir.join("plog.js")).with_context(|| {
+            format!("Failed to read {}/plog.js (build the widget: trunk build --release)", dir.display())
+        })?;
         let mut js = None;
         let mut wasm = None;
         for entry in std::fs::read_dir(dir).with_context(|| format!("Failed to list {}", dir.display()))? {
@@ -60,7 +61,8 @@ pub fn router(widget_dir: &Path) -> Router<AppState> {
 async fn cache_by_name(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let hashed = request.uri().path().rsplit('/').next().is_some_and(|name| name.starts_with("plog-widget-"));
     let mut response = next.run(request).await;
-    let value = if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let value =
+        if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }

@@ -8,11 +8,11 @@
 //!
 //! Only enabled by `PLOG_SANDBOX=true`, and then plog refuses to start with live keys.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
@@ -27,7 +27,10 @@ const STRIPE_DOUBLE_JS: &str = include_str!("stripe-double.js");
 
 /// The sandbox routes (mounted only in sandbox mode).
 pub fn router() -> Router<AppState> {
-    let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([header::CONTENT_TYPE]);
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
     Router::new()
         .route("/sandbox/stripe.js", get(stripe_double))
         .route("/sandbox/confirm", post(confirm))
@@ -170,8 +173,13 @@ async fn owned_intent(state: &AppState, client_secret: &str) -> Result<PaymentIn
 /// "start again".
 fn unexpected_state(intent: &IntentState) -> Response {
     let message = match intent.status.as_str() {
-        "succeeded" => "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.".to_owned(),
-        other => format!("This PaymentIntent's status is {other}, but it must be requires_payment_method, requires_confirmation or requires_action to be confirmed."),
+        "succeeded" => {
+            "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."
+                .to_owned()
+        }
+        other => format!(
+            "This PaymentIntent's status is {other}, but it must be requires_payment_method, requires_confirmation or requires_action to be confirmed."
+        ),
     };
     Json(json!({"error": {
         "type": "invalid_request_error",
@@ -189,7 +197,9 @@ fn intent_answer(intent: &IntentState) -> Response {
 
 async fn error_answer(state: &AppState, intent: &PaymentIntent, refusal: StripeRefusal) -> Response {
     let (kind, code, message) = match (refusal.status, refusal.code.as_deref()) {
-        (402, _) | (_, Some("card_declined")) => ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message),
+        (402, _) | (_, Some("card_declined")) => {
+            ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message)
+        }
         // localstripe cannot confirm an intent again after a declined charge; real Stripe says
         // this when an intent is in a state that cannot be confirmed, with the intent's status.
         (400, _) => {
@@ -218,7 +228,9 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
         Err(refusal) => return Ok(error_answer(&state, &intent, refusal).await),
     };
     let path = format!("/payment_intents/{}", intent.id);
-    if let Err(refusal) = state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await {
+    if let Err(refusal) =
+        state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await
+    {
         return Ok(error_answer(&state, &intent, refusal).await);
     }
     match state.stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
@@ -228,7 +240,10 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
 }
 
 /// Finishes (or fails) 3-D Secure for an intent in `requires_action`.
-async fn authenticate(State(state): State<AppState>, Json(request): Json<AuthenticateRequest>) -> Result<Response, ApiError> {
+async fn authenticate(
+    State(state): State<AppState>,
+    Json(request): Json<AuthenticateRequest>,
+) -> Result<Response, ApiError> {
     let intent = owned_intent(&state, &request.client_secret).await?;
     let path = format!("/payment_intents/{}/_authenticate?success={}", intent.id, request.success);
     let form = AuthenticateForm { key: &state.config.stripe.publishable_key, client_secret: &request.client_secret };

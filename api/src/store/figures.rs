@@ -63,7 +63,7 @@ impl Store {
              on conflict (paywall_id, day) do update set views = paywall_views.views + 1")
             .bind(paywall_id).bind(at.div_euclid(DAY_SECS))
             .execute(pool).await.map(|_| ()))
-            .context("Failed to count a view")?;
+        .context("Failed to count a view")?;
         Ok(())
     }
 
@@ -74,7 +74,7 @@ impl Store {
             "select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id")
             .bind(since.div_euclid(DAY_SECS))
             .fetch_all(pool).await)
-            .context("Failed to read views")
+        .context("Failed to read views")
     }
 
     /// Sales per paywall and currency: purchases created, paid, refunded and disputed since `since`.
@@ -109,6 +109,6 @@ impl Store {
              group by paywall_id, currency, cast(paid_at / 86400 as bigint)")
             .bind(since)
             .fetch_all(pool).await)
-            .context("Failed to total sales per day")
+        .context("Failed to total sales per day")
     }
 }

@@ -155,8 +155,10 @@ async fn lock_file(database: &std::path::Path) -> anyhow::Result<std::fs::File> 
     let mut name = database.as_os_str().to_owned();
     name.push("-migrate.lock");
     tokio::task::spawn_blocking(move || {
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name)
-            .with_context(|| format!("Failed to open the migration lock {}", std::path::Path::new(&name).display()))?;
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).with_context(|| {
+                format!("Failed to open the migration lock {}", std::path::Path::new(&name).display())
+            })?;
         file.lock().context("Failed to take the migration lock")?;
         Ok(file)
     })
@@ -296,7 +298,7 @@ impl Store {
     /// of what requests meet when every connection is busy).
     pub async fn hold_connection(&self) -> anyhow::Result<HeldConnection> {
         let held = on_pool!(self, pool => pool.acquire().await.map(|c| HeldConnection(Box::new(c))))
-        .context("Failed to take a connection")?;
+            .context("Failed to take a connection")?;
         Ok(held)
     }
 
@@ -411,7 +413,7 @@ impl Store {
         let updated = on_pool!(self, pool => sqlx::query(
             "update paywalls set status = 'archived', updated_at = $2 where id = $1")
             .bind(id).bind(now()).execute(pool).await.map(|done| done.rows_affected()))
-            .context("Failed to archive a paywall")?;
+        .context("Failed to archive a paywall")?;
         if updated == 0 {
             return Ok(None);
         }
@@ -438,7 +440,7 @@ impl Store {
     pub async fn paywall_origins(&self, id: &str) -> anyhow::Result<Option<String>> {
         on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
             .bind(id).fetch_optional(pool).await)
-            .context("Failed to read a paywall's origins")
+        .context("Failed to read a paywall's origins")
     }
 
     /// How many paid purchases a paywall has (the public tip count).
@@ -457,7 +459,7 @@ impl Store {
             "select count(*), min(created_at) from purchases \
              where client_key = $1 and created_at >= $2 and status in ('pending', 'failed')")
             .bind(client_key).bind(since).fetch_one(pool).await)
-            .context("Failed to count a client's unpaid purchases")
+        .context("Failed to count a client's unpaid purchases")
     }
 
     /// The purchase an access token's hash belongs to, with its paywall's paid HTML: the content
@@ -554,7 +556,7 @@ impl Store {
     pub async fn recorded_events(&self) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
         on_pool!(self, pool => sqlx::query_as("select id, event_type, payment_intent_id from stripe_events order by id")
             .fetch_all(pool).await)
-            .context("Failed to list Stripe events")
+        .context("Failed to list Stripe events")
     }
 
     /// How many Stripe events were recorded (for tests and operations).
@@ -569,17 +571,20 @@ mod tests {
     use super::*;
 
     /// The states `PAY_ON_SUCCESS` moves to paid.
-    const SUCCESS_PAYS: [PurchaseStatus; 3] = [PurchaseStatus::Pending, PurchaseStatus::Failed, PurchaseStatus::Canceled];
+    const SUCCESS_PAYS: [PurchaseStatus; 3] =
+        [PurchaseStatus::Pending, PurchaseStatus::Failed, PurchaseStatus::Canceled];
 
     #[test]
     fn the_one_statement_success_moves_exactly_the_states_the_table_pays() {
-        let success = PaymentUpdate::Succeeded { payment_intent_id: "pi_1".into(), amount: 100, currency: "jpy".into() };
+        let success =
+            PaymentUpdate::Succeeded { payment_intent_id: "pi_1".into(), amount: 100, currency: "jpy".into() };
         let paid_by_table: Vec<PurchaseStatus> = PurchaseStatus::ALL
             .into_iter()
             .filter(|&status| {
                 let stored = lifecycle::Stored { status, amount: 100, currency: "jpy".into(), refunded_amount: 0 };
                 status != PurchaseStatus::Paid
-                    && lifecycle::next(&stored, &success) == lifecycle::Next::Write { status: PurchaseStatus::Paid, refunded_amount: 0 }
+                    && lifecycle::next(&stored, &success)
+                        == lifecycle::Next::Write { status: PurchaseStatus::Paid, refunded_amount: 0 }
             })
             .collect();
         assert_eq!(paid_by_table, SUCCESS_PAYS);

@@ -16,7 +16,13 @@ pub struct AdminSession {
 impl Store {
     /// Opens a session (and forgets the ones that have expired).
     #[tracing::instrument(skip_all)]
-    pub async fn open_session(&self, token_hash: &str, csrf_token: &str, now: i64, expires_at: i64) -> anyhow::Result<()> {
+    pub async fn open_session(
+        &self,
+        token_hash: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
@@ -36,7 +42,7 @@ impl Store {
             "select csrf_token, expires_at from admin_sessions where token_hash = $1 and expires_at > $2")
             .bind(token_hash).bind(now)
             .fetch_optional(pool).await)
-            .context("Failed to read a session")
+        .context("Failed to read a session")
     }
 
     /// Ends a session (signing out).

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use serde::Serialize;
-use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use stripe_client_core::{RequestBuilder, StripeMethod};
 
 use super::API_VERSION;
@@ -230,7 +230,9 @@ impl From<StripeError> for StripeRefusal {
 /// What Stripe said, without secrets.
 fn describe_ref(error: &StripeError) -> String {
     match error {
-        StripeError::Stripe(api, status) => format!("Stripe answered {status}: {}", api.message.as_deref().unwrap_or("no message")),
+        StripeError::Stripe(api, status) => {
+            format!("Stripe answered {status}: {}", api.message.as_deref().unwrap_or("no message"))
+        }
         other => other.to_string(),
     }
 }
@@ -272,8 +274,8 @@ impl StripeApi {
             allowed_payment_method_types: ["card"],
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
         };
-        let key = IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let key =
+            IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id)).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut attempt = 0;
         loop {
             let sent = RequestBuilder::new(StripeMethod::Post, "/payment_intents")
@@ -296,16 +298,26 @@ impl StripeApi {
     }
 
     /// One page of PaymentIntents, newest first, created at or after `created_gte`.
-    pub async fn payment_intents(&self, starting_after: Option<&str>, created_gte: Option<i64>) -> anyhow::Result<PaymentIntentPage> {
+    pub async fn payment_intents(
+        &self,
+        starting_after: Option<&str>,
+        created_gte: Option<i64>,
+    ) -> anyhow::Result<PaymentIntentPage> {
         let query = ListQuery { limit: 100, starting_after, created_gte };
-        self.read(RequestBuilder::new(StripeMethod::Get, "/payment_intents").query(&query), "Failed to list PaymentIntents").await
+        self.read(
+            RequestBuilder::new(StripeMethod::Get, "/payment_intents").query(&query),
+            "Failed to list PaymentIntents",
+        )
+        .await
     }
 
     /// Sum of the refunds of a PaymentIntent that took money back or are taking it (succeeded,
     /// pending), minor units.
     pub async fn refunded_amount(&self, payment_intent_id: &str) -> anyhow::Result<i64> {
         let query = RefundQuery { payment_intent: payment_intent_id, limit: 100 };
-        let page: RefundPage = self.read(RequestBuilder::new(StripeMethod::Get, "/refunds").query(&query), "Failed to list refunds").await?;
+        let page: RefundPage = self
+            .read(RequestBuilder::new(StripeMethod::Get, "/refunds").query(&query), "Failed to list refunds")
+            .await?;
         // Pending refunds count too: the money is on its way back (a failed one is not).
         Ok(page
             .data
@@ -322,14 +334,19 @@ impl StripeApi {
 
     /// The account's webhook endpoints (`plog doctor`), first 100.
     pub async fn webhook_endpoints(&self) -> anyhow::Result<Vec<WebhookEndpoint>> {
-        let request = RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints").query(&WebhookEndpointQuery { limit: 100 });
+        let request =
+            RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints").query(&WebhookEndpointQuery { limit: 100 });
         let page: WebhookEndpointPage = self.read(request, "Failed to list webhook endpoints").await?;
         Ok(page.data)
     }
 
     /// Sends a form to any Stripe API path and reads the answer into `T` (the sandbox uses it
     /// for calls the purchase flow never makes).
-    pub async fn post_form<T: miniserde::Deserialize, F: Serialize>(&self, path: &str, form: &F) -> Result<T, StripeRefusal> {
+    pub async fn post_form<T: miniserde::Deserialize, F: Serialize>(
+        &self,
+        path: &str,
+        form: &F,
+    ) -> Result<T, StripeRefusal> {
         RequestBuilder::new(StripeMethod::Post, path)
             .form(form)
             .customize::<T>()
@@ -346,12 +363,20 @@ impl StripeApi {
             id.starts_with("pi_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
             "not a PaymentIntent id"
         );
-        self.read(RequestBuilder::new(StripeMethod::Get, format!("/payment_intents/{id}")), "Failed to read a PaymentIntent").await
+        self.read(
+            RequestBuilder::new(StripeMethod::Get, format!("/payment_intents/{id}")),
+            "Failed to read a PaymentIntent",
+        )
+        .await
     }
 
     /// Sends a read (no idempotency key needed) with the client's timeout and reads the answer
     /// into plog's own small type; an error says what Stripe said, under `failed_to`.
-    async fn read<T: miniserde::Deserialize + Send + 'static>(&self, request: RequestBuilder, failed_to: &'static str) -> anyhow::Result<T> {
+    async fn read<T: miniserde::Deserialize + Send + 'static>(
+        &self,
+        request: RequestBuilder,
+        failed_to: &'static str,
+    ) -> anyhow::Result<T> {
         request.customize::<T>().timeout(self.timeout).send(&self.client).await.map_err(describe).context(failed_to)
     }
 }
@@ -374,7 +399,9 @@ mod tests {
     fn official_parameters(class_names: &[&str]) -> serde_json::Value {
         let python = std::env::var_os("PLOG_LOCALSTRIPE")
             .map(|l| std::path::PathBuf::from(l).with_file_name("python"))
-            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/localstripe/bin/python"));
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/localstripe/bin/python")
+            });
         let program = "import json, sys, stripe, stripe.params\n\
                        print(json.dumps({'version': stripe.api_version, 'params': {n: sorted(getattr(stripe.params, n).__annotations__) for n in sys.argv[1:]}}))";
         let output = std::process::Command::new(&python)
@@ -397,18 +424,29 @@ mod tests {
         };
         let forms: [(&str, Vec<String>); 4] = [
             ("PaymentIntentCreateParams", names(&create)),
-            ("PaymentIntentListParams", names(&ListQuery { limit: 100, starting_after: Some("pi_1"), created_gte: Some(1) })),
+            (
+                "PaymentIntentListParams",
+                names(&ListQuery { limit: 100, starting_after: Some("pi_1"), created_gte: Some(1) }),
+            ),
             ("RefundListParams", names(&RefundQuery { payment_intent: "pi_1", limit: 100 })),
             ("WebhookEndpointListParams", names(&WebhookEndpointQuery { limit: 100 })),
         ];
         let official = official_parameters(&forms.iter().map(|(class, _)| *class).collect::<Vec<_>>());
         // Same API release (endive): the SDK may pin a later monthly version of it.
         let sdk_version = official["version"].as_str().unwrap();
-        assert_eq!(sdk_version.split('.').nth(1), API_VERSION.split('.').nth(1), "the SDK speaks another release than {API_VERSION}");
+        assert_eq!(
+            sdk_version.split('.').nth(1),
+            API_VERSION.split('.').nth(1),
+            "the SDK speaks another release than {API_VERSION}"
+        );
         for (class, sent) in &forms {
-            let accepted: Vec<&str> = official["params"][class].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let accepted: Vec<&str> =
+                official["params"][class].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
             for name in sent {
-                assert!(accepted.contains(&name.as_str()), "{class}: plog sends `{name}`, which Stripe does not accept at {sdk_version}");
+                assert!(
+                    accepted.contains(&name.as_str()),
+                    "{class}: plog sends `{name}`, which Stripe does not accept at {sdk_version}"
+                );
             }
         }
         // The parameter endive removed is not sent, and the one that replaced it is.

@@ -231,8 +231,9 @@ impl Event {
                 let refund: RefundObject = serde_json::from_value(object()).map_err(malformed)?;
                 match refund.status.as_deref() {
                     // The money did not go back after all (`charge.refunded` counted it).
-                    Some("failed" | "canceled") => intent_id(&refund.payment_intent)
-                        .map(|payment_intent_id| PaymentUpdate::RefundReversed { payment_intent_id, amount: refund.amount }),
+                    Some("failed" | "canceled") => intent_id(&refund.payment_intent).map(|payment_intent_id| {
+                        PaymentUpdate::RefundReversed { payment_intent_id, amount: refund.amount }
+                    }),
                     _ => None,
                 }
             }
@@ -290,8 +291,14 @@ mod tests {
         let body = b"{}";
         let good = sign(body, SECRET, 1_000);
         let v1 = good.split_once(",v1=").unwrap().1;
-        assert_eq!(verify_signature(&format!("t=1000, v1={v1}"), body, SECRET, 1_000), Err(WebhookError::MalformedHeader));
-        assert_eq!(verify_signature(&format!("t=1000,v1={}", v1.to_uppercase()), body, SECRET, 1_000), Err(WebhookError::BadSignature));
+        assert_eq!(
+            verify_signature(&format!("t=1000, v1={v1}"), body, SECRET, 1_000),
+            Err(WebhookError::MalformedHeader)
+        );
+        assert_eq!(
+            verify_signature(&format!("t=1000,v1={}", v1.to_uppercase()), body, SECRET, 1_000),
+            Err(WebhookError::BadSignature)
+        );
         assert_eq!(verify_signature(&format!("t=1000,v1={v1},t=5"), body, SECRET, 1_000), Ok(()));
     }
 

@@ -20,7 +20,8 @@ async fn admin_routes_require_the_admin_token() {
     assert_eq!(no_token.status(), 401);
     let body: Value = no_token.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized");
-    let wrong = app.http.post(app.url("/v1/admin/paywalls")).bearer_auth("wrong").json(&valid_paywall()).send().await.unwrap();
+    let wrong =
+        app.http.post(app.url("/v1/admin/paywalls")).bearer_auth("wrong").json(&valid_paywall()).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
     assert_eq!(paywall_count(&app).await, 0);
 }
@@ -38,16 +39,36 @@ async fn without_a_configured_token_the_admin_api_is_disabled() {
 async fn invalid_paywalls_get_clear_errors_and_create_nothing() {
     let app = TestApp::spawn().await;
     let cases: Vec<(Value, u16, &str)> = vec![
-        (json!({"title": "T", "price": {"amount": 100, "currency": "xyz"}, "content_markdown": "p"}), 422, "not supported"),
+        (
+            json!({"title": "T", "price": {"amount": 100, "currency": "xyz"}, "content_markdown": "p"}),
+            422,
+            "not supported",
+        ),
         (json!({"title": "T", "price": {"amount": 49, "currency": "jpy"}, "content_markdown": "p"}), 422, "minimum"),
         (json!({"title": "T", "price": {"amount": 49, "currency": "usd"}, "content_markdown": "p"}), 422, "0.50 USD"),
         (json!({"title": "T", "price": {"amount": -5, "currency": "usd"}, "content_markdown": "p"}), 422, "minimum"),
-        (json!({"title": "T", "price": {"amount": 1.5, "currency": "usd"}, "content_markdown": "p"}), 422, "invalid JSON body"),
-        (json!({"title": "T", "price": {"amount": "100", "currency": "jpy"}, "content_markdown": "p"}), 422, "invalid JSON body"),
+        (
+            json!({"title": "T", "price": {"amount": 1.5, "currency": "usd"}, "content_markdown": "p"}),
+            422,
+            "invalid JSON body",
+        ),
+        (
+            json!({"title": "T", "price": {"amount": "100", "currency": "jpy"}, "content_markdown": "p"}),
+            422,
+            "invalid JSON body",
+        ),
         (json!({"title": " ", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "p"}), 422, "title"),
-        (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": ""}), 422, "content_markdown"),
+        (
+            json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": ""}),
+            422,
+            "content_markdown",
+        ),
         (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}}), 422, "content_markdown"),
-        (json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "p", "extra": 1}), 422, "unknown field"),
+        (
+            json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "p", "extra": 1}),
+            422,
+            "unknown field",
+        ),
     ];
     for (body, status, needle) in cases {
         let response = app.create_paywall_raw(&body).await;
@@ -66,7 +87,8 @@ async fn invalid_paywalls_get_clear_errors_and_create_nothing() {
         .await
         .unwrap();
     assert_eq!(malformed.status(), 400);
-    let not_json = app.http.post(app.url("/v1/admin/paywalls")).bearer_auth(ADMIN_TOKEN).body("title=T").send().await.unwrap();
+    let not_json =
+        app.http.post(app.url("/v1/admin/paywalls")).bearer_auth(ADMIN_TOKEN).body("title=T").send().await.unwrap();
     assert_eq!(not_json.status(), 415);
     assert_eq!(paywall_count(&app).await, 0);
 }
@@ -87,10 +109,7 @@ async fn a_paywall_is_created_with_sanitized_content_and_its_tag() {
     assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"), "{html}");
     assert_eq!(paywall["price"]["currency"], "jpy");
     let id = paywall["id"].as_str().unwrap();
-    assert_eq!(
-        paywall["tag"],
-        format!(r#"<script src="{}/plog.js" data-paywall="{id}" async></script>"#, app.address)
-    );
+    assert_eq!(paywall["tag"], format!(r#"<script src="{}/plog.js" data-paywall="{id}" async></script>"#, app.address));
 }
 
 #[tokio::test]
@@ -103,15 +122,22 @@ async fn paywalls_can_be_read_changed_and_archived() {
     let patch = |body: Value| {
         app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).json(&body).send()
     };
-    let changed: Value = patch(json!({"title": "New", "price": {"amount": 2, "currency": "usd"}})).await.unwrap().json().await.unwrap();
+    let changed: Value =
+        patch(json!({"title": "New", "price": {"amount": 2, "currency": "usd"}})).await.unwrap().json().await.unwrap();
     assert_eq!(changed["error"]["code"], "invalid_body", "below minimum refused: {changed}");
-    let changed: Value = patch(json!({"title": "New", "teaser": "", "content_markdown": "**new**"})).await.unwrap().json().await.unwrap();
+    let changed: Value = patch(json!({"title": "New", "teaser": "", "content_markdown": "**new**"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(changed["title"], "New");
     assert_eq!(changed["teaser"], Value::Null);
     assert_eq!(changed["price"]["amount"], 100, "the refused price change was not applied");
     assert!(changed["content_html"].as_str().unwrap().contains("<strong>new</strong>"));
 
-    let archived = app.http.delete(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    let archived =
+        app.http.delete(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
     let archived: Value = archived.json().await.unwrap();
     assert_eq!(archived["status"], "archived");
     let info: Value = app.paywall_info(&id).await.json().await.unwrap();
@@ -127,8 +153,13 @@ async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
     for (paywall, pays) in [(&yen, true), (&yen, true), (&yen, false), (&dollars, true)] {
         let purchase = app.start_purchase(paywall).await;
         if pays {
-            let event = intent_event(&event_id(), "payment_intent.succeeded", &intent_id(&purchase.client_secret),
-                if paywall == &yen { 100 } else { 250 }, if paywall == &yen { "jpy" } else { "usd" });
+            let event = intent_event(
+                &event_id(),
+                "payment_intent.succeeded",
+                &intent_id(&purchase.client_secret),
+                if paywall == &yen { 100 } else { 250 },
+                if paywall == &yen { "jpy" } else { "usd" },
+            );
             app.send_event(&event).await;
         }
     }
@@ -157,14 +188,21 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
     let doc: Value = response.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
     let paths = doc["paths"].as_object().unwrap();
-    let mut operations: Vec<String> =
-        paths.iter().flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase()))).collect();
+    let mut operations: Vec<String> = paths
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase())))
+        .collect();
     operations.sort();
     assert_eq!(
         operations,
         [
-            "DELETE /v1/admin/paywalls/{id}", "GET /v1/admin/paywalls", "GET /v1/admin/paywalls/{id}", "GET /v1/admin/purchases",
-            "GET /v1/admin/stats", "PATCH /v1/admin/paywalls/{id}", "POST /v1/admin/paywalls",
+            "DELETE /v1/admin/paywalls/{id}",
+            "GET /v1/admin/paywalls",
+            "GET /v1/admin/paywalls/{id}",
+            "GET /v1/admin/purchases",
+            "GET /v1/admin/stats",
+            "PATCH /v1/admin/paywalls/{id}",
+            "POST /v1/admin/paywalls",
         ]
     );
     // Each documented operation is a real route that wants the admin token.
@@ -172,24 +210,50 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
         let url = app.url(&path.replace("{id}", &id));
-        let request = app.http.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}");
+        let request =
+            app.http.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}");
         assert_eq!(request.send().await.unwrap().status(), 401, "{operation}");
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["ErrorBody", "ErrorDetail", "NewPaywall", "PaywallPatch", "AdminPaywall", "AdminPurchase", "Stats", "DayStats", "Price"] {
+    for name in [
+        "ErrorBody",
+        "ErrorDetail",
+        "NewPaywall",
+        "PaywallPatch",
+        "AdminPaywall",
+        "AdminPurchase",
+        "Stats",
+        "DayStats",
+        "Price",
+    ] {
         assert!(schemas.contains_key(name), "{name} in {:?}", schemas.keys().collect::<Vec<_>>());
     }
     assert_eq!(schemas["ErrorBody"]["required"], json!(["error"]));
     assert_eq!(schemas["PaywallMode"]["enum"], json!(["fixed", "pay_what_you_want", "tip"]));
     assert_eq!(doc["components"]["securitySchemes"]["admin_token"]["scheme"], "bearer");
     let created = &paths["/v1/admin/paywalls"]["post"];
-    assert_eq!(created["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewPaywall");
-    assert_eq!(created["responses"]["422"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    assert_eq!(
+        created["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewPaywall"
+    );
+    assert_eq!(
+        created["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
     for (path, method) in [("/v1/admin/stats", "get"), ("/v1/admin/paywalls/{id}", "delete")] {
         for status in ["401", "503"] {
-            assert_eq!(paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+            assert_eq!(
+                paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{method} {path} {status}"
+            );
         }
     }
-    let filters: Vec<&str> = paths["/v1/admin/purchases"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let filters: Vec<&str> = paths["/v1/admin/purchases"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(filters, ["paywall", "since", "until", "status", "limit"]);
 }

@@ -9,7 +9,11 @@ fn plog(db: &str, args: &[&str]) -> (bool, String, String) {
         .env("PLOG_PUBLIC_URL", "https://pay.example.org")
         .output()
         .unwrap();
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into(), String::from_utf8_lossy(&output.stderr).into())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
 }
 
 #[test]
@@ -19,12 +23,29 @@ fn paywall_create_prints_the_id_and_the_tag_and_list_show_archive_work() {
     let content = dir.path().join("paid.md");
     std::fs::write(&content, "# Paid\n\nThe rest.").unwrap();
 
-    let (ok, out, err) = plog(&db, &["paywall", "create", "--title", "My article", "--price", "1.50", "--currency", "usd", "--content", content.to_str().unwrap()]);
+    let (ok, out, err) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "My article",
+            "--price",
+            "1.50",
+            "--currency",
+            "usd",
+            "--content",
+            content.to_str().unwrap(),
+        ],
+    );
     assert!(ok, "{err}");
     let mut lines = out.lines();
     let id = lines.next().unwrap().to_owned();
     assert!(id.starts_with("pw_"), "{out}");
-    assert_eq!(lines.next().unwrap(), format!(r#"<script src="https://pay.example.org/plog.js" data-paywall="{id}" async></script>"#));
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(r#"<script src="https://pay.example.org/plog.js" data-paywall="{id}" async></script>"#)
+    );
 
     let (ok, out, _) = plog(&db, &["paywall", "list"]);
     assert!(ok && out.contains(&id) && out.contains("1.50 USD") && out.contains("My article"), "{out}");
@@ -43,11 +64,14 @@ fn paywall_create_refuses_bad_prices_with_a_clear_message() {
     let content = dir.path().join("paid.md");
     std::fs::write(&content, "paid").unwrap();
     let path = content.to_str().unwrap();
-    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "1.5", "--currency", "jpy", "--content", path]);
+    let (ok, _, err) =
+        plog(&db, &["paywall", "create", "--title", "T", "--price", "1.5", "--currency", "jpy", "--content", path]);
     assert!(!ok && err.contains("JPY has no fractional unit"), "{err}");
-    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "10", "--currency", "jpy", "--content", path]);
+    let (ok, _, err) =
+        plog(&db, &["paywall", "create", "--title", "T", "--price", "10", "--currency", "jpy", "--content", path]);
     assert!(!ok && err.contains("minimum"), "{err}");
-    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "10", "--currency", "zzz", "--content", path]);
+    let (ok, _, err) =
+        plog(&db, &["paywall", "create", "--title", "T", "--price", "10", "--currency", "zzz", "--content", path]);
     assert!(!ok && err.contains("not supported"), "{err}");
     let (_, out, _) = plog(&db, &["paywall", "list"]);
     assert_eq!(out.lines().count(), 1, "only the header: {out}");
@@ -63,7 +87,8 @@ fn paywall_create_takes_the_sites_it_sells_on() {
     let base = ["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path];
     let (ok, _, err) = plog(&db, &[&base[..], &["--origin", "https://blog.example/post"]].concat());
     assert!(!ok && err.contains("not an origin"), "{err}");
-    let (ok, out, err) = plog(&db, &[&base[..], &["--origin", "https://Blog.example", "--origin", "http://localhost:8081"]].concat());
+    let (ok, out, err) =
+        plog(&db, &[&base[..], &["--origin", "https://Blog.example", "--origin", "http://localhost:8081"]].concat());
     assert!(ok, "{err}");
     let id = out.lines().next().unwrap();
     let (_, shown, _) = plog(&db, &["paywall", "show", id]);
@@ -77,20 +102,95 @@ fn paywall_create_makes_tip_jars_and_pay_what_you_want_paywalls() {
     let content = dir.path().join("thanks.md");
     std::fs::write(&content, "Thank you!").unwrap();
     let path = content.to_str().unwrap();
-    let (ok, out, err) = plog(&db, &["paywall", "create", "--title", "Tips", "--price", "100", "--currency", "jpy", "--content", path,
-        "--mode", "tip", "--presets", "100,500,1000", "--show-count"]);
+    let (ok, out, err) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "Tips",
+            "--price",
+            "100",
+            "--currency",
+            "jpy",
+            "--content",
+            path,
+            "--mode",
+            "tip",
+            "--presets",
+            "100,500,1000",
+            "--show-count",
+        ],
+    );
     assert!(ok, "{err}");
     let (_, shown, _) = plog(&db, &["paywall", "show", out.lines().next().unwrap()]);
     assert!(shown.contains("mode:     tip") && shown.contains("presets:  100, 500, 1000"), "{shown}");
-    let (ok, out, err) = plog(&db, &["paywall", "create", "--title", "PWYW", "--price", "1.00", "--currency", "usd", "--content", path,
-        "--mode", "pay-what-you-want", "--suggested", "3", "--maximum", "50"]);
+    let (ok, out, err) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "PWYW",
+            "--price",
+            "1.00",
+            "--currency",
+            "usd",
+            "--content",
+            path,
+            "--mode",
+            "pay-what-you-want",
+            "--suggested",
+            "3",
+            "--maximum",
+            "50",
+        ],
+    );
     assert!(ok, "{err}");
     let (_, shown, _) = plog(&db, &["paywall", "show", out.lines().next().unwrap()]);
-    assert!(shown.contains("mode:     pay_what_you_want") && shown.contains("suggested: 3.00") && shown.contains("maximum:  50.00"), "{shown}");
-    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path,
-        "--mode", "tip", "--presets", "1.5"]);
+    assert!(
+        shown.contains("mode:     pay_what_you_want")
+            && shown.contains("suggested: 3.00")
+            && shown.contains("maximum:  50.00"),
+        "{shown}"
+    );
+    let (ok, _, err) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "T",
+            "--price",
+            "100",
+            "--currency",
+            "jpy",
+            "--content",
+            path,
+            "--mode",
+            "tip",
+            "--presets",
+            "1.5",
+        ],
+    );
     assert!(!ok && err.contains("--presets") && err.contains("no fractional unit"), "{err}");
-    let (ok, _, err) = plog(&db, &["paywall", "create", "--title", "T", "--price", "100", "--currency", "jpy", "--content", path, "--mode", "auction"]);
+    let (ok, _, err) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "T",
+            "--price",
+            "100",
+            "--currency",
+            "jpy",
+            "--content",
+            path,
+            "--mode",
+            "auction",
+        ],
+    );
     assert!(!ok && err.contains("use fixed, pay-what-you-want or tip"), "{err}");
 }
 
@@ -101,22 +201,50 @@ fn paywall_update_changes_only_what_is_given_and_a_refused_change_changes_nothin
     let content = dir.path().join("paid.md");
     std::fs::write(&content, "paid").unwrap();
     let path = content.to_str().unwrap();
-    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Old", "--teaser", "Free part", "--price", "1.50", "--currency", "usd", "--content", path]);
+    let (_, out, _) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "Old",
+            "--teaser",
+            "Free part",
+            "--price",
+            "1.50",
+            "--currency",
+            "usd",
+            "--content",
+            path,
+        ],
+    );
     let id = out.lines().next().unwrap().to_owned();
 
     let (ok, out, err) = plog(&db, &["paywall", "update", &id, "--title", "New", "--price", "2"]);
     assert!(ok && out.contains("updated") && out.contains("2.00 USD"), "{out}{err}");
     let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
-    assert!(shown.contains("title:    New") && shown.contains("teaser:   Free part") && shown.contains("price:    2.00 USD"), "{shown}");
+    assert!(
+        shown.contains("title:    New")
+            && shown.contains("teaser:   Free part")
+            && shown.contains("price:    2.00 USD"),
+        "{shown}"
+    );
 
     let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--title", "Refused", "--price", "0.10"]);
     assert!(!ok && err.contains("minimum"), "{err}");
-    let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--price", "100", "--currency", "jpy", "--origin", "not a site"]);
+    let (ok, _, err) =
+        plog(&db, &["paywall", "update", &id, "--price", "100", "--currency", "jpy", "--origin", "not a site"]);
     assert!(!ok && err.contains("not an origin"), "{err}");
     let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
-    assert!(shown.contains("title:    New") && shown.contains("price:    2.00 USD") && shown.contains("sites:    any"), "{shown}");
+    assert!(
+        shown.contains("title:    New") && shown.contains("price:    2.00 USD") && shown.contains("sites:    any"),
+        "{shown}"
+    );
 
-    let (ok, _, err) = plog(&db, &["paywall", "update", &id, "--price", "300", "--currency", "jpy", "--origin", "https://Blog.example"]);
+    let (ok, _, err) = plog(
+        &db,
+        &["paywall", "update", &id, "--price", "300", "--currency", "jpy", "--origin", "https://Blog.example"],
+    );
     assert!(ok, "{err}");
     let (_, shown, _) = plog(&db, &["paywall", "show", &id]);
     assert!(shown.contains("price:    300 JPY") && shown.contains("sites:    https://blog.example"), "{shown}");
@@ -136,14 +264,35 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
     let content = dir.join("paid.md");
     std::fs::write(&content, "paid").unwrap();
     let path = content.to_str().unwrap();
-    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Ramen, the guide", "--price", "100", "--currency", "jpy", "--content", path, "--origin", "https://a.example"]);
+    let (_, out, _) = plog(
+        &db,
+        &[
+            "paywall",
+            "create",
+            "--title",
+            "Ramen, the guide",
+            "--price",
+            "100",
+            "--currency",
+            "jpy",
+            "--content",
+            path,
+            "--origin",
+            "https://a.example",
+        ],
+    );
     let yen = out.lines().next().unwrap().to_owned();
-    let (_, out, _) = plog(&db, &["paywall", "create", "--title", "Dollars", "--price", "2.50", "--currency", "usd", "--content", path]);
+    let (_, out, _) = plog(
+        &db,
+        &["paywall", "create", "--title", "Dollars", "--price", "2.50", "--currency", "usd", "--content", path],
+    );
     let dollars = out.lines().next().unwrap().to_owned();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let store = Store::connect(&db).await.unwrap();
-        for (n, (paywall, amount, currency, pays)) in [(&yen, 100, "jpy", true), (&yen, 100, "jpy", false), (&dollars, 250, "usd", true)].into_iter().enumerate() {
+        for (n, (paywall, amount, currency, pays)) in
+            [(&yen, 100, "jpy", true), (&yen, 100, "jpy", false), (&dollars, 250, "usd", true)].into_iter().enumerate()
+        {
             let intent = format!("pi_cli{n}");
             store
                 .insert_purchase(&NewPurchase {
@@ -159,7 +308,14 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
                 .await
                 .unwrap();
             if pays {
-                store.apply_update(&PaymentUpdate::Succeeded { payment_intent_id: intent, amount, currency: currency.into() }).await.unwrap();
+                store
+                    .apply_update(&PaymentUpdate::Succeeded {
+                        payment_intent_id: intent,
+                        amount,
+                        currency: currency.into(),
+                    })
+                    .await
+                    .unwrap();
             }
         }
     });
@@ -173,12 +329,21 @@ fn purchases_list_prints_a_table_csv_or_json_and_filters() {
 
     let (ok, table, err) = plog(&db, &["purchases", "list"]);
     assert!(ok, "{err}");
-    assert!(table.starts_with("CREATED (UTC)") && table.contains("2.50 USD") && table.contains("Ramen, the guide") && table.ends_with("3 purchase(s)\n"), "{table}");
+    assert!(
+        table.starts_with("CREATED (UTC)")
+            && table.contains("2.50 USD")
+            && table.contains("Ramen, the guide")
+            && table.ends_with("3 purchase(s)\n"),
+        "{table}"
+    );
 
     let (ok, csv, _) = plog(&db, &["purchases", "list", "--format", "csv", "--paywall", &yen]);
     assert!(ok);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status");
+    assert_eq!(
+        lines[0],
+        "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status"
+    );
     assert_eq!(lines.len(), 3, "the header and the yen paywall's two purchases: {csv}");
     let paid = lines.iter().find(|l| l.contains("pu_cli0")).unwrap();
     assert!(paid.contains(&format!(",{yen},\"Ramen, the guide\",paid,fixed,100,JPY,100,pi_cli0")), "{paid}");
@@ -186,7 +351,8 @@ fn purchases_list_prints_a_table_csv_or_json_and_filters() {
     let (ok, json, _) = plog(&db, &["purchases", "list", "--format", "json"]);
     assert!(ok);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let statuses: Vec<&str> = json["purchases"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        json["purchases"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.len(), 3);
     assert_eq!(statuses.iter().filter(|s| **s == "paid").count(), 2);
 
@@ -207,8 +373,12 @@ fn stats_prints_the_report_as_a_table_or_json_per_currency_and_site() {
     assert!(ok, "{err}");
     let stats: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(stats["conversion"], serde_json::json!({"views": 0, "started": 3, "paid": 2}));
-    let revenue: Vec<(String, i64)> =
-        stats["by_currency"].as_array().unwrap().iter().map(|c| (c["currency"].as_str().unwrap().to_owned(), c["revenue"].as_i64().unwrap())).collect();
+    let revenue: Vec<(String, i64)> = stats["by_currency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["currency"].as_str().unwrap().to_owned(), c["revenue"].as_i64().unwrap()))
+        .collect();
     assert_eq!(revenue, [("jpy".to_owned(), 100), ("usd".to_owned(), 250)], "never summed across currencies");
 
     let (ok, table, _) = plog(&db, &["stats"]);
@@ -220,7 +390,10 @@ fn stats_prints_the_report_as_a_table_or_json_per_currency_and_site() {
     let (ok, json, _) = plog(&db, &["stats", "--site", "https://A.example", "--format", "json"]);
     assert!(ok);
     let site: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!((site["paywalls"].as_i64(), site["by_paywall"][0]["paywall_id"].as_str()), (Some(1), Some(yen.as_str())));
+    assert_eq!(
+        (site["paywalls"].as_i64(), site["by_paywall"][0]["paywall_id"].as_str()),
+        (Some(1), Some(yen.as_str()))
+    );
     let (ok, _, err) = plog(&db, &["stats", "--site", "blog"]);
     assert!(!ok && err.contains("--site"), "{err}");
     let (_, future, _) = plog(&db, &["stats", "--since", "2099-01-01"]);

@@ -1,7 +1,7 @@
 //! The dashboard over HTTP: signing in for a session cookie, its flags, CSRF and cross-site
 //! refusals, forms that save everything or nothing, the sanitized preview, the CSV, signing out.
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
@@ -23,7 +23,8 @@ async fn sign_in(app: &TestApp) -> (String, String) {
 
 /// The CSRF token the page carries.
 fn csrf_of(page: &str) -> String {
-    let start = page.find(r#"name="plog-csrf" content=""#).expect("a CSRF token in the page") + r#"name="plog-csrf" content=""#.len();
+    let start = page.find(r#"name="plog-csrf" content=""#).expect("a CSRF token in the page")
+        + r#"name="plog-csrf" content=""#.len();
     page[start..start + page[start..].find('"').unwrap()].to_owned()
 }
 
@@ -32,7 +33,13 @@ async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, HeaderMap, String
     (response.status().as_u16(), response.headers().clone(), response.text().await.unwrap())
 }
 
-async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)], origin: Option<&str>) -> reqwest::Response {
+async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    origin: Option<&str>,
+) -> reqwest::Response {
     let mut request = browser().post(app.url(path)).header(COOKIE, cookie).form(form);
     if let Some(origin) = origin {
         request = request.header("origin", origin);
@@ -53,7 +60,13 @@ async fn signing_in_gives_a_strict_http_only_session_and_signing_out_ends_it() {
     assert_eq!(wrong.status(), 401);
     assert!(wrong.headers().get(SET_COOKIE).is_none());
     assert!(wrong.text().await.unwrap().contains("not the admin token"));
-    let foreign = browser().post(app.url("/admin/sign-in")).header("origin", "https://evil.example").form(&[("token", ADMIN_TOKEN)]).send().await.unwrap();
+    let foreign = browser()
+        .post(app.url("/admin/sign-in"))
+        .header("origin", "https://evil.example")
+        .form(&[("token", ADMIN_TOKEN)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(foreign.status(), 403, "a sign-in posted from another site is refused");
 
     let (cookie, set_cookie) = sign_in(&app).await;
@@ -80,7 +93,11 @@ async fn signing_in_gives_a_strict_http_only_session_and_signing_out_ends_it() {
 
 #[tokio::test]
 async fn the_cookie_is_secure_when_plog_is_served_over_https_and_the_dashboard_is_off_without_a_token() {
-    let app = TestApp::with(Options { extra_args: vec!["--public-url".into(), "https://pay.example".into()], ..Options::default() }).await;
+    let app = TestApp::with(Options {
+        extra_args: vec!["--public-url".into(), "https://pay.example".into()],
+        ..Options::default()
+    })
+    .await;
     let response = browser().post(app.url("/admin/sign-in")).form(&[("token", ADMIN_TOKEN)]).send().await.unwrap();
     assert!(response.headers()[SET_COOKIE].to_str().unwrap().contains("Secure"));
 
@@ -99,19 +116,31 @@ async fn forms_create_and_change_paywalls_only_with_the_session_s_csrf_token_and
     let (_, _, page) = get(&app, &cookie, "/admin/paywalls/new").await;
     let csrf = csrf_of(&page);
     let fields = |csrf: &'static str, price: &'static str| {
-        vec![("csrf", csrf), ("title", "Ramen guide"), ("teaser", "Where to eat."), ("price", price), ("currency", "jpy"),
-            ("mode", "fixed"), ("content_markdown", "**The list**"), ("origins", "https://Blog.example\nhttps://other.example")]
+        vec![
+            ("csrf", csrf),
+            ("title", "Ramen guide"),
+            ("teaser", "Where to eat."),
+            ("price", price),
+            ("currency", "jpy"),
+            ("mode", "fixed"),
+            ("content_markdown", "**The list**"),
+            ("origins", "https://Blog.example\nhttps://other.example"),
+        ]
     };
     let csrf: &'static str = Box::leak(csrf.into_boxed_str());
 
     let without = post_form(&app, &cookie, "/admin/paywalls", &fields("", "300"), None).await;
     assert_eq!(without.status(), 403);
-    let cross_site = post_form(&app, &cookie, "/admin/paywalls", &fields(csrf, "300"), Some("https://evil.example")).await;
+    let cross_site =
+        post_form(&app, &cookie, "/admin/paywalls", &fields(csrf, "300"), Some("https://evil.example")).await;
     assert_eq!(cross_site.status(), 403);
     let too_cheap = post_form(&app, &cookie, "/admin/paywalls", &fields(csrf, "10"), None).await;
     assert_eq!(too_cheap.status(), 422);
     let page = too_cheap.text().await.unwrap();
-    assert!(page.contains("minimum") && page.contains("Ramen guide"), "the form comes back with the message and what was typed");
+    assert!(
+        page.contains("minimum") && page.contains("Ramen guide"),
+        "the form comes back with the message and what was typed"
+    );
     let fraction = post_form(&app, &cookie, "/admin/paywalls", &fields(csrf, "1.5"), None).await;
     assert_eq!(fraction.status(), 422);
     assert_eq!(app.admin_json("/v1/admin/paywalls").await["paywalls"], json!([]), "nothing was created");
@@ -121,11 +150,17 @@ async fn forms_create_and_change_paywalls_only_with_the_session_s_csrf_token_and
     let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
     let id = location.trim_start_matches("/admin/paywalls/").split('?').next().unwrap().to_owned();
     let stored = app.admin_json(&format!("/v1/admin/paywalls/{id}")).await;
-    assert_eq!((stored["price"].clone(), stored["origins"].clone()), (json!({"amount": 300, "currency": "jpy"}), json!(["https://blog.example", "https://other.example"])));
+    assert_eq!(
+        (stored["price"].clone(), stored["origins"].clone()),
+        (json!({"amount": 300, "currency": "jpy"}), json!(["https://blog.example", "https://other.example"]))
+    );
 
     let (status, _, page) = get(&app, &cookie, &location).await;
     assert_eq!(status, 200);
-    let tag = format!(r#"&lt;script src=&quot;{}/plog.js&quot; data-paywall=&quot;{id}&quot; async&gt;&lt;/script&gt;"#, app.address);
+    let tag = format!(
+        r#"&lt;script src=&quot;{}/plog.js&quot; data-paywall=&quot;{id}&quot; async&gt;&lt;/script&gt;"#,
+        app.address
+    );
     assert!(page.contains(&tag), "the tag to copy, escaped in the page: {page}");
     assert!(page.contains("<strong>The list</strong>"), "the sanitized content's preview");
 
@@ -144,7 +179,10 @@ async fn forms_create_and_change_paywalls_only_with_the_session_s_csrf_token_and
     let saved = post_form(&app, &cookie, &format!("/admin/paywalls/{id}"), &change, None).await;
     assert_eq!(saved.status(), 303);
     let changed = app.admin_json(&format!("/v1/admin/paywalls/{id}")).await;
-    assert_eq!((changed["title"].clone(), changed["price"]["amount"].clone()), (json!("Ramen guide, 2nd edition"), json!(500)));
+    assert_eq!(
+        (changed["title"].clone(), changed["price"]["amount"].clone()),
+        (json!("Ramen guide, 2nd edition"), json!(500))
+    );
 
     let archived = post_form(&app, &cookie, &format!("/admin/paywalls/{id}/archive"), &[("csrf", csrf)], None).await;
     assert_eq!(archived.status(), 303);
@@ -161,7 +199,12 @@ async fn the_preview_is_the_sanitized_html_and_needs_the_csrf_header() {
     let csrf = csrf_of(&page);
     let markdown = json!({"markdown": "# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))"});
     let preview = |csrf: &str| {
-        browser().post(app.url("/admin/preview")).header(COOKIE, &cookie).header("x-plog-csrf", csrf).json(&markdown).send()
+        browser()
+            .post(app.url("/admin/preview"))
+            .header(COOKIE, &cookie)
+            .header("x-plog-csrf", csrf)
+            .json(&markdown)
+            .send()
     };
     assert_eq!(preview("nope").await.unwrap().status(), 403);
     let answer: Value = preview(&csrf).await.unwrap().json().await.unwrap();
@@ -181,7 +224,8 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
     let event = intent_event(&event_id(), "payment_intent.succeeded", &intent_id(&paid.client_secret), 100, "jpy");
     assert_eq!(app.send_event(&event).await.status(), 200);
     let declined = app.start_purchase(&dollars).await;
-    let failure = intent_event(&event_id(), "payment_intent.payment_failed", &intent_id(&declined.client_secret), 250, "usd");
+    let failure =
+        intent_event(&event_id(), "payment_intent.payment_failed", &intent_id(&declined.client_secret), 250, "usd");
     assert_eq!(app.send_event(&failure).await.status(), 200);
 
     let (cookie, _) = sign_in(&app).await;
@@ -189,7 +233,10 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
     assert_eq!(status, 200);
     assert_eq!(page.matches("data-purchase=").count(), 2, "{page}");
     assert!(page.contains(r#"data-status="paid""#) && page.contains(r#"data-status="failed""#));
-    assert!(page.contains(r#"<div class="hint last-error">Your card was declined.</div>"#), "why it failed, as Stripe said: {page}");
+    assert!(
+        page.contains(r#"<div class="hint last-error">Your card was declined.</div>"#),
+        "why it failed, as Stripe said: {page}"
+    );
     let (_, _, only_paid) = get(&app, &cookie, "/admin/sales?status=paid").await;
     assert_eq!(only_paid.matches("data-purchase=").count(), 1);
     let (_, _, of_dollars) = get(&app, &cookie, &format!("/admin/sales?paywall={dollars}")).await;
@@ -205,7 +252,10 @@ async fn sales_are_listed_filtered_and_exported_as_csv() {
     assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"plog-sales-"));
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
-    assert!(lines[1].contains(&format!(",{yen},A paid article,paid,fixed,100,JPY,100,{}", intent_id(&paid.client_secret))), "{csv}");
+    assert!(
+        lines[1].contains(&format!(",{yen},A paid article,paid,fixed,100,JPY,100,{}", intent_id(&paid.client_secret))),
+        "{csv}"
+    );
     let (status, _, _) = get(&app, "plog_session=forged", "/admin/sales.csv").await;
     assert_eq!(status, 303);
 
@@ -221,7 +271,10 @@ async fn sales_show_disputes_and_partial_refunds_and_the_overview_counts_them_ap
     let disputed = intent_id(&app.start_purchase(&yen).await.client_secret);
     let partly = intent_id(&app.start_purchase(&yen).await.client_secret);
     for intent in [&disputed, &partly] {
-        assert_eq!(app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", intent, 1000, "jpy")).await.status(), 200);
+        assert_eq!(
+            app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", intent, 1000, "jpy")).await.status(),
+            200
+        );
     }
     let dispute = json!({"id": event_id(), "object": "event", "type": "charge.dispute.created", "created": now(),
         "data": {"object": {"id": "dp_1", "object": "dispute", "payment_intent": disputed, "charge": "ch_1", "amount": 1000, "status": "needs_response"}}});
@@ -235,11 +288,18 @@ async fn sales_show_disputes_and_partial_refunds_and_the_overview_counts_them_ap
     let (_, _, page) = get(&app, &cookie, "/admin/sales").await;
     assert!(page.contains(r#"data-status="disputed""#), "{page}");
     assert!(page.contains(r#"<div class="hint dispute">dispute: needs response</div>"#), "{page}");
-    assert!(page.contains(r#"<div class="hint refunded"><data class="money" value="250""#) && page.contains("250 JPY</data> refunded</div>"), "{page}");
+    assert!(
+        page.contains(r#"<div class="hint refunded"><data class="money" value="250""#)
+            && page.contains("250 JPY</data> refunded</div>"),
+        "{page}"
+    );
     let (_, _, only) = get(&app, &cookie, "/admin/sales?status=disputed").await;
     assert_eq!(only.matches("data-purchase=").count(), 1);
     let (_, _, csv) = get(&app, &cookie, "/admin/sales.csv").await;
-    assert!(csv.lines().any(|l| l.contains(&disputed) && l.contains(",disputed,") && l.ends_with(",0,needs_response")), "{csv}");
+    assert!(
+        csv.lines().any(|l| l.contains(&disputed) && l.contains(",disputed,") && l.ends_with(",0,needs_response")),
+        "{csv}"
+    );
     assert!(csv.lines().any(|l| l.contains(&partly) && l.contains(",paid,") && l.ends_with(",250,")), "{csv}");
     let (_, _, overview) = get(&app, &cookie, "/admin").await;
     assert!(overview.contains("1 disputed") && overview.contains("refunded in all"), "{overview}");
@@ -267,10 +327,19 @@ async fn changing_the_admin_token_ends_every_session() {
     // The same database, served again with another admin token.
     let token_changed = TestApp::with(Options {
         admin_token: false,
-        extra_args: vec!["--database-url".into(), first.database_url.clone(), "--admin-token".into(), "a-new-admin-token-9876543210".into()],
+        extra_args: vec![
+            "--database-url".into(),
+            first.database_url.clone(),
+            "--admin-token".into(),
+            "a-new-admin-token-9876543210".into(),
+        ],
         ..Options::default()
     })
     .await;
-    assert_eq!(get(&token_changed, &cookie, "/admin").await.0, 303, "the old session opens nothing under the new token");
+    assert_eq!(
+        get(&token_changed, &cookie, "/admin").await.0,
+        303,
+        "the old session opens nothing under the new token"
+    );
     assert_eq!(get(&first, &cookie, "/admin").await.0, 200, "while the old token's server still knows it");
 }

@@ -34,7 +34,9 @@ fn doctor(public_url: &str, widget_dir: &Path, extra: &[(&str, &str)]) -> (bool,
 /// A folder holding what the widget build writes (doctor only checks that it is there).
 fn widget_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in [("plog.js", "/* loader */"), ("plog-widget-0123.js", "/* glue */"), ("plog-widget-0123_bg.wasm", "")] {
+    for (name, text) in
+        [("plog.js", "/* loader */"), ("plog-widget-0123.js", "/* glue */"), ("plog-widget-0123_bg.wasm", "")]
+    {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     dir
@@ -77,7 +79,12 @@ async fn doctor_names_each_problem_with_its_fix_and_passes_a_setup_that_is_ready
 
     // An endpoint of an older version that misses the dispute events: two problems.
     let old = format!("{base}/old");
-    create_endpoint(&format!("{old}/v1/webhooks/stripe"), &["payment_intent.succeeded", "charge.refunded"], "2024-06-20").await;
+    create_endpoint(
+        &format!("{old}/v1/webhooks/stripe"),
+        &["payment_intent.succeeded", "charge.refunded"],
+        "2024-06-20",
+    )
+    .await;
     let (ok, out) = doctor(&old, widget.path(), &[]);
     assert!(!ok);
     let found = problems(&out);
@@ -109,7 +116,12 @@ async fn doctor_refuses_mixed_keys_http_with_live_keys_a_missing_widget_and_an_u
         &[("STRIPE_SECRET_KEY", "sk_live_doctor"), ("STRIPE_PUBLISHABLE_KEY", "pk_live_doctor")],
     );
     assert!(!ok);
-    assert!(problems(&out).iter().any(|l| l.contains("is not https, with live keys") && l.contains("PLOG_PUBLIC_URL=https://")), "{out}");
+    assert!(
+        problems(&out)
+            .iter()
+            .any(|l| l.contains("is not https, with live keys") && l.contains("PLOG_PUBLIC_URL=https://")),
+        "{out}"
+    );
 
     let (ok, out) = doctor(&base, Path::new("/nonexistent/dist"), &[]);
     assert!(!ok);

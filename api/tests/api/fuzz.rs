@@ -58,7 +58,8 @@ fn send(request: Request<Body>) -> (StatusCode, String) {
 fn check_answer(status: StatusCode, body: &str) -> Result<(), TestCaseError> {
     prop_assert!(!status.is_server_error(), "{status}: {body}");
     if status.is_client_error() {
-        let parsed: Value = serde_json::from_str(body).map_err(|e| TestCaseError::fail(format!("{status} not JSON: {e}: {body}")))?;
+        let parsed: Value =
+            serde_json::from_str(body).map_err(|e| TestCaseError::fail(format!("{status} not JSON: {e}: {body}")))?;
         prop_assert!(parsed["error"]["code"].as_str().is_some_and(|c| !c.is_empty()), "{body}");
         prop_assert!(parsed["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     }
@@ -76,18 +77,33 @@ fn webhook(signature: &str, body: Vec<u8>) -> Request<Body> {
 /// JSON of any shape, leaning towards the field names plog reads.
 fn any_json() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
-        Just("id".to_owned()), Just("type".to_owned()), Just("data".to_owned()), Just("object".to_owned()),
-        Just("amount".to_owned()), Just("currency".to_owned()), Just("payment_intent".to_owned()),
-        Just("title".to_owned()), Just("teaser".to_owned()), Just("price".to_owned()),
-        Just("content_markdown".to_owned()), Just("origins".to_owned()), "[a-z_]{1,12}",
+        Just("id".to_owned()),
+        Just("type".to_owned()),
+        Just("data".to_owned()),
+        Just("object".to_owned()),
+        Just("amount".to_owned()),
+        Just("currency".to_owned()),
+        Just("payment_intent".to_owned()),
+        Just("title".to_owned()),
+        Just("teaser".to_owned()),
+        Just("price".to_owned()),
+        Just("content_markdown".to_owned()),
+        Just("origins".to_owned()),
+        "[a-z_]{1,12}",
     ];
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(|f| json!(f)),
-        prop_oneof![Just("payment_intent.succeeded".to_owned()), Just("charge.refunded".to_owned()), Just("jpy".to_owned()),
-            Just("https://blog.example".to_owned()), "\\PC{0,40}"].prop_map(Value::String),
+        prop_oneof![
+            Just("payment_intent.succeeded".to_owned()),
+            Just("charge.refunded".to_owned()),
+            Just("jpy".to_owned()),
+            Just("https://blog.example".to_owned()),
+            "\\PC{0,40}"
+        ]
+        .prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, move |inner| {
         prop_oneof![
@@ -172,6 +188,12 @@ proptest! {
 /// Percent-encodes everything but unreserved characters, so any text can sit in a path.
 fn urlencoding(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -129,7 +129,8 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
     if on_postgres() {
         let name = format!("t_{}", plog_api::tokens::new_purchase_id().as_str()[4..].to_ascii_lowercase());
         let admin = format!("{}/postgres", postgres());
-        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to PostgreSQL");
+        let mut connection =
+            <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to PostgreSQL");
         sqlx::Executor::execute(&mut connection, sqlx::AssertSqlSafe(format!("create database {name}"))).await.unwrap();
         format!("{}/{name}", postgres())
     } else {
@@ -155,7 +156,14 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { webhooks: true, admin_token: true, stripe_base: None, widget_dir: None, stripe_timeout_secs: 5, extra_args: vec![] }
+        Options {
+            webhooks: true,
+            admin_token: true,
+            stripe_base: None,
+            widget_dir: None,
+            stripe_timeout_secs: 5,
+            extra_args: vec![],
+        }
     }
 }
 
@@ -188,22 +196,33 @@ impl TestApp {
         let webhook_secret = unique_webhook_secret();
         let mut args = vec![
             "plog".to_owned(),
-            "--listen".into(), "127.0.0.1:0".into(),
-            "--database-url".into(), database_url.clone(),
-            "--stripe-secret-key".into(), SECRET_KEY.into(),
-            "--stripe-publishable-key".into(), PUBLISHABLE_KEY.into(),
-            "--stripe-webhook-secret".into(), webhook_secret.clone(),
-            "--stripe-api-base".into(), stripe_base,
-            "--stripe-timeout-secs".into(), options.stripe_timeout_secs.to_string(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--database-url".into(),
+            database_url.clone(),
+            "--stripe-secret-key".into(),
+            SECRET_KEY.into(),
+            "--stripe-publishable-key".into(),
+            PUBLISHABLE_KEY.into(),
+            "--stripe-webhook-secret".into(),
+            webhook_secret.clone(),
+            "--stripe-api-base".into(),
+            stripe_base,
+            "--stripe-timeout-secs".into(),
+            options.stripe_timeout_secs.to_string(),
             // Every test talks from 127.0.0.1: the purchase limits are off unless a test of
             // them sets its own through `extra_args`.
-            "--rate-per-ip".into(), "off".into(),
-            "--rate-per-paywall".into(), "off".into(),
-            "--rate-max-pending-per-ip".into(), "0".into(),
+            "--rate-per-ip".into(),
+            "off".into(),
+            "--rate-per-paywall".into(),
+            "off".into(),
+            "--rate-max-pending-per-ip".into(),
+            "0".into(),
             // A loaded 2-core machine (the scale tests fsync thousands of events beside the
             // others) can take seconds to open a connection: not what these tests are about.
             // The busy-database test sets its own 1 s.
-            "--db-acquire-timeout-secs".into(), "30".into(),
+            "--db-acquire-timeout-secs".into(),
+            "30".into(),
         ];
         if let Some(dir) = &options.widget_dir {
             args.extend(["--widget-dir".into(), dir.display().to_string()]);
@@ -350,7 +369,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let Some(id) = &self.webhook_id else { return };
         let Some(authority) = localstripe().strip_prefix("http://") else { return };
-        let body = serde_json::json!({"url": "http://127.0.0.1:9/retired", "secret": "retired", "events": ["plog.retired"]}).to_string();
+        let body =
+            serde_json::json!({"url": "http://127.0.0.1:9/retired", "secret": "retired", "events": ["plog.retired"]})
+                .to_string();
         let request = format!(
             "POST /_config/webhooks/{id} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
@@ -381,7 +402,13 @@ pub async fn pay_with_card(client_secret: &str, card: &str) -> (u16, Value) {
     let pm: Value = http
         .post(format!("{base}/v1/payment_methods"))
         .bearer_auth(SECRET_KEY)
-        .form(&[("type", "card"), ("card[number]", card), ("card[exp_month]", "12"), ("card[exp_year]", "2034"), ("card[cvc]", "123")])
+        .form(&[
+            ("type", "card"),
+            ("card[number]", card),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ])
         .send()
         .await
         .unwrap()
@@ -398,12 +425,8 @@ pub async fn pay_with_card(client_secret: &str, card: &str) -> (u16, Value) {
         .await
         .unwrap();
     assert!(attached.status().is_success(), "attach payment method: {}", attached.text().await.unwrap());
-    let response = http
-        .post(format!("{base}/v1/payment_intents/{intent}/confirm"))
-        .bearer_auth(SECRET_KEY)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        http.post(format!("{base}/v1/payment_intents/{intent}/confirm")).bearer_auth(SECRET_KEY).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }

@@ -18,7 +18,11 @@ async fn app_with(extra: &[&str]) -> TestApp {
 }
 
 async fn purchase_from(app: &TestApp, id: &str, forwarded_for: Option<&str>) -> reqwest::Response {
-    let mut request = app.http.post(app.url(&format!("/v1/paywalls/{id}/purchases"))).header("content-type", "application/json").body("{}");
+    let mut request = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{id}/purchases")))
+        .header("content-type", "application/json")
+        .body("{}");
     if let Some(address) = forwarded_for {
         request = request.header("x-forwarded-for", address);
     }
@@ -26,7 +30,10 @@ async fn purchase_from(app: &TestApp, id: &str, forwarded_for: Option<&str>) -> 
 }
 
 async fn purchase_count(app: &TestApp) -> usize {
-    app.admin_get("/v1/admin/purchases?limit=1000").await.json::<Value>().await.unwrap()["purchases"].as_array().unwrap().len()
+    app.admin_get("/v1/admin/purchases?limit=1000").await.json::<Value>().await.unwrap()["purchases"]
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 /// A 429 in the error shape with a `Retry-After` in whole seconds within `range`.
@@ -46,8 +53,12 @@ async fn a_flood_from_one_address_gets_exactly_its_rate_and_creates_nothing_more
     // 40 at once, each claiming another address: without trusted proxies the header is ignored.
     let mut flood = tokio::task::JoinSet::new();
     for i in 0..40 {
-        let request = app.http.post(app.url(&format!("/v1/paywalls/{id}/purchases")))
-            .header("content-type", "application/json").header("x-forwarded-for", format!("198.51.100.{i}")).body("{}");
+        let request = app
+            .http
+            .post(app.url(&format!("/v1/paywalls/{id}/purchases")))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .body("{}");
         flood.spawn(async move { request.send().await.unwrap() });
     }
     let responses = flood.join_all().await;
@@ -92,7 +103,8 @@ async fn a_paywall_sells_at_most_its_rate_whoever_asks() {
 
 #[tokio::test]
 async fn a_client_may_hold_only_so_many_unpaid_purchases() {
-    let app = TestApp::with(Options { extra_args: args(&["--rate-max-pending-per-ip", "2"]), ..Options::default() }).await;
+    let app =
+        TestApp::with(Options { extra_args: args(&["--rate-max-pending-per-ip", "2"]), ..Options::default() }).await;
     let id = app.create_paywall(100, "jpy", "paid").await;
     let first = app.start_purchase(&id).await;
     app.start_purchase(&id).await;
@@ -110,14 +122,18 @@ async fn a_client_may_hold_only_so_many_unpaid_purchases() {
 async fn oversized_headers_and_bodies_get_clear_errors() {
     let app = app_with(&["--max-header-bytes", "4096"]).await;
     let id = app.create_paywall(100, "jpy", "paid").await;
-    let response = app.http.get(app.url(&format!("/v1/paywalls/{id}"))).header("x-filler", "a".repeat(5000)).send().await.unwrap();
+    let response =
+        app.http.get(app.url(&format!("/v1/paywalls/{id}"))).header("x-filler", "a".repeat(5000)).send().await.unwrap();
     assert_eq!(response.status(), 431);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "headers_too_large");
     assert!(body["error"]["message"].as_str().unwrap().contains("4096"));
     assert_eq!(app.paywall_info(&id).await.status(), 200, "ordinary headers pass");
 
-    let huge = format!(r#"{{"title":"t","price":{{"amount":100,"currency":"jpy"}},"content_markdown":"{}"}}"#, "x".repeat(2 << 20));
+    let huge = format!(
+        r#"{{"title":"t","price":{{"amount":100,"currency":"jpy"}},"content_markdown":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
     let response = app.create_paywall_raw(&serde_json::from_str(&huge).unwrap()).await;
     assert_eq!(response.status(), 413);
     assert_eq!(response.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");

@@ -12,10 +12,13 @@ async fn create(app: &TestApp, body: Value) -> reqwest::Response {
 }
 
 async fn pwyw(app: &TestApp) -> String {
-    let response = create(app, json!({
-        "title": "Name your price", "price": {"amount": 300, "currency": "jpy"}, "content_markdown": "PWYW-PAID",
-        "mode": "pay_what_you_want", "suggested_amount": 500, "max_amount": 10_000,
-    }))
+    let response = create(
+        app,
+        json!({
+            "title": "Name your price", "price": {"amount": 300, "currency": "jpy"}, "content_markdown": "PWYW-PAID",
+            "mode": "pay_what_you_want", "suggested_amount": 500, "max_amount": 10_000,
+        }),
+    )
     .await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
@@ -25,7 +28,12 @@ async fn intents_of(paywall: &str) -> usize {
     let list: Value = reqwest::Client::new()
         .get(format!("{}/v1/payment_intents?limit=100", localstripe()))
         .bearer_auth(SECRET_KEY)
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     list["data"].as_array().unwrap().iter().filter(|i| i["metadata"]["paywall_id"] == paywall).count()
 }
 
@@ -34,7 +42,10 @@ async fn pay_what_you_want_refuses_every_bad_amount_before_stripe_and_charges_th
     let app = TestApp::spawn().await;
     let id = pwyw(&app).await;
     let info: Value = app.paywall_info(&id).await.json().await.unwrap();
-    assert_eq!((info["mode"].as_str(), info["suggested"].as_i64(), info["maximum"].as_i64()), (Some("pay_what_you_want"), Some(500), Some(10_000)));
+    assert_eq!(
+        (info["mode"].as_str(), info["suggested"].as_i64(), info["maximum"].as_i64()),
+        (Some("pay_what_you_want"), Some(500), Some(10_000))
+    );
     assert_eq!(info["price"]["amount"], 300, "the price is the minimum");
 
     for (body, says) in [
@@ -80,10 +91,20 @@ async fn the_webhook_is_checked_against_the_chosen_amount() {
         app.start_purchase_raw(&id, Some(r#"{"amount": 700}"#)).await.json().await.unwrap();
     let intent = intent_id(&created.client_secret);
     // A succeeded event for the paywall's minimum is not what this reader agreed to pay.
-    let answer: Value = app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 300, "jpy")).await.json().await.unwrap();
+    let answer: Value = app
+        .send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 300, "jpy"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer["outcome"], "amount_mismatch");
     assert_eq!(app.purchase(&intent).await.status, "pending");
-    let answer: Value = app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 700, "jpy")).await.json().await.unwrap();
+    let answer: Value = app
+        .send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 700, "jpy"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer["outcome"], "applied");
     assert_eq!(app.purchase(&intent).await.status, "paid");
 }
@@ -100,20 +121,27 @@ async fn a_fixed_price_ignores_any_amount_the_reader_sends() {
 #[tokio::test]
 async fn tips_offer_presets_show_their_count_thank_the_reader_and_are_counted_apart() {
     let app = TestApp::spawn().await;
-    let response = create(&app, json!({
-        "title": "Tip jar", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "THANK-YOU-NOTE",
-        "mode": "tip", "show_count": true,
-    }))
+    let response = create(
+        &app,
+        json!({
+            "title": "Tip jar", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "THANK-YOU-NOTE",
+            "mode": "tip", "show_count": true,
+        }),
+    )
     .await;
     assert_eq!(response.status(), 201);
     let tip_jar: Value = response.json().await.unwrap();
     assert_eq!(tip_jar["preset_amounts"], json!([100, 500, 1000]), "the currency's usual tips by default");
     let id = tip_jar["id"].as_str().unwrap();
     let info: Value = app.paywall_info(id).await.json().await.unwrap();
-    assert_eq!((info["mode"].clone(), info["presets"].clone(), info["tip_count"].clone()), (json!("tip"), json!([100, 500, 1000]), json!(0)));
+    assert_eq!(
+        (info["mode"].clone(), info["presets"].clone(), info["tip_count"].clone()),
+        (json!("tip"), json!([100, 500, 1000]), json!(0))
+    );
     assert!(!info.to_string().contains("THANK-YOU-NOTE"), "the thank-you comes after paying");
 
-    let created: plog_shared::api::PurchaseCreated = app.start_purchase_raw(id, Some(r#"{"amount": 500}"#)).await.json().await.unwrap();
+    let created: plog_shared::api::PurchaseCreated =
+        app.start_purchase_raw(id, Some(r#"{"amount": 500}"#)).await.json().await.unwrap();
     pay_with_card(&created.client_secret, CARD_OK).await;
     app.wait_for_status(&intent_id(&created.client_secret), "paid").await;
     let thanks = app.content(id, Some(&created.access_token)).await.text().await.unwrap();
@@ -126,7 +154,10 @@ async fn tips_offer_presets_show_their_count_thank_the_reader_and_are_counted_ap
     pay_with_card(&sale.client_secret, CARD_OK).await;
     app.wait_for_status(&intent_id(&sale.client_secret), "paid").await;
     let stats = app.admin_json("/v1/admin/stats").await;
-    assert_eq!(stats["by_currency"], json!([{"currency": "jpy", "paid_count": 1, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 1, "tip_revenue": 500}]));
+    assert_eq!(
+        stats["by_currency"],
+        json!([{"currency": "jpy", "paid_count": 1, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 1, "tip_revenue": 500}])
+    );
     let purchases = app.admin_json(&format!("/v1/admin/purchases?paywall={id}")).await;
     assert_eq!(purchases["purchases"][0]["mode"], "tip", "{purchases}");
 }
@@ -144,7 +175,10 @@ async fn mode_settings_are_validated_and_a_refused_change_writes_nothing() {
         (json!({"mode": "pay_what_you_want", "suggested_amount": 200}), "suggested_amount 200 must be between"),
         (json!({"mode": "pay_what_you_want", "max_amount": 100}), "max_amount must be between"),
         (json!({"mode": "pay_what_you_want", "preset_amounts": [500]}), "for the tip mode"),
-        (json!({"mode": "tip", "preset_amounts": [500, 20000], "max_amount": 10000}), "preset amount 20000 must be between"),
+        (
+            json!({"mode": "tip", "preset_amounts": [500, 20000], "max_amount": 10000}),
+            "preset amount 20000 must be between",
+        ),
         (json!({"mode": "tip", "preset_amounts": [300, 400, 500, 600, 700, 800, 900]}), "at most 6"),
         (json!({"mode": "tip", "suggested_amount": 500}), "tips offer preset_amounts"),
         (json!({"mode": "auction"}), "unknown variant"),
@@ -158,13 +192,22 @@ async fn mode_settings_are_validated_and_a_refused_change_writes_nothing() {
     assert_eq!(list["paywalls"].as_array().unwrap().len(), 0);
 
     let id = app.create_paywall(300, "jpy", "x").await;
-    let patch = |body: Value| app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).json(&body).send();
+    let patch = |body: Value| {
+        app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN).json(&body).send()
+    };
     let refused = patch(json!({"title": "New title", "mode": "tip", "preset_amounts": [100]})).await.unwrap();
     assert_eq!(refused.status(), 422, "a tip below the minimum");
     let unchanged: Value = app.admin_get(&format!("/v1/admin/paywalls/{id}")).await.json().await.unwrap();
     assert_eq!((unchanged["title"].clone(), unchanged["mode"].clone()), (json!("A paid article"), json!("fixed")));
     let tip: Value = patch(json!({"mode": "tip", "show_count": true})).await.unwrap().json().await.unwrap();
-    assert_eq!((tip["mode"].clone(), tip["preset_amounts"].clone(), tip["show_count"].clone()), (json!("tip"), json!([500, 1000]), json!(true)));
+    assert_eq!(
+        (tip["mode"].clone(), tip["preset_amounts"].clone(), tip["show_count"].clone()),
+        (json!("tip"), json!([500, 1000]), json!(true))
+    );
     let back: Value = patch(json!({"mode": "fixed"})).await.unwrap().json().await.unwrap();
-    assert_eq!((back["preset_amounts"].clone(), back["show_count"].clone()), (json!([]), json!(false)), "a new mode starts afresh");
+    assert_eq!(
+        (back["preset_amounts"].clone(), back["show_count"].clone()),
+        (json!([]), json!(false)),
+        "a new mode starts afresh"
+    );
 }

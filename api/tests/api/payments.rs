@@ -62,7 +62,8 @@ async fn a_declined_card_leaves_the_purchase_unpaid_and_the_content_locked() {
     assert_eq!(app.content(&paywall, Some(&retry.access_token)).await.status(), 200);
     assert_eq!(app.content(&paywall, Some(&purchase.access_token)).await.status(), 402);
     let purchases: serde_json::Value = app.admin_get("/v1/admin/purchases").await.json().await.unwrap();
-    let statuses: Vec<&str> = purchases["purchases"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        purchases["purchases"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "paid").count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == "failed").count(), 1, "{statuses:?}");
 }
@@ -114,9 +115,8 @@ async fn without_any_webhook_the_content_still_unlocks_by_re_reading_the_payment
 async fn the_price_comes_from_the_paywall_whatever_the_request_says() {
     let app = TestApp::spawn().await;
     let paywall = app.create_paywall(1200, "jpy", &paid_markdown()).await;
-    let response = app
-        .start_purchase_raw(&paywall, Some(r#"{"amount": 1, "currency": "usd", "price": {"amount": 1}}"#))
-        .await;
+    let response =
+        app.start_purchase_raw(&paywall, Some(r#"{"amount": 1, "currency": "usd", "price": {"amount": 1}}"#)).await;
     assert_eq!(response.status(), 201);
     let created: plog_shared::api::PurchaseCreated = response.json().await.unwrap();
     let intent = stripe_intent(&intent_id(&created.client_secret)).await;

@@ -25,7 +25,12 @@ impl PlogProcess {
 
     /// Starts plog with extra environment variables, writing everything it prints (standard
     /// output and error) to `log` if given.
-    pub async fn start_logging(database_url: &str, port: u16, env: &[(&str, &str)], log: Option<&std::path::Path>) -> PlogProcess {
+    pub async fn start_logging(
+        database_url: &str,
+        port: u16,
+        env: &[(&str, &str)],
+        log: Option<&std::path::Path>,
+    ) -> PlogProcess {
         let (stdout, stderr) = match log {
             Some(path) => {
                 let file = std::fs::File::create(path).expect("create the log file");

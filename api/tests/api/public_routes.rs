@@ -11,10 +11,22 @@ const MARKER: &str = "PUBLIC-MARKER-91c2";
 async fn paywall_info_has_the_price_and_stripe_settings_but_never_the_content() {
     let app = TestApp::spawn().await;
     let id = app.create_paywall(150, "usd", &format!("paid {MARKER}")).await;
-    let response = app.http.get(app.url(&format!("/v1/paywalls/{id}"))).header("origin", "https://a-blog.example").send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url(&format!("/v1/paywalls/{id}")))
+        .header("origin", "https://a-blog.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["access-control-allow-origin"], "https://a-blog.example");
-    let vary = response.headers().get_all("vary").iter().map(|v| v.to_str().unwrap().to_lowercase()).collect::<Vec<_>>().join(",");
+    let vary = response
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(",");
     assert!(vary.contains("origin"), "caches must key the CORS answer by origin: {vary}");
     let text = response.text().await.unwrap();
     assert!(!text.contains(MARKER));
@@ -122,7 +134,8 @@ async fn cors_preflight_allows_the_widget_from_any_blog() {
 #[tokio::test]
 async fn the_widget_files_are_served_for_any_origin_with_the_right_types_and_caching() {
     let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("plog.js"), "import('/widget/__PLOG_WIDGET_JS__'); '__PLOG_WIDGET_WASM__';").unwrap();
+    std::fs::write(dist.path().join("plog.js"), "import('/widget/__PLOG_WIDGET_JS__'); '__PLOG_WIDGET_WASM__';")
+        .unwrap();
     std::fs::write(dist.path().join("plog-widget-abc123.js"), "export default 1;").unwrap();
     std::fs::write(dist.path().join("plog-widget-abc123_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();

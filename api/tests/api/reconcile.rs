@@ -14,7 +14,14 @@ fn stripe() -> StripeApi {
         #[command(flatten)]
         access: plog_api::config::StripeAccess,
     }
-    let args = <Args as clap::Parser>::try_parse_from(["x", "--stripe-secret-key", SECRET_KEY, "--stripe-api-base", localstripe()]).unwrap();
+    let args = <Args as clap::Parser>::try_parse_from([
+        "x",
+        "--stripe-secret-key",
+        SECRET_KEY,
+        "--stripe-api-base",
+        localstripe(),
+    ])
+    .unwrap();
     StripeApi::new(&args.access).unwrap()
 }
 
@@ -91,11 +98,23 @@ async fn plog_serve_reconciles_periodically_when_asked() {
     let paywall: serde_json::Value = http
         .post(format!("{}/v1/admin/paywalls", plog.address))
         .bearer_auth(ADMIN_TOKEN)
-        .json(&serde_json::json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
-        .send().await.unwrap().json().await.unwrap();
+        .json(
+            &serde_json::json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let created: plog_shared::api::PurchaseCreated = http
         .post(format!("{}/v1/paywalls/{}/purchases", plog.address, paywall["id"].as_str().unwrap()))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     pay_with_card(&created.client_secret, CARD_OK).await;
     // No webhook is registered for this process and the content route is never called: only the
     // background reconciliation can settle the purchase.

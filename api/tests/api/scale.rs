@@ -22,18 +22,21 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
     let url = fresh_database(dir).await;
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let paywall = plog_api::catalog::create(&store, &NewPaywall {
-        title: "Scale".into(),
-        teaser: None,
-        price: Price { amount: 100, currency: "jpy".into() },
-        content_markdown: "paid".into(),
-        origins: vec![],
-        mode: Default::default(),
-        suggested_amount: None,
-        max_amount: None,
-        preset_amounts: vec![],
-        show_count: false,
-    })
+    let paywall = plog_api::catalog::create(
+        &store,
+        &NewPaywall {
+            title: "Scale".into(),
+            teaser: None,
+            price: Price { amount: 100, currency: "jpy".into() },
+            content_markdown: "paid".into(),
+            origins: vec![],
+            mode: Default::default(),
+            suggested_amount: None,
+            max_amount: None,
+            preset_amounts: vec![],
+            show_count: false,
+        },
+    )
     .await
     .unwrap();
     let mut intents = Vec::new();
@@ -115,7 +118,8 @@ async fn deliver(bodies: &[Arc<String>], replicas: &[String]) -> Vec<Option<(u16
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await.unwrap();
             let signature = sign(body.as_bytes(), WEBHOOK_SECRET, now());
-            let response = http.post(url).header("stripe-signature", signature).body(body.to_string()).send().await.ok()?;
+            let response =
+                http.post(url).header("stripe-signature", signature).body(body.to_string()).send().await.ok()?;
             let status = response.status().as_u16();
             let outcome = response.json::<Value>().await.ok()?["outcome"].as_str().unwrap_or_default().to_owned();
             Some((status, outcome))
@@ -257,7 +261,8 @@ async fn replicas_starting_together_apply_each_migration_once() {
         let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
         sqlx::query_scalar("select count(*) from _sqlx_migrations").fetch_one(&mut c).await.unwrap()
     };
-    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count() as i64;
+    let migrations =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count() as i64;
     assert_eq!(applied, migrations, "each migration recorded once");
 }
 
@@ -272,7 +277,12 @@ async fn sigterm_lets_an_in_flight_webhook_finish_then_stops() {
     let body = event.to_string();
     let url_hook = format!("{}/v1/webhooks/stripe", plog.address);
     let in_flight = tokio::spawn(async move {
-        reqwest::Client::new().post(url_hook).header("stripe-signature", sign(body.as_bytes(), WEBHOOK_SECRET, now())).body(body).send().await
+        reqwest::Client::new()
+            .post(url_hook)
+            .header("stripe-signature", sign(body.as_bytes(), WEBHOOK_SECRET, now()))
+            .body(body)
+            .send()
+            .await
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     plog.terminate();

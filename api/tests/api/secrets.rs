@@ -30,13 +30,31 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
         .unwrap();
     assert!(registered.status().is_success());
 
-    let paywall: Value = http.post(url("/v1/admin/paywalls")).bearer_auth(ADMIN_TOKEN)
+    let paywall: Value = http
+        .post(url("/v1/admin/paywalls"))
+        .bearer_auth(ADMIN_TOKEN)
         .json(&json!({"title": "Secrets", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = paywall["id"].as_str().unwrap();
-    assert_eq!(http.get(url("/v1/admin/paywalls")).bearer_auth("wrong-admin-token").send().await.unwrap().status(), 401);
-    let created: plog_shared::api::PurchaseCreated = http.post(url(&format!("/v1/paywalls/{id}/purchases")))
-        .header("origin", "https://blog.example").json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        http.get(url("/v1/admin/paywalls")).bearer_auth("wrong-admin-token").send().await.unwrap().status(),
+        401
+    );
+    let created: plog_shared::api::PurchaseCreated = http
+        .post(url(&format!("/v1/paywalls/{id}/purchases")))
+        .header("origin", "https://blog.example")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let (status, _) = pay_with_card(&created.client_secret, CARD_OK).await;
     assert_eq!(status, 200);
     let content = || http.get(url(&format!("/v1/paywalls/{id}/content"))).bearer_auth(&created.access_token);
@@ -50,7 +68,8 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
         assert!(std::time::Instant::now() < deadline, "the webhook never came");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let forged = http.post(url("/v1/webhooks/stripe")).header("stripe-signature", "t=1,v1=00").body("{}").send().await.unwrap();
+    let forged =
+        http.post(url("/v1/webhooks/stripe")).header("stripe-signature", "t=1,v1=00").body("{}").send().await.unwrap();
     assert_eq!(forged.status(), 400);
     http.get(url("/v1/admin/purchases")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
     plog.terminate();
@@ -58,7 +77,10 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
 
     let printed = std::fs::read_to_string(&log).unwrap();
     assert!(printed.lines().count() > 50, "trace logging was on:\n{printed}");
-    assert!(printed.contains("purchase started") && printed.contains("webhook refused"), "the run was logged:\n{printed}");
+    assert!(
+        printed.contains("purchase started") && printed.contains("webhook refused"),
+        "the run was logged:\n{printed}"
+    );
     let client_secret_part = created.client_secret.split("_secret_").nth(1).unwrap();
     for (name, secret) in [
         ("Stripe secret key", SECRET_KEY),

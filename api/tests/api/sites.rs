@@ -31,7 +31,11 @@ async fn get_from(app: &TestApp, path: &str, origin: Option<&str>, token: Option
 }
 
 async fn buy_from(app: &TestApp, id: &str, origin: Option<&str>) -> reqwest::Response {
-    let mut request = app.http.post(app.url(&format!("/v1/paywalls/{id}/purchases"))).header("content-type", "application/json").body("{}");
+    let mut request = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{id}/purchases")))
+        .header("content-type", "application/json")
+        .body("{}");
     if let Some(origin) = origin {
         request = request.header("origin", origin);
     }
@@ -54,7 +58,12 @@ async fn origins_are_stored_in_the_spelling_browsers_send_and_bad_ones_change_no
     let paywall: Value = response.json().await.unwrap();
     assert_eq!(paywall["origins"], json!(["http://localhost:8081", BLOG]));
 
-    for bad in [json!(["my-blog.example"]), json!(["https://my-blog.example/post/1"]), json!(["javascript:alert(1)"]), json!("https://x")] {
+    for bad in [
+        json!(["my-blog.example"]),
+        json!(["https://my-blog.example/post/1"]),
+        json!(["javascript:alert(1)"]),
+        json!("https://x"),
+    ] {
         let response = paywall_on(&app, bad.clone()).await;
         assert!(response.status() == 422, "{bad}: {}", response.status());
         let body: Value = response.json().await.unwrap();
@@ -64,8 +73,14 @@ async fn origins_are_stored_in_the_spelling_browsers_send_and_bad_ones_change_no
     assert_eq!(list["paywalls"].as_array().unwrap().len(), 1, "refused paywalls were not created");
 
     let id = paywall["id"].as_str().unwrap();
-    let patched = app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"origins": ["ftp://nope"]})).send().await.unwrap();
+    let patched = app
+        .http
+        .patch(app.url(&format!("/v1/admin/paywalls/{id}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"origins": ["ftp://nope"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patched.status(), 422);
     let unchanged: Value = app.admin_get(&format!("/v1/admin/paywalls/{id}")).await.json().await.unwrap();
     assert_eq!(unchanged["origins"], json!(["http://localhost:8081", BLOG]));
@@ -81,9 +96,15 @@ async fn a_listed_site_sells_and_unlocks_with_cors_for_itself() {
     assert_eq!(info.status(), 200);
     assert_eq!(info.headers()["access-control-allow-origin"], BLOG);
 
-    let preflight = app.http.request(reqwest::Method::OPTIONS, app.url(&format!("/v1/paywalls/{id}/purchases")))
-        .header("origin", BLOG).header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type").send().await.unwrap();
+    let preflight = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.url(&format!("/v1/paywalls/{id}/purchases")))
+        .header("origin", BLOG)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
     assert!(preflight.status().is_success());
     assert_eq!(preflight.headers()["access-control-allow-origin"], BLOG);
 
@@ -108,14 +129,23 @@ async fn another_site_is_refused_everything_and_nothing_is_created() {
     assert!(message.contains(OTHER), "{message}");
     assert_refused(buy_from(&app, id, Some(OTHER)).await).await;
     assert_refused(buy_from(&app, id, Some("null")).await).await;
-    let preflight = app.http.request(reqwest::Method::OPTIONS, app.url(&format!("/v1/paywalls/{id}/purchases")))
-        .header("origin", OTHER).header("access-control-request-method", "POST").send().await.unwrap();
+    let preflight = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.url(&format!("/v1/paywalls/{id}/purchases")))
+        .header("origin", OTHER)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
     assert_refused(preflight).await;
 
     // Even a paid reader's token does not carry the content to another site.
     let created: plog_shared::api::PurchaseCreated = buy_from(&app, id, Some(BLOG)).await.json().await.unwrap();
     pay_with_card(&created.client_secret, CARD_OK).await;
-    assert_refused(get_from(&app, &format!("/v1/paywalls/{id}/content"), Some(OTHER), Some(&created.access_token)).await).await;
+    assert_refused(
+        get_from(&app, &format!("/v1/paywalls/{id}/content"), Some(OTHER), Some(&created.access_token)).await,
+    )
+    .await;
 
     let list: Value = app.admin_get("/v1/admin/purchases").await.json().await.unwrap();
     assert_eq!(list["purchases"].as_array().unwrap().len(), 1, "only the allowed site's purchase exists");
@@ -147,8 +177,14 @@ async fn an_empty_list_sells_everywhere_and_clearing_a_list_reopens_it() {
     let paywall: Value = paywall_on(&app, json!([BLOG])).await.json().await.unwrap();
     let id = paywall["id"].as_str().unwrap();
     assert_eq!(buy_from(&app, id, Some(OTHER)).await.status(), 403);
-    let patched = app.http.patch(app.url(&format!("/v1/admin/paywalls/{id}"))).bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"origins": []})).send().await.unwrap();
+    let patched = app
+        .http
+        .patch(app.url(&format!("/v1/admin/paywalls/{id}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"origins": []}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patched.status(), 200);
     assert_eq!(buy_from(&app, id, Some(OTHER)).await.status(), 201);
 }

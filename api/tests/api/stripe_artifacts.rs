@@ -84,7 +84,13 @@ async fn unlocks(app: &TestApp, paywall: &str, token: &str) -> bool {
 
 async fn admin_purchase(app: &TestApp, intent: &str) -> Value {
     let list = app.admin_json("/v1/admin/purchases").await;
-    list["purchases"].as_array().unwrap().iter().find(|p| p["payment_intent_id"] == intent).cloned().expect("purchase listed")
+    list["purchases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["payment_intent_id"] == intent)
+        .cloned()
+        .expect("purchase listed")
 }
 
 #[tokio::test]
@@ -117,7 +123,10 @@ async fn refunds_in_part_and_in_full_a_failed_refund_and_disputes_move_access_as
     assert_eq!(deliver(&app, "charge.dispute.created", &intent).await, "applied");
     assert!(!unlocks(&app, &paywall, &token).await, "an open dispute revokes");
     let listed = admin_purchase(&app, &intent).await;
-    assert_eq!((listed["status"].as_str(), listed["dispute_status"].as_str()), (Some("disputed"), Some("needs_response")));
+    assert_eq!(
+        (listed["status"].as_str(), listed["dispute_status"].as_str()),
+        (Some("disputed"), Some("needs_response"))
+    );
     let stats = app.admin_json("/v1/admin/stats").await;
     assert_eq!(stats["by_currency"][0]["disputed_count"], 1, "{stats}");
     assert_eq!(deliver(&app, "charge.dispute.closed.won", &intent).await, "applied");
@@ -179,7 +188,8 @@ async fn a_succeeded_event_reports_what_stripe_received() {
     let (intent, _) = pending_purchase(&app, &paywall).await;
     // At the pinned version `amount_received` is what was taken: a success that took less than
     // the purchase's amount is not honoured.
-    let body = fixture("payment_intent.succeeded", &intent).replace("\"amount_received\": 1000", "\"amount_received\": 900");
+    let body =
+        fixture("payment_intent.succeeded", &intent).replace("\"amount_received\": 1000", "\"amount_received\": 900");
     let response = app.post_webhook(&body, &official_signature(&body, &app.webhook_secret)).await;
     let answer: Value = response.json().await.unwrap();
     assert_eq!(answer["outcome"], "amount_mismatch");
@@ -193,8 +203,10 @@ fn the_signature_check_agrees_with_stripe_python_header_by_header() {
     let secret = "whsec_differential";
     let body = r#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded"}"#;
     let now = now();
-    let v1 = |t: i64| plog_api::stripe::webhook::sign(body.as_bytes(), secret, t).split_once(",v1=").unwrap().1.to_owned();
-    let other = plog_api::stripe::webhook::sign(body.as_bytes(), "whsec_other", now).split_once(",v1=").unwrap().1.to_owned();
+    let v1 =
+        |t: i64| plog_api::stripe::webhook::sign(body.as_bytes(), secret, t).split_once(",v1=").unwrap().1.to_owned();
+    let other =
+        plog_api::stripe::webhook::sign(body.as_bytes(), "whsec_other", now).split_once(",v1=").unwrap().1.to_owned();
     let (fresh, stale, future) = (now - 10, now - 400, now + 1_000);
     let headers: Vec<String> = vec![
         format!("t={fresh},v1={}", v1(fresh)),
@@ -253,9 +265,13 @@ async fn every_request_plog_sends_carries_the_pinned_version_and_only_parameters
     let requests = seen["requests"].as_array().unwrap();
     // plog's requests are async-stripe's (its User-Agent); the tests' own helpers talk to the
     // stand-in unversioned, as a curl would.
-    let plogs: Vec<&Value> = requests.iter().filter(|r| r[3].as_str().unwrap_or_default().starts_with("Stripe/v1 RustBindings/")).collect();
+    let plogs: Vec<&Value> =
+        requests.iter().filter(|r| r[3].as_str().unwrap_or_default().starts_with("Stripe/v1 RustBindings/")).collect();
     let own_read = format!("/v1/payment_intents/{intent}");
-    assert!(plogs.iter().any(|r| r[0] == "GET" && r[1] == own_read.as_str()), "the content route re-read the intent: {requests:?}");
+    assert!(
+        plogs.iter().any(|r| r[0] == "GET" && r[1] == own_read.as_str()),
+        "the content route re-read the intent: {requests:?}"
+    );
     assert!(plogs.iter().any(|r| r[0] == "POST"), "the create went through the gateway: {requests:?}");
     assert!(plogs.iter().any(|r| r[1] == "/v1/refunds"), "reconciliation listed refunds: {requests:?}");
     for request in plogs {
@@ -279,13 +295,20 @@ async fn create_intent_at_the_gateway(form: &[(&str, &str)]) -> (u16, Value) {
 #[tokio::test]
 async fn the_gateway_refuses_what_stripe_refuses_at_the_pinned_version() {
     // What plog sent before: accepted by localstripe, refused by Stripe at endive.
-    let (status, body) = create_intent_at_the_gateway(&[("amount", "100"), ("currency", "jpy"), ("payment_method_types[0]", "card")]).await;
+    let (status, body) =
+        create_intent_at_the_gateway(&[("amount", "100"), ("currency", "jpy"), ("payment_method_types[0]", "card")])
+            .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "parameter_unknown");
     assert_eq!(body["error"]["message"], "Received unknown parameter: payment_method_types");
 
     // What plog sends now: accepted, answered in the pinned shape.
-    let (status, intent) = create_intent_at_the_gateway(&[("amount", "100"), ("currency", "jpy"), ("allowed_payment_method_types[0]", "card")]).await;
+    let (status, intent) = create_intent_at_the_gateway(&[
+        ("amount", "100"),
+        ("currency", "jpy"),
+        ("allowed_payment_method_types[0]", "card"),
+    ])
+    .await;
     assert_eq!(status, 200);
     assert_eq!(intent["allowed_payment_method_types"], json!(["card"]));
     assert_eq!(intent["amount_received"], 0);

@@ -64,7 +64,13 @@ async fn stand_in(plan: &[Answer]) -> (String, StandIn) {
 }
 
 async fn app_on(url: String, timeout: u64) -> TestApp {
-    TestApp::with(Options { webhooks: false, stripe_base: Some(url), stripe_timeout_secs: timeout, ..Options::default() }).await
+    TestApp::with(Options {
+        webhooks: false,
+        stripe_base: Some(url),
+        stripe_timeout_secs: timeout,
+        ..Options::default()
+    })
+    .await
 }
 
 async fn purchase_count(app: &TestApp) -> usize {

@@ -57,7 +57,8 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
     app.wait_for_status(&refunded_intent, "refunded").await;
     let unpaid_a = app.start_purchase(&a).await.access_token;
     let all = PurchaseFilter { limit: 1000, ..PurchaseFilter::default() };
-    let before: Vec<(String, String)> = app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
+    let before: Vec<(String, String)> =
+        app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
     assert_eq!(before.len(), 4);
 
     let mut rng = rand::rng();
@@ -77,7 +78,10 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
                 (a.clone(), mutated(&mut rng, other))
             }
             // Real tokens on the wrong paywall, truncated or extended.
-            8 => (b.clone(), if rng.random_bool(0.5) { paid_a[..paid_a.len() - 1].to_owned() } else { format!("{paid_a}A") }),
+            8 => (
+                b.clone(),
+                if rng.random_bool(0.5) { paid_a[..paid_a.len() - 1].to_owned() } else { format!("{paid_a}A") },
+            ),
             // Malformed text of any length.
             _ => {
                 let len = rng.random_range(1..120);
@@ -110,9 +114,15 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
         });
     }
     let unlocked: Vec<String> = workers.join_all().await.into_iter().flatten().collect();
-    assert!(unlocked.is_empty(), "{} tokens were not refused with 402, e.g. {:?}", unlocked.len(), &unlocked[..unlocked.len().min(5)]);
+    assert!(
+        unlocked.is_empty(),
+        "{} tokens were not refused with 402, e.g. {:?}",
+        unlocked.len(),
+        &unlocked[..unlocked.len().min(5)]
+    );
 
-    let after: Vec<(String, String)> = app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
+    let after: Vec<(String, String)> =
+        app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
     assert_eq!(after, before, "no purchase was created or changed");
     let control = app.content(&a, Some(&paid_a)).await;
     assert_eq!(control.status(), 200, "the real token still unlocks");

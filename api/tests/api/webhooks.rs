@@ -64,7 +64,11 @@ async fn one_valid_v1_among_two_is_enough() {
 #[tokio::test]
 async fn a_signed_but_malformed_body_is_refused() {
     let (app, _, _, _) = pending_purchase().await;
-    for body in ["{not json", r#"{"id": "evt_x"}"#, r#"{"id":"evt_y","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}"#] {
+    for body in [
+        "{not json",
+        r#"{"id": "evt_x"}"#,
+        r#"{"id":"evt_y","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}"#,
+    ] {
         let response = app.post_webhook(body, &sign(body.as_bytes(), &app.webhook_secret, now())).await;
         assert_eq!(response.status(), 400, "{body}");
         let error: Value = response.json().await.unwrap();
@@ -101,7 +105,8 @@ async fn twenty_identical_concurrent_deliveries_have_exactly_one_effect() {
     let signature = sign(body.as_bytes(), &app.webhook_secret, now());
     let mut deliveries = tokio::task::JoinSet::new();
     for _ in 0..20 {
-        let (http, url, body, signature) = (app.http.clone(), app.url("/v1/webhooks/stripe"), body.clone(), signature.clone());
+        let (http, url, body, signature) =
+            (app.http.clone(), app.url("/v1/webhooks/stripe"), body.clone(), signature.clone());
         deliveries.spawn(async move {
             let response = http.post(url).header("stripe-signature", signature).body(body).send().await.unwrap();
             assert_eq!(response.status(), 200);
