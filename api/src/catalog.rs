@@ -1,11 +1,11 @@
 //! The creator's paywalls: validating, creating, changing and archiving them, for the admin API
 //! and the CLI alike; and, for each mode, which amounts a reader may pay.
 
-use plog_shared::api::{AdminPaywall, NewPaywall, PaywallMode, PaywallPatch, Price};
+use plog_shared::api::{AdminPaywall, NewPaywall, PaywallMode, PaywallPatch, PaywallStatus, Price};
 use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
 
-use crate::content::render_markdown;
+use crate::markdown::render_markdown;
 use crate::sites::{canonical_origins, origin_list};
 use crate::store::{Paywall, Store, now};
 use crate::tokens::new_paywall_id;
@@ -93,8 +93,8 @@ fn default_presets(currency: Currency, minimum: i64, maximum: i64) -> Vec<i64> {
 }
 
 /// Validates a pricing against the price (the minimum where the reader chooses) and returns the
-/// fields to store: suggested amount, maximum, presets (space-separated), show_count.
-fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option<i64>, String, bool), InvalidPaywall> {
+/// pricing to store (fields other modes do not use emptied, tip presets sorted or defaulted).
+fn check_pricing(pricing: &Pricing, price: Money) -> Result<Pricing, InvalidPaywall> {
     let (minimum, currency) = (price.amount, price.currency);
     let invalid = |message: String| Err(InvalidPaywall(message));
     if pricing.mode == PaywallMode::Fixed {
@@ -102,7 +102,7 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option
         {
             return invalid("suggested_amount, max_amount, preset_amounts and show_count are for the pay_what_you_want and tip modes".into());
         }
-        return Ok((None, None, String::new(), false));
+        return Ok(Pricing::default());
     }
     let maximum = pricing.maximum.unwrap_or(MAX_AMOUNT);
     if !(minimum..=MAX_AMOUNT).contains(&maximum) {
@@ -122,7 +122,7 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option
             if let Some(suggested) = pricing.suggested.filter(|s| !in_bounds(*s)) {
                 return invalid(format!("suggested_amount {suggested} must be {}", bounds()));
             }
-            Ok((pricing.suggested, pricing.maximum, String::new(), false))
+            Ok(Pricing { presets: Vec::new(), show_count: false, ..pricing.clone() })
         }
         PaywallMode::Tip => {
             if pricing.suggested.is_some() {
@@ -141,8 +141,7 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<(Option<i64>, Option
             if let Some(bad) = presets.iter().find(|a| !in_bounds(**a)) {
                 return invalid(format!("preset amount {bad} must be {}", bounds()));
             }
-            let presets = presets.iter().map(i64::to_string).collect::<Vec<_>>().join(" ");
-            Ok((None, pricing.maximum, presets, pricing.show_count))
+            Ok(Pricing { suggested: None, presets, ..pricing.clone() })
         }
         PaywallMode::Fixed => unreachable!("handled above"),
     }
@@ -167,13 +166,13 @@ pub enum RequestedAmount {
 /// The amount a purchase of this paywall charges. Fixed: the price, whatever was asked. Where
 /// the reader chooses: the asked amount, if it is a whole number of minor units within the
 /// paywall's minimum and maximum (the minimum was checked against Stripe's when saved).
-pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Result<i64, InvalidAmount> {
-    let mode = paywall.mode();
+pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Result<Money, InvalidAmount> {
+    let mode = paywall.mode;
     if !mode.reader_chooses() {
-        return Ok(paywall.price_amount);
+        return Ok(paywall.price);
     }
-    let currency = Currency::parse(&paywall.currency).map_err(|e| InvalidAmount(e.to_string()))?;
-    let (minimum, maximum) = (paywall.price_amount, paywall.maximum());
+    let currency = paywall.price.currency;
+    let (minimum, maximum) = (paywall.price.amount, paywall.maximum());
     let what = if mode == PaywallMode::Tip { "tip" } else { "amount" };
     match requested {
         RequestedAmount::Absent => Err(InvalidAmount(format!(
@@ -192,31 +191,32 @@ pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Resul
         RequestedAmount::Whole(amount) if *amount > maximum => {
             Err(InvalidAmount(format!("the {what} must be at most {}", major(maximum, currency))))
         }
-        RequestedAmount::Whole(amount) => Ok(*amount),
+        // Within the paywall's bounds, which were checked against the currency's when saved.
+        RequestedAmount::Whole(amount) => Money::new(*amount, currency).map_err(|e| InvalidAmount(e.to_string())),
     }
 }
 
 /// The one tag a creator pastes where the paid part begins.
-pub fn tag(public_url: &str, id: &str) -> String {
+pub fn tag(public_url: &str, id: &PaywallId) -> String {
     format!(r#"<script src="{public_url}/plog.js" data-paywall="{id}" async></script>"#)
 }
 
 /// The creator's view of a paywall.
 pub fn to_admin(paywall: &Paywall, public_url: &str) -> AdminPaywall {
     AdminPaywall {
-        id: paywall.id.clone(),
+        id: paywall.id.to_string(),
         title: paywall.title.clone(),
         teaser: paywall.teaser.clone(),
-        price: paywall.price(),
-        status: paywall.status(),
+        price: paywall.price.into(),
+        status: paywall.status,
         content_markdown: paywall.content_markdown.clone(),
         content_html: paywall.content_html.clone(),
         tag: tag(public_url, &paywall.id),
         origins: origin_list(&paywall.origins),
-        mode: paywall.mode(),
+        mode: paywall.mode,
         suggested_amount: paywall.suggested_amount,
         max_amount: paywall.max_amount,
-        preset_amounts: paywall.presets(),
+        preset_amounts: paywall.preset_amounts.clone(),
         show_count: paywall.show_count,
         created_at: paywall.created_at,
         updated_at: paywall.updated_at,
@@ -251,21 +251,21 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
         presets: new.preset_amounts.clone(),
         show_count: new.show_count,
     };
-    let (suggested_amount, max_amount, preset_amounts, show_count) = check_pricing(&pricing, money)?;
+    let Pricing { suggested: suggested_amount, maximum: max_amount, presets: preset_amounts, show_count, .. } =
+        check_pricing(&pricing, money)?;
     let now = now();
     let paywall = Paywall {
-        id: new_paywall_id().to_string(),
+        id: new_paywall_id(),
         title,
         teaser,
-        price_amount: money.amount,
-        currency: money.currency.code().to_owned(),
+        price: money,
         content_markdown: new.content_markdown.clone(),
         content_html: render_markdown(&new.content_markdown),
-        status: "active".into(),
+        status: PaywallStatus::Active,
         created_at: now,
         updated_at: now,
         origins,
-        mode: new.mode.as_str().to_owned(),
+        mode: new.mode,
         suggested_amount,
         max_amount,
         preset_amounts,
@@ -277,7 +277,7 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
 
 /// Applies changes: the paywall with the patch applied is validated as a whole (as if it were
 /// new), and nothing is written if any field is invalid.
-pub async fn update(store: &Store, id: &str, patch: &PaywallPatch) -> Result<Paywall, CatalogError> {
+pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch) -> Result<Paywall, CatalogError> {
     let mut paywall = find(store, id).await?;
     if let Some(title) = &patch.title {
         paywall.title = check_title(title)?;
@@ -286,9 +286,7 @@ pub async fn update(store: &Store, id: &str, patch: &PaywallPatch) -> Result<Pay
         paywall.teaser = check_teaser(Some(teaser))?;
     }
     if let Some(price) = &patch.price {
-        let money = check_price(price)?;
-        paywall.price_amount = money.amount;
-        paywall.currency = money.currency.code().to_owned();
+        paywall.price = check_price(price)?;
     }
     if let Some(markdown) = &patch.content_markdown {
         check_content(markdown)?;
@@ -298,32 +296,38 @@ pub async fn update(store: &Store, id: &str, patch: &PaywallPatch) -> Result<Pay
     if let Some(origins) = &patch.origins {
         paywall.origins = check_origins(origins)?;
     }
-    let mode = patch.mode.unwrap_or(paywall.mode());
+    let mode = patch.mode.unwrap_or(paywall.mode);
     // A change of mode starts its settings afresh; otherwise absent fields keep their values.
-    let keep = mode == paywall.mode();
+    let keep = mode == paywall.mode;
     let pricing = Pricing {
         mode,
         suggested: patch.suggested_amount.or(if keep { paywall.suggested_amount } else { None }),
         maximum: patch.max_amount.or(if keep { paywall.max_amount } else { None }),
-        presets: patch.preset_amounts.clone().unwrap_or_else(|| if keep { paywall.presets() } else { Vec::new() }),
+        presets: patch
+            .preset_amounts
+            .clone()
+            .unwrap_or_else(|| if keep { paywall.preset_amounts.clone() } else { Vec::new() }),
         show_count: patch.show_count.unwrap_or(keep && paywall.show_count),
     };
-    let money = check_price(&paywall.price())?;
-    let (suggested_amount, max_amount, preset_amounts, show_count) = check_pricing(&pricing, money)?;
-    paywall.mode = mode.as_str().to_owned();
+    let Pricing { suggested: suggested_amount, maximum: max_amount, presets: preset_amounts, show_count, .. } =
+        check_pricing(&pricing, paywall.price)?;
+    paywall.mode = mode;
     (paywall.suggested_amount, paywall.max_amount, paywall.preset_amounts, paywall.show_count) =
         (suggested_amount, max_amount, preset_amounts, show_count);
     store.save_paywall(&paywall).await?.ok_or(CatalogError::NotFound)
 }
 
 /// Archives a paywall: it sells no more, and earlier buyers keep access.
-pub async fn archive(store: &Store, id: &str) -> Result<Paywall, CatalogError> {
-    let id = PaywallId::parse(id).map_err(|_| CatalogError::NotFound)?;
-    store.archive_paywall(id.as_str()).await?.ok_or(CatalogError::NotFound)
+pub async fn archive(store: &Store, id: &PaywallId) -> Result<Paywall, CatalogError> {
+    store.archive_paywall(id).await?.ok_or(CatalogError::NotFound)
 }
 
-/// One paywall by id text.
-pub async fn find(store: &Store, id: &str) -> Result<Paywall, CatalogError> {
-    let id = PaywallId::parse(id).map_err(|_| CatalogError::NotFound)?;
-    store.paywall(id.as_str()).await?.ok_or(CatalogError::NotFound)
+/// One paywall: the one lookup every route, page and command uses.
+pub async fn find(store: &Store, id: &PaywallId) -> Result<Paywall, CatalogError> {
+    store.paywall(id).await?.ok_or(CatalogError::NotFound)
+}
+
+/// A paywall id typed by a person or found in a URL; anything else is "no such paywall".
+pub fn parse_id(text: &str) -> Result<PaywallId, CatalogError> {
+    PaywallId::parse(text.trim()).map_err(|_| CatalogError::NotFound)
 }

@@ -10,11 +10,11 @@ use std::fmt;
 use secrecy::ExposeSecret;
 
 use crate::config::{KeyMode, ServeConfig};
-use crate::http::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::stripe::client::WebhookEndpoint;
 use crate::stripe::webhook::HANDLED_EVENTS;
 use crate::stripe::{API_VERSION, StripeApi};
+use crate::widget_build::WidgetAssets;
 
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -187,3 +187,13 @@ pub async fn read_body(request: Request) -> Result<axum::body::Bytes, ApiError> 
         }
     })
 }
+
+impl From<crate::catalog::CatalogError> for ApiError {
+    fn from(error: crate::catalog::CatalogError) -> Self {
+        match error {
+            crate::catalog::CatalogError::Invalid(e) => ApiError::Unprocessable(e.0),
+            crate::catalog::CatalogError::NotFound => ApiError::NotFound("no such paywall"),
+            crate::catalog::CatalogError::Store(e) => ApiError::from(e),
+        }
+    }
+}

@@ -87,10 +87,10 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             let mut figures = std::mem::take(&mut per_paywall[i]);
             figures.sort_by(|a, b| a.currency.cmp(&b.currency));
             PaywallStats {
-                paywall_id: p.id.clone(),
+                paywall_id: p.id.to_string(),
                 title: p.title.clone(),
-                status: p.status.clone(),
-                views: views.get(&p.id).copied().unwrap_or(0),
+                status: p.status.as_str().to_owned(),
+                views: views.get(p.id.as_str()).copied().unwrap_or(0),
                 started: started[i],
                 by_currency: figures,
             }

@@ -9,11 +9,11 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
-use crate::context::{AppContext, AppState};
-use crate::guard::PurchaseGuard;
-use crate::http::widget_assets::WidgetAssets;
+use crate::limits::{PurchaseLimits, SignInLimiter};
+use crate::state::{AppContext, AppState};
 use crate::store::Store;
 use crate::stripe::StripeApi;
+use crate::widget_build::WidgetAssets;
 
 /// A bound, ready-to-run plog server.
 pub struct Application {
@@ -41,7 +41,7 @@ impl Application {
             }
         };
         let stripe_js_url = config.stripe_js_url(&public_url);
-        let guard = PurchaseGuard::new(&config.guard, config.stripe.webhook_secret.clone());
+        let purchase_limits = PurchaseLimits::new(&config.purchase_limits, config.stripe.webhook_secret.clone());
         let state = Arc::new(AppContext {
             config,
             own_origin: crate::sites::canonical_origin(&public_url).ok(),
@@ -49,8 +49,8 @@ impl Application {
             stripe_js_url,
             store,
             stripe,
-            guard,
-            sign_ins: crate::dashboard::session::SignInLimiter::default(),
+            purchase_limits,
+            sign_ins: SignInLimiter::default(),
             widget,
         });
         Ok(Application { listener, state })
@@ -71,7 +71,11 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let store = self.state.store.clone();
         let reconciler = self.state.config.reconcile_every.map(|every| {
-            tokio::spawn(crate::reconcile::run_periodically(store.clone(), self.state.stripe.clone(), every.into()))
+            tokio::spawn(crate::payments::reconcile::run_periodically(
+                store.clone(),
+                self.state.stripe.clone(),
+                every.into(),
+            ))
         });
         let forgetter = tokio::spawn({
             let state = self.state.clone();
@@ -79,7 +83,7 @@ impl Application {
                 let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
                 loop {
                     every.tick().await;
-                    state.guard.forget_idle();
+                    state.purchase_limits.forget_idle();
                     state.sign_ins.forget_idle();
                 }
             }

@@ -13,6 +13,12 @@ pub struct Price {
     pub currency: String,
 }
 
+impl From<crate::Money> for Price {
+    fn from(money: crate::Money) -> Price {
+        Price { amount: money.amount, currency: money.currency.code().to_owned() }
+    }
+}
+
 /// Whether a paywall still sells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -23,6 +29,58 @@ pub enum PaywallStatus {
     /// No new purchases; earlier buyers keep access.
     Archived,
 }
+
+impl PaywallStatus {
+    /// The lowercase name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaywallStatus::Active => "active",
+            PaywallStatus::Archived => "archived",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(PaywallStatus::Active),
+            "archived" => Some(PaywallStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A name that is none of an enum's (a stored row the schema should have refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What was expected, e.g. "purchase status".
+    pub kind: &'static str,
+    /// The name found.
+    pub name: String,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} {:?}", self.kind, self.name)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// `TryFrom<String>` by the type's `parse`, so rows decode straight into the enums.
+macro_rules! try_from_name {
+    ($type:ty, $kind:literal) => {
+        impl TryFrom<String> for $type {
+            type Error = UnknownName;
+            fn try_from(name: String) -> Result<Self, UnknownName> {
+                <$type>::parse(&name).ok_or(UnknownName { kind: $kind, name })
+            }
+        }
+    };
+}
+
+try_from_name!(PaywallStatus, "paywall status");
+try_from_name!(PaywallMode, "paywall mode");
+try_from_name!(PurchaseStatus, "purchase status");
 
 /// How a paywall is paid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

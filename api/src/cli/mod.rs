@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use plog_shared::Currency;
 use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
-use plog_shared::money::{amount_text, format_major, parse_major};
+use plog_shared::money::{format_major, parse_major};
+use plog_shared::{Currency, PaywallId};
 
 use crate::catalog;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
@@ -120,16 +120,18 @@ pub enum PaywallCommand {
         /// Public origin of the plog server, written into the tag.
         #[arg(long, env = "PLOG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
-        /// Paywall id.
-        id: String,
+        /// Paywall id (`pw_…`).
+        #[arg(value_parser = PaywallId::parse)]
+        id: PaywallId,
     },
     /// Change a paywall: only the options given change; a refused change changes nothing.
     Update {
         /// The database.
         #[command(flatten)]
         database: DatabaseConfig,
-        /// Paywall id.
-        id: String,
+        /// Paywall id (`pw_…`).
+        #[arg(value_parser = PaywallId::parse)]
+        id: PaywallId,
         /// New title.
         #[arg(long)]
         title: Option<String>,
@@ -172,8 +174,9 @@ pub enum PaywallCommand {
         /// The database.
         #[command(flatten)]
         database: DatabaseConfig,
-        /// Paywall id.
-        id: String,
+        /// Paywall id (`pw_…`).
+        #[arg(value_parser = PaywallId::parse)]
+        id: PaywallId,
     },
 }
 
@@ -189,7 +192,7 @@ pub(crate) async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
 }
 
 pub(crate) fn price_text(paywall: &Paywall) -> String {
-    amount_text(paywall.price_amount, &paywall.currency)
+    paywall.price.to_string()
 }
 
 /// The Markdown of `--content`: a file, or standard input for `-`.
@@ -227,7 +230,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let stripe = crate::stripe::StripeApi::new(&stripe)?;
             let since_secs = std::time::Duration::from(since).as_secs() as i64;
-            let changes = crate::reconcile::reconcile(&store, &stripe, crate::store::now() - since_secs).await?;
+            let changes =
+                crate::payments::reconcile::reconcile(&store, &stripe, crate::store::now() - since_secs).await?;
             for change in &changes {
                 println!("{change}");
             }
@@ -284,7 +288,13 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             let store = open(&database).await?;
             println!("{:<24}  {:<8}  {:>14}  TITLE", "ID", "STATUS", "PRICE");
             for paywall in store.paywalls().await? {
-                println!("{:<24}  {:<8}  {:>14}  {}", paywall.id, paywall.status, price_text(&paywall), paywall.title);
+                println!(
+                    "{:<24}  {:<8}  {:>14}  {}",
+                    paywall.id,
+                    paywall.status.as_str(),
+                    price_text(&paywall),
+                    paywall.title
+                );
             }
             Ok(())
         }
@@ -295,20 +305,19 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             println!("title:    {}", paywall.title);
             println!("teaser:   {}", paywall.teaser.as_deref().unwrap_or("-"));
             println!("price:    {}", price_text(&paywall));
-            println!("status:   {}", paywall.status);
+            println!("status:   {}", paywall.status.as_str());
             println!("sites:    {}", if paywall.origins.is_empty() { "any" } else { &paywall.origins });
-            println!("mode:     {}", paywall.mode);
-            if let Ok(currency) = Currency::parse(&paywall.currency) {
-                if paywall.mode().reader_chooses() {
-                    println!("maximum:  {}", format_major(paywall.maximum(), currency));
-                }
-                if let Some(suggested) = paywall.suggested_amount {
-                    println!("suggested: {}", format_major(suggested, currency));
-                }
-                if !paywall.preset_amounts.is_empty() {
-                    let presets: Vec<String> = paywall.presets().iter().map(|a| format_major(*a, currency)).collect();
-                    println!("presets:  {}", presets.join(", "));
-                }
+            println!("mode:     {}", paywall.mode.as_str());
+            let currency = paywall.price.currency;
+            if paywall.mode.reader_chooses() {
+                println!("maximum:  {}", format_major(paywall.maximum(), currency));
+            }
+            if let Some(suggested) = paywall.suggested_amount {
+                println!("suggested: {}", format_major(suggested, currency));
+            }
+            if !paywall.preset_amounts.is_empty() {
+                let presets: Vec<String> = paywall.preset_amounts.iter().map(|a| format_major(*a, currency)).collect();
+                println!("presets:  {}", presets.join(", "));
             }
             println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
             Ok(())
@@ -332,8 +341,10 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let current = catalog::find(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             // Amounts are read in the currency the paywall will have.
-            let code = Currency::parse(currency.as_deref().unwrap_or(&current.currency))
-                .map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+            let code = match currency.as_deref() {
+                Some(code) => Currency::parse(code).map_err(|e| anyhow::anyhow!("--currency: {e}"))?,
+                None => current.price.currency,
+            };
             let read =
                 |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));
             let patch = PaywallPatch {

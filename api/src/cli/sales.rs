@@ -34,8 +34,8 @@ pub enum PurchasesCommand {
         #[command(flatten)]
         database: DatabaseConfig,
         /// Only this paywall's purchases.
-        #[arg(long)]
-        paywall: Option<String>,
+        #[arg(long, value_parser = PaywallId::parse)]
+        paywall: Option<PaywallId>,
         /// Only purchases started since: a date (`2026-11-01`), a span back (`7d`, `24h`) or Unix seconds.
         #[arg(long)]
         since: Option<String>,
@@ -72,12 +72,10 @@ fn since_arg(text: Option<&str>) -> anyhow::Result<Option<i64>> {
 /// Runs `plog purchases …`.
 pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
     let PurchasesCommand::List { database, paywall, since, limit, format } = command;
-    if let Some(id) = &paywall {
-        PaywallId::parse(id).map_err(|e| anyhow::anyhow!("--paywall: {e}"))?;
-    }
     let since = since_arg(since.as_deref())?;
     let store = open(&database).await?;
-    let titles: HashMap<String, String> = store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
+    let titles: HashMap<String, String> =
+        store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
     let purchases: Vec<AdminPurchase> = store
         .purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit })
         .await?

@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use maud::html;
 
 use crate::catalog::CatalogError;
-use crate::context::AppState;
+use crate::state::AppState;
 use layout::{Nav, page};
 
 /// The dashboard's routes.

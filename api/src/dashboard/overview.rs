@@ -12,8 +12,8 @@ use super::DashboardError;
 use super::chart::{Day, revenue_chart};
 use super::layout::{Nav, Page, money, page, percent};
 use super::session::Session;
-use crate::context::AppState;
 use crate::report::{self, ReportFilter, day_text};
+use crate::state::AppState;
 use crate::store::{DAY_SECS, now};
 
 /// The periods offered, in days.

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use maud::{Markup, PreEscaped, html};
 use plog_shared::Currency;
-use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, Price};
+use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, PaywallStatus, Price};
 use plog_shared::money::{SUPPORTED_CURRENCIES, format_major, parse_major};
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +18,8 @@ use super::DashboardError;
 use super::layout::{Nav, Page, money, page, time};
 use super::session::{CsrfForm, Session};
 use crate::catalog::{self, CatalogError};
-use crate::context::AppState;
 use crate::report::{self, ReportFilter};
+use crate::state::AppState;
 use crate::store::Paywall;
 
 /// The theme variables the preview lets the creator try, with the light theme's values.
@@ -51,8 +51,8 @@ pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page,
                         @let f = figures.get(p.id.as_str());
                         tr data-paywall=(p.id) {
                             td { a href=(format!("/admin/paywalls/{}", p.id)) { (p.title) } }
-                            td.num { (money(p.price_amount, &p.currency)) }
-                            td { (mode_label(p.mode())) }
+                            td.num { (money(p.price.amount, p.price.currency.code())) }
+                            td { (mode_label(p.mode)) }
                             td.num { (f.map_or(0, |f| f.views)) }
                             td.num { (f.map_or(0, |f| f.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum::<i64>())) }
                             td.num {
@@ -61,7 +61,7 @@ pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page,
                                     None => { "–" }
                                 }
                             }
-                            td { span.badge.(p.status) { (p.status) } }
+                            td { span.badge.(p.status.as_str()) { (p.status.as_str()) } }
                             td { (time(p.created_at)) }
                         }
                     }
@@ -125,21 +125,19 @@ struct Typed {
 
 impl PaywallForm {
     fn from_paywall(p: &Paywall) -> PaywallForm {
-        let major = |amount: i64| {
-            Currency::parse(&p.currency).map(|c| format_major(amount, c)).unwrap_or_else(|_| amount.to_string())
-        };
+        let major = |amount: i64| format_major(amount, p.price.currency);
         PaywallForm {
             csrf: String::new(),
             title: p.title.clone(),
             teaser: p.teaser.clone().unwrap_or_default(),
-            price: major(p.price_amount),
-            currency: p.currency.clone(),
+            price: major(p.price.amount),
+            currency: p.price.currency.code().to_owned(),
             content_markdown: p.content_markdown.clone(),
             origins: crate::sites::origin_list(&p.origins).join("\n"),
-            mode: p.mode.clone(),
+            mode: p.mode.as_str().to_owned(),
             suggested: p.suggested_amount.map(major).unwrap_or_default(),
             maximum: p.max_amount.map(major).unwrap_or_default(),
-            presets: p.presets().into_iter().map(major).collect::<Vec<_>>().join(", "),
+            presets: p.preset_amounts.iter().copied().map(major).collect::<Vec<_>>().join(", "),
             show_count: p.show_count.then(|| "on".into()),
         }
     }
@@ -231,7 +229,7 @@ pub async fn edit(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Page, DashboardError> {
-    let paywall = catalog::find(&ctx.store, &id).await?;
+    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
     Ok(edit_page(&ctx, &session, &paywall, &PaywallForm::from_paywall(&paywall), None))
 }
 
@@ -240,7 +238,7 @@ fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &Paywal
     let body = html! {
         div.heading {
             h1 { (paywall.title) }
-            span.badge.(paywall.status) { (paywall.status) }
+            span.badge.(paywall.status.as_str()) { (paywall.status.as_str()) }
         }
         section.tag {
             h2 { "The tag" }
@@ -271,7 +269,7 @@ fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &Paywal
             h2 { "Edit" }
             (paywall_form(&format!("/admin/paywalls/{}", paywall.id), form, error, session, Some(paywall)))
         }
-        @if paywall.status == "active" {
+        @if paywall.status == PaywallStatus::Active {
             section.danger {
                 h2 { "Archive" }
                 p.hint { "An archived paywall sells no more; readers who paid keep their access." }
@@ -349,7 +347,7 @@ pub async fn update(
     Form(form): Form<PaywallForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
-    let paywall = catalog::find(&ctx.store, &id).await?;
+    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
     let refuse = |message: &str| {
         (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &form, Some(message))).into_response()
     };
@@ -370,7 +368,7 @@ pub async fn update(
         preset_amounts: Some(typed.preset_amounts).filter(|p| !p.is_empty()),
         show_count: Some(typed.show_count),
     };
-    match catalog::update(&ctx.store, &id, &patch).await {
+    match catalog::update(&ctx.store, &catalog::parse_id(&id)?, &patch).await {
         Ok(paywall) => Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response()),
         Err(CatalogError::Invalid(e)) => Ok(refuse(&e.0)),
         Err(e) => Err(e.into()),
@@ -386,7 +384,7 @@ pub async fn archive(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
-    let paywall = catalog::archive(&ctx.store, &id).await?;
+    let paywall = catalog::archive(&ctx.store, &catalog::parse_id(&id)?).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
     Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())
 }
@@ -413,5 +411,5 @@ pub async fn preview(
 ) -> Result<Json<PreviewAnswer>, DashboardError> {
     let csrf = headers.get("x-plog-csrf").and_then(|v| v.to_str().ok()).unwrap_or_default();
     session.check(&headers, &ctx, csrf)?;
-    Ok(Json(PreviewAnswer { html: crate::content::render_markdown(&request.markdown) }))
+    Ok(Json(PreviewAnswer { html: crate::markdown::render_markdown(&request.markdown) }))
 }

@@ -7,15 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
+use plog_shared::PaywallId;
 use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus};
 use serde::Deserialize;
 
 use super::DashboardError;
 use super::layout::{Nav, Page, money, page, time};
 use super::session::Session;
-use crate::context::AppState;
 use crate::export::purchases_csv;
 use crate::report::parse_day;
+use crate::state::AppState;
 use crate::store::{DAY_SECS, PurchaseFilter, now};
 
 /// Most purchases one page or export holds.
@@ -55,11 +56,13 @@ async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, Dashboa
                 .ok_or_else(|| DashboardError::BadRequest(format!("status: {text:?} is not a purchase status")))?,
         ),
     };
-    let paywall_id = Some(query.paywall.trim().to_owned()).filter(|p| !p.is_empty());
-    let filter =
-        PurchaseFilter { paywall_id, since, until, status: status.map(|s| s.as_str().to_owned()), limit: MOST };
+    let paywall_id = match query.paywall.trim() {
+        "" => None,
+        text => Some(PaywallId::parse(text).map_err(|e| DashboardError::BadRequest(format!("paywall: {e}")))?),
+    };
+    let filter = PurchaseFilter { paywall_id, since, until, status, limit: MOST };
     let purchases = ctx.store.purchases(&filter).await?.iter().map(|p| p.to_admin()).collect();
-    let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id, p.title)).collect();
+    let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
     Ok(Selection { purchases, titles })
 }
 

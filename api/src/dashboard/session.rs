@@ -14,18 +14,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 use maud::html;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use std::net::IpAddr;
-use std::num::NonZeroU32;
 
 use super::DashboardError;
 use super::layout::{Nav, page};
-use crate::context::AppState;
-use crate::http::client_ip::ClientIp;
+use crate::client_ip::ClientIp;
+use crate::state::AppState;
 use crate::store::now;
 use crate::tokens::{constant_time_eq, new_access_token};
 
@@ -33,33 +29,6 @@ use crate::tokens::{constant_time_eq, new_access_token};
 pub const COOKIE: &str = "plog_session";
 /// How long a session lasts.
 pub const LIFETIME_SECS: i64 = 12 * 3600;
-
-/// Sign-in attempts one client address may make: 10 a minute. The admin token should be long
-/// and random anyway; this keeps guessing slow even if it is not.
-#[derive(Debug)]
-pub struct SignInLimiter(DefaultKeyedRateLimiter<IpAddr>);
-
-impl Default for SignInLimiter {
-    fn default() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(10).expect("10 is not zero"));
-        SignInLimiter(DefaultKeyedRateLimiter::keyed(quota))
-    }
-}
-
-impl SignInLimiter {
-    /// Counts one attempt; `Err` with the seconds to wait beyond the limit.
-    fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.0
-            .check_key(&ip)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
-    }
-
-    /// Forgets addresses that are within their limit again.
-    pub fn forget_idle(&self) {
-        self.0.retain_recent();
-        self.0.shrink_to_fit();
-    }
-}
 
 /// A signed-in creator.
 pub struct Session {

@@ -4,7 +4,7 @@
 //! and the shared types below, so it cannot drift from the code.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
-use super::bearer_token;
-use crate::catalog::{self, CatalogError};
-use crate::context::AppState;
+use super::extract::{PaywallPath, bearer_token};
+use crate::catalog;
 use crate::error::{ApiError, Json};
 use crate::report::{self, ReportFilter};
+use crate::state::AppState;
 use crate::store::PurchaseFilter;
 use crate::tokens::constant_time_eq;
 
@@ -88,16 +88,6 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(error: CatalogError) -> Self {
-        match error {
-            CatalogError::Invalid(e) => ApiError::Unprocessable(e.0),
-            CatalogError::NotFound => ApiError::NotFound("no such paywall"),
-            CatalogError::Store(e) => ApiError::from(e),
-        }
-    }
-}
-
 /// `GET /v1/admin/paywalls`.
 #[derive(Serialize, ToSchema)]
 struct PaywallList {
@@ -137,7 +127,7 @@ async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<Pay
 async fn show_paywall(
     _: Admin,
     State(ctx): State<AppState>,
-    Path(id): Path<String>,
+    PaywallPath(id): PaywallPath,
 ) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
@@ -150,7 +140,7 @@ async fn show_paywall(
 async fn update_paywall(
     _: Admin,
     State(ctx): State<AppState>,
-    Path(id): Path<String>,
+    PaywallPath(id): PaywallPath,
     Json(patch): Json<PaywallPatch>,
 ) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::update(&ctx.store, &id, &patch).await?;
@@ -163,7 +153,7 @@ async fn update_paywall(
 async fn archive_paywall(
     _: Admin,
     State(ctx): State<AppState>,
-    Path(id): Path<String>,
+    PaywallPath(id): PaywallPath,
 ) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::archive(&ctx.store, &id).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
@@ -181,7 +171,7 @@ struct PurchaseQuery {
     since: Option<i64>,
     /// Only purchases created before this unix time.
     until: Option<i64>,
-    /// Only purchases in this state: `pending`, `paid`, `failed` or `refunded`.
+    /// Only purchases in this state: `pending`, `paid`, `failed`, `canceled`, `refunded` or `disputed`.
     status: Option<String>,
     /// At most this many (default 100, at most 1000).
     limit: Option<i64>,
@@ -196,27 +186,27 @@ async fn list_purchases(
     query: Result<Query<PurchaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PurchaseList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if let Some(id) = &query.paywall {
-        PaywallId::parse(id).map_err(|e| ApiError::BadRequest(format!("paywall: {e}")))?;
-    }
+    let paywall_id = query
+        .paywall
+        .as_deref()
+        .map(|id| PaywallId::parse(id).map_err(|e| ApiError::BadRequest(format!("paywall: {e}"))))
+        .transpose()?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    if let Some(status) = &query.status {
-        PurchaseStatus::parse(status).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "status: {status:?} is not one of pending, paid, failed, canceled, refunded, disputed"
-            ))
-        })?;
-    }
-    let filter = PurchaseFilter {
-        paywall_id: query.paywall,
-        since: query.since,
-        until: query.until,
-        status: query.status,
-        limit,
-    };
+    let status = query
+        .status
+        .as_deref()
+        .map(|status| {
+            PurchaseStatus::parse(status).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "status: {status:?} is not one of pending, paid, failed, canceled, refunded, disputed"
+                ))
+            })
+        })
+        .transpose()?;
+    let filter = PurchaseFilter { paywall_id, since: query.since, until: query.until, status, limit };
     let purchases = ctx.store.purchases(&filter).await?;
     Ok(Json(PurchaseList { purchases: purchases.iter().map(|p| p.to_admin()).collect() }))
 }

@@ -3,28 +3,26 @@
 //! the per-site origin check and CORS for the public routes).
 
 mod admin;
-pub mod client_ip;
-mod guards;
+pub mod extract;
 mod health;
+pub mod middleware;
 mod paywalls;
 mod purchases;
 mod webhooks;
-pub mod widget_assets;
-
+mod widget_files;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, HeaderName, Method, Request, StatusCode, header};
-use axum::middleware;
+use axum::http::{HeaderName, Method, Request, StatusCode, header};
 use axum::response::Response;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::context::AppState;
 use crate::error::error_response;
+use crate::state::AppState;
 
 /// Largest body the public routes accept (a purchase request is `{}`).
 pub const PUBLIC_BODY_LIMIT: usize = 64 * 1024;
@@ -50,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(purchases::router())
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT))
         .layer(cors)
-        .layer(middleware::from_fn_with_state(state.clone(), guards::guard_origin));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_origin));
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
     let admin = admin::router().merge(crate::dashboard::router()).layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
@@ -61,9 +59,9 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks)
         .merge(admin)
         .merge(health::router())
-        .merge(widget_assets::router(&state.config.widget_dir))
+        .merge(widget_files::router(&state.config.widget_dir))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
-        .layer(middleware::from_fn_with_state(state.clone(), guards::request_limits))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -85,11 +83,4 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
-}
-
-/// The token of an `Authorization: Bearer TOKEN` header.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

@@ -1,19 +1,20 @@
 //! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent for a
 //! fixed price (any amount in it is ignored: the server alone decides what a paywall costs), or
 //! `{"amount": N}` where the reader chooses, checked by the server against the paywall's mode.
-//! The client's address feeds the card-testing limits (`guard`).
+//! The client's address feeds the card-testing limits (`limits::purchases`).
 
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use plog_shared::api::PurchaseCreated;
 
-use super::client_ip::ClientIp;
+use super::extract::PaywallPath;
 use crate::catalog::RequestedAmount;
-use crate::context::AppState;
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/paywalls/{id}/purchases", post(create))
@@ -21,7 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn create(
     State(ctx): State<AppState>,
-    Path(id): Path<String>,
+    PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
     request: Request,
 ) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
@@ -39,6 +40,7 @@ async fn create(
             Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
         }
     }
-    let created = payments::start_purchase(&ctx, &id, client, &requested).await?;
+    let created =
+        payments::start::start_purchase(&ctx.store, &ctx.stripe, &ctx.purchase_limits, &id, client, &requested).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

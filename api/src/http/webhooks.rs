@@ -1,63 +1,80 @@
 //! `POST /v1/webhooks/stripe`: Stripe's signed events.
 //!
-//! The signature is checked over the raw body before anything is parsed. The event is recorded
-//! and applied in one transaction, and 2xx is answered only after the commit, so Stripe retries
-//! anything not stored. Unknown event types and thin events are acknowledged and ignored.
+//! [`SignedEvent`] checks the signature over the raw body before anything is parsed, then reads
+//! the event; the handler hands it to `payments::webhook`, which records and applies it in one
+//! transaction. 2xx is answered only after the commit, so Stripe retries anything not stored.
+//! Unknown event types and thin events are acknowledged and ignored.
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::context::AppState;
 use crate::error::{ApiError, error_response, read_body};
-use crate::store::{EventOutcome, UpdateOutcome, now};
-use crate::stripe::API_VERSION;
-use crate::stripe::webhook::{Event, WebhookError, verify_signature};
+use crate::payments;
+use crate::state::AppState;
+use crate::store::now;
+use crate::stripe::webhook::{Event, EventObject, WebhookError, verify_signature};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/webhooks/stripe", post(receive))
 }
 
-fn refuse(error: WebhookError) -> Response {
-    tracing::warn!(%error, "webhook refused");
-    let code = match error {
-        WebhookError::MalformedBody(_) => "malformed_event",
-        WebhookError::StaleTimestamp => "stale_signature",
-        _ => "invalid_signature",
-    };
-    error_response(StatusCode::BAD_REQUEST, code, error.to_string())
+/// An event whose `Stripe-Signature` matched the raw body under the webhook secret, with its
+/// object read by type (`None`: a type plog does not act on, or a thin event).
+pub struct SignedEvent {
+    /// The envelope.
+    pub event: Event,
+    /// Its object.
+    pub object: Option<EventObject>,
 }
 
-async fn receive(State(ctx): State<AppState>, request: Request) -> Result<Response, ApiError> {
-    let signature =
-        request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let body = read_body(request).await?;
-    if let Err(error) = verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now()) {
-        return Ok(refuse(error));
+/// Why a delivery is refused before anything is stored.
+pub enum Refusal {
+    /// The signature, the timestamp or the body.
+    Webhook(WebhookError),
+    /// The body could not be read (too large, cut off).
+    Body(ApiError),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let error = match self {
+            Refusal::Body(error) => return error.into_response(),
+            Refusal::Webhook(error) => error,
+        };
+        tracing::warn!(%error, "webhook refused");
+        let code = match error {
+            WebhookError::MalformedBody(_) => "malformed_event",
+            WebhookError::StaleTimestamp => "stale_signature",
+            WebhookError::MalformedHeader | WebhookError::BadSignature => "invalid_signature",
+        };
+        error_response(StatusCode::BAD_REQUEST, code, error.to_string())
     }
-    let event = match Event::parse(&body) {
-        Ok(event) => event,
-        Err(error) => return Ok(refuse(error)),
-    };
-    let update = match event.payment_update() {
-        Ok(update) => update,
-        Err(error) => return Ok(refuse(error)),
-    };
-    let outcome = ctx.store.record_event(&event.id, &event.event_type, update.as_ref()).await?;
-    if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
-        tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
-            "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");
+}
+
+impl FromRequest<AppState> for SignedEvent {
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, ctx: &AppState) -> Result<Self, Refusal> {
+        let signature =
+            request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let body = read_body(request).await.map_err(Refusal::Body)?;
+        verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now())
+            .map_err(Refusal::Webhook)?;
+        let event = Event::parse(&body).map_err(Refusal::Webhook)?;
+        let object = event.object().map_err(Refusal::Webhook)?;
+        Ok(SignedEvent { event, object })
     }
-    let label = outcome.label();
-    tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = label, "webhook");
-    if let Some(version) = event.api_version.as_deref().filter(|v| *v != API_VERSION) {
-        // Still read (plog reads only fields every recent version carries), but worth knowing:
-        // the endpoint should be recreated at the pinned version (`plog doctor` says how).
-        tracing::warn!(event_id = %event.id, api_version = version, pinned = API_VERSION, "webhook rendered at another Stripe API version");
-    }
-    Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": label }))).into_response())
+}
+
+async fn receive(
+    State(ctx): State<AppState>,
+    SignedEvent { event, object }: SignedEvent,
+) -> Result<Response, ApiError> {
+    let outcome = payments::webhook::apply_event(&ctx.store, &event, object.as_ref()).await?;
+    Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": outcome.label() }))).into_response())
 }

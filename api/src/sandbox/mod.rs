@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::context::AppState;
 use crate::error::{ApiError, Json};
+use crate::state::AppState;
 use crate::stripe::PaymentIntent;
 use crate::stripe::client::StripeRefusal;
 

@@ -18,7 +18,6 @@ use stripe_client_core::{RequestBuilder, StripeMethod};
 
 use super::API_VERSION;
 use crate::config::StripeAccess;
-use crate::lifecycle::PaymentUpdate;
 
 /// The fields of a PaymentIntent plog reads.
 #[derive(miniserde::Deserialize)]
@@ -145,25 +144,6 @@ fn retryable(error: &StripeError) -> bool {
         StripeError::Stripe(_, status) => *status == 429 || *status >= 500,
         StripeError::Timeout | StripeError::ClientError(_) => true,
         StripeError::JSONDeserialize(_) | StripeError::ConfigError(_) => false,
-    }
-}
-
-impl PaymentIntent {
-    /// What this intent's state means for its purchase, if anything.
-    pub fn to_update(&self) -> Option<PaymentUpdate> {
-        match self.status.as_str() {
-            "succeeded" => Some(PaymentUpdate::Succeeded {
-                payment_intent_id: self.id.clone(),
-                amount: self.amount_received.filter(|received| *received > 0).unwrap_or(self.amount),
-                currency: self.currency.to_ascii_lowercase(),
-            }),
-            "canceled" => Some(PaymentUpdate::Canceled { payment_intent_id: self.id.clone() }),
-            "requires_payment_method" => self.last_payment_error.as_ref().map(|e| PaymentUpdate::Failed {
-                payment_intent_id: self.id.clone(),
-                message: e.message.clone().or_else(|| e.code.clone()),
-            }),
-            _ => None,
-        }
     }
 }
 

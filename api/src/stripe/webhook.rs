@@ -12,8 +12,6 @@ use serde::Deserialize;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::lifecycle::PaymentUpdate;
-
 /// Stripe's default tolerance between the signed timestamp and now.
 pub const TOLERANCE_SECS: i64 = 300;
 
@@ -107,60 +105,98 @@ pub struct EventData {
     pub object: serde_json::Value,
 }
 
-#[derive(Deserialize)]
-struct IntentObject {
-    id: String,
-    amount: i64,
+/// A PaymentIntent as an event carries it (only what plog reads).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IntentObject {
+    /// `pi_…`.
+    pub id: String,
+    /// Minor units asked.
+    pub amount: i64,
     /// What Stripe actually took (present since 2019; when it is there it is the figure
     /// checked against the purchase).
     #[serde(default)]
-    amount_received: Option<i64>,
-    currency: String,
+    pub amount_received: Option<i64>,
+    /// ISO code as Stripe writes it.
+    pub currency: String,
+    /// Why the last attempt failed.
     #[serde(default)]
-    last_payment_error: Option<ErrorObject>,
+    pub last_payment_error: Option<PaymentErrorObject>,
 }
 
-#[derive(Deserialize)]
-struct ErrorObject {
+/// `last_payment_error` of a PaymentIntent.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentErrorObject {
+    /// Stripe's message for people.
     #[serde(default)]
-    message: Option<String>,
+    pub message: Option<String>,
+    /// Stripe's code, e.g. `card_declined`.
     #[serde(default)]
-    code: Option<String>,
+    pub code: Option<String>,
 }
 
 /// A PaymentIntent reference: a string id (Stripe), or an expanded object (some emulators).
-fn intent_id(value: &Option<serde_json::Value>) -> Option<String> {
-    match value {
-        Some(serde_json::Value::String(id)) => Some(id.clone()),
+fn intent_ref<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(serde_json::Value::String(id)) => Some(id),
         Some(serde_json::Value::Object(o)) => o.get("id").and_then(|v| v.as_str()).map(str::to_owned),
         _ => None,
-    }
+    })
 }
 
-#[derive(Deserialize)]
-struct ChargeObject {
-    payment_intent: Option<serde_json::Value>,
-    amount: i64,
+/// A charge (`charge.refunded`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ChargeObject {
+    /// The PaymentIntent it belongs to (`None`: a charge made some other way).
+    #[serde(default, deserialize_with = "intent_ref")]
+    pub payment_intent: Option<String>,
+    /// Minor units charged.
+    pub amount: i64,
+    /// Refunded so far, minor units.
     #[serde(default)]
-    amount_refunded: i64,
+    pub amount_refunded: i64,
+    /// Refunded in full.
     #[serde(default)]
-    refunded: bool,
+    pub refunded: bool,
 }
 
-#[derive(Deserialize)]
-struct RefundObject {
+/// A refund (`charge.refund.updated`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RefundObject {
+    /// The PaymentIntent refunded.
+    #[serde(default, deserialize_with = "intent_ref")]
+    pub payment_intent: Option<String>,
+    /// Minor units.
+    pub amount: i64,
+    /// `pending`, `succeeded`, `failed`, `canceled`, `requires_action`.
     #[serde(default)]
-    payment_intent: Option<serde_json::Value>,
-    amount: i64,
-    #[serde(default)]
-    status: Option<String>,
+    pub status: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct DisputeObject {
-    #[serde(default)]
-    payment_intent: Option<serde_json::Value>,
-    status: String,
+/// A dispute (every `charge.dispute.*` event).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DisputeObject {
+    /// The PaymentIntent disputed.
+    #[serde(default, deserialize_with = "intent_ref")]
+    pub payment_intent: Option<String>,
+    /// Stripe's dispute status (`needs_response`, …, `won`, `lost`).
+    pub status: String,
+}
+
+/// The object of an event plog acts on, by event type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventObject {
+    /// `payment_intent.succeeded`.
+    IntentSucceeded(IntentObject),
+    /// `payment_intent.payment_failed`.
+    IntentFailed(IntentObject),
+    /// `payment_intent.canceled`.
+    IntentCanceled(IntentObject),
+    /// `charge.refunded`.
+    ChargeRefunded(ChargeObject),
+    /// `charge.refund.updated`.
+    RefundUpdated(RefundObject),
+    /// `charge.dispute.created|updated|funds_withdrawn|funds_reinstated|closed`.
+    Dispute(DisputeObject),
 }
 
 /// The event types plog acts on; every other type is acknowledged and ignored. The README's
@@ -189,69 +225,27 @@ impl Event {
         self.object.as_deref() == Some("v2.core.event")
     }
 
-    /// What the event means for a purchase; `Ok(None)` for event types plog ignores and for
-    /// thin events.
-    pub fn payment_update(&self) -> Result<Option<PaymentUpdate>, WebhookError> {
+    /// The object of an event plog acts on, read by its type; `Ok(None)` for event types plog
+    /// ignores and for thin events.
+    pub fn object(&self) -> Result<Option<EventObject>, WebhookError> {
         if self.is_thin() || !HANDLED_EVENTS.contains(&self.event_type.as_str()) {
             return Ok(None);
         }
         let Some(data) = &self.data else {
             return Err(WebhookError::MalformedBody(format!("{}: the event has no data", self.event_type)));
         };
-        let object = || data.object.clone();
-        let malformed = |e: serde_json::Error| WebhookError::MalformedBody(format!("{}: {e}", self.event_type));
-        Ok(match self.event_type.as_str() {
-            "payment_intent.succeeded" => {
-                let intent: IntentObject = serde_json::from_value(object()).map_err(malformed)?;
-                Some(PaymentUpdate::Succeeded {
-                    payment_intent_id: intent.id,
-                    amount: intent.amount_received.filter(|received| *received > 0).unwrap_or(intent.amount),
-                    currency: intent.currency.to_ascii_lowercase(),
-                })
-            }
-            "payment_intent.payment_failed" => {
-                let intent: IntentObject = serde_json::from_value(object()).map_err(malformed)?;
-                let message = intent.last_payment_error.and_then(|e| e.message.or(e.code));
-                Some(PaymentUpdate::Failed { payment_intent_id: intent.id, message })
-            }
-            "payment_intent.canceled" => {
-                let intent: IntentObject = serde_json::from_value(object()).map_err(malformed)?;
-                Some(PaymentUpdate::Canceled { payment_intent_id: intent.id })
-            }
-            "charge.refunded" => {
-                let charge: ChargeObject = serde_json::from_value(object()).map_err(malformed)?;
-                // A charge that is not a PaymentIntent's is not plog's: nothing to do.
-                intent_id(&charge.payment_intent).map(|payment_intent_id| PaymentUpdate::Refunded {
-                    payment_intent_id,
-                    amount_refunded: charge.amount_refunded,
-                    full: charge.refunded || charge.amount_refunded >= charge.amount,
-                })
-            }
-            "charge.refund.updated" => {
-                let refund: RefundObject = serde_json::from_value(object()).map_err(malformed)?;
-                match refund.status.as_deref() {
-                    // The money did not go back after all (`charge.refunded` counted it).
-                    Some("failed" | "canceled") => intent_id(&refund.payment_intent).map(|payment_intent_id| {
-                        PaymentUpdate::RefundReversed { payment_intent_id, amount: refund.amount }
-                    }),
-                    _ => None,
-                }
-            }
-            _dispute_event => {
-                // Every dispute event carries the dispute; its status, not the event's name,
-                // says whether it is still open, so a late `funds_reinstated` after a won
-                // `closed` cannot revoke again.
-                let dispute: DisputeObject = serde_json::from_value(object()).map_err(malformed)?;
-                // A dispute of a charge that is not a PaymentIntent's is not plog's.
-                let Some(payment_intent_id) = intent_id(&dispute.payment_intent) else { return Ok(None) };
-                let closed = matches!(dispute.status.as_str(), "won" | "lost" | "warning_closed" | "prevented");
-                Some(if closed {
-                    PaymentUpdate::DisputeClosed { payment_intent_id, status: dispute.status }
-                } else {
-                    PaymentUpdate::DisputeOpened { payment_intent_id, status: dispute.status }
-                })
-            }
-        })
+        fn read<T: serde::de::DeserializeOwned>(event: &Event, data: &EventData) -> Result<T, WebhookError> {
+            serde_json::from_value(data.object.clone())
+                .map_err(|e| WebhookError::MalformedBody(format!("{}: {e}", event.event_type)))
+        }
+        Ok(Some(match self.event_type.as_str() {
+            "payment_intent.succeeded" => EventObject::IntentSucceeded(read(self, data)?),
+            "payment_intent.payment_failed" => EventObject::IntentFailed(read(self, data)?),
+            "payment_intent.canceled" => EventObject::IntentCanceled(read(self, data)?),
+            "charge.refunded" => EventObject::ChargeRefunded(read(self, data)?),
+            "charge.refund.updated" => EventObject::RefundUpdated(read(self, data)?),
+            _dispute_event => EventObject::Dispute(read(self, data)?),
+        }))
     }
 }
 
@@ -319,17 +313,23 @@ mod tests {
     }
 
     #[test]
-    fn refunds_say_how_much_and_whether_in_full() {
-        let event = Event::parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_1","amount":100,"amount_refunded":50,"refunded":false}}}"#).unwrap();
+    fn objects_are_read_by_event_type_with_intent_references_as_ids() {
+        let event = Event::parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"payment_intent":{"id":"pi_1"},"amount":100,"amount_refunded":50,"refunded":false}}}"#).unwrap();
         assert_eq!(
-            event.payment_update(),
-            Ok(Some(PaymentUpdate::Refunded { payment_intent_id: "pi_1".into(), amount_refunded: 50, full: false }))
+            event.object(),
+            Ok(Some(EventObject::ChargeRefunded(ChargeObject {
+                payment_intent: Some("pi_1".into()),
+                amount: 100,
+                amount_refunded: 50,
+                refunded: false
+            })))
         );
-        let event = Event::parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_1","amount":100,"amount_refunded":100,"refunded":true}}}"#).unwrap();
-        assert_eq!(
-            event.payment_update(),
-            Ok(Some(PaymentUpdate::Refunded { payment_intent_id: "pi_1".into(), amount_refunded: 100, full: true }))
-        );
+        let ignored = Event::parse(br#"{"id":"evt_2","type":"customer.created","data":{"object":{}}}"#).unwrap();
+        assert_eq!(ignored.object(), Ok(None));
+        let broken =
+            Event::parse(br#"{"id":"evt_3","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}"#)
+                .unwrap();
+        assert!(matches!(broken.object(), Err(WebhookError::MalformedBody(_))));
     }
 
     proptest::proptest! {
@@ -357,7 +357,7 @@ mod tests {
         #[test]
         fn any_body_parses_or_is_refused(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
             if let Ok(event) = Event::parse(&body) {
-                let _ = event.payment_update();
+                let _ = event.object();
             }
         }
     }

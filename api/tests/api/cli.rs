@@ -259,7 +259,10 @@ fn paywall_update_changes_only_what_is_given_and_a_refused_change_changes_nothin
 /// A database with two paywalls and three purchases (one yen sale paid, one pending, one dollar
 /// sale paid), made through the CLI and the store as the server would.
 fn sales_database(dir: &std::path::Path) -> (String, String, String) {
-    use plog_api::store::{NewPurchase, PaymentUpdate, Store};
+    use plog_api::purchase_state::PaymentUpdate;
+    use plog_api::store::{NewPurchase, Store};
+    use plog_shared::api::PaywallMode;
+    use plog_shared::{Money, PaywallId, PurchaseId};
     let db = format!("sqlite://{}", dir.join("cli.db").display());
     let content = dir.join("paid.md");
     std::fs::write(&content, "paid").unwrap();
@@ -296,14 +299,13 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
             let intent = format!("pi_cli{n}");
             store
                 .insert_purchase(&NewPurchase {
-                    id: format!("pu_cli{n}"),
-                    paywall_id: paywall.clone(),
+                    id: PurchaseId::parse(&format!("pur_cli{n}{}", "0".repeat(16))).unwrap(),
+                    paywall_id: PaywallId::parse(paywall).unwrap(),
                     payment_intent_id: intent.clone(),
                     token_hash: format!("hash{n}"),
-                    amount,
-                    currency: currency.into(),
+                    price: Money::parse(amount, currency).unwrap(),
                     client_key: None,
-                    mode: "fixed".into(),
+                    mode: PaywallMode::Fixed,
                 })
                 .await
                 .unwrap();
@@ -345,7 +347,7 @@ fn purchases_list_prints_a_table_csv_or_json_and_filters() {
         "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status"
     );
     assert_eq!(lines.len(), 3, "the header and the yen paywall's two purchases: {csv}");
-    let paid = lines.iter().find(|l| l.contains("pu_cli0")).unwrap();
+    let paid = lines.iter().find(|l| l.contains("pur_cli0")).unwrap();
     assert!(paid.contains(&format!(",{yen},\"Ramen, the guide\",paid,fixed,100,JPY,100,pi_cli0")), "{paid}");
 
     let (ok, json, _) = plog(&db, &["purchases", "list", "--format", "json"]);

@@ -173,7 +173,7 @@ pub struct TestApp {
     pub database_url: String,
     pub store: Store,
     /// The app's shared state (to drive its router in-process).
-    pub state: plog_api::context::AppState,
+    pub state: plog_api::state::AppState,
     pub http: reqwest::Client,
     /// This app's webhook signing secret.
     pub webhook_secret: String,
@@ -352,10 +352,14 @@ impl TestApp {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let purchase = self.purchase(payment_intent_id).await;
-            if purchase.status == status {
+            if purchase.status.as_str() == status {
                 return purchase;
             }
-            assert!(Instant::now() < deadline, "purchase stayed {} instead of becoming {status}", purchase.status);
+            assert!(
+                Instant::now() < deadline,
+                "purchase stayed {} instead of becoming {status}",
+                purchase.status.as_str()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

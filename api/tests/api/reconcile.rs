@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use plog_api::reconcile::reconcile;
+use plog_api::payments::reconcile::reconcile;
 use plog_api::stripe::StripeApi;
 
 use crate::helpers::*;
@@ -49,7 +49,7 @@ async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_nev
     assert_eq!(pay_with_card(&refunded.client_secret, CARD_OK).await.0, 200);
     refund(&intent_id(&refunded.client_secret)).await;
     for p in [&paid, &failed, &refunded, &untouched] {
-        assert_eq!(app.purchase(&intent_id(&p.client_secret)).await.status, "pending", "no webhook arrived");
+        assert_eq!(app.purchase(&intent_id(&p.client_secret)).await.status.as_str(), "pending", "no webhook arrived");
     }
 
     let changes = reconcile(&app.store, &stripe(), now() - 3600).await.unwrap();
@@ -62,7 +62,7 @@ async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_nev
     ];
     expected.sort();
     assert_eq!(seen, expected);
-    assert_eq!(app.purchase(&intent_id(&untouched.client_secret)).await.status, "pending");
+    assert_eq!(app.purchase(&intent_id(&untouched.client_secret)).await.status.as_str(), "pending");
     assert!(reconcile(&app.store, &stripe(), now() - 3600).await.unwrap().is_empty(), "a second run changes nothing");
     assert_eq!(app.content(&paywall, Some(&paid.access_token)).await.status(), 200);
     assert_eq!(app.content(&paywall, Some(&refunded.access_token)).await.status(), 402);
@@ -86,7 +86,7 @@ async fn the_reconcile_command_prints_what_it_changed() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains(&format!("{}): pending → paid", intent_id(&purchase.client_secret))), "{stdout}");
     assert!(stdout.contains("1 purchase(s) settled"), "{stdout}");
-    assert_eq!(app.purchase(&intent_id(&purchase.client_secret)).await.status, "paid");
+    assert_eq!(app.purchase(&intent_id(&purchase.client_secret)).await.status.as_str(), "paid");
 }
 
 #[tokio::test]
@@ -122,7 +122,7 @@ async fn plog_serve_reconciles_periodically_when_asked() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let purchase = store.purchase_by_intent(&intent_id(&created.client_secret)).await.unwrap().unwrap();
-        if purchase.status == "paid" {
+        if purchase.status.as_str() == "paid" {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "not reconciled in time");

@@ -44,14 +44,13 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
         let intent = format!("pi_{tag}{i:05}");
         store
             .insert_purchase(&NewPurchase {
-                id: plog_api::tokens::new_purchase_id().to_string(),
+                id: plog_api::tokens::new_purchase_id(),
                 paywall_id: paywall.id.clone(),
                 payment_intent_id: intent.clone(),
                 token_hash: plog_api::tokens::token_hash(&intent),
-                amount: 100,
-                currency: "jpy".into(),
+                price: plog_shared::Money::parse(100, "jpy").unwrap(),
                 client_key: None,
-                mode: "fixed".into(),
+                mode: plog_shared::api::PaywallMode::Fixed,
             })
             .await
             .unwrap();
@@ -136,7 +135,7 @@ async fn assert_final_state(store: &Store, expected: &HashMap<String, &'static s
     assert_eq!(store.event_count().await.unwrap() as usize, unique_events, "one row per Stripe event");
     for (intent, status) in expected {
         let purchase = store.purchase_by_intent(intent).await.unwrap().unwrap();
-        assert_eq!(purchase.status, *status, "{intent}");
+        assert_eq!(purchase.status.as_str(), *status, "{intent}");
     }
 }
 
@@ -219,7 +218,7 @@ async fn a_kill_9_in_a_webhook_storm_loses_nothing_that_was_acknowledged() {
         } else {
             "pending"
         };
-        assert_eq!(status, implied, "{intent}: the stored state matches exactly the stored events");
+        assert_eq!(status.as_str(), implied, "{intent}: the stored state matches exactly the stored events");
     }
 
     // Stripe redelivers everything that got no 2xx.
@@ -294,7 +293,7 @@ async fn sigterm_lets_an_in_flight_webhook_finish_then_stops() {
     let answer = in_flight.await.unwrap().expect("the in-flight webhook is answered");
     assert_eq!(answer.status(), 200);
     assert!(plog.wait(Duration::from_secs(10)), "plog exits cleanly");
-    assert_eq!(store.purchase_by_intent(&intents[0]).await.unwrap().unwrap().status, "paid");
+    assert_eq!(store.purchase_by_intent(&intents[0]).await.unwrap().unwrap().status.as_str(), "paid");
 }
 
 /// A transaction holding the lock a webhook's first write needs.

@@ -56,9 +56,7 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
     assert_eq!(app.send_event(&refund_event(&event_id(), &refunded_intent, 100)).await.status(), 200);
     app.wait_for_status(&refunded_intent, "refunded").await;
     let unpaid_a = app.start_purchase(&a).await.access_token;
-    let all = PurchaseFilter { limit: 1000, ..PurchaseFilter::default() };
-    let before: Vec<(String, String)> =
-        app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
+    let before = purchase_states(&app).await;
     assert_eq!(before.len(), 4);
 
     let mut rng = rand::rng();
@@ -121,10 +119,16 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
         &unlocked[..unlocked.len().min(5)]
     );
 
-    let after: Vec<(String, String)> =
-        app.store.purchases(&all).await.unwrap().into_iter().map(|p| (p.id, p.status)).collect();
+    let after = purchase_states(&app).await;
     assert_eq!(after, before, "no purchase was created or changed");
     let control = app.content(&a, Some(&paid_a)).await;
     assert_eq!(control.status(), 200, "the real token still unlocks");
     assert!(control.text().await.unwrap().contains(MARKER));
+}
+
+/// Every purchase's id and state, to compare before and after.
+async fn purchase_states(app: &TestApp) -> Vec<(String, String)> {
+    let all = PurchaseFilter { limit: 1000, ..PurchaseFilter::default() };
+    let purchases = app.store.purchases(&all).await.unwrap();
+    purchases.into_iter().map(|p| (p.id.to_string(), p.status.as_str().to_owned())).collect()
 }

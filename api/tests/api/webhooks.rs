@@ -30,7 +30,7 @@ async fn a_forged_signature_is_refused_and_changes_nothing() {
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["code"], "invalid_signature");
-    assert_eq!(app.purchase(&intent).await.status, "pending");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "pending");
     assert_eq!(app.store.event_count().await.unwrap(), 0);
 
     let missing = app.post_webhook(&body, "").await;
@@ -46,7 +46,7 @@ async fn a_stale_timestamp_is_refused() {
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["code"], "stale_signature");
-    assert_eq!(app.purchase(&intent).await.status, "pending");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "pending");
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn one_valid_v1_among_two_is_enough() {
     let old = sign(body.as_bytes(), "whsec_previous_secret", t);
     let header = format!("t={t},v1={},v1={}", old.split("v1=").nth(1).unwrap(), good.split("v1=").nth(1).unwrap());
     assert_eq!(outcome(app.post_webhook(&body, &header).await).await, "applied");
-    assert_eq!(app.purchase(&intent).await.status, "paid");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "paid");
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn an_unknown_event_type_is_acknowledged_and_ignored() {
     let mut event = intent_event(&event_id(), "customer.created", &intent, 100, "jpy");
     event["data"]["object"] = serde_json::json!({"id": "cus_1", "object": "customer"});
     assert_eq!(outcome(app.send_event(&event).await).await, "ignored");
-    assert_eq!(app.purchase(&intent).await.status, "pending");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "pending");
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn an_amount_or_currency_mismatch_is_not_honoured() {
     assert_eq!(outcome(app.send_event(&cheaper).await).await, "amount_mismatch");
     let other_currency = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "usd");
     assert_eq!(outcome(app.send_event(&other_currency).await).await, "amount_mismatch");
-    assert_eq!(app.purchase(&intent).await.status, "pending");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "pending");
     assert_eq!(app.content(&paywall, Some(&token)).await.status(), 402);
 }
 
@@ -117,7 +117,7 @@ async fn twenty_identical_concurrent_deliveries_have_exactly_one_effect() {
     assert_eq!(outcomes.iter().filter(|o| *o == "applied").count(), 1, "{outcomes:?}");
     assert_eq!(outcomes.iter().filter(|o| *o == "duplicate").count(), 19, "{outcomes:?}");
     assert_eq!(app.store.event_count().await.unwrap(), 1);
-    assert_eq!(app.purchase(&intent).await.status, "paid");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "paid");
 }
 
 #[tokio::test]
@@ -126,7 +126,7 @@ async fn a_refund_after_payment_locks_the_content_again() {
     app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy")).await;
     assert_eq!(app.content(&paywall, Some(&token)).await.status(), 200);
     assert_eq!(outcome(app.send_event(&refund_event(&event_id(), &intent, 100)).await).await, "applied");
-    assert_eq!(app.purchase(&intent).await.status, "refunded");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "refunded");
     let locked = app.content(&paywall, Some(&token)).await;
     assert_eq!(locked.status(), 402);
     assert!(!locked.text().await.unwrap().contains("WEBHOOK-MARKER"));
@@ -138,13 +138,13 @@ async fn out_of_order_events_never_downgrade_a_purchase() {
     app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy")).await;
     let late_failure = intent_event(&event_id(), "payment_intent.payment_failed", &intent, 100, "jpy");
     assert_eq!(outcome(app.send_event(&late_failure).await).await, "unchanged");
-    assert_eq!(app.purchase(&intent).await.status, "paid");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "paid");
 
     let (app, _, intent, _) = pending_purchase().await;
     app.send_event(&refund_event(&event_id(), &intent, 100)).await;
     let late_success = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy");
     assert_eq!(outcome(app.send_event(&late_success).await).await, "unchanged");
-    assert_eq!(app.purchase(&intent).await.status, "refunded");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "refunded");
 }
 
 #[tokio::test]
@@ -153,11 +153,11 @@ async fn a_failed_attempt_can_still_be_paid_on_the_same_intent() {
     let failure = intent_event(&event_id(), "payment_intent.payment_failed", &intent, 100, "jpy");
     assert_eq!(outcome(app.send_event(&failure).await).await, "applied");
     let failed = app.purchase(&intent).await;
-    assert_eq!(failed.status, "failed");
+    assert_eq!(failed.status.as_str(), "failed");
     assert_eq!(failed.last_error.as_deref(), Some("Your card was declined."));
     let success = intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy");
     assert_eq!(outcome(app.send_event(&success).await).await, "applied");
-    assert_eq!(app.purchase(&intent).await.status, "paid");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "paid");
     assert_eq!(app.content(&paywall, Some(&token)).await.status(), 200);
 }
 
@@ -166,7 +166,7 @@ async fn an_event_for_an_unknown_payment_intent_is_acknowledged() {
     let (app, _, intent, _) = pending_purchase().await;
     let event = intent_event(&event_id(), "payment_intent.succeeded", "pi_notplogs", 100, "jpy");
     assert_eq!(outcome(app.send_event(&event).await).await, "unknown_payment_intent");
-    assert_eq!(app.purchase(&intent).await.status, "pending");
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "pending");
 }
 
 #[tokio::test]

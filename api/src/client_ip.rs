@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
-use crate::context::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The client address of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl FromRequestParts<AppState> for ClientIp {
         let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, ctx)
             .await
             .map_err(|_| ApiError::Internal(anyhow::anyhow!("the server was started without connection info")))?;
-        Ok(ClientIp(client_ip(peer.ip(), &parts.headers, &ctx.config.guard.trusted_proxies)))
+        Ok(ClientIp(client_ip(peer.ip(), &parts.headers, &ctx.config.requests.trusted_proxies)))
     }
 }
 

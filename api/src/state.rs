@@ -1,10 +1,14 @@
-//! The state every handler shares: configuration, store, Stripe client and the purchase limits.
+//! The state every handler shares: configuration, store, Stripe client and the rate limits.
+//! It is built from modules below the web layer only (`http/`, `dashboard/` and `sandbox/` use
+//! it; it uses none of them).
 
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
+use crate::limits::{PurchaseLimits, SignInLimiter};
 use crate::store::Store;
 use crate::stripe::StripeApi;
+use crate::widget_build::WidgetAssets;
 
 /// What handlers get as axum state (cheap to clone).
 pub type AppState = Arc<AppContext>;
@@ -25,11 +29,11 @@ pub struct AppContext {
     /// Stripe.
     pub stripe: StripeApi,
     /// Rate limits on starting purchases.
-    pub guard: crate::guard::PurchaseGuard,
+    pub purchase_limits: PurchaseLimits,
     /// Rate limit on dashboard sign-ins, per client address.
-    pub sign_ins: crate::dashboard::session::SignInLimiter,
+    pub sign_ins: SignInLimiter,
     /// The built widget's loader, if the widget folder holds a build.
-    pub widget: Option<crate::http::widget_assets::WidgetAssets>,
+    pub widget: Option<WidgetAssets>,
 }
 
 impl AppContext {

@@ -5,7 +5,7 @@
 //!
 //! The rates are in memory (GCRA, via `governor`), so with several replicas each enforces its
 //! own; the cap on unpaid purchases is counted in the database and holds across replicas. The
-//! client is remembered only as a keyed hash of its address ([`PurchaseGuard::client_key`]).
+//! client is remembered only as a keyed hash of its address ([`PurchaseLimits::client_key`]).
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use crate::config::{GuardConfig, Rate};
+use crate::config::{PurchaseLimitsConfig, Rate};
 use crate::error::ApiError;
 use crate::store::{Store, now};
 
@@ -25,7 +25,7 @@ pub const UNPAID_WINDOW: Duration = Duration::from_secs(3600);
 
 /// The limits on starting purchases, shared by every request of this process.
 #[derive(Debug)]
-pub struct PurchaseGuard {
+pub struct PurchaseLimits {
     per_ip: Option<(DefaultKeyedRateLimiter<IpAddr>, Rate)>,
     per_paywall: Option<(DefaultKeyedRateLimiter<String>, Rate)>,
     max_unpaid: u32,
@@ -72,11 +72,11 @@ fn check<K: std::hash::Hash + Eq + Clone>(
     })
 }
 
-impl PurchaseGuard {
+impl PurchaseLimits {
     /// Limits as configured. `key_secret` keys the client hash; every replica must share it
     /// (plog uses the webhook signing secret, which they all have).
-    pub fn new(config: &GuardConfig, key_secret: SecretString) -> PurchaseGuard {
-        PurchaseGuard {
+    pub fn new(config: &PurchaseLimitsConfig, key_secret: SecretString) -> PurchaseLimits {
+        PurchaseLimits {
             per_ip: limiter(config.rate_per_ip),
             per_paywall: limiter(config.rate_per_paywall),
             max_unpaid: config.max_pending_per_ip,
@@ -141,18 +141,18 @@ impl PurchaseGuard {
 mod tests {
     use super::*;
 
-    fn guard(per_ip: &str, per_paywall: &str) -> PurchaseGuard {
-        let config = GuardConfig {
+    fn limits(per_ip: &str, per_paywall: &str) -> PurchaseLimits {
+        let config = PurchaseLimitsConfig {
             rate_per_ip: per_ip.parse().unwrap(),
             rate_per_paywall: per_paywall.parse().unwrap(),
             ..guard_config()
         };
-        PurchaseGuard::new(&config, SecretString::from("whsec_key"))
+        PurchaseLimits::new(&config, SecretString::from("whsec_key"))
     }
 
     #[test]
     fn each_address_gets_its_burst_then_waits() {
-        let guard = guard("3/min", "off");
+        let guard = limits("3/min", "off");
         let a: IpAddr = "203.0.113.1".parse().unwrap();
         let b: IpAddr = "203.0.113.2".parse().unwrap();
         for _ in 0..3 {
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn an_ipv6_network_shares_one_budget() {
-        let guard = guard("1/min", "off");
+        let guard = limits("1/min", "off");
         guard.check_client("2001:db8:1:2::1".parse().unwrap()).unwrap();
         assert!(guard.check_client("2001:db8:1:2:ffff::9".parse().unwrap()).is_err(), "same /64");
         guard.check_client("2001:db8:1:3::1".parse().unwrap()).expect("another /64");
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn off_means_no_limit() {
-        let guard = guard("off", "off");
+        let guard = limits("off", "off");
         for _ in 0..10_000 {
             guard.check_client("203.0.113.1".parse().unwrap()).unwrap();
             guard.check_paywall("pw_x").unwrap();
@@ -182,22 +182,15 @@ mod tests {
 
     #[test]
     fn client_keys_are_stable_keyed_and_not_the_address() {
-        let guard = guard("off", "off");
+        let guard = limits("off", "off");
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         assert_eq!(guard.client_key(ip), guard.client_key(ip));
         assert!(!guard.client_key(ip).contains("203.0.113.7"));
-        let other = PurchaseGuard::new(&guard_config(), SecretString::from("whsec_other"));
+        let other = PurchaseLimits::new(&guard_config(), SecretString::from("whsec_other"));
         assert_ne!(guard.client_key(ip), other.client_key(ip));
     }
 
-    fn guard_config() -> GuardConfig {
-        GuardConfig {
-            rate_per_ip: Rate::Off,
-            rate_per_paywall: Rate::Off,
-            max_pending_per_ip: 0,
-            trusted_proxies: vec![],
-            request_timeout_secs: 45,
-            max_header_bytes: 16384,
-        }
+    fn guard_config() -> PurchaseLimitsConfig {
+        PurchaseLimitsConfig { rate_per_ip: Rate::Off, rate_per_paywall: Rate::Off, max_pending_per_ip: 0 }
     }
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use plog_shared::api::PurchaseStatus;
 
-use crate::store::{PaymentUpdate, Store, UpdateOutcome, now};
+use super::stripe_updates;
+use crate::purchase_state::PaymentUpdate;
+use crate::store::{Store, UpdateOutcome, now};
 use crate::stripe::{PaymentIntent, StripeApi};
 
 /// Pages of 100 intents read at most in one run (a bound, not an expected size).
@@ -34,19 +36,14 @@ impl std::fmt::Display for Change {
 
 /// What Stripe's state of one intent means, refunds included, in the order to apply it: a
 /// success first, then what was refunded of it.
-async fn stripe_updates(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Result<Vec<PaymentUpdate>> {
-    let Some(update) = intent.to_update() else { return Ok(Vec::new()) };
+async fn updates_of(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Result<Vec<PaymentUpdate>> {
+    let Some(update) = stripe_updates::from_intent(intent) else { return Ok(Vec::new()) };
+    let succeeded = matches!(update, PaymentUpdate::Succeeded { .. });
     let mut updates = vec![update];
-    if let Some(PaymentUpdate::Succeeded { .. }) = updates.first() {
+    if succeeded {
         // Refunds change no field of the intent: ask for them.
         let refunded = stripe.refunded_amount(&intent.id).await?;
-        if refunded > 0 {
-            updates.push(PaymentUpdate::Refunded {
-                payment_intent_id: intent.id.clone(),
-                amount_refunded: refunded,
-                full: refunded >= intent.amount,
-            });
-        }
+        updates.extend(stripe_updates::from_refunds(intent, refunded));
     }
     Ok(updates)
 }
@@ -64,12 +61,12 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
                 continue;
             }
             let Some(purchase) = store.purchase_by_intent(&intent.id).await? else { continue };
-            let before = purchase.status();
+            let before = purchase.status;
             if before == PurchaseStatus::Refunded {
                 continue;
             }
             let mut after = before;
-            for update in stripe_updates(stripe, intent).await? {
+            for update in updates_of(stripe, intent).await? {
                 match store.apply_update(&update).await? {
                     UpdateOutcome::Changed(status) | UpdateOutcome::Unchanged(status) => after = status,
                     UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
@@ -79,7 +76,7 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
             }
             if after != before {
                 changes.push(Change {
-                    purchase_id: purchase.id.clone(),
+                    purchase_id: purchase.id.to_string(),
                     payment_intent_id: intent.id.clone(),
                     from: before,
                     to: after,

@@ -1,7 +1,9 @@
-//! A purchase's life: its states, what Stripe can tell plog about its payment
-//! ([`PaymentUpdate`]), and — in one function, [`next`] — every move one state may make on one
-//! update. The store applies the result under a row lock, so duplicate, concurrent and
-//! out-of-order deliveries converge on the same row; the README draws the same table.
+//! A purchase's states and every way they change — the one place transitions live. What Stripe
+//! can tell plog about a payment is a [`PaymentUpdate`] (from a webhook, a re-read
+//! PaymentIntent or reconciliation alike); [`next`] is the table of every move one state may
+//! make on one update, and [`effect`] everything that update writes. The store applies the
+//! effect under a row lock, so duplicate, concurrent and out-of-order deliveries converge on
+//! the same row.
 //!
 //! The README shows the whole table as [`table_markdown`] renders it (a test keeps the two
 //! equal).
@@ -171,6 +173,54 @@ pub fn next(stored: &Stored, update: &PaymentUpdate) -> Next {
     }
 }
 
+/// Everything one update writes to a stored purchase: the move [`next`] makes, and the details
+/// the update brings along whatever the state does (a failure's message, a dispute's status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing to write: the purchase stays in this state with what it holds.
+    Keep(PurchaseStatus),
+    /// Write these values.
+    Write(Write),
+    /// Stripe reports a success whose amount or currency differs from the purchase: not honoured.
+    AmountMismatch,
+}
+
+/// The values an [`Effect::Write`] stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    /// The state after the update.
+    pub status: PurchaseStatus,
+    /// Whether that is another state than the stored one.
+    pub changed: bool,
+    /// The refunded amount after the update, minor units.
+    pub refunded_amount: i64,
+    /// A failure's message to store (`None`: keep the stored one; a move to paid clears it).
+    pub last_error: Option<String>,
+    /// A dispute's status to store (`None`: keep the stored one).
+    pub dispute_status: Option<String>,
+}
+
+/// What applying `update` to `stored` writes: [`next`]'s move, plus the update's details.
+pub fn effect(stored: &Stored, update: &PaymentUpdate) -> Effect {
+    let (status, refunded_amount) = match next(stored, update) {
+        Next::AmountMismatch => return Effect::AmountMismatch,
+        Next::Write { status, refunded_amount } => (status, refunded_amount),
+    };
+    let (last_error, dispute_status) = match update {
+        PaymentUpdate::Failed { message, .. } if status == PurchaseStatus::Failed => (message.clone(), None),
+        PaymentUpdate::DisputeOpened { status, .. } | PaymentUpdate::DisputeClosed { status, .. } => {
+            (None, Some(status.clone()))
+        }
+        _ => (None, None),
+    };
+    let changed = status != stored.status;
+    if changed || refunded_amount != stored.refunded_amount || last_error.is_some() || dispute_status.is_some() {
+        Effect::Write(Write { status, changed, refunded_amount, last_error, dispute_status })
+    } else {
+        Effect::Keep(status)
+    }
+}
+
 /// The table of moves as Markdown, one row per state and one column per kind of update, for
 /// a purchase of 1,000 with nothing refunded (partial refund: 300; a failed refund gives back
 /// what it took).
@@ -327,7 +377,7 @@ mod tests {
         assert_eq!(
             crate::readme_section("purchase-states"),
             table_markdown(),
-            "README's purchase states differ from lifecycle::next: update the README"
+            "README's purchase states differ from purchase_state::next: update the README"
         );
     }
 

@@ -3,11 +3,11 @@
 //! readers within minutes) and `GET /widget/*` (glue JS and .wasm from the Trunk build; their
 //! names change with their content, so they are cached for a year).
 //!
-//! The files come from `PLOG_WIDGET_DIR` (default `dist/`), read once at start-up.
+//! The files come from `PLOG_WIDGET_DIR` (default `dist/`); the loader is read once at start-up
+//! (`widget_build`).
 
 use std::path::Path;
 
-use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,36 +16,8 @@ use axum::routing::get;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::context::AppState;
 use crate::error::error_response;
-
-/// The loader with this build's file names, ready to serve.
-#[derive(Debug, Clone)]
-pub struct WidgetAssets {
-    loader: String,
-}
-
-impl WidgetAssets {
-    /// Reads the Trunk build in `dir`: the loader and the names of the hashed glue and .wasm.
-    pub fn load(dir: &Path) -> anyhow::Result<WidgetAssets> {
-        let loader = std::fs::read_to_string(dir.join("plog.js")).with_context(|| {
-            format!("Failed to read {}/plog.js (build the widget: trunk build --release)", dir.display())
-        })?;
-        let mut js = None;
-        let mut wasm = None;
-        for entry in std::fs::read_dir(dir).with_context(|| format!("Failed to list {}", dir.display()))? {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            if name.starts_with("plog-widget") && name.ends_with("_bg.wasm") {
-                wasm = Some(name);
-            } else if name.starts_with("plog-widget") && name.ends_with(".js") {
-                js = Some(name);
-            }
-        }
-        let js = js.with_context(|| format!("No plog-widget*.js in {}", dir.display()))?;
-        let wasm = wasm.with_context(|| format!("No plog-widget*_bg.wasm in {}", dir.display()))?;
-        Ok(WidgetAssets { loader: loader.replace("__PLOG_WIDGET_JS__", &js).replace("__PLOG_WIDGET_WASM__", &wasm) })
-    }
-}
+use crate::state::AppState;
 
 /// `/plog.js` and `/widget/*`.
 pub fn router(widget_dir: &Path) -> Router<AppState> {
@@ -76,7 +48,7 @@ async fn loader(State(ctx): State<AppState>) -> Response {
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
-            assets.loader.clone(),
+            assets.loader().to_owned(),
         )
             .into_response(),
         None => error_response(

@@ -1,6 +1,6 @@
 //! Layers that every request, or every public paywall request, passes before its handler:
 //! the request limits (header size, time) with the security headers, and the per-site origin
-//! check.
+//! check (`guard_origin`).
 
 use std::time::Duration;
 
@@ -10,9 +10,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use plog_shared::PaywallId;
 
-use crate::context::AppState;
 use crate::error::ApiError;
 use crate::sites;
+use crate::state::AppState;
 
 /// The limits every request meets, in one layer (each layer costs a little on every request):
 /// headers larger together than `PLOG_MAX_HEADER_BYTES` get 431 in plog's error shape (hyper's
@@ -21,12 +21,12 @@ use crate::sites;
 /// handler rolls back any open transaction, so a stopped request changes nothing. Every answer
 /// then gets the security headers ([`add_security_headers`]).
 pub async fn request_limits(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
-    let guard = &ctx.config.guard;
+    let limits = &ctx.config.requests;
     let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    let mut response = if size as u64 > guard.max_header_bytes {
-        ApiError::HeadersTooLarge(guard.max_header_bytes).into_response()
+    let mut response = if size as u64 > limits.max_header_bytes {
+        ApiError::HeadersTooLarge(limits.max_header_bytes).into_response()
     } else {
-        let limit = Duration::from_secs(guard.request_timeout_secs);
+        let limit = Duration::from_secs(limits.request_timeout_secs);
         match tokio::time::timeout(limit, next.run(request)).await {
             Ok(response) => response,
             Err(_) => {
@@ -59,7 +59,7 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
     if origin.is_none() && !starts_purchase {
         return next.run(request).await;
     }
-    let sites = match ctx.store.paywall_origins(id.as_str()).await {
+    let sites = match ctx.store.paywall_origins(&id).await {
         Ok(Some(sites)) => sites,
         // An unknown paywall is the handler's 404 to give.
         Ok(None) => return next.run(request).await,

@@ -1,0 +1,207 @@
+//! Runtime configuration: every setting comes from a `plog serve` flag or its environment
+//! variable (names in the README's configuration table). Secrets are [`SecretString`]s, so no
+//! `Debug` or log line can print them. One file per concern: [`database`], [`stripe`],
+//! [`limits`] (purchases), [`requests`] (every request); `ServeConfig` gathers them.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+
+mod database;
+mod limits;
+mod requests;
+mod stripe;
+
+pub use database::DatabaseConfig;
+pub use limits::{PurchaseLimitsConfig, Rate};
+pub use requests::RequestConfig;
+pub use stripe::{KeyMode, StripeAccess, StripeConfig};
+
+/// Parses a secret from a flag or environment variable.
+pub(crate) fn parse_secret(raw: &str) -> Result<SecretString, String> {
+    if raw.trim().is_empty() { Err("must not be empty".into()) } else { Ok(SecretString::from(raw.trim().to_owned())) }
+}
+
+/// Everything `plog serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Address to listen on.
+    #[arg(long, env = "PLOG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Public origin of this server, written into tags (default: `http://` + the listen address).
+    #[arg(long, env = "PLOG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Token of the creator's admin API; without it the admin API is disabled.
+    #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    pub admin_token: Option<SecretString>,
+    /// Offline sandbox: serve the Stripe.js test double and its helper (localstripe must be
+    /// `STRIPE_API_BASE`). Refuses live keys.
+    #[arg(long, env = "PLOG_SANDBOX")]
+    pub sandbox: bool,
+    /// Run `plog reconcile` in the background this often (e.g. `10m`); off when unset.
+    #[arg(long, env = "PLOG_RECONCILE_EVERY")]
+    pub reconcile_every: Option<humantime::Duration>,
+    /// Folder of the built widget (`trunk build --release` writes it): served at `/plog.js`
+    /// and `/widget/*`.
+    #[arg(long, env = "PLOG_WIDGET_DIR", default_value = "dist")]
+    pub widget_dir: std::path::PathBuf,
+    /// Rate limits on starting purchases.
+    #[command(flatten)]
+    pub purchase_limits: PurchaseLimitsConfig,
+    /// Client addresses and the limits every request meets.
+    #[command(flatten)]
+    pub requests: RequestConfig,
+    /// Stripe.
+    #[command(flatten)]
+    pub stripe: StripeConfig,
+}
+
+impl ServeConfig {
+    /// The origin written into tags, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        public_origin(self.public_url.as_deref(), self.listen)
+    }
+
+    /// Where the widget loads Stripe.js from, for a server reachable at `public_url`.
+    pub fn stripe_js_url(&self, public_url: &str) -> String {
+        match (&self.stripe.js_url, self.sandbox) {
+            (Some(url), _) => url.clone(),
+            (None, true) => format!("{public_url}/sandbox/stripe.js"),
+            (None, false) => "https://js.stripe.com/v3/".to_owned(),
+        }
+    }
+
+    /// Refuses settings that cannot work, with a message naming the setting.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let key = self.stripe.access.secret_key.expose_secret();
+        anyhow::ensure!(
+            key.starts_with("sk_") || key.starts_with("rk_"),
+            "STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_… or rk_…)"
+        );
+        anyhow::ensure!(
+            self.stripe.publishable_key.starts_with("pk_"),
+            "STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)"
+        );
+        let (secret_mode, public_mode) = self.stripe.key_modes();
+        let live_secret = secret_mode == Some(KeyMode::Live);
+        let live_public = public_mode == Some(KeyMode::Live);
+        anyhow::ensure!(
+            !(self.sandbox && (live_secret || live_public)),
+            "PLOG_SANDBOX refuses live Stripe keys (sk_live_…, pk_live_…): the sandbox is for test keys and localstripe only"
+        );
+        anyhow::ensure!(
+            live_secret == live_public,
+            "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY must both be live keys or both test keys"
+        );
+        anyhow::ensure!(
+            self.stripe.access.api_base.starts_with("http://") || self.stripe.access.api_base.starts_with("https://"),
+            "STRIPE_API_BASE must be an http(s) URL"
+        );
+        Ok(())
+    }
+}
+
+/// The public origin for tags: the configured one without trailing slash, else from the listen address.
+pub fn public_origin(configured: Option<&str>, listen: SocketAddr) -> String {
+    match configured {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{listen}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    fn parse(args: &[&str]) -> ServeConfig {
+        let mut all = vec!["plog"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().serve
+    }
+
+    const KEYS: [&str; 6] = [
+        "--stripe-secret-key",
+        "sk_test_supersecret",
+        "--stripe-publishable-key",
+        "pk_test_x",
+        "--stripe-webhook-secret",
+        "whsec_verysecret",
+    ];
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut args = KEYS.to_vec();
+        args.extend(["--admin-token", "admintokensecret"]);
+        let printed = format!("{:?}", parse(&args));
+        for secret in ["sk_test_supersecret", "whsec_verysecret", "admintokensecret"] {
+            assert!(!printed.contains(secret), "{secret} leaked in {printed}");
+        }
+    }
+
+    #[test]
+    fn mixing_live_and_test_keys_is_refused() {
+        let mut args = KEYS.to_vec();
+        args[1] = "sk_live_abc";
+        let err = parse(&args).validate().unwrap_err().to_string();
+        assert!(err.contains("both be live keys or both test keys"), "{err}");
+        assert!(parse(&KEYS).validate().is_ok());
+    }
+
+    #[test]
+    fn the_sandbox_refuses_live_keys() {
+        let mut args = KEYS.to_vec();
+        args[1] = "sk_live_abc";
+        args[3] = "pk_live_abc";
+        assert!(parse(&args).validate().is_ok(), "live keys are fine outside the sandbox");
+        args.push("--sandbox");
+        let err = parse(&args).validate().unwrap_err().to_string();
+        assert!(err.contains("refuses live Stripe keys"), "{err}");
+    }
+
+    #[test]
+    fn the_sandbox_serves_its_own_stripe_js_unless_one_is_configured() {
+        let mut args = KEYS.to_vec();
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "https://js.stripe.com/v3/");
+        args.push("--sandbox");
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://h/sandbox/stripe.js");
+        args.extend(["--stripe-js-url", "http://x/s.js"]);
+        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://x/s.js");
+    }
+
+    #[test]
+    fn rates_parse_and_print_back() {
+        for text in ["10/min", "1/s", "600/min", "5/hour", "100/day", "off"] {
+            assert_eq!(text.parse::<Rate>().unwrap().to_string(), text);
+        }
+        for bad in ["", "10", "0/min", "-1/min", "10/week", "ten/min", "1.5/s"] {
+            let err = bad.parse::<Rate>().unwrap_err();
+            assert!(err.contains("is not a rate"), "{bad}: {err}");
+        }
+        let defaults = parse(&KEYS);
+        assert_eq!(defaults.purchase_limits.rate_per_ip.to_string(), "10/min");
+        assert!(defaults.requests.trusted_proxies.is_empty());
+        let mut args = KEYS.to_vec();
+        args.extend(["--trusted-proxies", "127.0.0.1,10.0.0.0/8"]);
+        assert_eq!(parse(&args).requests.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address() {
+        assert_eq!(parse(&KEYS).public_url(), "http://127.0.0.1:8080");
+        let mut args = KEYS.to_vec();
+        args.extend(["--public-url", "https://pay.example.org/"]);
+        assert_eq!(parse(&args).public_url(), "https://pay.example.org");
+    }
+}

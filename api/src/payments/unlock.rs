@@ -1,0 +1,88 @@
+//! Unlocking the paid part with an access token, and settling a purchase whose webhook is late
+//! or lost by re-reading its PaymentIntent from Stripe.
+
+use plog_shared::PaywallId;
+use plog_shared::api::{PaidContent, PurchaseStatus};
+
+use super::stripe_updates;
+use crate::catalog;
+use crate::error::ApiError;
+use crate::store::{Purchase, Store, UpdateOutcome};
+use crate::stripe::StripeApi;
+use crate::tokens::{looks_like_token, token_hash};
+
+const NO_PURCHASE: &str = "no paid purchase of this paywall goes with this token";
+const NOT_PAID_YET: &str = "the payment for this purchase has not succeeded (yet)";
+const REFUNDED: &str = "this purchase was refunded and no longer unlocks the content";
+const DISPUTED: &str = "this payment is disputed and no longer unlocks the content";
+const CANCELED: &str = "this purchase was canceled before it was paid";
+
+/// The paid content, if the token belongs to a paid purchase of this paywall. The paid path is
+/// one query (purchase and content by the token's hash: the lookup by hash is the check, so
+/// nothing compares the hash again); telling 404 from 402 costs a second one only when the
+/// token does not unlock.
+#[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
+pub async fn paid_content(
+    store: &Store,
+    stripe: &StripeApi,
+    paywall_id: &PaywallId,
+    token: Option<&str>,
+) -> Result<PaidContent, ApiError> {
+    let refusal = match token.filter(|t| looks_like_token(t)) {
+        None => NO_PURCHASE,
+        Some(token) => match store.purchase_with_content(&token_hash(token)).await? {
+            Some((purchase, html)) if purchase.paywall_id == *paywall_id => {
+                let status = match purchase.status {
+                    // Unsettled: Stripe may know better (a late or lost webhook). A canceled
+                    // intent can never succeed: no need to ask.
+                    PurchaseStatus::Pending | PurchaseStatus::Failed => {
+                        settle_from_stripe(store, stripe, &purchase).await
+                    }
+                    settled => settled,
+                };
+                match status {
+                    PurchaseStatus::Paid => return Ok(PaidContent { html }),
+                    PurchaseStatus::Refunded => REFUNDED,
+                    PurchaseStatus::Disputed => DISPUTED,
+                    PurchaseStatus::Canceled => CANCELED,
+                    PurchaseStatus::Pending | PurchaseStatus::Failed => NOT_PAID_YET,
+                }
+            }
+            _ => NO_PURCHASE,
+        },
+    };
+    catalog::find(store, paywall_id).await?;
+    Err(ApiError::PaymentRequired(refusal))
+}
+
+/// Re-reads an unsettled purchase's PaymentIntent and applies what Stripe says, under the same
+/// state table and conditional updates as the webhook. Returns the purchase's status
+/// afterwards; if Stripe cannot be asked, the stored status stands (the reader simply tries
+/// again).
+pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Purchase) -> PurchaseStatus {
+    let intent = match stripe.payment_intent(&purchase.payment_intent_id).await {
+        Ok(intent) => intent,
+        Err(error) => {
+            tracing::warn!(error = ?error, purchase_id = %purchase.id, "could not re-read the PaymentIntent");
+            return purchase.status;
+        }
+    };
+    let Some(update) = stripe_updates::from_intent(&intent) else { return purchase.status };
+    match store.apply_update(&update).await {
+        Ok(UpdateOutcome::Changed(status)) => {
+            tracing::info!(purchase_id = %purchase.id, status = status.as_str(), "purchase settled from the PaymentIntent");
+            status
+        }
+        Ok(UpdateOutcome::Unchanged(status)) => status,
+        Ok(UpdateOutcome::AmountMismatch) => {
+            tracing::error!(purchase_id = %purchase.id, payment_intent_id = %intent.id, amount = intent.amount,
+                currency = %intent.currency, "PaymentIntent amount or currency differs from the purchase: not honoured");
+            purchase.status
+        }
+        Ok(UpdateOutcome::UnknownIntent) => purchase.status,
+        Err(error) => {
+            tracing::error!(error = ?error, purchase_id = %purchase.id, "could not settle a purchase");
+            purchase.status
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Applying a Stripe event whose signature `http/webhooks.rs` has checked: what its object
+//! means for a purchase ([`stripe_updates::from_event`]) is recorded with the event and applied
+//! by the state table, in one transaction (`store::events`).
+
+use super::stripe_updates;
+use crate::store::{EventOutcome, Store, UpdateOutcome};
+use crate::stripe::API_VERSION;
+use crate::stripe::webhook::{Event, EventObject};
+
+/// Records `event` and applies what `object` (its object, read by [`Event::object`]) means for
+/// its purchase. A redelivery changes nothing and says so.
+pub async fn apply_event(store: &Store, event: &Event, object: Option<&EventObject>) -> anyhow::Result<EventOutcome> {
+    let update = object.and_then(stripe_updates::from_event);
+    let outcome = store.record_event(&event.id, &event.event_type, update.as_ref()).await?;
+    if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
+        tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
+            "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");
+    }
+    tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = outcome.label(), "webhook");
+    if let Some(version) = event.api_version.as_deref().filter(|v| *v != API_VERSION) {
+        // Still read (plog reads only fields every recent version carries), but worth knowing:
+        // the endpoint should be recreated at the pinned version (`plog doctor` says how).
+        tracing::warn!(event_id = %event.id, api_version = version, pinned = API_VERSION, "webhook rendered at another Stripe API version");
+    }
+    Ok(outcome)
+}

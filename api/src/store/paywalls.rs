@@ -1,0 +1,204 @@
+//! The `paywalls` table: a creator's articles for sale, with their price, mode, sites and the
+//! paid part (Markdown as written and the sanitized HTML served to buyers).
+
+use anyhow::Context;
+use plog_shared::api::{PaywallMode, PaywallStatus};
+use plog_shared::money::MAX_AMOUNT;
+use plog_shared::{Currency, Money, PaywallId};
+
+use super::{Pool, Store, corrupt, now};
+
+/// The columns of a paywall, in the order of every statement below.
+macro_rules! columns {
+    () => {
+        "id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, \
+         origins, mode, suggested_amount, max_amount, preset_amounts, show_count"
+    };
+}
+
+/// A paywall as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paywall {
+    /// Paywall id.
+    pub id: PaywallId,
+    /// Title.
+    pub title: String,
+    /// Free teaser.
+    pub teaser: Option<String>,
+    /// The price; where the reader chooses, the minimum.
+    pub price: Money,
+    /// Markdown as written.
+    pub content_markdown: String,
+    /// Sanitized HTML served to buyers.
+    pub content_html: String,
+    /// Active or archived.
+    pub status: PaywallStatus,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// Canonical origins of the blogs it sells on, space-separated; `""`: any site.
+    pub origins: String,
+    /// How it is paid.
+    pub mode: PaywallMode,
+    /// Suggested amount (pay what you want), minor units.
+    pub suggested_amount: Option<i64>,
+    /// The most a reader may pay, minor units (`None`: Stripe's maximum).
+    pub max_amount: Option<i64>,
+    /// One-tap tip amounts, minor units, ascending.
+    pub preset_amounts: Vec<i64>,
+    /// Whether readers see the tip count.
+    pub show_count: bool,
+}
+
+impl Paywall {
+    /// The most a reader may pay where the reader chooses.
+    pub fn maximum(&self) -> i64 {
+        self.max_amount.unwrap_or(MAX_AMOUNT)
+    }
+}
+
+/// A paywall's columns as the database returns them; [`Paywall`] is the typed reading.
+#[derive(sqlx::FromRow)]
+struct Record {
+    id: String,
+    title: String,
+    teaser: Option<String>,
+    price_amount: i64,
+    currency: String,
+    content_markdown: String,
+    content_html: String,
+    status: String,
+    created_at: i64,
+    updated_at: i64,
+    origins: String,
+    mode: String,
+    suggested_amount: Option<i64>,
+    max_amount: Option<i64>,
+    preset_amounts: String,
+    show_count: bool,
+}
+
+impl TryFrom<Record> for Paywall {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<Paywall, sqlx::Error> {
+        let bad = |e: &dyn std::fmt::Display| corrupt("paywalls", &row.id, e);
+        let currency = Currency::parse(&row.currency).map_err(|e| bad(&e))?;
+        let price = Money::new(row.price_amount, currency).map_err(|e| bad(&e))?;
+        let preset_amounts = row
+            .preset_amounts
+            .split_whitespace()
+            .map(|amount| amount.parse::<i64>().map_err(|e| bad(&format!("preset {amount:?}: {e}"))))
+            .collect::<Result<_, _>>()?;
+        Ok(Paywall {
+            id: PaywallId::parse(&row.id).map_err(|e| bad(&e))?,
+            status: PaywallStatus::try_from(row.status.clone()).map_err(|e| bad(&e))?,
+            mode: PaywallMode::try_from(row.mode.clone()).map_err(|e| bad(&e))?,
+            price,
+            preset_amounts,
+            title: row.title,
+            teaser: row.teaser,
+            content_markdown: row.content_markdown,
+            content_html: row.content_html,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            origins: row.origins,
+            suggested_amount: row.suggested_amount,
+            max_amount: row.max_amount,
+            show_count: row.show_count,
+        })
+    }
+}
+
+/// The presets as stored: space-separated minor units.
+fn presets_column(presets: &[i64]) -> String {
+    presets.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+impl Store {
+    /// Inserts a paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(concat!(
+            "insert into paywalls (", columns!(), ") \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
+            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount)
+            .bind(paywall.price.currency.code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
+            .bind(paywall.status.as_str()).bind(paywall.created_at).bind(paywall.updated_at).bind(&paywall.origins)
+            .bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
+            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count)
+            .execute(pool).await.map(|_| ()))
+        .context("Failed to insert a paywall")
+    }
+
+    /// One paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywall(&self, id: &PaywallId) -> anyhow::Result<Option<Paywall>> {
+        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!("select ", columns!(), " from paywalls where id = $1"))
+            .bind(id.as_str()).fetch_optional(pool).await)
+        .context("Failed to read a paywall")?;
+        Ok(record.map(Paywall::try_from).transpose()?)
+    }
+
+    /// All paywalls, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
+        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
+            "select ", columns!(), " from paywalls order by created_at desc, id"))
+            .fetch_all(pool).await)
+        .context("Failed to list paywalls")?;
+        Ok(records.into_iter().map(Paywall::try_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Writes a paywall's editable fields (as validated by the catalog); `None` if there is no
+    /// such paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_paywall(&self, paywall: &Paywall) -> anyhow::Result<Option<Paywall>> {
+        let updated = on_pool!(self, pool => sqlx::query(
+            "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, content_markdown = $6, \
+               content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
+               preset_amounts = $12, show_count = $13, updated_at = $14 \
+             where id = $1")
+            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount)
+            .bind(paywall.price.currency.code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
+            .bind(&paywall.origins).bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
+            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now())
+            .execute(pool).await.map(|done| done.rows_affected()))
+        .context("Failed to update a paywall")?;
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.paywall(&paywall.id).await
+    }
+
+    /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
+    #[tracing::instrument(skip_all)]
+    pub async fn archive_paywall(&self, id: &PaywallId) -> anyhow::Result<Option<Paywall>> {
+        let updated = on_pool!(self, pool => sqlx::query(
+            "update paywalls set status = 'archived', updated_at = $2 where id = $1")
+            .bind(id.as_str()).bind(now()).execute(pool).await.map(|done| done.rows_affected()))
+        .context("Failed to archive a paywall")?;
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.paywall(id).await
+    }
+
+    /// The sites a paywall sells on (space-separated origins, `""` for any), or `None` if there
+    /// is no such paywall: the origin guard's one small query.
+    #[tracing::instrument(skip_all)]
+    pub async fn paywall_origins(&self, id: &PaywallId) -> anyhow::Result<Option<String>> {
+        on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
+            .bind(id.as_str()).fetch_optional(pool).await)
+        .context("Failed to read a paywall's origins")
+    }
+
+    /// How many paid purchases a paywall has (the public tip count).
+    #[tracing::instrument(skip_all)]
+    pub async fn paid_count(&self, paywall_id: &PaywallId) -> anyhow::Result<i64> {
+        on_pool!(self, pool => sqlx::query_scalar("select count(*) from purchases where paywall_id = $1 and status = 'paid'")
+            .bind(paywall_id.as_str()).fetch_one(pool).await)
+        .context("Failed to count a paywall's paid purchases")
+    }
+}

@@ -1,0 +1,367 @@
+//! The `purchases` table: one row per PaymentIntent plog created, found by the access token's
+//! hash (the content route) or by the intent (Stripe's updates). Every change of a purchase's
+//! state goes through [`ApplyUpdate`], which writes what [`purchase_state::effect`] decides.
+
+use std::future::Future;
+
+use anyhow::Context;
+use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus};
+use plog_shared::{Currency, Money, PaywallId, PurchaseId};
+
+use super::{Pool, Store, corrupt, now};
+use crate::purchase_state::{self, Effect, PaymentUpdate, Stored};
+
+/// The columns of a purchase as [`Purchase`] reads them.
+macro_rules! columns {
+    () => {
+        "id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, \
+         paid_at, mode, refunded_amount, dispute_status"
+    };
+}
+
+/// A purchase as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purchase {
+    /// Purchase id.
+    pub id: PurchaseId,
+    /// Paywall bought.
+    pub paywall_id: PaywallId,
+    /// Stripe PaymentIntent id.
+    pub payment_intent_id: String,
+    /// SHA-256 of the access token, hex.
+    pub token_hash: String,
+    /// Where it stands (see `purchase_state`).
+    pub status: PurchaseStatus,
+    /// What it charges.
+    pub price: Money,
+    /// Stripe's last payment error message.
+    pub last_error: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// Unix seconds.
+    pub paid_at: Option<i64>,
+    /// The paywall's mode at purchase time.
+    pub mode: PaywallMode,
+    /// Refunded so far, minor units.
+    pub refunded_amount: i64,
+    /// The last dispute's status as Stripe names it, if there was one.
+    pub dispute_status: Option<String>,
+}
+
+impl Purchase {
+    /// The creator's view of this purchase (never the token's hash).
+    pub fn to_admin(&self) -> AdminPurchase {
+        AdminPurchase {
+            id: self.id.to_string(),
+            paywall_id: self.paywall_id.to_string(),
+            payment_intent_id: self.payment_intent_id.clone(),
+            status: self.status,
+            price: self.price.into(),
+            last_error: self.last_error.clone(),
+            created_at: self.created_at,
+            paid_at: self.paid_at,
+            mode: self.mode,
+            refunded_amount: self.refunded_amount,
+            dispute_status: self.dispute_status.clone(),
+        }
+    }
+}
+
+/// A purchase's columns as the database returns them; [`Purchase`] is the typed reading.
+#[derive(sqlx::FromRow)]
+struct Record {
+    id: String,
+    paywall_id: String,
+    payment_intent_id: String,
+    token_hash: String,
+    status: String,
+    amount: i64,
+    currency: String,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    paid_at: Option<i64>,
+    mode: String,
+    refunded_amount: i64,
+    dispute_status: Option<String>,
+}
+
+impl TryFrom<Record> for Purchase {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<Purchase, sqlx::Error> {
+        let bad = |e: &dyn std::fmt::Display| corrupt("purchases", &row.id, e);
+        let currency = Currency::parse(&row.currency).map_err(|e| bad(&e))?;
+        Ok(Purchase {
+            id: PurchaseId::parse(&row.id).map_err(|e| bad(&e))?,
+            paywall_id: PaywallId::parse(&row.paywall_id).map_err(|e| bad(&e))?,
+            status: PurchaseStatus::try_from(row.status.clone()).map_err(|e| bad(&e))?,
+            price: Money::new(row.amount, currency).map_err(|e| bad(&e))?,
+            mode: PaywallMode::try_from(row.mode.clone()).map_err(|e| bad(&e))?,
+            payment_intent_id: row.payment_intent_id,
+            token_hash: row.token_hash,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            paid_at: row.paid_at,
+            refunded_amount: row.refunded_amount,
+            dispute_status: row.dispute_status,
+        })
+    }
+}
+
+/// A purchase to insert.
+#[derive(Debug, Clone)]
+pub struct NewPurchase {
+    /// Purchase id.
+    pub id: PurchaseId,
+    /// Paywall bought.
+    pub paywall_id: PaywallId,
+    /// PaymentIntent created for it.
+    pub payment_intent_id: String,
+    /// SHA-256 of the access token.
+    pub token_hash: String,
+    /// What it charges.
+    pub price: Money,
+    /// Keyed hash of the client's IP address (see `limits::purchases`), if known.
+    pub client_key: Option<String>,
+    /// The paywall's mode at purchase time.
+    pub mode: PaywallMode,
+}
+
+/// Filters for the purchase list.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseFilter {
+    /// Only this paywall's purchases.
+    pub paywall_id: Option<PaywallId>,
+    /// Only purchases created at or after this time (unix seconds).
+    pub since: Option<i64>,
+    /// Only purchases created before this time (unix seconds).
+    pub until: Option<i64>,
+    /// Only purchases in this state.
+    pub status: Option<PurchaseStatus>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// What applying a [`PaymentUpdate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// The purchase changed to this status.
+    Changed(PurchaseStatus),
+    /// The state stayed: the purchase already is where the update leads, a later state
+    /// outranks it, or only a detail changed (a partial refund's amount, a dispute's status).
+    Unchanged(PurchaseStatus),
+    /// Amount or currency differ from the purchase: not honoured.
+    AmountMismatch,
+    /// No purchase of plog's has this PaymentIntent.
+    UnknownIntent,
+}
+
+/// A success's move in one statement: `$1` intent, `$2` amount, `$3` currency, `$4` now. It
+/// names the states a success of the purchase's amount and currency moves to paid; a test keeps
+/// them equal to what [`purchase_state::next`] says.
+const PAY_ON_SUCCESS: &str = "update purchases set status = 'paid', updated_at = $4, last_error = null, \
+      paid_at = case when paid_at is null then $4 else paid_at end \
+    where payment_intent_id = $1 and status in ('pending', 'failed', 'canceled') and amount = $2 and currency = $3 \
+    returning status";
+
+/// Locks a purchase's row and reads what [`Stored`] holds, in one statement (a write that
+/// changes nothing: SQLite takes its write lock at once, PostgreSQL locks the row).
+const LOCK_AND_READ: &str = "update purchases set updated_at = updated_at where payment_intent_id = $1 \
+    returning status, amount, currency, refunded_amount";
+
+/// Writes an [`Effect::Write`]: `$1` intent, `$2` status, `$3` refunded amount, `$4` now,
+/// `$5` last error, `$6` dispute status.
+const WRITE_EFFECT: &str = "update purchases set status = $2, refunded_amount = $3, updated_at = $4, \
+       paid_at = case when $2 = 'paid' and paid_at is null then $4 else paid_at end, \
+       refunded_at = case when $2 = 'refunded' and status <> 'refunded' then $4 else refunded_at end, \
+       last_error = case when $2 = 'paid' then null when cast($5 as text) is null then last_error else $5 end, \
+       dispute_status = coalesce(cast($6 as text), dispute_status) \
+     where payment_intent_id = $1";
+
+/// Applying a [`PaymentUpdate`] on a connection inside an open transaction: the one way a
+/// purchase's state changes, for the webhook (`store::events`), the content route's settlement
+/// and reconciliation alike. Implemented for both engines' connections by the same code.
+pub(super) trait ApplyUpdate {
+    /// Locks and reads the purchase of the update's PaymentIntent, and writes what
+    /// [`purchase_state::effect`] decides, only if that changes something.
+    fn apply_update<'a>(
+        &'a mut self,
+        update: &'a PaymentUpdate,
+    ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a;
+}
+
+macro_rules! impl_apply_update {
+    ($connection:ty) => {
+        impl ApplyUpdate for $connection {
+            fn apply_update<'a>(
+                &'a mut self,
+                update: &'a PaymentUpdate,
+            ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a {
+                async move {
+                    let now = now();
+                    let intent = update.payment_intent_id();
+                    // The hot path — every purchase's success, and webhook storms are mostly
+                    // those — is one statement: the move the table makes for a success with the
+                    // purchase's amount and currency, as a conditional update.
+                    if let PaymentUpdate::Succeeded { amount, currency, .. } = update {
+                        let paid: Option<String> = sqlx::query_scalar(PAY_ON_SUCCESS)
+                            .bind(intent)
+                            .bind(*amount)
+                            .bind(currency)
+                            .bind(now)
+                            .fetch_optional(&mut *self)
+                            .await?;
+                        if paid.is_some() {
+                            return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
+                        }
+                    }
+                    let row: Option<(String, i64, String, i64)> =
+                        sqlx::query_as(LOCK_AND_READ).bind(intent).fetch_optional(&mut *self).await?;
+                    let Some((status, amount, currency, refunded_amount)) = row else {
+                        return Ok(UpdateOutcome::UnknownIntent);
+                    };
+                    let status = PurchaseStatus::try_from(status).map_err(|e| corrupt("purchases", intent, e))?;
+                    let stored = Stored { status, amount, currency, refunded_amount };
+                    Ok(match purchase_state::effect(&stored, update) {
+                        Effect::AmountMismatch => UpdateOutcome::AmountMismatch,
+                        Effect::Keep(status) => UpdateOutcome::Unchanged(status),
+                        Effect::Write(write) => {
+                            sqlx::query(WRITE_EFFECT)
+                                .bind(intent)
+                                .bind(write.status.as_str())
+                                .bind(write.refunded_amount)
+                                .bind(now)
+                                .bind(&write.last_error)
+                                .bind(&write.dispute_status)
+                                .execute(&mut *self)
+                                .await?;
+                            if write.changed {
+                                UpdateOutcome::Changed(write.status)
+                            } else {
+                                UpdateOutcome::Unchanged(write.status)
+                            }
+                        }
+                    })
+                }
+            }
+        }
+    };
+}
+
+impl_apply_update!(sqlx::SqliteConnection);
+impl_apply_update!(sqlx::PgConnection);
+
+impl Store {
+    /// Inserts a pending purchase.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
+        let now = now();
+        on_pool!(self, pool => sqlx::query(
+            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, client_key, mode) \
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9)")
+            .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
+            .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
+            .bind(&purchase.client_key).bind(purchase.mode.as_str())
+            .execute(pool).await.map(|_| ()))
+        .context("Failed to insert a purchase")
+    }
+
+    /// How many unpaid (pending or declined) purchases a client started since `since`, and
+    /// when the oldest of them was started.
+    #[tracing::instrument(skip_all)]
+    pub async fn unpaid_by_client(&self, client_key: &str, since: i64) -> anyhow::Result<(i64, Option<i64>)> {
+        on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
+            "select count(*), min(created_at) from purchases \
+             where client_key = $1 and created_at >= $2 and status in ('pending', 'failed')")
+            .bind(client_key).bind(since).fetch_one(pool).await)
+        .context("Failed to count a client's unpaid purchases")
+    }
+
+    /// The purchase an access token's hash belongs to, with its paywall's paid HTML: the content
+    /// route's hot path in one indexed query.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_with_content(&self, token_hash: &str) -> anyhow::Result<Option<(Purchase, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            purchase: Record,
+            content_html: String,
+        }
+        let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(concat!(
+            "with p as (select ", columns!(), " from purchases where token_hash = $1) \
+             select p.*, w.content_html from p join paywalls w on w.id = p.paywall_id"))
+            .bind(token_hash).fetch_optional(pool).await)
+        .context("Failed to read a purchase and its content by token")?;
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((r.purchase.try_into()?, r.content_html))).transpose()?)
+    }
+
+    /// The purchase of a PaymentIntent.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_by_intent(&self, payment_intent_id: &str) -> anyhow::Result<Option<Purchase>> {
+        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
+            "select ", columns!(), " from purchases where payment_intent_id = $1"))
+            .bind(payment_intent_id).fetch_optional(pool).await)
+        .context("Failed to read a purchase by PaymentIntent")?;
+        Ok(record.map(Purchase::try_from).transpose()?)
+    }
+
+    /// Purchases, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
+        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
+            "select ", columns!(), " from purchases \
+             where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
+               and (cast($4 as bigint) is null or created_at < $4) and (cast($5 as text) is null or status = $5) \
+             order by created_at desc, id limit $3"))
+            .bind(filter.paywall_id.as_ref().map(PaywallId::as_str)).bind(filter.since).bind(filter.limit)
+            .bind(filter.until).bind(filter.status.map(PurchaseStatus::as_str))
+            .fetch_all(pool).await)
+        .context("Failed to list purchases")?;
+        Ok(records.into_iter().map(Purchase::try_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Applies an update learned by re-reading a PaymentIntent (no event id to record).
+    #[tracing::instrument(skip_all)]
+    pub async fn apply_update(&self, update: &PaymentUpdate) -> anyhow::Result<UpdateOutcome> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let outcome = tx.apply_update(update).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(outcome)
+        }.await)
+        .context("Failed to apply a payment update")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purchase_state::Next;
+
+    /// The states `PAY_ON_SUCCESS` moves to paid.
+    const SUCCESS_PAYS: [PurchaseStatus; 3] =
+        [PurchaseStatus::Pending, PurchaseStatus::Failed, PurchaseStatus::Canceled];
+
+    #[test]
+    fn the_one_statement_success_moves_exactly_the_states_the_table_pays() {
+        let success =
+            PaymentUpdate::Succeeded { payment_intent_id: "pi_1".into(), amount: 100, currency: "jpy".into() };
+        let paid_by_table: Vec<PurchaseStatus> = PurchaseStatus::ALL
+            .into_iter()
+            .filter(|&status| {
+                let stored = Stored { status, amount: 100, currency: "jpy".into(), refunded_amount: 0 };
+                status != PurchaseStatus::Paid
+                    && purchase_state::next(&stored, &success)
+                        == Next::Write { status: PurchaseStatus::Paid, refunded_amount: 0 }
+            })
+            .collect();
+        assert_eq!(paid_by_table, SUCCESS_PAYS);
+        let named = SUCCESS_PAYS.map(|s| format!("'{}'", s.as_str())).join(", ");
+        assert!(PAY_ON_SUCCESS.contains(&format!("status in ({named})")), "PAY_ON_SUCCESS names {named}");
+    }
+}
