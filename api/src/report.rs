@@ -141,6 +141,12 @@ fn add(sum: &mut CurrencyStats, more: &CurrencyStats) {
     sum.tip_revenue += more.tip_revenue;
 }
 
+/// Part of a whole as a percentage with one decimal (`"12.5 %"`); `None` when the whole is
+/// zero (the dashboard and the CLI each write their own "nothing to divide by").
+pub fn percent(part: i64, whole: i64) -> Option<String> {
+    (whole != 0).then(|| format!("{:.1} %", part as f64 * 100.0 / whole as f64))
+}
+
 /// `YYYY-MM-DD` of a day number (days since 1970-01-01, UTC).
 pub fn day_text(day: i64) -> String {
     let at = UNIX_EPOCH + Duration::from_secs((day.max(0) * DAY_SECS) as u64);

@@ -171,16 +171,6 @@ pub struct PaywallInfo {
     pub tip_count: Option<i64>,
 }
 
-/// `POST /v1/paywalls/{id}/purchases` body: `{}` for a fixed price (any amount is ignored), or
-/// `{"amount": N}` in minor units where the reader chooses.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PurchaseRequest {
-    /// The reader's chosen amount, minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<i64>,
-}
-
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

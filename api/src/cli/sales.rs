@@ -125,8 +125,9 @@ pub async fn stats(args: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Part of a whole, as a percentage (`report::percent`); `-` when the whole is zero.
 fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 { "-".into() } else { format!("{:.1} %", part as f64 * 100.0 / whole as f64) }
+    report::percent(part, whole).unwrap_or_else(|| "-".into())
 }
 
 fn currency_line(c: &CurrencyStats) -> String {

@@ -198,6 +198,27 @@ mod tests {
     }
 
     #[test]
+    fn every_environment_variable_is_in_env_example_and_the_readme() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let example = std::fs::read_to_string(format!("{root}/.env.example")).unwrap();
+        let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+        let table = &readme[readme.find("## Configuration").unwrap()..];
+        let mut names = Vec::new();
+        for file in ["mod.rs", "database.rs", "limits.rs", "requests.rs", "stripe.rs"] {
+            let text = std::fs::read_to_string(format!("{root}/api/src/config/{file}")).unwrap();
+            for (at, _) in text.match_indices("env = \"") {
+                let name: String = text[at + 7..].chars().take_while(|c| *c != '"').collect();
+                names.push(name);
+            }
+        }
+        assert!(names.len() >= 20, "found {names:?}");
+        for name in &names {
+            assert!(example.contains(&format!("{name}=")), ".env.example lists {name}");
+            assert!(table.contains(name.as_str()), "the README's configuration table lists {name}");
+        }
+    }
+
+    #[test]
     fn public_url_defaults_to_the_listen_address() {
         assert_eq!(parse(&KEYS).public_url(), "http://127.0.0.1:8080");
         let mut args = KEYS.to_vec();

@@ -101,7 +101,7 @@ pub fn time(seconds: i64) -> Markup {
     html! { time datetime=(text) { (text.replace('T', " ").trim_end_matches('Z')) " UTC" } }
 }
 
-/// Part of a whole, as a percentage.
+/// Part of a whole, as a percentage (`report::percent`); a dash when the whole is zero.
 pub fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 { "–".into() } else { format!("{:.1} %", part as f64 * 100.0 / whole as f64) }
+    crate::report::percent(part, whole).unwrap_or_else(|| "–".into())
 }

@@ -91,9 +91,16 @@ async fn a_failed_3d_secure_authentication_keeps_the_content_locked() {
     let (_, intent) = pay_with_card(&purchase.client_secret, CARD_3DS).await;
     assert_eq!(intent["status"], "requires_action", "{intent}");
     authenticate(&purchase.client_secret, false).await;
+    let intent = stripe_intent(&intent_id(&purchase.client_secret)).await;
+    assert_eq!(intent["status"], "requires_payment_method", "a failed authentication takes nothing: {intent}");
     let locked = app.content(&paywall, Some(&purchase.access_token)).await;
     assert_eq!(locked.status(), 402);
-    assert!(!locked.text().await.unwrap().contains(MARKER));
+    let body = locked.text().await.unwrap();
+    assert!(!body.contains(MARKER));
+    assert!(body.contains("payment_required") && body.contains("has not succeeded"), "{body}");
+    let failed = app.wait_for_status(&intent_id(&purchase.client_secret), "failed").await;
+    assert!(failed.last_error.is_some(), "the failure's reason is kept for the creator");
+    assert_eq!(failed.paid_at, None);
 }
 
 #[tokio::test]
@@ -126,7 +133,8 @@ async fn the_price_comes_from_the_paywall_whatever_the_request_says() {
     assert_eq!(intent["metadata"]["purchase_id"], created.purchase_id.as_str());
     let stored = app.purchase(&intent_id(&created.client_secret)).await;
     assert_eq!((stored.price.amount, stored.price.currency.code()), (1200, "jpy"));
-    assert_ne!(stored.token_hash, created.access_token, "only the hash is stored");
+    assert_eq!(stored.token_hash, plog_api::tokens::token_hash(&created.access_token), "only the hash is stored");
+    assert_ne!(stored.token_hash, created.access_token);
 }
 
 #[tokio::test]
