@@ -13,6 +13,8 @@ pub enum ApiError {
     NotFound,
     /// The network or the server failed; the message is for logs, not readers.
     Unavailable(String),
+    /// The widget went away ([`ApiClient::abort`]) while the request was in flight.
+    Aborted,
     /// The API refused with its own error (e.g. 410 archived).
     Refused {
         /// HTTP status.
@@ -31,10 +33,12 @@ pub enum ContentAnswer {
     NotPaid,
 }
 
-/// A client bound to one plog origin.
+/// A client bound to one plog origin. Its clones share one `AbortController`: when the widget
+/// is unmounted, [`ApiClient::abort`] stops every request still in flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
     origin: String,
+    controller: Option<web_sys::AbortController>,
 }
 
 async fn body(response: Response) -> Result<JsValue, ApiError> {
@@ -97,9 +101,32 @@ fn network(error: gloo_net::Error) -> ApiError {
 }
 
 impl ApiClient {
+    /// What a failed `fetch` means: the widget's own abort, or the network.
+    fn failed(&self) -> impl Fn(gloo_net::Error) -> ApiError + '_ {
+        move |error| if self.is_aborted() { ApiError::Aborted } else { network(error) }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(web_sys::AbortController::signal)
+    }
+
+    /// Stops every request in flight, and every later one (the widget is gone).
+    pub fn abort(&self) {
+        if let Some(controller) = &self.controller {
+            controller.abort();
+        }
+    }
+
+    /// True once [`ApiClient::abort`] ran: whatever was waiting on the widget should stop.
+    pub fn is_aborted(&self) -> bool {
+        self.signal().is_some_and(|signal| signal.aborted())
+    }
+}
+
+impl ApiClient {
     /// A client for the plog server at `origin` (no trailing slash).
     pub fn new(origin: &str) -> ApiClient {
-        ApiClient { origin: origin.trim_end_matches('/').to_owned() }
+        ApiClient { origin: origin.trim_end_matches('/').to_owned(), controller: web_sys::AbortController::new().ok() }
     }
 
     /// The origin, which also keys the stored tokens.
@@ -113,7 +140,11 @@ impl ApiClient {
 
     /// `GET /v1/paywalls/{id}`.
     pub async fn paywall(&self, paywall_id: &str) -> Result<PaywallInfo, ApiError> {
-        let response = Request::get(&self.url(paywall_id, "")).send().await.map_err(network)?;
+        let response = Request::get(&self.url(paywall_id, ""))
+            .abort_signal(self.signal().as_ref())
+            .send()
+            .await
+            .map_err(self.failed())?;
         if !response.ok() {
             return Err(refused(response).await);
         }
@@ -137,11 +168,12 @@ impl ApiClient {
         };
         let response = Request::post(&self.url(paywall_id, "/purchases"))
             .header("Content-Type", "application/json")
+            .abort_signal(self.signal().as_ref())
             .body(request_body)
             .map_err(network)?
             .send()
             .await
-            .map_err(network)?;
+            .map_err(self.failed())?;
         if !response.ok() {
             return Err(refused(response).await);
         }
@@ -160,9 +192,10 @@ impl ApiClient {
     pub async fn content(&self, paywall_id: &str, token: &str) -> Result<ContentAnswer, ApiError> {
         let response = Request::get(&self.url(paywall_id, "/content"))
             .header("Authorization", &format!("Bearer {token}"))
+            .abort_signal(self.signal().as_ref())
             .send()
             .await
-            .map_err(network)?;
+            .map_err(self.failed())?;
         match response.status() {
             200 => json::string(&body(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
             402 => Ok(ContentAnswer::NotPaid),

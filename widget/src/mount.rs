@@ -6,13 +6,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::mount::mount_to;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::ApiClient;
 use crate::i18n;
-use crate::paywall::{PaywallSetup, paywall_view};
+use crate::paywall::{Paywall, PaywallSetup};
 use crate::theme::STYLESHEET;
 
 type Handle = Box<dyn std::any::Any>;
@@ -87,7 +88,7 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
         card_slot,
         on_unlocked: Rc::new(move |html: String| replace_with_content(&host_for_unlock, &html)),
     };
-    let handle = mount_to(container, move || paywall_view(setup));
+    let handle = mount_to(container, move || view! { <Paywall setup=setup/> });
     MOUNTED.with(|m| m.borrow_mut().push((host, Box::new(handle))));
     Ok(())
 }
@@ -109,10 +110,18 @@ fn replace_with_content(host: &HtmlElement, html: &str) {
     // Unmount after the current task: this runs inside the view's own async flow.
     let host = host.clone();
     leptos::task::spawn_local(async move {
-        let handle = MOUNTED.with(|m| {
-            let mut mounted = m.borrow_mut();
-            mounted.iter().position(|(h, _)| h == &host).map(|i| mounted.remove(i).1)
-        });
-        drop(handle);
+        unmount(&host);
     });
+}
+
+/// Unmounts the paywall mounted into `host` (a blog that swaps pages without reloading calls it
+/// when the paywall leaves): its cleanups run, so every request it has in flight is aborted and
+/// the card Element destroyed. False if nothing was mounted there.
+#[wasm_bindgen]
+pub fn unmount(host: &HtmlElement) -> bool {
+    let handle = MOUNTED.with(|m| {
+        let mut mounted = m.borrow_mut();
+        mounted.iter().position(|(h, _)| h == host).map(|i| mounted.remove(i).1)
+    });
+    handle.is_some()
 }

@@ -17,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 // IntegrationError thrown synchronously) or "canceled" (unexpected state, intent canceled).
 export function install_fakes(contentPaid, firstConfirm) {
   const state = { requests: [], purchases: 0, paid: contentPaid, confirms: 0, mountedInLightDom: null,
-    stripeOptions: null, destroyed: 0, charges: 0 };
+    stripeOptions: null, destroyed: 0, charges: 0, hang: false, aborted: 0 };
   window.__plogTest = state;
   const realFetch = window.__plogRealFetch || (window.__plogRealFetch = window.fetch);
   window.fetch = async (input, init) => {
@@ -25,6 +25,14 @@ export function install_fakes(contentPaid, firstConfirm) {
     if (!url.startsWith("https://plog.test/")) return realFetch(input, init);
     const method = (init && init.method) || (typeof input === "string" ? "GET" : input.method);
     state.requests.push(method + " " + url);
+    if (state.hang) {
+      // A server that never answers: the request ends only when the widget aborts it.
+      const signal = (init && init.signal) || input.signal;
+      return new Promise((_, reject) => signal.addEventListener("abort", () => {
+        state.aborted += 1;
+        reject(new DOMException("The operation was aborted.", "AbortError"));
+      }));
+    }
     const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     if (url.endsWith("/purchases")) {
       state.purchases += 1;
@@ -68,6 +76,7 @@ export function install_fakes(contentPaid, firstConfirm) {
   };
 }
 export function test_state() { return window.__plogTest; }
+export function hang_requests() { window.__plogTest.hang = true; }
 export function new_host() {
   const host = document.createElement("plog-paywall");
   host.setAttribute("data-paywall", "pw_test");
@@ -92,6 +101,7 @@ export function clear_page() {
 extern "C" {
     fn install_fakes(content_paid: bool, first_confirm: &str);
     fn test_state() -> JsValue;
+    fn hang_requests();
     fn new_host() -> web_sys::HtmlElement;
     fn shadow_text(host: &web_sys::HtmlElement) -> String;
     fn click(host: &web_sys::HtmlElement, selector: &str);
@@ -256,4 +266,24 @@ async fn a_synchronous_throw_leaves_a_form_the_reader_can_retry_from() {
     until("unlocked", || paid_html().contains("The paid part.")).await;
     assert_eq!(count("charges"), 1.0);
     assert_eq!(count("destroyed"), 1.0, "the card Element is destroyed when the form closes");
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_aborts_the_requests_in_flight() {
+    clear_page();
+    install_fakes(false, "ok");
+    hang_requests();
+    let host = new_host();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("the paywall is being read", || js_sys::Array::from(&state("requests")).length() == 1).await;
+    assert_eq!(count("aborted"), 0.0, "nothing aborts while the paywall is mounted");
+    assert!(plog_widget::mount::unmount(&host), "the paywall was mounted there");
+    until("the read is aborted", || count("aborted") == 1.0).await;
+    assert!(!plog_widget::mount::unmount(&host), "unmounted once");
+    // The aborted flow ended quietly (a panic would have trapped the module): another paywall
+    // still mounts and shows.
+    install_fakes(false, "ok");
+    let other = new_host();
+    plog_widget::mount(other.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    until("locked", || visible(&other, ".buy")).await;
 }

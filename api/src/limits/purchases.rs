@@ -145,52 +145,52 @@ mod tests {
         let config = PurchaseLimitsConfig {
             rate_per_ip: per_ip.parse().unwrap(),
             rate_per_paywall: per_paywall.parse().unwrap(),
-            ..guard_config()
+            ..off_config()
         };
         PurchaseLimits::new(&config, SecretString::from("whsec_key"))
     }
 
     #[test]
     fn each_address_gets_its_burst_then_waits() {
-        let guard = limits("3/min", "off");
+        let limiter = limits("3/min", "off");
         let a: IpAddr = "203.0.113.1".parse().unwrap();
         let b: IpAddr = "203.0.113.2".parse().unwrap();
         for _ in 0..3 {
-            guard.check_client(a).unwrap();
+            limiter.check_client(a).unwrap();
         }
-        let Err(ApiError::RateLimited { retry_after, .. }) = guard.check_client(a) else { panic!("4th passed") };
+        let Err(ApiError::RateLimited { retry_after, .. }) = limiter.check_client(a) else { panic!("4th passed") };
         assert!(retry_after > Duration::from_secs(15) && retry_after <= Duration::from_secs(20), "{retry_after:?}");
-        guard.check_client(b).expect("another address has its own budget");
+        limiter.check_client(b).expect("another address has its own budget");
     }
 
     #[test]
     fn an_ipv6_network_shares_one_budget() {
-        let guard = limits("1/min", "off");
-        guard.check_client("2001:db8:1:2::1".parse().unwrap()).unwrap();
-        assert!(guard.check_client("2001:db8:1:2:ffff::9".parse().unwrap()).is_err(), "same /64");
-        guard.check_client("2001:db8:1:3::1".parse().unwrap()).expect("another /64");
+        let limiter = limits("1/min", "off");
+        limiter.check_client("2001:db8:1:2::1".parse().unwrap()).unwrap();
+        assert!(limiter.check_client("2001:db8:1:2:ffff::9".parse().unwrap()).is_err(), "same /64");
+        limiter.check_client("2001:db8:1:3::1".parse().unwrap()).expect("another /64");
     }
 
     #[test]
     fn off_means_no_limit() {
-        let guard = limits("off", "off");
+        let limiter = limits("off", "off");
         for _ in 0..10_000 {
-            guard.check_client("203.0.113.1".parse().unwrap()).unwrap();
-            guard.check_paywall("pw_x").unwrap();
+            limiter.check_client("203.0.113.1".parse().unwrap()).unwrap();
+            limiter.check_paywall("pw_x").unwrap();
         }
     }
 
     #[test]
     fn client_keys_are_stable_keyed_and_not_the_address() {
-        let guard = limits("off", "off");
+        let limiter = limits("off", "off");
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
-        assert_eq!(guard.client_key(ip), guard.client_key(ip));
-        assert!(!guard.client_key(ip).contains("203.0.113.7"));
-        let other = PurchaseLimits::new(&guard_config(), SecretString::from("whsec_other"));
-        assert_ne!(guard.client_key(ip), other.client_key(ip));
+        assert_eq!(limiter.client_key(ip), limiter.client_key(ip));
+        assert!(!limiter.client_key(ip).contains("203.0.113.7"));
+        let other = PurchaseLimits::new(&off_config(), SecretString::from("whsec_other"));
+        assert_ne!(limiter.client_key(ip), other.client_key(ip));
     }
 
-    fn guard_config() -> PurchaseLimitsConfig {
+    fn off_config() -> PurchaseLimitsConfig {
         PurchaseLimitsConfig { rate_per_ip: Rate::Off, rate_per_paywall: Rate::Off, max_pending_per_ip: 0 }
     }
 }

@@ -202,3 +202,55 @@ impl Store {
         .context("Failed to count a paywall's paid purchases")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            id: "pw_abcdefghij0123456789".into(),
+            title: "T".into(),
+            teaser: None,
+            price_amount: 300,
+            currency: "jpy".into(),
+            content_markdown: "x".into(),
+            content_html: "<p>x</p>".into(),
+            status: "active".into(),
+            created_at: 1,
+            updated_at: 1,
+            origins: String::new(),
+            mode: "tip".into(),
+            suggested_amount: None,
+            max_amount: None,
+            preset_amounts: "100 500".into(),
+            show_count: true,
+        }
+    }
+
+    #[test]
+    fn a_row_reads_into_plogs_types() {
+        let paywall = Paywall::try_from(record()).unwrap();
+        assert_eq!(paywall.price, Money::parse(300, "jpy").unwrap());
+        assert_eq!((paywall.status, paywall.mode), (PaywallStatus::Active, PaywallMode::Tip));
+        assert_eq!(paywall.preset_amounts, vec![100, 500]);
+    }
+
+    #[test]
+    fn a_corrupt_row_is_an_error_naming_the_row_never_a_default() {
+        let corruptions: [fn(&mut Record); 6] = [
+            |r| r.id = "../etc/passwd".into(),
+            |r| r.status = "deleted".into(),
+            |r| r.mode = "auction".into(),
+            |r| r.currency = "xyz".into(),
+            |r| r.price_amount = 0,
+            |r| r.preset_amounts = "100 lots".into(),
+        ];
+        for corrupt in corruptions {
+            let mut row = record();
+            corrupt(&mut row);
+            let error = Paywall::try_from(row).unwrap_err().to_string();
+            assert!(error.contains("paywalls row"), "{error}");
+        }
+    }
+}

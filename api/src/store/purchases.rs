@@ -348,6 +348,39 @@ mod tests {
         [PurchaseStatus::Pending, PurchaseStatus::Failed, PurchaseStatus::Canceled];
 
     #[test]
+    fn a_corrupt_purchase_row_is_an_error_never_a_pending_purchase() {
+        let record = || Record {
+            id: "pur_abcdefghij0123456789".into(),
+            paywall_id: "pw_abcdefghij0123456789".into(),
+            payment_intent_id: "pi_1".into(),
+            token_hash: "h".into(),
+            status: "paid".into(),
+            amount: 100,
+            currency: "jpy".into(),
+            last_error: None,
+            created_at: 1,
+            updated_at: 1,
+            paid_at: Some(1),
+            mode: "fixed".into(),
+            refunded_amount: 0,
+            dispute_status: None,
+        };
+        assert_eq!(Purchase::try_from(record()).unwrap().status, PurchaseStatus::Paid);
+        let corruptions: [fn(&mut Record); 4] = [
+            |r| r.status = "half-paid".into(),
+            |r| r.paywall_id = "pw_short".into(),
+            |r| r.currency = "".into(),
+            |r| r.mode = "".into(),
+        ];
+        for corrupt in corruptions {
+            let mut row = record();
+            corrupt(&mut row);
+            let error = Purchase::try_from(row).unwrap_err().to_string();
+            assert!(error.contains("purchases row pur_abcdefghij0123456789"), "{error}");
+        }
+    }
+
+    #[test]
     fn the_one_statement_success_moves_exactly_the_states_the_table_pays() {
         let success =
             PaymentUpdate::Succeeded { payment_intent_id: "pi_1".into(), amount: 100, currency: "jpy".into() };

@@ -1,0 +1,273 @@
+//! The purchase flow, apart from the view:
+//! loading → locked → (Buy) preparing → paying → confirming → declined ⟲ | unlocking → unlocked,
+//! with unavailable when the API is down or the paywall is missing.
+//!
+//! A [`Flow`] is what the view's buttons call. Every step reads the API through the setup's
+//! client, whose requests stop when the widget is unmounted ([`Flow::release_all`] runs in
+//! `on_cleanup`); a step that finds the widget gone returns without touching its state.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use plog_shared::api::{PaywallMode, PaywallStatus};
+use wasm_bindgen::prelude::*;
+
+use super::amounts::choices;
+use super::state::{PaywallSetup, PaywallState, Phase};
+use crate::api::{ApiError, ContentAnswer};
+use crate::storage;
+use crate::stripe_js::{self, CardElement, Confirmation};
+use crate::theme;
+
+/// Delays between content polls after a payment (the API settles a late webhook itself, so the
+/// first or second try usually succeeds).
+const UNLOCK_BACKOFF_MS: [u32; 8] = [0, 250, 500, 750, 1_000, 1_500, 2_000, 3_000];
+
+/// One paywall's purchase flow: its state and its setup.
+#[derive(Clone)]
+pub struct Flow {
+    /// The reactive values the view shows.
+    pub state: PaywallState,
+    /// What the mount code handed over.
+    pub setup: Rc<PaywallSetup>,
+}
+
+/// What to do when Stripe says the PaymentIntent cannot be confirmed in its current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The intent took the money: show the content.
+    Unlock,
+    /// The intent took nothing and never will: a new purchase may be started.
+    FreshPurchase,
+    /// Unknown or still confirmable elsewhere (3-D Secure pending): say so, start nothing.
+    Stop,
+}
+
+/// Reads `error.payment_intent.status` of a `payment_intent_unexpected_state`.
+pub fn after_unexpected_state(intent_status: Option<&str>) -> Retry {
+    match intent_status {
+        Some(status) if stripe_js::took_payment(status) => Retry::Unlock,
+        Some("canceled" | "requires_payment_method") => Retry::FreshPurchase,
+        _ => Retry::Stop,
+    }
+}
+
+impl Flow {
+    /// The widget was unmounted: nothing more to do or show.
+    fn gone(&self) -> bool {
+        self.setup.api.is_aborted()
+    }
+
+    /// First load: a held token is tried before anything else, so a returning reader sees the
+    /// content with one request and no payment UI.
+    pub async fn start(self) {
+        let (api, id, state) = (&self.setup.api, &self.setup.paywall_id, self.state);
+        if let Some(token) = storage::load_token(api.origin(), id) {
+            match api.content(id, &token).await {
+                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
+                Ok(ContentAnswer::NotPaid) => storage::forget_token(api.origin(), id),
+                Err(ApiError::Aborted) => return,
+                Err(ApiError::NotFound) => return state.phase.set(Phase::Unavailable { archived: false }),
+                Err(_) => {}
+            }
+        }
+        match api.paywall(id).await {
+            Ok(info) => {
+                let archived = info.status == PaywallStatus::Archived;
+                if info.mode.reader_chooses() {
+                    state.chosen.set(info.suggested.or_else(|| choices(&info).first().copied()));
+                }
+                state.info.set(Some(info));
+                if !archived {
+                    api.count_view(id);
+                }
+                state.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
+            }
+            Err(ApiError::Aborted) => {}
+            Err(_) => state.phase.set(Phase::Unavailable { archived: false }),
+        }
+    }
+
+    /// Buy: load Stripe.js (only now), mount the card Element in the light DOM, start a purchase.
+    pub async fn buy(self) {
+        let state = self.state;
+        if state.phase.get_untracked() != Phase::Locked {
+            return;
+        }
+        let Some(info) = state.info.get_untracked() else { return };
+        let texts = self.setup.texts;
+        // An amount the server would refuse is refused here, before Stripe.js or a purchase.
+        if info.mode.reader_chooses()
+            && (state.chosen.get_untracked().is_none() || state.amount_error.with_untracked(Option::is_some))
+        {
+            if state.amount_error.with_untracked(Option::is_none) {
+                state.amount_error.set(Some(texts.amount_missing.to_owned()));
+            }
+            return;
+        }
+        state.notice.set(None);
+        state.phase.set(Phase::Preparing);
+        let loaded = stripe_js::load(&info.stripe.js_url).await;
+        if self.gone() {
+            return;
+        }
+        let prepared = loaded.and_then(|()| {
+            let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
+            let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
+            let card = stripe_js::create_card(&stripe, &options)?;
+            card.mount(&self.setup.card_slot)?;
+            let card_error = state.card_error;
+            let on_change = card.on_change(move |message, _complete| card_error.set(message));
+            state.card_form.update_value(|form| {
+                form.stripe = Some(stripe);
+                form.card = Some(card);
+                form.on_change = Some(on_change);
+            });
+            Ok(())
+        });
+        if let Err(error) = prepared {
+            web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+            self.release();
+            state.notice.set(Some(texts.unavailable.to_owned()));
+            state.phase.set(Phase::Locked);
+            return;
+        }
+        if self.new_purchase().await {
+            state.phase.set(Phase::Paying);
+            // The card form becomes visible on the next render; focus it then, so a keyboard
+            // user continues typing where the Buy button was.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if !self.gone() {
+                state.card_form.with_value(|form| form.card.as_ref().map(CardElement::focus));
+            }
+        }
+    }
+
+    /// Creates a purchase and keeps its token; on failure shows why and returns false.
+    async fn new_purchase(&self) -> bool {
+        let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
+        let amount = state
+            .info
+            .with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses()))
+            .then(|| state.chosen.get_untracked())
+            .flatten();
+        match api.start_purchase(id, amount).await {
+            Ok(created) => {
+                storage::save_token(api.origin(), id, &created.access_token);
+                state.card_form.update_value(|form| form.client_secret = Some(created.client_secret));
+                true
+            }
+            Err(ApiError::Aborted) => false,
+            Err(ApiError::Refused { status: 410, .. }) => {
+                self.release();
+                state.phase.set(Phase::Unavailable { archived: true });
+                false
+            }
+            Err(_) => {
+                self.release();
+                state.notice.set(Some(texts.unavailable.to_owned()));
+                state.phase.set(Phase::Locked);
+                false
+            }
+        }
+    }
+
+    /// Pay: confirm the card payment; a decline keeps the form for a retry on the same purchase.
+    pub async fn pay(self) {
+        let (state, texts) = (self.state, self.setup.texts);
+        if !matches!(state.phase.get_untracked(), Phase::Paying | Phase::Declined(_)) {
+            return;
+        }
+        state.phase.set(Phase::Confirming);
+        state.card_error.set(None);
+        let declined = |message: Option<String>| {
+            state.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())))
+        };
+        for attempt in 0..2 {
+            let (stripe, card, secret) =
+                state.card_form.with_value(|f| (f.stripe.clone(), f.card.clone(), f.client_secret.clone()));
+            let (Some(stripe), Some(card), Some(secret)) = (stripe, card, secret) else { return };
+            let confirmed = stripe_js::confirm_card_payment(&stripe, &secret, &card).await;
+            if self.gone() {
+                return;
+            }
+            match confirmed {
+                Ok(Confirmation::Succeeded) => return self.unlock_after_payment().await,
+                Ok(Confirmation::Failed { code, intent_status, message })
+                    if code.as_deref() == Some("payment_intent_unexpected_state") =>
+                {
+                    match after_unexpected_state(intent_status.as_deref()) {
+                        // Paid already (a first confirm went through but its answer was lost):
+                        // unlock, never charge again.
+                        Retry::Unlock => return self.unlock_after_payment().await,
+                        // This intent can no longer be confirmed and took no money (canceled,
+                        // or an emulator that cannot confirm again after a decline): one fresh
+                        // purchase, within the same press of Pay.
+                        Retry::FreshPurchase if attempt == 0 => {
+                            if !self.new_purchase().await {
+                                return;
+                            }
+                        }
+                        Retry::FreshPurchase | Retry::Stop => return declined(message),
+                    }
+                }
+                Ok(Confirmation::Failed { message, .. }) => return declined(message),
+                // Stripe.js threw (an IntegrationError) or failed: the reader can try again.
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+                    return declined(None);
+                }
+            }
+        }
+    }
+
+    /// Polls the content route with backoff until the payment is recorded.
+    async fn unlock_after_payment(&self) {
+        let (api, id, state) = (&self.setup.api, &self.setup.paywall_id, self.state);
+        state.phase.set(Phase::Unlocking);
+        let Some(token) = storage::load_token(api.origin(), id) else { return state.phase.set(Phase::SlowUnlock) };
+        for delay in UNLOCK_BACKOFF_MS {
+            gloo_timers::future::TimeoutFuture::new(delay).await;
+            match api.content(id, &token).await {
+                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
+                Err(ApiError::Aborted) => return,
+                _ => {}
+            }
+        }
+        state.phase.set(Phase::SlowUnlock);
+    }
+
+    fn unlocked(&self, html: String) {
+        self.release();
+        // A tip jar stays a tip jar: the next visit offers it again instead of the thank-you.
+        if self.state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) {
+            storage::forget_token(self.setup.api.origin(), &self.setup.paywall_id);
+        }
+        self.state.phase.set(Phase::Unlocked);
+        (self.setup.on_unlocked)(html);
+    }
+
+    /// Cancel: close the card form, back to the locked paywall.
+    pub fn cancel(&self) {
+        self.release();
+        self.state.card_error.set(None);
+        self.state.phase.set(Phase::Locked);
+    }
+
+    /// Destroys the card Element and drops its listener.
+    fn release(&self) {
+        let _ = self.state.card_form.try_update_value(|form| {
+            if let Some(card) = form.card.take() {
+                card.destroy();
+            }
+            form.on_change = None;
+            form.stripe = None;
+        });
+    }
+
+    /// The widget goes: every request in flight stops, and the card form is released.
+    pub fn release_all(&self) {
+        self.setup.api.abort();
+        self.release();
+    }
+}

@@ -1,0 +1,88 @@
+//! The paywall: one component per part of the view — [`summary`], [`amounts`] (where the
+//! reader chooses), [`checkout`] (Buy, then the card form), [`status_line`] — assembled here,
+//! and the purchase flow apart from the view ([`flow`]); [`state`] is what they share.
+//!
+//! Reactive state lives in signals; the Stripe.js objects, which are not `Send`, live in a
+//! local `StoredValue` and are released, and every request in flight aborted, in `on_cleanup`.
+
+pub mod amounts;
+pub mod checkout;
+pub mod flow;
+pub mod state;
+pub mod status_line;
+pub mod summary;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plog_shared::api::PaywallMode;
+
+use amounts::AmountPicker;
+use checkout::Checkout;
+pub use flow::{Flow, Retry, after_unexpected_state};
+pub use state::{PaywallSetup, PaywallState, Phase};
+use status_line::StatusLine;
+use summary::Summary;
+
+/// The paywall a tag mounts: loads, then shows its parts as the flow moves.
+#[component]
+pub fn Paywall(
+    /// What the mount code hands over.
+    setup: PaywallSetup,
+) -> impl IntoView {
+    let texts = setup.texts;
+    let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
+    let state = flow.state;
+    spawn_local(flow.clone().start());
+    // Cleanups must be `Send`; the widget is single-threaded, so the flow is wrapped, not shared.
+    let leaving = send_wrapper::SendWrapper::new(flow.clone());
+    on_cleanup(move || leaving.release_all());
+
+    // One reactive class on the root drives which parts show (see theme.rs): far less code in
+    // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.
+    let root_class = move || {
+        let (sandbox, teaser) =
+            state.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
+        let mode = state.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
+            Some((PaywallMode::Tip, true)) => " choose tip has-count",
+            Some((PaywallMode::Tip, false)) => " choose tip",
+            Some((PaywallMode::PayWhatYouWant, _)) => " choose",
+            _ => "",
+        });
+        let phase = match state.phase.get() {
+            Phase::Loading => "loading",
+            Phase::Unavailable { archived: false } => "unavailable",
+            Phase::Unavailable { archived: true } => "unavailable archived",
+            Phase::Locked => "locked",
+            Phase::Preparing => "preparing busy",
+            Phase::Paying => "paying form",
+            Phase::Confirming => "confirming form busy",
+            Phase::Declined(_) => "declined form",
+            Phase::Unlocking => "unlocking busy",
+            Phase::SlowUnlock => "slow",
+            Phase::Unlocked => "unlocked",
+        };
+        format!(
+            "paywall {phase}{}{}{mode}",
+            if sandbox { " sandbox" } else { "" },
+            if teaser { " has-teaser" } else { "" }
+        )
+    };
+
+    view! {
+        <div class=root_class part="paywall" node_ref=state.themed lang=texts.locale>
+            <span class="badge" part="badge">{texts.sandbox}</span>
+            <p class="message" part="message">
+                <span class="down">{texts.unavailable}</span>
+                <span class="gone">{texts.archived}</span>
+            </p>
+            <div class="main">
+                <Summary state=state texts=texts/>
+                <AmountPicker state=state texts=texts/>
+                <Checkout flow=flow texts=texts/>
+            </div>
+            <StatusLine state=state texts=texts/>
+        </div>
+    }
+}

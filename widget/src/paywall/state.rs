@@ -1,0 +1,124 @@
+//! What the paywall's parts and its purchase flow share: where the flow is ([`Phase`]), the
+//! reactive values the view shows ([`PaywallState`]), and what the mount code hands over
+//! ([`PaywallSetup`]).
+
+use std::rc::Rc;
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use plog_shared::api::PaywallInfo;
+use wasm_bindgen::prelude::*;
+
+use crate::api::ApiClient;
+use crate::format::format_price;
+use crate::i18n::Texts;
+use crate::stripe_js::{CardElement, StripeInstance};
+
+/// Where the paywall is in the purchase flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading the paywall (or trying a held token).
+    Loading,
+    /// The API is down, the paywall is missing or no longer sold.
+    Unavailable {
+        /// True when the paywall is archived rather than unreachable.
+        archived: bool,
+    },
+    /// Title, teaser, price and the Buy button.
+    Locked,
+    /// Loading Stripe.js and creating the purchase.
+    Preparing,
+    /// The card form is shown.
+    Paying,
+    /// `confirmCardPayment` is running (3-D Secure included).
+    Confirming,
+    /// The last attempt failed with this message; the reader can retry.
+    Declined(String),
+    /// Paid; waiting for the content.
+    Unlocking,
+    /// Paid, but the content did not come in time.
+    SlowUnlock,
+    /// The content replaced the paywall.
+    Unlocked,
+}
+
+/// What the component is given by the mount code.
+pub struct PaywallSetup {
+    /// The paywall id from the tag.
+    pub paywall_id: String,
+    /// The API client (origin from the tag's `src`).
+    pub api: ApiClient,
+    /// Sentences in the chosen language.
+    pub texts: &'static Texts,
+    /// Light-DOM node the card Element mounts into (projected through `<slot name="card">`).
+    pub card_slot: web_sys::Element,
+    /// Called with the paid HTML once unlocked; replaces the paywall in the page.
+    pub on_unlocked: Rc<dyn Fn(String)>,
+}
+
+/// The Stripe.js objects of the open card form and the purchase being paid. Not `Send`: kept
+/// in a local [`StoredValue`] and released when the form closes or the widget goes.
+#[derive(Default)]
+pub struct CardForm {
+    /// The Stripe.js instance.
+    pub stripe: Option<StripeInstance>,
+    /// The mounted card Element.
+    pub card: Option<CardElement>,
+    /// Its `change` listener (dropped with it).
+    pub on_change: Option<Closure<dyn FnMut(JsValue)>>,
+    /// The purchase's PaymentIntent client secret.
+    pub client_secret: Option<String>,
+}
+
+/// The reactive values of one paywall (cheap to copy into every closure).
+#[derive(Clone, Copy)]
+pub struct PaywallState {
+    /// Where the flow is.
+    pub phase: RwSignal<Phase>,
+    /// The paywall as the API describes it, once read.
+    pub info: RwSignal<Option<PaywallInfo>>,
+    /// The amount the reader chose (modes where the reader chooses).
+    pub chosen: RwSignal<Option<i64>>,
+    /// What is typed in the "other amount" field.
+    pub typed: RwSignal<String>,
+    /// Why the typed amount is refused.
+    pub amount_error: RwSignal<Option<String>>,
+    /// What Stripe.js says about the card as it is typed.
+    pub card_error: RwSignal<Option<String>>,
+    /// A notice on the locked paywall (Stripe.js or the API could not be reached).
+    pub notice: RwSignal<Option<String>>,
+    /// The root element, whose CSS variables theme the card Element.
+    pub themed: NodeRef<Div>,
+    /// The open card form.
+    pub card_form: StoredValue<CardForm, LocalStorage>,
+}
+
+impl PaywallState {
+    /// A paywall that is loading.
+    pub fn new() -> PaywallState {
+        PaywallState {
+            phase: RwSignal::new(Phase::Loading),
+            info: RwSignal::new(None),
+            chosen: RwSignal::new(None),
+            typed: RwSignal::new(String::new()),
+            amount_error: RwSignal::new(None),
+            card_error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            themed: NodeRef::new(),
+            card_form: StoredValue::new_local(CardForm::default()),
+        }
+    }
+
+    /// An amount of the paywall's currency as the reader's language writes it.
+    pub fn money(&self, amount: i64, texts: &Texts) -> String {
+        self.info
+            .with(|info| info.as_ref().map(|i| format_price(amount, &i.price.currency, texts.locale)))
+            .unwrap_or_default()
+    }
+}
+
+impl Default for PaywallState {
+    fn default() -> Self {
+        PaywallState::new()
+    }
+}
