@@ -106,7 +106,7 @@ test("a creator signs in, creates a paywall and copies its tag; a reader buys; t
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
     const csv = readFileSync(await download.path(), "utf8");
     assert.match(download.suggestedFilename(), /^plog-sales-\d{4}-\d{2}-\d{2}\.csv$/);
-    assert.match(csv, /^created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status\n/);
+    assert.match(csv, /^created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status,receipt\n/);
     assert.match(csv, new RegExp(`,${id},Where to eat ramen in Sapporo,paid,fixed,300,JPY,300,pi_`));
 
     // The overview: a bar for today, the reader's view (not the preview's) and the sale.

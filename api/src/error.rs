@@ -53,6 +53,15 @@ pub enum ApiError {
     /// 422: the reader's amount does not fit the paywall's mode.
     #[error("{0}")]
     InvalidAmount(String),
+    /// 422: the reader's email address cannot be mailed to.
+    #[error("{0}")]
+    InvalidEmail(String),
+    /// 400: a restore code is wrong, expired, used or out of tries (one answer for all).
+    #[error("the code is wrong, expired or used up: ask for a new one")]
+    InvalidCode,
+    /// 404: this server sends no mail (no `PLOG_SMTP_URL`), so no receipts and no restore.
+    #[error("this server sends no mail: receipts and restoring access are not offered")]
+    MailDisabled,
     /// 502: Stripe could not be reached or refused the request.
     #[error("the payment provider could not be reached or refused the request; please try again")]
     PaymentProvider(#[source] anyhow::Error),
@@ -86,7 +95,8 @@ impl From<anyhow::Error> for ApiError {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidCode => StatusCode::BAD_REQUEST,
+            ApiError::MailDisabled => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
@@ -96,7 +106,9 @@ impl ApiError {
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) | ApiError::InvalidAmount(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::InvalidAmount(_) | ApiError::InvalidEmail(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::PaymentProvider(_) => StatusCode::BAD_GATEWAY,
             ApiError::AdminDisabled | ApiError::DatabaseBusy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -117,6 +129,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Unprocessable(_) => "invalid_body",
             ApiError::InvalidAmount(_) => "invalid_amount",
+            ApiError::InvalidEmail(_) => "invalid_email",
+            ApiError::InvalidCode => "invalid_code",
+            ApiError::MailDisabled => "mail_disabled",
             ApiError::PaymentProvider(_) => "payment_provider_unavailable",
             ApiError::AdminDisabled => "admin_disabled",
             ApiError::DatabaseBusy => "database_busy",

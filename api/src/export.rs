@@ -10,7 +10,7 @@ use plog_shared::api::AdminPurchase;
 use plog_shared::money::format_major;
 
 /// The header row.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "created_at",
     "paid_at",
     "purchase_id",
@@ -24,6 +24,7 @@ pub const COLUMNS: [&str; 13] = [
     "payment_intent_id",
     "refunded_minor",
     "dispute_status",
+    "receipt",
 ];
 
 /// `2026-11-26T08:00:00Z` of Unix seconds.
@@ -53,6 +54,7 @@ pub fn purchases_csv(purchases: &[AdminPurchase], titles: &HashMap<String, Strin
             p.payment_intent_id.clone(),
             p.refunded_amount.to_string(),
             p.dispute_status.clone().unwrap_or_default(),
+            p.receipt.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         ])?;
     }
     Ok(out.into_inner()?)
@@ -75,6 +77,7 @@ mod tests {
             created_at: 1_795_651_200,
             paid_at: Some(1_795_651_260),
             mode: PaywallMode::Fixed,
+            receipt: None,
             refunded_amount: 0,
             dispute_status: None,
         };
@@ -84,7 +87,7 @@ mod tests {
         assert_eq!(lines[0], COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            "2026-11-26T00:00:00Z,2026-11-26T00:01:00Z,pu_1,pw_1,\"Ramen, \"\"the\"\" guide\",paid,fixed,1.50,USD,150,pi_1,0,"
+            "2026-11-26T00:00:00Z,2026-11-26T00:01:00Z,pu_1,pw_1,\"Ramen, \"\"the\"\" guide\",paid,fixed,1.50,USD,150,pi_1,0,,"
         );
     }
 }

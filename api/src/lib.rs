@@ -14,9 +14,11 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod limits;
+pub mod mailer;
 pub mod markdown;
 pub mod payments;
 pub mod purchase_state;
+pub mod receipts;
 pub mod report;
 pub mod sandbox;
 pub mod sites;
@@ -45,8 +47,8 @@ pub(crate) fn readme_section(name: &str) -> String {
 #[cfg(test)]
 pub(crate) const LAYERS: [(&str, &[&str]); 5] = [
     ("foundations", &["config", "markdown", "purchase_state", "sites", "telemetry", "tokens"]),
-    ("adapters", &["store", "stripe", "widget_build"]),
-    ("domain", &["catalog", "doctor", "error", "export", "limits", "payments", "report"]),
+    ("adapters", &["mailer", "store", "stripe", "widget_build"]),
+    ("domain", &["catalog", "doctor", "error", "export", "limits", "payments", "receipts", "report"]),
     ("web", &["client_ip", "dashboard", "http", "sandbox", "state"]),
     ("entry", &["cli", "startup"]),
 ];

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, UNIX_EPOCH};
 
-use plog_shared::api::{Conversion, CurrencyStats, DayStats, PaywallStats, Stats};
+use plog_shared::api::{Conversion, CurrencyStats, DayStats, PaywallStats, RestoreDay, Stats};
 
 use crate::sites;
 use crate::store::{DAY_SECS, Paywall, PaywallTotals, Store};
@@ -115,6 +115,12 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         conversion,
         by_day: by_day.into_values().collect(),
         by_paywall,
+        restores_by_day: store
+            .restores_per_day(since, filter.site.as_deref())
+            .await?
+            .into_iter()
+            .map(|(day, restores)| RestoreDay { day: day_text(day), restores })
+            .collect(),
     })
 }
 

@@ -9,7 +9,8 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, SignInLimiter};
+use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter};
+use crate::mailer::Mailer;
 use crate::state::{AppContext, AppState};
 use crate::store::Store;
 use crate::stripe::StripeApi;
@@ -41,6 +42,10 @@ impl Application {
             }
         };
         let stripe_js_url = config.stripe_js_url(&public_url);
+        let mailer = Mailer::new(&config.mail)?;
+        if mailer.is_none() {
+            tracing::info!("no PLOG_SMTP_URL: receipts by mail and restoring access are not offered");
+        }
         let purchase_limits = PurchaseLimits::new(&config.purchase_limits, config.stripe.webhook_secret.clone());
         let state = Arc::new(AppContext {
             config,
@@ -52,6 +57,8 @@ impl Application {
             purchase_limits,
             sign_ins: SignInLimiter::default(),
             widget,
+            mailer,
+            restore_limits: RestoreLimits::default(),
         });
         Ok(Application { listener, state })
     }
@@ -77,6 +84,8 @@ impl Application {
                 every.into(),
             ))
         });
+        let sender =
+            self.state.mailer.clone().map(|mailer| tokio::spawn(crate::receipts::sender::run(store.clone(), mailer)));
         let forgetter = tokio::spawn({
             let state = self.state.clone();
             async move {
@@ -85,6 +94,7 @@ impl Application {
                     every.tick().await;
                     state.purchase_limits.forget_idle();
                     state.sign_ins.forget_idle();
+                    state.restore_limits.forget_idle();
                 }
             }
         });
@@ -110,6 +120,9 @@ impl Application {
             () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
         }
         forgetter.abort();
+        if let Some(sender) = sender {
+            sender.abort();
+        }
         if let Some(reconciler) = reconciler {
             reconciler.abort();
         }

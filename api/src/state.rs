@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, SignInLimiter};
+use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter};
+use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::StripeApi;
 use crate::widget_build::WidgetAssets;
@@ -34,6 +35,18 @@ pub struct AppContext {
     pub sign_ins: SignInLimiter,
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<WidgetAssets>,
+    /// The SMTP sender of receipts and restore codes, if configured.
+    pub mailer: Option<Mailer>,
+    /// Rate limits on restore requests.
+    pub restore_limits: RestoreLimits,
+}
+
+impl AppContext {
+    /// The key of the hashes kept of readers' addresses and of restore codes: the webhook
+    /// signing secret, which every replica already shares.
+    pub fn email_key(&self) -> &secrecy::SecretString {
+        &self.config.stripe.webhook_secret
+    }
 }
 
 impl AppContext {

@@ -41,6 +41,27 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A keyed hash (HMAC-SHA256, hex) of `value` for one `purpose`: what plog keeps of a reader's
+/// address (restore lookups) and of a restore code. The key is a secret every replica shares.
+pub fn keyed_hash(key: &str, purpose: &str, value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(purpose.as_bytes());
+    mac.update(b":");
+    mac.update(value.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A fresh six-digit one-time code (restore), uniformly drawn.
+pub fn new_restore_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+/// A fresh id with a prefix (`rst_…` restore requests, `mail_…` outbox rows).
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}{}", random_alphanumerics())
+}
+
 /// Compares two secrets without an early exit, so timing tells nothing about where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()

@@ -169,6 +169,10 @@ pub struct PaywallInfo {
     /// Paid tips so far, when the creator shows the count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tip_count: Option<i64>,
+    /// Whether this server mails receipts and restores access by mail (SMTP configured): the
+    /// widget offers the receipt field and "Restore access" only then.
+    #[serde(default)]
+    pub receipts: bool,
 }
 
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.
@@ -414,6 +418,71 @@ pub struct AdminPurchase {
     /// The last dispute's status as Stripe names it (`needs_response`, `won`, `lost`, …).
     #[serde(default)]
     pub dispute_status: Option<String>,
+    /// The receipt by mail, if the reader asked for one (the address itself is never shown).
+    #[serde(default)]
+    pub receipt: Option<ReceiptStatus>,
+}
+
+/// Where a purchase's receipt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiptStatus {
+    /// Waiting for the payment, or to be sent (also after a failed try).
+    Pending,
+    /// The mail server took it.
+    Sent,
+    /// The address was refused for good, or sending gave up.
+    Failed,
+}
+
+impl ReceiptStatus {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptStatus::Pending => "pending",
+            ReceiptStatus::Sent => "sent",
+            ReceiptStatus::Failed => "failed",
+        }
+    }
+}
+
+/// `POST /v1/restore` → 202, whatever the address: a code was mailed if it has purchases here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoreStarted {
+    /// The request the code belongs to (sent back with the code).
+    pub restore_id: String,
+    /// Seconds the code stays valid.
+    pub expires_in: i64,
+}
+
+/// One paywall opened by a restore: a fresh access token for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoredToken {
+    /// The paywall.
+    pub paywall_id: String,
+    /// A new access token of the reader's purchase of it.
+    pub access_token: String,
+}
+
+/// `POST /v1/restore/{id}` with the right code → 200.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoredAccess {
+    /// One token per paywall this site shows that the address paid for.
+    pub tokens: Vec<RestoredToken>,
+}
+
+/// Restores of access on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoreDay {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    /// Codes exchanged for access that day.
+    pub restores: i64,
 }
 
 /// Sales figures of one currency (amounts in different currencies are never summed).
@@ -471,6 +540,9 @@ pub struct Stats {
     /// Figures per paywall, best-selling first.
     #[serde(default)]
     pub by_paywall: Vec<PaywallStats>,
+    /// Restores of access per UTC day in the period, oldest first (days without any left out).
+    #[serde(default)]
+    pub restores_by_day: Vec<RestoreDay>,
 }
 
 /// Paywall views → purchases started → paid, counted in the period.

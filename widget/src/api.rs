@@ -90,6 +90,7 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
             .map(|list| js_sys::Array::from(&list).iter().filter_map(|v| v.as_f64()).map(|v| v as i64).collect())
             .unwrap_or_default(),
         tip_count: json::integer(value, "tip_count"),
+        receipts: json::boolean(value, "receipts").unwrap_or(false),
     })
 }
 

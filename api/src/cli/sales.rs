@@ -76,12 +76,8 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
     let store = open(&database).await?;
     let titles: HashMap<String, String> =
         store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
-    let purchases: Vec<AdminPurchase> = store
-        .purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit })
-        .await?
-        .iter()
-        .map(|p| p.to_admin())
-        .collect();
+    let purchases: Vec<AdminPurchase> =
+        store.admin_purchases(&PurchaseFilter { paywall_id: paywall, since, until: None, status: None, limit }).await?;
     match format {
         Format::Csv => {
             use std::io::Write;
@@ -89,13 +85,17 @@ pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
         }
         Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "purchases": purchases }))?),
         Format::Table => {
-            println!("{:<20}  {:<8}  {:>16}  {:<24}  TITLE", "CREATED (UTC)", "STATUS", "AMOUNT", "PAYWALL");
+            println!(
+                "{:<20}  {:<8}  {:>16}  {:<7}  {:<24}  TITLE",
+                "CREATED (UTC)", "STATUS", "AMOUNT", "RECEIPT", "PAYWALL"
+            );
             for p in &purchases {
                 println!(
-                    "{:<20}  {:<8}  {:>16}  {:<24}  {}",
+                    "{:<20}  {:<8}  {:>16}  {:<7}  {:<24}  {}",
                     utc_time(p.created_at),
                     p.status.as_str(),
                     amount_text(p.price.amount, &p.price.currency),
+                    p.receipt.map_or("-", |r| r.as_str()),
                     p.paywall_id,
                     titles.get(&p.paywall_id).map(String::as_str).unwrap_or("")
                 );

@@ -1,7 +1,7 @@
 //! Runtime configuration: every setting comes from a `plog serve` flag or its environment
 //! variable (names in the README's configuration table). Secrets are [`SecretString`]s, so no
 //! `Debug` or log line can print them. One file per concern: [`database`], [`stripe`],
-//! [`limits`] (purchases), [`requests`] (every request); `ServeConfig` gathers them.
+//! [`limits`] (purchases), [`requests`] (every request), [`mail`]; `ServeConfig` gathers them.
 
 use std::net::SocketAddr;
 
@@ -10,11 +10,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 mod database;
 mod limits;
+mod mail;
 mod requests;
 mod stripe;
 
 pub use database::DatabaseConfig;
 pub use limits::{PurchaseLimitsConfig, Rate};
+pub use mail::MailConfig;
 pub use requests::RequestConfig;
 pub use stripe::{KeyMode, StripeAccess, StripeConfig};
 
@@ -58,6 +60,9 @@ pub struct ServeConfig {
     /// Stripe.
     #[command(flatten)]
     pub stripe: StripeConfig,
+    /// Receipts and restore codes by mail.
+    #[command(flatten)]
+    pub mail: MailConfig,
 }
 
 impl ServeConfig {
@@ -100,6 +105,10 @@ impl ServeConfig {
         anyhow::ensure!(
             self.stripe.access.api_base.starts_with("http://") || self.stripe.access.api_base.starts_with("https://"),
             "STRIPE_API_BASE must be an http(s) URL"
+        );
+        anyhow::ensure!(
+            self.mail.smtp_url.is_none() || self.mail.mail_from.is_some(),
+            "PLOG_SMTP_URL needs PLOG_MAIL_FROM, the address receipts are sent from"
         );
         Ok(())
     }
@@ -204,7 +213,7 @@ mod tests {
         let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
         let table = &readme[readme.find("## Configuration").unwrap()..];
         let mut names = Vec::new();
-        for file in ["mod.rs", "database.rs", "limits.rs", "requests.rs", "stripe.rs"] {
+        for file in ["mod.rs", "database.rs", "limits.rs", "mail.rs", "requests.rs", "stripe.rs"] {
             let text = std::fs::read_to_string(format!("{root}/api/src/config/{file}")).unwrap();
             for (at, _) in text.match_indices("env = \"") {
                 let name: String = text[at + 7..].chars().take_while(|c| *c != '"').collect();

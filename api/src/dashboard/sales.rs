@@ -61,7 +61,7 @@ async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, Dashboa
         text => Some(PaywallId::parse(text).map_err(|e| DashboardError::BadRequest(format!("paywall: {e}")))?),
     };
     let filter = PurchaseFilter { paywall_id, since, until, status, limit: MOST };
-    let purchases = ctx.store.purchases(&filter).await?.iter().map(|p| p.to_admin()).collect();
+    let purchases = ctx.store.admin_purchases(&filter).await?;
     let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
     Ok(Selection { purchases, titles })
 }
@@ -106,7 +106,7 @@ pub async fn sales(
         @if selection.purchases.is_empty() { p.empty { "No purchases match." } }
         @else {
             table.sales {
-                thead { tr { th { "Time" } th { "Paywall" } th.num { "Amount" } th { "Status" } th { "Paid at" } } }
+                thead { tr { th { "Time" } th { "Paywall" } th.num { "Amount" } th { "Status" } th { "Paid at" } th { "Receipt" } } }
                 tbody {
                     @for p in &selection.purchases {
                         tr data-purchase=(p.id) data-status=(p.status.as_str()) {
@@ -125,6 +125,10 @@ pub async fn sales(
                                 @if let Some(dispute) = p.dispute_status.as_deref() { div.hint.dispute { "dispute: " (dispute.replace('_', " ")) } }
                             }
                             td { @if let Some(paid) = p.paid_at { (time(paid)) } @else { "–" } }
+                            td.receipt { @match p.receipt {
+                                Some(receipt) => span.badge.(receipt.as_str()) { (receipt.as_str()) },
+                                None => "–",
+                            } }
                         }
                     }
                 }

@@ -207,8 +207,7 @@ async fn list_purchases(
         })
         .transpose()?;
     let filter = PurchaseFilter { paywall_id, since: query.since, until: query.until, status, limit };
-    let purchases = ctx.store.purchases(&filter).await?;
-    Ok(Json(PurchaseList { purchases: purchases.iter().map(|p| p.to_admin()).collect() }))
+    Ok(Json(PurchaseList { purchases: ctx.store.admin_purchases(&filter).await? }))
 }
 
 /// Query of `GET /v1/admin/stats`.

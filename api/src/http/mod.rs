@@ -8,6 +8,7 @@ mod health;
 pub mod middleware;
 mod paywalls;
 mod purchases;
+mod restore;
 mod webhooks;
 mod widget_files;
 use std::time::Duration;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .max_age(Duration::from_secs(600));
     let public = paywalls::router()
         .merge(purchases::router())
+        .merge(restore::router())
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_origin));

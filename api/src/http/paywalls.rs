@@ -39,6 +39,7 @@ async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Resu
         maximum: paywall.mode.reader_chooses().then(|| paywall.maximum()),
         presets: paywall.preset_amounts.clone(),
         tip_count,
+        receipts: ctx.mailer.is_some(),
     }))
 }
 

@@ -8,10 +8,39 @@ use plog_shared::api::{PaywallStatus, PurchaseCreated};
 use crate::catalog::{self, RequestedAmount};
 use crate::error::ApiError;
 use crate::limits::PurchaseLimits;
+use crate::receipts::{self, address};
+use crate::store::NewReceipt;
 use crate::store::{NewPurchase, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
-use crate::tokens::{new_access_token, new_purchase_id, token_hash};
+use crate::tokens::{new_access_token, new_id, new_purchase_id, token_hash};
+
+/// A reader's request for a receipt, as the widget sends it with the purchase.
+#[derive(Debug, Clone)]
+pub struct ReceiptAsked {
+    /// The address typed.
+    pub email: String,
+    /// The article's page.
+    pub page_url: Option<String>,
+    /// The widget's language.
+    pub language: String,
+    /// The requesting page's `Origin`, if sent.
+    pub origin: Option<String>,
+}
+
+/// The receipt to store: the address checked, its keyed hash, the page checked.
+fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<NewReceipt, ApiError> {
+    let email = address::normalize(&asked.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
+    let page_url =
+        asked.page_url.as_deref().map(|page| receipts::article_page(page, asked.origin.as_deref())).transpose()?;
+    Ok(NewReceipt {
+        id: new_id("mail_"),
+        email_hash: address::hash(key, &email),
+        email,
+        language: receipts::templates::Language::of(&asked.language).tag().to_owned(),
+        page_url,
+    })
+}
 
 /// Starts a purchase: the currency comes from the stored paywall, the amount from its price or,
 /// where the reader chooses, from the request as the paywall's mode allows it
@@ -27,6 +56,7 @@ pub async fn start_purchase(
     paywall_id: &PaywallId,
     client: IpAddr,
     requested: &RequestedAmount,
+    receipt: Option<(&ReceiptAsked, &secrecy::SecretString)>,
 ) -> Result<PurchaseCreated, ApiError> {
     limits.check_client(client)?;
     let paywall = catalog::find(store, paywall_id).await?;
@@ -35,6 +65,8 @@ pub async fn start_purchase(
     }
     // The amount is judged before any limit is spent or Stripe is called.
     let price = catalog::amount_to_charge(&paywall, requested).map_err(|e| ApiError::InvalidAmount(e.0))?;
+    // So is the address for a receipt.
+    let receipt = receipt.map(|(asked, key)| receipt_of(asked, key)).transpose()?;
     limits.check_paywall(paywall.id.as_str())?;
     let client_key = limits.client_key(client);
     limits.check_unpaid(store, &client_key).await?;
@@ -61,6 +93,7 @@ pub async fn start_purchase(
             price,
             client_key: Some(client_key),
             mode: paywall.mode,
+            receipt,
         })
         .await?;
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");

@@ -1,5 +1,6 @@
 //! Storage: every SQL statement plog runs, one file per thing stored — [`paywalls`],
-//! [`purchases`], [`events`] (Stripe's webhook deliveries), [`sessions`] (the dashboard's),
+//! [`purchases`], [`events`] (Stripe's webhook deliveries), [`outbox`] (mail owed to readers),
+//! [`restores`] (restore codes and the tokens they bought), [`sessions`] (the dashboard's),
 //! [`figures`] (views and sales totals) — on the pool and migrations of [`pool`].
 //!
 //! SQL is written to run on SQLite and PostgreSQL alike (`$1` placeholders, bigint epoch times,
@@ -40,16 +41,20 @@ macro_rules! on_pool {
 // After the macro, which they use.
 pub mod events;
 pub mod figures;
+pub mod outbox;
 pub mod paywalls;
 pub mod pool;
 pub mod purchases;
+pub mod restores;
 pub mod sessions;
 
 pub use events::EventOutcome;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
+pub use outbox::DueMail;
 pub use paywalls::Paywall;
 pub use pool::{HeldConnection, is_pool_timeout};
-pub use purchases::{NewPurchase, Purchase, PurchaseFilter, UpdateOutcome};
+pub use purchases::{NewPurchase, NewReceipt, Purchase, PurchaseFilter, UpdateOutcome};
+pub use restores::{NewRestore, NewRestoreMail, Redeemed, Restorable};
 pub use sessions::AdminSession;
 
 /// plog's storage.

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use anyhow::Context;
-use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus};
+use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus, ReceiptStatus};
 use plog_shared::{Currency, Money, PaywallId, PurchaseId};
 
 use super::{Pool, Store, corrupt, now};
@@ -51,8 +51,8 @@ pub struct Purchase {
 }
 
 impl Purchase {
-    /// The creator's view of this purchase (never the token's hash).
-    pub fn to_admin(&self) -> AdminPurchase {
+    /// The creator's view of this purchase (never the token's hash), with its receipt's state.
+    pub fn to_admin(&self, receipt: Option<ReceiptStatus>) -> AdminPurchase {
         AdminPurchase {
             id: self.id.to_string(),
             paywall_id: self.paywall_id.to_string(),
@@ -65,6 +65,7 @@ impl Purchase {
             mode: self.mode,
             refunded_amount: self.refunded_amount,
             dispute_status: self.dispute_status.clone(),
+            receipt,
         }
     }
 }
@@ -129,6 +130,23 @@ pub struct NewPurchase {
     pub client_key: Option<String>,
     /// The paywall's mode at purchase time.
     pub mode: PaywallMode,
+    /// The receipt the reader asked for, if any.
+    pub receipt: Option<NewReceipt>,
+}
+
+/// A receipt to mail once the purchase is paid.
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    /// Outbox id.
+    pub id: String,
+    /// The reader's address (kept only until the receipt is sent).
+    pub email: String,
+    /// Its keyed hash (kept, for restore).
+    pub email_hash: String,
+    /// `en` or `ja`.
+    pub language: String,
+    /// The article's page.
+    pub page_url: Option<String>,
 }
 
 /// Filters for the purchase list.
@@ -167,6 +185,12 @@ const PAY_ON_SUCCESS: &str = "update purchases set status = 'paid', updated_at =
       paid_at = case when paid_at is null then $4 else paid_at end \
     where payment_intent_id = $1 and status in ('pending', 'failed', 'canceled') and amount = $2 and currency = $3 \
     returning status";
+
+/// Queues the purchase's receipt, if the reader asked for one: `$1` intent, `$2` now. It runs in
+/// the transaction that makes the purchase paid, and only an `unpaid` receipt moves, so however
+/// many deliveries and replicas report the success, one receipt is queued.
+const QUEUE_RECEIPT: &str = "update mail_outbox set state = 'queued', next_attempt_at = $2 \
+    where state = 'unpaid' and purchase_id = (select id from purchases where payment_intent_id = $1)";
 
 /// Locks a purchase's row and reads what [`Stored`] holds, in one statement (a write that
 /// changes nothing: SQLite takes its write lock at once, PostgreSQL locks the row).
@@ -216,6 +240,7 @@ macro_rules! impl_apply_update {
                             .fetch_optional(&mut *self)
                             .await?;
                         if paid.is_some() {
+                            sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
                             return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
                         }
                     }
@@ -239,6 +264,9 @@ macro_rules! impl_apply_update {
                                 .bind(&write.dispute_status)
                                 .execute(&mut *self)
                                 .await?;
+                            if write.changed && write.status == PurchaseStatus::Paid {
+                                sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
+                            }
                             if write.changed {
                                 UpdateOutcome::Changed(write.status)
                             } else {
@@ -260,14 +288,45 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
         let now = now();
-        on_pool!(self, pool => sqlx::query(
-            "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, updated_at, client_key, mode) \
-             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9)")
-            .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
-            .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
-            .bind(&purchase.client_key).bind(purchase.mode.as_str())
-            .execute(pool).await.map(|_| ()))
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, \
+                   updated_at, client_key, mode, email_hash) \
+                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10)")
+                .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
+                .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
+                .bind(&purchase.client_key).bind(purchase.mode.as_str())
+                .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
+                .execute(&mut *tx).await?;
+            if let Some(receipt) = &purchase.receipt {
+                sqlx::query(
+                    "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, created_at) \
+                     values ($1, 'receipt', $2, $3, $4, $5, 'unpaid', $6)")
+                    .bind(&receipt.id).bind(purchase.id.as_str()).bind(&receipt.email).bind(&receipt.language)
+                    .bind(&receipt.page_url).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await)
         .context("Failed to insert a purchase")
+    }
+
+    /// A purchase by id, with its paywall's title (what a receipt says).
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_with_title(&self, id: &str) -> anyhow::Result<Option<(Purchase, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            purchase: Record,
+            title: String,
+        }
+        let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(concat!(
+            "with p as (select ", columns!(), " from purchases where id = $1) \
+             select p.*, w.title from p join paywalls w on w.id = p.paywall_id"))
+            .bind(id).fetch_optional(pool).await)
+        .context("Failed to read a purchase and its title")?;
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((r.purchase.try_into()?, r.title))).transpose()?)
     }
 
     /// How many unpaid (pending or declined) purchases a client started since `since`, and
@@ -291,8 +350,11 @@ impl Store {
             purchase: Record,
             content_html: String,
         }
+        // A purchase's own token, or one a restore added (`restored_tokens`): both unlock alike.
         let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(concat!(
-            "with p as (select ", columns!(), " from purchases where token_hash = $1) \
+            "with p as (select ", columns!(), " from purchases where token_hash = $1 \
+               union all select ", columns!(), " from purchases \
+               where id = (select purchase_id from restored_tokens where token_hash = $1)) \
              select p.*, w.content_html from p join paywalls w on w.id = p.paywall_id"))
             .bind(token_hash).fetch_optional(pool).await)
         .context("Failed to read a purchase and its content by token")?;
@@ -322,6 +384,14 @@ impl Store {
             .fetch_all(pool).await)
         .context("Failed to list purchases")?;
         Ok(records.into_iter().map(Purchase::try_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Purchases as the creator sees them (with their receipts' states), newest first.
+    pub async fn admin_purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<AdminPurchase>> {
+        let purchases = self.purchases(filter).await?;
+        let ids: Vec<PurchaseId> = purchases.iter().map(|p| p.id.clone()).collect();
+        let receipts = self.receipt_states(&ids).await?;
+        Ok(purchases.iter().map(|p| p.to_admin(receipts.get(&p.id).copied())).collect())
     }
 
     /// Applies an update learned by re-reading a PaymentIntent (no event id to record).

@@ -306,6 +306,7 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
                     price: Money::parse(amount, currency).unwrap(),
                     client_key: None,
                     mode: PaywallMode::Fixed,
+                    receipt: None,
                 })
                 .await
                 .unwrap();
@@ -344,7 +345,7 @@ fn purchases_list_prints_a_table_csv_or_json_and_filters() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status"
+        "created_at,paid_at,purchase_id,paywall_id,paywall_title,status,mode,amount,currency,amount_minor,payment_intent_id,refunded_minor,dispute_status,receipt"
     );
     assert_eq!(lines.len(), 3, "the header and the yen paywall's two purchases: {csv}");
     let paid = lines.iter().find(|l| l.contains("pur_cli0")).unwrap();

@@ -91,6 +91,95 @@ pub fn localstripe() -> &'static str {
     })
 }
 
+/// A mail catcher (`sandbox/mail_catcher.py`: aiosmtpd and a JSON view of what it caught).
+#[derive(Debug, Clone)]
+pub struct MailCatcher {
+    /// Its SMTP port.
+    pub smtp_port: u16,
+    /// Its HTTP base URL.
+    pub http: String,
+}
+
+/// Starts a mail catcher on these ports; a shell watchdog stops it when the test process exits.
+/// Returns the watchdog's pid (killing it does not stop the catcher: use `stop_mail_catcher`).
+pub fn start_mail_catcher(smtp_port: u16, http_port: u16) -> MailCatcher {
+    let script = format!(
+        "\"$0\" \"$1\" --smtp-port {smtp_port} --http-port {http_port} >/dev/null 2>&1 & child=$!; \
+         echo $child > \"$2\"; while kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done; kill $child 2>/dev/null",
+        parent = std::process::id()
+    );
+    #[allow(clippy::zombie_processes)]
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(stripe_python())
+        .arg(workspace_root().join("sandbox/mail_catcher.py"))
+        .arg(std::env::temp_dir().join(format!("plog-mail-{smtp_port}.pid")))
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start the mail catcher");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", http_port)).is_err() || TcpStream::connect(("127.0.0.1", smtp_port)).is_err()
+    {
+        assert!(Instant::now() < deadline, "the mail catcher did not start on {smtp_port}/{http_port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    MailCatcher { smtp_port, http: format!("http://127.0.0.1:{http_port}") }
+}
+
+/// Stops a catcher started by `start_mail_catcher` (what it caught is gone with it).
+pub fn stop_mail_catcher(catcher: &MailCatcher) {
+    let pid_file = std::env::temp_dir().join(format!("plog-mail-{}.pid", catcher.smtp_port));
+    if let Ok(pid) = std::fs::read_to_string(&pid_file) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", catcher.smtp_port)).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// This test binary's shared mail catcher, started on first use. Tests tell their mail apart
+/// by recipient (`unique_address`).
+pub fn mail_catcher() -> &'static MailCatcher {
+    static CATCHER: OnceLock<MailCatcher> = OnceLock::new();
+    CATCHER.get_or_init(|| start_mail_catcher(free_port(), free_port()))
+}
+
+/// `plog serve` flags that send mail through `catcher`.
+pub fn mail_args(catcher: &MailCatcher) -> Vec<String> {
+    vec![
+        "--smtp-url".into(),
+        format!("smtp://127.0.0.1:{}", catcher.smtp_port),
+        "--mail-from".into(),
+        "Ramen Notes <receipts@plog.test>".into(),
+    ]
+}
+
+/// An address no other test uses.
+pub fn unique_address(tag: &str) -> String {
+    format!("{tag}-{}@reader.test", &unique_webhook_secret()[6..18]).to_lowercase()
+}
+
+/// Every message `catcher` holds for `address`.
+pub async fn mails_to(catcher: &MailCatcher, address: &str) -> Vec<Value> {
+    let all: Vec<Value> = reqwest::get(format!("{}/messages", catcher.http)).await.unwrap().json().await.unwrap();
+    all.into_iter().filter(|m| m["rcpt_to"].as_array().unwrap().iter().any(|r| r == address)).collect()
+}
+
+/// Waits (up to 60 s) until `catcher` holds `count` messages for `address`, and returns them.
+pub async fn wait_for_mails(catcher: &MailCatcher, address: &str, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mails = mails_to(catcher, address).await;
+        if mails.len() >= count {
+            return mails;
+        }
+        assert!(Instant::now() < deadline, "{} of {count} mails to {address} arrived", mails.len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Base URL (`postgres://app:…@127.0.0.1:PORT`) of this test binary's throwaway PostgreSQL
 /// server, started on first use with Debian's binaries (initdb into a temp dir, fsync off) and
 /// stopped, its files removed, by a shell watchdog when the test process exits.
@@ -346,6 +435,19 @@ impl TestApp {
 
     /// Waits until the purchase of this intent has the status, without touching the content
     /// route (which would settle it by itself).
+    /// Runs one SQL statement on the app's database (tests that move time, e.g. expire a code).
+    pub async fn execute_sql(&self, sql: &str) {
+        if self.database_url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+
     pub async fn wait_for_status(&self, payment_intent_id: &str, status: &str) -> Purchase {
         // Generous: on a loaded 2-core machine localstripe's deliveries queue up behind the
         // other tests' (the wait ends as soon as the webhook has landed).

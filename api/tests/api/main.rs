@@ -11,6 +11,7 @@ mod modes;
 mod payments;
 mod processes;
 mod public_routes;
+mod receipts;
 mod reconcile;
 mod reports;
 mod scale;

@@ -51,6 +51,7 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
                 price: plog_shared::Money::parse(100, "jpy").unwrap(),
                 client_key: None,
                 mode: plog_shared::api::PaywallMode::Fixed,
+                receipt: None,
             })
             .await
             .unwrap();

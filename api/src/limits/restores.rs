@@ -1,0 +1,45 @@
+//! Rate limits on asking for restore codes: per address (its keyed hash) and per client address,
+//! so nobody floods a reader's inbox or probes addresses quickly.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::ApiError;
+
+/// Restore requests: 5 an hour per address, 20 an hour per client address.
+#[derive(Debug)]
+pub struct RestoreLimits {
+    per_email: DefaultKeyedRateLimiter<String>,
+    per_client: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for RestoreLimits {
+    fn default() -> Self {
+        let per_hour = |n: u32| Quota::per_hour(NonZeroU32::new(n).expect("not zero"));
+        RestoreLimits {
+            per_email: DefaultKeyedRateLimiter::keyed(per_hour(5)),
+            per_client: DefaultKeyedRateLimiter::keyed(per_hour(20)),
+        }
+    }
+}
+
+impl RestoreLimits {
+    /// Counts one request of `client` for the address of `email_hash`.
+    pub fn check(&self, client: IpAddr, email_hash: &str) -> Result<(), ApiError> {
+        let wait = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
+            message: "too many restore requests; please wait and try again".into(),
+            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+        };
+        self.per_client.check_key(&client).map_err(wait)?;
+        self.per_email.check_key(&email_hash.to_owned()).map_err(wait)
+    }
+
+    /// Forgets keys that are within their limits again.
+    pub fn forget_idle(&self) {
+        self.per_email.retain_recent();
+        self.per_client.retain_recent();
+    }
+}

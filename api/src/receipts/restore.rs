@@ -1,0 +1,113 @@
+//! Restoring access on another device, without an account: the reader types the address they
+//! paid with; if it paid here for paywalls this site shows, a six-digit code (and a link with
+//! the code in its fragment, which no server sees) is mailed. The widget exchanges the code with
+//! a POST for fresh access tokens. The answer to a request is the same for every address —
+//! body, status and work (one transaction) — so nobody learns who bought what.
+
+use std::net::IpAddr;
+
+use plog_shared::api::{RestoreStarted, RestoredAccess, RestoredToken};
+use secrecy::SecretString;
+
+use super::address;
+use super::sender::RESTORE_MINUTES;
+use super::templates::Language;
+use crate::error::ApiError;
+use crate::limits::RestoreLimits;
+use crate::sites;
+use crate::store::{NewRestore, NewRestoreMail, Redeemed, Store, now};
+use crate::tokens::{keyed_hash, new_id, new_restore_code};
+
+/// Wrong codes a request survives.
+pub const TRIES: i64 = 5;
+
+/// A reader's request for a code.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The address typed.
+    pub email: &'a str,
+    /// The page the reader is on (the link in the mail opens it); same site as the request.
+    pub page_url: &'a str,
+    /// The widget's language.
+    pub language: &'a str,
+}
+
+fn code_hash(key: &SecretString, restore_id: &str, code: &str) -> String {
+    use secrecy::ExposeSecret;
+    keyed_hash(key.expose_secret(), "plog restore v1", &format!("{restore_id}:{code}"))
+}
+
+/// Asks for a code. `origin` is the requesting page's (`Origin`): only paywalls that sell there
+/// are restored.
+pub async fn start(
+    store: &Store,
+    key: &SecretString,
+    limits: &RestoreLimits,
+    client: IpAddr,
+    origin: &str,
+    request: &Request<'_>,
+) -> Result<RestoreStarted, ApiError> {
+    let email = address::normalize(request.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
+    let page_url = super::article_page(request.page_url, Some(origin))?;
+    let email_hash = address::hash(key, &email);
+    limits.check(client, &email_hash)?;
+    let restorable = store.restorable(&email_hash).await?;
+    let any = restorable.iter().any(|r| sites::allows(&r.origins, origin));
+    let now = now();
+    let restore_id = new_id("rst_");
+    let code = new_restore_code();
+    let restore = NewRestore {
+        id: restore_id.clone(),
+        email_hash,
+        code_hash: code_hash(key, &restore_id, &code),
+        origin: origin.to_owned(),
+        tries: TRIES,
+        expires_at: now + RESTORE_MINUTES * 60,
+    };
+    let mail = any.then(|| NewRestoreMail {
+        id: new_id("mail_"),
+        email,
+        code,
+        language: Language::of(request.language).tag().to_owned(),
+        page_url,
+    });
+    store.open_restore(&restore, mail.as_ref(), now).await?;
+    tracing::info!(restore_id = %restore_id, "restore requested");
+    Ok(RestoreStarted { restore_id, expires_in: RESTORE_MINUTES * 60 })
+}
+
+/// Exchanges a code for fresh access tokens.
+pub async fn redeem(
+    store: &Store,
+    key: &SecretString,
+    restore_id: &str,
+    code: &str,
+) -> Result<RestoredAccess, ApiError> {
+    let code = code.trim();
+    let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    let known_shape =
+        restore_id.strip_prefix("rst_").is_some_and(|r| r.len() == 20 && r.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !well_formed || !known_shape {
+        return Err(ApiError::InvalidCode);
+    }
+    let redeemed = store
+        .redeem_restore(restore_id, &code_hash(key, restore_id, code), now(), |origins, origin| {
+            sites::allows(origins, origin)
+        })
+        .await?;
+    match redeemed {
+        Redeemed::Tokens(tokens) => {
+            tracing::info!(restore_id, paywalls = tokens.len(), "access restored");
+            Ok(RestoredAccess {
+                tokens: tokens
+                    .into_iter()
+                    .map(|(paywall_id, access_token)| RestoredToken {
+                        paywall_id: paywall_id.to_string(),
+                        access_token,
+                    })
+                    .collect(),
+            })
+        }
+        Redeemed::Refused => Err(ApiError::InvalidCode),
+    }
+}

@@ -1,0 +1,169 @@
+//! The `restore_codes` and `restored_tokens` tables: a reader's request to restore access by
+//! mail (its code kept as a keyed hash, with tries left and an expiry), and the fresh access
+//! tokens a right code bought. A restore adds tokens; it never changes a purchase.
+
+use anyhow::Context;
+use plog_shared::PaywallId;
+use plog_shared::api::PurchaseStatus;
+
+use super::{Pool, Store, corrupt};
+use crate::tokens::{constant_time_eq, new_access_token, token_hash};
+
+/// A restore request to store.
+#[derive(Debug, Clone)]
+pub struct NewRestore {
+    /// `rst_…`.
+    pub id: String,
+    /// The keyed hash of the address asked for.
+    pub email_hash: String,
+    /// The keyed hash of the code.
+    pub code_hash: String,
+    /// The site asking: only paywalls it may show are restored.
+    pub origin: String,
+    /// Wrong codes allowed before the request dies.
+    pub tries: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// The mail carrying a restore code.
+#[derive(Debug, Clone)]
+pub struct NewRestoreMail {
+    /// Outbox id.
+    pub id: String,
+    /// The address (kept only until the mail is sent).
+    pub email: String,
+    /// The code, in clear until the mail is sent.
+    pub code: String,
+    /// `en` or `ja`.
+    pub language: String,
+    /// The page the link opens (the code goes in its fragment).
+    pub page_url: String,
+}
+
+/// A paid purchase an address may restore: its paywall and the sites that paywall sells on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restorable {
+    /// The purchase.
+    pub purchase_id: String,
+    /// Its paywall.
+    pub paywall_id: PaywallId,
+    /// The paywall's origins, space-separated (`""`: any site).
+    pub origins: String,
+}
+
+/// What exchanging a code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeemed {
+    /// The right code: a fresh token per paywall restored.
+    Tokens(Vec<(PaywallId, String)>),
+    /// Unknown request, wrong, expired, used or out of tries (one answer for all of them).
+    Refused,
+}
+
+impl Store {
+    /// The paid purchases of an address, by its keyed hash, with their paywalls' sites.
+    #[tracing::instrument(skip_all)]
+    pub async fn restorable(&self, email_hash: &str) -> anyhow::Result<Vec<Restorable>> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as(
+            "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
+             where p.email_hash = $1 and p.status = $2 order by p.created_at")
+            .bind(email_hash).bind(PurchaseStatus::Paid.as_str()).fetch_all(pool).await)
+        .context("Failed to find an address's purchases")?;
+        rows.into_iter()
+            .map(|(purchase_id, paywall_id, origins)| {
+                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
+                Ok(Restorable { purchase_id, paywall_id, origins })
+            })
+            .collect()
+    }
+
+    /// Stores a restore request and, when there is something to restore, the mail with its code:
+    /// one transaction either way, so an unknown address costs what a known one does.
+    #[tracing::instrument(skip_all)]
+    pub async fn open_restore(
+        &self,
+        restore: &NewRestore,
+        mail: Option<&NewRestoreMail>,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into restore_codes (id, email_hash, code_hash, origin, tries_left, expires_at, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&restore.id).bind(&restore.email_hash).bind(&restore.code_hash).bind(&restore.origin)
+                .bind(restore.tries).bind(restore.expires_at).bind(now)
+                .execute(&mut *tx).await?;
+            if let Some(mail) = mail {
+                sqlx::query(
+                    "insert into mail_outbox (id, kind, restore_id, recipient, language, page_url, code, state, \
+                       next_attempt_at, created_at) values ($1, 'restore', $2, $3, $4, $5, $6, 'queued', $7, $7)")
+                    .bind(&mail.id).bind(&restore.id).bind(&mail.email).bind(&mail.language).bind(&mail.page_url)
+                    .bind(&mail.code).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await)
+        .context("Failed to store a restore request")
+    }
+
+    /// Exchanges a code: a try is spent first (so five wrong codes end the request whatever
+    /// happens next); the right code, within its time and tries and not used before, is used up
+    /// and buys a fresh access token for every paid purchase of the address whose paywall
+    /// `allowed` (by its origins) — all in one transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn redeem_restore(
+        &self,
+        id: &str,
+        code_hash: &str,
+        now: i64,
+        allowed: impl Fn(&str, &str) -> bool + Send + Sync,
+    ) -> anyhow::Result<Redeemed> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let open: Option<(String, String, String)> = sqlx::query_as(
+                "update restore_codes set tries_left = tries_left - 1 \
+                 where id = $1 and used_at is null and expires_at > $2 and tries_left > 0 \
+                 returning code_hash, email_hash, origin")
+                .bind(id).bind(now).fetch_optional(&mut *tx).await?;
+            let Some((stored_hash, email_hash, origin)) = open else {
+                tx.rollback().await?;
+                return Ok(Redeemed::Refused);
+            };
+            if !constant_time_eq(&stored_hash, code_hash) {
+                tx.commit().await?;
+                return Ok(Redeemed::Refused);
+            }
+            sqlx::query("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut *tx).await?;
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
+                 where p.email_hash = $1 and p.status = 'paid' order by p.created_at")
+                .bind(&email_hash).fetch_all(&mut *tx).await?;
+            let mut tokens = Vec::new();
+            for (purchase_id, paywall_id, _) in rows.into_iter().filter(|(_, _, origins)| allowed(origins, &origin)) {
+                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
+                let token = new_access_token();
+                sqlx::query("insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)")
+                    .bind(token_hash(&token)).bind(&purchase_id).bind(id).bind(now)
+                    .execute(&mut *tx).await?;
+                tokens.push((paywall_id, token));
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Redeemed::Tokens(tokens))
+        }.await)
+        .context("Failed to redeem a restore code")
+    }
+
+    /// Restores per UTC day (codes exchanged) since `since`, from one site or all.
+    pub async fn restores_per_day(&self, since: i64, site: Option<&str>) -> anyhow::Result<Vec<(i64, i64)>> {
+        on_pool!(self, pool => sqlx::query_as(
+            "select cast(used_at / 86400 as bigint) as day, count(*) from restore_codes \
+             where used_at is not null and used_at >= $1 and (cast($2 as text) is null or origin = $2) \
+             group by cast(used_at / 86400 as bigint) order by day")
+            .bind(since).bind(site).fetch_all(pool).await)
+        .context("Failed to count restores")
+    }
+}

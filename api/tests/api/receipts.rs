@@ -1,0 +1,371 @@
+//! Receipts by mail and restoring access, against a real SMTP server (aiosmtpd, started by the
+//! tests) and a real localstripe: one receipt per paid purchase whatever the deliveries, the
+//! address forgotten once sent, and restore codes that open only what they should.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const MARKER: &str = "PAID-RECEIPT-MARKER-91c2";
+const PAGE: &str = "https://blog.example/ramen";
+
+fn paid_markdown() -> String {
+    format!("# The rest\n\nThe secret is {MARKER}.")
+}
+const SITE: &str = "https://blog.example";
+
+async fn mail_app() -> TestApp {
+    TestApp::with(Options { extra_args: mail_args(mail_catcher()), ..Options::default() }).await
+}
+
+/// Starts a purchase asking for a receipt to `email`; returns what the API answered.
+async fn purchase_with_receipt(
+    app: &TestApp,
+    paywall: &str,
+    email: &str,
+    language: &str,
+) -> plog_shared::api::PurchaseCreated {
+    let body = json!({ "email": email, "page": PAGE, "language": language }).to_string();
+    let response = app.start_purchase_raw(paywall, Some(&body)).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json().await.unwrap()
+}
+
+/// A paid purchase of a new ¥300 paywall whose receipt went to `email`.
+async fn paid_with_receipt(app: &TestApp, email: &str) -> (String, plog_shared::api::PurchaseCreated) {
+    let paywall = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let purchase = purchase_with_receipt(app, &paywall, email, "en").await;
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    app.wait_for_status(&intent_id(&purchase.client_secret), "paid").await;
+    wait_for_mails(mail_catcher(), email, 1).await;
+    (paywall, purchase)
+}
+
+async fn restore_request(app: &TestApp, email: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/v1/restore"))
+        .header("origin", SITE)
+        .json(&json!({ "email": email, "page": format!("{PAGE}?from=mail#old"), "language": "en" }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn redeem(app: &TestApp, restore_id: &str, code: &str) -> reqwest::Response {
+    app.http.post(app.url(&format!("/v1/restore/{restore_id}"))).json(&json!({ "code": code })).send().await.unwrap()
+}
+
+/// The six-digit code of a restore mail.
+fn code_of(mail: &Value) -> String {
+    let text = mail["text"].as_str().unwrap();
+    let at = text.find("#plog-restore=").expect("the link carries the code") + "#plog-restore=".len();
+    text[at..].split_whitespace().next().unwrap().split_once('.').unwrap().1.to_owned()
+}
+
+#[tokio::test]
+async fn a_paid_purchase_mails_one_receipt_in_the_readers_language_and_then_forgets_the_address() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let paywall = app.create_paywall(1200, "jpy", &paid_markdown()).await;
+    let email = unique_address("ja");
+    let purchase = purchase_with_receipt(&app, &paywall, &format!("  {}  ", email.to_uppercase()), "ja").await;
+    let intent = intent_id(&purchase.client_secret);
+    assert_eq!(app.store.outbox_recipients().await.unwrap(), vec![Some(email.clone())], "kept until sent");
+    assert!(mails_to(catcher, &email).await.is_empty(), "nothing is mailed before the payment");
+
+    let (status, _) = pay_with_card(&purchase.client_secret, CARD_OK).await;
+    assert_eq!(status, 200);
+    app.wait_for_status(&intent, "paid").await;
+    let started = std::time::Instant::now();
+    let mail = wait_for_mails(catcher, &email, 1).await.remove(0);
+    eprintln!("receipt arrived {} ms after the purchase was paid", started.elapsed().as_millis());
+
+    let headers = &mail["headers"];
+    assert_eq!(headers["from"], "Ramen Notes <receipts@plog.test>");
+    assert_eq!(headers["to"], email.as_str());
+    assert_eq!(headers["content-language"], "ja");
+    assert_eq!(mail["content_type"], "multipart/alternative");
+    assert!(headers["subject"].as_str().unwrap().contains("領収書"), "{headers}");
+    assert!(headers["message-id"].as_str().unwrap().ends_with("@plog>"), "{headers}");
+    for part in ["text", "html"] {
+        let body = mail[part].as_str().unwrap();
+        assert!(body.contains("¥1,200"), "{part}: {body}");
+        assert!(body.contains(PAGE), "{part}: {body}");
+        assert!(body.contains("アクセスを復元"), "{part}: how to restore: {body}");
+    }
+    // Sent: no address is left in the database, in the outbox or anywhere else readable.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.store.outbox_recipients().await.unwrap().iter().any(Option::is_some) {
+        assert!(std::time::Instant::now() < deadline, "the address stayed after sending");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let listed = app.admin_json("/v1/admin/purchases").await;
+    assert_eq!(listed["purchases"][0]["receipt"], "sent");
+    assert!(!listed.to_string().contains(&email), "the admin API never shows the address");
+    // Further deliveries of the success change nothing.
+    let again = intent_event(&event_id(), "payment_intent.succeeded", &intent, 1200, "jpy");
+    assert_eq!(app.send_event(&again).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(mails_to(catcher, &email).await.len(), 1);
+}
+
+#[tokio::test]
+async fn duplicate_and_concurrent_webhooks_queue_exactly_one_receipt() {
+    let app =
+        TestApp::with(Options { webhooks: false, extra_args: mail_args(mail_catcher()), ..Options::default() }).await;
+    let paywall = app.create_paywall(500, "jpy", &paid_markdown()).await;
+    let email = unique_address("storm");
+    let purchase = purchase_with_receipt(&app, &paywall, &email, "en").await;
+    let intent = intent_id(&purchase.client_secret);
+    // Ten different events and each delivered three times, all at once.
+    let events: Vec<Value> =
+        (0..10).map(|_| intent_event(&event_id(), "payment_intent.succeeded", &intent, 500, "jpy")).collect();
+    let mut deliveries = tokio::task::JoinSet::new();
+    for delivery in 0..30 {
+        let event = events[delivery % events.len()].clone();
+        let (http, url, secret) = (app.http.clone(), app.url("/v1/webhooks/stripe"), app.webhook_secret.clone());
+        deliveries.spawn(async move {
+            let body = event.to_string();
+            let signature = plog_api::stripe::webhook::sign(body.as_bytes(), &secret, now());
+            http.post(url).header("stripe-signature", signature).body(body).send().await.unwrap().status()
+        });
+    }
+    for status in deliveries.join_all().await {
+        assert_eq!(status, 200);
+    }
+    let mails = wait_for_mails(mail_catcher(), &email, 1).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(mails_to(mail_catcher(), &email).await.len(), 1, "one receipt: {mails:?}");
+    assert_eq!(mails[0]["headers"]["subject"], "Your receipt: A paid article");
+}
+
+#[tokio::test]
+async fn without_smtp_nothing_is_offered_and_an_address_is_refused_with_a_clear_error() {
+    let app = TestApp::spawn().await;
+    let paywall = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let info: Value = app.paywall_info(&paywall).await.json().await.unwrap();
+    assert_eq!(info["receipts"], false);
+    let body = json!({ "email": "reader@example.com" }).to_string();
+    let refused = app.start_purchase_raw(&paywall, Some(&body)).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("invalid_email"));
+    let restore = restore_request(&app, "reader@example.com").await;
+    assert_eq!(restore.status(), 404);
+    assert!(restore.text().await.unwrap().contains("mail_disabled"));
+    let with_mail = mail_app().await;
+    let paywall = with_mail.create_paywall(300, "jpy", &paid_markdown()).await;
+    let info: Value = with_mail.paywall_info(&paywall).await.json().await.unwrap();
+    assert_eq!(info["receipts"], true);
+    for bad in ["reader", "reader@example", "a b@example.com"] {
+        let body = json!({ "email": bad }).to_string();
+        let response = with_mail.start_purchase_raw(&paywall, Some(&body)).await;
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+    assert_eq!(with_mail.store.outbox_recipients().await.unwrap(), Vec::<Option<String>>::new(), "nothing stored");
+}
+
+#[tokio::test]
+async fn an_address_the_server_refuses_is_recorded_as_failed_and_forgotten() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let email = unique_address("refused");
+    reqwest::Client::new().post(format!("{}/_refuse?address={email}", catcher.http)).send().await.unwrap();
+    let paywall = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let purchase = purchase_with_receipt(&app, &paywall, &email, "en").await;
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    app.wait_for_status(&intent_id(&purchase.client_secret), "paid").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let listed = app.admin_json("/v1/admin/purchases").await;
+        if listed["purchases"][0]["receipt"] == "failed" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "receipt state: {}", listed["purchases"][0]["receipt"]);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.store.outbox_recipients().await.unwrap(), vec![None], "the refused address is not kept");
+    assert!(mails_to(catcher, &email).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_restore_code_gives_fresh_tokens_for_this_sites_paywalls_and_changes_no_purchase() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let email = unique_address("restore");
+    let anywhere = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let elsewhere = app
+        .create_paywall_raw(&json!({ "title": "Elsewhere", "price": { "amount": 300, "currency": "jpy" },
+            "content_markdown": paid_markdown(), "origins": ["https://other.example"] }))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut bought = Vec::new();
+    for (paywall, origin) in [(&anywhere, SITE), (&elsewhere, "https://other.example")] {
+        let body = json!({ "email": email, "language": "en" }).to_string();
+        let response = app
+            .http
+            .post(app.url(&format!("/v1/paywalls/{paywall}/purchases")))
+            .header("origin", origin)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let created: plog_shared::api::PurchaseCreated = response.json().await.unwrap();
+        pay_with_card(&created.client_secret, CARD_OK).await;
+        app.wait_for_status(&intent_id(&created.client_secret), "paid").await;
+        bought.push(created);
+    }
+    wait_for_mails(catcher, &email, 2).await;
+    let before = app.admin_json("/v1/admin/purchases").await;
+
+    let started = restore_request(&app, &format!(" {} ", email.to_uppercase())).await;
+    assert_eq!(started.status(), 202);
+    let started: Value = started.json().await.unwrap();
+    let restore_id = started["restore_id"].as_str().unwrap().to_owned();
+    assert_eq!(started["expires_in"], 900);
+    let mail = wait_for_mails(catcher, &email, 3).await.remove(2);
+    assert!(mail["headers"]["subject"].as_str().unwrap().starts_with("Your code to restore access"), "{mail}");
+    let code = code_of(&mail);
+    assert!(
+        mail["text"].as_str().unwrap().contains(&format!("{PAGE}?from=mail#plog-restore={restore_id}.{code}")),
+        "the link opens the page with the code in its fragment: {}",
+        mail["text"]
+    );
+
+    let redeemed = redeem(&app, &restore_id, &code).await;
+    assert_eq!(redeemed.status(), 200);
+    let redeemed: Value = redeemed.json().await.unwrap();
+    let tokens = redeemed["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1, "only the paywall this site may show: {redeemed}");
+    assert_eq!(tokens[0]["paywall_id"], anywhere.as_str());
+    let token = tokens[0]["access_token"].as_str().unwrap();
+    assert_ne!(token, bought[0].access_token, "a fresh token");
+    let unlocked = app.content(&anywhere, Some(token)).await;
+    assert_eq!(unlocked.status(), 200);
+    assert!(unlocked.text().await.unwrap().contains(MARKER));
+    assert_eq!(app.content(&anywhere, Some(&bought[0].access_token)).await.status(), 200, "the old token still works");
+    assert_eq!(app.content(&elsewhere, Some(token)).await.status(), 402, "a token opens its own paywall only");
+    assert_eq!(app.admin_json("/v1/admin/purchases").await, before, "no purchase moved or changed");
+    assert_eq!(redeem(&app, &restore_id, &code).await.status(), 400, "a code is used once");
+}
+
+#[tokio::test]
+async fn restore_answers_alike_for_every_address_and_restores_no_refunded_purchase() {
+    let app = TestApp::with(Options { extra_args: mail_args(mail_catcher()), ..Options::default() }).await;
+    let catcher = mail_catcher();
+    let refunded_reader = unique_address("refunded");
+    let (_, purchase) = paid_with_receipt(&app, &refunded_reader).await;
+    let intent = intent_id(&purchase.client_secret);
+    assert_eq!(app.send_event(&refund_event(&event_id(), &intent, 300)).await.status(), 200);
+    app.wait_for_status(&intent, "refunded").await;
+
+    let unknown = unique_address("nobody");
+    let mut answers = Vec::new();
+    for email in [&unknown, &refunded_reader] {
+        let response = restore_request(&app, email).await;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        let keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+        assert!(body["restore_id"].as_str().unwrap().starts_with("rst_"));
+        answers.push((status, keys, body["expires_in"].clone()));
+    }
+    assert_eq!(answers[0], answers[1], "the same answer for an unknown address and a refunded one");
+    assert_eq!(answers[0].0, 202);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(mails_to(catcher, &unknown).await.is_empty(), "nothing mailed to an unknown address");
+    assert_eq!(mails_to(catcher, &refunded_reader).await.len(), 1, "only the receipt: a refund restores nothing");
+}
+
+#[tokio::test]
+async fn codes_die_after_five_wrong_tries_and_when_they_expire() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let email = unique_address("tries");
+    paid_with_receipt(&app, &email).await;
+
+    let first: Value = restore_request(&app, &email).await.json().await.unwrap();
+    let first_id = first["restore_id"].as_str().unwrap().to_owned();
+    let code = code_of(&wait_for_mails(catcher, &email, 2).await[1]);
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        let refused = redeem(&app, &first_id, wrong).await;
+        assert_eq!(refused.status(), 400);
+        assert!(refused.text().await.unwrap().contains("invalid_code"));
+    }
+    assert_eq!(redeem(&app, &first_id, &code).await.status(), 400, "five wrong tries void the code");
+
+    let second: Value = restore_request(&app, &email).await.json().await.unwrap();
+    let second_id = second["restore_id"].as_str().unwrap().to_owned();
+    let code = code_of(&wait_for_mails(catcher, &email, 3).await[2]);
+    app.execute_sql(&format!("update restore_codes set expires_at = {} where id = '{second_id}'", now() - 1)).await;
+    assert_eq!(redeem(&app, &second_id, &code).await.status(), 400, "an expired code opens nothing");
+    assert_eq!(redeem(&app, "rst_unknownunknown0000", "123456").await.status(), 400);
+    assert_eq!(redeem(&app, &second_id, "12345").await.status(), 400, "not six digits");
+}
+
+#[tokio::test]
+async fn smtp_down_at_payment_only_delays_the_receipt_even_across_a_kill_9() {
+    use crate::processes::PlogProcess;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(dir.path()).await;
+    let (smtp_port, http_port, port) = (free_port(), free_port(), free_port());
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let env = [("PLOG_SMTP_URL", smtp_url.as_str()), ("PLOG_MAIL_FROM", "receipts@plog.test")];
+    let mut plog = PlogProcess::start_with(&database_url, port, &env).await;
+    let http = reqwest::Client::new();
+    let paywall: Value = http
+        .post(format!("{}/v1/admin/paywalls", plog.address))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({ "title": "Down", "price": { "amount": 400, "currency": "jpy" }, "content_markdown": "x" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paywall = paywall["id"].as_str().unwrap();
+    let email = unique_address("down");
+    let created: plog_shared::api::PurchaseCreated = http
+        .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
+        .json(&json!({ "email": email, "page": PAGE }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let intent = intent_id(&created.client_secret);
+    // Paid while no mail server listens: the receipt is queued and its tries fail.
+    let event = intent_event(&event_id(), "payment_intent.succeeded", &intent, 400, "jpy").to_string();
+    let signature = plog_api::stripe::webhook::sign(event.as_bytes(), WEBHOOK_SECRET, now());
+    let paid_at = std::time::Instant::now();
+    let answered = http
+        .post(format!("{}/v1/webhooks/stripe", plog.address))
+        .header("stripe-signature", signature)
+        .body(event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    plog.kill_hard();
+
+    let catcher = start_mail_catcher(smtp_port, http_port);
+    assert!(mails_to(&catcher, &email).await.is_empty());
+    let _plog = PlogProcess::start_with(&database_url, port, &env).await;
+    let mail = wait_for_mails(&catcher, &email, 1).await.remove(0);
+    eprintln!(
+        "receipt arrived {} ms after the payment (SMTP down 3 s, a kill -9, a restart)",
+        paid_at.elapsed().as_millis()
+    );
+    assert_eq!(mail["headers"]["subject"], "Your receipt: Down");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(mails_to(&catcher, &email).await.len(), 1, "delivered once");
+    stop_mail_catcher(&catcher);
+}
