@@ -10,6 +10,7 @@ use super::extract::{PaywallPath, bearer_token};
 use crate::catalog;
 use crate::error::{ApiError, Json};
 use crate::payments;
+use crate::receipts::{self, ReceiptAsked};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/paywalls/{id}", get(info))
         .route("/v1/paywalls/{id}/content", get(content))
         .route("/v1/paywalls/{id}/views", post(view))
+        .route("/v1/paywalls/{id}/receipt", post(receipt))
 }
 
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
@@ -50,6 +52,38 @@ async fn content(
     headers: HeaderMap,
 ) -> Result<Json<PaidContent>, ApiError> {
     payments::unlock::paid_content(&ctx.store, &ctx.stripe, &id, bearer_token(&headers)).await.map(Json)
+}
+
+/// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →
+/// 204. The widget sends it when the reader presses Pay with an address typed; the receipt goes
+/// once the purchase is paid (at once if it is already).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptBody {
+    email: String,
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+async fn receipt(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+    headers: HeaderMap,
+    Json(body): Json<ReceiptBody>,
+) -> Result<StatusCode, ApiError> {
+    if ctx.mailer.is_none() {
+        return Err(ApiError::MailDisabled);
+    }
+    let asked = ReceiptAsked {
+        email: body.email,
+        page_url: body.page,
+        language: body.language.unwrap_or_else(|| "en".into()),
+        origin: headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned),
+    };
+    receipts::ask_receipt(&ctx.store, ctx.email_key(), &id, bearer_token(&headers), &asked).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /v1/paywalls/{id}/views`: the widget's beacon, sent once when it shows a paywall. Only a

@@ -15,7 +15,7 @@ use crate::catalog::RequestedAmount;
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
-use crate::payments::start::ReceiptAsked;
+use crate::receipts::ReceiptAsked;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

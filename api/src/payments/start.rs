@@ -8,39 +8,11 @@ use plog_shared::api::{PaywallStatus, PurchaseCreated};
 use crate::catalog::{self, RequestedAmount};
 use crate::error::ApiError;
 use crate::limits::PurchaseLimits;
-use crate::receipts::{self, address};
-use crate::store::NewReceipt;
+use crate::receipts::{ReceiptAsked, receipt_of};
 use crate::store::{NewPurchase, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
-use crate::tokens::{new_access_token, new_id, new_purchase_id, token_hash};
-
-/// A reader's request for a receipt, as the widget sends it with the purchase.
-#[derive(Debug, Clone)]
-pub struct ReceiptAsked {
-    /// The address typed.
-    pub email: String,
-    /// The article's page.
-    pub page_url: Option<String>,
-    /// The widget's language.
-    pub language: String,
-    /// The requesting page's `Origin`, if sent.
-    pub origin: Option<String>,
-}
-
-/// The receipt to store: the address checked, its keyed hash, the page checked.
-fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<NewReceipt, ApiError> {
-    let email = address::normalize(&asked.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
-    let page_url =
-        asked.page_url.as_deref().map(|page| receipts::article_page(page, asked.origin.as_deref())).transpose()?;
-    Ok(NewReceipt {
-        id: new_id("mail_"),
-        email_hash: address::hash(key, &email),
-        email,
-        language: receipts::templates::Language::of(&asked.language).tag().to_owned(),
-        page_url,
-    })
-}
+use crate::tokens::{new_access_token, new_purchase_id, token_hash};
 
 /// Starts a purchase: the currency comes from the stored paywall, the amount from its price or,
 /// where the reader chooses, from the request as the paywall's mode allows it

@@ -15,7 +15,11 @@ pub mod restore;
 pub mod sender;
 pub mod templates;
 
+use plog_shared::PaywallId;
+
 use crate::error::ApiError;
+use crate::store::{NewReceipt, Store};
+use crate::tokens::{looks_like_token, new_id, token_hash};
 
 /// The article's page as a mail links to it: an http(s) URL without its fragment, of the site
 /// the request came from (`origin`, when the browser sent one).
@@ -31,4 +35,51 @@ pub fn article_page(page_url: &str, origin: Option<&str>) -> Result<String, ApiE
     }
     url.set_fragment(None);
     Ok(url.to_string())
+}
+
+/// A reader's request for a receipt, as the widget sends it with the purchase.
+#[derive(Debug, Clone)]
+pub struct ReceiptAsked {
+    /// The address typed.
+    pub email: String,
+    /// The article's page.
+    pub page_url: Option<String>,
+    /// The widget's language.
+    pub language: String,
+    /// The requesting page's `Origin`, if sent.
+    pub origin: Option<String>,
+}
+
+/// The receipt to store: the address checked, its keyed hash, the page checked.
+pub fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<NewReceipt, ApiError> {
+    let email = address::normalize(&asked.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
+    let page_url = asked.page_url.as_deref().map(|page| article_page(page, asked.origin.as_deref())).transpose()?;
+    Ok(NewReceipt {
+        id: new_id("mail_"),
+        email_hash: address::hash(key, &email),
+        email,
+        language: templates::Language::of(&asked.language).tag().to_owned(),
+        page_url,
+    })
+}
+
+/// Asks for a receipt of the purchase an access token proves (the widget sends the address when
+/// the reader presses Pay, after the purchase was created at Buy).
+pub async fn ask_receipt(
+    store: &Store,
+    key: &secrecy::SecretString,
+    paywall_id: &PaywallId,
+    token: Option<&str>,
+    asked: &ReceiptAsked,
+) -> Result<(), ApiError> {
+    let receipt = receipt_of(asked, key)?;
+    let Some(token) = token.filter(|t| looks_like_token(t)) else {
+        return Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"));
+    };
+    if store.attach_receipt(&token_hash(token), paywall_id, &receipt).await? {
+        Ok(())
+    } else {
+        crate::catalog::find(store, paywall_id).await?;
+        Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"))
+    }
 }

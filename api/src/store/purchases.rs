@@ -312,6 +312,44 @@ impl Store {
         .context("Failed to insert a purchase")
     }
 
+    /// Adds (or, while unpaid, replaces) the receipt of the purchase an access token's hash
+    /// belongs to, on this paywall: queued at once if the purchase is paid already. `false` if
+    /// no purchase of this paywall has that token. The purchase's row is written first, so a
+    /// payment settling at the same moment either sees this receipt or is seen by it.
+    #[tracing::instrument(skip_all)]
+    pub async fn attach_receipt(
+        &self,
+        token_hash: &str,
+        paywall_id: &PaywallId,
+        receipt: &NewReceipt,
+    ) -> anyhow::Result<bool> {
+        let now = now();
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let found: Option<(String, String)> = sqlx::query_as(
+                "update purchases set email_hash = $3 where token_hash = $1 and paywall_id = $2 returning id, status")
+                .bind(token_hash).bind(paywall_id.as_str()).bind(&receipt.email_hash)
+                .fetch_optional(&mut *tx).await?;
+            let Some((purchase_id, status)) = found else {
+                tx.rollback().await?;
+                return Ok(false);
+            };
+            let state = if status == PurchaseStatus::Paid.as_str() { "queued" } else { "unpaid" };
+            sqlx::query(
+                "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, next_attempt_at, created_at) \
+                 values ($1, 'receipt', $2, $3, $4, $5, $6, $7, $7) \
+                 on conflict (purchase_id) do update set recipient = excluded.recipient, language = excluded.language, \
+                   page_url = excluded.page_url where mail_outbox.state = 'unpaid'")
+                .bind(&receipt.id).bind(&purchase_id).bind(&receipt.email).bind(&receipt.language)
+                .bind(&receipt.page_url).bind(state).bind(now)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }.await)
+        .context("Failed to attach a receipt")
+    }
+
     /// A purchase by id, with its paywall's title (what a receipt says).
     #[tracing::instrument(skip_all)]
     pub async fn purchase_with_title(&self, id: &str) -> anyhow::Result<Option<(Purchase, String)>> {

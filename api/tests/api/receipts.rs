@@ -369,3 +369,42 @@ async fn smtp_down_at_payment_only_delays_the_receipt_even_across_a_kill_9() {
     assert_eq!(mails_to(&catcher, &email).await.len(), 1, "delivered once");
     stop_mail_catcher(&catcher);
 }
+
+#[tokio::test]
+async fn an_address_given_at_pay_time_with_the_token_gets_the_receipt_before_or_after_the_payment() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let paywall = app.create_paywall(700, "jpy", &paid_markdown()).await;
+    let attach = |token: String, email: String| {
+        let (http, url) = (app.http.clone(), app.url(&format!("/v1/paywalls/{paywall}/receipt")));
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({ "email": email, "page": PAGE, "language": "en" }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Before the payment: kept, then sent once it is paid.
+    let before = unique_address("before");
+    let purchase = app.start_purchase(&paywall).await;
+    assert_eq!(attach(purchase.access_token.clone(), before.clone()).await.status(), 204);
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    assert!(wait_for_mails(catcher, &before, 1).await[0]["text"].as_str().unwrap().contains("¥700"));
+    // After it (the payment's answer was lost and the reader typed the address later): sent now.
+    let after = unique_address("after");
+    let paid = app.start_purchase(&paywall).await;
+    pay_with_card(&paid.client_secret, CARD_OK).await;
+    app.wait_for_status(&intent_id(&paid.client_secret), "paid").await;
+    assert_eq!(attach(paid.access_token.clone(), after.clone()).await.status(), 204);
+    wait_for_mails(catcher, &after, 1).await;
+    // A token of no purchase of this paywall, or an address that is none, changes nothing.
+    let stranger = attach("x".repeat(43), unique_address("stranger")).await;
+    assert_eq!(stranger.status(), 402);
+    assert_eq!(attach(purchase.access_token.clone(), "not-an-address".into()).await.status(), 422);
+    // A second address for a purchase whose receipt went does not send another.
+    assert_eq!(attach(purchase.access_token.clone(), before.clone()).await.status(), 204);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(mails_to(catcher, &before).await.len(), 1);
+}
