@@ -80,7 +80,7 @@ ${tags.join("\n<p class=\"between\">Some text between the paywalls.</p>\n")}
 }
 
 export class Harness {
-  async start({ webhooks = true } = {}) {
+  async start({ webhooks = true, mail = false } = {}) {
     mkdirSync(OUTPUT, { recursive: true });
     this.dir = mkdtempSync(join(tmpdir(), "plog-e2e-"));
     const [stripePort, plogPort, blogPort] = [await freePort(), await freePort(), await freePort()];
@@ -95,7 +95,18 @@ export class Harness {
       "--localstripe", localstripe,
     ], {});
     await waitFor(`${this.stripeUrl}/v1/balance`);
+    if (mail) {
+      // A real SMTP server that keeps what it gets (sandbox/mail_catcher.py, aiosmtpd).
+      const [smtpPort, inboxPort] = [await freePort(), await freePort()];
+      this.mailUrl = `http://127.0.0.1:${inboxPort}`;
+      this.mailCatcher = start("mail", join(dirname(localstripe), "python"), [
+        join(ROOT, "sandbox/mail_catcher.py"), "--smtp-port", String(smtpPort), "--http-port", String(inboxPort),
+      ], {});
+      await waitFor(`${this.mailUrl}/messages`);
+      this.mailEnv = { PLOG_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PLOG_MAIL_FROM: "Ramen Notes <receipts@plog.test>" };
+    }
     this.plogEnv = {
+      ...(this.mailEnv || {}),
       PLOG_DATABASE_URL: `sqlite://${join(this.dir, "plog.db")}`,
       PLOG_LISTEN: `127.0.0.1:${plogPort}`,
       PLOG_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -199,8 +210,26 @@ export class Harness {
     await new Promise((r) => (this.blog ? this.blog.close(r) : r()));
     await stop(this.plog);
     await stop(this.localstripe);
+    if (this.mailCatcher) await stop(this.mailCatcher);
     if (process.env.PLOG_E2E_KEEP) console.log(`kept ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The mails the catcher holds for `address`. */
+  async mails(address) {
+    const all = await (await fetch(`${this.mailUrl}/messages`)).json();
+    return all.filter((m) => m.rcpt_to.includes(address));
+  }
+
+  /** Waits (30 s at most) until `count` mails reached `address`; returns them. */
+  async waitForMails(address, count = 1) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const mails = await this.mails(address);
+      if (mails.length >= count) return mails;
+      if (Date.now() > deadline) throw new Error(`${mails.length} of ${count} mails reached ${address}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   logs() {

@@ -41,7 +41,7 @@ pub struct ApiClient {
     controller: Option<web_sys::AbortController>,
 }
 
-async fn body(response: Response) -> Result<JsValue, ApiError> {
+async fn body_of(response: Response) -> Result<JsValue, ApiError> {
     let text = response.text().await.map_err(network)?;
     json::parse(&text).ok_or_else(|| ApiError::Unavailable("the API answered something that is not JSON".into()))
 }
@@ -56,7 +56,7 @@ async fn refused(response: Response) -> ApiError {
         return ApiError::NotFound;
     }
     let message =
-        body(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
+        body_of(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
     match message {
         Some(message) if status < 500 => ApiError::Refused { status, message },
         Some(message) => ApiError::Unavailable(message),
@@ -149,7 +149,7 @@ impl ApiClient {
         if !response.ok() {
             return Err(refused(response).await);
         }
-        paywall_info(&body(response).await?).ok_or_else(malformed)
+        paywall_info(&body_of(response).await?).ok_or_else(malformed)
     }
 
     /// `POST /v1/paywalls/{id}/views`: one view of the locked paywall for the creator's
@@ -178,7 +178,7 @@ impl ApiClient {
         if !response.ok() {
             return Err(refused(response).await);
         }
-        let value = body(response).await?;
+        let value = body_of(response).await?;
         let read = |v: &JsValue| {
             Some(PurchaseCreated {
                 purchase_id: json::string(v, "purchase_id")?,
@@ -187,6 +187,61 @@ impl ApiClient {
             })
         };
         read(&value).ok_or_else(malformed)
+    }
+
+    /// `POST` of a JSON body to `url`, with a bearer token if given.
+    async fn post_json(&self, url: &str, body: &JsValue, token: Option<&str>) -> Result<Response, ApiError> {
+        let mut request = Request::post(url).header("Content-Type", "application/json");
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        request
+            .abort_signal(self.signal().as_ref())
+            .body(json::stringify(body))
+            .map_err(network)?
+            .send()
+            .await
+            .map_err(self.failed())
+    }
+
+    /// `POST /v1/paywalls/{id}/receipt` with the access token: mail a receipt to `email` once the
+    /// purchase is paid.
+    pub async fn ask_receipt(
+        &self,
+        paywall_id: &str,
+        token: &str,
+        email: &str,
+        page: &str,
+        language: &str,
+    ) -> Result<(), ApiError> {
+        let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
+        let response = self.post_json(&self.url(paywall_id, "/receipt"), &body, Some(token)).await?;
+        if response.ok() { Ok(()) } else { Err(refused(response).await) }
+    }
+
+    /// `POST /v1/restore`: asks for a code; the answer is the request's id, whatever the address.
+    pub async fn restore_start(&self, email: &str, page: &str, language: &str) -> Result<String, ApiError> {
+        let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
+        let response = self.post_json(&format!("{}/v1/restore", self.origin), &body, None).await?;
+        if !response.ok() {
+            return Err(refused(response).await);
+        }
+        json::string(&body_of(response).await?, "restore_id").ok_or_else(malformed)
+    }
+
+    /// `POST /v1/restore/{id}`: exchanges a code for access tokens, as (paywall id, token).
+    pub async fn restore_redeem(&self, restore_id: &str, code: &str) -> Result<Vec<(String, String)>, ApiError> {
+        let body = json::object(&[("code", code.into())]);
+        let url = format!("{}/v1/restore/{}", self.origin, js_sys::encode_uri_component(restore_id));
+        let response = self.post_json(&url, &body, None).await?;
+        if !response.ok() {
+            return Err(refused(response).await);
+        }
+        let tokens = json::field(&body_of(response).await?, "tokens").ok_or_else(malformed)?;
+        Ok(js_sys::Array::from(&tokens)
+            .iter()
+            .filter_map(|t| Some((json::string(&t, "paywall_id")?, json::string(&t, "access_token")?)))
+            .collect())
     }
 
     /// `GET /v1/paywalls/{id}/content` with the access token.
@@ -198,7 +253,7 @@ impl ApiClient {
             .await
             .map_err(self.failed())?;
         match response.status() {
-            200 => json::string(&body(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
+            200 => json::string(&body_of(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
             402 => Ok(ContentAnswer::NotPaid),
             _ => Err(refused(response).await),
         }

@@ -83,6 +83,30 @@ pub struct Texts {
     pub amount_missing: &'static str,
     /// Public tip count, `{count}` replaced.
     pub tips_so_far: &'static str,
+    /// Label of the optional receipt address in the card form.
+    pub email_label: &'static str,
+    /// What plog does with that address.
+    pub email_hint: &'static str,
+    /// The address cannot be mailed to.
+    pub email_invalid: &'static str,
+    /// Opens the restore form on the locked paywall.
+    pub restore_open: &'static str,
+    /// Label of the restore form's address.
+    pub restore_email: &'static str,
+    /// Sends the code.
+    pub restore_send: &'static str,
+    /// After sending: the same words whatever the address.
+    pub restore_sent: &'static str,
+    /// Label of the code field.
+    pub restore_code: &'static str,
+    /// Exchanges the code.
+    pub restore_unlock: &'static str,
+    /// The code was refused.
+    pub restore_refused: &'static str,
+    /// The code worked but opened nothing on this page.
+    pub restore_nothing: &'static str,
+    /// Too many requests, or the server could not be reached.
+    pub restore_unavailable: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -114,6 +138,18 @@ const EN: Texts = Texts {
     amount_too_high: "The maximum is {price}.",
     amount_missing: "Choose or enter an amount first.",
     tips_so_far: "{count} tips so far — thank you!",
+    email_label: "Email me a receipt and a link to read this on any device (optional)",
+    email_hint: "Once the receipt is sent, plog keeps no copy of your address.",
+    email_invalid: "Enter an address like reader@example.com, or leave it empty.",
+    restore_open: "Already bought? Restore access",
+    restore_email: "The email address you paid with",
+    restore_send: "Email me a code",
+    restore_sent: "If this address bought something here, a 6-digit code is on its way (valid 15 minutes). You can also open the link in the mail.",
+    restore_code: "Code from the email",
+    restore_unlock: "Restore access",
+    restore_refused: "That code did not work: it may be mistyped, used or expired. Ask for a new one.",
+    restore_nothing: "Access restored, but nothing on this page was bought with that address.",
+    restore_unavailable: "Restoring is not possible right now. Please try again in a while.",
 };
 
 const JA: Texts = Texts {
@@ -145,6 +181,18 @@ const JA: Texts = Texts {
     amount_too_high: "{price} 以下で入力してください。",
     amount_missing: "先に金額を選ぶか入力してください。",
     tips_so_far: "これまでに {count} 件の投げ銭をいただきました。",
+    email_label: "領収書と、どの端末でも読めるリンクをメールで受け取る（任意）",
+    email_hint: "領収書の送信後、plog はメールアドレスを保存しません。",
+    email_invalid: "reader@example.com のようなアドレスを入力するか、空欄のままにしてください。",
+    restore_open: "購入済みの方：アクセスを復元",
+    restore_email: "お支払いに使ったメールアドレス",
+    restore_send: "コードをメールで受け取る",
+    restore_sent: "このアドレスでの購入があれば、6 桁のコードをお送りしました（有効期限 15 分）。メール内のリンクを開いても復元できます。",
+    restore_code: "メールに記載のコード",
+    restore_unlock: "アクセスを復元",
+    restore_refused: "コードが正しくないか、使用済みか、期限切れです。もう一度コードを受け取ってください。",
+    restore_nothing: "復元しましたが、このページにそのアドレスで購入したものはありません。",
+    restore_unavailable: "現在は復元できません。しばらくしてからもう一度お試しください。",
 };
 
 impl Lang {

@@ -37,3 +37,8 @@ pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     }
     object.into()
 }
+
+/// JSON text of a value (strings escaped by the browser's `JSON.stringify`).
+pub fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}

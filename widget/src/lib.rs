@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod json;
 pub mod mount;
 pub mod paywall;
+pub mod restored;
 pub mod storage;
 pub mod stripe_js;
 pub mod theme;

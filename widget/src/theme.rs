@@ -112,6 +112,22 @@ button.chip[aria-pressed="true"] { background: var(--_accent); color: var(--_acc
 .other input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .amount-error { display: block; color: var(--_error); font-size: 0.9em; margin: 0.25em 0 0; min-height: 1.2em; }
 .tips-count { color: var(--_muted); font-size: 0.9em; margin: 0 0 0.75em; }
+/* Receipts by mail and restore: offered only when the server sends mail (.receipts). */
+.receipt-field, .email-error, .restore, .restore-email, .restore-code { display: none; }
+.receipts .receipt-field, .receipts .email-error { display: block; }
+.receipts.locked .restore { display: block; margin-top: 0.75em; }
+.restoring .restore-open { display: none; }
+.restore-at-email .restore-email, .restore-at-code .restore-code { display: block; }
+button.restore-open { margin-left: 0; }
+.receipt-field { font-size: 0.9em; margin: 0.25em 0; }
+.receipt-field input, .restore input {
+  font: inherit; color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
+  border-radius: calc(var(--_radius) * 0.8); padding: 0.4em 0.6em; width: 100%; max-width: 22em; display: block;
+  margin: 0.25em 0 0.5em;
+}
+.restore label { display: block; font-size: 0.9em; }
+.email-error, .restore-message { color: var(--_error); font-size: 0.9em; margin: 0.25em 0; min-height: 1.2em; }
+.restore-message { color: var(--_muted); }
 "#
 );
 

@@ -37,7 +37,9 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
             let purchase_id = mail.purchase_id.as_deref().context("a receipt without a purchase")?;
             let Some((purchase, title)) = store.purchase_with_title(purchase_id).await? else { return Ok(None) };
             let paid_at = purchase.paid_at.unwrap_or(purchase.updated_at);
-            let date = crate::export::utc_time(paid_at).replace('T', " ").trim_end_matches(":00Z").to_owned() + " UTC";
+            // `2026-12-01T11:26:27Z` → `2026-12-01 11:26 UTC`.
+            let date =
+                format!("{} UTC", crate::export::utc_time(paid_at).get(..16).unwrap_or_default().replace('T', " "));
             let receipt = Receipt {
                 title: &title,
                 paid: purchase.price,

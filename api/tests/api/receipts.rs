@@ -101,6 +101,16 @@ async fn a_paid_purchase_mails_one_receipt_in_the_readers_language_and_then_forg
     }
     let listed = app.admin_json("/v1/admin/purchases").await;
     assert_eq!(listed["purchases"][0]["receipt"], "sent");
+    let paid_at = listed["purchases"][0]["paid_at"].as_i64().unwrap();
+    let minute =
+        humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(paid_at as u64))
+            .to_string()[..16]
+            .replace('T', " ");
+    assert!(
+        mail["text"].as_str().unwrap().contains(&format!("日時: {minute} UTC\r\n")),
+        "the date, to the minute: {}",
+        mail["text"]
+    );
     assert!(!listed.to_string().contains(&email), "the admin API never shows the address");
     // Further deliveries of the success change nothing.
     let again = intent_event(&event_id(), "payment_intent.succeeded", &intent, 1200, "jpy");

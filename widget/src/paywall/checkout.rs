@@ -33,7 +33,7 @@ pub fn Checkout(
         _ => state.card_error.get(),
     };
     let confirming = move || phase.with(|p| matches!(p, Phase::Confirming));
-    let (buy, pay, cancel) = (flow.clone(), flow.clone(), flow);
+    let (buy, pay, cancel, email) = (flow.clone(), flow.clone(), flow.clone(), flow);
     view! {
         <div class="buy-area">
             <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy.clone().buy())>
@@ -46,6 +46,14 @@ pub fn Checkout(
             <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
                 prop:innerHTML="<slot name=\"card\"></slot>"></div>
             <p class="error" part="error" role="alert">{error}</p>
+            <label class="receipt-field">
+                {texts.email_label}
+                <input type="email" autocomplete="email" part="email-input"
+                    prop:value=move || state.receipt_email.get()
+                    on:input=move |event| email.type_email(event_target_value(&event))/>
+            </label>
+            <p class="hint receipt-field">{texts.email_hint}</p>
+            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
             <button type="button" part="button pay-button" class="pay" disabled=confirming
                 on:click=move |_| spawn_local(pay.clone().pay())>
                 <span class="spinner" aria-hidden="true"></span>

@@ -13,8 +13,9 @@ use plog_shared::api::{PaywallMode, PaywallStatus};
 use wasm_bindgen::prelude::*;
 
 use super::amounts::choices;
-use super::state::{PaywallSetup, PaywallState, Phase};
+use super::state::{PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer};
+use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
 use crate::theme;
@@ -178,8 +179,15 @@ impl Flow {
         if !matches!(state.phase.get_untracked(), Phase::Paying | Phase::Declined(_)) {
             return;
         }
+        if state.email_error.with_untracked(Option::is_some) {
+            return;
+        }
         state.phase.set(Phase::Confirming);
         state.card_error.set(None);
+        self.ask_receipt().await;
+        if self.gone() {
+            return;
+        }
         let declined = |message: Option<String>| {
             state.phase.set(Phase::Declined(message.unwrap_or_else(|| texts.payment_failed.to_owned())))
         };
@@ -218,6 +226,118 @@ impl Flow {
                     return declined(None);
                 }
             }
+        }
+    }
+
+    /// The address typed for a receipt goes to the API with the purchase's token before the card
+    /// is confirmed (the purchase exists since Buy). A failure costs the reader no payment: the
+    /// receipt is optional, so it is logged and the payment goes on.
+    async fn ask_receipt(&self) {
+        let email = self.state.receipt_email.get_untracked();
+        let offered = self.state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
+        let (api, id) = (&self.setup.api, &self.setup.paywall_id);
+        let Some(token) = storage::load_token(api.origin(), id) else { return };
+        if !offered || email.trim().is_empty() {
+            return;
+        }
+        let page = restored::page_url();
+        if let Err(error) = api.ask_receipt(id, &token, email.trim(), &page, self.setup.texts.locale).await {
+            web_sys::console::warn_1(&format!("plog: the receipt was not asked for: {error:?}").into());
+        }
+    }
+
+    /// The receipt address changed: checked as it is typed (empty is fine: it is optional).
+    pub fn type_email(&self, text: String) {
+        let valid = text.trim().is_empty() || restored::looks_like_address(&text);
+        self.state.email_error.set((!valid).then(|| self.setup.texts.email_invalid.to_owned()));
+        self.state.receipt_email.set(text);
+    }
+
+    /// "Already bought?": the restore form opens on the address step.
+    pub fn open_restore(&self) {
+        self.state.restore_message.set(None);
+        self.state.restore.set(RestoreStep::Email);
+    }
+
+    /// Asks for a code for the typed address; the form then asks for the code, whatever the
+    /// address (the API answers alike for all).
+    pub async fn request_code(self) {
+        let (state, texts) = (self.state, self.setup.texts);
+        let email = state.restore_email.get_untracked();
+        if !restored::looks_like_address(&email) {
+            return state.restore_message.set(Some(texts.email_invalid.to_owned()));
+        }
+        state.restore_busy.set(true);
+        let asked = self.setup.api.restore_start(email.trim(), &restored::page_url(), texts.locale).await;
+        if self.gone() {
+            return;
+        }
+        state.restore_busy.set(false);
+        match asked {
+            Ok(restore_id) => {
+                state.restore_code.set(String::new());
+                state.restore_message.set(Some(texts.restore_sent.to_owned()));
+                state.restore.set(RestoreStep::Code { restore_id });
+            }
+            Err(ApiError::Refused { status: 422, .. }) => {
+                state.restore_message.set(Some(texts.email_invalid.to_owned()))
+            }
+            Err(_) => state.restore_message.set(Some(texts.restore_unavailable.to_owned())),
+        }
+    }
+
+    /// Exchanges the typed code.
+    pub async fn redeem_code(self) {
+        let RestoreStep::Code { restore_id } = self.state.restore.get_untracked() else { return };
+        let code: String = self.state.restore_code.get_untracked().chars().filter(char::is_ascii_digit).collect();
+        self.redeem(restore_id, code).await;
+    }
+
+    /// Exchanges a code for tokens: they are kept, and every paywall of the page tries again.
+    pub async fn redeem(&self, restore_id: String, code: String) {
+        let (state, texts, api) = (self.state, self.setup.texts, &self.setup.api);
+        state.restore_busy.set(true);
+        let redeemed = api.restore_redeem(&restore_id, &code).await;
+        if self.gone() {
+            return;
+        }
+        state.restore_busy.set(false);
+        match redeemed {
+            Ok(tokens) => {
+                for (paywall_id, token) in &tokens {
+                    storage::save_token(api.origin(), paywall_id, token);
+                }
+                let here = tokens.iter().any(|(paywall_id, _)| *paywall_id == self.setup.paywall_id);
+                state.restore_message.set((!here).then(|| texts.restore_nothing.to_owned()));
+                restored::announce();
+            }
+            Err(ApiError::Refused { status: 400, .. }) => {
+                state.restore.set(RestoreStep::Email);
+                state.restore_message.set(Some(texts.restore_refused.to_owned()));
+            }
+            Err(_) => state.restore_message.set(Some(texts.restore_unavailable.to_owned())),
+        }
+    }
+
+    /// Another paywall of the page (or this one) restored tokens: a locked paywall tries its
+    /// held token again.
+    pub async fn try_held_token(self) {
+        // A paywall still loading when the page's restore link was redeemed finishes first.
+        for _ in 0..200 {
+            if self.gone() || self.state.phase.get_untracked() != Phase::Loading {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(50).await;
+        }
+        if self.gone() || self.state.phase.get_untracked() != Phase::Locked {
+            return;
+        }
+        let (api, id) = (&self.setup.api, &self.setup.paywall_id);
+        let Some(token) = storage::load_token(api.origin(), id) else { return };
+        if let Ok(ContentAnswer::Paid(html)) = api.content(id, &token).await
+            && !self.gone()
+        {
+            self.unlocked(html);
         }
     }
 

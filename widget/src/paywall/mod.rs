@@ -1,5 +1,6 @@
 //! The paywall: one component per part of the view — [`summary`], [`amounts`] (where the
-//! reader chooses), [`checkout`] (Buy, then the card form), [`status_line`] — assembled here,
+//! reader chooses), [`checkout`] (Buy, then the card form), [`restore`] (already bought?),
+//! [`status_line`] — assembled here,
 //! and the purchase flow apart from the view ([`flow`]); [`state`] is what they share.
 //!
 //! Reactive state lives in signals; the Stripe.js objects, which are not `Send`, live in a
@@ -8,6 +9,7 @@
 pub mod amounts;
 pub mod checkout;
 pub mod flow;
+pub mod restore;
 pub mod state;
 pub mod status_line;
 pub mod summary;
@@ -21,6 +23,7 @@ use plog_shared::api::PaywallMode;
 use amounts::AmountPicker;
 use checkout::Checkout;
 pub use flow::{Flow, Retry, after_unexpected_state};
+use restore::RestoreForm;
 pub use state::{PaywallSetup, PaywallState, Phase};
 use status_line::StatusLine;
 use summary::Summary;
@@ -35,15 +38,29 @@ pub fn Paywall(
     let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
     let state = flow.state;
     spawn_local(flow.clone().start());
+    // The mail's restore link, if the page was opened with one (one paywall of the page takes it).
+    if let Some((restore_id, code)) = crate::restored::take_link() {
+        let flow = flow.clone();
+        spawn_local(async move { flow.redeem(restore_id, code).await });
+    }
+    let listening = crate::restored::subscribe({
+        let flow = flow.clone();
+        move || spawn_local(flow.clone().try_held_token())
+    });
     // Cleanups must be `Send`; the widget is single-threaded, so the flow is wrapped, not shared.
     let leaving = send_wrapper::SendWrapper::new(flow.clone());
-    on_cleanup(move || leaving.release_all());
+    on_cleanup(move || {
+        crate::restored::unsubscribe(listening);
+        leaving.release_all();
+    });
 
     // One reactive class on the root drives which parts show (see theme.rs): far less code in
     // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.
     let root_class = move || {
-        let (sandbox, teaser) =
-            state.info.with(|i| i.as_ref().map_or((false, false), |i| (i.sandbox, i.teaser.is_some())));
+        let (sandbox, teaser, receipts) = state
+            .info
+            .with(|i| i.as_ref().map_or((false, false, false), |i| (i.sandbox, i.teaser.is_some(), i.receipts)));
+        let restoring = state.restore.with(restore::step_class);
         let mode = state.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
             Some((PaywallMode::Tip, true)) => " choose tip has-count",
             Some((PaywallMode::Tip, false)) => " choose tip",
@@ -64,9 +81,10 @@ pub fn Paywall(
             Phase::Unlocked => "unlocked",
         };
         format!(
-            "paywall {phase}{}{}{mode}",
+            "paywall {phase}{}{}{}{mode}{restoring}",
             if sandbox { " sandbox" } else { "" },
-            if teaser { " has-teaser" } else { "" }
+            if teaser { " has-teaser" } else { "" },
+            if receipts { " receipts" } else { "" }
         )
     };
 
@@ -80,7 +98,8 @@ pub fn Paywall(
             <div class="main">
                 <Summary state=state texts=texts/>
                 <AmountPicker state=state texts=texts/>
-                <Checkout flow=flow texts=texts/>
+                <Checkout flow=flow.clone() texts=texts/>
+                <RestoreForm flow=flow texts=texts/>
             </div>
             <StatusLine state=state texts=texts/>
         </div>

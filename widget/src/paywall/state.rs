@@ -42,6 +42,20 @@ pub enum Phase {
     Unlocked,
 }
 
+/// Where the "restore access" form is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreStep {
+    /// Not open: the link that opens it shows.
+    Closed,
+    /// Asking for the address.
+    Email,
+    /// A code was asked for: waiting for it.
+    Code {
+        /// The request the code belongs to.
+        restore_id: String,
+    },
+}
+
 /// What the component is given by the mount code.
 pub struct PaywallSetup {
     /// The paywall id from the tag.
@@ -87,6 +101,20 @@ pub struct PaywallState {
     pub card_error: RwSignal<Option<String>>,
     /// A notice on the locked paywall (Stripe.js or the API could not be reached).
     pub notice: RwSignal<Option<String>>,
+    /// The address for a receipt, as typed in the card form.
+    pub receipt_email: RwSignal<String>,
+    /// Why that address is refused.
+    pub email_error: RwSignal<Option<String>>,
+    /// The restore form's step.
+    pub restore: RwSignal<RestoreStep>,
+    /// The address typed in the restore form.
+    pub restore_email: RwSignal<String>,
+    /// The code typed in the restore form.
+    pub restore_code: RwSignal<String>,
+    /// What the restore form says (sent, refused, …).
+    pub restore_message: RwSignal<Option<String>>,
+    /// A restore request is running.
+    pub restore_busy: RwSignal<bool>,
     /// The root element, whose CSS variables theme the card Element.
     pub themed: NodeRef<Div>,
     /// The open card form.
@@ -104,6 +132,13 @@ impl PaywallState {
             amount_error: RwSignal::new(None),
             card_error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            receipt_email: RwSignal::new(String::new()),
+            email_error: RwSignal::new(None),
+            restore: RwSignal::new(RestoreStep::Closed),
+            restore_email: RwSignal::new(String::new()),
+            restore_code: RwSignal::new(String::new()),
+            restore_message: RwSignal::new(None),
+            restore_busy: RwSignal::new(false),
             themed: NodeRef::new(),
             card_form: StoredValue::new_local(CardForm::default()),
         }
