@@ -117,6 +117,9 @@ fn funnel(stats: &Stats) -> Markup {
                 }
             }
             p.hint { "Paid / views: " (percent(c.paid, c.views)) ". Views are counted by the widget, once per page view, per day, with no cookie and nothing about the reader." }
+            @let restores: i64 = stats.restores_by_day.iter().map(|d| d.restores).sum();
+            p.hint.restores { "Access restored by email: " (restores) " time" @if restores != 1 { "s" } " in this period"
+                @if let Some(last) = stats.restores_by_day.last() { " (last on " (last.day) ")" } "." }
         }
     }
 }
