@@ -418,3 +418,27 @@ async fn an_address_given_at_pay_time_with_the_token_gets_the_receipt_before_or_
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(mails_to(catcher, &before).await.len(), 1);
 }
+
+#[tokio::test]
+async fn restore_requests_are_limited_per_address_and_per_client() {
+    let app = mail_app().await;
+    let email = unique_address("flood");
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(restore_request(&app, &email).await.status().as_u16());
+    }
+    assert_eq!(statuses, vec![202, 202, 202, 202, 202, 429], "five an hour per address");
+    // Other addresses from the same client: twenty requests an hour in all, the refused sixth
+    // above included, so fourteen more pass.
+    let mut accepted = 5;
+    for _ in 0..20 {
+        let response = restore_request(&app, &unique_address("many")).await;
+        if response.status() == 202 {
+            accepted += 1;
+        } else {
+            assert_eq!(response.status(), 429);
+            assert!(response.headers().contains_key("retry-after"));
+        }
+    }
+    assert_eq!(accepted, 19, "twenty requests an hour per client address");
+}
