@@ -118,7 +118,7 @@ button.chip[aria-pressed="true"] { background: var(--_accent); color: var(--_acc
 .receipts.locked .restore { display: block; margin-top: 0.75em; }
 .restoring .restore-open { display: none; }
 .restore-at-email .restore-email, .restore-at-code .restore-code { display: block; }
-button.restore-open { margin-left: 0; }
+button.restore-open { background: transparent; color: var(--_text); border-color: var(--_border); }
 .receipt-field { font-size: 0.9em; margin: 0.25em 0; }
 .receipt-field input, .restore input {
   font: inherit; color: var(--_text); background: var(--_background); border: 1px solid var(--_border);

@@ -1,4 +1,5 @@
-//! Delivering the outbox: every second, claim the mail that is due, write it, send it over
+//! Delivering the outbox: at once when this process queues mail, and every second anyway (other
+//! replicas' mail, retries), claim the mail that is due, write it, send it over
 //! SMTP, and record what happened. A mail the server refuses for good (a 5xx: no such user) is
 //! marked failed at once; one that could not go (server down, 4xx, a timeout) is tried again
 //! after 2, 4, 8 … seconds (at most 15 minutes apart) and given up after [`MAX_ATTEMPTS`]. A
@@ -121,7 +122,11 @@ pub async fn run(store: Store, mailer: Mailer) {
             }
         }
         round += 1;
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        // The next round: in a second, or as soon as this process queues mail.
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            () = store.mail_queued().notified() => {}
+        }
     }
 }
 

@@ -44,7 +44,7 @@ impl Store {
         update: Option<&PaymentUpdate>,
     ) -> anyhow::Result<EventOutcome> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
+        let outcome = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
@@ -65,7 +65,11 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
         }.await)
-        .context("Failed to record a Stripe event")
+        .context("Failed to record a Stripe event")?;
+        if outcome == EventOutcome::Applied(UpdateOutcome::Changed(plog_shared::api::PurchaseStatus::Paid)) {
+            self.mail_queued.notify_one();
+        }
+        Ok(outcome)
     }
 
     /// Every recorded Stripe event as (event id, event type, PaymentIntent id), for checks of

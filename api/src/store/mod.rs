@@ -68,6 +68,16 @@ pub struct Store {
     /// still wait through `busy_timeout`. Correctness never rests on it: the database holds
     /// every invariant. `None` on PostgreSQL, where writers run concurrently.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Rung when this process queues mail (a purchase paid, a receipt asked for after payment, a
+    /// restore code), so the sender goes at once instead of at its next round.
+    mail_queued: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Store {
+    /// What the mail sender waits on between rounds (see `mail_queued` above).
+    pub fn mail_queued(&self) -> &tokio::sync::Notify {
+        &self.mail_queued
+    }
 }
 
 /// A column read into a type of plog's failed: the row is corrupt (the schema's checks should

@@ -348,6 +348,11 @@ impl Store {
             Ok::<_, sqlx::Error>(true)
         }.await)
         .context("Failed to attach a receipt")
+        .inspect(|attached| {
+            if *attached {
+                self.mail_queued.notify_one();
+            }
+        })
     }
 
     /// A purchase by id, with its paywall's title (what a receipt says).
@@ -436,13 +441,17 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn apply_update(&self, update: &PaymentUpdate) -> anyhow::Result<UpdateOutcome> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
+        let outcome = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let outcome = tx.apply_update(update).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
         }.await)
-        .context("Failed to apply a payment update")
+        .context("Failed to apply a payment update")?;
+        if outcome == UpdateOutcome::Changed(PurchaseStatus::Paid) {
+            self.mail_queued.notify_one();
+        }
+        Ok(outcome)
     }
 }
 

@@ -106,7 +106,11 @@ impl Store {
             }
             tx.commit().await
         }.await)
-        .context("Failed to store a restore request")
+        .context("Failed to store a restore request")?;
+        if mail.is_some() {
+            self.mail_queued.notify_one();
+        }
+        Ok(())
     }
 
     /// Exchanges a code: a try is spent first (so five wrong codes end the request whatever

@@ -103,8 +103,13 @@ pub struct MailCatcher {
 /// Starts a mail catcher on these ports; a shell watchdog stops it when the test process exits.
 /// Returns the watchdog's pid (killing it does not stop the catcher: use `stop_mail_catcher`).
 pub fn start_mail_catcher(smtp_port: u16, http_port: u16) -> MailCatcher {
+    start_mail_catcher_with(smtp_port, http_port, "")
+}
+
+/// `start_mail_catcher` with more flags (`--user U --password P`: AUTH required).
+pub fn start_mail_catcher_with(smtp_port: u16, http_port: u16, flags: &str) -> MailCatcher {
     let script = format!(
-        "\"$0\" \"$1\" --smtp-port {smtp_port} --http-port {http_port} >/dev/null 2>&1 & child=$!; \
+        "\"$0\" \"$1\" --smtp-port {smtp_port} --http-port {http_port} {flags} >/dev/null 2>&1 & child=$!; \
          echo $child > \"$2\"; while kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done; kill $child 2>/dev/null",
         parent = std::process::id()
     );

@@ -442,3 +442,18 @@ async fn restore_requests_are_limited_per_address_and_per_client() {
     }
     assert_eq!(accepted, 19, "twenty requests an hour per client address");
 }
+
+#[tokio::test]
+async fn a_server_that_requires_auth_gets_the_credentials_of_the_url() {
+    let catcher = start_mail_catcher_with(free_port(), free_port(), "--user plog --password s3cret-pass");
+    let url = format!("smtp://plog:s3cret-pass@127.0.0.1:{}", catcher.smtp_port);
+    let args = vec!["--smtp-url".into(), url, "--mail-from".into(), "receipts@plog.test".into()];
+    let app = TestApp::with(Options { extra_args: args, ..Options::default() }).await;
+    let email = unique_address("auth");
+    let paywall = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let purchase = purchase_with_receipt(&app, &paywall, &email, "en").await;
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    let mail = wait_for_mails(&catcher, &email, 1).await.remove(0);
+    assert_eq!(mail["authenticated_as"], "plog", "plog signed in with the URL's user");
+    stop_mail_catcher(&catcher);
+}

@@ -22,7 +22,7 @@ pub fn RestoreForm(
     let (open, send, redeem) = (flow.clone(), flow.clone(), flow);
     view! {
         <div class="restore" part="restore">
-            <button type="button" class="secondary restore-open" part="button restore-button"
+            <button type="button" class="restore-open" part="button restore-button"
                 on:click=move |_| open.open_restore()>{texts.restore_open}</button>
             <form class="restore-email" on:submit=move |event| {
                 event.prevent_default();
