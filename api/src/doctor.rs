@@ -10,6 +10,7 @@ use std::fmt;
 use secrecy::ExposeSecret;
 
 use crate::config::{KeyMode, ServeConfig};
+use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::client::WebhookEndpoint;
 use crate::stripe::webhook::HANDLED_EVENTS;
@@ -198,6 +199,24 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
             format!("{error:#}"),
             "build the widget (`scripts/setup`) or set PLOG_WIDGET_DIR to its folder",
         )),
+    }
+    match Mailer::new(&config.mail) {
+        Ok(None) => {
+            findings.push(Finding::ok("no PLOG_SMTP_URL: receipts by mail and restoring access are not offered"))
+        }
+        Ok(Some(mailer)) => match mailer.test_connection().await {
+            Ok(true) => findings
+                .push(Finding::ok("the SMTP server of PLOG_SMTP_URL answers: receipts and restore codes can go")),
+            Ok(false) => findings.push(Finding::problem(
+                "the SMTP server of PLOG_SMTP_URL does not answer",
+                "check PLOG_SMTP_URL: host, port, TLS (smtps:// or ?tls=required) and credentials",
+            )),
+            Err(error) => findings.push(Finding::problem(
+                format!("the SMTP server of PLOG_SMTP_URL cannot be reached: {error:#}"),
+                "check PLOG_SMTP_URL: host, port, TLS (smtps:// or ?tls=required) and credentials",
+            )),
+        },
+        Err(error) => findings.push(Finding::problem(format!("{error:#}"), "fix PLOG_SMTP_URL and PLOG_MAIL_FROM")),
     }
     match Store::open(&config.database).await {
         Ok(store) => match store.ping().await {

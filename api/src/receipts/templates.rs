@@ -181,6 +181,19 @@ mod tests {
     }
 
     #[test]
+    fn tips_get_a_thank_you_in_either_language() {
+        let r =
+            Receipt { title: "Ramen", paid: Money::parse(500, "jpy").unwrap(), tip: true, date: "d", page_url: None };
+        let en = receipt(Language::En, &r);
+        assert_eq!(en.subject, "Thank you for your tip: Ramen");
+        assert!(en.text.contains("¥500") && !en.text.contains("Article"), "{}", en.text);
+        let ja = receipt(Language::Ja, &r);
+        assert_eq!(ja.subject, "投げ銭のお礼：Ramen");
+        assert_eq!(Language::of("ja-JP"), Language::Ja);
+        assert_eq!(Language::of("fr"), Language::En);
+    }
+
+    #[test]
     fn a_title_cannot_inject_markup_into_the_html_part() {
         let r = Receipt {
             title: "<script>x</script>",

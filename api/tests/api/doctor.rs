@@ -132,3 +132,21 @@ async fn doctor_refuses_mixed_keys_http_with_live_keys_a_missing_widget_and_an_u
     assert!(!ok);
     assert!(problems(&out).iter().any(|l| l.contains("Stripe does not answer the secret key")), "{out}");
 }
+
+#[tokio::test]
+async fn doctor_checks_the_smtp_server_when_one_is_configured() {
+    let widget = widget_dir();
+    let base = "https://plog.example";
+    let (_, out) = doctor(base, widget.path(), &[]);
+    assert!(out.contains("ok       no PLOG_SMTP_URL: receipts by mail and restoring access are not offered"), "{out}");
+    let catcher = mail_catcher();
+    let answering = format!("smtp://127.0.0.1:{}", catcher.smtp_port);
+    let (_, out) =
+        doctor(base, widget.path(), &[("PLOG_SMTP_URL", &answering), ("PLOG_MAIL_FROM", "receipts@plog.example")]);
+    assert!(out.contains("ok       the SMTP server of PLOG_SMTP_URL answers"), "{out}");
+    let closed = format!("smtp://127.0.0.1:{}", free_port());
+    let (ok, out) =
+        doctor(base, widget.path(), &[("PLOG_SMTP_URL", &closed), ("PLOG_MAIL_FROM", "receipts@plog.example")]);
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("SMTP server of PLOG_SMTP_URL")), "{out}");
+}
