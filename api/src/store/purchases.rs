@@ -184,18 +184,20 @@ pub enum UpdateOutcome {
 const PAY_ON_SUCCESS: &str = "update purchases set status = 'paid', updated_at = $4, last_error = null, \
       paid_at = case when paid_at is null then $4 else paid_at end \
     where payment_intent_id = $1 and status in ('pending', 'failed', 'canceled') and amount = $2 and currency = $3 \
-    returning status";
+    returning email_hash";
 
-/// Queues the purchase's receipt, if the reader asked for one: `$1` intent, `$2` now. It runs in
-/// the transaction that makes the purchase paid, and only an `unpaid` receipt moves, so however
-/// many deliveries and replicas report the success, one receipt is queued.
+/// Queues the purchase's receipt: `$1` intent, `$2` now. It runs in the transaction that makes
+/// the purchase paid, and only an `unpaid` receipt moves, so however many deliveries and
+/// replicas report the success, one receipt is queued. Only a purchase with an `email_hash` has
+/// a receipt (both ways of asking for one set it in their transaction), so the others — most
+/// purchases — skip the statement: the success stays one statement.
 const QUEUE_RECEIPT: &str = "update mail_outbox set state = 'queued', next_attempt_at = $2 \
     where state = 'unpaid' and purchase_id = (select id from purchases where payment_intent_id = $1)";
 
 /// Locks a purchase's row and reads what [`Stored`] holds, in one statement (a write that
 /// changes nothing: SQLite takes its write lock at once, PostgreSQL locks the row).
 const LOCK_AND_READ: &str = "update purchases set updated_at = updated_at where payment_intent_id = $1 \
-    returning status, amount, currency, refunded_amount";
+    returning status, amount, currency, refunded_amount, email_hash is not null";
 
 /// Writes an [`Effect::Write`]: `$1` intent, `$2` status, `$3` refunded amount, `$4` now,
 /// `$5` last error, `$6` dispute status.
@@ -232,21 +234,23 @@ macro_rules! impl_apply_update {
                     // those — is one statement: the move the table makes for a success with the
                     // purchase's amount and currency, as a conditional update.
                     if let PaymentUpdate::Succeeded { amount, currency, .. } = update {
-                        let paid: Option<String> = sqlx::query_scalar(PAY_ON_SUCCESS)
+                        let paid: Option<(Option<String>,)> = sqlx::query_as(PAY_ON_SUCCESS)
                             .bind(intent)
                             .bind(*amount)
                             .bind(currency)
                             .bind(now)
                             .fetch_optional(&mut *self)
                             .await?;
-                        if paid.is_some() {
-                            sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
+                        if let Some((email_hash,)) = paid {
+                            if email_hash.is_some() {
+                                sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
+                            }
                             return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
                         }
                     }
-                    let row: Option<(String, i64, String, i64)> =
+                    let row: Option<(String, i64, String, i64, bool)> =
                         sqlx::query_as(LOCK_AND_READ).bind(intent).fetch_optional(&mut *self).await?;
-                    let Some((status, amount, currency, refunded_amount)) = row else {
+                    let Some((status, amount, currency, refunded_amount, wants_receipt)) = row else {
                         return Ok(UpdateOutcome::UnknownIntent);
                     };
                     let status = PurchaseStatus::try_from(status).map_err(|e| corrupt("purchases", intent, e))?;
@@ -264,7 +268,7 @@ macro_rules! impl_apply_update {
                                 .bind(&write.dispute_status)
                                 .execute(&mut *self)
                                 .await?;
-                            if write.changed && write.status == PurchaseStatus::Paid {
+                            if wants_receipt && write.changed && write.status == PurchaseStatus::Paid {
                                 sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
                             }
                             if write.changed {
