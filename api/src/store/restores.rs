@@ -4,7 +4,6 @@
 
 use anyhow::Context;
 use plog_shared::PaywallId;
-use plog_shared::api::PurchaseStatus;
 
 use super::{Pool, Store, corrupt};
 use crate::tokens::{constant_time_eq, new_access_token, token_hash};
@@ -61,15 +60,18 @@ pub enum Redeemed {
     Refused,
 }
 
+/// The paid purchases of an address's keyed hash (`$1`), with their paywalls' sites: what a
+/// restore may open (both the request and the exchange read it).
+const RESTORABLE: &str = "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
+    where p.email_hash = $1 and p.status = 'paid' order by p.created_at";
+
 impl Store {
     /// The paid purchases of an address, by its keyed hash, with their paywalls' sites.
     #[tracing::instrument(skip_all)]
     pub async fn restorable(&self, email_hash: &str) -> anyhow::Result<Vec<Restorable>> {
-        let rows: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as(
-            "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
-             where p.email_hash = $1 and p.status = $2 order by p.created_at")
-            .bind(email_hash).bind(PurchaseStatus::Paid.as_str()).fetch_all(pool).await)
-        .context("Failed to find an address's purchases")?;
+        let rows: Vec<(String, String, String)> =
+            on_pool!(self, pool => sqlx::query_as(RESTORABLE).bind(email_hash).fetch_all(pool).await)
+                .context("Failed to find an address's purchases")?;
         rows.into_iter()
             .map(|(purchase_id, paywall_id, origins)| {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
@@ -142,10 +144,8 @@ impl Store {
                 return Ok(Redeemed::Refused);
             }
             sqlx::query("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut *tx).await?;
-            let rows: Vec<(String, String, String)> = sqlx::query_as(
-                "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
-                 where p.email_hash = $1 and p.status = 'paid' order by p.created_at")
-                .bind(&email_hash).fetch_all(&mut *tx).await?;
+            let rows: Vec<(String, String, String)> =
+                sqlx::query_as(RESTORABLE).bind(&email_hash).fetch_all(&mut *tx).await?;
             let mut tokens = Vec::new();
             for (purchase_id, paywall_id, _) in rows.into_iter().filter(|(_, _, origins)| allowed(origins, &origin)) {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
