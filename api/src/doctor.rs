@@ -193,11 +193,11 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
             }
         }
     }
-    match WidgetAssets::load(&config.widget_dir) {
-        Ok(_) => findings.push(Finding::ok(format!("the widget's files are in {}", config.widget_dir.display()))),
+    match WidgetAssets::find(config.widget_dir.as_deref()) {
+        Ok(assets) => findings.push(Finding::ok(format!("the widget's files are {}", assets.origin()))),
         Err(error) => findings.push(Finding::problem(
             format!("{error:#}"),
-            "build the widget (`scripts/setup`) or set PLOG_WIDGET_DIR to its folder",
+            "build the widget (`scripts/setup`, then rebuild plog) or set PLOG_WIDGET_DIR to its folder",
         )),
     }
     match Mailer::new(&config.mail) {

@@ -4,8 +4,8 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    plog_api::telemetry::init();
     let cli = plog_api::cli::Cli::parse();
+    plog_api::telemetry::init(cli.log_format);
     match plog_api::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -34,8 +34,11 @@ impl Application {
             TcpListener::bind(config.listen).await.with_context(|| format!("Failed to listen on {}", config.listen))?;
         let local = listener.local_addr()?;
         let public_url = crate::config::public_origin(config.public_url.as_deref(), local);
-        let widget = match WidgetAssets::load(&config.widget_dir) {
-            Ok(assets) => Some(assets),
+        let widget = match WidgetAssets::find(config.widget_dir.as_deref()) {
+            Ok(assets) => {
+                tracing::info!(files = %assets.origin(), "the widget is served");
+                Some(assets)
+            }
             Err(error) => {
                 tracing::warn!(error = %format!("{error:#}"), "the widget is not served");
                 None

@@ -19,11 +19,28 @@ use crate::store::{Paywall, Store};
 
 /// plog: sell the rest of an article with one tag.
 #[derive(Debug, Parser)]
-#[command(name = "plog", version, about)]
+#[command(name = "plog", version = version(), about)]
 pub struct Cli {
+    /// How log lines are written: `text`, or `json` (one object per line, for log collectors).
+    #[arg(long, global = true, env = "PLOG_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::telemetry::LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `plog --version`: plog's version, the widget build it carries and the Stripe API version it
+/// speaks — what a bug report needs.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (widget {}, Stripe API {})",
+            env!("CARGO_PKG_VERSION"),
+            crate::widget_build::EMBEDDED_HASH,
+            crate::stripe::API_VERSION
+        )
+    })
 }
 
 /// The verbs.

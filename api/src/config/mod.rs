@@ -47,10 +47,11 @@ pub struct ServeConfig {
     /// Run `plog reconcile` in the background this often (e.g. `10m`); off when unset.
     #[arg(long, env = "PLOG_RECONCILE_EVERY")]
     pub reconcile_every: Option<humantime::Duration>,
-    /// Folder of the built widget (`trunk build --release` writes it): served at `/plog.js`
-    /// and `/widget/*`.
-    #[arg(long, env = "PLOG_WIDGET_DIR", default_value = "dist")]
-    pub widget_dir: std::path::PathBuf,
+    /// Serve the widget from this folder of a Trunk build (`trunk build --release` writes
+    /// `dist/`) instead of the build embedded in the binary: for trying a widget change without
+    /// rebuilding plog.
+    #[arg(long, env = "PLOG_WIDGET_DIR")]
+    pub widget_dir: Option<std::path::PathBuf>,
     /// Rate limits on starting purchases.
     #[command(flatten)]
     pub purchase_limits: PurchaseLimitsConfig,

@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks)
         .merge(admin)
         .merge(health::router())
-        .merge(widget_files::router(&state.config.widget_dir))
+        .merge(widget_files::router())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))
         .with_state(state)

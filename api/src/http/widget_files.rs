@@ -3,40 +3,60 @@
 //! readers within minutes) and `GET /widget/*` (glue JS and .wasm from the Trunk build; their
 //! names change with their content, so they are cached for a year).
 //!
-//! The files come from `PLOG_WIDGET_DIR` (default `dist/`); the loader is read once at start-up
-//! (`widget_build`).
-
-use std::path::Path;
+//! The files are the build embedded in the binary, or the one in `PLOG_WIDGET_DIR`, held in memory
+//! from start-up (`widget_build`).
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::error_response;
 use crate::state::AppState;
 
 /// `/plog.js` and `/widget/*`.
-pub fn router(widget_dir: &Path) -> Router<AppState> {
-    let files = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
-        .layer(axum::middleware::from_fn(cache_by_name))
-        .service(ServeDir::new(widget_dir));
-    Router::new().route("/plog.js", get(loader)).nest_service("/widget", files)
+pub fn router() -> Router<AppState> {
+    Router::new().route("/plog.js", get(loader)).route("/widget/{name}", get(file))
 }
 
-/// Content-hashed files (`plog-widget-HASH.js`, `…_bg.wasm`) never change: cache them for a
-/// year. Anything else in the folder (the dev page) may change with the next build.
-async fn cache_by_name(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let hashed = request.uri().path().rsplit('/').next().is_some_and(|name| name.starts_with("plog-widget-"));
-    let mut response = next.run(request).await;
-    let value =
-        if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    response
+fn not_built() -> Response {
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "widget_not_built",
+        "the widget is not built: run `trunk build --release` and rebuild plog, or set PLOG_WIDGET_DIR",
+    )
+}
+
+/// The type of a build file by its extension (Trunk writes only these).
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// One file of the build. Content-hashed files (`plog-widget-HASH.js`, `…_bg.wasm`) never change:
+/// cached for a year. Anything else (the dev page) may change with the next build.
+async fn file(State(ctx): State<AppState>, Path(name): Path<String>) -> Response {
+    let Some(assets) = &ctx.widget else { return not_built() };
+    let Some(bytes) = assets.file(&name) else {
+        return error_response(StatusCode::NOT_FOUND, "not_found", "no such file in the widget's build");
+    };
+    let cache = if name.starts_with("plog-widget-") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type(&name))),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn loader(State(ctx): State<AppState>) -> Response {
@@ -51,10 +71,6 @@ async fn loader(State(ctx): State<AppState>) -> Response {
             assets.loader().to_owned(),
         )
             .into_response(),
-        None => error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "widget_not_built",
-            "the widget is not built: run `trunk build --release` or set PLOG_WIDGET_DIR",
-        ),
+        None => not_built(),
     }
 }

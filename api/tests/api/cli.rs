@@ -402,3 +402,16 @@ fn stats_prints_the_report_as_a_table_or_json_per_currency_and_site() {
     let (_, future, _) = plog(&db, &["stats", "--since", "2099-01-01"]);
     assert!(future.contains("started: 0  paid: 0"), "{future}");
 }
+
+#[test]
+fn version_names_plog_the_embedded_widget_build_and_the_pinned_stripe_api_version() {
+    let output = Command::new(env!("CARGO_BIN_EXE_plog")).arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let hash = plog_api::widget_build::EMBEDDED_HASH;
+    assert_ne!(hash, "none", "this plog was built without its widget");
+    assert_eq!(
+        text.trim(),
+        format!("plog {} (widget {hash}, Stripe API {})", env!("CARGO_PKG_VERSION"), plog_api::stripe::API_VERSION)
+    );
+}

@@ -74,7 +74,7 @@ async fn doctor_names_each_problem_with_its_fix_and_passes_a_setup_that_is_ready
     assert!(found[0].contains(&format!("no webhook endpoint sends events to {base}/v1/webhooks/stripe")), "{out}");
     assert!(found[0].contains(&format!("api_version={API_VERSION}")), "{out}");
     assert!(out.contains("ok       Stripe answers the secret key"), "{out}");
-    assert!(out.contains("ok       the widget's files are in"), "{out}");
+    assert!(out.contains("ok       the widget's files are read from"), "{out}");
     assert!(out.contains("1 problem(s) to fix before going live"), "{out}");
 
     // An endpoint of an older version that misses the dispute events: two problems.
@@ -125,7 +125,7 @@ async fn doctor_refuses_mixed_keys_http_with_live_keys_a_missing_widget_and_an_u
 
     let (ok, out) = doctor(&base, Path::new("/nonexistent/dist"), &[]);
     assert!(!ok);
-    assert!(problems(&out).iter().any(|l| l.contains("plog.js") && l.contains("scripts/setup")), "{out}");
+    assert!(problems(&out).iter().any(|l| l.contains("/nonexistent/dist") && l.contains("scripts/setup")), "{out}");
 
     let closed = format!("http://127.0.0.1:{}", free_port());
     let (ok, out) = doctor(&base, widget.path(), &[("STRIPE_API_BASE", &closed)]);

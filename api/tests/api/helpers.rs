@@ -283,7 +283,7 @@ impl TestApp {
     }
 
     pub async fn with(options: Options) -> TestApp {
-        plog_api::telemetry::init();
+        plog_api::telemetry::init(plog_api::telemetry::LogFormat::Text);
         let dir = tempfile::tempdir().unwrap();
         let database_url = fresh_database(dir.path()).await;
         let stripe_base = options.stripe_base.clone().unwrap_or_else(|| localstripe().to_owned());

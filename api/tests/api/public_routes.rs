@@ -160,6 +160,25 @@ async fn the_widget_files_are_served_for_any_origin_with_the_right_types_and_cac
 }
 
 #[tokio::test]
+async fn without_a_widget_folder_the_build_embedded_in_the_binary_is_served() {
+    // The binary carries the Trunk build that was in dist/ when it was compiled.
+    let app = TestApp::spawn().await;
+    let hash = plog_api::widget_build::EMBEDDED_HASH;
+    let loader = app.http.get(app.url("/plog.js")).send().await.unwrap().text().await.unwrap();
+    assert!(loader.contains(&format!("plog-widget-{hash}_bg.wasm")), "{loader}");
+    let wasm = app.http.get(app.url(&format!("/widget/plog-widget-{hash}_bg.wasm"))).send().await.unwrap();
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    let bytes = wasm.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\0asm"), "not WebAssembly");
+    let glue = app.http.get(app.url(&format!("/widget/plog-widget-{hash}.js"))).send().await.unwrap();
+    assert_eq!(glue.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(glue.status(), 200);
+    let missing = app.http.get(app.url("/widget/plog-widget-nothere.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
 async fn without_a_widget_build_the_loader_route_says_how_to_build_it() {
     let empty = tempfile::tempdir().unwrap();
     let app = TestApp::with(Options { widget_dir: Some(empty.path().to_owned()), ..Options::default() }).await;
