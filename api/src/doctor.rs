@@ -167,7 +167,7 @@ pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec
 pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     let mut findings = settings_findings(config);
     let public_url = config.public_url();
-    match StripeApi::new(&config.stripe.access) {
+    match StripeApi::new(&config.stripe.access, Default::default()) {
         Err(error) => findings.push(Finding::problem(
             format!("the Stripe client cannot be built: {error:#}"),
             "pin the async-stripe release plog names",

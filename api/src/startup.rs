@@ -29,7 +29,8 @@ impl Application {
         config.validate()?;
         let store = Store::open(&config.database).await?;
         store.migrate().await?;
-        let stripe = StripeApi::new(&config.stripe.access)?;
+        let metrics = store.metrics().clone();
+        let stripe = StripeApi::new(&config.stripe.access, metrics.clone())?;
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("Failed to listen on {}", config.listen))?;
         let local = listener.local_addr()?;
@@ -62,6 +63,7 @@ impl Application {
             widget,
             mailer,
             restore_limits: RestoreLimits::default(),
+            metrics,
         });
         Ok(Application { listener, state })
     }

@@ -39,6 +39,8 @@ pub struct AppContext {
     pub mailer: Option<Mailer>,
     /// Rate limits on restore requests.
     pub restore_limits: RestoreLimits,
+    /// What `/metrics` reports (the store's registry: one per server).
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl AppContext {

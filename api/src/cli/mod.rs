@@ -245,7 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reconcile { database, stripe, since } => {
             let store = open(&database).await?;
-            let stripe = crate::stripe::StripeApi::new(&stripe)?;
+            let stripe = crate::stripe::StripeApi::new(&stripe, store.metrics().clone())?;
             let since_secs = std::time::Duration::from(since).as_secs() as i64;
             let changes =
                 crate::payments::reconcile::reconcile(&store, &stripe, crate::store::now() - since_secs).await?;

@@ -74,7 +74,7 @@ impl Modify for AdminTokenScheme {
 }
 
 /// Proof that the request carries the admin token.
-struct Admin;
+pub(super) struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;

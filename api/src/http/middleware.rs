@@ -2,9 +2,9 @@
 //! the request limits (header size, time) with the security headers, and the per-site origin
 //! check (`guard_origin`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,8 +19,19 @@ use crate::state::AppState;
 /// own, much larger limit still closes connections that go far beyond), and a request running
 /// longer than `PLOG_REQUEST_TIMEOUT_SECS` is stopped and answered 503 `timeout` — dropping the
 /// handler rolls back any open transaction, so a stopped request changes nothing. Every answer
-/// then gets the security headers ([`add_security_headers`]).
+/// then gets the security headers ([`add_security_headers`]), and is counted in the metrics by
+/// its route template (`plog_http_requests_total`, `plog_http_request_duration_seconds`).
 pub async fn request_limits(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned());
+    // Methods outside HTTP's own are one label, so a client cannot grow the label set.
+    let method = match *request.method() {
+        Method::GET | Method::POST | Method::PATCH | Method::DELETE | Method::PUT | Method::OPTIONS | Method::HEAD => {
+            request.method().as_str()
+        }
+        _ => "other",
+    };
+    let method = method.to_owned();
     let limits = &ctx.config.requests;
     let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
     let mut response = if size as u64 > limits.max_header_bytes {
@@ -36,6 +47,8 @@ pub async fn request_limits(State(ctx): State<AppState>, request: Request, next:
         }
     };
     add_security_headers(&mut response);
+    let route = route.as_deref().unwrap_or("unmatched");
+    ctx.metrics.observe_request(route, &method, response.status().as_u16(), started.elapsed());
     response
 }
 

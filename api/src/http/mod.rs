@@ -5,6 +5,7 @@
 mod admin;
 pub mod extract;
 mod health;
+mod metrics;
 pub mod middleware;
 mod paywalls;
 mod purchases;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks)
         .merge(admin)
         .merge(health::router())
+        .merge(metrics::router())
         .merge(widget_files::router())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))

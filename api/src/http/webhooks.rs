@@ -63,11 +63,13 @@ impl FromRequest<AppState> for SignedEvent {
         let signature =
             request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let body = read_body(request).await.map_err(Refusal::Body)?;
-        verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now())
-            .map_err(Refusal::Webhook)?;
-        let event = Event::parse(&body).map_err(Refusal::Webhook)?;
-        let object = event.object().map_err(Refusal::Webhook)?;
-        Ok(SignedEvent { event, object })
+        let read = verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now())
+            .and_then(|()| Event::parse(&body))
+            .and_then(|event| Ok(SignedEvent { object: event.object()?, event }));
+        if read.is_err() {
+            ctx.metrics.webhook("refused");
+        }
+        read.map_err(Refusal::Webhook)
     }
 }
 

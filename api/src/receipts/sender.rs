@@ -84,19 +84,23 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
         };
         match mailer.send(&outgoing).await {
             Delivery::Sent => {
+                store.metrics().mail("sent");
                 store.mail_sent(&mail.id, crate::store::now()).await?;
                 tracing::info!(mail_id = %mail.id, kind = %mail.kind, attempts = mail.attempts, "mail sent");
                 sent += 1;
             }
             Delivery::Refused(error) => {
+                store.metrics().mail("refused");
                 tracing::warn!(mail_id = %mail.id, kind = %mail.kind, %error, "mail refused for good");
                 store.mail_failed(&mail.id, &error).await?;
             }
             Delivery::Failed(error) if mail.attempts >= MAX_ATTEMPTS => {
+                store.metrics().mail("failed");
                 tracing::warn!(mail_id = %mail.id, kind = %mail.kind, %error, "mail given up");
                 store.mail_failed(&mail.id, &format!("gave up after {} tries: {error}", mail.attempts)).await?;
             }
             Delivery::Failed(error) => {
+                store.metrics().mail("failed");
                 let next = crate::store::now() + backoff(mail.attempts);
                 tracing::warn!(mail_id = %mail.id, kind = %mail.kind, %error, retry_in_secs = backoff(mail.attempts), "mail not sent; will retry");
                 store.mail_retry(&mail.id, &error, next).await?;

@@ -69,6 +69,12 @@ impl Store {
         if outcome == EventOutcome::Applied(UpdateOutcome::Changed(plog_shared::api::PurchaseStatus::Paid)) {
             self.mail_queued.notify_one();
         }
+        self.metrics.webhook(outcome.label());
+        if let (Some(update), EventOutcome::Applied(applied)) = (update, outcome)
+            && let Some(event) = super::purchases::purchase_event(update, applied)
+        {
+            self.metrics.purchase(event);
+        }
         Ok(outcome)
     }
 

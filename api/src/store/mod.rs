@@ -71,9 +71,23 @@ pub struct Store {
     /// Rung when this process queues mail (a purchase paid, a receipt asked for after payment, a
     /// restore code), so the sender goes at once instead of at its next round.
     mail_queued: std::sync::Arc<tokio::sync::Notify>,
+    /// The server's metrics: the store counts every purchase event it writes, since every
+    /// path that moves a purchase (webhook, content route, reconciliation) goes through it.
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Store {
+    /// The metrics of the server this store belongs to (one registry per opened store).
+    pub fn metrics(&self) -> &std::sync::Arc<crate::metrics::Metrics> {
+        &self.metrics
+    }
+
+    /// Connections of the pool: (in use, idle).
+    pub fn pool_connections(&self) -> (i64, i64) {
+        let (size, idle) = on_pool!(self, pool => (pool.size(), pool.num_idle()));
+        (i64::from(size) - idle as i64, idle as i64)
+    }
+
     /// What the mail sender waits on between rounds (see `mail_queued` above).
     pub fn mail_queued(&self) -> &tokio::sync::Notify {
         &self.mail_queued

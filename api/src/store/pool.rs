@@ -81,6 +81,7 @@ impl Store {
                 sqlite_file,
                 write_gate: Some(Default::default()),
                 mail_queued: Default::default(),
+                metrics: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
@@ -95,6 +96,7 @@ impl Store {
                 sqlite_file: None,
                 write_gate: None,
                 mail_queued: Default::default(),
+                metrics: Default::default(),
             })
         } else {
             anyhow::bail!(

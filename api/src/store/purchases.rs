@@ -313,7 +313,9 @@ impl Store {
             }
             tx.commit().await
         }.await)
-        .context("Failed to insert a purchase")
+        .context("Failed to insert a purchase")?;
+        self.metrics.purchase("started");
+        Ok(())
     }
 
     /// Adds (or, while unpaid, replaces) the receipt of the purchase an access token's hash
@@ -455,7 +457,33 @@ impl Store {
         if outcome == UpdateOutcome::Changed(PurchaseStatus::Paid) {
             self.mail_queued.notify_one();
         }
+        // Only moves: a re-read of a partial refund already counted would count it again.
+        if let UpdateOutcome::Changed(_) = outcome
+            && let Some(event) = purchase_event(update, outcome)
+        {
+            self.metrics.purchase(event);
+        }
         Ok(outcome)
+    }
+}
+
+/// The `plog_purchases_total` event an applied update is, if it moved a purchase: a new status,
+/// or a partial refund (the status stays paid, the refunded amount grows).
+pub fn purchase_event(update: &PaymentUpdate, outcome: UpdateOutcome) -> Option<&'static str> {
+    match (update, outcome) {
+        (PaymentUpdate::DisputeClosed { .. }, UpdateOutcome::Changed(PurchaseStatus::Paid)) => Some("dispute_won"),
+        (_, UpdateOutcome::Changed(status)) => Some(match status {
+            PurchaseStatus::Pending => "pending",
+            PurchaseStatus::Paid => "paid",
+            PurchaseStatus::Failed => "failed",
+            PurchaseStatus::Refunded => "refunded",
+            PurchaseStatus::Canceled => "canceled",
+            PurchaseStatus::Disputed => "disputed",
+        }),
+        (PaymentUpdate::Refunded { full: false, .. }, UpdateOutcome::Unchanged(PurchaseStatus::Paid)) => {
+            Some("partially_refunded")
+        }
+        _ => None,
     }
 }
 

@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use anyhow::Context;
@@ -18,6 +19,7 @@ use stripe_client_core::{RequestBuilder, StripeMethod};
 
 use super::API_VERSION;
 use crate::config::StripeAccess;
+use crate::metrics::Metrics;
 
 /// The fields of a PaymentIntent plog reads.
 #[derive(miniserde::Deserialize)]
@@ -175,6 +177,8 @@ pub struct NewPaymentIntent<'a> {
 pub struct StripeApi {
     client: ::stripe::Client,
     timeout: Duration,
+    /// Where each call's latency and result are counted.
+    metrics: Arc<Metrics>,
 }
 
 impl fmt::Debug for StripeApi {
@@ -224,7 +228,7 @@ fn describe(error: StripeError) -> anyhow::Error {
 
 impl StripeApi {
     /// A client for the configured account and base URL.
-    pub fn new(config: &StripeAccess) -> anyhow::Result<StripeApi> {
+    pub fn new(config: &StripeAccess, metrics: Arc<Metrics>) -> anyhow::Result<StripeApi> {
         // async-stripe sends the version its generated types were made for; plog pins its own
         // and refuses to run on a release that would send another.
         anyhow::ensure!(
@@ -240,7 +244,7 @@ impl StripeApi {
             .build()
             .map_err(describe)
             .context("Failed to build the Stripe client")?;
-        Ok(StripeApi { client, timeout: config.timeout() })
+        Ok(StripeApi { client, timeout: config.timeout(), metrics })
     }
 
     /// Creates a card PaymentIntent. The purchase id is the idempotency key: a timeout, 429 or
@@ -256,6 +260,7 @@ impl StripeApi {
         };
         let key =
             IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let started = Instant::now();
         let mut attempt = 0;
         loop {
             let sent = RequestBuilder::new(StripeMethod::Post, "/payment_intents")
@@ -266,13 +271,19 @@ impl StripeApi {
                 .send(&self.client)
                 .await;
             match sent {
-                Ok(created) => return Ok(created),
+                Ok(created) => {
+                    self.metrics.stripe_call("create_payment_intent", true, started.elapsed());
+                    return Ok(created);
+                }
                 Err(error) if retryable(&error) && attempt < CREATE_BACKOFF.len() => {
                     tracing::warn!(attempt, error = %describe_ref(&error), "Stripe did not create the PaymentIntent; retrying with the same idempotency key");
                     tokio::time::sleep(CREATE_BACKOFF[attempt]).await;
                     attempt += 1;
                 }
-                Err(error) => return Err(describe(error)).context("Failed to create a PaymentIntent"),
+                Err(error) => {
+                    self.metrics.stripe_call("create_payment_intent", false, started.elapsed());
+                    return Err(describe(error)).context("Failed to create a PaymentIntent");
+                }
             }
         }
     }
@@ -286,6 +297,7 @@ impl StripeApi {
         let query = ListQuery { limit: 100, starting_after, created_gte };
         self.read(
             RequestBuilder::new(StripeMethod::Get, "/payment_intents").query(&query),
+            "list_payment_intents",
             "Failed to list PaymentIntents",
         )
         .await
@@ -296,7 +308,11 @@ impl StripeApi {
     pub async fn refunded_amount(&self, payment_intent_id: &str) -> anyhow::Result<i64> {
         let query = RefundQuery { payment_intent: payment_intent_id, limit: 100 };
         let page: RefundPage = self
-            .read(RequestBuilder::new(StripeMethod::Get, "/refunds").query(&query), "Failed to list refunds")
+            .read(
+                RequestBuilder::new(StripeMethod::Get, "/refunds").query(&query),
+                "list_refunds",
+                "Failed to list refunds",
+            )
             .await?;
         // Pending refunds count too: the money is on its way back (a failed one is not).
         Ok(page
@@ -309,14 +325,20 @@ impl StripeApi {
 
     /// The account the key belongs to (`plog doctor`: does Stripe answer this key?).
     pub async fn account(&self) -> anyhow::Result<Account> {
-        self.read(RequestBuilder::new(StripeMethod::Get, "/account"), "Failed to read the Stripe account").await
+        self.read(
+            RequestBuilder::new(StripeMethod::Get, "/account"),
+            "read_account",
+            "Failed to read the Stripe account",
+        )
+        .await
     }
 
     /// The account's webhook endpoints (`plog doctor`), first 100.
     pub async fn webhook_endpoints(&self) -> anyhow::Result<Vec<WebhookEndpoint>> {
         let request =
             RequestBuilder::new(StripeMethod::Get, "/webhook_endpoints").query(&WebhookEndpointQuery { limit: 100 });
-        let page: WebhookEndpointPage = self.read(request, "Failed to list webhook endpoints").await?;
+        let page: WebhookEndpointPage =
+            self.read(request, "list_webhook_endpoints", "Failed to list webhook endpoints").await?;
         Ok(page.data)
     }
 
@@ -345,19 +367,25 @@ impl StripeApi {
         );
         self.read(
             RequestBuilder::new(StripeMethod::Get, format!("/payment_intents/{id}")),
+            "read_payment_intent",
             "Failed to read a PaymentIntent",
         )
         .await
     }
 
     /// Sends a read (no idempotency key needed) with the client's timeout and reads the answer
-    /// into plog's own small type; an error says what Stripe said, under `failed_to`.
+    /// into plog's own small type; an error says what Stripe said, under `failed_to`. Counted
+    /// as `operation` in the metrics.
     async fn read<T: miniserde::Deserialize + Send + 'static>(
         &self,
         request: RequestBuilder,
+        operation: &'static str,
         failed_to: &'static str,
     ) -> anyhow::Result<T> {
-        request.customize::<T>().timeout(self.timeout).send(&self.client).await.map_err(describe).context(failed_to)
+        let started = Instant::now();
+        let read = request.customize::<T>().timeout(self.timeout).send(&self.client).await;
+        self.metrics.stripe_call(operation, read.is_ok(), started.elapsed());
+        read.map_err(describe).context(failed_to)
     }
 }
 

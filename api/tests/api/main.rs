@@ -8,6 +8,7 @@ mod fuzz;
 mod helpers;
 mod limits;
 mod modes;
+mod operations;
 mod payments;
 mod processes;
 mod public_routes;

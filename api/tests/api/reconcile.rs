@@ -22,7 +22,7 @@ fn stripe() -> StripeApi {
         localstripe(),
     ])
     .unwrap();
-    StripeApi::new(&args.access).unwrap()
+    StripeApi::new(&args.access, Default::default()).unwrap()
 }
 
 async fn refund(intent: &str) {
