@@ -1,5 +1,5 @@
 //! The command line: `plog serve`, `plog migrate`, `plog paywall create|list|show|update|archive`,
-//! `plog purchases list`, `plog stats`, `plog reconcile` and `plog doctor`. Every verb but `serve` talks to the
+//! `plog purchases list`, `plog stats`, `plog reconcile`, `plog backup` and `plog doctor`. Every verb but `serve` talks to the
 //! database directly (`PLOG_DATABASE_URL`), so it works with or without a running server.
 
 mod sales;
@@ -69,6 +69,15 @@ pub enum Command {
         /// How far back to look, e.g. `24h`, `7d`.
         #[arg(long, default_value = "7d")]
         since: humantime::Duration,
+    },
+    /// Copy a live SQLite database into FILE, consistently, while plog keeps serving (then
+    /// check the copy). PostgreSQL: use pg_dump (the README's "Backups").
+    Backup {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Where the copy goes; must not exist.
+        file: PathBuf,
     },
     /// Check a setup before going live (keys, the Stripe account, the webhook endpoint and its
     /// API version, the widget, the database, https): one line per check, each problem with its
@@ -241,6 +250,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let problems = findings.iter().filter(|f| !f.ok).count();
             anyhow::ensure!(problems == 0, "{problems} problem(s) to fix before going live");
             println!("ready: plog speaks Stripe API {}", crate::stripe::API_VERSION);
+            Ok(())
+        }
+        Command::Backup { database, file } => {
+            // Not `open`: a backup never migrates the database it copies.
+            let store = Store::open(&database).await?;
+            let summary = store.backup_to(&file).await?;
+            store.close().await;
+            println!(
+                "backed up to {}: {} paywall(s), {} purchase(s), {} Stripe event(s); integrity ok",
+                file.display(),
+                summary.paywalls,
+                summary.purchases,
+                summary.events
+            );
             Ok(())
         }
         Command::Reconcile { database, stripe, since } => {

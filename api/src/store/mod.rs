@@ -39,6 +39,7 @@ macro_rules! on_pool {
 }
 
 // After the macro, which they use.
+pub mod backup;
 pub mod events;
 pub mod figures;
 pub mod outbox;
@@ -48,6 +49,7 @@ pub mod purchases;
 pub mod restores;
 pub mod sessions;
 
+pub use backup::BackupSummary;
 pub use events::EventOutcome;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
 pub use outbox::DueMail;

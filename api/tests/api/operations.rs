@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::helpers::*;
 use crate::processes::PlogProcess;
+use plog_api::stripe::webhook::sign;
 
 async fn metrics_text(app: &TestApp) -> String {
     let response = app.http.get(app.url("/metrics")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
@@ -193,4 +194,134 @@ async fn json_logs_are_one_object_a_line_with_the_request_id() {
     assert_eq!(request["status"], 200);
     assert_eq!(request["span"]["path"], "/readyz");
     assert!(request["timestamp"].is_string());
+}
+
+fn plog_cli(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_plog")).args(args).env("RUST_LOG", "off").output().unwrap();
+    (
+        output.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
+    )
+}
+
+/// Sends a signed event to a plog process.
+async fn deliver(http: &reqwest::Client, address: &str, event: &Value) {
+    let body = event.to_string();
+    let response = http
+        .post(format!("{address}/v1/webhooks/stripe"))
+        .header("content-type", "application/json")
+        .header("stripe-signature", sign(body.as_bytes(), WEBHOOK_SECRET, now()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_webhooks_arrive_holds_only_whole_transactions_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(dir.path()).await;
+    if on_postgres() {
+        // PostgreSQL is copied with pg_dump; plog says so and writes nothing.
+        let file = dir.path().join("refused.db");
+        let (ok, out) = plog_cli(&["backup", "--database-url", &database, file.to_str().unwrap()]);
+        assert!(!ok && out.contains("pg_dump"), "{out}");
+        assert!(!file.exists());
+        return;
+    }
+    let plog = PlogProcess::start(&database, free_port()).await;
+    let http = reqwest::Client::new();
+    let paywall: Value = http
+        .post(format!("{}/v1/admin/paywalls", plog.address))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"title": "Backed up", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "The **paid** part."}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paywall = paywall["id"].as_str().unwrap().to_owned();
+    let mut purchases = Vec::new();
+    for _ in 0..30 {
+        let created: Value = http
+            .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let secret = created["client_secret"].as_str().unwrap();
+        purchases.push((intent_id(secret), created["access_token"].as_str().unwrap().to_owned()));
+    }
+    // Every purchase is paid, every third then refunded: 40 events, one at a time.
+    let events: Vec<Value> = purchases
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (intent, _))| {
+            let paid = intent_event(&event_id(), "payment_intent.succeeded", intent, 100, "jpy");
+            let refunded = (i % 3 == 0).then(|| refund_event(&event_id(), intent, 100));
+            std::iter::once(paid).chain(refunded)
+        })
+        .collect();
+    let total = events.len() as i64;
+    let (sent_tx, mut sent_rx) = tokio::sync::watch::channel(0_usize);
+    let sender = tokio::spawn({
+        let (http, address) = (http.clone(), plog.address.clone());
+        async move {
+            for (n, event) in events.iter().enumerate() {
+                deliver(&http, &address, event).await;
+                let _ = sent_tx.send(n + 1);
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+        }
+    });
+    sent_rx.wait_for(|sent| *sent >= 8).await.unwrap();
+    let file = dir.path().join("backup.db");
+    let (ok, out) = tokio::task::spawn_blocking({
+        let (database, file) = (database.clone(), file.clone());
+        move || plog_cli(&["backup", "--database-url", &database, file.to_str().unwrap()])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{out}");
+    assert!(out.contains("30 purchase(s)") && out.contains("integrity ok"), "{out}");
+    sender.await.unwrap();
+    let (again, out) = plog_cli(&["backup", "--database-url", &database, file.to_str().unwrap()]);
+    assert!(!again && out.contains("exists already"), "{out}");
+
+    // The copy was taken mid-stream, and each purchase in it is where its recorded events lead.
+    let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", file.display())).await.unwrap();
+    let recorded: Vec<(String, String)> =
+        sqlx::query_as("select payment_intent_id, event_type from stripe_events").fetch_all(&copy).await.unwrap();
+    assert!(recorded.len() as i64 >= 8 && (recorded.len() as i64) < total, "{} of {total} events", recorded.len());
+    let statuses: Vec<(String, String)> =
+        sqlx::query_as("select payment_intent_id, status from purchases").fetch_all(&copy).await.unwrap();
+    assert_eq!(statuses.len(), 30);
+    for (intent, status) in &statuses {
+        let has = |kind: &str| recorded.iter().any(|(i, t)| i == intent && t == kind);
+        let explained = if has("charge.refunded") {
+            "refunded"
+        } else if has("payment_intent.succeeded") {
+            "paid"
+        } else {
+            "pending"
+        };
+        assert_eq!(status, explained, "{intent}");
+    }
+    copy.close().await;
+
+    // Restored in place of a lost database, it serves: a purchase paid before the copy unlocks.
+    drop(plog);
+    let restored = dir.path().join("restored.db");
+    std::fs::copy(&file, &restored).unwrap();
+    let plog = PlogProcess::start(&format!("sqlite://{}", restored.display()), free_port()).await;
+    let (intent, token) = &purchases[1];
+    assert!(statuses.iter().any(|(i, s)| i == intent && s == "paid"), "the second purchase was paid before the copy");
+    let content =
+        http.get(format!("{}/v1/paywalls/{paywall}/content", plog.address)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(content.status(), 200);
 }
