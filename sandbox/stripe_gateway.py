@@ -20,6 +20,12 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   here; each event localstripe sends is verified, given the pinned version's shape
   (`api_version`, `pending_webhooks`, `request`) and signed again with the official
   `stripe.WebhookSignature.generate_signature_header`;
+- idempotency, which localstripe lacks: a POST with an `Idempotency-Key` already seen (same key,
+  same secret key, same path) gets the first answer again with `Idempotent-Replayed: true`, as
+  Stripe answers it, and creates nothing;
+- refunds' events, which localstripe never sends: a refund created here is followed by
+  `charge.refunded` with the charge as it now stands (`amount_refunded`, `refunded`), signed for
+  every registered endpoint, as Stripe sends it;
 - stand-ins for what localstripe lacks and `plog doctor` reads: `GET /v1/account` and
   `GET|POST /v1/webhook_endpoints` (`POST /_gateway/webhook_endpoints/reset` empties them).
 
@@ -135,6 +141,9 @@ class Gateway:
         self.relays = {}
         self.webhook_endpoints = []
         self.session = None
+        # (secret key, path, Idempotency-Key) → (status, payload) of the first answer.
+        self.idempotent = {}
+        self.background = set()
 
     async def http(self):
         if self.session is None:
@@ -171,6 +180,12 @@ class Gateway:
         created_filter = [(k, v) for k, v in query if k.startswith("created[")]
         query = [(k, v) for k, v in query if not k.startswith("created[")]
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        idempotency = None
+        if request.method == "POST" and request.headers.get("Idempotency-Key"):
+            idempotency = (request.headers.get("Authorization"), path, request.headers["Idempotency-Key"])
+            if idempotency in self.idempotent:
+                status, payload = self.idempotent[idempotency]
+                return web.json_response(payload, status=status, headers={"Idempotent-Replayed": "true"})
         session = await self.http()
         url = self.upstream + path + ("?" + urllib.parse.urlencode(query) if query else "")
         data = urllib.parse.urlencode(form) if request.method == "POST" else None
@@ -182,6 +197,13 @@ class Gateway:
         except ValueError:
             return web.Response(status=status, text=text, content_type="application/json")
         payload = endive_shape(payload)
+        # Stripe keeps the answer of a key unless the request failed on its side (5xx).
+        if idempotency is not None and status < 500:
+            self.idempotent[idempotency] = (status, payload)
+        if path == "/v1/refunds" and request.method == "POST" and status == 200:
+            task = asyncio.ensure_future(self.send_refund_event(payload, headers))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
         if created_filter and isinstance(payload, dict) and isinstance(payload.get("data"), list):
             payload["data"] = [o for o in payload["data"] if created_matches(o.get("created"), created_filter)]
         return web.json_response(payload, status=status)
@@ -256,6 +278,27 @@ class Gateway:
                 return web.Response(status=answer.status, text=await answer.text())
         except aiohttp.ClientError as error:
             return web.Response(status=502, text=str(error))
+
+    async def send_refund_event(self, refund, headers):
+        """`charge.refunded` for a refund just made, to every registered endpoint."""
+        session = await self.http()
+        auth = {k: v for k, v in headers.items() if k.lower() == "authorization"}
+        async with session.get(f"{self.upstream}/v1/charges/{refund['charge']}", headers=auth) as answer:
+            charge = endive_shape(await answer.json())
+        event = {"id": "evt_" + secrets.token_hex(12), "object": "event", "type": "charge.refunded",
+                 "api_version": self.api_version, "created": int(time.time()), "livemode": False,
+                 "pending_webhooks": len(self.relays), "request": {"id": None, "idempotency_key": None},
+                 "data": {"object": charge}}
+        body = json.dumps(event)
+        for url, secret in list(self.relays.values()):
+            header = stripe.WebhookSignature.generate_signature_header(body, secret, int(time.time()))
+            try:
+                async with session.post(url, data=body.encode(), headers={
+                    "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": header,
+                }) as answer:
+                    await answer.read()
+            except aiohttp.ClientError:
+                pass  # Stripe would retry; the tests see the missing event.
 
     async def passthrough(self, request):
         session = await self.http()

@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 
 use clap::{Args, Subcommand, ValueEnum};
+use plog_shared::Money;
 use plog_shared::api::{AdminPurchase, CurrencyStats, Stats};
-use plog_shared::money::{amount_text, format_major};
+use plog_shared::money::{amount_text, format_major, parse_major};
 use plog_shared::{Currency, PaywallId};
 
 use super::open;
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, StripeAccess};
 use crate::export::{purchases_csv, utc_time};
+use crate::payments::refund::{RefundError, refundable, refundable_purchase};
 use crate::report::{self, ReportFilter, parse_since};
 use crate::store::{PurchaseFilter, now};
 
@@ -46,6 +48,59 @@ pub enum PurchasesCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Refund a paid purchase through Stripe (all that is left of it, or --amount). Without
+    /// --yes it only says what it would refund. The purchase shows refunded once Stripe's
+    /// webhook confirms it.
+    Refund {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Stripe.
+        #[command(flatten)]
+        stripe: StripeAccess,
+        /// Purchase id (`pur_…`).
+        id: String,
+        /// How much, in major units (`50` for ¥50, `0.50` for $0.50); default: all that is left.
+        #[arg(long)]
+        amount: Option<String>,
+        /// Refund for real (the confirm step).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `plog purchases refund`: says what it would refund; with `yes`, asks Stripe to.
+async fn refund(
+    database: &DatabaseConfig,
+    stripe: &StripeAccess,
+    id: &str,
+    amount: Option<&str>,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let store = open(database).await?;
+    let (purchase, title) = refundable_purchase(&store, id).await?;
+    let currency = purchase.price.currency;
+    let amount = amount.map(|text| parse_major(text, currency)).transpose()?;
+    let asked = Money { amount: amount.unwrap_or_else(|| refundable(&purchase)), currency };
+    if !yes {
+        anyhow::bail!(
+            "not refunded: this would refund {asked} of {id} ({title}, paid {}); run again with --yes to refund",
+            purchase.price
+        );
+    }
+    let stripe = crate::stripe::StripeApi::new(stripe, store.metrics().clone())?;
+    match crate::payments::refund::refund(&store, &stripe, id, amount).await {
+        Ok((made, money)) => {
+            println!(
+                "refund {} of {money} asked of Stripe ({}); the purchase shows it once Stripe's webhook arrives",
+                made.id,
+                made.status.as_deref().unwrap_or("pending")
+            );
+            Ok(())
+        }
+        Err(RefundError::Store(error)) => Err(error),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `plog stats`.
@@ -71,7 +126,12 @@ fn since_arg(text: Option<&str>) -> anyhow::Result<Option<i64>> {
 
 /// Runs `plog purchases …`.
 pub async fn purchases(command: PurchasesCommand) -> anyhow::Result<()> {
-    let PurchasesCommand::List { database, paywall, since, limit, format } = command;
+    let (database, paywall, since, limit, format) = match command {
+        PurchasesCommand::List { database, paywall, since, limit, format } => (database, paywall, since, limit, format),
+        PurchasesCommand::Refund { database, stripe, id, amount, yes } => {
+            return refund(&database, &stripe, &id, amount.as_deref(), yes).await;
+        }
+    };
     let since = since_arg(since.as_deref())?;
     let store = open(&database).await?;
     let titles: HashMap<String, String> =

@@ -11,6 +11,7 @@ mod chart;
 mod layout;
 mod overview;
 mod paywalls;
+mod refunds;
 mod sales;
 pub mod session;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/paywalls/{id}/archive", post(paywalls::archive))
         .route("/admin/preview", post(paywalls::preview))
         .route("/admin/sales", get(sales::sales))
+        .route("/admin/purchases/{id}/refund", get(refunds::confirm).post(refunds::refund_purchase))
         .route("/admin/sales.csv", get(sales::sales_csv))
         .route(
             "/admin/assets/dashboard.css",
@@ -98,7 +100,9 @@ impl IntoResponse for DashboardError {
             ),
             DashboardError::Forbidden(why) => (StatusCode::FORBIDDEN, "Refused", why.to_owned()),
             DashboardError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Cannot read the request", why),
-            DashboardError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is no such paywall.".to_owned()),
+            DashboardError::NotFound => {
+                (StatusCode::NOT_FOUND, "Not found", "There is no such paywall or purchase.".to_owned())
+            }
             DashboardError::Internal(error) => {
                 let busy = crate::store::is_pool_timeout(&error);
                 tracing::error!(error = ?error, "dashboard request failed");

@@ -106,7 +106,7 @@ pub async fn sales(
         @if selection.purchases.is_empty() { p.empty { "No purchases match." } }
         @else {
             table.sales {
-                thead { tr { th { "Time" } th { "Paywall" } th.num { "Amount" } th { "Status" } th { "Paid at" } th { "Receipt" } } }
+                thead { tr { th { "Time" } th { "Paywall" } th.num { "Amount" } th { "Status" } th { "Paid at" } th { "Receipt" } th { span.visually-hidden { "Actions" } } } }
                 tbody {
                     @for p in &selection.purchases {
                         tr data-purchase=(p.id) data-status=(p.status.as_str()) {
@@ -129,6 +129,11 @@ pub async fn sales(
                                 Some(receipt) => span.badge.(receipt.as_str()) { (receipt.as_str()) },
                                 None => "–",
                             } }
+                            td.actions {
+                                @if p.status == PurchaseStatus::Paid && p.refunded_amount < p.price.amount {
+                                    a.refund href=(format!("/admin/purchases/{}/refund", p.id)) { "Refund…" }
+                                }
+                            }
                         }
                     }
                 }

@@ -9,8 +9,10 @@
 //! 4. [`unlock`]: the widget fetches the paid part with its access token; a purchase still
 //!    unsettled there is settled by re-reading its PaymentIntent.
 //! 5. [`reconcile`]: the safety net that settles whatever the webhooks missed.
+//! 6. [`refund`]: the creator gives money back; the webhook that follows moves the purchase.
 
 pub mod reconcile;
+pub mod refund;
 pub mod start;
 pub mod stripe_updates;
 pub mod unlock;

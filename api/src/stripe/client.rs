@@ -159,6 +159,25 @@ pub(crate) struct CreatePaymentIntent<'a> {
     pub(crate) metadata: BTreeMap<&'a str, &'a str>,
 }
 
+/// `POST /v1/refunds` (RefundCreateParams).
+#[derive(Serialize)]
+pub(crate) struct CreateRefund<'a> {
+    pub(crate) payment_intent: &'a str,
+    pub(crate) amount: i64,
+    pub(crate) metadata: BTreeMap<&'a str, &'a str>,
+}
+
+/// A refund Stripe made (`POST /v1/refunds`).
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct RefundMade {
+    /// `re_…`.
+    pub id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// `succeeded`, `pending`, `requires_action`, `failed` or `canceled`.
+    pub status: Option<String>,
+}
+
 /// The metadata and amount of a PaymentIntent to create.
 #[derive(Debug, Clone, Copy)]
 pub struct NewPaymentIntent<'a> {
@@ -258,31 +277,63 @@ impl StripeApi {
             allowed_payment_method_types: ["card"],
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
         };
-        let key =
-            IdempotencyKey::new(format!("plog-purchase-{}", intent.purchase_id)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let key = format!("plog-purchase-{}", intent.purchase_id);
+        self.post_idempotent("/payment_intents", &form, key, "create_payment_intent")
+            .await
+            .context("Failed to create a PaymentIntent")
+    }
+
+    /// Refunds `amount` (minor units) of a PaymentIntent's charge. `key` is the idempotency key:
+    /// the same refund asked twice (a double submit, a retry after a timeout) is made once.
+    #[tracing::instrument(skip_all, fields(payment_intent_id = payment_intent_id))]
+    pub async fn create_refund(
+        &self,
+        payment_intent_id: &str,
+        amount: i64,
+        purchase_id: &str,
+        key: String,
+    ) -> anyhow::Result<RefundMade> {
+        let form = CreateRefund {
+            payment_intent: payment_intent_id,
+            amount,
+            metadata: BTreeMap::from([("purchase_id", purchase_id)]),
+        };
+        self.post_idempotent("/refunds", &form, key, "create_refund").await.context("Failed to refund")
+    }
+
+    /// POSTs `form` under an idempotency key, retrying a timeout, 429 or 5xx (twice, with
+    /// backoff) under the same key; counted as `operation`.
+    async fn post_idempotent<T: miniserde::Deserialize + Send + 'static, F: Serialize>(
+        &self,
+        path: &'static str,
+        form: &F,
+        key: String,
+        operation: &'static str,
+    ) -> anyhow::Result<T> {
+        let key = IdempotencyKey::new(key).map_err(|e| anyhow::anyhow!("{e}"))?;
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            let sent = RequestBuilder::new(StripeMethod::Post, "/payment_intents")
-                .form(&form)
-                .customize::<PaymentIntent>()
+            let sent = RequestBuilder::new(StripeMethod::Post, path)
+                .form(form)
+                .customize::<T>()
                 .request_strategy(RequestStrategy::Idempotent(key.clone()))
                 .timeout(self.timeout)
                 .send(&self.client)
                 .await;
             match sent {
-                Ok(created) => {
-                    self.metrics.stripe_call("create_payment_intent", true, started.elapsed());
-                    return Ok(created);
+                Ok(answer) => {
+                    self.metrics.stripe_call(operation, true, started.elapsed());
+                    return Ok(answer);
                 }
                 Err(error) if retryable(&error) && attempt < CREATE_BACKOFF.len() => {
-                    tracing::warn!(attempt, error = %describe_ref(&error), "Stripe did not create the PaymentIntent; retrying with the same idempotency key");
+                    tracing::warn!(attempt, operation, error = %describe_ref(&error), "Stripe did not answer; retrying with the same idempotency key");
                     tokio::time::sleep(CREATE_BACKOFF[attempt]).await;
                     attempt += 1;
                 }
                 Err(error) => {
-                    self.metrics.stripe_call("create_payment_intent", false, started.elapsed());
-                    return Err(describe(error)).context("Failed to create a PaymentIntent");
+                    self.metrics.stripe_call(operation, false, started.elapsed());
+                    return Err(describe(error));
                 }
             }
         }
@@ -430,8 +481,11 @@ mod tests {
             allowed_payment_method_types: ["card"],
             metadata: BTreeMap::from([("purchase_id", "pur_1")]),
         };
-        let forms: [(&str, Vec<String>); 4] = [
+        let refund =
+            CreateRefund { payment_intent: "pi_1", amount: 50, metadata: BTreeMap::from([("purchase_id", "pur_1")]) };
+        let forms: [(&str, Vec<String>); 5] = [
             ("PaymentIntentCreateParams", names(&create)),
+            ("RefundCreateParams", names(&refund)),
             (
                 "PaymentIntentListParams",
                 names(&ListQuery { limit: 100, starting_after: Some("pi_1"), created_gte: Some(1) }),

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// A browser that does not follow redirects, so each answer can be looked at.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
 /// Signs in; returns the `name=value` of the session cookie and the whole `Set-Cookie`.
-async fn sign_in(app: &TestApp) -> (String, String) {
+pub(crate) async fn sign_in(app: &TestApp) -> (String, String) {
     let response = browser().post(app.url("/admin/sign-in")).form(&[("token", ADMIN_TOKEN)]).send().await.unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/admin");
@@ -22,18 +22,18 @@ async fn sign_in(app: &TestApp) -> (String, String) {
 }
 
 /// The CSRF token the page carries.
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let start = page.find(r#"name="plog-csrf" content=""#).expect("a CSRF token in the page")
         + r#"name="plog-csrf" content=""#.len();
     page[start..start + page[start..].find('"').unwrap()].to_owned()
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, HeaderMap, String) {
+pub(crate) async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, HeaderMap, String) {
     let response = browser().get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
     (response.status().as_u16(), response.headers().clone(), response.text().await.unwrap())
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     cookie: &str,
     path: &str,

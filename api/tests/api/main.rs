@@ -14,6 +14,7 @@ mod processes;
 mod public_routes;
 mod receipts;
 mod reconcile;
+mod refunds;
 mod reports;
 mod scale;
 mod secrets;
