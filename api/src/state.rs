@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter};
+use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, ViewLimits};
 use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::StripeApi;
@@ -39,6 +39,8 @@ pub struct AppContext {
     pub mailer: Option<Mailer>,
     /// Rate limits on restore requests.
     pub restore_limits: RestoreLimits,
+    /// The rate limit on the views beacon.
+    pub view_limits: ViewLimits,
     /// What `/metrics` reports (the store's registry: one per server).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }

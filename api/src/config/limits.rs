@@ -1,5 +1,5 @@
-//! The card-testing limits on starting purchases (see `limits::purchases`), and the [`Rate`]
-//! they are written in.
+//! The card-testing limits on starting purchases (see `limits::purchases`), the limit on the
+//! views beacon (`limits::views`), and the [`Rate`] they are written in.
 
 use std::time::Duration;
 
@@ -17,6 +17,15 @@ pub struct PurchaseLimitsConfig {
     /// Unpaid (pending or declined) purchases one client IP may hold from the last hour; 0: no cap.
     #[arg(long = "rate-max-pending-per-ip", env = "PLOG_RATE_MAX_PENDING_PER_IP", default_value_t = 20)]
     pub max_pending_per_ip: u32,
+}
+
+/// The rate limit on the views beacon (`POST /v1/paywalls/{id}/views`), so one address cannot
+/// inflate a paywall's view count and its conversion figures.
+#[derive(Debug, Clone, Args)]
+pub struct ViewLimitsConfig {
+    /// Views one client address may report, all paywalls together, e.g. `60/min` or `off`.
+    #[arg(long = "rate-views-per-ip", env = "PLOG_RATE_VIEWS_PER_IP", default_value = "60/min")]
+    pub views_per_ip: Rate,
 }
 
 /// A rate: `N/s`, `N/min`, `N/hour`, `N/day`, or `off`. `N` requests may come at once; after

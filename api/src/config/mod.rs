@@ -15,7 +15,7 @@ mod requests;
 mod stripe;
 
 pub use database::DatabaseConfig;
-pub use limits::{PurchaseLimitsConfig, Rate};
+pub use limits::{PurchaseLimitsConfig, Rate, ViewLimitsConfig};
 pub use mail::MailConfig;
 pub use requests::RequestConfig;
 pub use stripe::{KeyMode, StripeAccess, StripeConfig};
@@ -55,6 +55,9 @@ pub struct ServeConfig {
     /// Rate limits on starting purchases.
     #[command(flatten)]
     pub purchase_limits: PurchaseLimitsConfig,
+    /// The rate limit on the views beacon.
+    #[command(flatten)]
+    pub view_limits: ViewLimitsConfig,
     /// Client addresses and the limits every request meets.
     #[command(flatten)]
     pub requests: RequestConfig,

@@ -8,6 +8,7 @@ use plog_shared::api::{PaidContent, PaywallInfo, StripePublicInfo};
 
 use super::extract::{PaywallPath, bearer_token};
 use crate::catalog;
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
 use crate::payments;
 use crate::receipts::{self, ReceiptAsked};
@@ -88,12 +89,15 @@ async fn receipt(
 
 /// `POST /v1/paywalls/{id}/views`: the widget's beacon, sent once when it shows a paywall. Only a
 /// count per paywall and UTC day is kept: no cookie is read or set, no address is stored. The
-/// widget previews on plog's own dashboard are not counted.
+/// widget previews on plog's own dashboard are not counted, nor views beyond an address's
+/// `PLOG_RATE_VIEWS_PER_IP`.
 async fn view(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
+    ctx.view_limits.check(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
     let from_dashboard =
         headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));

@@ -1,12 +1,15 @@
-//! Rate limits kept in memory by each process: on starting purchases ([`purchases`], the
-//! card-testing defence), on restore requests ([`restores`]) and on dashboard sign-ins
-//! ([`sign_ins`]). The request limits every
-//! request meets (time, header size) are middleware: `http::middleware`.
+//! Rate limits: on starting purchases ([`purchases`], the card-testing defence: in memory on
+//! SQLite, shared by every replica through the database on PostgreSQL), on restore requests
+//! ([`restores`]), on the views beacon ([`views`]) and on dashboard sign-ins ([`sign_ins`]),
+//! these three in each process's memory. The request limits every request meets (time, header
+//! size) are middleware: `http::middleware`.
 
 pub mod purchases;
 pub mod restores;
 pub mod sign_ins;
+pub mod views;
 
 pub use purchases::PurchaseLimits;
 pub use restores::RestoreLimits;
 pub use sign_ins::SignInLimiter;
+pub use views::ViewLimits;

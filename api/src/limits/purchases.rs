@@ -3,9 +3,11 @@
 //! one client may hold. Attackers with stolen cards need a fresh PaymentIntent per attempt, so
 //! these bound how fast anyone can test cards through plog.
 //!
-//! The rates are in memory (GCRA, via `governor`), so with several replicas each enforces its
-//! own; the cap on unpaid purchases is counted in the database and holds across replicas. The
-//! client is remembered only as a keyed hash of its address ([`PurchaseLimits::client_key`]).
+//! Both rates are GCRA buckets. On SQLite (one machine, one plog) they live in memory
+//! (`governor`); on PostgreSQL they live in the database (`store::rate_limits`), so every
+//! replica draws from the same buckets and two replicas allow exactly what one allows. The cap
+//! on unpaid purchases is counted in the database on both. The client is remembered only as a
+//! keyed hash of its address ([`PurchaseLimits::client_key`]), in the shared buckets too.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -46,7 +48,7 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(DefaultKeyedR
 
 /// The key an address is limited under: IPv6 clients by their /64, since one subscriber
 /// usually holds a whole /64 and could otherwise rotate through it.
-fn limited_as(ip: IpAddr) -> IpAddr {
+pub(crate) fn limited_as(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -72,6 +74,26 @@ fn check<K: std::hash::Hash + Eq + Clone>(
     })
 }
 
+/// One request from the shared bucket `key` of `rate` (`None`: the limit is off).
+async fn take_shared(
+    store: &Store,
+    rate: Option<Rate>,
+    key: impl FnOnce() -> String,
+    what: &str,
+) -> Result<(), ApiError> {
+    let Some(Rate::Limit { count, period }) = rate else { return Ok(()) };
+    match store.take_shared_rate(&key(), period / count.get(), count.get()).await? {
+        None => Ok(()),
+        Some(wait) => Err(ApiError::RateLimited {
+            message: format!(
+                "too many purchases started {what} (limit {}); please wait and try again",
+                Rate::Limit { count, period }
+            ),
+            retry_after: wait,
+        }),
+    }
+}
+
 impl PurchaseLimits {
     /// Limits as configured. `key_secret` keys the client hash; every replica must share it
     /// (plog uses the webhook signing secret, which they all have).
@@ -84,12 +106,31 @@ impl PurchaseLimits {
         }
     }
 
-    /// Counts one purchase attempt from this address; 429 beyond its rate.
+    /// Counts one purchase attempt from this address against the rate every replica shares
+    /// (PostgreSQL) or this process's (SQLite); 429 beyond it.
+    pub async fn take_client(&self, store: &Store, ip: IpAddr) -> Result<(), ApiError> {
+        if !store.shares_rate_limits() {
+            return self.check_client(ip);
+        }
+        let key = || format!("purchase-client:{}", self.client_key(ip));
+        take_shared(store, self.per_ip.as_ref().map(|(_, rate)| *rate), key, "from your network").await
+    }
+
+    /// Counts one purchase attempt on this paywall, as [`PurchaseLimits::take_client`] does.
+    pub async fn take_paywall(&self, store: &Store, paywall_id: &str) -> Result<(), ApiError> {
+        if !store.shares_rate_limits() {
+            return self.check_paywall(paywall_id);
+        }
+        let key = || format!("purchase-paywall:{paywall_id}");
+        take_shared(store, self.per_paywall.as_ref().map(|(_, rate)| *rate), key, "on this paywall").await
+    }
+
+    /// Counts one purchase attempt from this address in this process's memory; 429 beyond its rate.
     pub fn check_client(&self, ip: IpAddr) -> Result<(), ApiError> {
         check(&self.per_ip, &limited_as(ip), "from your network")
     }
 
-    /// Counts one purchase attempt on this paywall; 429 beyond its rate.
+    /// Counts one purchase attempt on this paywall in this process's memory; 429 beyond its rate.
     pub fn check_paywall(&self, paywall_id: &str) -> Result<(), ApiError> {
         check(&self.per_paywall, &paywall_id.to_owned(), "on this paywall")
     }
@@ -124,7 +165,8 @@ impl PurchaseLimits {
     }
 
     /// Forgets the state of clients and paywalls that are within their limits again, so memory
-    /// does not grow with every address ever seen.
+    /// (and, on PostgreSQL, the shared table: [`Store::forget_idle_rates`]) does not grow with
+    /// every address ever seen.
     pub fn forget_idle(&self) {
         if let Some((limiter, _)) = &self.per_ip {
             limiter.retain_recent();

@@ -30,7 +30,7 @@ pub async fn start_purchase(
     requested: &RequestedAmount,
     receipt: Option<(&ReceiptAsked, &secrecy::SecretString)>,
 ) -> Result<PurchaseCreated, ApiError> {
-    limits.check_client(client)?;
+    limits.take_client(store, client).await?;
     let paywall = catalog::find(store, paywall_id).await?;
     if paywall.status == PaywallStatus::Archived {
         return Err(ApiError::Gone);
@@ -39,7 +39,7 @@ pub async fn start_purchase(
     let price = catalog::amount_to_charge(&paywall, requested).map_err(|e| ApiError::InvalidAmount(e.0))?;
     // So is the address for a receipt.
     let receipt = receipt.map(|(asked, key)| receipt_of(asked, key)).transpose()?;
-    limits.check_paywall(paywall.id.as_str())?;
+    limits.take_paywall(store, paywall.id.as_str()).await?;
     let client_key = limits.client_key(client);
     limits.check_unpaid(store, &client_key).await?;
     let purchase_id = new_purchase_id();

@@ -46,6 +46,7 @@ pub mod outbox;
 pub mod paywalls;
 pub mod pool;
 pub mod purchases;
+pub mod rate_limits;
 pub mod restores;
 pub mod sessions;
 

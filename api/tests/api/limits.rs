@@ -170,3 +170,62 @@ async fn every_answer_carries_the_security_headers() {
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
     }
 }
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(dir.path()).await;
+    let rates = [("PLOG_RATE_PER_IP", "7/hour"), ("PLOG_RATE_PER_PAYWALL", "off")];
+    let one = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
+    let two = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
+    let http = reqwest::Client::new();
+    let paywall: Value = http
+        .post(format!("{}/v1/admin/paywalls", one.address))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"title": "Shared", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = paywall["id"].as_str().unwrap().to_owned();
+    // 24 at once from one address, half to each replica.
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let address = if i % 2 == 0 { one.address.clone() } else { two.address.clone() };
+        let request = http
+            .post(format!("{address}/v1/paywalls/{id}/purchases"))
+            .header("content-type", "application/json")
+            .body("{}");
+        flood.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = flood.join_all().await;
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 24 - created);
+    if on_postgres() {
+        assert_eq!(created, 7, "two replicas allow exactly what one allows");
+    } else {
+        // SQLite is one machine: each process keeps its own budget (the README says so).
+        assert_eq!(created, 14, "each of the two processes lets its own 7 through");
+    }
+}
+
+#[tokio::test]
+async fn the_views_beacon_counts_at_most_its_rate_per_address() {
+    let app = app_with(&["--rate-views-per-ip", "3/min", "--trusted-proxies", "127.0.0.1"]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    let view = |from: &'static str| {
+        let request = app.http.post(app.url(&format!("/v1/paywalls/{id}/views"))).header("x-forwarded-for", from);
+        async move { request.send().await.unwrap() }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(view("203.0.113.5").await.status().as_u16());
+    }
+    assert_eq!(statuses, [204, 204, 204, 429, 429]);
+    assert_rate_limited(view("203.0.113.5").await, 1..=20).await;
+    assert_eq!(view("203.0.113.6").await.status(), 204, "another reader's view counts");
+    let stats = app.admin_json("/v1/admin/stats").await;
+    assert_eq!(stats["conversion"]["views"], 4, "{stats}");
+}
