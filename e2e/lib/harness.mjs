@@ -80,7 +80,8 @@ ${tags.join("\n<p class=\"between\">Some text between the paywalls.</p>\n")}
 }
 
 export class Harness {
-  async start({ webhooks = true, mail = false } = {}) {
+  /** `env`: more of plog's variables (they win over the defaults below). */
+  async start({ webhooks = true, mail = false, env = {} } = {}) {
     mkdirSync(OUTPUT, { recursive: true });
     this.dir = mkdtempSync(join(tmpdir(), "plog-e2e-"));
     const [stripePort, plogPort, blogPort] = [await freePort(), await freePort(), await freePort()];
@@ -120,6 +121,7 @@ export class Harness {
       // tested by the API suite.
       PLOG_RATE_PER_IP: "600/min",
       PLOG_RATE_MAX_PENDING_PER_IP: "500",
+      ...env,
     };
     await this.startPlog();
     if (webhooks) await this.enableWebhooks();
@@ -191,8 +193,8 @@ export class Harness {
   }
 
   /** A fresh browser context (a fresh profile: no cache, no localStorage). */
-  async newPage() {
-    const context = await this.browser.newContext();
+  async newPage(contextOptions = {}) {
+    const context = await this.browser.newContext(contextOptions);
     const page = await context.newPage();
     page.consoleErrors = [];
     page.requests = [];
