@@ -140,7 +140,7 @@ test("the systemd unit in deploy/ is one systemd accepts, running the plog binar
     const unit = readFileSync(join(ROOT, "deploy/plog.service"), "utf8");
     assert.match(unit, /^ExecStart=\/usr\/local\/bin\/plog serve$/m);
     assert.match(unit, /^EnvironmentFile=\/etc\/plog\/plog\.env$/m);
-    writeFileSync(join(dir, "plog.service"), unit.replace("/usr/local/bin/plog", process.env.PLOG_BIN || join(ROOT, "target/debug/plog")));
+    writeFileSync(join(dir, "plog.service"), unit.replace("ExecStart=/usr/local/bin/plog", `ExecStart=${process.env.PLOG_BIN || join(ROOT, "target/debug/plog")}`));
     execFileSync("systemd-analyze", ["verify", "--man=no", join(dir, "plog.service")], { stdio: "pipe" });
   } finally {
     rmSync(dir, { recursive: true, force: true });
