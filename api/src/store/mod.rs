@@ -77,6 +77,8 @@ pub struct Store {
     /// The server's metrics: the store counts every purchase event it writes, since every
     /// path that moves a purchase (webhook, content route, reconciliation) goes through it.
     metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Paywalls' origin lists read lately (`paywalls::OriginsCache`).
+    origins: std::sync::Arc<paywalls::OriginsCache>,
 }
 
 impl Store {

@@ -166,6 +166,7 @@ impl Store {
             .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now())
             .execute(pool).await.map(|done| done.rows_affected()))
         .context("Failed to update a paywall")?;
+        self.origins.forget(paywall.id.as_str());
         if updated == 0 {
             return Ok(None);
         }
@@ -186,12 +187,22 @@ impl Store {
     }
 
     /// The sites a paywall sells on (space-separated origins, `""` for any), or `None` if there
-    /// is no such paywall: the origin guard's one small query.
-    #[tracing::instrument(skip_all)]
+    /// is no such paywall: what the origin guard reads on every public request that carries an
+    /// `Origin`. Read through [`OriginsCache`]: a change made by this process is seen at once,
+    /// one made by another replica or the CLI within [`ORIGINS_TTL`].
     pub async fn paywall_origins(&self, id: &PaywallId) -> anyhow::Result<Option<String>> {
-        on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
-            .bind(id.as_str()).fetch_optional(pool).await)
-        .context("Failed to read a paywall's origins")
+        if let Some(origins) = self.origins.get(id.as_str()) {
+            return Ok(Some(origins));
+        }
+        let origins: Option<String> =
+            on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
+                .bind(id.as_str()).fetch_optional(pool).await)
+            .context("Failed to read a paywall's origins")?;
+        // Only paywalls that exist are kept: made-up ids cannot grow the cache.
+        if let Some(origins) = &origins {
+            self.origins.put(id.as_str(), origins);
+        }
+        Ok(origins)
     }
 
     /// How many paid purchases a paywall has (the public tip count).
@@ -252,5 +263,36 @@ mod tests {
             let error = Paywall::try_from(row).unwrap_err().to_string();
             assert!(error.contains("paywalls row"), "{error}");
         }
+    }
+}
+
+/// How long a paywall's origin list is believed without reading it again.
+pub const ORIGINS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The origin lists of paywalls read in the last [`ORIGINS_TTL`], shared by a store's clones.
+/// The origin check would otherwise add a query to every public request a browser makes (they
+/// all carry `Origin`), and lists change rarely.
+#[derive(Debug, Default)]
+pub struct OriginsCache(std::sync::RwLock<std::collections::HashMap<String, (String, std::time::Instant)>>);
+
+impl OriginsCache {
+    /// Most paywalls kept; beyond, the cache starts over (a blog has far fewer).
+    const MOST: usize = 10_000;
+
+    fn get(&self, id: &str) -> Option<String> {
+        let map = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(id).filter(|(_, read)| read.elapsed() < ORIGINS_TTL).map(|(origins, _)| origins.clone())
+    }
+
+    fn put(&self, id: &str, origins: &str) {
+        let mut map = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= Self::MOST {
+            map.clear();
+        }
+        map.insert(id.to_owned(), (origins.to_owned(), std::time::Instant::now()));
+    }
+
+    fn forget(&self, id: &str) {
+        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
     }
 }

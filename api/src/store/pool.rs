@@ -82,6 +82,7 @@ impl Store {
                 write_gate: Some(Default::default()),
                 mail_queued: Default::default(),
                 metrics: Default::default(),
+                origins: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
@@ -97,6 +98,7 @@ impl Store {
                 write_gate: None,
                 mail_queued: Default::default(),
                 metrics: Default::default(),
+                origins: Default::default(),
             })
         } else {
             anyhow::bail!(

@@ -188,3 +188,26 @@ async fn an_empty_list_sells_everywhere_and_clearing_a_list_reopens_it() {
     assert_eq!(patched.status(), 200);
     assert_eq!(buy_from(&app, id, Some(OTHER)).await.status(), 201);
 }
+
+#[tokio::test]
+async fn a_list_changed_by_another_process_is_enforced_within_the_cache_s_lifetime() {
+    // The origin check reads lists through a 5 s cache; a change made by this process (the
+    // tests above) is seen at once, one made elsewhere — another replica, the CLI — within 5 s.
+    let app = TestApp::spawn().await;
+    let created: Value = paywall_on(&app, json!([])).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let info = format!("/v1/paywalls/{id}");
+    assert_eq!(get_from(&app, &info, Some(OTHER), None).await.status(), 200, "any site, and now cached");
+    app.execute_sql(&format!("update paywalls set origins = 'https://blog.example' where id = '{id}'")).await;
+    let deadline =
+        std::time::Instant::now() + plog_api::store::paywalls::ORIGINS_TTL + std::time::Duration::from_secs(1);
+    loop {
+        let status = get_from(&app, &info, Some(OTHER), None).await.status();
+        if status == 403 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {status} after the cache's lifetime");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_refused(buy_from(&app, &id, Some(OTHER)).await).await;
+}
