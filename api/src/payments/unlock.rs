@@ -18,9 +18,9 @@ const DISPUTED: &str = "this payment is disputed and no longer unlocks the conte
 const CANCELED: &str = "this purchase was canceled before it was paid";
 
 /// The paid content, if the token belongs to a paid purchase of this paywall. The paid path is
-/// one query (purchase and content by the token's hash: the lookup by hash is the check, so
-/// nothing compares the hash again); telling 404 from 402 costs a second one only when the
-/// token does not unlock.
+/// one query (status and content by the token's hash: the lookup by hash is the check, so
+/// nothing compares the hash again); an unsettled purchase is read whole to settle it, and
+/// telling 404 from 402 costs another query only when the token does not unlock.
 #[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
 pub async fn paid_content(
     store: &Store,
@@ -30,18 +30,21 @@ pub async fn paid_content(
 ) -> Result<PaidContent, ApiError> {
     let refusal = match token.filter(|t| looks_like_token(t)) {
         None => NO_PURCHASE,
-        Some(token) => match store.purchase_with_content(&token_hash(token)).await? {
-            Some((purchase, html)) if purchase.paywall_id == *paywall_id => {
-                let status = match purchase.status {
+        Some(token) => match store.content_by_token(&token_hash(token)).await? {
+            Some(found) if found.paywall_id == paywall_id.as_str() => {
+                let status = match found.status {
                     // Unsettled: Stripe may know better (a late or lost webhook). A canceled
                     // intent can never succeed: no need to ask.
                     PurchaseStatus::Pending | PurchaseStatus::Failed => {
-                        settle_from_stripe(store, stripe, &purchase).await
+                        match store.purchase_by_token(&token_hash(token)).await? {
+                            Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
+                            None => found.status,
+                        }
                     }
                     settled => settled,
                 };
                 match status {
-                    PurchaseStatus::Paid => return Ok(PaidContent { html }),
+                    PurchaseStatus::Paid => return Ok(PaidContent { html: found.html }),
                     PurchaseStatus::Refunded => REFUNDED,
                     PurchaseStatus::Disputed => DISPUTED,
                     PurchaseStatus::Canceled => CANCELED,

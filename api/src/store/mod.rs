@@ -56,7 +56,7 @@ pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
 pub use outbox::DueMail;
 pub use paywalls::Paywall;
 pub use pool::{HeldConnection, is_pool_timeout};
-pub use purchases::{NewPurchase, NewReceipt, Purchase, PurchaseFilter, UpdateOutcome};
+pub use purchases::{NewPurchase, NewReceipt, Purchase, PurchaseFilter, TokenContent, UpdateOutcome};
 pub use restores::{NewRestore, NewRestoreMail, Redeemed, Restorable};
 pub use sessions::AdminSession;
 

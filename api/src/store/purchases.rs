@@ -178,6 +178,17 @@ pub enum UpdateOutcome {
     UnknownIntent,
 }
 
+/// What the content route reads by an access token ([`Store::content_by_token`]).
+#[derive(Debug, Clone)]
+pub struct TokenContent {
+    /// The paywall the purchase is of.
+    pub paywall_id: String,
+    /// The purchase's status.
+    pub status: PurchaseStatus,
+    /// The paywall's paid part, sanitized HTML.
+    pub html: String,
+}
+
 /// A success's move in one statement: `$1` intent, `$2` amount, `$3` currency, `$4` now. It
 /// names the states a success of the purchase's amount and currency moves to paid; a test keeps
 /// them equal to what [`purchase_state::next`] says.
@@ -389,25 +400,44 @@ impl Store {
         .context("Failed to count a client's unpaid purchases")
     }
 
-    /// The purchase an access token's hash belongs to, with its paywall's paid HTML: the content
-    /// route's hot path in one indexed query.
+    /// What the content route needs of the purchase an access token's hash belongs to: its
+    /// paywall, its status and that paywall's paid HTML — three columns of one indexed join, the
+    /// hot path (every column more is a copy and an allocation per request). A purchase's own
+    /// token first; a token a restore added (`restored_tokens`) unlocks alike, for a second
+    /// lookup. `None`: the token belongs to no purchase.
     #[tracing::instrument(skip_all)]
-    pub async fn purchase_with_content(&self, token_hash: &str) -> anyhow::Result<Option<(Purchase, String)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            purchase: Record,
-            content_html: String,
-        }
-        // A purchase's own token, or one a restore added (`restored_tokens`): both unlock alike.
-        let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(concat!(
-            "with p as (select ", columns!(), " from purchases where token_hash = $1 \
-               union all select ", columns!(), " from purchases \
-               where id = (select purchase_id from restored_tokens where token_hash = $1)) \
-             select p.*, w.content_html from p join paywalls w on w.id = p.paywall_id"))
+    pub async fn content_by_token(&self, token_hash: &str) -> anyhow::Result<Option<TokenContent>> {
+        let own = on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
+            "select p.paywall_id, p.status, w.content_html from purchases p join paywalls w on w.id = p.paywall_id \
+             where p.token_hash = $1")
             .bind(token_hash).fetch_optional(pool).await)
-        .context("Failed to read a purchase and its content by token")?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((r.purchase.try_into()?, r.content_html))).transpose()?)
+        .context("Failed to read a purchase's content by token")?;
+        let row = match own {
+            Some(row) => Some(row),
+            None => on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
+                "select p.paywall_id, p.status, w.content_html from purchases p join paywalls w on w.id = p.paywall_id \
+                 where p.id = (select purchase_id from restored_tokens where token_hash = $1)")
+                .bind(token_hash).fetch_optional(pool).await)
+            .context("Failed to read a restored purchase's content by token")?,
+        };
+        row.map(|(paywall_id, status, html)| {
+            let status = PurchaseStatus::parse(&status)
+                .ok_or_else(|| corrupt("purchases", &paywall_id, format!("unknown status {status:?}")))?;
+            Ok::<_, anyhow::Error>(TokenContent { paywall_id, status, html })
+        })
+        .transpose()
+    }
+
+    /// The whole purchase an access token's hash belongs to (its own token or a restored one):
+    /// for settling one the content route found unsettled.
+    #[tracing::instrument(skip_all)]
+    pub async fn purchase_by_token(&self, token_hash: &str) -> anyhow::Result<Option<Purchase>> {
+        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
+            "select ", columns!(), " from purchases where token_hash = $1 \
+             or id = (select purchase_id from restored_tokens where token_hash = $1) limit 1"))
+            .bind(token_hash).fetch_optional(pool).await)
+        .context("Failed to read a purchase by token")?;
+        Ok(record.map(Purchase::try_from).transpose()?)
     }
 
     /// The purchase of a PaymentIntent.
@@ -472,14 +502,7 @@ impl Store {
 pub fn purchase_event(update: &PaymentUpdate, outcome: UpdateOutcome) -> Option<&'static str> {
     match (update, outcome) {
         (PaymentUpdate::DisputeClosed { .. }, UpdateOutcome::Changed(PurchaseStatus::Paid)) => Some("dispute_won"),
-        (_, UpdateOutcome::Changed(status)) => Some(match status {
-            PurchaseStatus::Pending => "pending",
-            PurchaseStatus::Paid => "paid",
-            PurchaseStatus::Failed => "failed",
-            PurchaseStatus::Refunded => "refunded",
-            PurchaseStatus::Canceled => "canceled",
-            PurchaseStatus::Disputed => "disputed",
-        }),
+        (_, UpdateOutcome::Changed(status)) => Some(status.as_str()),
         (PaymentUpdate::Refunded { full: false, .. }, UpdateOutcome::Unchanged(PurchaseStatus::Paid)) => {
             Some("partially_refunded")
         }

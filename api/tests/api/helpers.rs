@@ -604,3 +604,18 @@ pub fn refund_event(event_id: &str, intent: &str, amount: i64) -> Value {
 pub fn event_id() -> String {
     format!("evt_{}", plog_api::tokens::new_purchase_id().as_str().trim_start_matches("pur_"))
 }
+
+/// Creates a paywall through the admin API of the plog at `base` (a `plog serve` process, or
+/// any address with the test admin token); returns its id.
+pub async fn create_paywall_at(base: &str, title: &str, amount: i64, markdown: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/v1/admin/paywalls"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"title": title, "price": {"amount": amount, "currency": "jpy"}, "content_markdown": markdown}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let paywall: Value = response.json().await.unwrap();
+    paywall["id"].as_str().unwrap().to_owned()
+}

@@ -179,17 +179,7 @@ async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly(
     let one = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let two = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let http = reqwest::Client::new();
-    let paywall: Value = http
-        .post(format!("{}/v1/admin/paywalls", one.address))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&serde_json::json!({"title": "Shared", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = paywall["id"].as_str().unwrap().to_owned();
+    let id = create_paywall_at(&one.address, "Shared", 100, "paid").await;
     // 24 at once from one address, half to each replica.
     let mut flood = tokio::task::JoinSet::new();
     for i in 0..24 {

@@ -232,17 +232,7 @@ async fn a_backup_taken_while_webhooks_arrive_holds_only_whole_transactions_and_
     }
     let plog = PlogProcess::start(&database, free_port()).await;
     let http = reqwest::Client::new();
-    let paywall: Value = http
-        .post(format!("{}/v1/admin/paywalls", plog.address))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&serde_json::json!({"title": "Backed up", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "The **paid** part."}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let paywall = paywall["id"].as_str().unwrap().to_owned();
+    let paywall = create_paywall_at(&plog.address, "Backed up", 100, "The **paid** part.").await;
     let mut purchases = Vec::new();
     for _ in 0..30 {
         let created: Value = http

@@ -329,17 +329,7 @@ async fn smtp_down_at_payment_only_delays_the_receipt_even_across_a_kill_9() {
     let env = [("PLOG_SMTP_URL", smtp_url.as_str()), ("PLOG_MAIL_FROM", "receipts@plog.test")];
     let mut plog = PlogProcess::start_with(&database_url, port, &env).await;
     let http = reqwest::Client::new();
-    let paywall: Value = http
-        .post(format!("{}/v1/admin/paywalls", plog.address))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({ "title": "Down", "price": { "amount": 400, "currency": "jpy" }, "content_markdown": "x" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let paywall = paywall["id"].as_str().unwrap();
+    let paywall = &create_paywall_at(&plog.address, "Down", 400, "x").await;
     let email = unique_address("down");
     let created: plog_shared::api::PurchaseCreated = http
         .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))

@@ -95,20 +95,9 @@ async fn plog_serve_reconciles_periodically_when_asked() {
     let url = fresh_database(dir.path()).await;
     let plog = crate::processes::PlogProcess::start_with(&url, free_port(), &[("PLOG_RECONCILE_EVERY", "1s")]).await;
     let http = reqwest::Client::new();
-    let paywall: serde_json::Value = http
-        .post(format!("{}/v1/admin/paywalls", plog.address))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(
-            &serde_json::json!({"title": "T", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let paywall = create_paywall_at(&plog.address, "T", 100, "paid").await;
     let created: plog_shared::api::PurchaseCreated = http
-        .post(format!("{}/v1/paywalls/{}/purchases", plog.address, paywall["id"].as_str().unwrap()))
+        .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
         .send()
         .await
         .unwrap()

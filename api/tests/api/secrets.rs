@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 use crate::processes::PlogProcess;
@@ -30,17 +30,7 @@ async fn no_secret_reaches_the_log_of_a_whole_purchase() {
         .unwrap();
     assert!(registered.status().is_success());
 
-    let paywall: Value = http
-        .post(url("/v1/admin/paywalls"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"title": "Secrets", "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "paid"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = paywall["id"].as_str().unwrap();
+    let id = &create_paywall_at(&url(""), "Secrets", 100, "paid").await;
     assert_eq!(
         http.get(url("/v1/admin/paywalls")).bearer_auth("wrong-admin-token").send().await.unwrap().status(),
         401
