@@ -175,29 +175,41 @@ async fn every_answer_carries_the_security_headers() {
 async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(dir.path()).await;
-    let rates = [("PLOG_RATE_PER_IP", "7/hour"), ("PLOG_RATE_PER_PAYWALL", "off")];
+    let rates =
+        [("PLOG_RATE_PER_IP", "4/hour"), ("PLOG_RATE_PER_PAYWALL", "10/hour"), ("PLOG_TRUSTED_PROXIES", "127.0.0.1")];
     let one = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let two = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let http = reqwest::Client::new();
-    let id = create_paywall_at(&one.address, "Shared", 100, "paid").await;
-    // 24 at once from one address, half to each replica.
-    let mut flood = tokio::task::JoinSet::new();
-    for i in 0..24 {
-        let address = if i % 2 == 0 { one.address.clone() } else { two.address.clone() };
-        let request = http
-            .post(format!("{address}/v1/paywalls/{id}/purchases"))
-            .header("content-type", "application/json")
-            .body("{}");
-        flood.spawn(async move { request.send().await.unwrap().status().as_u16() });
-    }
-    let statuses = flood.join_all().await;
-    let created = statuses.iter().filter(|s| **s == 201).count();
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 24 - created);
+    // 24 at once, half to each replica; `client(i)` is the address request i comes from.
+    let flood = |paywall: String, client: fn(usize) -> String| {
+        let mut flood = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            let address = if i % 2 == 0 { one.address.clone() } else { two.address.clone() };
+            let request = http
+                .post(format!("{address}/v1/paywalls/{paywall}/purchases"))
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", client(i))
+                .body("{}");
+            flood.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        }
+        async move {
+            let statuses = flood.join_all().await;
+            let created = statuses.iter().filter(|s| **s == 201).count();
+            assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 24 - created, "{statuses:?}");
+            created
+        }
+    };
+    // One address: its rate, whichever replica it reaches.
+    let one_address =
+        flood(create_paywall_at(&one.address, "Per address", 100, "paid").await, |_| "203.0.113.7".into()).await;
+    // Twenty-four addresses on one paywall: the paywall's rate.
+    let many =
+        flood(create_paywall_at(&one.address, "Per paywall", 100, "paid").await, |i| format!("198.51.100.{i}")).await;
     if on_postgres() {
-        assert_eq!(created, 7, "two replicas allow exactly what one allows");
+        assert_eq!((one_address, many), (4, 10), "two replicas allow exactly what one allows");
     } else {
-        // SQLite is one machine: each process keeps its own budget (the README says so).
-        assert_eq!(created, 14, "each of the two processes lets its own 7 through");
+        // SQLite is one machine: each process keeps its own budgets (the README says so).
+        assert_eq!((one_address, many), (8, 20), "each of the two processes lets its own through");
     }
 }
 
