@@ -34,7 +34,9 @@ pub struct PurchaseLimits {
     client_key_secret: SecretString,
 }
 
-fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(DefaultKeyedRateLimiter<K>, Rate)> {
+/// An in-memory GCRA limiter for `rate` (burst `N`, then one every period/N), with the rate
+/// kept for messages; `None` when the rate is off.
+pub(crate) fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(DefaultKeyedRateLimiter<K>, Rate)> {
     match rate {
         Rate::Off => None,
         Rate::Limit { count, period } => {

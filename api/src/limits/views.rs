@@ -4,10 +4,10 @@
 
 use std::net::IpAddr;
 
+use governor::DefaultKeyedRateLimiter;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::config::{Rate, ViewLimitsConfig};
+use crate::config::ViewLimitsConfig;
 use crate::error::ApiError;
 
 /// Views per client address.
@@ -19,14 +19,7 @@ pub struct ViewLimits {
 impl ViewLimits {
     /// The limit as configured.
     pub fn new(config: &ViewLimitsConfig) -> ViewLimits {
-        let per_ip = match config.views_per_ip {
-            Rate::Off => None,
-            Rate::Limit { count, period } => Some(DefaultKeyedRateLimiter::keyed(
-                Quota::with_period(period / count.get())
-                    .expect("a rate's period is at least a second")
-                    .allow_burst(count),
-            )),
-        };
+        let per_ip = super::purchases::limiter(config.views_per_ip).map(|(limiter, _)| limiter);
         ViewLimits { per_ip }
     }
 

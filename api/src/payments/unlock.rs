@@ -30,29 +30,32 @@ pub async fn paid_content(
 ) -> Result<PaidContent, ApiError> {
     let refusal = match token.filter(|t| looks_like_token(t)) {
         None => NO_PURCHASE,
-        Some(token) => match store.content_by_token(&token_hash(token)).await? {
-            Some(found) if found.paywall_id == paywall_id.as_str() => {
-                let status = match found.status {
-                    // Unsettled: Stripe may know better (a late or lost webhook). A canceled
-                    // intent can never succeed: no need to ask.
-                    PurchaseStatus::Pending | PurchaseStatus::Failed => {
-                        match store.purchase_by_token(&token_hash(token)).await? {
-                            Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
-                            None => found.status,
+        Some(token) => {
+            let hash = token_hash(token);
+            match store.content_by_token(&hash).await? {
+                Some(found) if found.paywall_id == paywall_id.as_str() => {
+                    let status = match found.status {
+                        // Unsettled: Stripe may know better (a late or lost webhook). A canceled
+                        // intent can never succeed: no need to ask.
+                        PurchaseStatus::Pending | PurchaseStatus::Failed => {
+                            match store.purchase_by_token(&hash).await? {
+                                Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
+                                None => found.status,
+                            }
                         }
+                        settled => settled,
+                    };
+                    match status {
+                        PurchaseStatus::Paid => return Ok(PaidContent { html: found.html }),
+                        PurchaseStatus::Refunded => REFUNDED,
+                        PurchaseStatus::Disputed => DISPUTED,
+                        PurchaseStatus::Canceled => CANCELED,
+                        PurchaseStatus::Pending | PurchaseStatus::Failed => NOT_PAID_YET,
                     }
-                    settled => settled,
-                };
-                match status {
-                    PurchaseStatus::Paid => return Ok(PaidContent { html: found.html }),
-                    PurchaseStatus::Refunded => REFUNDED,
-                    PurchaseStatus::Disputed => DISPUTED,
-                    PurchaseStatus::Canceled => CANCELED,
-                    PurchaseStatus::Pending | PurchaseStatus::Failed => NOT_PAID_YET,
                 }
+                _ => NO_PURCHASE,
             }
-            _ => NO_PURCHASE,
-        },
+        }
     };
     catalog::find(store, paywall_id).await?;
     Err(ApiError::PaymentRequired(refusal))

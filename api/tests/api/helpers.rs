@@ -619,3 +619,11 @@ pub async fn create_paywall_at(base: &str, title: &str, amount: i64, markdown: &
     let paywall: Value = response.json().await.unwrap();
     paywall["id"].as_str().unwrap().to_owned()
 }
+
+/// Starts a purchase of `paywall` on the plog at `base` with this JSON body; asserts 201.
+pub async fn start_purchase_at(base: &str, paywall: &str, body: &Value) -> PurchaseCreated {
+    let response =
+        reqwest::Client::new().post(format!("{base}/v1/paywalls/{paywall}/purchases")).json(body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}

@@ -235,17 +235,8 @@ async fn a_backup_taken_while_webhooks_arrive_holds_only_whole_transactions_and_
     let paywall = create_paywall_at(&plog.address, "Backed up", 100, "The **paid** part.").await;
     let mut purchases = Vec::new();
     for _ in 0..30 {
-        let created: Value = http
-            .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let secret = created["client_secret"].as_str().unwrap();
-        purchases.push((intent_id(secret), created["access_token"].as_str().unwrap().to_owned()));
+        let created = start_purchase_at(&plog.address, &paywall, &serde_json::json!({})).await;
+        purchases.push((intent_id(&created.client_secret), created.access_token));
     }
     // Every purchase is paid, every third then refunded: 40 events, one at a time.
     let events: Vec<Value> = purchases

@@ -331,15 +331,7 @@ async fn smtp_down_at_payment_only_delays_the_receipt_even_across_a_kill_9() {
     let http = reqwest::Client::new();
     let paywall = &create_paywall_at(&plog.address, "Down", 400, "x").await;
     let email = unique_address("down");
-    let created: plog_shared::api::PurchaseCreated = http
-        .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
-        .json(&json!({ "email": email, "page": PAGE }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = start_purchase_at(&plog.address, paywall, &json!({ "email": email, "page": PAGE })).await;
     let intent = intent_id(&created.client_secret);
     // Paid while no mail server listens: the receipt is queued and its tries fail.
     let event = intent_event(&event_id(), "payment_intent.succeeded", &intent, 400, "jpy").to_string();

@@ -94,16 +94,8 @@ async fn plog_serve_reconciles_periodically_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(dir.path()).await;
     let plog = crate::processes::PlogProcess::start_with(&url, free_port(), &[("PLOG_RECONCILE_EVERY", "1s")]).await;
-    let http = reqwest::Client::new();
     let paywall = create_paywall_at(&plog.address, "T", 100, "paid").await;
-    let created: plog_shared::api::PurchaseCreated = http
-        .post(format!("{}/v1/paywalls/{paywall}/purchases", plog.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = start_purchase_at(&plog.address, &paywall, &serde_json::json!({})).await;
     pay_with_card(&created.client_secret, CARD_OK).await;
     // No webhook is registered for this process and the content route is never called: only the
     // background reconciliation can settle the purchase.
