@@ -25,7 +25,7 @@ pub const MAX_CONTENT_BYTES: usize = 512 * 1024;
 #[error("{0}")]
 pub struct InvalidPaywall(pub String);
 
-fn check_title(title: &str) -> Result<String, InvalidPaywall> {
+pub(crate) fn check_title(title: &str) -> Result<String, InvalidPaywall> {
     let title = title.trim();
     if title.is_empty() {
         return Err(InvalidPaywall("title must not be empty".into()));
@@ -46,7 +46,7 @@ fn check_teaser(teaser: Option<&str>) -> Result<Option<String>, InvalidPaywall> 
     }
 }
 
-fn check_price(price: &Price) -> Result<Money, InvalidPaywall> {
+pub(crate) fn check_price(price: &Price) -> Result<Money, InvalidPaywall> {
     Money::parse(price.amount, &price.currency).map_err(|e| InvalidPaywall(format!("price: {e}")))
 }
 

@@ -21,6 +21,16 @@ pub enum ApiError {
     /// 402: the token does not (or no longer) unlock this paywall.
     #[error("{0}")]
     PaymentRequired(&'static str),
+    /// 402 `pass_expired`: the token's pass has ended; a new pass (or the article) may be bought.
+    #[error("this pass has ended; buy it again to read on")]
+    PassExpired,
+    /// 422: a discount code does not lower this price (unknown, not valid now, used up, or not
+    /// for this paywall or pass); its own code says which.
+    #[error("{0}")]
+    Discount(crate::offers::discounts::Refusal),
+    /// 404 `gift_unknown`, 410 for a link revoked, expired or used up.
+    #[error("{0}")]
+    Gift(crate::offers::gifts::Refusal),
     /// 403: the paywall does not sell on the requesting page's site.
     #[error("{0}")]
     OriginNotAllowed(String),
@@ -98,7 +108,10 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::InvalidCode => StatusCode::BAD_REQUEST,
             ApiError::MailDisabled => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
+            ApiError::PaymentRequired(_) | ApiError::PassExpired => StatusCode::PAYMENT_REQUIRED,
+            ApiError::Discount(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Gift(crate::offers::gifts::Refusal::Unknown) => StatusCode::NOT_FOUND,
+            ApiError::Gift(_) => StatusCode::GONE,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone => StatusCode::GONE,
@@ -120,6 +133,9 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::PaymentRequired(_) => "payment_required",
+            ApiError::PassExpired => "pass_expired",
+            ApiError::Discount(refusal) => refusal.code(),
+            ApiError::Gift(refusal) => refusal.code(),
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Gone => "paywall_archived",
@@ -209,6 +225,16 @@ impl From<crate::catalog::CatalogError> for ApiError {
             crate::catalog::CatalogError::Invalid(e) => ApiError::Unprocessable(e.0),
             crate::catalog::CatalogError::NotFound => ApiError::NotFound("no such paywall"),
             crate::catalog::CatalogError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<crate::offers::OfferError> for ApiError {
+    fn from(error: crate::offers::OfferError) -> Self {
+        match error {
+            crate::offers::OfferError::Invalid(message) => ApiError::Unprocessable(message),
+            crate::offers::OfferError::NotFound(what) => ApiError::NotFound(what),
+            crate::offers::OfferError::Store(e) => ApiError::from(e),
         }
     }
 }

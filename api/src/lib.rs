@@ -17,6 +17,7 @@ pub mod limits;
 pub mod mailer;
 pub mod markdown;
 pub mod metrics;
+pub mod offers;
 pub mod payments;
 pub mod purchase_state;
 pub mod receipts;
@@ -49,7 +50,7 @@ pub(crate) fn readme_section(name: &str) -> String {
 pub(crate) const LAYERS: [(&str, &[&str]); 5] = [
     ("foundations", &["config", "markdown", "metrics", "purchase_state", "sites", "telemetry", "tokens"]),
     ("adapters", &["mailer", "store", "stripe", "widget_build"]),
-    ("domain", &["catalog", "doctor", "error", "export", "limits", "payments", "receipts", "report"]),
+    ("domain", &["catalog", "doctor", "error", "export", "limits", "offers", "payments", "receipts", "report"]),
     ("web", &["client_ip", "dashboard", "http", "sandbox", "state"]),
     ("entry", &["cli", "startup"]),
 ];

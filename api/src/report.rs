@@ -41,7 +41,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         .into_iter()
         .filter(|t| in_report.contains_key(t.paywall_id.as_str()))
         // A currency with nothing in the period is left out.
-        .filter(|t| t.started + t.paid_count + t.refunded_count + t.disputed_count + t.tip_count > 0)
+        .filter(|t| t.started + t.paid_count + t.refunded_count + t.disputed_count + t.tip_count + t.pass_count > 0)
         .collect();
 
     let mut by_currency: BTreeMap<String, CurrencyStats> = BTreeMap::new();
@@ -57,6 +57,8 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             refunded_amount: t.refunded_amount,
             tip_count: t.tip_count,
             tip_revenue: t.tip_revenue,
+            pass_count: t.pass_count,
+            pass_revenue: t.pass_revenue,
         };
         add(by_currency.entry(t.currency.clone()).or_insert_with(|| empty(&t.currency)), &figures);
         let i = in_report[t.paywall_id.as_str()];
@@ -80,6 +82,8 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         day.tip_revenue += d.tip_revenue;
     }
 
+    let gifts: HashMap<String, (i64, i64)> =
+        store.gift_figures(since).await?.into_iter().map(|(paywall, opens, paid)| (paywall, (opens, paid))).collect();
     let mut by_paywall: Vec<PaywallStats> = chosen
         .iter()
         .enumerate()
@@ -93,10 +97,13 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
                 views: views.get(p.id.as_str()).copied().unwrap_or(0),
                 started: started[i],
                 by_currency: figures,
+                gift_opens: gifts.get(p.id.as_str()).map_or(0, |g| g.0),
+                paid_after_gifts: gifts.get(p.id.as_str()).map_or(0, |g| g.1),
             }
         })
         .collect();
-    let paid = |p: &PaywallStats| p.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum::<i64>();
+    let paid =
+        |p: &PaywallStats| p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum::<i64>();
     // Best-selling first; the order of the paywall list (newest first) breaks ties.
     by_paywall.sort_by_key(|p| std::cmp::Reverse(paid(p)));
 
@@ -134,6 +141,8 @@ fn empty(currency: &str) -> CurrencyStats {
         refunded_amount: 0,
         tip_count: 0,
         tip_revenue: 0,
+        pass_count: 0,
+        pass_revenue: 0,
     }
 }
 
@@ -145,6 +154,8 @@ fn add(sum: &mut CurrencyStats, more: &CurrencyStats) {
     sum.refunded_amount += more.refunded_amount;
     sum.tip_count += more.tip_count;
     sum.tip_revenue += more.tip_revenue;
+    sum.pass_count += more.pass_count;
+    sum.pass_revenue += more.pass_revenue;
 }
 
 /// Part of a whole as a percentage with one decimal (`"12.5 %"`); `None` when the whole is

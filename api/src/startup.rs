@@ -9,7 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, ViewLimits};
+use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, AddressLimits};
 use crate::mailer::Mailer;
 use crate::state::{AppContext, AppState};
 use crate::store::Store;
@@ -50,7 +50,7 @@ impl Application {
         if mailer.is_none() {
             tracing::info!("no PLOG_SMTP_URL: receipts by mail and restoring access are not offered");
         }
-        let view_limits = ViewLimits::new(&config.view_limits);
+        let address_limits = AddressLimits::new(&config.address_limits);
         let purchase_limits = PurchaseLimits::new(&config.purchase_limits, config.stripe.webhook_secret.clone());
         let state = Arc::new(AppContext {
             config,
@@ -64,7 +64,7 @@ impl Application {
             widget,
             mailer,
             restore_limits: RestoreLimits::default(),
-            view_limits,
+            address_limits,
             metrics,
         });
         Ok(Application { listener, state })
@@ -105,7 +105,7 @@ impl Application {
                     }
                     state.sign_ins.forget_idle();
                     state.restore_limits.forget_idle();
-                    state.view_limits.forget_idle();
+                    state.address_limits.forget_idle();
                 }
             }
         });

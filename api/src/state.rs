@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, ViewLimits};
+use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, AddressLimits};
 use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::StripeApi;
@@ -40,7 +40,7 @@ pub struct AppContext {
     /// Rate limits on restore requests.
     pub restore_limits: RestoreLimits,
     /// The rate limit on the views beacon.
-    pub view_limits: ViewLimits,
+    pub address_limits: AddressLimits,
     /// What `/metrics` reports (the store's registry: one per server).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }

@@ -173,6 +173,27 @@ pub struct PaywallInfo {
     /// widget offers the receipt field and "Restore access" only then.
     #[serde(default)]
     pub receipts: bool,
+    /// Passes on sale that open this paywall (and others) — offered beside the article's price.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passes: Vec<PassOffer>,
+    /// Whether discount codes exist that may apply here: the widget offers "Have a code?" then.
+    #[serde(default)]
+    pub codes: bool,
+}
+
+/// A pass as a paywall offers it to readers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PassOffer {
+    /// Pass id, `pass_…`.
+    pub id: String,
+    /// Its title ("All articles").
+    pub title: String,
+    /// Its price.
+    pub price: Price,
+    /// How many days it lasts from payment; `None`: for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
 }
 
 /// `POST /v1/paywalls/{id}/purchases` → 201: what the widget needs to pay and, later, to read.
@@ -465,6 +486,9 @@ pub struct RestoredToken {
     pub paywall_id: String,
     /// A new access token of the reader's purchase of it.
     pub access_token: String,
+    /// Set when the purchase is of a pass: the token opens every paywall the pass covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_id: Option<String>,
 }
 
 /// `POST /v1/restore/{id}` with the right code → 200.
@@ -509,6 +533,12 @@ pub struct CurrencyStats {
     /// Sum of paid tips, minor units.
     #[serde(default)]
     pub tip_revenue: i64,
+    /// Paid passes (counted apart from single articles).
+    #[serde(default)]
+    pub pass_count: i64,
+    /// Sum of paid passes, minor units.
+    #[serde(default)]
+    pub pass_revenue: i64,
 }
 
 /// `GET /v1/admin/stats`: the creator's figures, for a period (`since`) and a site, if asked.
@@ -591,4 +621,270 @@ pub struct PaywallStats {
     pub started: i64,
     /// Paid, per currency the paywall was sold in (one, unless its price changed currency).
     pub by_currency: Vec<CurrencyStats>,
+    /// Gift links of this paywall opened in the period.
+    #[serde(default)]
+    pub gift_opens: i64,
+    /// Purchases of this paywall paid in the period after one of its gift links was first opened.
+    #[serde(default)]
+    pub paid_after_gifts: i64,
+}
+
+/// What a pass opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum PassScope {
+    /// Every paywall that sells on `origin` (every paywall of this plog if there is none),
+    /// those added later included.
+    #[default]
+    Site,
+    /// The paywalls named in `paywall_ids`.
+    Set,
+}
+
+impl PassScope {
+    /// The name stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassScope::Site => "site",
+            PassScope::Set => "set",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(text: &str) -> Option<PassScope> {
+        match text {
+            "site" => Some(PassScope::Site),
+            "set" => Some(PassScope::Set),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/admin/passes`: a new pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewPass {
+    /// What readers see ("All articles").
+    pub title: String,
+    /// Its price.
+    pub price: Price,
+    /// `site` (default) or `set`.
+    #[serde(default)]
+    pub scope: PassScope,
+    /// With `site`: the blog's origin (`https://blog.example`); absent: every paywall of this plog.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// With `set`: the paywalls it opens.
+    #[serde(default)]
+    pub paywall_ids: Vec<String>,
+    /// Days it lasts from payment; absent: for good.
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+/// `PATCH /v1/admin/passes/{id}`: fields to change (for purchases from now on; passes bought
+/// keep their length).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PassPatch {
+    /// New title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New price.
+    #[serde(default)]
+    pub price: Option<Price>,
+    /// New site (scope `site`); `""`: every paywall of this plog.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// The set's paywalls (scope `set`), replacing the list: holders of the pass get the new ones.
+    #[serde(default)]
+    pub paywall_ids: Option<Vec<String>>,
+    /// New length in days; `0`: for good.
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+/// A pass as the creator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPass {
+    /// `pass_…`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: Price,
+    /// `site` or `set`.
+    pub scope: PassScope,
+    /// The site (scope `site`); `None`: every paywall of this plog.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// The set (scope `set`).
+    #[serde(default)]
+    pub paywall_ids: Vec<String>,
+    /// Days from payment; `None`: for good.
+    #[serde(default)]
+    pub days: Option<i64>,
+    /// `active` or `archived`.
+    pub status: PaywallStatus,
+    /// Paid purchases of it.
+    #[serde(default)]
+    pub sold: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /v1/admin/paywalls/{id}/gifts`: a new gift link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewGift {
+    /// A note for the creator ("for Aiko, Tokyo Times").
+    #[serde(default)]
+    pub label: Option<String>,
+    /// How many browsers may open it; absent: no limit.
+    #[serde(default)]
+    pub max_opens: Option<i64>,
+    /// Unix seconds after which it opens nothing more; absent: never.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+/// A gift link as the creator sees it (never its code, which only its creation shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminGift {
+    /// `gift_…`.
+    pub id: String,
+    /// The paywall it opens.
+    pub paywall_id: String,
+    /// The creator's note.
+    pub label: String,
+    /// Most opens; `None`: no limit.
+    #[serde(default)]
+    pub max_opens: Option<i64>,
+    /// Opens so far.
+    pub opens: i64,
+    /// Unix seconds; `None`: never expires.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// When it was revoked (its opens no longer unlock).
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+    /// Paid purchases of the paywall after the link was first opened.
+    #[serde(default)]
+    pub paid_after: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /v1/admin/paywalls/{id}/gifts` → 201: the link, shown once (only a hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GiftCreated {
+    /// The link as stored.
+    pub gift: AdminGift,
+    /// The code.
+    pub code: String,
+    /// What to append to the article's address: `#plog-gift=CODE`.
+    pub fragment: String,
+}
+
+/// `POST /v1/paywalls/{id}/gift` `{"code"}` → 200: the paid part, and a token for next visits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GiftOpened {
+    /// Unlocks the paywall like a purchase's token while the link is not revoked.
+    pub access_token: String,
+    /// The paid part, sanitized HTML.
+    pub html: String,
+}
+
+/// `POST /v1/admin/discounts`: a new discount code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDiscount {
+    /// The code readers type (letters, digits, `-` and `_`; case does not matter).
+    pub code: String,
+    /// Percent off, 1 to 99 (or `amount_off`).
+    #[serde(default)]
+    pub percent_off: Option<i64>,
+    /// Amount off, in the prices' currency (or `percent_off`).
+    #[serde(default)]
+    pub amount_off: Option<Price>,
+    /// Paywall (`pw_…`) and pass (`pass_…`) ids it applies to; empty: all of them.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
+    /// Unix seconds from which it works.
+    #[serde(default)]
+    pub starts_at: Option<i64>,
+    /// Unix seconds until which it works.
+    #[serde(default)]
+    pub ends_at: Option<i64>,
+    /// How many purchases may use it; absent: no limit.
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+}
+
+/// A discount code as the creator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminDiscount {
+    /// `disc_…`.
+    pub id: String,
+    /// The code, upper case.
+    pub code: String,
+    /// Percent off.
+    #[serde(default)]
+    pub percent_off: Option<i64>,
+    /// Amount off.
+    #[serde(default)]
+    pub amount_off: Option<Price>,
+    /// What it applies to; empty: every paywall and pass.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
+    /// Unix seconds.
+    #[serde(default)]
+    pub starts_at: Option<i64>,
+    /// Unix seconds.
+    #[serde(default)]
+    pub ends_at: Option<i64>,
+    /// Most uses.
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+    /// Purchases started with it.
+    pub uses: i64,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /v1/paywalls/{id}/discount` `{"code"}` → 200: what the code makes of this paywall's
+/// price and of the passes it offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiscountQuote {
+    /// The code as stored (upper case).
+    pub code: String,
+    /// The article's price with the code; `None`: the code does not apply to it.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// The passes' prices with the code (only those it applies to).
+    #[serde(default)]
+    pub passes: Vec<PassQuote>,
+}
+
+/// A pass's price with a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PassQuote {
+    /// The pass.
+    pub pass_id: String,
+    /// Its price with the code, minor units.
+    pub amount: i64,
 }

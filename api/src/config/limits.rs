@@ -19,13 +19,17 @@ pub struct PurchaseLimitsConfig {
     pub max_pending_per_ip: u32,
 }
 
-/// The rate limit on the views beacon (`POST /v1/paywalls/{id}/views`), so one address cannot
-/// inflate a paywall's view count and its conversion figures.
+/// The per-address limits on the views beacon (`POST /v1/paywalls/{id}/views`), so one address
+/// cannot inflate a paywall's view count, and on codes tried (discounts, gift links), so none is
+/// found by trying them all.
 #[derive(Debug, Clone, Args)]
-pub struct ViewLimitsConfig {
+pub struct AddressLimitsConfig {
     /// Views one client address may report, all paywalls together, e.g. `60/min` or `off`.
     #[arg(long = "rate-views-per-ip", env = "PLOG_RATE_VIEWS_PER_IP", default_value = "60/min")]
     pub views_per_ip: Rate,
+    /// Discount codes and gift links one client address may try, e.g. `10/min` or `off`.
+    #[arg(long = "rate-codes-per-ip", env = "PLOG_RATE_CODES_PER_IP", default_value = "10/min")]
+    pub codes_per_ip: Rate,
 }
 
 /// A rate: `N/s`, `N/min`, `N/hour`, `N/day`, or `off`. `N` requests may come at once; after

@@ -15,7 +15,7 @@ mod requests;
 mod stripe;
 
 pub use database::DatabaseConfig;
-pub use limits::{PurchaseLimitsConfig, Rate, ViewLimitsConfig};
+pub use limits::{PurchaseLimitsConfig, Rate, AddressLimitsConfig};
 pub use mail::MailConfig;
 pub use requests::RequestConfig;
 pub use stripe::{KeyMode, StripeAccess, StripeConfig};
@@ -57,7 +57,7 @@ pub struct ServeConfig {
     pub purchase_limits: PurchaseLimitsConfig,
     /// The rate limit on the views beacon.
     #[command(flatten)]
-    pub view_limits: ViewLimitsConfig,
+    pub address_limits: AddressLimitsConfig,
     /// Client addresses and the limits every request meets.
     #[command(flatten)]
     pub requests: RequestConfig,

@@ -37,19 +37,23 @@ pub fn router() -> Router<AppState> {
 /// The admin API's OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "plog admin API", description = "The creator's API: paywalls, purchases and sales figures. Every route needs `Authorization: Bearer PLOG_ADMIN_TOKEN`. Amounts are integer minor units of their currency (100 is ¥100 or $1.00); figures of different currencies are never summed. Every error has the shape `{\"error\":{\"code\",\"message\"}}`."),
-    paths(create_paywall, list_paywalls, show_paywall, update_paywall, archive_paywall, list_purchases, stats),
+    info(title = "plog admin API", description = "The creator's API: paywalls, passes, gift links, discount codes, purchases and sales figures. Every route needs `Authorization: Bearer PLOG_ADMIN_TOKEN`. Amounts are integer minor units of their currency (100 is ¥100 or $1.00); figures of different currencies are never summed. Every error has the shape `{\"error\":{\"code\",\"message\"}}`."),
+    paths(create_paywall, list_paywalls, show_paywall, update_paywall, archive_paywall, list_purchases, stats,
+        super::offers::create_pass, super::offers::list_passes, super::offers::show_pass, super::offers::update_pass,
+        super::offers::archive_pass, super::offers::create_gift, super::offers::list_gifts, super::offers::revoke_gift,
+        super::offers::create_discount, super::offers::list_discounts, super::offers::disable_discount),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&AdminTokenScheme),
     security(("admin_token" = [])),
-    tags((name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures")),
+    tags((name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures"),
+        (name = "offers", description = "Passes, gift links and discount codes")),
 )]
 pub struct AdminApiDoc;
 
 /// The refusals every admin route may answer with, besides its own.
 #[derive(IntoResponses)]
 #[allow(dead_code)] // only read by the OpenAPI generator
-enum AdminRefusals {
+pub(super) enum AdminRefusals {
     /// No admin token, or a wrong one.
     #[response(status = 401)]
     Unauthorized(ErrorBody),

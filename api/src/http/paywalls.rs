@@ -4,10 +4,12 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use plog_shared::api::{PaidContent, PaywallInfo, StripePublicInfo};
+use plog_shared::api::{DiscountQuote, GiftOpened, PaidContent, PassQuote, PaywallInfo, PaywallStatus, StripePublicInfo};
 
 use super::extract::{PaywallPath, bearer_token};
 use crate::catalog;
+use crate::offers;
+use crate::offers::discounts::{self, Item};
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
 use crate::payments;
@@ -20,12 +22,16 @@ pub fn router() -> Router<AppState> {
         .route("/v1/paywalls/{id}/content", get(content))
         .route("/v1/paywalls/{id}/views", post(view))
         .route("/v1/paywalls/{id}/receipt", post(receipt))
+        .route("/v1/paywalls/{id}/discount", post(discount))
+        .route("/v1/paywalls/{id}/gift", post(gift))
 }
 
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
 async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Result<Json<PaywallInfo>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
+    let passes = if paywall.status == PaywallStatus::Active { offers::passes::offers_for(&ctx.store, &paywall).await? } else { Vec::new() };
+    let codes = offers::discounts::offered_for(&ctx.store, &paywall, !passes.is_empty()).await?;
     Ok(Json(PaywallInfo {
         id: paywall.id.to_string(),
         title: paywall.title.clone(),
@@ -43,6 +49,8 @@ async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Resu
         presets: paywall.preset_amounts.clone(),
         tip_count,
         receipts: ctx.mailer.is_some(),
+        passes,
+        codes,
     }))
 }
 
@@ -97,7 +105,7 @@ async fn view(
     ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    ctx.view_limits.check(client)?;
+    ctx.address_limits.check_view(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
     let from_dashboard =
         headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
@@ -105,4 +113,54 @@ async fn view(
         ctx.store.record_view(paywall.id.as_str(), crate::store::now()).await?;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/paywalls/{id}/discount` and `…/gift`: a code as typed or as the link carries it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeBody {
+    code: String,
+}
+
+/// `POST /v1/paywalls/{id}/discount` `{"code"}`: the article's and its passes' prices with the
+/// code, before the reader pays (the purchase is priced again by the server). Limited per
+/// address (`PLOG_RATE_CODES_PER_IP`), so codes cannot be guessed by trying them all.
+async fn discount(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+    ClientIp(client): ClientIp,
+    Json(body): Json<CodeBody>,
+) -> Result<Json<DiscountQuote>, ApiError> {
+    ctx.address_limits.check_code(client)?;
+    let paywall = catalog::find(&ctx.store, &id).await?;
+    let discount = discounts::lookup(&ctx.store, &body.code).await?.map_err(ApiError::Discount)?;
+    let amount = discounts::price_with(&discount, Item::Paywall(&paywall)).ok();
+    let mut passes = Vec::new();
+    for offer in offers::passes::offers_for(&ctx.store, &paywall).await? {
+        if let Some(pass) = ctx.store.pass(&offer.id).await?
+            && let Ok(amount) = discounts::price_with(&discount, Item::Pass(&pass))
+        {
+            passes.push(PassQuote { pass_id: pass.id, amount });
+        }
+    }
+    if amount.is_none() && passes.is_empty() {
+        return Err(ApiError::Discount(discounts::Refusal::NotApplicable));
+    }
+    Ok(Json(DiscountQuote { code: discount.code, amount, passes }))
+}
+
+/// `POST /v1/paywalls/{id}/gift` `{"code"}`: opens a gift link (the code from the page's
+/// `#plog-gift=` fragment): the paid part and a token for this browser. Limited per address
+/// like codes.
+async fn gift(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+    ClientIp(client): ClientIp,
+    Json(body): Json<CodeBody>,
+) -> Result<Json<GiftOpened>, ApiError> {
+    ctx.address_limits.check_code(client)?;
+    catalog::find(&ctx.store, &id).await?;
+    let opened = offers::gifts::open(&ctx.store, id.as_str(), &body.code).await?.map_err(ApiError::Gift)?;
+    tracing::info!(paywall_id = %id, "gift link opened");
+    Ok(Json(opened))
 }

@@ -1,7 +1,9 @@
 //! `POST /v1/paywalls/{id}/purchases`: start a purchase. The body is `{}` or absent for a
 //! fixed price (any amount in it is ignored: the server alone decides what a paywall costs), or
 //! `{"amount": N}` where the reader chooses, checked by the server against the paywall's mode.
-//! With `"email"` (and the widget's `"page"` and `"language"`) the reader asks for a receipt.
+//! With `"email"` (and the widget's `"page"` and `"language"`) the reader asks for a receipt;
+//! `"pass_id"` buys a pass the paywall offers instead of the article; `"discount_code"` asks for
+//! a code's price (the server's reckoning, never the client's).
 //! The client's address feeds the card-testing limits (`limits::purchases`).
 
 use axum::Router;
@@ -15,6 +17,7 @@ use crate::catalog::RequestedAmount;
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
+use crate::payments::start::Choice;
 use crate::receipts::ReceiptAsked;
 use crate::state::AppState;
 
@@ -42,6 +45,7 @@ async fn create(
     let body = read_body(request).await?;
     let mut requested = RequestedAmount::Absent;
     let mut receipt = None;
+    let mut choice = Choice::default();
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(serde_json::Value::Object(fields)) => {
@@ -49,6 +53,8 @@ async fn create(
                     None | Some(serde_json::Value::Null) => RequestedAmount::Absent,
                     Some(amount) => amount.as_i64().map_or(RequestedAmount::NotWhole, RequestedAmount::Whole),
                 };
+                choice.pass_id = text_field(&fields, "pass_id")?;
+                choice.discount_code = text_field(&fields, "discount_code")?;
                 if let Some(email) = text_field(&fields, "email")? {
                     receipt = Some(ReceiptAsked {
                         email,
@@ -76,6 +82,7 @@ async fn create(
         &id,
         client,
         &requested,
+        &choice,
         receipt.as_ref().map(|(asked, key)| (asked, *key)),
     )
     .await?;

@@ -1,4 +1,4 @@
-//! Unlocking the paid part with an access token, and settling a purchase whose webhook is late
+//! Unlocking the paid part with an access token (a purchase's, a pass's or a gift link's), and settling a purchase whose webhook is late
 //! or lost by re-reading its PaymentIntent from Stripe.
 
 use plog_shared::PaywallId;
@@ -7,7 +7,7 @@ use plog_shared::api::{PaidContent, PurchaseStatus};
 use super::stripe_updates;
 use crate::catalog;
 use crate::error::ApiError;
-use crate::store::{Purchase, Store, UpdateOutcome};
+use crate::store::{DAY_SECS, Grant, Purchase, Store, TokenContent, UpdateOutcome, now};
 use crate::stripe::StripeApi;
 use crate::tokens::{looks_like_token, token_hash};
 
@@ -16,11 +16,14 @@ const NOT_PAID_YET: &str = "the payment for this purchase has not succeeded (yet
 const REFUNDED: &str = "this purchase was refunded and no longer unlocks the content";
 const DISPUTED: &str = "this payment is disputed and no longer unlocks the content";
 const CANCELED: &str = "this purchase was canceled before it was paid";
+const GIFT_REVOKED: &str = "this gift link was withdrawn by its creator";
 
-/// The paid content, if the token belongs to a paid purchase of this paywall. The paid path is
-/// one query (status and content by the token's hash: the lookup by hash is the check, so
-/// nothing compares the hash again); an unsettled purchase is read whole to settle it, and
-/// telling 404 from 402 costs another query only when the token does not unlock.
+/// The paid content, if the token belongs to a paid purchase of this paywall, a pass that covers
+/// it and has not ended, or an unrevoked gift link of it. The paid path is one query (status
+/// and content by the token's hash: the lookup by hash is the check, so nothing compares the
+/// hash again); an unsettled purchase is read whole to settle it, a pass on another paywall
+/// reads the pass and that paywall, and telling 404 from 402 costs another query only when the
+/// token does not unlock.
 #[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
 pub async fn paid_content(
     store: &Store,
@@ -33,32 +36,66 @@ pub async fn paid_content(
         Some(token) => {
             let hash = token_hash(token);
             match store.content_by_token(&hash).await? {
-                Some(found) if found.paywall_id == paywall_id.as_str() => {
-                    let status = match found.status {
-                        // Unsettled: Stripe may know better (a late or lost webhook). A canceled
-                        // intent can never succeed: no need to ask.
-                        PurchaseStatus::Pending | PurchaseStatus::Failed => {
-                            match store.purchase_by_token(&hash).await? {
-                                Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
-                                None => found.status,
-                            }
-                        }
-                        settled => settled,
-                    };
-                    match status {
-                        PurchaseStatus::Paid => return Ok(PaidContent { html: found.html }),
-                        PurchaseStatus::Refunded => REFUNDED,
-                        PurchaseStatus::Disputed => DISPUTED,
-                        PurchaseStatus::Canceled => CANCELED,
-                        PurchaseStatus::Pending | PurchaseStatus::Failed => NOT_PAID_YET,
-                    }
-                }
-                _ => NO_PURCHASE,
+                Some(found) => match unlocks(store, stripe, paywall_id, &hash, found).await? {
+                    Ok(html) => return Ok(PaidContent { html }),
+                    Err(refusal) => refusal,
+                },
+                None => NO_PURCHASE,
             }
         }
     };
     catalog::find(store, paywall_id).await?;
     Err(ApiError::PaymentRequired(refusal))
+}
+
+/// Whether what a token was given for opens this paywall: its HTML, or why not.
+async fn unlocks(
+    store: &Store,
+    stripe: &StripeApi,
+    paywall_id: &PaywallId,
+    hash: &str,
+    found: TokenContent,
+) -> Result<Result<String, &'static str>, ApiError> {
+    let here = found.paywall_id == paywall_id.as_str();
+    let mut html = found.html;
+    match &found.grant {
+        Grant::Gift { .. } | Grant::Purchase if !here => return Ok(Err(NO_PURCHASE)),
+        Grant::Gift { revoked: true } => return Ok(Err(GIFT_REVOKED)),
+        Grant::Gift { revoked: false } => return Ok(Ok(html)),
+        Grant::Pass { pass_id, .. } if !here => {
+            let Some(paywall) = store.paywall(paywall_id).await? else { return Ok(Err(NO_PURCHASE)) };
+            match store.pass(pass_id).await? {
+                Some(pass) if pass.covers(&paywall) => html = paywall.content_html,
+                _ => return Ok(Err(NO_PURCHASE)),
+            }
+        }
+        Grant::Purchase | Grant::Pass { .. } => {}
+    }
+    let status = match found.status {
+        // Unsettled: Stripe may know better (a late or lost webhook). A canceled intent can
+        // never succeed: no need to ask.
+        PurchaseStatus::Pending | PurchaseStatus::Failed => match store.purchase_by_token(hash).await? {
+            Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
+            None => found.status,
+        },
+        settled => settled,
+    };
+    Ok(match status {
+        PurchaseStatus::Paid => {
+            if let Grant::Pass { days: Some(days), paid_at, .. } = found.grant {
+                // Just settled: paid now, as far as the pass's length goes.
+                let ends = paid_at.unwrap_or_else(now) + days * DAY_SECS;
+                if now() >= ends {
+                    return Err(ApiError::PassExpired);
+                }
+            }
+            Ok(html)
+        }
+        PurchaseStatus::Refunded => Err(REFUNDED),
+        PurchaseStatus::Disputed => Err(DISPUTED),
+        PurchaseStatus::Canceled => Err(CANCELED),
+        PurchaseStatus::Pending | PurchaseStatus::Failed => Err(NOT_PAID_YET),
+    })
 }
 
 /// Re-reads an unsettled purchase's PaymentIntent and applies what Stripe says, under the same

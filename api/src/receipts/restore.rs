@@ -101,9 +101,10 @@ pub async fn redeem(
             Ok(RestoredAccess {
                 tokens: tokens
                     .into_iter()
-                    .map(|(paywall_id, access_token)| RestoredToken {
+                    .map(|(paywall_id, access_token, pass_id)| RestoredToken {
                         paywall_id: paywall_id.to_string(),
                         access_token,
+                        pass_id,
                     })
                     .collect(),
             })

@@ -18,7 +18,7 @@ pub struct PaywallTotals {
     pub currency: String,
     /// Purchases created in the period (any status).
     pub started: i64,
-    /// Paid in the period (tips apart).
+    /// Paid in the period (tips and passes apart).
     pub paid_count: i64,
     /// Their sum, minor units.
     pub revenue: i64,
@@ -32,6 +32,10 @@ pub struct PaywallTotals {
     pub tip_count: i64,
     /// Their sum, minor units.
     pub tip_revenue: i64,
+    /// Passes paid in the period (bought on this paywall).
+    pub pass_count: i64,
+    /// Their sum, minor units.
+    pub pass_revenue: i64,
 }
 
 /// Money one paywall took on one day in one currency.
@@ -77,26 +81,30 @@ impl Store {
         .context("Failed to read views")
     }
 
-    /// Sales per paywall and currency: purchases created, paid, refunded and disputed since `since`.
+    /// Sales per paywall and currency: purchases created, paid (articles, tips and passes apart),
+    /// refunded and disputed since `since`.
     #[tracing::instrument(skip_all)]
     pub async fn totals_per_paywall(&self, since: i64) -> anyhow::Result<Vec<PaywallTotals>> {
         on_pool!(self, pool => sqlx::query_as::<_, PaywallTotals>(
             "select paywall_id, currency, \
                cast(sum(case when created_at >= $1 then 1 else 0 end) as bigint) as started, \
-               cast(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as paid_count, \
-               cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as revenue, \
+               cast(sum(case when status = 'paid' and mode <> 'tip' and pass_id is null and paid_at >= $1 then 1 else 0 end) as bigint) as paid_count, \
+               cast(coalesce(sum(case when status = 'paid' and mode <> 'tip' and pass_id is null and paid_at >= $1 then amount else 0 end), 0) as bigint) as revenue, \
                cast(sum(case when status = 'refunded' and updated_at >= $1 then 1 else 0 end) as bigint) as refunded_count, \
                cast(sum(case when status = 'disputed' and updated_at >= $1 then 1 else 0 end) as bigint) as disputed_count, \
                cast(coalesce(sum(case when updated_at >= $1 then refunded_amount else 0 end), 0) as bigint) as refunded_amount, \
                cast(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then 1 else 0 end) as bigint) as tip_count, \
-               cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue \
+               cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue, \
+               cast(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then 1 else 0 end) as bigint) as pass_count, \
+               cast(coalesce(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then amount else 0 end), 0) as bigint) as pass_revenue \
              from purchases group by paywall_id, currency")
             .bind(since)
             .fetch_all(pool).await)
             .context("Failed to total sales per paywall")
     }
 
-    /// Money paid per paywall, currency and UTC day, since `since`.
+    /// Money paid per paywall, currency and UTC day, since `since` (passes with the articles:
+    /// a day's takings are all the money of the day, tips apart).
     #[tracing::instrument(skip_all)]
     pub async fn takings_per_day(&self, since: i64) -> anyhow::Result<Vec<DayTotals>> {
         on_pool!(self, pool => sqlx::query_as::<_, DayTotals>(

@@ -1,6 +1,7 @@
 //! Storage: every SQL statement plog runs, one file per thing stored — [`paywalls`],
 //! [`purchases`], [`events`] (Stripe's webhook deliveries), [`outbox`] (mail owed to readers),
-//! [`restores`] (restore codes and the tokens they bought), [`sessions`] (the dashboard's),
+//! [`restores`] (restore codes and the tokens they bought), [`passes`], [`gifts`] (gift links and
+//! their openings), [`discounts`] (codes), [`sessions`] (the dashboard's),
 //! [`figures`] (views and sales totals) — on the pool and migrations of [`pool`].
 //!
 //! SQL is written to run on SQLite and PostgreSQL alike (`$1` placeholders, bigint epoch times,
@@ -40,9 +41,12 @@ macro_rules! on_pool {
 
 // After the macro, which they use.
 pub mod backup;
+pub mod discounts;
 pub mod events;
 pub mod figures;
+pub mod gifts;
 pub mod outbox;
+pub mod passes;
 pub mod paywalls;
 pub mod pool;
 pub mod purchases;
@@ -52,11 +56,14 @@ pub mod sessions;
 
 pub use backup::BackupSummary;
 pub use events::EventOutcome;
+pub use discounts::Discount;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
+pub use gifts::{Gift, GiftOpen, NewGiftLink};
 pub use outbox::DueMail;
+pub use passes::Pass;
 pub use paywalls::Paywall;
 pub use pool::{HeldConnection, is_pool_timeout};
-pub use purchases::{NewPurchase, NewReceipt, Purchase, PurchaseFilter, TokenContent, UpdateOutcome};
+pub use purchases::{Grant, NewPurchase, NewReceipt, Purchase, PurchaseFilter, TokenContent, UpdateOutcome};
 pub use restores::{NewRestore, NewRestoreMail, Redeemed, Restorable};
 pub use sessions::AdminSession;
 

@@ -132,6 +132,10 @@ pub struct NewPurchase {
     pub mode: PaywallMode,
     /// The receipt the reader asked for, if any.
     pub receipt: Option<NewReceipt>,
+    /// A pass bought (on this paywall): its id and length in days at purchase time.
+    pub pass: Option<(String, Option<i64>)>,
+    /// The discount code applied (its use already taken) and the price before it.
+    pub discount: Option<(String, i64)>,
 }
 
 /// A receipt to mail once the purchase is paid.
@@ -181,13 +185,40 @@ pub enum UpdateOutcome {
 /// What the content route reads by an access token ([`Store::content_by_token`]).
 #[derive(Debug, Clone)]
 pub struct TokenContent {
-    /// The paywall the purchase is of.
+    /// The paywall the purchase (or gift link) is of.
     pub paywall_id: String,
-    /// The purchase's status.
+    /// The purchase's status (a gift's opening reads as paid).
     pub status: PurchaseStatus,
     /// The paywall's paid part, sanitized HTML.
     pub html: String,
+    /// What the token was given for.
+    pub grant: Grant,
 }
+
+/// What an access token was given for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// A purchase of one paywall.
+    Purchase,
+    /// A purchase of a pass (bought on `paywall_id`): it opens what the pass covers, for
+    /// `days` from `paid_at` (`None`: for good).
+    Pass {
+        /// The pass.
+        pass_id: String,
+        /// When the purchase was paid.
+        paid_at: Option<i64>,
+        /// Its length at purchase time.
+        days: Option<i64>,
+    },
+    /// The opening of a gift link; it unlocks until the link is revoked.
+    Gift {
+        /// The link was revoked.
+        revoked: bool,
+    },
+}
+
+/// A purchase-token row of the content route: paywall, status, HTML, pass, paid at, pass days.
+type ContentRow = (String, String, String, Option<String>, Option<i64>, Option<i64>);
 
 /// A success's move in one statement: `$1` intent, `$2` amount, `$3` currency, `$4` now. It
 /// names the states a success of the purchase's amount and currency moves to paid; a test keeps
@@ -307,12 +338,14 @@ impl Store {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, \
-                   updated_at, client_key, mode, email_hash) \
-                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10)")
+                   updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount) \
+                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14)")
                 .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
                 .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
                 .bind(&purchase.client_key).bind(purchase.mode.as_str())
                 .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
+                .bind(purchase.pass.as_ref().map(|(id, _)| id.as_str())).bind(purchase.pass.as_ref().and_then(|(_, days)| *days))
+                .bind(purchase.discount.as_ref().map(|(id, _)| id.as_str())).bind(purchase.discount.as_ref().map(|(_, list)| *list))
                 .execute(&mut *tx).await?;
             if let Some(receipt) = &purchase.receipt {
                 sqlx::query(
@@ -401,31 +434,47 @@ impl Store {
     }
 
     /// What the content route needs of the purchase an access token's hash belongs to: its
-    /// paywall, its status and that paywall's paid HTML — three columns of one indexed join, the
-    /// hot path (every column more is a copy and an allocation per request). A purchase's own
-    /// token first; a token a restore added (`restored_tokens`) unlocks alike, for a second
-    /// lookup. `None`: the token belongs to no purchase.
+    /// paywall, its status and that paywall's paid HTML (and, for a pass, what the pass needs) —
+    /// one indexed join, the hot path. A purchase's own token first; a token a restore added
+    /// (`restored_tokens`) unlocks alike, and a gift link's opening (`gift_opens`) unlocks its
+    /// paywall: each a further lookup, only when the one before found nothing. `None`: the token
+    /// belongs to nothing.
     #[tracing::instrument(skip_all)]
     pub async fn content_by_token(&self, token_hash: &str) -> anyhow::Result<Option<TokenContent>> {
-        let own = on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
-            "select p.paywall_id, p.status, w.content_html from purchases p join paywalls w on w.id = p.paywall_id \
-             where p.token_hash = $1")
+        let own = on_pool!(self, pool => sqlx::query_as::<_, ContentRow>(
+            "select p.paywall_id, p.status, w.content_html, p.pass_id, p.paid_at, p.pass_days \
+             from purchases p join paywalls w on w.id = p.paywall_id where p.token_hash = $1")
             .bind(token_hash).fetch_optional(pool).await)
         .context("Failed to read a purchase's content by token")?;
         let row = match own {
             Some(row) => Some(row),
-            None => on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
-                "select p.paywall_id, p.status, w.content_html from purchases p join paywalls w on w.id = p.paywall_id \
+            None => on_pool!(self, pool => sqlx::query_as::<_, ContentRow>(
+                "select p.paywall_id, p.status, w.content_html, p.pass_id, p.paid_at, p.pass_days \
+                 from purchases p join paywalls w on w.id = p.paywall_id \
                  where p.id = (select purchase_id from restored_tokens where token_hash = $1)")
                 .bind(token_hash).fetch_optional(pool).await)
             .context("Failed to read a restored purchase's content by token")?,
         };
-        row.map(|(paywall_id, status, html)| {
-            let status = PurchaseStatus::parse(&status)
-                .ok_or_else(|| corrupt("purchases", &paywall_id, format!("unknown status {status:?}")))?;
-            Ok::<_, anyhow::Error>(TokenContent { paywall_id, status, html })
-        })
-        .transpose()
+        let Some((paywall_id, status, html, pass_id, paid_at, days)) = row else {
+            let gift = on_pool!(self, pool => sqlx::query_as::<_, (String, Option<i64>, String)>(
+                "select g.paywall_id, g.revoked_at, w.content_html from gift_opens o \
+                 join gift_links g on g.id = o.gift_id join paywalls w on w.id = g.paywall_id where o.token_hash = $1")
+                .bind(token_hash).fetch_optional(pool).await)
+            .context("Failed to read a gift's content by token")?;
+            return Ok(gift.map(|(paywall_id, revoked_at, html)| TokenContent {
+                paywall_id,
+                status: PurchaseStatus::Paid,
+                html,
+                grant: Grant::Gift { revoked: revoked_at.is_some() },
+            }));
+        };
+        let status = PurchaseStatus::parse(&status)
+            .ok_or_else(|| corrupt("purchases", &paywall_id, format!("unknown status {status:?}")))?;
+        let grant = match pass_id {
+            Some(pass_id) => Grant::Pass { pass_id, paid_at, days },
+            None => Grant::Purchase,
+        };
+        Ok(Some(TokenContent { paywall_id, status, html, grant }))
     }
 
     /// The whole purchase an access token's hash belongs to (its own token or a restored one):

@@ -54,26 +54,26 @@ pub struct Restorable {
 /// What exchanging a code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redeemed {
-    /// The right code: a fresh token per paywall restored.
-    Tokens(Vec<(PaywallId, String)>),
+    /// The right code: a fresh token per purchase restored (its paywall, the token, its pass).
+    Tokens(Vec<(PaywallId, String, Option<String>)>),
     /// Unknown request, wrong, expired, used or out of tries (one answer for all of them).
     Refused,
 }
 
 /// The paid purchases of an address's keyed hash (`$1`), with their paywalls' sites: what a
 /// restore may open (both the request and the exchange read it).
-const RESTORABLE: &str = "select p.id, p.paywall_id, w.origins from purchases p join paywalls w on w.id = p.paywall_id \
+const RESTORABLE: &str = "select p.id, p.paywall_id, w.origins, p.pass_id from purchases p join paywalls w on w.id = p.paywall_id \
     where p.email_hash = $1 and p.status = 'paid' order by p.created_at";
 
 impl Store {
     /// The paid purchases of an address, by its keyed hash, with their paywalls' sites.
     #[tracing::instrument(skip_all)]
     pub async fn restorable(&self, email_hash: &str) -> anyhow::Result<Vec<Restorable>> {
-        let rows: Vec<(String, String, String)> =
+        let rows: Vec<(String, String, String, Option<String>)> =
             on_pool!(self, pool => sqlx::query_as(RESTORABLE).bind(email_hash).fetch_all(pool).await)
                 .context("Failed to find an address's purchases")?;
         rows.into_iter()
-            .map(|(purchase_id, paywall_id, origins)| {
+            .map(|(purchase_id, paywall_id, origins, _)| {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
                 Ok(Restorable { purchase_id, paywall_id, origins })
             })
@@ -144,16 +144,16 @@ impl Store {
                 return Ok(Redeemed::Refused);
             }
             sqlx::query("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut *tx).await?;
-            let rows: Vec<(String, String, String)> =
+            let rows: Vec<(String, String, String, Option<String>)> =
                 sqlx::query_as(RESTORABLE).bind(&email_hash).fetch_all(&mut *tx).await?;
             let mut tokens = Vec::new();
-            for (purchase_id, paywall_id, _) in rows.into_iter().filter(|(_, _, origins)| allowed(origins, &origin)) {
+            for (purchase_id, paywall_id, _, pass_id) in rows.into_iter().filter(|(_, _, origins, _)| allowed(origins, &origin)) {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
                 let token = new_access_token();
                 sqlx::query("insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)")
                     .bind(token_hash(&token)).bind(&purchase_id).bind(id).bind(now)
                     .execute(&mut *tx).await?;
-                tokens.push((paywall_id, token));
+                tokens.push((paywall_id, token, pass_id));
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Redeemed::Tokens(tokens))

@@ -1,0 +1,120 @@
+//! The `discount_codes` table: codes readers type for a lower price. A use is taken when a
+//! purchase with the code starts, by one conditional update against the code's cap, so however
+//! many readers start at once a code with N uses is used exactly N times; a use whose purchase
+//! could not be started (Stripe refused) is given back.
+
+use anyhow::Context;
+
+use super::{Pool, Store};
+
+/// The columns of a code, in the order of every statement below.
+macro_rules! columns {
+    () => {
+        "id, code, percent_off, amount_off, currency, applies_to, starts_at, ends_at, max_uses, uses, status, created_at"
+    };
+}
+
+/// A discount code as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Discount {
+    /// `disc_…`.
+    pub id: String,
+    /// Upper case.
+    pub code: String,
+    /// 1–99.
+    pub percent_off: Option<i64>,
+    /// Minor units of `currency`.
+    pub amount_off: Option<i64>,
+    /// The currency of `amount_off`.
+    pub currency: Option<String>,
+    /// Space-separated paywall and pass ids; `""`: all.
+    pub applies_to: String,
+    /// Unix seconds.
+    pub starts_at: Option<i64>,
+    /// Unix seconds.
+    pub ends_at: Option<i64>,
+    /// Most uses.
+    pub max_uses: Option<i64>,
+    /// Uses so far.
+    pub uses: i64,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Inserts a code; `false` if the code exists already (codes are unique, case aside).
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        let inserted = on_pool!(self, pool => sqlx::query(concat!(
+            "insert into discount_codes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             on conflict (code) do nothing"))
+            .bind(&discount.id).bind(&discount.code).bind(discount.percent_off).bind(discount.amount_off)
+            .bind(&discount.currency).bind(&discount.applies_to).bind(discount.starts_at).bind(discount.ends_at)
+            .bind(discount.max_uses).bind(discount.uses).bind(&discount.status).bind(discount.created_at)
+            .execute(pool).await.map(|done| done.rows_affected()))
+        .context("Failed to insert a discount code")?;
+        Ok(inserted == 1)
+    }
+
+    /// Every code, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn discounts(&self) -> anyhow::Result<Vec<Discount>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
+            "select ", columns!(), " from discount_codes order by created_at desc, id")).fetch_all(pool).await)
+        .context("Failed to list discount codes")
+    }
+
+    /// A code by its (upper-case) text.
+    #[tracing::instrument(skip_all)]
+    pub async fn discount_by_code(&self, code: &str) -> anyhow::Result<Option<Discount>> {
+        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
+            "select ", columns!(), " from discount_codes where code = $1")).bind(code).fetch_optional(pool).await)
+        .context("Failed to read a discount code")
+    }
+
+    /// Whether any active code exists (the widget offers "Have a code?" only then).
+    #[tracing::instrument(skip_all)]
+    pub async fn any_active_discount(&self) -> anyhow::Result<bool> {
+        on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)")
+            .fetch_one(pool).await)
+        .map(|n| n > 0)
+        .context("Failed to look for discount codes")
+    }
+
+    /// Disables a code by id or text; `None` if there is none.
+    #[tracing::instrument(skip_all)]
+    pub async fn disable_discount(&self, id_or_code: &str) -> anyhow::Result<Option<Discount>> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
+            "update discount_codes set status = 'disabled' where id = $1 or code = $1 returning ", columns!()))
+            .bind(id_or_code).fetch_optional(pool).await)
+        .context("Failed to disable a discount code")
+    }
+
+    /// Takes one use of a code if it is active, within its dates (`now`) and below its cap;
+    /// `false` otherwise. One statement: the database serializes concurrent takers.
+    #[tracing::instrument(skip_all)]
+    pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        let taken = on_pool!(self, pool => sqlx::query(
+            "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
+               and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
+               and (max_uses is null or uses < max_uses)")
+            .bind(id).bind(now).execute(pool).await.map(|done| done.rows_affected()))
+        .context("Failed to take a use of a discount code")?;
+        Ok(taken == 1)
+    }
+
+    /// Gives back a use taken for a purchase that could not be started.
+    #[tracing::instrument(skip_all)]
+    pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => sqlx::query("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
+            .bind(id).execute(pool).await.map(|_| ()))
+        .context("Failed to give back a use of a discount code")
+    }
+}

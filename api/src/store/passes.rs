@@ -1,0 +1,134 @@
+//! The `passes` table: what a creator sells for many paywalls at once — every paywall of a
+//! site, or a named set — for some days from payment, or for good.
+
+use anyhow::Context;
+use plog_shared::api::{PassScope, PaywallStatus};
+use plog_shared::{Currency, Money};
+
+use super::{Paywall, Pool, Store, corrupt};
+
+/// The columns of a pass, in the order of every statement below.
+macro_rules! columns {
+    () => {
+        "id, title, price_amount, currency, scope, origin, paywall_ids, days, status, created_at, updated_at"
+    };
+}
+
+/// A pass as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pass {
+    /// `pass_…`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: Money,
+    /// Site or set.
+    pub scope: PassScope,
+    /// Scope `site`: the canonical origin; `""`: every paywall of this plog.
+    pub origin: String,
+    /// Scope `set`: the paywalls it opens.
+    pub paywall_ids: Vec<String>,
+    /// Days from payment; `None`: for good.
+    pub days: Option<i64>,
+    /// Active or archived (no new sales; holders keep their access).
+    pub status: PaywallStatus,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+impl Pass {
+    /// Whether the pass opens this paywall: read each time, so paywalls added to the site or to
+    /// the set later are covered too.
+    pub fn covers(&self, paywall: &Paywall) -> bool {
+        match self.scope {
+            PassScope::Set => self.paywall_ids.iter().any(|id| id == paywall.id.as_str()),
+            PassScope::Site => self.origin.is_empty() || crate::sites::allows(&paywall.origins, &self.origin),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Record {
+    id: String,
+    title: String,
+    price_amount: i64,
+    currency: String,
+    scope: String,
+    origin: String,
+    paywall_ids: String,
+    days: Option<i64>,
+    status: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<Record> for Pass {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<Pass, sqlx::Error> {
+        let bad = |e: &dyn std::fmt::Display| corrupt("passes", &row.id, e);
+        let currency = Currency::parse(&row.currency).map_err(|e| bad(&e))?;
+        Ok(Pass {
+            price: Money::new(row.price_amount, currency).map_err(|e| bad(&e))?,
+            scope: PassScope::parse(&row.scope).ok_or_else(|| bad(&format!("unknown scope {:?}", row.scope)))?,
+            status: PaywallStatus::parse(&row.status).ok_or_else(|| bad(&format!("unknown status {:?}", row.status)))?,
+            paywall_ids: row.paywall_ids.split_whitespace().map(str::to_owned).collect(),
+            id: row.id,
+            title: row.title,
+            origin: row.origin,
+            days: row.days,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+impl Store {
+    /// Inserts a pass, or writes every field of an existing one (as validated by `offers::passes`).
+    #[tracing::instrument(skip_all)]
+    pub async fn save_pass(&self, pass: &Pass) -> anyhow::Result<()> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => sqlx::query(concat!(
+            "insert into passes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             on conflict (id) do update set title = excluded.title, price_amount = excluded.price_amount, \
+               currency = excluded.currency, origin = excluded.origin, paywall_ids = excluded.paywall_ids, \
+               days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"))
+            .bind(&pass.id).bind(&pass.title).bind(pass.price.amount).bind(pass.price.currency.code())
+            .bind(pass.scope.as_str()).bind(&pass.origin).bind(pass.paywall_ids.join(" ")).bind(pass.days)
+            .bind(pass.status.as_str()).bind(pass.created_at).bind(pass.updated_at)
+            .execute(pool).await.map(|_| ()))
+        .context("Failed to save a pass")
+    }
+
+    /// One pass.
+    #[tracing::instrument(skip_all)]
+    pub async fn pass(&self, id: &str) -> anyhow::Result<Option<Pass>> {
+        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!("select ", columns!(), " from passes where id = $1"))
+            .bind(id).fetch_optional(pool).await)
+        .context("Failed to read a pass")?;
+        Ok(record.map(Pass::try_from).transpose()?)
+    }
+
+    /// Every pass, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn passes(&self) -> anyhow::Result<Vec<Pass>> {
+        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
+            "select ", columns!(), " from passes order by created_at desc, id"))
+            .fetch_all(pool).await)
+        .context("Failed to list passes")?;
+        Ok(records.into_iter().map(Pass::try_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Paid purchases per pass.
+    #[tracing::instrument(skip_all)]
+    pub async fn passes_sold(&self) -> anyhow::Result<std::collections::HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' group by pass_id")
+            .fetch_all(pool).await)
+        .context("Failed to count passes sold")?;
+        Ok(rows.into_iter().collect())
+    }
+}
