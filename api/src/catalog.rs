@@ -50,9 +50,11 @@ pub(crate) fn check_price(price: &Price) -> Result<Money, InvalidPaywall> {
     Money::parse(price.amount, &price.currency).map_err(|e| InvalidPaywall(format!("price: {e}")))
 }
 
-fn check_content(markdown: &str) -> Result<(), InvalidPaywall> {
-    if markdown.trim().is_empty() {
-        return Err(InvalidPaywall("content_markdown must not be empty".into()));
+/// A tip jar may leave its thank-you out: readers then get a default thank-you in their language
+/// (the widget's). Every other mode sells its content, which must be there.
+fn check_content(markdown: &str, mode: PaywallMode) -> Result<(), InvalidPaywall> {
+    if markdown.trim().is_empty() && mode != PaywallMode::Tip {
+        return Err(InvalidPaywall("content_markdown must not be empty (only a tip jar may leave it out)".into()));
     }
     if markdown.len() > MAX_CONTENT_BYTES {
         return Err(InvalidPaywall(format!("content_markdown must be at most {MAX_CONTENT_BYTES} bytes")));
@@ -242,7 +244,7 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
     let title = check_title(&new.title)?;
     let teaser = check_teaser(new.teaser.as_deref())?;
     let money = check_price(&new.price)?;
-    check_content(&new.content_markdown)?;
+    check_content(&new.content_markdown, new.mode)?;
     let origins = check_origins(&new.origins)?;
     let pricing = Pricing {
         mode: new.mode,
@@ -289,7 +291,6 @@ pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch) -> Resu
         paywall.price = check_price(price)?;
     }
     if let Some(markdown) = &patch.content_markdown {
-        check_content(markdown)?;
         paywall.content_html = render_markdown(markdown);
         paywall.content_markdown = markdown.clone();
     }
@@ -311,6 +312,7 @@ pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch) -> Resu
     };
     let Pricing { suggested: suggested_amount, maximum: max_amount, presets: preset_amounts, show_count, .. } =
         check_pricing(&pricing, paywall.price)?;
+    check_content(&paywall.content_markdown, mode)?;
     paywall.mode = mode;
     (paywall.suggested_amount, paywall.max_amount, paywall.preset_amounts, paywall.show_count) =
         (suggested_amount, max_amount, preset_amounts, show_count);

@@ -246,13 +246,15 @@ pub struct NewPaywall {
     pub teaser: Option<String>,
     /// Price in minor units and currency.
     pub price: Price,
-    /// The paid part, in Markdown. Stored as sanitized HTML.
+    /// The paid part, in Markdown. Stored as sanitized HTML. A tip jar may leave it out.
+    #[serde(default)]
     pub content_markdown: String,
     /// Origins of the blogs this paywall sells on (`https://blog.example`); empty: any site.
     #[serde(default)]
     pub origins: Vec<String>,
     /// How it is paid (default `fixed`); with the other modes `price.amount` is the minimum
-    /// and `content_markdown` is what the reader gets after paying (for a tip: a thank-you).
+    /// and `content_markdown` is what the reader gets after paying (for a tip: a thank-you,
+    /// which may be left empty: the reader then gets a default thank-you in their language).
     #[serde(default)]
     pub mode: PaywallMode,
     /// Suggested amount (pay what you want), minor units.

@@ -1,7 +1,8 @@
 //! The command line: `plog serve`, `plog migrate`, `plog paywall create|list|show|update|archive`,
-//! `plog purchases list`, `plog stats`, `plog reconcile`, `plog backup` and `plog doctor`. Every verb but `serve` talks to the
+//! `plog pass|gift|code …` (passes, gift links, discount codes), `plog purchases list`, `plog stats`, `plog reconcile`, `plog backup` and `plog doctor`. Every verb but `serve` talks to the
 //! database directly (`PLOG_DATABASE_URL`), so it works with or without a running server.
 
+mod offers;
 mod sales;
 
 use std::path::PathBuf;
@@ -56,6 +57,15 @@ pub enum Command {
     /// List purchases.
     #[command(subcommand)]
     Purchases(sales::PurchasesCommand),
+    /// Passes: many paywalls for a time.
+    #[command(subcommand)]
+    Pass(offers::PassCommand),
+    /// Gift links: one paywall for whoever holds the link.
+    #[command(subcommand)]
+    Gift(offers::GiftCommand),
+    /// Discount codes.
+    #[command(subcommand)]
+    Code(offers::CodeCommand),
     /// Sales figures: per currency, per paywall, per day, and conversion.
     Stats(sales::StatsArgs),
     /// Settle purchases whose webhook never arrived, from the PaymentIntents Stripe holds.
@@ -108,9 +118,10 @@ pub enum PaywallCommand {
         /// ISO currency code, e.g. jpy, usd, eur.
         #[arg(long)]
         currency: String,
-        /// File with the paid content in Markdown (`-` for standard input).
+        /// File with the paid content in Markdown (`-` for standard input). A tip jar may leave
+        /// it out: readers then get a default thank-you in their language.
         #[arg(long)]
-        content: PathBuf,
+        content: Option<PathBuf>,
         /// Origin of a blog it sells on (`https://blog.example`); repeat for several. Without
         /// it, the paywall sells on any site.
         #[arg(long = "origin")]
@@ -241,6 +252,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Paywall(command) => paywall(command).await,
         Command::Purchases(command) => sales::purchases(command).await,
+        Command::Pass(command) => offers::pass(command).await,
+        Command::Gift(command) => offers::gift(command).await,
+        Command::Code(command) => offers::code(command).await,
         Command::Stats(args) => sales::stats(args).await,
         Command::Doctor(config) => {
             let findings = crate::doctor::examine(&config).await;
@@ -305,7 +319,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             let suggested_amount = suggested.as_deref().map(|t| read("suggested", t)).transpose()?;
             let max_amount = maximum.as_deref().map(|t| read("maximum", t)).transpose()?;
             let preset_amounts = presets.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>()?;
-            let content_markdown = read_content(&content)?;
+            let content_markdown = content.as_deref().map(read_content).transpose()?.unwrap_or_default();
             let store = open(&database).await?;
             let new = NewPaywall {
                 title,

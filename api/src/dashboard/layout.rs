@@ -21,6 +21,7 @@ pub enum Nav {
     Overview,
     Paywalls,
     Sales,
+    Offers,
 }
 
 /// A whole HTML page, answered with the dashboard's headers.
@@ -70,6 +71,7 @@ pub fn page(title: &str, nav: Nav, session: Option<&Session>, body: Markup) -> P
                             (tab(Nav::Overview, "/admin", "Overview"))
                             (tab(Nav::Paywalls, "/admin/paywalls", "Paywalls"))
                             (tab(Nav::Sales, "/admin/sales", "Sales"))
+                            (tab(Nav::Offers, "/admin/offers", "Offers"))
                         }
                         form.sign-out method="post" action="/admin/sign-out" {
                             input type="hidden" name="csrf" value=(session.csrf_token);

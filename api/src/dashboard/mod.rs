@@ -6,9 +6,11 @@
 //! - [`overview`]: revenue per day (SVG, [`chart`]), conversion, sales per paywall; period and site.
 //! - [`paywalls`]: list, create, edit with previews, the tag to copy, archive.
 //! - [`sales`]: purchases with filters, and their CSV.
+//! - [`offers`]: passes, gift links and discount codes.
 
 mod chart;
 mod layout;
+mod offers;
 mod overview;
 mod paywalls;
 mod refunds;
@@ -38,6 +40,13 @@ pub fn router() -> Router<AppState> {
         .route("/admin/paywalls/{id}/archive", post(paywalls::archive))
         .route("/admin/preview", post(paywalls::preview))
         .route("/admin/sales", get(sales::sales))
+        .route("/admin/offers", get(offers::offers))
+        .route("/admin/offers/passes", post(offers::create_pass))
+        .route("/admin/offers/passes/{id}/archive", post(offers::archive_pass))
+        .route("/admin/offers/gifts", post(offers::create_gift))
+        .route("/admin/offers/gifts/{id}/revoke", post(offers::revoke_gift))
+        .route("/admin/offers/codes", post(offers::create_code))
+        .route("/admin/offers/codes/{id}/disable", post(offers::disable_code))
         .route("/admin/purchases/{id}/refund", get(refunds::confirm).post(refunds::refund_purchase))
         .route("/admin/sales.csv", get(sales::sales_csv))
         .route(
