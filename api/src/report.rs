@@ -102,8 +102,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             }
         })
         .collect();
-    let paid =
-        |p: &PaywallStats| p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum::<i64>();
+    let paid = |p: &PaywallStats| p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum::<i64>();
     // Best-selling first; the order of the paywall list (newest first) breaks ties.
     by_paywall.sort_by_key(|p| std::cmp::Reverse(paid(p)));
 

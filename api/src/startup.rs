@@ -9,7 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, AddressLimits};
+use crate::limits::{AddressLimits, PurchaseLimits, RestoreLimits, SignInLimiter};
 use crate::mailer::Mailer;
 use crate::state::{AppContext, AppState};
 use crate::store::Store;

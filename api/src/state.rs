@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
-use crate::limits::{PurchaseLimits, RestoreLimits, SignInLimiter, AddressLimits};
+use crate::limits::{AddressLimits, PurchaseLimits, RestoreLimits, SignInLimiter};
 use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::StripeApi;

@@ -1,7 +1,10 @@
 //! The widget's client of the plog API (`/v1/paywalls/...`), over `fetch` (gloo-net).
 
 use gloo_net::http::{Request, Response};
-use plog_shared::api::{PaywallInfo, PaywallMode, PaywallStatus, Price, PurchaseCreated, StripePublicInfo};
+use plog_shared::api::{
+    DiscountQuote, PassOffer, PassQuote, PaywallInfo, PaywallMode, PaywallStatus, Price, PurchaseCreated,
+    StripePublicInfo,
+};
 use wasm_bindgen::JsValue;
 
 use crate::json;
@@ -19,9 +22,22 @@ pub enum ApiError {
     Refused {
         /// HTTP status.
         status: u16,
+        /// The API's error code (`discount_unknown`, `gift_expired`, …).
+        code: String,
         /// The API's message.
         message: String,
     },
+}
+
+/// What a purchase is of, besides the article at its price.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurchaseAsk {
+    /// The reader's amount (modes where the reader chooses).
+    pub amount: Option<i64>,
+    /// A pass instead of the article.
+    pub pass_id: Option<String>,
+    /// A discount code the server prices again.
+    pub discount_code: Option<String>,
 }
 
 /// What the content route said.
@@ -31,6 +47,8 @@ pub enum ContentAnswer {
     Paid(String),
     /// 402: not (or no longer) paid.
     NotPaid,
+    /// 402 `pass_expired`: the token's pass has ended.
+    PassEnded,
 }
 
 /// A client bound to one plog origin. Its clones share one `AbortController`: when the widget
@@ -55,10 +73,10 @@ async fn refused(response: Response) -> ApiError {
     if status == 404 {
         return ApiError::NotFound;
     }
-    let message =
-        body_of(response).await.ok().and_then(|b| json::field(&b, "error")).and_then(|e| json::string(&e, "message"));
-    match message {
-        Some(message) if status < 500 => ApiError::Refused { status, message },
+    let error = body_of(response).await.ok().and_then(|b| json::field(&b, "error"));
+    let code = error.as_ref().and_then(|e| json::string(e, "code")).unwrap_or_default();
+    match error.and_then(|e| json::string(&e, "message")) {
+        Some(message) if status < 500 => ApiError::Refused { status, code, message },
         Some(message) => ApiError::Unavailable(message),
         None => ApiError::Unavailable(format!("HTTP {status}")),
     }
@@ -86,12 +104,30 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
         mode: json::string(value, "mode").and_then(|m| PaywallMode::parse(&m)).unwrap_or_default(),
         suggested: json::integer(value, "suggested"),
         maximum: json::integer(value, "maximum"),
-        presets: json::field(value, "presets")
-            .map(|list| js_sys::Array::from(&list).iter().filter_map(|v| v.as_f64()).map(|v| v as i64).collect())
-            .unwrap_or_default(),
+        presets: list(value, "presets").filter_map(|v| v.as_f64()).map(|v| v as i64).collect(),
         tip_count: json::integer(value, "tip_count"),
         receipts: json::boolean(value, "receipts").unwrap_or(false),
+        passes: list(value, "passes")
+            .filter_map(|p| {
+                let price = json::field(&p, "price")?;
+                Some(PassOffer {
+                    id: json::string(&p, "id")?,
+                    title: json::string(&p, "title")?,
+                    price: Price {
+                        amount: json::integer(&price, "amount")?,
+                        currency: json::string(&price, "currency")?,
+                    },
+                    days: json::integer(&p, "days"),
+                })
+            })
+            .collect(),
+        codes: json::boolean(value, "codes").unwrap_or(false),
     })
+}
+
+/// The items of an array field (none if absent).
+fn list(value: &JsValue, key: &str) -> impl Iterator<Item = JsValue> {
+    json::field(value, key).map(|l| js_sys::Array::from(&l)).unwrap_or_default().into_iter()
 }
 
 fn network(error: gloo_net::Error) -> ApiError {
@@ -161,20 +197,20 @@ impl ApiClient {
         }
     }
 
-    /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses.
-    pub async fn start_purchase(&self, paywall_id: &str, amount: Option<i64>) -> Result<PurchaseCreated, ApiError> {
-        let request_body = match amount {
-            Some(amount) => format!("{{\"amount\":{amount}}}"),
-            None => "{}".to_owned(),
-        };
-        let response = Request::post(&self.url(paywall_id, "/purchases"))
-            .header("Content-Type", "application/json")
-            .abort_signal(self.signal().as_ref())
-            .body(request_body)
-            .map_err(network)?
-            .send()
-            .await
-            .map_err(self.failed())?;
+    /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses,
+    /// a pass, a discount code.
+    pub async fn start_purchase(&self, paywall_id: &str, ask: &PurchaseAsk) -> Result<PurchaseCreated, ApiError> {
+        let mut fields: Vec<(&str, JsValue)> = Vec::new();
+        if let Some(amount) = ask.amount {
+            fields.push(("amount", JsValue::from_f64(amount as f64)));
+        }
+        if let Some(pass_id) = &ask.pass_id {
+            fields.push(("pass_id", pass_id.into()));
+        }
+        if let Some(code) = &ask.discount_code {
+            fields.push(("discount_code", code.into()));
+        }
+        let response = self.post_json(&self.url(paywall_id, "/purchases"), &json::object(&fields), None).await?;
         if !response.ok() {
             return Err(refused(response).await);
         }
@@ -229,8 +265,45 @@ impl ApiClient {
         json::string(&body_of(response).await?, "restore_id").ok_or_else(malformed)
     }
 
-    /// `POST /v1/restore/{id}`: exchanges a code for access tokens, as (paywall id, token).
-    pub async fn restore_redeem(&self, restore_id: &str, code: &str) -> Result<Vec<(String, String)>, ApiError> {
+    /// `POST /v1/paywalls/{id}/discount`: what a code makes of the article's and its passes' prices.
+    pub async fn discount(&self, paywall_id: &str, code: &str) -> Result<DiscountQuote, ApiError> {
+        let body = json::object(&[("code", code.into())]);
+        let response = self.post_json(&self.url(paywall_id, "/discount"), &body, None).await?;
+        if !response.ok() {
+            return Err(refused(response).await);
+        }
+        let value = body_of(response).await?;
+        Ok(DiscountQuote {
+            code: json::string(&value, "code").ok_or_else(malformed)?,
+            amount: json::integer(&value, "amount"),
+            passes: list(&value, "passes")
+                .filter_map(|p| {
+                    Some(PassQuote { pass_id: json::string(&p, "pass_id")?, amount: json::integer(&p, "amount")? })
+                })
+                .collect(),
+        })
+    }
+
+    /// `POST /v1/paywalls/{id}/gift`: opens a gift link: (access token, paid HTML).
+    pub async fn open_gift(&self, paywall_id: &str, code: &str) -> Result<(String, String), ApiError> {
+        let body = json::object(&[("code", code.into())]);
+        let response = self.post_json(&self.url(paywall_id, "/gift"), &body, None).await?;
+        if !response.ok() {
+            return Err(refused(response).await);
+        }
+        let value = body_of(response).await?;
+        Ok((
+            json::string(&value, "access_token").ok_or_else(malformed)?,
+            json::string(&value, "html").ok_or_else(malformed)?,
+        ))
+    }
+
+    /// `POST /v1/restore/{id}`: exchanges a code for access tokens, as (paywall id, token, pass id).
+    pub async fn restore_redeem(
+        &self,
+        restore_id: &str,
+        code: &str,
+    ) -> Result<Vec<(String, String, Option<String>)>, ApiError> {
         let body = json::object(&[("code", code.into())]);
         let url = format!("{}/v1/restore/{}", self.origin, js_sys::encode_uri_component(restore_id));
         let response = self.post_json(&url, &body, None).await?;
@@ -240,7 +313,9 @@ impl ApiClient {
         let tokens = json::field(&body_of(response).await?, "tokens").ok_or_else(malformed)?;
         Ok(js_sys::Array::from(&tokens)
             .iter()
-            .filter_map(|t| Some((json::string(&t, "paywall_id")?, json::string(&t, "access_token")?)))
+            .filter_map(|t| {
+                Some((json::string(&t, "paywall_id")?, json::string(&t, "access_token")?, json::string(&t, "pass_id")))
+            })
             .collect())
     }
 
@@ -254,7 +329,10 @@ impl ApiClient {
             .map_err(self.failed())?;
         match response.status() {
             200 => json::string(&body_of(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
-            402 => Ok(ContentAnswer::NotPaid),
+            402 => match refused(response).await {
+                ApiError::Refused { code, .. } if code == "pass_expired" => Ok(ContentAnswer::PassEnded),
+                _ => Ok(ContentAnswer::NotPaid),
+            },
             _ => Err(refused(response).await),
         }
     }

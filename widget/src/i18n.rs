@@ -107,6 +107,38 @@ pub struct Texts {
     pub restore_nothing: &'static str,
     /// Too many requests, or the server could not be reached.
     pub restore_unavailable: &'static str,
+    /// A pass on offer: `{title}`, `{price}` and `{days}` replaced.
+    pub pass_days: &'static str,
+    /// A pass for good: `{title}` and `{price}` replaced.
+    pub pass_for_good: &'static str,
+    /// The reader's pass has ended.
+    pub pass_ended: &'static str,
+    /// Opens the discount code field.
+    pub code_open: &'static str,
+    /// Label of the discount code field.
+    pub code_label: &'static str,
+    /// Applies the code.
+    pub code_apply: &'static str,
+    /// The code lowered the price: `{code}` replaced.
+    pub code_applied: &'static str,
+    /// No such code.
+    pub code_unknown: &'static str,
+    /// The code is not valid now.
+    pub code_expired: &'static str,
+    /// The code is used up.
+    pub code_used_up: &'static str,
+    /// The code does not apply here.
+    pub code_not_here: &'static str,
+    /// A gift link opened nothing: unknown.
+    pub gift_unknown: &'static str,
+    /// A gift link was withdrawn.
+    pub gift_revoked: &'static str,
+    /// A gift link expired.
+    pub gift_expired: &'static str,
+    /// A gift link was opened as often as it allows.
+    pub gift_used_up: &'static str,
+    /// A tip jar without a thank-you of the creator's.
+    pub thank_you: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -150,6 +182,22 @@ const EN: Texts = Texts {
     restore_refused: "That code did not work: it may be mistyped, used or expired. Ask for a new one.",
     restore_nothing: "Access restored, but nothing on this page was bought with that address.",
     restore_unavailable: "Restoring is not possible right now. Please try again in a while.",
+    pass_days: "{title}: {price} for {days} days",
+    pass_for_good: "{title}: {price}",
+    pass_ended: "Your pass has ended. Renew it to read on.",
+    code_open: "Have a code?",
+    code_label: "Discount code",
+    code_apply: "Apply",
+    code_applied: "Code {code} applied.",
+    code_unknown: "This code is not valid.",
+    code_expired: "This code is not valid at the moment.",
+    code_used_up: "This code has been used up.",
+    code_not_here: "This code does not apply to this article.",
+    gift_unknown: "This gift link does not work here.",
+    gift_revoked: "This gift link was withdrawn by the author.",
+    gift_expired: "This gift link has expired.",
+    gift_used_up: "This gift link has already been used.",
+    thank_you: "Thank you for your support!",
 };
 
 const JA: Texts = Texts {
@@ -193,6 +241,22 @@ const JA: Texts = Texts {
     restore_refused: "コードが正しくないか、使用済みか、期限切れです。もう一度コードを受け取ってください。",
     restore_nothing: "復元しましたが、このページにそのアドレスで購入したものはありません。",
     restore_unavailable: "現在は復元できません。しばらくしてからもう一度お試しください。",
+    pass_days: "{title}：{days} 日間 {price}",
+    pass_for_good: "{title}：{price}",
+    pass_ended: "パスの有効期限が切れました。更新すると続きを読めます。",
+    code_open: "クーポンコードをお持ちの方",
+    code_label: "クーポンコード",
+    code_apply: "適用",
+    code_applied: "コード {code} を適用しました。",
+    code_unknown: "このコードは無効です。",
+    code_expired: "このコードは現在使えません。",
+    code_used_up: "このコードは利用上限に達しました。",
+    code_not_here: "このコードはこの記事には使えません。",
+    gift_unknown: "このギフトリンクはここでは使えません。",
+    gift_revoked: "このギフトリンクは著者により取り消されました。",
+    gift_expired: "このギフトリンクは有効期限切れです。",
+    gift_used_up: "このギフトリンクは使用済みです。",
+    thank_you: "ご支援ありがとうございます！",
 };
 
 impl Lang {

@@ -1,7 +1,7 @@
 //! What the paywalls of one page share about restoring access: when one of them restores (by
 //! code or by the mail's link), every other paywall on the page tries its held token again, so
-//! all of them open at once; and the mail's link (`#plog-restore=ID.CODE`) is taken by one
-//! paywall only and removed from the address bar.
+//! all of them open at once; and the mail's link (`#plog-restore=ID.CODE`) and a gift link
+//! (`#plog-gift=CODE`) are each taken by one paywall only and removed from the address bar.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,6 +13,7 @@ thread_local! {
     static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
     static LINK_TAKEN: Cell<bool> = const { Cell::new(false) };
+    static GIFT_TAKEN: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Calls `listener` whenever a paywall of this page restored access; returns the id to
@@ -60,6 +61,23 @@ pub fn take_link() -> Option<(String, String)> {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url()));
     }
     Some((restore_id.to_owned(), code.to_owned()))
+}
+
+/// A gift link's code (`#plog-gift=CODE`), the first time a paywall of the page asks: the
+/// fragment is then removed from the address bar, as a restore link's is. The browser keeps
+/// the access the opening gives, so the link is not needed again.
+pub fn take_gift() -> Option<String> {
+    if GIFT_TAKEN.with(Cell::get) {
+        return None;
+    }
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let code = hash.strip_prefix("#plog-gift=")?.to_owned();
+    GIFT_TAKEN.with(|taken| taken.set(true));
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url()));
+    }
+    Some(code)
 }
 
 /// True if the text could be a mail address (the server checks it properly).

@@ -1,5 +1,6 @@
 //! Access tokens kept in `localStorage`, one per API origin and paywall, so a returning reader
-//! sees the content without paying again. Storage may be unavailable (privacy modes): then
+//! sees the content without paying again; and the tokens of passes, one list per API origin,
+//! which every paywall of the page tries (a pass opens paywalls it was not bought on). Storage may be unavailable (privacy modes): then
 //! nothing is kept and the widget still works for the visit.
 
 /// The localStorage key of a paywall's token.
@@ -28,4 +29,35 @@ pub fn forget_token(api_origin: &str, paywall_id: &str) {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(&token_key(api_origin, paywall_id));
     }
+}
+
+fn passes_key(api_origin: &str) -> String {
+    format!("plog:passes:{api_origin}")
+}
+
+/// The pass tokens held for this plog.
+pub fn pass_tokens(api_origin: &str) -> Vec<String> {
+    let held = storage().and_then(|s| s.get_item(&passes_key(api_origin)).ok().flatten()).unwrap_or_default();
+    held.split_whitespace().map(str::to_owned).collect()
+}
+
+fn save_pass_tokens(api_origin: &str, tokens: &[String]) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&passes_key(api_origin), &tokens.join(" "));
+    }
+}
+
+/// Keeps a pass's token.
+pub fn save_pass_token(api_origin: &str, token: &str) {
+    let mut tokens = pass_tokens(api_origin);
+    if !tokens.iter().any(|t| t == token) {
+        tokens.push(token.to_owned());
+        save_pass_tokens(api_origin, &tokens);
+    }
+}
+
+/// Forgets a pass's token (the pass ended).
+pub fn forget_pass_token(api_origin: &str, token: &str) {
+    let tokens: Vec<String> = pass_tokens(api_origin).into_iter().filter(|t| t != token).collect();
+    save_pass_tokens(api_origin, &tokens);
 }

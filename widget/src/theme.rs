@@ -118,6 +118,20 @@ button.chip[aria-pressed="true"] { background: var(--_accent); color: var(--_acc
 .receipts.locked .restore { display: block; margin-top: 0.75em; }
 .restoring .restore-open { display: none; }
 .restore-at-email .restore-email, .restore-at-code .restore-code { display: block; }
+/* Passes and discount codes, on the locked paywall only. */
+.passes, .code, .code-form, .was { display: none; }
+.has-passes.locked .passes { display: block; margin-top: 0.75em; }
+.codes.locked .code { display: block; margin-top: 0.75em; }
+.code-opened .code-open { display: none; }
+.code-opened .code-form { display: block; }
+.discounted .was { display: inline; color: var(--_muted); margin-right: 0.3em; }
+button.pass { background: transparent; color: var(--_text); border-color: var(--_accent); margin: 0 0.4em 0.4em 0; }
+.code button.code-open { margin-left: 0; }
+.code input {
+  font: inherit; color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
+  border-radius: calc(var(--_radius) * 0.8); padding: 0.4em 0.6em; width: 10em; margin: 0 0.5em;
+}
+.code-message { display: block; font-size: 0.9em; margin: 0.25em 0 0; min-height: 1.2em; }
 button.restore-open { background: transparent; color: var(--_text); border-color: var(--_border); }
 .receipt-field { font-size: 0.9em; margin: 0.25em 0; }
 .receipt-field input, .restore input {

@@ -3,9 +3,9 @@
 //! directly, through the same `offers` functions as the admin API and the dashboard.
 
 use clap::Subcommand;
+use plog_shared::Currency;
 use plog_shared::api::{NewDiscount, NewGift, NewPass, PassScope, Price};
 use plog_shared::money::parse_major;
-use plog_shared::Currency;
 
 use super::open;
 use crate::config::DatabaseConfig;

@@ -15,7 +15,7 @@ mod requests;
 mod stripe;
 
 pub use database::DatabaseConfig;
-pub use limits::{PurchaseLimitsConfig, Rate, AddressLimitsConfig};
+pub use limits::{AddressLimitsConfig, PurchaseLimitsConfig, Rate};
 pub use mail::MailConfig;
 pub use requests::RequestConfig;
 pub use stripe::{KeyMode, StripeAccess, StripeConfig};

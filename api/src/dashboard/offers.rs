@@ -114,7 +114,11 @@ pub async fn offers(session: Session, State(ctx): State<AppState>) -> Result<Pag
     offers_page(&session, &ctx, None).await
 }
 
-async fn offers_page(session: &Session, ctx: &AppState, new_link: Option<(String, String)>) -> Result<Page, DashboardError> {
+async fn offers_page(
+    session: &Session,
+    ctx: &AppState,
+    new_link: Option<(String, String)>,
+) -> Result<Page, DashboardError> {
     let paywalls = ctx.store.paywalls().await?;
     let title_of = |id: &str| paywalls.iter().find(|p| p.id.as_str() == id).map_or(id.to_owned(), |p| p.title.clone());
     let pass_list = passes::list(&ctx.store).await?;

@@ -6,8 +6,8 @@ mod admin;
 pub mod extract;
 mod health;
 mod metrics;
-mod offers;
 pub mod middleware;
+mod offers;
 mod paywalls;
 mod purchases;
 mod restore;
@@ -54,7 +54,10 @@ pub fn router(state: AppState) -> Router {
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_origin));
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
-    let admin = admin::router().merge(offers::router()).merge(crate::dashboard::router()).layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+    let admin = admin::router()
+        .merge(offers::router())
+        .merge(crate::dashboard::router())
+        .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
     let sandbox = if state.config.sandbox { crate::sandbox::router() } else { Router::new() };
     Router::new()

@@ -5,7 +5,9 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use plog_shared::api::{AdminDiscount, AdminGift, AdminPass, ErrorBody, GiftCreated, NewDiscount, NewGift, NewPass, PassPatch};
+use plog_shared::api::{
+    AdminDiscount, AdminGift, AdminPass, ErrorBody, GiftCreated, NewDiscount, NewGift, NewPass, PassPatch,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -70,7 +72,11 @@ pub(super) async fn list_passes(_: Admin, State(ctx): State<AppState>) -> Result
 /// One pass.
 #[utoipa::path(get, path = "/v1/admin/passes/{id}", tag = "offers", params(("id" = String, Path, description = "Pass id, `pass_…`")),
     responses((status = 200, description = "The pass", body = AdminPass), (status = 404, description = "No such pass", body = ErrorBody), AdminRefusals))]
-pub(super) async fn show_pass(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPass>, ApiError> {
+pub(super) async fn show_pass(
+    _: Admin,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AdminPass>, ApiError> {
     one_pass(&ctx, &id).await.map(Json)
 }
 
@@ -91,7 +97,11 @@ pub(super) async fn update_pass(
 /// Archives a pass: it sells no more; holders keep it until it ends.
 #[utoipa::path(delete, path = "/v1/admin/passes/{id}", tag = "offers", params(("id" = String, Path, description = "Pass id")),
     responses((status = 200, description = "The archived pass", body = AdminPass), (status = 404, description = "No such pass", body = ErrorBody), AdminRefusals))]
-pub(super) async fn archive_pass(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminPass>, ApiError> {
+pub(super) async fn archive_pass(
+    _: Admin,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AdminPass>, ApiError> {
     let pass = passes::archive(&ctx.store, &id).await?;
     tracing::info!(pass_id = %pass.id, "pass archived");
     one_pass(&ctx, &pass.id).await.map(Json)
@@ -136,7 +146,11 @@ pub(super) async fn list_gifts(
 /// Revokes a gift link at once: it opens nothing more, and browsers that opened it lose access.
 #[utoipa::path(delete, path = "/v1/admin/gifts/{id}", tag = "offers", params(("id" = String, Path, description = "Gift link id, `gift_…`")),
     responses((status = 200, description = "The revoked link", body = AdminGift), (status = 404, description = "No such link", body = ErrorBody), AdminRefusals))]
-pub(super) async fn revoke_gift(_: Admin, State(ctx): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminGift>, ApiError> {
+pub(super) async fn revoke_gift(
+    _: Admin,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AdminGift>, ApiError> {
     let gift = gifts::revoke(&ctx.store, &id).await?;
     tracing::info!(gift_id = %gift.id, "gift link revoked");
     Ok(Json(gift))

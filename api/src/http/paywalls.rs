@@ -4,14 +4,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use plog_shared::api::{DiscountQuote, GiftOpened, PaidContent, PassQuote, PaywallInfo, PaywallStatus, StripePublicInfo};
+use plog_shared::api::{
+    DiscountQuote, GiftOpened, PaidContent, PassQuote, PaywallInfo, PaywallStatus, StripePublicInfo,
+};
 
 use super::extract::{PaywallPath, bearer_token};
 use crate::catalog;
-use crate::offers;
-use crate::offers::discounts::{self, Item};
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
+use crate::offers;
+use crate::offers::discounts::{self, Item};
 use crate::payments;
 use crate::receipts::{self, ReceiptAsked};
 use crate::state::AppState;
@@ -30,7 +32,11 @@ pub fn router() -> Router<AppState> {
 async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Result<Json<PaywallInfo>, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
-    let passes = if paywall.status == PaywallStatus::Active { offers::passes::offers_for(&ctx.store, &paywall).await? } else { Vec::new() };
+    let passes = if paywall.status == PaywallStatus::Active {
+        offers::passes::offers_for(&ctx.store, &paywall).await?
+    } else {
+        Vec::new()
+    };
     let codes = offers::discounts::offered_for(&ctx.store, &paywall, !passes.is_empty()).await?;
     Ok(Json(PaywallInfo {
         id: paywall.id.to_string(),

@@ -4,12 +4,12 @@
 //! these three in each process's memory. The request limits every request meets (time, header
 //! size) are middleware: `http::middleware`.
 
+pub mod addresses;
 pub mod purchases;
 pub mod restores;
 pub mod sign_ins;
-pub mod addresses;
 
+pub use addresses::AddressLimits;
 pub use purchases::PurchaseLimits;
 pub use restores::RestoreLimits;
 pub use sign_ins::SignInLimiter;
-pub use addresses::AddressLimits;

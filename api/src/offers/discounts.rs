@@ -153,11 +153,7 @@ async fn check_targets(store: &Store, ids: &[String]) -> Result<String, OfferErr
 pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferError> {
     let invalid = |m: String| Err(OfferError::Invalid(m));
     let Some(code) = normalize(&new.code) else {
-        return invalid(format!(
-            "code must be {} to {} letters, digits, - or _",
-            CODE_CHARS.start(),
-            CODE_CHARS.end()
-        ));
+        return invalid(format!("code must be {} to {} letters, digits, - or _", CODE_CHARS.start(), CODE_CHARS.end()));
     };
     let (percent_off, amount_off, currency) = match (new.percent_off, &new.amount_off) {
         (Some(_), Some(_)) | (None, None) => return invalid("give either percent_off or amount_off".into()),
@@ -201,7 +197,9 @@ pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferE
 
 /// Disables a code (by id or code): it lowers no price from now on.
 pub async fn disable(store: &Store, id_or_code: &str) -> Result<Discount, OfferError> {
-    let key = normalize(id_or_code).filter(|_| !id_or_code.trim().starts_with("disc_")).unwrap_or_else(|| id_or_code.trim().to_owned());
+    let key = normalize(id_or_code)
+        .filter(|_| !id_or_code.trim().starts_with("disc_"))
+        .unwrap_or_else(|| id_or_code.trim().to_owned());
     store.disable_discount(&key).await?.ok_or(OfferError::NotFound("no such discount code"))
 }
 
@@ -305,12 +303,21 @@ mod tests {
     fn percent_and_amount_off_never_go_below_the_stripe_minimum() {
         let jpy = paywall(300, "jpy", PaywallMode::Fixed);
         assert_eq!(price_with(&discount(Some(20), None, ""), Item::Paywall(&jpy)), Ok(240));
-        assert_eq!(price_with(&discount(Some(15), None, ""), Item::Paywall(&paywall(333, "jpy", PaywallMode::Fixed))), Ok(283));
-        assert_eq!(price_with(&discount(Some(99), None, ""), Item::Paywall(&jpy)), Ok(Currency::parse("jpy").unwrap().minimum()));
+        assert_eq!(
+            price_with(&discount(Some(15), None, ""), Item::Paywall(&paywall(333, "jpy", PaywallMode::Fixed))),
+            Ok(283)
+        );
+        assert_eq!(
+            price_with(&discount(Some(99), None, ""), Item::Paywall(&jpy)),
+            Ok(Currency::parse("jpy").unwrap().minimum())
+        );
         assert_eq!(price_with(&discount(None, Some((100, "jpy")), ""), Item::Paywall(&jpy)), Ok(200));
         assert_eq!(price_with(&discount(None, Some((10_000, "jpy")), ""), Item::Paywall(&jpy)), Ok(50));
         let usd = paywall(500, "usd", PaywallMode::Fixed);
-        assert_eq!(price_with(&discount(None, Some((100, "jpy")), ""), Item::Paywall(&usd)), Err(Refusal::NotApplicable));
+        assert_eq!(
+            price_with(&discount(None, Some((100, "jpy")), ""), Item::Paywall(&usd)),
+            Err(Refusal::NotApplicable)
+        );
     }
 
     #[test]
@@ -321,7 +328,10 @@ mod tests {
         assert_eq!(price_with(&discount(Some(10), None, ""), Item::Paywall(&pwyw)), Err(Refusal::NotApplicable));
         let fixed = paywall(1_000, "jpy", PaywallMode::Fixed);
         assert_eq!(price_with(&discount(Some(10), None, "pass_x"), Item::Paywall(&fixed)), Err(Refusal::NotApplicable));
-        assert_eq!(price_with(&discount(Some(10), None, "pass_x pw_abcdefghij0123456789"), Item::Paywall(&fixed)), Ok(900));
+        assert_eq!(
+            price_with(&discount(Some(10), None, "pass_x pw_abcdefghij0123456789"), Item::Paywall(&fixed)),
+            Ok(900)
+        );
     }
 
     #[test]

@@ -45,9 +45,10 @@ impl Refusal {
 
 /// Makes a gift link for a paywall; the code is in the answer only.
 pub async fn create(store: &Store, paywall_id: &str, new: &NewGift) -> Result<GiftCreated, OfferError> {
-    let paywall = catalog::find(store, &catalog::parse_id(paywall_id).map_err(|_| OfferError::NotFound("no such paywall"))?)
-        .await
-        .map_err(|_| OfferError::NotFound("no such paywall"))?;
+    let paywall =
+        catalog::find(store, &catalog::parse_id(paywall_id).map_err(|_| OfferError::NotFound("no such paywall"))?)
+            .await
+            .map_err(|_| OfferError::NotFound("no such paywall"))?;
     let label = new.label.as_deref().unwrap_or("").trim().to_owned();
     if label.chars().count() > MAX_LABEL_CHARS {
         return Err(OfferError::Invalid(format!("label must be at most {MAX_LABEL_CHARS} characters")));

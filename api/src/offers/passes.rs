@@ -12,9 +12,9 @@ use crate::tokens::new_id;
 
 fn check_days(days: Option<i64>) -> Result<Option<i64>, OfferError> {
     match days {
-        Some(d) if !(1..=MAX_PASS_DAYS).contains(&d) => {
-            Err(OfferError::Invalid(format!("days must be between 1 and {MAX_PASS_DAYS} (leave it out for a pass for good)")))
-        }
+        Some(d) if !(1..=MAX_PASS_DAYS).contains(&d) => Err(OfferError::Invalid(format!(
+            "days must be between 1 and {MAX_PASS_DAYS} (leave it out for a pass for good)"
+        ))),
         other => Ok(other),
     }
 }
@@ -144,12 +144,8 @@ pub async fn list(store: &Store) -> Result<Vec<AdminPass>, OfferError> {
 
 /// The passes on sale that cover a paywall, as its readers are offered them (cheapest first).
 pub async fn offers_for(store: &Store, paywall: &Paywall) -> anyhow::Result<Vec<PassOffer>> {
-    let mut passes: Vec<Pass> = store
-        .passes()
-        .await?
-        .into_iter()
-        .filter(|p| p.status == PaywallStatus::Active && p.covers(paywall))
-        .collect();
+    let mut passes: Vec<Pass> =
+        store.passes().await?.into_iter().filter(|p| p.status == PaywallStatus::Active && p.covers(paywall)).collect();
     passes.sort_by_key(|p| p.price.amount);
     Ok(passes
         .into_iter()

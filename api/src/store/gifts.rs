@@ -116,7 +116,13 @@ impl Store {
     /// `token_hash`: the open is taken by one conditional update (unrevoked, unexpired, below
     /// its cap), so concurrent openers never exceed the cap.
     #[tracing::instrument(skip_all)]
-    pub async fn open_gift(&self, paywall_id: &str, code_hash: &str, token_hash: &str, now: i64) -> anyhow::Result<GiftOpen> {
+    pub async fn open_gift(
+        &self,
+        paywall_id: &str,
+        code_hash: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<GiftOpen> {
         let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;

@@ -55,8 +55,8 @@ pub mod restores;
 pub mod sessions;
 
 pub use backup::BackupSummary;
-pub use events::EventOutcome;
 pub use discounts::Discount;
+pub use events::EventOutcome;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
 pub use gifts::{Gift, GiftOpen, NewGiftLink};
 pub use outbox::DueMail;

@@ -74,7 +74,8 @@ impl TryFrom<Record> for Pass {
         Ok(Pass {
             price: Money::new(row.price_amount, currency).map_err(|e| bad(&e))?,
             scope: PassScope::parse(&row.scope).ok_or_else(|| bad(&format!("unknown scope {:?}", row.scope)))?,
-            status: PaywallStatus::parse(&row.status).ok_or_else(|| bad(&format!("unknown status {:?}", row.status)))?,
+            status: PaywallStatus::parse(&row.status)
+                .ok_or_else(|| bad(&format!("unknown status {:?}", row.status)))?,
             paywall_ids: row.paywall_ids.split_whitespace().map(str::to_owned).collect(),
             id: row.id,
             title: row.title,

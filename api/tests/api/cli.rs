@@ -307,6 +307,8 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
                     client_key: None,
                     mode: PaywallMode::Fixed,
                     receipt: None,
+                    pass: None,
+                    discount: None,
                 })
                 .await
                 .unwrap();

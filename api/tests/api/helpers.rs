@@ -312,6 +312,8 @@ impl TestApp {
             "off".into(),
             "--rate-max-pending-per-ip".into(),
             "0".into(),
+            "--rate-codes-per-ip".into(),
+            "off".into(),
             // A loaded 2-core machine (the scale tests fsync thousands of events beside the
             // others) can take seconds to open a connection: not what these tests are about.
             // The busy-database test sets its own 1 s.

@@ -8,6 +8,7 @@ mod fuzz;
 mod helpers;
 mod limits;
 mod modes;
+mod offers;
 mod operations;
 mod payments;
 mod processes;

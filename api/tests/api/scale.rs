@@ -52,6 +52,8 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
                 client_key: None,
                 mode: plog_shared::api::PaywallMode::Fixed,
                 receipt: None,
+                pass: None,
+                discount: None,
             })
             .await
             .unwrap();

@@ -23,11 +23,8 @@ pub fn Checkout(
     let buy_label = move || {
         if state.info.with(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) { texts.tip } else { texts.buy }
     };
-    // What the Pay button charges: the price, or the reader's amount.
-    let charge = move || {
-        let fixed = state.info.with(|i| i.as_ref().filter(|i| !i.mode.reader_chooses()).map(|i| i.price.amount));
-        fixed.or(state.chosen.get()).map(|amount| state.money(amount, texts)).unwrap_or_default()
-    };
+    // What the Pay button charges: the price (with a code), a pass's, or the reader's amount.
+    let charge = move || state.charge().map(|amount| state.money(amount, texts)).unwrap_or_default();
     let error = move || match phase.get() {
         Phase::Declined(message) => Some(format!("{message} {}", texts.try_again)),
         _ => state.card_error.get(),
@@ -36,7 +33,7 @@ pub fn Checkout(
     let (buy, pay, cancel, email) = (flow.clone(), flow.clone(), flow.clone(), flow);
     view! {
         <div class="buy-area">
-            <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy.clone().buy())>
+            <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy.clone().buy(None))>
                 {buy_label}
             </button>
             <p class="hint">{texts.pay_inline}</p>

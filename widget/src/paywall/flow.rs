@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use super::amounts::choices;
 use super::state::{PaywallSetup, PaywallState, Phase, RestoreStep};
-use crate::api::{ApiError, ContentAnswer};
+use crate::api::{ApiError, ContentAnswer, PurchaseAsk};
 use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
@@ -60,16 +60,47 @@ impl Flow {
     }
 
     /// First load: a held token is tried before anything else, so a returning reader sees the
-    /// content with one request and no payment UI.
+    /// content with one request and no payment UI; then a gift link in the address, then the
+    /// passes held (a pass opens paywalls it was not bought on); then the paywall is read.
     pub async fn start(self) {
-        let (api, id, state) = (&self.setup.api, &self.setup.paywall_id, self.state);
+        let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
+        let mut notice = None;
         if let Some(token) = storage::load_token(api.origin(), id) {
             match api.content(id, &token).await {
                 Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
+                Ok(ContentAnswer::PassEnded) => {
+                    storage::forget_token(api.origin(), id);
+                    storage::forget_pass_token(api.origin(), &token);
+                    notice = Some(texts.pass_ended);
+                }
                 Ok(ContentAnswer::NotPaid) => storage::forget_token(api.origin(), id),
                 Err(ApiError::Aborted) => return,
                 Err(ApiError::NotFound) => return state.phase.set(Phase::Unavailable { archived: false }),
                 Err(_) => {}
+            }
+        }
+        if let Some(code) = restored::take_gift() {
+            match api.open_gift(id, &code).await {
+                Ok((token, html)) => {
+                    storage::save_token(api.origin(), id, &token);
+                    return self.unlocked(html);
+                }
+                Err(ApiError::Aborted) => return,
+                Err(ApiError::Refused { code, .. }) => notice = Some(gift_refusal(&code, texts)),
+                Err(ApiError::NotFound) => notice = Some(texts.gift_unknown),
+                Err(_) => notice = Some(texts.unavailable),
+            }
+        }
+        for token in storage::pass_tokens(api.origin()) {
+            match api.content(id, &token).await {
+                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
+                Ok(ContentAnswer::PassEnded) => {
+                    storage::forget_pass_token(api.origin(), &token);
+                    notice = Some(texts.pass_ended);
+                }
+                Err(ApiError::Aborted) => return,
+                // Not for this paywall (or refunded): kept, it may open others.
+                _ => {}
             }
         }
         match api.paywall(id).await {
@@ -82,6 +113,7 @@ impl Flow {
                 if !archived {
                     api.count_view(id);
                 }
+                state.notice.set(notice.map(str::to_owned));
                 state.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
             }
             Err(ApiError::Aborted) => {}
@@ -89,16 +121,54 @@ impl Flow {
         }
     }
 
-    /// Buy: load Stripe.js (only now), mount the card Element in the light DOM, start a purchase.
-    pub async fn buy(self) {
+    /// "Have a code?": asks the server what the code makes of the prices; the price line, the
+    /// passes and the Pay button then show them. A refused code says why in the reader's language.
+    pub async fn apply_code(self) {
+        let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
+        let typed = state.code_typed.get_untracked();
+        if typed.trim().is_empty() {
+            return;
+        }
+        let quoted = api.discount(id, typed.trim()).await;
+        if self.gone() {
+            return;
+        }
+        match quoted {
+            Ok(quote) => {
+                state.code_message.set(Some(texts.code_applied.replace("{code}", &quote.code)));
+                state.discount.set(Some(quote));
+            }
+            Err(error) => {
+                state.discount.set(None);
+                let message = match &error {
+                    ApiError::Refused { code, .. } => match code.as_str() {
+                        "discount_expired" => texts.code_expired,
+                        "discount_used_up" => texts.code_used_up,
+                        "discount_not_applicable" => texts.code_not_here,
+                        "rate_limited" => texts.restore_unavailable,
+                        _ => texts.code_unknown,
+                    },
+                    _ => texts.unavailable,
+                };
+                state.code_message.set(Some(message.to_owned()));
+            }
+        }
+    }
+
+    /// Buy (the article, or a pass it offers): load Stripe.js (only now), mount the card Element
+    /// in the light DOM, start a purchase.
+    pub async fn buy(self, pass_id: Option<String>) {
         let state = self.state;
         if state.phase.get_untracked() != Phase::Locked {
             return;
         }
         let Some(info) = state.info.get_untracked() else { return };
         let texts = self.setup.texts;
+        let buying_pass = pass_id.is_some();
+        state.buying_pass.set(pass_id);
         // An amount the server would refuse is refused here, before Stripe.js or a purchase.
-        if info.mode.reader_chooses()
+        if !buying_pass
+            && info.mode.reader_chooses()
             && (state.chosen.get_untracked().is_none() || state.amount_error.with_untracked(Option::is_some))
         {
             if state.amount_error.with_untracked(Option::is_none) {
@@ -147,14 +217,27 @@ impl Flow {
     /// Creates a purchase and keeps its token; on failure shows why and returns false.
     async fn new_purchase(&self) -> bool {
         let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
+        let pass_id = state.buying_pass.get_untracked();
         let amount = state
             .info
-            .with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses()))
+            .with_untracked(|i| i.as_ref().is_some_and(|i| i.mode.reader_chooses() && pass_id.is_none()))
             .then(|| state.chosen.get_untracked())
             .flatten();
-        match api.start_purchase(id, amount).await {
+        // The code goes only with what it lowers (the server prices it again).
+        let discount_code = state.discount.with_untracked(|d| {
+            d.as_ref()
+                .filter(|d| match &pass_id {
+                    Some(pass) => d.passes.iter().any(|p| p.pass_id == *pass),
+                    None => d.amount.is_some(),
+                })
+                .map(|d| d.code.clone())
+        });
+        match api.start_purchase(id, &PurchaseAsk { amount, pass_id: pass_id.clone(), discount_code }).await {
             Ok(created) => {
                 storage::save_token(api.origin(), id, &created.access_token);
+                if pass_id.is_some() {
+                    storage::save_pass_token(api.origin(), &created.access_token);
+                }
                 state.card_form.update_value(|form| form.client_secret = Some(created.client_secret));
                 true
             }
@@ -304,10 +387,15 @@ impl Flow {
         state.restore_busy.set(false);
         match redeemed {
             Ok(tokens) => {
-                for (paywall_id, token) in &tokens {
+                for (paywall_id, token, pass_id) in &tokens {
                     storage::save_token(api.origin(), paywall_id, token);
+                    if pass_id.is_some() {
+                        storage::save_pass_token(api.origin(), token);
+                    }
                 }
-                let here = tokens.iter().any(|(paywall_id, _)| *paywall_id == self.setup.paywall_id);
+                // A pass restored may open this paywall too: every paywall tries again.
+                let here =
+                    tokens.iter().any(|(paywall_id, _, pass)| *paywall_id == self.setup.paywall_id || pass.is_some());
                 state.restore_message.set((!here).then(|| texts.restore_nothing.to_owned()));
                 restored::announce();
             }
@@ -333,11 +421,13 @@ impl Flow {
             return;
         }
         let (api, id) = (&self.setup.api, &self.setup.paywall_id);
-        let Some(token) = storage::load_token(api.origin(), id) else { return };
-        if let Ok(ContentAnswer::Paid(html)) = api.content(id, &token).await
-            && !self.gone()
-        {
-            self.unlocked(html);
+        let tokens = storage::load_token(api.origin(), id).into_iter().chain(storage::pass_tokens(api.origin()));
+        for token in tokens {
+            if let Ok(ContentAnswer::Paid(html)) = api.content(id, &token).await
+                && !self.gone()
+            {
+                return self.unlocked(html);
+            }
         }
     }
 
@@ -364,12 +454,15 @@ impl Flow {
             storage::forget_token(self.setup.api.origin(), &self.setup.paywall_id);
         }
         self.state.phase.set(Phase::Unlocked);
+        // A tip jar whose creator wrote no thank-you: the reader's language's own.
+        let html = if html.trim().is_empty() { format!("<p>{}</p>", self.setup.texts.thank_you) } else { html };
         (self.setup.on_unlocked)(html);
     }
 
     /// Cancel: close the card form, back to the locked paywall.
     pub fn cancel(&self) {
         self.release();
+        self.state.buying_pass.set(None);
         self.state.card_error.set(None);
         self.state.phase.set(Phase::Locked);
     }
@@ -389,5 +482,15 @@ impl Flow {
     pub fn release_all(&self) {
         self.setup.api.abort();
         self.release();
+    }
+}
+
+/// A gift link's refusal in the reader's language.
+fn gift_refusal(code: &str, texts: &'static crate::i18n::Texts) -> &'static str {
+    match code {
+        "gift_revoked" => texts.gift_revoked,
+        "gift_expired" => texts.gift_expired,
+        "gift_used_up" => texts.gift_used_up,
+        _ => texts.gift_unknown,
     }
 }

@@ -1,5 +1,6 @@
 //! The paywall: one component per part of the view — [`summary`], [`amounts`] (where the
-//! reader chooses), [`checkout`] (Buy, then the card form), [`restore`] (already bought?),
+//! reader chooses), [`checkout`] (Buy, then the card form), [`offers`] (passes, a discount
+//! code), [`restore`] (already bought?),
 //! [`status_line`] — assembled here,
 //! and the purchase flow apart from the view ([`flow`]); [`state`] is what they share.
 //!
@@ -9,6 +10,7 @@
 pub mod amounts;
 pub mod checkout;
 pub mod flow;
+pub mod offers;
 pub mod restore;
 pub mod state;
 pub mod status_line;
@@ -23,6 +25,7 @@ use plog_shared::api::PaywallMode;
 use amounts::AmountPicker;
 use checkout::Checkout;
 pub use flow::{Flow, Retry, after_unexpected_state};
+use offers::{CodeField, PassOffers};
 use restore::RestoreForm;
 pub use state::{PaywallSetup, PaywallState, Phase};
 use status_line::StatusLine;
@@ -57,9 +60,18 @@ pub fn Paywall(
     // One reactive class on the root drives which parts show (see theme.rs): far less code in
     // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.
     let root_class = move || {
-        let (sandbox, teaser, receipts) = state
-            .info
-            .with(|i| i.as_ref().map_or((false, false, false), |i| (i.sandbox, i.teaser.is_some(), i.receipts)));
+        let (sandbox, teaser, receipts, passes, codes) = state.info.with(|i| {
+            i.as_ref().map_or((false, false, false, false, false), |i| {
+                (i.sandbox, i.teaser.is_some(), i.receipts, !i.passes.is_empty(), i.codes)
+            })
+        });
+        let offers = format!(
+            "{}{}{}{}",
+            if passes { " has-passes" } else { "" },
+            if codes { " codes" } else { "" },
+            if state.code_open.get() { " code-opened" } else { "" },
+            if state.discounted_price().is_some() { " discounted" } else { "" }
+        );
         let restoring = state.restore.with(restore::step_class);
         let mode = state.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
             Some((PaywallMode::Tip, true)) => " choose tip has-count",
@@ -81,7 +93,7 @@ pub fn Paywall(
             Phase::Unlocked => "unlocked",
         };
         format!(
-            "paywall {phase}{}{}{}{mode}{restoring}",
+            "paywall {phase}{}{}{}{mode}{restoring}{offers}",
             if sandbox { " sandbox" } else { "" },
             if teaser { " has-teaser" } else { "" },
             if receipts { " receipts" } else { "" }
@@ -99,6 +111,8 @@ pub fn Paywall(
                 <Summary state=state texts=texts/>
                 <AmountPicker state=state texts=texts/>
                 <Checkout flow=flow.clone() texts=texts/>
+                <PassOffers flow=flow.clone() texts=texts/>
+                <CodeField flow=flow.clone() texts=texts/>
                 <RestoreForm flow=flow texts=texts/>
             </div>
             <StatusLine state=state texts=texts/>

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use plog_shared::api::PaywallInfo;
+use plog_shared::api::{DiscountQuote, PaywallInfo};
 use wasm_bindgen::prelude::*;
 
 use crate::api::ApiClient;
@@ -115,6 +115,16 @@ pub struct PaywallState {
     pub restore_message: RwSignal<Option<String>>,
     /// A restore request is running.
     pub restore_busy: RwSignal<bool>,
+    /// The pass being bought (`None`: the article).
+    pub buying_pass: RwSignal<Option<String>>,
+    /// The discount code's prices, once the server accepted it.
+    pub discount: RwSignal<Option<DiscountQuote>>,
+    /// The code field is open.
+    pub code_open: RwSignal<bool>,
+    /// What is typed in the code field.
+    pub code_typed: RwSignal<String>,
+    /// What the code field says (applied, or why not).
+    pub code_message: RwSignal<Option<String>>,
     /// The root element, whose CSS variables theme the card Element.
     pub themed: NodeRef<Div>,
     /// The open card form.
@@ -139,8 +149,42 @@ impl PaywallState {
             restore_code: RwSignal::new(String::new()),
             restore_message: RwSignal::new(None),
             restore_busy: RwSignal::new(false),
+            buying_pass: RwSignal::new(None),
+            discount: RwSignal::new(None),
+            code_open: RwSignal::new(false),
+            code_typed: RwSignal::new(String::new()),
+            code_message: RwSignal::new(None),
             themed: NodeRef::new(),
             card_form: StoredValue::new_local(CardForm::default()),
+        }
+    }
+
+    /// The article's price with the applied code, if it lowers it.
+    pub fn discounted_price(&self) -> Option<i64> {
+        self.discount.with(|d| d.as_ref().and_then(|d| d.amount))
+    }
+
+    /// A pass's price with the applied code, if it lowers it.
+    pub fn discounted_pass(&self, pass_id: &str) -> Option<i64> {
+        self.discount
+            .with(|d| d.as_ref().and_then(|d| d.passes.iter().find(|p| p.pass_id == pass_id).map(|p| p.amount)))
+    }
+
+    /// What the Pay button charges: the pass's or the article's price (with the code), or the
+    /// reader's amount where the reader chooses.
+    pub fn charge(&self) -> Option<i64> {
+        let info = self.info;
+        if let Some(pass_id) = self.buying_pass.get() {
+            return self.discounted_pass(&pass_id).or_else(|| {
+                info.with(|i| {
+                    i.as_ref().and_then(|i| i.passes.iter().find(|p| p.id == pass_id).map(|p| p.price.amount))
+                })
+            });
+        }
+        let fixed = info.with(|i| i.as_ref().filter(|i| !i.mode.reader_chooses()).map(|i| i.price.amount));
+        match fixed {
+            Some(price) => Some(self.discounted_price().unwrap_or(price)),
+            None => self.chosen.get(),
         }
     }
 

@@ -21,10 +21,12 @@ pub fn Summary(
             return String::new();
         };
         match mode {
-            PaywallMode::Fixed => state.money(amount, texts),
+            PaywallMode::Fixed => state.money(state.discounted_price().unwrap_or(amount), texts),
             _ => texts.minimum.replace("{price}", &state.money(amount, texts)),
         }
     };
+    // The price before the code, struck through (shown only while a code lowers it).
+    let was = move || state.info.with(|i| i.as_ref().map(|i| i.price.amount)).map(|a| state.money(a, texts));
     let tip_count = move || {
         state
             .info
@@ -34,7 +36,7 @@ pub fn Summary(
     view! {
         <p class="title" part="title">{text(|i| Some(i.title.clone()))}</p>
         <p class="teaser" part="teaser">{text(|i| i.teaser.clone())}</p>
-        <p class="price" part="price">{texts.price_label} ": " <strong>{price}</strong></p>
+        <p class="price" part="price">{texts.price_label} ": " <s class="was">{was}</s> <strong>{price}</strong></p>
         <p class="tips-count" part="tips-count">{tip_count}</p>
     }
 }
