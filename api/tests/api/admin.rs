@@ -169,8 +169,8 @@ async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
     assert_eq!(
         stats["by_currency"],
         json!([
-            {"currency": "jpy", "paid_count": 2, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0},
-            {"currency": "usd", "paid_count": 1, "revenue": 250, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0},
+            {"currency": "jpy", "paid_count": 2, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0, "pass_count": 0, "pass_revenue": 0},
+            {"currency": "usd", "paid_count": 1, "revenue": 250, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0, "pass_count": 0, "pass_revenue": 0},
         ])
     );
     let only_yen: Value = app.admin_get(&format!("/v1/admin/purchases?paywall={yen}")).await.json().await.unwrap();
@@ -196,13 +196,24 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
     assert_eq!(
         operations,
         [
+            "DELETE /v1/admin/discounts/{id}",
+            "DELETE /v1/admin/gifts/{id}",
+            "DELETE /v1/admin/passes/{id}",
             "DELETE /v1/admin/paywalls/{id}",
+            "GET /v1/admin/discounts",
+            "GET /v1/admin/gifts",
+            "GET /v1/admin/passes",
+            "GET /v1/admin/passes/{id}",
             "GET /v1/admin/paywalls",
             "GET /v1/admin/paywalls/{id}",
             "GET /v1/admin/purchases",
             "GET /v1/admin/stats",
+            "PATCH /v1/admin/passes/{id}",
             "PATCH /v1/admin/paywalls/{id}",
+            "POST /v1/admin/discounts",
+            "POST /v1/admin/passes",
             "POST /v1/admin/paywalls",
+            "POST /v1/admin/paywalls/{id}/gifts",
         ]
     );
     // Each documented operation is a real route that wants the admin token.

@@ -156,7 +156,7 @@ async fn tips_offer_presets_show_their_count_thank_the_reader_and_are_counted_ap
     let stats = app.admin_json("/v1/admin/stats").await;
     assert_eq!(
         stats["by_currency"],
-        json!([{"currency": "jpy", "paid_count": 1, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 1, "tip_revenue": 500}])
+        json!([{"currency": "jpy", "paid_count": 1, "revenue": 200, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 1, "tip_revenue": 500, "pass_count": 0, "pass_revenue": 0}])
     );
     let purchases = app.admin_json(&format!("/v1/admin/purchases?paywall={id}")).await;
     assert_eq!(purchases["purchases"][0]["mode"], "tip", "{purchases}");

@@ -91,7 +91,7 @@ async fn views_purchases_and_takings_are_reported_per_paywall_day_currency_and_s
     assert_eq!((of(&yen)["views"].clone(), of(&yen)["started"].clone()), (json!(3), json!(2)));
     assert_eq!(
         of(&yen)["by_currency"],
-        json!([{"currency": "jpy", "paid_count": 1, "revenue": 100, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0}])
+        json!([{"currency": "jpy", "paid_count": 1, "revenue": 100, "refunded_count": 0, "disputed_count": 0, "refunded_amount": 0, "tip_count": 0, "tip_revenue": 0, "pass_count": 0, "pass_revenue": 0}])
     );
     assert_eq!(of(&anywhere)["by_currency"], json!([]));
 
