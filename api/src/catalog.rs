@@ -155,9 +155,10 @@ fn check_pricing(pricing: &Pricing, price: Money) -> Result<Pricing, InvalidPayw
 pub struct InvalidAmount(pub String);
 
 /// What the reader asked to pay: nothing, a whole number of minor units, or something else.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum RequestedAmount {
     /// No `amount` in the request.
+    #[default]
     Absent,
     /// A whole number.
     Whole(i64),

@@ -126,7 +126,7 @@ button.chip[aria-pressed="true"] { background: var(--_accent); color: var(--_acc
 .code-opened .code-form { display: block; }
 .discounted .was { display: inline; color: var(--_muted); margin-right: 0.3em; }
 button.pass { background: transparent; color: var(--_text); border-color: var(--_accent); margin: 0 0.4em 0.4em 0; }
-.code button.code-open { margin-left: 0; }
+button.code-open { background: transparent; color: var(--_text); border-color: var(--_border); }
 .code input {
   font: inherit; color: var(--_text); background: var(--_background); border: 1px solid var(--_border);
   border-radius: calc(var(--_radius) * 0.8); padding: 0.4em 0.6em; width: 10em; margin: 0 0.5em;

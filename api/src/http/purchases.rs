@@ -43,13 +43,12 @@ async fn create(
 ) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
     let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
     let body = read_body(request).await?;
-    let mut requested = RequestedAmount::Absent;
     let mut receipt = None;
     let mut choice = Choice::default();
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(serde_json::Value::Object(fields)) => {
-                requested = match fields.get("amount") {
+                choice.amount = match fields.get("amount") {
                     None | Some(serde_json::Value::Null) => RequestedAmount::Absent,
                     Some(amount) => amount.as_i64().map_or(RequestedAmount::NotWhole, RequestedAmount::Whole),
                 };
@@ -81,7 +80,6 @@ async fn create(
         &ctx.purchase_limits,
         &id,
         client,
-        &requested,
         &choice,
         receipt.as_ref().map(|(asked, key)| (asked, *key)),
     )

@@ -16,9 +16,12 @@ use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
 use crate::tokens::{new_access_token, new_purchase_id, token_hash};
 
-/// What the reader chose besides the amount: a pass instead of the article, a discount code.
+/// What the reader chose: an amount (where the reader chooses), a pass instead of the article,
+/// a discount code.
 #[derive(Debug, Clone, Default)]
 pub struct Choice {
+    /// The amount asked, as the request carried it.
+    pub amount: RequestedAmount,
     /// Buy this pass (one that covers the paywall) instead of the article.
     pub pass_id: Option<String>,
     /// A discount code as typed.
@@ -39,7 +42,6 @@ pub async fn start_purchase(
     limits: &PurchaseLimits,
     paywall_id: &PaywallId,
     client: IpAddr,
-    requested: &RequestedAmount,
     choice: &Choice,
     receipt: Option<(&ReceiptAsked, &secrecy::SecretString)>,
 ) -> Result<PurchaseCreated, ApiError> {
@@ -61,7 +63,7 @@ pub async fn start_purchase(
     };
     let mut price = match &pass {
         Some(pass) => pass.price,
-        None => catalog::amount_to_charge(&paywall, requested).map_err(|e| ApiError::InvalidAmount(e.0))?,
+        None => catalog::amount_to_charge(&paywall, &choice.amount).map_err(|e| ApiError::InvalidAmount(e.0))?,
     };
     let discount: Option<Discount> = match &choice.discount_code {
         Some(code) => {

@@ -417,3 +417,72 @@ fn version_names_plog_the_embedded_widget_build_and_the_pinned_stripe_api_versio
         format!("plog {} (widget {hash}, Stripe API {})", env!("CARGO_PKG_VERSION"), plog_api::stripe::API_VERSION)
     );
 }
+
+#[test]
+fn pass_gift_and_code_verbs_make_list_and_end_offers_and_refuse_bad_ones_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    // A tip jar needs no content of its own.
+    let (ok, out, err) =
+        plog(&db, &["paywall", "create", "--title", "Tips", "--price", "100", "--currency", "jpy", "--mode", "tip"]);
+    assert!(ok, "{err}");
+    let paywall = out.lines().next().unwrap().to_owned();
+
+    let (ok, out, err) = plog(
+        &db,
+        &[
+            "pass",
+            "create",
+            "--title",
+            "All articles",
+            "--price",
+            "500",
+            "--currency",
+            "jpy",
+            "--origin",
+            "https://Blog.Example/",
+            "--days",
+            "30",
+        ],
+    );
+    assert!(ok, "{err}");
+    let pass = out.lines().next().unwrap().to_owned();
+    assert!(pass.starts_with("pass_") && out.contains("All articles, 500 JPY for 30 days"), "{out}");
+    let (ok, out, _) = plog(&db, &["pass", "list"]);
+    assert!(ok && out.contains(&pass) && out.contains("every paywall of https://blog.example"), "{out}");
+    let (ok, _, err) =
+        plog(&db, &["pass", "create", "--title", "X", "--price", "500", "--currency", "jpy", "--days", "0"]);
+    assert!(!ok && err.contains("days must be between 1 and 3650"), "{err}");
+    let (ok, out, _) = plog(&db, &["pass", "archive", &pass]);
+    assert!(ok && out.contains("archived"), "{out}");
+
+    let (ok, out, err) =
+        plog(&db, &["gift", "create", &paywall, "--label", "for Aiko", "--max-opens", "2", "--expires", "7d"]);
+    assert!(ok, "{err}");
+    let gift = out.lines().next().unwrap().to_owned();
+    assert!(gift.starts_with("gift_") && out.contains("#plog-gift="), "{out}");
+    let (ok, out, _) = plog(&db, &["gift", "list"]);
+    assert!(
+        ok && out.contains(&gift) && out.contains("0/2") && out.contains("for Aiko") && !out.contains("#plog-gift="),
+        "{out}"
+    );
+    let (ok, out, _) = plog(&db, &["gift", "revoke", &gift]);
+    assert!(ok && out.contains("revoked"), "{out}");
+    let (ok, _, err) = plog(&db, &["gift", "create", "pw_abcdefghij0123456789"]);
+    assert!(!ok && err.contains("no such paywall"), "{err}");
+
+    let (ok, out, err) =
+        plog(&db, &["code", "create", "launch", "--percent", "20", "--max-uses", "10", "--until", "2099-01-01"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("LAUNCH: 20 % off, 0 of 10 uses"), "{out}");
+    let (ok, _, err) = plog(&db, &["code", "create", "LAUNCH", "--percent", "10"]);
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, _, err) = plog(&db, &["code", "create", "BIG", "--percent", "100"]);
+    assert!(!ok && err.contains("between 1 and 99"), "{err}");
+    let (ok, out, err) = plog(&db, &["code", "create", "WELCOME", "--amount", "1.00", "--currency", "usd"]);
+    assert!(ok && out.contains("WELCOME: 1.00 USD off"), "{out}{err}");
+    let (ok, out, _) = plog(&db, &["code", "disable", "launch"]);
+    assert!(ok && out.contains("disabled LAUNCH"), "{out}");
+    let (ok, out, _) = plog(&db, &["code", "list"]);
+    assert!(ok && out.contains("LAUNCH: 20 % off, 0 of 10 uses (disabled)") && out.contains("2099-01-01"), "{out}");
+}

@@ -17,31 +17,33 @@ pub fn PassOffers(
     texts: &'static Texts,
 ) -> impl IntoView {
     let state = flow.state;
-    let passes = move || state.info.with(|i| i.as_ref().map(|i| i.passes.clone()).unwrap_or_default());
-    // `For`'s rows must be `Send`; the widget is single-threaded, so the flow is wrapped.
+    // Rendered once the paywall is read (the list does not change after): a plain list, not a
+    // keyed `For`, whose diffing would cost every reader several kilobytes of WebAssembly.
+    // Views must be `Send`; the widget is single-threaded, so the flow is wrapped.
     let flow = send_wrapper::SendWrapper::new(flow);
-    view! {
-        <div class="passes" part="passes">
-            <For each=passes key=|pass| pass.id.clone() let:pass>
-                {
-                    let flow = (*flow).clone();
-                    let id = pass.id.clone();
-                    let label = move || {
-                        let amount = state.discounted_pass(&pass.id).unwrap_or(pass.price.amount);
-                        let template = if pass.days.is_some() { texts.pass_days } else { texts.pass_for_good };
-                        template
-                            .replace("{title}", &pass.title)
-                            .replace("{price}", &state.money(amount, texts))
-                            .replace("{days}", &pass.days.unwrap_or_default().to_string())
-                    };
-                    view! {
-                        <button type="button" class="pass" part="button pass-button"
-                            on:click=move |_| spawn_local(flow.clone().buy(Some(id.clone())))>{label}</button>
-                    }
+    let buttons = move || {
+        let passes = state.info.with(|i| i.as_ref().map(|i| i.passes.clone()).unwrap_or_default());
+        passes
+            .into_iter()
+            .map(|pass| {
+                let flow = (*flow).clone();
+                let id = pass.id.clone();
+                let label = move || {
+                    let amount = state.discounted_pass(&pass.id).unwrap_or(pass.price.amount);
+                    let template = if pass.days.is_some() { texts.pass_days } else { texts.pass_for_good };
+                    template
+                        .replace("{title}", &pass.title)
+                        .replace("{price}", &state.money(amount, texts))
+                        .replace("{days}", &pass.days.unwrap_or_default().to_string())
+                };
+                view! {
+                    <button type="button" class="pass" part="button pass-button"
+                        on:click=move |_| spawn_local(flow.clone().buy(Some(id.clone())))>{label}</button>
                 }
-            </For>
-        </div>
-    }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! { <div class="passes" part="passes">{buttons}</div> }
 }
 
 /// "Have a code?", then the field and Apply.
@@ -55,7 +57,7 @@ pub fn CodeField(
     let state = flow.state;
     view! {
         <div class="code" part="code">
-            <button type="button" class="code-open secondary" part="button code-button"
+            <button type="button" class="code-open" part="button code-button"
                 on:click=move |_| state.code_open.set(true)>{texts.code_open}</button>
             <form class="code-form" on:submit=move |event| {
                 event.prevent_default();
