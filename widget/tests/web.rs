@@ -4,7 +4,10 @@
 
 use plog_widget::format::format_price;
 use plog_widget::i18n::{Lang, choose};
-use plog_widget::storage::{forget_token, load_token, save_token, token_key};
+use plog_widget::paywall::offers::escape;
+use plog_widget::storage::{
+    forget_pass_token, forget_token, load_token, pass_tokens, save_pass_token, save_token, token_key,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -156,6 +159,30 @@ fn tokens_are_kept_per_origin_and_paywall() {
     forget_token("https://a.example", "pw_1");
     assert_eq!(load_token("https://a.example", "pw_1"), None);
     assert_eq!(token_key("https://a.example", "pw_1"), "plog:token:https://a.example:pw_1");
+}
+
+#[wasm_bindgen_test]
+fn pass_tokens_are_one_list_per_origin_without_duplicates() {
+    let origin = "https://passes.test";
+    assert!(pass_tokens(origin).is_empty());
+    save_pass_token(origin, "tok-a");
+    save_pass_token(origin, "tok-b");
+    save_pass_token(origin, "tok-a");
+    assert_eq!(pass_tokens(origin), ["tok-a", "tok-b"]);
+    assert!(pass_tokens("https://other.test").is_empty());
+    forget_pass_token(origin, "tok-a");
+    assert_eq!(pass_tokens(origin), ["tok-b"]);
+    forget_pass_token(origin, "tok-b");
+    assert!(pass_tokens(origin).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn pass_titles_are_escaped_before_they_are_written_as_html() {
+    assert_eq!(
+        escape(r#"All <b>"articles"</b> & 'more'"#),
+        "All &lt;b&gt;&quot;articles&quot;&lt;/b&gt; &amp; &#39;more&#39;"
+    );
+    assert_eq!(escape("すべての記事"), "すべての記事");
 }
 
 #[wasm_bindgen_test]

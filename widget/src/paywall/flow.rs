@@ -59,26 +59,12 @@ impl Flow {
         self.setup.api.is_aborted()
     }
 
-    /// First load: a held token is tried before anything else, so a returning reader sees the
-    /// content with one request and no payment UI; then a gift link in the address, then the
-    /// passes held (a pass opens paywalls it was not bought on); then the paywall is read.
+    /// First load: a gift link in the address is opened, else the tokens held are tried — this
+    /// paywall's, then the passes' (a pass opens paywalls it was not bought on) — so a returning
+    /// reader sees the content with one request and no payment UI; then the paywall is read.
     pub async fn start(self) {
         let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
         let mut notice = None;
-        if let Some(token) = storage::load_token(api.origin(), id) {
-            match api.content(id, &token).await {
-                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
-                Ok(ContentAnswer::PassEnded) => {
-                    storage::forget_token(api.origin(), id);
-                    storage::forget_pass_token(api.origin(), &token);
-                    notice = Some(texts.pass_ended);
-                }
-                Ok(ContentAnswer::NotPaid) => storage::forget_token(api.origin(), id),
-                Err(ApiError::Aborted) => return,
-                Err(ApiError::NotFound) => return state.phase.set(Phase::Unavailable { archived: false }),
-                Err(_) => {}
-            }
-        }
         if let Some(code) = restored::take_gift() {
             match api.open_gift(id, &code).await {
                 Ok((token, html)) => {
@@ -91,15 +77,23 @@ impl Flow {
                 Err(_) => notice = Some(texts.unavailable),
             }
         }
-        for token in storage::pass_tokens(api.origin()) {
+        let own = storage::load_token(api.origin(), id);
+        for token in own.iter().cloned().chain(storage::pass_tokens(api.origin())) {
+            let is_own = own.as_ref() == Some(&token);
             match api.content(id, &token).await {
                 Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
                 Ok(ContentAnswer::PassEnded) => {
                     storage::forget_pass_token(api.origin(), &token);
+                    if is_own {
+                        storage::forget_token(api.origin(), id);
+                    }
                     notice = Some(texts.pass_ended);
                 }
+                // This paywall's own token no longer unlocks (refunded, never paid); a pass's may
+                // not be for this paywall but open others: kept.
+                Ok(ContentAnswer::NotPaid) if is_own => storage::forget_token(api.origin(), id),
                 Err(ApiError::Aborted) => return,
-                // Not for this paywall (or refunded): kept, it may open others.
+                Err(ApiError::NotFound) => return state.phase.set(Phase::Unavailable { archived: false }),
                 _ => {}
             }
         }

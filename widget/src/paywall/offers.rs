@@ -4,11 +4,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::flow::Flow;
 use crate::i18n::Texts;
 
-/// One button per pass on offer.
+/// One button per pass on offer. The buttons are written as HTML (text escaped) with one
+/// click listener on their container, which reads the pass from the pressed button: a
+/// reactive list of components would cost every reader about 4 KB more WebAssembly (measured:
+/// bench/README.md), for a list that is written once when the paywall is read.
 #[component]
 pub fn PassOffers(
     /// The flow the buttons drive.
@@ -17,33 +21,50 @@ pub fn PassOffers(
     texts: &'static Texts,
 ) -> impl IntoView {
     let state = flow.state;
-    // Rendered once the paywall is read (the list does not change after): a plain list, not a
-    // keyed `For`, whose diffing would cost every reader several kilobytes of WebAssembly.
-    // Views must be `Send`; the widget is single-threaded, so the flow is wrapped.
-    let flow = send_wrapper::SendWrapper::new(flow);
     let buttons = move || {
         let passes = state.info.with(|i| i.as_ref().map(|i| i.passes.clone()).unwrap_or_default());
-        passes
-            .into_iter()
-            .map(|pass| {
-                let flow = (*flow).clone();
-                let id = pass.id.clone();
-                let label = move || {
-                    let amount = state.discounted_pass(&pass.id).unwrap_or(pass.price.amount);
-                    let template = if pass.days.is_some() { texts.pass_days } else { texts.pass_for_good };
-                    template
-                        .replace("{title}", &pass.title)
-                        .replace("{price}", &state.money(amount, texts))
-                        .replace("{days}", &pass.days.unwrap_or_default().to_string())
-                };
-                view! {
-                    <button type="button" class="pass" part="button pass-button"
-                        on:click=move |_| spawn_local(flow.clone().buy(Some(id.clone())))>{label}</button>
-                }
-            })
-            .collect::<Vec<_>>()
+        let mut html = String::new();
+        for pass in passes {
+            let amount = state.discounted_pass(&pass.id).unwrap_or(pass.price.amount);
+            let template = if pass.days.is_some() { texts.pass_days } else { texts.pass_for_good };
+            let label = template
+                .replace("{title}", &pass.title)
+                .replace("{price}", &state.money(amount, texts))
+                .replace("{days}", &pass.days.unwrap_or_default().to_string());
+            html.push_str(r#"<button type="button" class="pass" part="button pass-button" data-pass=""#);
+            html.push_str(&escape(&pass.id));
+            html.push_str(r#"">"#);
+            html.push_str(&escape(&label));
+            html.push_str("</button>");
+        }
+        html
     };
-    view! { <div class="passes" part="passes">{buttons}</div> }
+    let pressed = move |event: web_sys::MouseEvent| {
+        let button = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("button[data-pass]").ok().flatten());
+        if let Some(pass_id) = button.and_then(|b| b.get_attribute("data-pass")) {
+            spawn_local(flow.clone().buy(Some(pass_id)));
+        }
+    };
+    view! { <div class="passes" part="passes" prop:innerHTML=buttons on:click=pressed></div> }
+}
+
+/// Text for HTML: the creator's title and the ids are escaped before they are written.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// "Have a code?", then the field and Apply.
