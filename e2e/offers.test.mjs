@@ -134,3 +134,16 @@ test("21. a discount code lowers the price shown and the amount charged; a wrong
     assert.equal(stripe.amount, 240, "the PaymentIntent's amount");
   });
 });
+
+test("22. a tip jar without a thank-you of its own thanks the reader in their language", async () => {
+  await withEvidence(h, "journey-22", () => pages, async () => {
+    const jar = await h.admin("POST", "/v1/admin/paywalls", { title: "Enjoyed it?", price: { amount: 100, currency: "jpy" }, mode: "tip" });
+    for (const [lang, thanks] of [["en", "Thank you for your support!"], ["ja", "ご支援ありがとうございます！"]]) {
+      const url = h.servePage(`/tip-${lang}`, blogPage({ title: "Tips", lang, tags: [h.tag(jar.id)] }));
+      const reader = await open(url);
+      await paywall(reader).locator(".buy").click();
+      await pay(reader);
+      assert.equal((await reader.locator("plog-content").textContent()).trim(), thanks);
+    }
+  });
+});

@@ -184,6 +184,17 @@ pub fn parse_day(text: &str) -> Result<i64, String> {
 /// Reads the start of a period: a date (`2026-11-01`, midnight UTC), a span back from `now`
 /// (`7d`, `24h`, `30days`), or Unix seconds.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
+    parse_moment(text, now, -1, "a span back (7d, 24h)")
+}
+
+/// Reads a moment ahead (an expiry, the end of a code): a date (midnight UTC), a span from `now`
+/// (`7d`, `48h`), or Unix seconds.
+pub fn parse_until(text: &str, now: i64) -> Result<i64, String> {
+    parse_moment(text, now, 1, "a span from now (7d, 48h)")
+}
+
+/// A date, Unix seconds, or a span from `now` in the direction of `sign`.
+fn parse_moment(text: &str, now: i64, sign: i64, span: &str) -> Result<i64, String> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<i64>() {
         return Ok(seconds);
@@ -192,8 +203,8 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
         return Ok(at);
     }
     match humantime::parse_duration(text) {
-        Ok(span) => Ok(now - span.as_secs() as i64),
-        Err(_) => Err(format!("{text:?} is not a date (2026-11-01), a span back (7d, 24h) or Unix seconds")),
+        Ok(length) => Ok(now + sign * length.as_secs() as i64),
+        Err(_) => Err(format!("{text:?} is not a date (2026-11-01), {span} or Unix seconds")),
     }
 }
 
@@ -219,5 +230,8 @@ mod tests {
         assert!(parse_since("2026-13-01", now).is_err());
         assert_eq!(parse_day("2026-11-26"), Ok(1_795_651_200));
         assert!(parse_day("1795651200").is_err(), "a date, not seconds");
+        assert_eq!(parse_until("7d", now), Ok(now + 7 * DAY_SECS));
+        assert_eq!(parse_until("2026-11-26", now), Ok(1_795_651_200));
+        assert!(parse_until("soon", now).unwrap_err().contains("a span from now"));
     }
 }

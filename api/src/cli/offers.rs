@@ -10,7 +10,7 @@ use plog_shared::money::parse_major;
 use super::open;
 use crate::config::DatabaseConfig;
 use crate::offers::{discounts, gifts, passes};
-use crate::report::parse_day;
+use crate::report::parse_until;
 use crate::store::now;
 
 /// `plog pass …`.
@@ -145,19 +145,9 @@ pub enum CodeCommand {
     },
 }
 
-/// A moment as typed: a date (midnight UTC), a span from now (`7d`) or Unix seconds.
-pub fn parse_when(text: &str, now: i64) -> anyhow::Result<i64> {
-    let text = text.trim();
-    if let Ok(seconds) = text.parse::<i64>() {
-        return Ok(seconds);
-    }
-    if let Ok(at) = parse_day(text) {
-        return Ok(at);
-    }
-    match humantime::parse_duration(text) {
-        Ok(span) => Ok(now + span.as_secs() as i64),
-        Err(_) => anyhow::bail!("{text:?} is not a date (2026-12-31), a span from now (7d, 48h) or Unix seconds"),
-    }
+/// A moment ahead as typed (`report::parse_until`).
+fn parse_when(text: &str, now: i64) -> anyhow::Result<i64> {
+    parse_until(text, now).map_err(|e| anyhow::anyhow!(e))
 }
 
 fn major(text: &str, currency: &str, flag: &str) -> anyhow::Result<Price> {

@@ -194,12 +194,14 @@ fn currency_line(c: &CurrencyStats) -> String {
     let code = Currency::parse(&c.currency).ok();
     let major = |amount: i64| code.map(|code| format_major(amount, code)).unwrap_or_else(|| amount.to_string());
     format!(
-        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}",
+        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}",
         c.currency.to_uppercase(),
         c.paid_count,
         major(c.revenue),
         c.tip_count,
         major(c.tip_revenue),
+        c.pass_count,
+        major(c.pass_revenue),
         c.refunded_count,
         c.disputed_count
     )
@@ -221,17 +223,23 @@ pub fn stats_table(stats: &Stats) -> String {
         percent(c.paid, c.started)
     );
     out += &format!(
-        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}\n",
-        "CURRENCY", "SALES", "REVENUE", "TIPS", "TIP REVENUE", "REFUNDED", "DISPUTED"
+        "{:<8}  {:>6}  {:>14}  {:>6}  {:>14}  {:>6}  {:>14}  {:>8}  {:>8}\n",
+        "CURRENCY", "SALES", "REVENUE", "TIPS", "TIP REVENUE", "PASSES", "PASS REVENUE", "REFUNDED", "DISPUTED"
     );
     for currency in &stats.by_currency {
         out += &currency_line(currency);
         out.push('\n');
     }
-    out += &format!("\n{:<24}  {:>6}  {:>7}  {:>6}  TITLE\n", "PAYWALL", "VIEWS", "STARTED", "PAID");
+    out += &format!(
+        "\n{:<24}  {:>6}  {:>7}  {:>6}  {:>5}  {:>10}  TITLE\n",
+        "PAYWALL", "VIEWS", "STARTED", "PAID", "GIFTS", "PAID AFTER"
+    );
     for p in &stats.by_paywall {
-        let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum();
-        out += &format!("{:<24}  {:>6}  {:>7}  {:>6}  {}\n", p.paywall_id, p.views, p.started, paid, p.title);
+        let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum();
+        out += &format!(
+            "{:<24}  {:>6}  {:>7}  {:>6}  {:>5}  {:>10}  {}\n",
+            p.paywall_id, p.views, p.started, paid, p.gift_opens, p.paid_after_gifts, p.title
+        );
     }
     if !stats.by_day.is_empty() {
         out += &format!("\n{:<10}  {:<8}  {:>6}  {:>16}\n", "DAY (UTC)", "CURRENCY", "PAID", "TAKEN");

@@ -42,11 +42,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sales", get(sales::sales))
         .route("/admin/offers", get(offers::offers))
         .route("/admin/offers/passes", post(offers::create_pass))
-        .route("/admin/offers/passes/{id}/archive", post(offers::archive_pass))
         .route("/admin/offers/gifts", post(offers::create_gift))
-        .route("/admin/offers/gifts/{id}/revoke", post(offers::revoke_gift))
         .route("/admin/offers/codes", post(offers::create_code))
-        .route("/admin/offers/codes/{id}/disable", post(offers::disable_code))
+        .route("/admin/offers/{kind}/{id}/end", post(offers::end_offer))
         .route("/admin/purchases/{id}/refund", get(refunds::confirm).post(refunds::refund_purchase))
         .route("/admin/sales.csv", get(sales::sales_csv))
         .route(

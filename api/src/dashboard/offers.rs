@@ -152,7 +152,7 @@ async fn offers_page(
                             td { @if let Some(days) = p.days { (days) " days" } @else { "for good" } }
                             td.num { (p.sold) }
                             td { @if p.status == PaywallStatus::Active {
-                                form method="post" action=(format!("/admin/offers/passes/{}/archive", p.id)) { (csrf()) button.secondary type="submit" { "Archive" } }
+                                form method="post" action=(format!("/admin/offers/passes/{}/end", p.id)) { (csrf()) button.secondary type="submit" { "Archive" } }
                             } }
                         }
                     } }
@@ -183,7 +183,7 @@ async fn offers_page(
                             td { @if let Some(at) = g.expires_at { (time(at)) @if at <= now { " (expired)" } } @else { "never" } }
                             td.num { (g.paid_after) }
                             td { @if g.revoked_at.is_some() { "revoked" } @else {
-                                form method="post" action=(format!("/admin/offers/gifts/{}/revoke", g.id)) { (csrf()) button.danger type="submit" { "Revoke" } }
+                                form method="post" action=(format!("/admin/offers/gifts/{}/end", g.id)) { (csrf()) button.danger type="submit" { "Revoke" } }
                             } }
                         }
                     } }
@@ -212,7 +212,7 @@ async fn offers_page(
                             td { @if d.applies_to.is_empty() { "everything" } @else { @for id in d.applies_to.split_whitespace() { div { (title_of(id)) } } } }
                             td { @if let Some(at) = d.ends_at { (time(at)) } @else { "no end" } }
                             td { @if d.status == "active" {
-                                form method="post" action=(format!("/admin/offers/codes/{}/disable", d.id)) { (csrf()) button.secondary type="submit" { "Disable" } }
+                                form method="post" action=(format!("/admin/offers/codes/{}/end", d.id)) { (csrf()) button.secondary type="submit" { "Disable" } }
                             } }
                         }
                     } }
@@ -255,19 +255,6 @@ pub async fn create_pass(
     Ok(Redirect::to("/admin/offers").into_response())
 }
 
-/// `POST /admin/offers/passes/{id}/archive`.
-pub async fn archive_pass(
-    session: Session,
-    State(ctx): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
-    passes::archive(&ctx.store, &id).await?;
-    Ok(Redirect::to("/admin/offers").into_response())
-}
-
 /// `POST /admin/offers/gifts`: the page again, with the new link shown once.
 pub async fn create_gift(
     session: Session,
@@ -281,19 +268,6 @@ pub async fn create_gift(
     let created = gifts::create(&ctx.store, &form.paywall, &new).await?;
     tracing::info!(gift_id = %created.gift.id, "gift link made from the dashboard");
     Ok(offers_page(&session, &ctx, Some((created.gift.id, created.fragment))).await?.into_response())
-}
-
-/// `POST /admin/offers/gifts/{id}/revoke`.
-pub async fn revoke_gift(
-    session: Session,
-    State(ctx): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
-    gifts::revoke(&ctx.store, &id).await?;
-    Ok(Redirect::to("/admin/offers").into_response())
 }
 
 /// `POST /admin/offers/codes`.
@@ -322,15 +296,22 @@ pub async fn create_code(
     Ok(Redirect::to("/admin/offers").into_response())
 }
 
-/// `POST /admin/offers/codes/{id}/disable`.
-pub async fn disable_code(
+/// `POST /admin/offers/{passes|gifts|codes}/{id}/end`: archives a pass, revokes a gift link,
+/// disables a code.
+pub async fn end_offer(
     session: Session,
     State(ctx): State<AppState>,
-    Path(id): Path<String>,
+    Path((kind, id)): Path<(String, String)>,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
-    discounts::disable(&ctx.store, &id).await?;
+    match kind.as_str() {
+        "passes" => drop(passes::archive(&ctx.store, &id).await?),
+        "gifts" => drop(gifts::revoke(&ctx.store, &id).await?),
+        "codes" => drop(discounts::disable(&ctx.store, &id).await?),
+        _ => return Err(DashboardError::NotFound),
+    }
+    tracing::info!(kind, id, "offer ended from the dashboard");
     Ok(Redirect::to("/admin/offers").into_response())
 }

@@ -82,10 +82,11 @@ fn currency_cards(stats: &Stats) -> Markup {
             @for c in &stats.by_currency {
                 div.card data-currency=(c.currency) {
                     p.label { "Revenue, " (c.currency.to_uppercase()) }
-                    p.figure { (money(c.revenue + c.tip_revenue, &c.currency)) }
+                    p.figure { (money(c.revenue + c.tip_revenue + c.pass_revenue, &c.currency)) }
                     p.hint {
                         (c.paid_count) " sales · " (money(c.revenue, &c.currency))
                         @if c.tip_count > 0 { " · " (c.tip_count) " tips · " (money(c.tip_revenue, &c.currency)) }
+                        @if c.pass_count > 0 { " · " (c.pass_count) " passes · " (money(c.pass_revenue, &c.currency)) }
                         @if c.refunded_count > 0 { " · " (c.refunded_count) " refunded" }
                         @if c.refunded_amount > 0 { " · " (money(c.refunded_amount, &c.currency)) " refunded in all" }
                         @if c.disputed_count > 0 { " · " (c.disputed_count) " disputed" }
@@ -154,10 +155,10 @@ fn per_paywall(stats: &Stats) -> Markup {
             @if stats.by_paywall.is_empty() { p.empty { "No paywalls here yet. " a href="/admin/paywalls/new" { "Create one" } "." } }
             @else {
                 table.per-paywall {
-                    thead { tr { th { "Paywall" } th.num { "Views" } th.num { "Started" } th.num { "Paid" } th.num { "Paid / views" } th.num { "Revenue" } } }
+                    thead { tr { th { "Paywall" } th.num { "Views" } th.num { "Started" } th.num { "Paid" } th.num { "Paid / views" } th.num { "Revenue" } th.num { "Gift opens" } th.num { "Paid after a gift" } } }
                     tbody {
                         @for p in &stats.by_paywall {
-                            @let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum();
+                            @let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum();
                             tr {
                                 td { a href=(format!("/admin/paywalls/{}", p.paywall_id)) { (p.title) } @if p.status != "active" { " " span.badge { (p.status) } } }
                                 td.num { (p.views) }
@@ -166,8 +167,10 @@ fn per_paywall(stats: &Stats) -> Markup {
                                 td.num { (percent(paid, p.views)) }
                                 td.num {
                                     @if p.by_currency.is_empty() { "–" }
-                                    @for c in &p.by_currency { div { (money(c.revenue + c.tip_revenue, &c.currency)) } }
+                                    @for c in &p.by_currency { div { (money(c.revenue + c.tip_revenue + c.pass_revenue, &c.currency)) } }
                                 }
+                                td.num { (p.gift_opens) }
+                                td.num { (p.paid_after_gifts) }
                             }
                         }
                     }

@@ -54,10 +54,10 @@ pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page,
                             td.num { (money(p.price.amount, p.price.currency.code())) }
                             td { (mode_label(p.mode)) }
                             td.num { (f.map_or(0, |f| f.views)) }
-                            td.num { (f.map_or(0, |f| f.by_currency.iter().map(|c| c.paid_count + c.tip_count).sum::<i64>())) }
+                            td.num { (f.map_or(0, |f| f.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum::<i64>())) }
                             td.num {
                                 @match f.filter(|f| !f.by_currency.is_empty()) {
-                                    Some(f) => { @for c in &f.by_currency { div { (money(c.revenue + c.tip_revenue, &c.currency)) } } }
+                                    Some(f) => { @for c in &f.by_currency { div { (money(c.revenue + c.tip_revenue + c.pass_revenue, &c.currency)) } } }
                                     None => { "–" }
                                 }
                             }

@@ -580,6 +580,26 @@ async fn the_dashboard_makes_passes_gift_links_and_codes_and_shows_a_link_once()
         "{page}"
     );
     assert!(!page.contains(&fragment), "the link is shown once");
+    // Each ends with one button: archive the pass, revoke the link, disable the code.
+    let gift_id = app.admin_json("/v1/admin/gifts").await["gifts"][0]["id"].as_str().unwrap().to_owned();
+    let revoked =
+        post_form(&app, &cookie, &format!("/admin/offers/gifts/{gift_id}/end"), &[("csrf", &csrf)], None).await;
+    assert_eq!(revoked.status(), 303);
+    assert!(app.admin_json("/v1/admin/gifts").await["gifts"][0]["revoked_at"].is_i64());
+    let code_id = app.admin_json("/v1/admin/discounts").await["discounts"][0]["id"].as_str().unwrap().to_owned();
+    let disabled =
+        post_form(&app, &cookie, &format!("/admin/offers/codes/{code_id}/end"), &[("csrf", &csrf)], None).await;
+    assert_eq!(disabled.status(), 303);
+    assert_eq!(app.admin_json("/v1/admin/discounts").await["discounts"][0]["status"], "disabled");
+    let pass_id = app.admin_json("/v1/admin/passes").await["passes"][0]["id"].as_str().unwrap().to_owned();
+    let archived =
+        post_form(&app, &cookie, &format!("/admin/offers/passes/{pass_id}/end"), &[("csrf", &csrf)], None).await;
+    assert_eq!(archived.status(), 303);
+    assert_eq!(app.admin_json("/v1/admin/passes").await["passes"][0]["status"], "archived");
+    let unknown = post_form(&app, &cookie, "/admin/offers/paywalls/x/end", &[("csrf", &csrf)], None).await;
+    assert_eq!(unknown.status(), 404);
+    let (_, _, page) = get(&app, &cookie, "/admin/offers").await;
+    assert!(page.contains("revoked") && page.contains("(archived)") && page.contains("(disabled)"), "{page}");
     let stale = post_form(
         &app,
         &cookie,
