@@ -197,10 +197,9 @@ pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferE
 
 /// Disables a code (by id or code): it lowers no price from now on.
 pub async fn disable(store: &Store, id_or_code: &str) -> Result<Discount, OfferError> {
-    let key = normalize(id_or_code)
-        .filter(|_| !id_or_code.trim().starts_with("disc_"))
-        .unwrap_or_else(|| id_or_code.trim().to_owned());
-    store.disable_discount(&key).await?.ok_or(OfferError::NotFound("no such discount code"))
+    let id = id_or_code.trim();
+    let code = normalize(id).unwrap_or_default();
+    store.disable_discount(id, &code).await?.ok_or(OfferError::NotFound("no such discount code"))
 }
 
 /// The creator's view of a code.

@@ -45,10 +45,13 @@ impl Refusal {
 
 /// Makes a gift link for a paywall; the code is in the answer only.
 pub async fn create(store: &Store, paywall_id: &str, new: &NewGift) -> Result<GiftCreated, OfferError> {
-    let paywall =
-        catalog::find(store, &catalog::parse_id(paywall_id).map_err(|_| OfferError::NotFound("no such paywall"))?)
-            .await
-            .map_err(|_| OfferError::NotFound("no such paywall"))?;
+    // A store failure stays one (500), not "no such paywall".
+    let no_paywall = |error| match error {
+        catalog::CatalogError::Store(error) => OfferError::Store(error),
+        _ => OfferError::NotFound("no such paywall"),
+    };
+    let id = catalog::parse_id(paywall_id).map_err(no_paywall)?;
+    let paywall = catalog::find(store, &id).await.map_err(no_paywall)?;
     let label = new.label.as_deref().unwrap_or("").trim().to_owned();
     if label.chars().count() > MAX_LABEL_CHARS {
         return Err(OfferError::Invalid(format!("label must be at most {MAX_LABEL_CHARS} characters")));

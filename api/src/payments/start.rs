@@ -31,10 +31,10 @@ pub struct Choice {
 /// Starts a purchase: the currency comes from the stored paywall, the amount from its price or,
 /// where the reader chooses, from the request as the paywall's mode allows it
 /// ([`catalog::amount_to_charge`]); a pass the paywall offers costs the pass's price; a discount
-/// code lowers a fixed price as `offers::discounts` reckons. Nothing else the client sends counts. The card-testing
-/// limits come first (the client's rate before anything is read, so a flood of
-/// made-up ids costs nothing), then the PaymentIntent is created and the purchase stored after
-/// it, so a Stripe failure leaves no purchase behind that could claim to be payable.
+/// code lowers a fixed price as `offers::discounts` reckons. Nothing else the client sends
+/// counts. The card-testing limits come first (the client's rate before anything is read, so a
+/// flood of made-up ids costs nothing), then the PaymentIntent is created and the purchase
+/// stored after it, so a Stripe failure leaves no purchase behind that could claim to be payable.
 #[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
 pub async fn start_purchase(
     store: &Store,

@@ -1,5 +1,5 @@
-//! Unlocking the paid part with an access token (a purchase's, a pass's or a gift link's), and settling a purchase whose webhook is late
-//! or lost by re-reading its PaymentIntent from Stripe.
+//! Unlocking the paid part with an access token (a purchase's, a pass's or a gift link's), and
+//! settling a purchase whose webhook is late or lost by re-reading its PaymentIntent from Stripe.
 
 use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PurchaseStatus};

@@ -48,6 +48,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
+        self.offers_cache().forget_codes();
         let inserted = on_pool!(self, pool => sqlx::query(concat!(
             "insert into discount_codes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              on conflict (code) do nothing"))
@@ -75,23 +76,30 @@ impl Store {
         .context("Failed to read a discount code")
     }
 
-    /// Whether any active code exists (the widget offers "Have a code?" only then).
+    /// Whether any active code exists (the widget offers "Have a code?" only then), read through
+    /// the offers cache (`passes::OffersCache`): the paywall's public face asks on every view.
     #[tracing::instrument(skip_all)]
     pub async fn any_active_discount(&self) -> anyhow::Result<bool> {
-        on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+        if let Some(active) = self.offers_cache().codes() {
+            return Ok(active);
+        }
+        let active = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
             "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)")
             .fetch_one(pool).await)
         .map(|n| n > 0)
-        .context("Failed to look for discount codes")
+        .context("Failed to look for discount codes")?;
+        self.offers_cache().keep_codes(active);
+        Ok(active)
     }
 
-    /// Disables a code by id or text; `None` if there is none.
+    /// Disables a code by its id or its (upper-case) text; `None` if there is none.
     #[tracing::instrument(skip_all)]
-    pub async fn disable_discount(&self, id_or_code: &str) -> anyhow::Result<Option<Discount>> {
+    pub async fn disable_discount(&self, id: &str, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
+        self.offers_cache().forget_codes();
         on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
-            "update discount_codes set status = 'disabled' where id = $1 or code = $1 returning ", columns!()))
-            .bind(id_or_code).fetch_optional(pool).await)
+            "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ", columns!()))
+            .bind(id).bind(code).fetch_optional(pool).await)
         .context("Failed to disable a discount code")
     }
 
@@ -100,6 +108,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
+        self.offers_cache().forget_codes();
         let taken = on_pool!(self, pool => sqlx::query(
             "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
                and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
@@ -113,6 +122,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
+        self.offers_cache().forget_codes();
         on_pool!(self, pool => sqlx::query("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
             .bind(id).execute(pool).await.map(|_| ()))
         .context("Failed to give back a use of a discount code")

@@ -86,6 +86,8 @@ pub struct Store {
     metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Paywalls' origin lists read lately (`paywalls::OriginsCache`).
     origins: std::sync::Arc<paywalls::OriginsCache>,
+    /// The passes on sale and whether any code is active, read lately (`passes::OffersCache`).
+    offers: std::sync::Arc<passes::OffersCache>,
 }
 
 impl Store {

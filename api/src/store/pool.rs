@@ -83,6 +83,7 @@ impl Store {
                 mail_queued: Default::default(),
                 metrics: Default::default(),
                 origins: Default::default(),
+                offers: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
@@ -99,6 +100,7 @@ impl Store {
                 mail_queued: Default::default(),
                 metrics: Default::default(),
                 origins: Default::default(),
+                offers: Default::default(),
             })
         } else {
             anyhow::bail!(

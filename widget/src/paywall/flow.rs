@@ -78,7 +78,8 @@ impl Flow {
             }
         }
         let own = storage::load_token(api.origin(), id);
-        for token in own.iter().cloned().chain(storage::pass_tokens(api.origin())) {
+        let passes = storage::pass_tokens(api.origin()).into_iter().filter(|t| own.as_ref() != Some(t));
+        for token in own.iter().cloned().chain(passes) {
             let is_own = own.as_ref() == Some(&token);
             match api.content(id, &token).await {
                 Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
