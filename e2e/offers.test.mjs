@@ -74,18 +74,21 @@ test("19. a 30-day pass bought on one article opens another article of the site 
   });
 });
 
-test("20. a gift link opens a paywall in a fresh profile, and that browser keeps it; the link leaves the address bar", async () => {
+test("20. a gift link opens its paywall (the second of the page) in a fresh profile, and that browser keeps it; the link leaves the address bar", async () => {
   await withEvidence(h, "journey-20", () => pages, async () => {
     const secret = marker(20);
+    const first = await h.createPaywall({ title: "Not a gift", amount: 300, markdown: marker("20x") });
     const pw = await h.createPaywall({ title: "For a friend", amount: 300, markdown: secret });
     const gift = await h.admin("POST", `/v1/admin/paywalls/${pw.id}/gifts`, { label: "for Aiko", max_opens: 1 });
-    const url = h.servePage("/gift", blogPage({ title: "Gift", tags: [h.tag(pw.id)] }));
+    const url = h.servePage("/gift", blogPage({ title: "Gift", tags: [h.tag(first.id), h.tag(pw.id)] }));
 
     const friend = await h.newPage();
     pages.push(friend);
     await friend.goto(url + gift.fragment);
-    await friend.locator("plog-content").waitFor({ timeout: 15000 });
+    await friend.locator(`plog-content[data-paywall="${pw.id}"]`).waitFor({ timeout: 15000 });
     assert.match(await friend.locator("plog-content").textContent(), new RegExp(secret));
+    assert.equal(await friend.locator("plog-content").count(), 1, "only the gift's paywall opens");
+    await paywall(friend).locator(".buy").waitFor();
     assert.ok(!friend.url().includes("plog-gift"), `the code left the address bar: ${friend.url()}`);
     await friend.reload();
     await friend.locator("plog-content").waitFor({ timeout: 15000 });
@@ -94,7 +97,7 @@ test("20. a gift link opens a paywall in a fresh profile, and that browser keeps
     const other = await h.newPage();
     pages.push(other);
     await other.goto(url + gift.fragment);
-    await paywall(other).locator(".status").filter({ hasText: "already been used" }).waitFor();
+    await paywall(other, 1).locator(".status").filter({ hasText: "already been used" }).waitFor();
     assert.equal(await other.locator("plog-content").count(), 0);
     assert.equal((await h.purchases(pw.id)).length, 0, "a gift is no purchase");
   });

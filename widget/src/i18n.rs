@@ -129,8 +129,6 @@ pub struct Texts {
     pub code_used_up: &'static str,
     /// The code does not apply here.
     pub code_not_here: &'static str,
-    /// A gift link opened nothing: unknown.
-    pub gift_unknown: &'static str,
     /// A gift link was withdrawn.
     pub gift_revoked: &'static str,
     /// A gift link expired.
@@ -193,7 +191,6 @@ const EN: Texts = Texts {
     code_expired: "This code is not valid at the moment.",
     code_used_up: "This code has been used up.",
     code_not_here: "This code does not apply to this article.",
-    gift_unknown: "This gift link does not work here.",
     gift_revoked: "This gift link was withdrawn by the author.",
     gift_expired: "This gift link has expired.",
     gift_used_up: "This gift link has already been used.",
@@ -252,7 +249,6 @@ const JA: Texts = Texts {
     code_expired: "このコードは現在使えません。",
     code_used_up: "このコードは利用上限に達しました。",
     code_not_here: "このコードはこの記事には使えません。",
-    gift_unknown: "このギフトリンクはここでは使えません。",
     gift_revoked: "このギフトリンクは著者により取り消されました。",
     gift_expired: "このギフトリンクは有効期限切れです。",
     gift_used_up: "このギフトリンクは使用済みです。",

@@ -1,7 +1,8 @@
 //! What the paywalls of one page share about restoring access: when one of them restores (by
 //! code or by the mail's link), every other paywall on the page tries its held token again, so
-//! all of them open at once; and the mail's link (`#plog-restore=ID.CODE`) and a gift link
-//! (`#plog-gift=CODE`) are each taken by one paywall only and removed from the address bar.
+//! all of them open at once; the mail's link (`#plog-restore=ID.CODE`) is taken by one paywall
+//! only, and a gift link (`#plog-gift=CODE`) by the paywall it is for; each is then removed from
+//! the address bar.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -63,21 +64,25 @@ pub fn take_link() -> Option<(String, String)> {
     Some((restore_id.to_owned(), code.to_owned()))
 }
 
-/// A gift link's code (`#plog-gift=CODE`), the first time a paywall of the page asks: the
-/// fragment is then removed from the address bar, as a restore link's is. The browser keeps
-/// the access the opening gives, so the link is not needed again.
-pub fn take_gift() -> Option<String> {
+/// A gift link's code (`#plog-gift=CODE`) in the page's address, until a paywall of the page
+/// took it ([`gift_taken`]). Every paywall of the page may try it: the server opens a link only
+/// on its own paywall, so trying it on another takes nothing.
+pub fn gift_code() -> Option<String> {
     if GIFT_TAKEN.with(Cell::get) {
         return None;
     }
-    let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
-    let code = hash.strip_prefix("#plog-gift=")?.to_owned();
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#plog-gift=").map(str::to_owned)
+}
+
+/// The gift link was answered for its paywall: no other paywall tries it, and the fragment is
+/// removed from the address bar (and from history), as a restore link's is. The browser keeps
+/// the access the opening gave, so the link is not needed again.
+pub fn gift_taken() {
     GIFT_TAKEN.with(|taken| taken.set(true));
-    if let Ok(history) = window.history() {
+    if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url()));
     }
-    Some(code)
 }
 
 /// True if the text could be a mail address (the server checks it properly).

@@ -65,16 +65,21 @@ impl Flow {
     pub async fn start(self) {
         let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
         let mut notice = None;
-        if let Some(code) = restored::take_gift() {
+        if let Some(code) = restored::gift_code() {
             match api.open_gift(id, &code).await {
                 Ok((token, html)) => {
+                    restored::gift_taken();
                     storage::save_token(api.origin(), id, &token);
                     return self.unlocked(html);
                 }
                 Err(ApiError::Aborted) => return,
-                Err(ApiError::Refused { code, .. }) => notice = Some(gift_refusal(&code, texts)),
-                Err(ApiError::NotFound) => notice = Some(texts.gift_unknown),
-                Err(_) => notice = Some(texts.unavailable),
+                // Revoked, expired or used up: the link is this paywall's, and it says why.
+                Err(ApiError::Refused { code, .. }) if code.starts_with("gift_") => {
+                    restored::gift_taken();
+                    notice = Some(gift_refusal(&code, texts));
+                }
+                // Not this paywall's link (another paywall of the page may take it), or none.
+                Err(_) => {}
             }
         }
         let own = storage::load_token(api.origin(), id);
@@ -485,7 +490,6 @@ fn gift_refusal(code: &str, texts: &'static crate::i18n::Texts) -> &'static str 
     match code {
         "gift_revoked" => texts.gift_revoked,
         "gift_expired" => texts.gift_expired,
-        "gift_used_up" => texts.gift_used_up,
-        _ => texts.gift_unknown,
+        _ => texts.gift_used_up,
     }
 }
