@@ -47,7 +47,9 @@ pub(super) struct DiscountList {
 }
 
 async fn one_pass(ctx: &AppState, id: &str) -> Result<AdminPass, ApiError> {
-    passes::list(&ctx.store).await?.into_iter().find(|p| p.id == id).ok_or(ApiError::NotFound("no such pass"))
+    let pass = passes::find(&ctx.store, id).await?;
+    let sold = ctx.store.passes_sold().await?.get(&pass.id).copied().unwrap_or(0);
+    Ok(passes::to_admin(&pass, sold))
 }
 
 /// Creates a pass: every paywall of a site (or of this plog), or a set, for N days or for good.

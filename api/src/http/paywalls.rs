@@ -141,14 +141,15 @@ async fn discount(
     let paywall = catalog::find(&ctx.store, &id).await?;
     let discount = discounts::lookup(&ctx.store, &body.code).await?.map_err(ApiError::Discount)?;
     let amount = discounts::price_with(&discount, Item::Paywall(&paywall)).ok();
-    let mut passes = Vec::new();
-    for offer in offers::passes::offers_for(&ctx.store, &paywall).await? {
-        if let Some(pass) = ctx.store.pass(&offer.id).await?
-            && let Ok(amount) = discounts::price_with(&discount, Item::Pass(&pass))
-        {
-            passes.push(PassQuote { pass_id: pass.id, amount });
-        }
-    }
+    let on_sale = ctx.store.passes_on_sale().await?;
+    let passes: Vec<PassQuote> = on_sale
+        .iter()
+        .filter(|pass| pass.covers(&paywall))
+        .filter_map(|pass| {
+            let amount = discounts::price_with(&discount, Item::Pass(pass)).ok()?;
+            Some(PassQuote { pass_id: pass.id.clone(), amount })
+        })
+        .collect();
     if amount.is_none() && passes.is_empty() {
         return Err(ApiError::Discount(discounts::Refusal::NotApplicable));
     }

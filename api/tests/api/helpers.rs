@@ -455,6 +455,22 @@ impl TestApp {
         }
     }
 
+    /// The first column of a query's rows, as text, on the app's database.
+    pub async fn query_texts(&self, sql: &str) -> Vec<String> {
+        let sql = || sqlx::AssertSqlSafe(sql.to_owned());
+        if self.database_url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            let rows = sqlx::query_scalar(sql()).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            rows
+        } else {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            let rows = sqlx::query_scalar(sql()).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            rows
+        }
+    }
+
     pub async fn wait_for_status(&self, payment_intent_id: &str, status: &str) -> Purchase {
         // Generous: on a loaded 2-core machine localstripe's deliveries queue up behind the
         // other tests' (the wait ends as soon as the webhook has landed).
