@@ -142,14 +142,15 @@ pub async fn list(store: &Store) -> Result<Vec<AdminPass>, OfferError> {
     Ok(store.passes().await?.iter().map(|p| to_admin(p, sold.get(&p.id).copied().unwrap_or(0))).collect())
 }
 
-/// The passes on sale that cover a paywall, as its readers are offered them (cheapest first).
+/// The passes on sale that cover a paywall, as its readers are offered them (cheapest first);
+/// read through the store's short-lived cache of the passes on sale (`store::passes::OFFERS_TTL`).
 pub async fn offers_for(store: &Store, paywall: &Paywall) -> anyhow::Result<Vec<PassOffer>> {
-    let mut passes: Vec<Pass> =
-        store.passes().await?.into_iter().filter(|p| p.status == PaywallStatus::Active && p.covers(paywall)).collect();
+    let on_sale = store.passes_on_sale().await?;
+    let mut passes: Vec<&Pass> = on_sale.iter().filter(|p| p.covers(paywall)).collect();
     passes.sort_by_key(|p| p.price.amount);
     Ok(passes
         .into_iter()
-        .map(|p| PassOffer { id: p.id, title: p.title, price: p.price.into(), days: p.days })
+        .map(|p| PassOffer { id: p.id.clone(), title: p.title.clone(), price: p.price.into(), days: p.days })
         .collect())
 }
 

@@ -622,6 +622,10 @@ async fn what_a_paywall_offers_is_read_through_a_short_cache_and_a_change_elsewh
          values ('disc_elsewhere', 'ELSEWHERE', 10, '', 0, 'active', {now})"
     ))
     .await;
+    // Read moments ago, so still the cached offers (one query per lifetime, not per view)…
+    let cached = info().await;
+    assert!(cached.get("passes").is_none() && cached["codes"] == false, "{cached}");
+    // … and the change shows once the cache's lifetime is over.
     let deadline = std::time::Instant::now() + plog_api::store::passes::OFFERS_TTL + std::time::Duration::from_secs(1);
     loop {
         let seen = info().await;
