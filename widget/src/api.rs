@@ -84,13 +84,12 @@ async fn refused(response: Response) -> ApiError {
 
 /// Reads `GET /v1/paywalls/{id}`'s answer.
 fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
-    let price = json::field(value, "price")?;
     let stripe = json::field(value, "stripe")?;
     Some(PaywallInfo {
         id: json::string(value, "id")?,
         title: json::string(value, "title")?,
         teaser: json::string(value, "teaser"),
-        price: Price { amount: json::integer(&price, "amount")?, currency: json::string(&price, "currency")? },
+        price: price_of(&json::field(value, "price")?)?,
         status: if json::string(value, "status").as_deref() == Some("archived") {
             PaywallStatus::Archived
         } else {
@@ -109,20 +108,21 @@ fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
         receipts: json::boolean(value, "receipts").unwrap_or(false),
         passes: list(value, "passes")
             .filter_map(|p| {
-                let price = json::field(&p, "price")?;
                 Some(PassOffer {
                     id: json::string(&p, "id")?,
                     title: json::string(&p, "title")?,
-                    price: Price {
-                        amount: json::integer(&price, "amount")?,
-                        currency: json::string(&price, "currency")?,
-                    },
+                    price: price_of(&json::field(&p, "price")?)?,
                     days: json::integer(&p, "days"),
                 })
             })
             .collect(),
         codes: json::boolean(value, "codes").unwrap_or(false),
     })
+}
+
+/// A `{"amount","currency"}` price.
+fn price_of(price: &JsValue) -> Option<Price> {
+    Some(Price { amount: json::integer(price, "amount")?, currency: json::string(price, "currency")? })
 }
 
 /// The items of an array field (none if absent).
@@ -210,11 +210,7 @@ impl ApiClient {
         if let Some(code) = &ask.discount_code {
             fields.push(("discount_code", code.into()));
         }
-        let response = self.post_json(&self.url(paywall_id, "/purchases"), &json::object(&fields), None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        let value = body_of(response).await?;
+        let value = self.post_for_json(&self.url(paywall_id, "/purchases"), &json::object(&fields)).await?;
         let read = |v: &JsValue| {
             Some(PurchaseCreated {
                 purchase_id: json::string(v, "purchase_id")?,
@@ -240,6 +236,15 @@ impl ApiClient {
             .map_err(self.failed())
     }
 
+    /// `POST` of a JSON body to `url` whose answer must be a success: its JSON, or the refusal.
+    async fn post_for_json(&self, url: &str, body: &JsValue) -> Result<JsValue, ApiError> {
+        let response = self.post_json(url, body, None).await?;
+        if !response.ok() {
+            return Err(refused(response).await);
+        }
+        body_of(response).await
+    }
+
     /// `POST /v1/paywalls/{id}/receipt` with the access token: mail a receipt to `email` once the
     /// purchase is paid.
     pub async fn ask_receipt(
@@ -258,21 +263,14 @@ impl ApiClient {
     /// `POST /v1/restore`: asks for a code; the answer is the request's id, whatever the address.
     pub async fn restore_start(&self, email: &str, page: &str, language: &str) -> Result<String, ApiError> {
         let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
-        let response = self.post_json(&format!("{}/v1/restore", self.origin), &body, None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        json::string(&body_of(response).await?, "restore_id").ok_or_else(malformed)
+        let value = self.post_for_json(&format!("{}/v1/restore", self.origin), &body).await?;
+        json::string(&value, "restore_id").ok_or_else(malformed)
     }
 
     /// `POST /v1/paywalls/{id}/discount`: what a code makes of the article's and its passes' prices.
     pub async fn discount(&self, paywall_id: &str, code: &str) -> Result<DiscountQuote, ApiError> {
         let body = json::object(&[("code", code.into())]);
-        let response = self.post_json(&self.url(paywall_id, "/discount"), &body, None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        let value = body_of(response).await?;
+        let value = self.post_for_json(&self.url(paywall_id, "/discount"), &body).await?;
         Ok(DiscountQuote {
             code: json::string(&value, "code").ok_or_else(malformed)?,
             amount: json::integer(&value, "amount"),
@@ -287,11 +285,7 @@ impl ApiClient {
     /// `POST /v1/paywalls/{id}/gift`: opens a gift link: (access token, paid HTML).
     pub async fn open_gift(&self, paywall_id: &str, code: &str) -> Result<(String, String), ApiError> {
         let body = json::object(&[("code", code.into())]);
-        let response = self.post_json(&self.url(paywall_id, "/gift"), &body, None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        let value = body_of(response).await?;
+        let value = self.post_for_json(&self.url(paywall_id, "/gift"), &body).await?;
         Ok((
             json::string(&value, "access_token").ok_or_else(malformed)?,
             json::string(&value, "html").ok_or_else(malformed)?,
@@ -306,11 +300,7 @@ impl ApiClient {
     ) -> Result<Vec<(String, String, Option<String>)>, ApiError> {
         let body = json::object(&[("code", code.into())]);
         let url = format!("{}/v1/restore/{}", self.origin, js_sys::encode_uri_component(restore_id));
-        let response = self.post_json(&url, &body, None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        let tokens = json::field(&body_of(response).await?, "tokens").ok_or_else(malformed)?;
+        let tokens = json::field(&self.post_for_json(&url, &body).await?, "tokens").ok_or_else(malformed)?;
         Ok(js_sys::Array::from(&tokens)
             .iter()
             .filter_map(|t| {

@@ -48,7 +48,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        self.offers_cache().forget_codes();
+        self.offers.forget_codes();
         let inserted = on_pool!(self, pool => sqlx::query(concat!(
             "insert into discount_codes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              on conflict (code) do nothing"))
@@ -80,7 +80,7 @@ impl Store {
     /// the offers cache (`passes::OffersCache`): the paywall's public face asks on every view.
     #[tracing::instrument(skip_all)]
     pub async fn any_active_discount(&self) -> anyhow::Result<bool> {
-        if let Some(active) = self.offers_cache().codes() {
+        if let Some(active) = self.offers.codes() {
             return Ok(active);
         }
         let active = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
@@ -88,7 +88,7 @@ impl Store {
             .fetch_one(pool).await)
         .map(|n| n > 0)
         .context("Failed to look for discount codes")?;
-        self.offers_cache().keep_codes(active);
+        self.offers.keep_codes(active);
         Ok(active)
     }
 
@@ -96,7 +96,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn disable_discount(&self, id: &str, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
-        self.offers_cache().forget_codes();
+        self.offers.forget_codes();
         on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
             "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ", columns!()))
             .bind(id).bind(code).fetch_optional(pool).await)
@@ -108,7 +108,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        self.offers_cache().forget_codes();
+        self.offers.forget_codes();
         let taken = on_pool!(self, pool => sqlx::query(
             "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
                and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
@@ -122,7 +122,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        self.offers_cache().forget_codes();
+        self.offers.forget_codes();
         on_pool!(self, pool => sqlx::query("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
             .bind(id).execute(pool).await.map(|_| ()))
         .context("Failed to give back a use of a discount code")

@@ -149,11 +149,6 @@ impl Store {
         Ok(passes)
     }
 
-    /// The cache of what paywalls offer (`store::discounts` keeps the codes' flag in it).
-    pub(super) fn offers_cache(&self) -> &OffersCache {
-        &self.offers
-    }
-
     /// Inserts a pass, or writes every field of an existing one (as validated by `offers::passes`).
     #[tracing::instrument(skip_all)]
     pub async fn save_pass(&self, pass: &Pass) -> anyhow::Result<()> {
