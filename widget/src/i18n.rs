@@ -129,6 +129,8 @@ pub struct Texts {
     pub code_used_up: &'static str,
     /// The code does not apply here.
     pub code_not_here: &'static str,
+    /// Too many codes tried from this network.
+    pub code_wait: &'static str,
     /// A gift link was withdrawn.
     pub gift_revoked: &'static str,
     /// A gift link expired.
@@ -191,6 +193,7 @@ const EN: Texts = Texts {
     code_expired: "This code is not valid at the moment.",
     code_used_up: "This code has been used up.",
     code_not_here: "This code does not apply to this article.",
+    code_wait: "Too many codes tried. Please wait a minute and try again.",
     gift_revoked: "This gift link was withdrawn by the author.",
     gift_expired: "This gift link has expired.",
     gift_used_up: "This gift link has already been used.",
@@ -249,6 +252,7 @@ const JA: Texts = Texts {
     code_expired: "このコードは現在使えません。",
     code_used_up: "このコードは利用上限に達しました。",
     code_not_here: "このコードはこの記事には使えません。",
+    code_wait: "コードの入力回数が多すぎます。1 分ほど待ってからもう一度お試しください。",
     gift_revoked: "このギフトリンクは著者により取り消されました。",
     gift_expired: "このギフトリンクは有効期限切れです。",
     gift_used_up: "このギフトリンクは使用済みです。",

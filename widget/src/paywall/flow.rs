@@ -145,7 +145,7 @@ impl Flow {
                         "discount_expired" => texts.code_expired,
                         "discount_used_up" => texts.code_used_up,
                         "discount_not_applicable" => texts.code_not_here,
-                        "rate_limited" => texts.restore_unavailable,
+                        "rate_limited" => texts.code_wait,
                         _ => texts.code_unknown,
                     },
                     _ => texts.unavailable,
