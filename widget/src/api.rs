@@ -82,8 +82,8 @@ async fn refused(response: Response) -> ApiError {
     }
 }
 
-/// Reads `GET /v1/paywalls/{id}`'s answer.
-fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
+/// Reads `GET /v1/paywalls/{id}`'s answer (also the view route's `paywall`).
+pub fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
     let stripe = json::field(value, "stripe")?;
     Some(PaywallInfo {
         id: json::string(value, "id")?,
@@ -164,6 +164,12 @@ impl ApiClient {
     /// A client for the plog server at `origin` (no trailing slash).
     pub fn new(origin: &str) -> ApiClient {
         ApiClient { origin: origin.trim_end_matches('/').to_owned(), controller: web_sys::AbortController::new().ok() }
+    }
+
+    /// A client that never sends anything: the server's, which paints the view and presses no
+    /// button.
+    pub fn offline(origin: &str) -> ApiClient {
+        ApiClient { origin: origin.to_owned(), controller: None }
     }
 
     /// The origin, which also keys the stored tokens.

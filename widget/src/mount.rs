@@ -1,6 +1,8 @@
-//! Mounting one paywall: a shadow root on the host element the loader placed where the tag
-//! stands, the stylesheet (constructed, so strict CSPs allow it) and the Leptos view inside it, and a light-DOM child for the card
-//! Element (Stripe refuses to mount inside a shadow root), projected through `<slot name="card">`.
+//! Mounting one paywall: the Leptos view inside the shadow root the loader put on the host
+//! element where the tag stands (the loader also gave it the stylesheet, and may have painted
+//! the locked view the server rendered, which the widget then takes over), and a light-DOM child
+//! for the card Element (Stripe refuses to mount inside a shadow root), projected through
+//! `<slot name="card">`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,8 +15,9 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::ApiClient;
 use crate::i18n;
-use crate::paywall::{Paywall, PaywallSetup};
-use crate::theme::STYLESHEET;
+use crate::json;
+use crate::painted::Notice;
+use crate::paywall::{Painted, Paywall, PaywallSetup};
 
 type Handle = Box<dyn std::any::Any>;
 
@@ -31,29 +34,21 @@ fn document() -> Result<web_sys::Document, JsValue> {
     web_sys::window().and_then(|w| w.document()).ok_or_else(|| js_error("plog: no document"))
 }
 
-/// Gives the shadow root the widget's stylesheet as a constructed stylesheet: a blog whose CSP
-/// allows no inline styles (`style-src` without `'unsafe-inline'`) blocks `<style>` elements and
-/// `style` attributes, but not constructed stylesheets or CSSOM writes, which is all the widget
-/// uses. Browsers without constructed stylesheets get a `<style>` element.
-fn adopt_stylesheet(document: &web_sys::Document, shadow: &web_sys::ShadowRoot) -> Result<(), JsValue> {
-    match web_sys::CssStyleSheet::new() {
-        Ok(sheet) => {
-            sheet.replace_sync(STYLESHEET)?;
-            shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-        }
-        Err(_) => {
-            let style = document.create_element("style")?;
-            style.set_text_content(Some(STYLESHEET));
-            shadow.append_child(&style)?;
-        }
-    }
-    Ok(())
+/// What the loader painted, read from the view route's answer it hands over (`paywall`,
+/// `notice`); `None` when nothing was painted (the view could not be read).
+fn painted_view(view: &JsValue, texts: &'static i18n::Texts) -> Option<Painted> {
+    let info = crate::api::paywall_info(&json::field(view, "paywall")?)?;
+    let notice = json::string(view, "notice").as_deref().and_then(Notice::parse).map(|n| n.text(texts));
+    Some(Painted { info, notice })
 }
 
-/// Mounts the paywall `paywall_id`, served by the plog API at `api_origin`, into `host`.
-/// `host` carries the tag's `data-lang` and `data-theme`.
+/// Mounts the paywall `paywall_id`, served by the plog API at `api_origin`, into `host`, whose
+/// open shadow root the loader made and styled. `host` carries the tag's `data-lang` and
+/// `data-theme`. `view` is the view route's answer if the loader painted it into the shadow
+/// root: the widget then starts from it and replaces the painted nodes with its own, identical
+/// ones, in this one task (no frame shows anything else); otherwise pass `undefined`.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Result<(), JsValue> {
+pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String, view: JsValue) -> Result<(), JsValue> {
     let document = document()?;
     let html_lang = document.document_element().and_then(|e| e.get_attribute("lang"));
     let navigator_language = web_sys::window().and_then(|w| w.navigator().language());
@@ -67,9 +62,10 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
         Some(shadow) => shadow,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    adopt_stylesheet(&document, &shadow)?;
+    let texts = lang.texts();
+    let painted = painted_view(&view, texts);
+    let painted_nodes = if painted.is_some() { shadow.first_element_child() } else { None };
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
-    shadow.append_child(&container)?;
 
     // The card Element's mount point: a light-DOM child of the host, shown through the slot.
     // Inline `!important` beats any page rule, so blog CSS cannot hide it.
@@ -84,11 +80,21 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String) -> Resul
     let setup = PaywallSetup {
         paywall_id,
         api: ApiClient::new(&api_origin),
-        texts: lang.texts(),
-        card_slot,
+        texts,
+        card_slot: Some(card_slot),
         on_unlocked: Rc::new(move |html: String| replace_with_content(&host_for_unlock, &html)),
     };
-    let handle = mount_to(container, move || view! { <Paywall setup=setup/> });
+    // Leptos builds the view synchronously into the detached container; the swap below is
+    // then one DOM operation.
+    let handle = mount_to(container.clone(), move || view! { <Paywall setup=setup painted=painted/> });
+    match painted_nodes {
+        Some(old) => {
+            shadow.replace_child(&container, &old)?;
+        }
+        None => {
+            shadow.append_child(&container)?;
+        }
+    }
     MOUNTED.with(|m| m.borrow_mut().push((host, Box::new(handle))));
     Ok(())
 }

@@ -145,6 +145,17 @@ button.restore-open { background: transparent; color: var(--_text); border-color
 "#
 );
 
+/// Gives a shadow root the widget's stylesheet as a constructed stylesheet (the loader does the
+/// same with the stylesheet the server serves; tests that mount without the loader call this).
+/// A blog whose CSP allows no inline styles (`style-src` without `'unsafe-inline'`) blocks
+/// `<style>` elements and `style` attributes, but not constructed stylesheets or CSSOM writes.
+pub fn adopt_stylesheet(shadow: &web_sys::ShadowRoot) -> Result<(), JsValue> {
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(STYLESHEET)?;
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    Ok(())
+}
+
 fn css_value(element: &web_sys::Element, name: &str, fallback: &str) -> String {
     web_sys::window()
         .and_then(|w| w.get_computed_style(element).ok().flatten())

@@ -1,7 +1,7 @@
 //! Public paywall routes: what the widget shows before payment, and the paid content after.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use plog_shared::api::{
@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/paywalls/{id}", get(info))
+        .route("/v1/paywalls/{id}/view", get(painted_view))
         .route("/v1/paywalls/{id}/content", get(content))
         .route("/v1/paywalls/{id}/views", post(view))
         .route("/v1/paywalls/{id}/receipt", post(receipt))
@@ -30,6 +31,56 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
 async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Result<Json<PaywallInfo>, ApiError> {
+    paywall_info(&ctx, &id).await.map(Json)
+}
+
+/// The languages the loader read on the page, and the notice it asks for.
+#[derive(serde::Deserialize)]
+struct ViewQuery {
+    /// The tag's `data-lang`.
+    lang: Option<String>,
+    /// The page's `<html lang>`.
+    page_lang: Option<String>,
+    /// The browser's `navigator.language`.
+    browser_lang: Option<String>,
+    /// A notice to show (`pass_ended`).
+    notice: Option<String>,
+}
+
+/// `GET /v1/paywalls/{id}/view?lang=&page_lang=&browser_lang=&notice=`: the locked paywall as
+/// the widget first renders it, for the loader to paint before the widget's code is fetched:
+/// `{"html", "lang", "paywall", "notice"}`. The HTML comes from the widget's own components
+/// (`plog_widget::painted`); `paywall` is what `GET /v1/paywalls/{id}` answers, from which the
+/// widget takes over. Never the content.
+async fn painted_view(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+    Query(query): Query<ViewQuery>,
+) -> Result<Json<PaintedView>, ApiError> {
+    let info = paywall_info(&ctx, &id).await?;
+    let lang = plog_widget::i18n::choose(query.lang.as_deref(), query.page_lang.as_deref(), query.browser_lang.as_deref());
+    let notice = query.notice.as_deref().and_then(plog_widget::painted::Notice::parse);
+    let html = plog_widget::painted::locked_html(info.clone(), lang, notice);
+    Ok(Json(PaintedView {
+        html,
+        lang: lang.texts().locale,
+        notice: notice.map(|_| query.notice.unwrap_or_default()),
+        paywall: info,
+    }))
+}
+
+/// The view route's answer.
+#[derive(serde::Serialize)]
+struct PaintedView {
+    html: String,
+    lang: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+    paywall: PaywallInfo,
+}
+
+/// What the widget reads of a paywall before payment.
+async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
     let paywall = catalog::find(&ctx.store, &id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     let passes = if paywall.status == PaywallStatus::Active {
@@ -38,7 +89,7 @@ async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Resu
         Vec::new()
     };
     let codes = offers::discounts::offered_for(&ctx.store, &paywall, !passes.is_empty()).await?;
-    Ok(Json(PaywallInfo {
+    Ok(PaywallInfo {
         id: paywall.id.to_string(),
         title: paywall.title.clone(),
         teaser: paywall.teaser.clone(),
@@ -57,7 +108,7 @@ async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Resu
         receipts: ctx.mailer.is_some(),
         passes,
         codes,
-    }))
+    })
 }
 
 /// `GET /v1/paywalls/{id}/content` with `Authorization: Bearer ACCESS_TOKEN`: 200 when paid, 402 otherwise.

@@ -10,6 +10,7 @@ mod limits;
 mod modes;
 mod offers;
 mod operations;
+mod painted;
 mod payments;
 mod processes;
 mod public_routes;

@@ -10,6 +10,10 @@ use super::flow::Flow;
 use super::state::Phase;
 use crate::i18n::Texts;
 
+/// Where the card Element (in the light DOM) shows. Not a literal in the view: Leptos would
+/// write a literal `inner_html` as an attribute.
+const CARD_SLOT: &str = "<slot name=\"card\"></slot>";
+
 /// The Buy button and the card form.
 #[component]
 pub fn Checkout(
@@ -41,7 +45,7 @@ pub fn Checkout(
         <div class="card-area">
             <span class="card-label" id="plog-card-label">{texts.card_label}</span>
             <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
-                prop:innerHTML="<slot name=\"card\"></slot>"></div>
+                inner_html=CARD_SLOT></div>
             <p class="error" part="error" role="alert">{error}</p>
             <label class="receipt-field">
                 {texts.email_label}

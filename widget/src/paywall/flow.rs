@@ -12,7 +12,6 @@ use leptos::prelude::*;
 use plog_shared::api::{PaywallMode, PaywallStatus};
 use wasm_bindgen::prelude::*;
 
-use super::amounts::choices;
 use super::state::{PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer, PurchaseAsk};
 use crate::restored;
@@ -66,20 +65,10 @@ impl Flow {
         let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
         let mut notice = None;
         if let Some(code) = restored::gift_code() {
-            match api.open_gift(id, &code).await {
-                Ok((token, html)) => {
-                    restored::gift_taken();
-                    storage::save_token(api.origin(), id, &token);
-                    return self.unlocked(html);
-                }
-                Err(ApiError::Aborted) => return,
-                // Revoked, expired or used up: the link is this paywall's, and it says why.
-                Err(ApiError::Refused { code, .. }) if code.starts_with("gift_") => {
-                    restored::gift_taken();
-                    notice = Some(gift_refusal(&code, texts));
-                }
-                // Not this paywall's link (another paywall of the page may take it), or none.
-                Err(_) => {}
+            match self.try_gift(&code).await {
+                Gift::Opened | Gift::Gone => return,
+                Gift::Refused(why) => notice = Some(why),
+                Gift::NotHere => {}
             }
         }
         let own = storage::load_token(api.origin(), id);
@@ -105,19 +94,41 @@ impl Flow {
         }
         match api.paywall(id).await {
             Ok(info) => {
-                let archived = info.status == PaywallStatus::Archived;
-                if info.mode.reader_chooses() {
-                    state.chosen.set(info.suggested.or_else(|| choices(&info).first().copied()));
-                }
-                state.info.set(Some(info));
-                if !archived {
+                if info.status != PaywallStatus::Archived {
                     api.count_view(id);
                 }
-                state.notice.set(notice.map(str::to_owned));
-                state.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
+                state.show_locked(info, notice);
             }
             Err(ApiError::Aborted) => {}
             Err(_) => state.phase.set(Phase::Unavailable { archived: false }),
+        }
+    }
+
+    /// A gift link in the address, on a paywall the server painted locked: opened, or its
+    /// refusal shown on the paywall.
+    pub async fn open_gift(&self, code: String) {
+        if let Gift::Refused(why) = self.try_gift(&code).await {
+            self.state.notice.set(Some(why.to_owned()));
+        }
+    }
+
+    async fn try_gift(&self, code: &str) -> Gift {
+        let (api, id) = (&self.setup.api, &self.setup.paywall_id);
+        match api.open_gift(id, code).await {
+            Ok((token, html)) => {
+                restored::gift_taken();
+                storage::save_token(api.origin(), id, &token);
+                self.unlocked(html);
+                Gift::Opened
+            }
+            Err(ApiError::Aborted) => Gift::Gone,
+            // Revoked, expired or used up: the link is this paywall's, and it says why.
+            Err(ApiError::Refused { code, .. }) if code.starts_with("gift_") => {
+                restored::gift_taken();
+                Gift::Refused(gift_refusal(&code, self.setup.texts))
+            }
+            // Not this paywall's link (another paywall of the page may take it).
+            Err(_) => Gift::NotHere,
         }
     }
 
@@ -186,7 +197,8 @@ impl Flow {
             let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
             let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
             let card = stripe_js::create_card(&stripe, &options)?;
-            card.mount(&self.setup.card_slot)?;
+            let slot = self.setup.card_slot.as_ref().ok_or_else(|| stripe_js::StripeJsError("no card slot".into()))?;
+            card.mount(slot)?;
             let card_error = state.card_error;
             let on_change = card.on_change(move |message, _complete| card_error.set(message));
             state.card_form.update_value(|form| {
@@ -483,6 +495,18 @@ impl Flow {
         self.setup.api.abort();
         self.release();
     }
+}
+
+/// What trying a gift link came to.
+enum Gift {
+    /// The paywall opened.
+    Opened,
+    /// The widget went away meanwhile.
+    Gone,
+    /// The link is this paywall's but opens nothing: why, in the reader's language.
+    Refused(&'static str),
+    /// Not this paywall's link.
+    NotHere,
 }
 
 /// A gift link's refusal in the reader's language.

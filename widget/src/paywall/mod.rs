@@ -3,6 +3,8 @@
 //! code), [`restore`] (already bought?),
 //! [`status_line`] — assembled here,
 //! and the purchase flow apart from the view ([`flow`]); [`state`] is what they share.
+//! [`PaywallView`] is the view alone, which the server also renders (`painted.rs`); [`Paywall`]
+//! is the view with its flow started, which the widget mounts.
 //!
 //! Reactive state lives in signals; the Stripe.js objects, which are not `Send`, live in a
 //! local `StoredValue` and are released, and every request in flight aborted, in `on_cleanup`.
@@ -20,7 +22,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plog_shared::api::PaywallMode;
+use plog_shared::api::{PaywallInfo, PaywallMode};
 
 use amounts::AmountPicker;
 use checkout::Checkout;
@@ -31,16 +33,37 @@ pub use state::{PaywallSetup, PaywallState, Phase};
 use status_line::StatusLine;
 use summary::Summary;
 
-/// The paywall a tag mounts: loads, then shows its parts as the flow moves.
+/// What the server painted before the widget's code came (the locked view's paywall and its
+/// notice): the widget starts from it, so its first render is the painted one, node for node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Painted {
+    /// The paywall as the view route read it.
+    pub info: PaywallInfo,
+    /// The notice the painted view showed (a pass that ended), if any.
+    pub notice: Option<&'static str>,
+}
+
+/// The paywall a tag mounts: loads (or starts from what the server painted), then shows its
+/// parts as the flow moves.
 #[component]
 pub fn Paywall(
     /// What the mount code hands over.
     setup: PaywallSetup,
+    /// The server's painted view, if the loader painted one.
+    painted: Option<Painted>,
 ) -> impl IntoView {
-    let texts = setup.texts;
     let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
-    let state = flow.state;
-    spawn_local(flow.clone().start());
+    match painted {
+        // The loader already tried the tokens held and counted the view.
+        Some(painted) => {
+            flow.state.show_locked(painted.info, painted.notice);
+            if let Some(code) = crate::restored::gift_code() {
+                let flow = flow.clone();
+                spawn_local(async move { flow.open_gift(code).await });
+            }
+        }
+        None => spawn_local(flow.clone().start()),
+    }
     // The mail's restore link, if the page was opened with one (one paywall of the page takes it).
     if let Some((restore_id, code)) = crate::restored::take_link() {
         let flow = flow.clone();
@@ -56,6 +79,18 @@ pub fn Paywall(
         crate::restored::unsubscribe(listening);
         leaving.release_all();
     });
+    view! { <PaywallView flow=flow/> }
+}
+
+/// The paywall's view, and nothing else: what the browser renders and the server paints
+/// (`painted.rs`) from the same state. Its buttons call the flow; on the server none is pressed.
+#[component]
+pub fn PaywallView(
+    /// The flow the view shows and its buttons drive.
+    flow: Flow,
+) -> impl IntoView {
+    let texts = flow.setup.texts;
+    let state = flow.state;
 
     // One reactive class on the root drives which parts show (see theme.rs): far less code in
     // the WebAssembly than a reactive `hidden` per part, and the widget ships to every reader.

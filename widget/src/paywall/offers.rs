@@ -48,7 +48,7 @@ pub fn PassOffers(
             spawn_local(flow.clone().buy(Some(pass_id)));
         }
     };
-    view! { <div class="passes" part="passes" prop:innerHTML=buttons on:click=pressed></div> }
+    view! { <div class="passes" part="passes" inner_html=buttons on:click=pressed></div> }
 }
 
 /// Text for HTML: the creator's title and the ids are escaped before they are written.

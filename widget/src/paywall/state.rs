@@ -6,9 +6,10 @@ use std::rc::Rc;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use plog_shared::api::{DiscountQuote, PaywallInfo};
+use plog_shared::api::{DiscountQuote, PaywallInfo, PaywallStatus};
 use wasm_bindgen::prelude::*;
 
+use super::amounts::choices;
 use crate::api::ApiClient;
 use crate::format::format_price;
 use crate::i18n::Texts;
@@ -64,8 +65,9 @@ pub struct PaywallSetup {
     pub api: ApiClient,
     /// Sentences in the chosen language.
     pub texts: &'static Texts,
-    /// Light-DOM node the card Element mounts into (projected through `<slot name="card">`).
-    pub card_slot: web_sys::Element,
+    /// Light-DOM node the card Element mounts into (projected through `<slot name="card">`);
+    /// none on the server, which only paints.
+    pub card_slot: Option<web_sys::Element>,
     /// Called with the paid HTML once unlocked; replaces the paywall in the page.
     pub on_unlocked: Rc<dyn Fn(String)>,
 }
@@ -157,6 +159,18 @@ impl PaywallState {
             themed: NodeRef::new(),
             card_form: StoredValue::new_local(CardForm::default()),
         }
+    }
+
+    /// The paywall is read: it shows locked (or archived), with the reader's default amount
+    /// chosen where the reader chooses, and a notice if there is one.
+    pub fn show_locked(&self, info: PaywallInfo, notice: Option<&'static str>) {
+        let archived = info.status == PaywallStatus::Archived;
+        if info.mode.reader_chooses() {
+            self.chosen.set(info.suggested.or_else(|| choices(&info).first().copied()));
+        }
+        self.info.set(Some(info));
+        self.notice.set(notice.map(str::to_owned));
+        self.phase.set(if archived { Phase::Unavailable { archived: true } } else { Phase::Locked });
     }
 
     /// The article's price with the applied code, if it lowers it.
