@@ -4,7 +4,7 @@
 // sees and what the database holds.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, signedEvent, CARDS, SECRET_KEY, sleep } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, signedEvent, CARDS, SECRET_KEY, sleep, widgetReady } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -18,7 +18,7 @@ async function article(name, paywalls, attrs = "") {
   const page = await h.newPage();
   pages.push(page);
   await page.goto(url);
-  await paywall(page).locator(".buy").waitFor();
+  await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
   return { page, url };
 }
 
@@ -128,7 +128,7 @@ test("5. two paywalls on one page: buying one leaves the other locked", async ()
     const secondSecret = marker("5b");
     const second = await h.createPaywall({ title: "Second", amount: 200, markdown: secondSecret });
     const { page } = await article("scenario-5", [first, second]);
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     await buy(page, CARDS.ok, 0);
     await page.locator(`plog-content[data-paywall="${first.id}"]`).waitFor({ timeout: 15000 });
     assert.equal(await page.locator("plog-paywall").count(), 1);
@@ -286,7 +286,7 @@ test("11. a tip of ¥500 with card 4242: the creator's thank-you shows and one p
     assert.deepEqual(tips.map((t) => [t.status, t.price.amount, t.mode]), [["paid", 500, "tip"]]);
     // A tip jar stays a tip jar on the next visit, now with the count.
     await page.goto(url);
-    await paywall(page).locator(".buy").waitFor();
+    await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
     assert.match(await paywall(page).locator(".tips-count").textContent(), /1 tips/);
   });
 });

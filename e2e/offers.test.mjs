@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, CARDS } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, CARDS, widgetReady } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -19,7 +19,7 @@ async function open(url, page) {
   page = page || (await h.newPage());
   if (!pages.includes(page)) pages.push(page);
   await page.goto(url);
-  await paywall(page).locator(".buy").waitFor();
+  await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
   return page;
 }
 
@@ -65,7 +65,7 @@ test("19. a 30-day pass bought on one article opens another article of the site 
     // Thirty days later (the purchase's payment moved back): locked again, with the reason and the offer to renew.
     sql(`update purchases set paid_at = paid_at - 30 * 86400 where paywall_id = '${first.id}'`);
     await reader.goto(url2);
-    await paywall(reader).locator(".buy").waitFor();
+    await paywall(reader).locator(".buy").waitFor(); await widgetReady(reader);
     await paywall(reader).locator(".status").filter({ hasText: "Your pass has ended" }).waitFor();
     assert.equal(await reader.locator("plog-content").count(), 0);
     assert.ok(await paywall(reader).locator(".pass").isVisible(), "the pass is offered again");
@@ -88,7 +88,7 @@ test("20. a gift link opens its paywall (the second of the page) in a fresh prof
     await friend.locator(`plog-content[data-paywall="${pw.id}"]`).waitFor({ timeout: 15000 });
     assert.match(await friend.locator("plog-content").textContent(), new RegExp(secret));
     assert.equal(await friend.locator("plog-content").count(), 1, "only the gift's paywall opens");
-    await paywall(friend).locator(".buy").waitFor();
+    await paywall(friend).locator(".buy").waitFor(); await widgetReady(friend);
     assert.ok(!friend.url().includes("plog-gift"), `the code left the address bar: ${friend.url()}`);
     await friend.reload();
     await friend.locator("plog-content").waitFor({ timeout: 15000 });

@@ -3,7 +3,7 @@
 // link. A real SMTP server (sandbox/mail_catcher.py, aiosmtpd) catches the mail.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, CARDS } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, CARDS, widgetReady } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -17,7 +17,7 @@ async function open(url) {
   const page = await h.newPage();
   pages.push(page);
   await page.goto(url);
-  await paywall(page).locator(".buy").waitFor();
+  await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
   return page;
 }
 
@@ -120,7 +120,7 @@ test("18. restore by the mail's link opens every paywall of the page; a GET of t
     const again = await h.newPage();
     pages.push(again);
     await again.goto(link);
-    await paywall(again).locator(".buy").waitFor();
+    await paywall(again).locator(".buy").waitFor(); await widgetReady(again);
     await again.waitForTimeout(1500);
     assert.equal(await again.locator("plog-content").count(), 0, "a used code opens nothing");
   });

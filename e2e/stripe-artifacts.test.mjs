@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Harness, ROOT, blogPage, paywall, fillCard, withEvidence, CARDS, PUBLISHABLE_KEY, SECRET_KEY } from "./lib/harness.mjs";
+import { Harness, ROOT, blogPage, paywall, fillCard, withEvidence, CARDS, PUBLISHABLE_KEY, SECRET_KEY, widgetReady } from "./lib/harness.mjs";
 
 const E2E = join(ROOT, "e2e");
 const FIXTURES = join(ROOT, "api/tests/fixtures/stripe");
@@ -133,7 +133,7 @@ test("the sandbox's Stripe.js double answers with the types Stripe.js declares",
     const page = await h.newPage();
     pages.push(page);
     await page.goto(h.servePage("/artifacts", blogPage({ title: "artifacts", tags: [h.tag(pw.id)] })));
-    await paywall(page).locator(".buy").waitFor();
+    await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
     // Load the double before the widget does, and record what it answers.
     await page.addScriptTag({ url: `${h.plogUrl}/sandbox/stripe.js` });
     await page.evaluate(() => {

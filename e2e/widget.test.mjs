@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, widgetReady } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -22,7 +22,7 @@ test("two tags on a foreign page mount two paywalls where they stand, with their
     const yen = await h.createPaywall({ amount: 100, currency: "jpy", markdown: "yen part" });
     const dollars = await h.createPaywall({ title: "Dollar story", amount: 150, currency: "usd", markdown: "usd part" });
     const page = await open(h.servePage("/two", blogPage({ tags: [h.tag(yen.id), h.tag(dollars.id)] })));
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     assert.equal(await page.locator("plog-paywall").count(), 2);
     assert.equal(await paywall(page, 0).locator(".price strong").textContent(), "¥100");
     assert.equal(await paywall(page, 1).locator(".price strong").textContent(), "$1.50");
@@ -46,7 +46,7 @@ test("Stripe.js is not requested before Buy, and is requested once after", async
   await withEvidence(h, "widget-stripe-lazy", () => pages, async () => {
     const pw = await h.createPaywall({ markdown: "lazy" });
     const page = await open(h.servePage("/lazy", blogPage({ tags: [h.tag(pw.id)] })));
-    await paywall(page).locator(".buy").waitFor();
+    await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
     await page.waitForTimeout(300);
     assert.equal(page.requests.filter((u) => u.includes("stripe")).length, 0, page.requests.join("\n"));
     assert.equal(await page.evaluate(() => typeof window.Stripe), "undefined");
@@ -115,7 +115,7 @@ test("Japanese is chosen by data-lang or the page's lang, with the yen formatted
   await withEvidence(h, "widget-ja", () => pages, async () => {
     const pw = await h.createPaywall({ amount: 1000, currency: "jpy", markdown: "ja" });
     const page = await open(h.servePage("/ja", blogPage({ lang: "ja", tags: [h.tag(pw.id), h.tag(pw.id, 'data-lang="en"')] })));
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     assert.equal(await paywall(page, 0).locator(".buy").textContent(), "購入して続きを読む");
     assert.equal(await paywall(page, 0).locator(".price strong").textContent(), "￥1,000");
     assert.equal(await paywall(page, 1).locator(".buy").textContent(), "Buy to read on");
@@ -131,7 +131,7 @@ test("themes: data-theme=dark and CSS custom properties reach inside the shadow 
       h.tag(pw.id, 'data-theme="dark"'),
       `<div class="custom">${h.tag(pw.id, 'data-theme="light"')}</div>`,
     ] })));
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     const styles = await page.evaluate(() => Array.from(document.querySelectorAll("plog-paywall")).map((host) => {
       const box = getComputedStyle(host.shadowRoot.querySelector(".paywall"));
       const buy = getComputedStyle(host.shadowRoot.querySelector(".buy"));
@@ -144,7 +144,7 @@ test("themes: data-theme=dark and CSS custom properties reach inside the shadow 
     await screenshot(page, "widget-themes");
     // data-theme="auto" (the default) follows the reader's colour scheme.
     const auto = await open(h.servePage("/theme-auto", blogPage({ tags: [h.tag(pw.id)] })));
-    await paywall(auto).locator(".buy").waitFor();
+    await paywall(auto).locator(".buy").waitFor(); await widgetReady(auto);
     const background = () => auto.evaluate(() =>
       getComputedStyle(document.querySelector("plog-paywall").shadowRoot.querySelector(".paywall")).backgroundColor);
     await auto.emulateMedia({ colorScheme: "light" });
@@ -169,7 +169,7 @@ test("text and buttons meet WCAG AA contrast (4.5:1) in the light and dark theme
   await withEvidence(h, "widget-contrast", () => pages, async () => {
     const pw = await h.createPaywall({ markdown: "contrast" });
     const page = await open(h.servePage("/contrast", blogPage({ tags: [h.tag(pw.id, 'data-theme="light"'), h.tag(pw.id, 'data-theme="dark"')] })));
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     const ratios = await page.evaluate(() => {
       const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
       const lum = (c) => {
@@ -201,7 +201,7 @@ test("the widget adds no global names to the blog's window (Stripe.js adds only 
     pages.push(page);
     await page.addInitScript(() => { window.__plogBaseline = Object.getOwnPropertyNames(window); });
     await page.goto(h.servePage("/globals", blogPage({ tags: [h.tag(pw.id), h.tag(pw.id)] })));
-    await paywall(page, 1).locator(".buy").waitFor();
+    await paywall(page, 1).locator(".buy").waitFor(); await widgetReady(page);
     const added = () => page.evaluate(() => Object.getOwnPropertyNames(window).filter((n) => !window.__plogBaseline.includes(n) && n !== "__plogBaseline"));
     assert.deepEqual(await added(), []);
     await paywall(page).locator(".buy").click();
@@ -263,7 +263,7 @@ test("a per-site paywall works on its own blog and shows as unavailable on any o
     const mine = await h.createPaywall({ markdown: "SITE-PAID", origins: [h.blogUrl] });
     const elsewhere = await h.createPaywall({ markdown: "SITE-PAID", origins: ["https://another-blog.example"] });
     const page = await open(h.servePage("/per-site", blogPage({ tags: [h.tag(mine.id), h.tag(elsewhere.id)] })));
-    await paywall(page, 0).locator(".buy").waitFor();
+    await paywall(page, 0).locator(".buy").waitFor(); await widgetReady(page);
     await paywall(page, 1).locator(".down").waitFor();
     assert.equal(await paywall(page, 1).locator(".buy").isVisible(), false, "no Buy where the paywall does not sell");
     await paywall(page, 0).locator(".buy").click();

@@ -77,14 +77,21 @@ impl WidgetAssets {
         }
     }
 
-    fn from_files(files: HashMap<String, Bytes>, origin: Origin) -> anyhow::Result<WidgetAssets> {
+    fn from_files(mut files: HashMap<String, Bytes>, origin: Origin) -> anyhow::Result<WidgetAssets> {
+        // The stylesheet comes with the widget's components (this binary links them, and the
+        // loader paints their HTML): named by its content like the build's files.
+        let css = stylesheet_name();
+        files.insert(css.clone(), Bytes::from_static(plog_widget::theme::STYLESHEET.as_bytes()));
         let loader = files.get("plog.js").context("no plog.js")?;
         let loader = std::str::from_utf8(loader).context("plog.js is not UTF-8")?;
         let named =
             |suffix: &str| files.keys().find(|name| name.starts_with("plog-widget") && name.ends_with(suffix)).cloned();
         let wasm = named("_bg.wasm").context("no plog-widget*_bg.wasm")?;
         let js = named(".js").context("no plog-widget*.js")?;
-        let loader = loader.replace("__PLOG_WIDGET_JS__", &js).replace("__PLOG_WIDGET_WASM__", &wasm);
+        let loader = loader
+            .replace("__PLOG_WIDGET_JS__", &js)
+            .replace("__PLOG_WIDGET_WASM__", &wasm)
+            .replace("__PLOG_WIDGET_CSS__", &css);
         Ok(WidgetAssets { loader, files, origin })
     }
 
@@ -102,4 +109,11 @@ impl WidgetAssets {
     pub fn origin(&self) -> &Origin {
         &self.origin
     }
+}
+
+/// `plog-widget-HASH.css`: the stylesheet's name, from the first 16 hex digits of its SHA-256.
+fn stylesheet_name() -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(plog_widget::theme::STYLESHEET.as_bytes());
+    format!("plog-widget-{}.css", &hex::encode(digest)[..16])
 }

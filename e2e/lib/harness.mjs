@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
+import { inflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -239,6 +240,60 @@ export class Harness {
 }
 
 /** Locator of something inside a paywall's shadow root (Playwright pierces open shadow roots). */
+/** The RGB(A) rows of a PNG as Playwright writes it (8 bits per channel, not interlaced). */
+function pngRows(png) {
+  let offset = 8, width = 0, height = 0, channels = 0;
+  const data = [];
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString("latin1", offset + 4, offset + 8);
+    const chunk = png.subarray(offset + 8, offset + 8 + length);
+    if (type === "IHDR") [width, height, channels] = [chunk.readUInt32BE(0), chunk.readUInt32BE(4), chunk[9] === 6 ? 4 : 3];
+    if (type === "IDAT") data.push(chunk);
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(data));
+  const stride = width * channels;
+  const rows = [];
+  let previous = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? line[x - channels] : 0, b = previous[x], c = x >= channels ? previous[x - channels] : 0;
+      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      line[x] = (line[x] + predictor) & 255;
+    }
+    rows.push(line);
+    previous = line;
+  }
+  return { width, height, rows };
+}
+
+/** How many pixels of two same-sized screenshots differ by more than `tolerance` in a channel
+ * (the compositor's anti-aliasing of a rounded corner may move a channel by one or two). */
+export function pixelsApart(first, second, tolerance = 2) {
+  const [a, b] = [pngRows(first), pngRows(second)];
+  if (a.width !== b.width || a.height !== b.height) return Infinity;
+  const channels = a.rows[0].length / a.width;
+  let apart = 0;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      for (let c = x * channels; c < (x + 1) * channels; c++) {
+        if (Math.abs(a.rows[y][c] - b.rows[y][c]) > tolerance) { apart++; break; }
+      }
+    }
+  }
+  return apart;
+}
+
+/** Waits until the widget's code has taken over every paywall of the page (the loader painted
+ * them first): only the widget makes the card Element's light-DOM mount point. */
+export async function widgetReady(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll("plog-paywall")].every((h) => h.querySelector("plog-card")));
+}
+
 export function paywall(page, index = 0) {
   return page.locator("plog-paywall").nth(index);
 }

@@ -51,7 +51,11 @@ pub fn format_price(amount: i64, currency: &str, locale: &str) -> String {
     let decimals = found.map_or(2, |s| s.decimals);
     let symbol = match found {
         Some(s) if !s.en.is_empty() => {
-            if locale.starts_with("ja") { s.ja.unwrap_or(s.en).to_owned() } else { s.en.to_owned() }
+            if locale.starts_with("ja") {
+                s.ja.unwrap_or(s.en).to_owned()
+            } else {
+                s.en.to_owned()
+            }
         }
         _ => format!("{}\u{a0}", code.to_ascii_uppercase()),
     };
@@ -78,7 +82,7 @@ fn grouped(whole: i64) -> String {
     let digits = whole.to_string();
     let mut text = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             text.push(',');
         }
         text.push(digit);

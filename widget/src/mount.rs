@@ -64,7 +64,7 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String, view: Js
     };
     let texts = lang.texts();
     let painted = painted_view(&view, texts);
-    let painted_nodes = if painted.is_some() { shadow.first_element_child() } else { None };
+    let painted_nodes = if painted.is_some() { shadow.last_element_child() } else { None };
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
 
     // The card Element's mount point: a light-DOM child of the host, shown through the slot.
@@ -105,6 +105,8 @@ fn replace_with_content(host: &HtmlElement, html: &str) {
     let Ok(document) = document() else { return };
     let Ok(content) = document.create_element("plog-content") else { return };
     content.unchecked_ref::<HtmlElement>().style().set_css_text("display:block !important");
+    // The class the page's paywalled-content structured data names (the loader adds both).
+    content.set_class_name("plog-paywalled");
     if let Some(id) = host.get_attribute("data-paywall") {
         let _ = content.set_attribute("data-paywall", &id);
     }

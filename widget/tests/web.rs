@@ -118,6 +118,14 @@ fn state(key: &str) -> JsValue {
     js_sys::Reflect::get(&test_state(), &key.into()).unwrap()
 }
 
+/// Mounts the test paywall into `host` as the loader does when it painted nothing: a styled
+/// open shadow root, then the widget.
+fn mount_paywall(host: &web_sys::HtmlElement) {
+    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    plog_widget::theme::adopt_stylesheet(&shadow).unwrap();
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into(), JsValue::UNDEFINED).unwrap();
+}
+
 /// Leptos updates the DOM asynchronously: wait until `check` holds (or fail after 3 s).
 async fn until(what: &str, check: impl Fn() -> bool) {
     for _ in 0..150 {
@@ -138,6 +146,28 @@ fn prices_follow_the_currency_and_the_language() {
     assert_eq!(format_price(250, "eur", "en"), "€2.50");
     assert_eq!(format_price(250, "eur", "ja"), "€2.50");
     assert_eq!(format_price(123_456, "usd", "en"), "$1,234.56");
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function intl_price(major, currency, locale) {
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(major);
+}
+"#)]
+extern "C" {
+    fn intl_price(major: f64, currency: &str, locale: &str) -> String;
+}
+
+#[wasm_bindgen_test]
+fn prices_are_written_as_the_browsers_intl_writes_them_for_every_currency() {
+    for currency in plog_shared::money::SUPPORTED_CURRENCIES {
+        for amount in [currency.minimum, 123_456, 99_999_999] {
+            for locale in ["en", "ja"] {
+                let major = amount as f64 / 10_f64.powi(i32::from(currency.exponent));
+                let intl = intl_price(major, &currency.code.to_ascii_uppercase(), locale);
+                assert_eq!(format_price(amount, currency.code, locale), intl, "{amount} {} in {locale}", currency.code);
+            }
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -190,7 +220,7 @@ async fn locked_then_declined_then_paid_with_one_purchase() {
     clear_page();
     install_fakes(false, "decline");
     let host = new_host();
-    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&host);
     until("locked", || visible(&host, ".buy")).await;
     assert!(shadow_text(&host).contains("¥100"));
     assert!(shadow_text(&host).contains("sandbox"));
@@ -216,7 +246,7 @@ async fn a_returning_reader_sees_the_content_without_payment_ui() {
     install_fakes(true, "ok");
     save_token("https://plog.test", "pw_test", "token-held");
     let host = new_host();
-    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&host);
     until("unlocked", || paid_html().contains("The paid part.")).await;
     let requests: Vec<String> = js_sys::Array::from(&state("requests")).iter().filter_map(|r| r.as_string()).collect();
     assert_eq!(requests, vec!["GET https://plog.test/v1/paywalls/pw_test/content".to_owned()]);
@@ -228,7 +258,7 @@ async fn a_token_that_stopped_working_is_dropped_and_the_paywall_shows() {
     install_fakes(false, "ok");
     save_token("https://plog.test", "pw_test", "token-refunded");
     let host = new_host();
-    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&host);
     until("locked", || visible(&host, ".buy")).await;
     assert_eq!(load_token("https://plog.test", "pw_test"), None);
 }
@@ -236,7 +266,7 @@ async fn a_token_that_stopped_working_is_dropped_and_the_paywall_shows() {
 /// Mounts a paywall, presses Buy and waits for the card form.
 async fn paying_paywall() -> web_sys::HtmlElement {
     let host = new_host();
-    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&host);
     until("locked", || visible(&host, ".buy")).await;
     click(&host, ".buy");
     until("paying", || visible(&host, ".pay")).await;
@@ -301,7 +331,7 @@ async fn unmounting_aborts_the_requests_in_flight() {
     install_fakes(false, "ok");
     hang_requests();
     let host = new_host();
-    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&host);
     until("the paywall is being read", || js_sys::Array::from(&state("requests")).length() == 1).await;
     assert_eq!(count("aborted"), 0.0, "nothing aborts while the paywall is mounted");
     assert!(plog_widget::mount::unmount(&host), "the paywall was mounted there");
@@ -311,6 +341,47 @@ async fn unmounting_aborts_the_requests_in_flight() {
     // still mounts and shows.
     install_fakes(false, "ok");
     let other = new_host();
-    plog_widget::mount(other.clone(), "pw_test".into(), "https://plog.test".into()).unwrap();
+    mount_paywall(&other);
     until("locked", || visible(&other, ".buy")).await;
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function paint(host, html) {
+  const shadow = host.attachShadow({ mode: "open" });
+  const painted = document.createElement("div");
+  painted.innerHTML = html;
+  shadow.appendChild(painted);
+  return painted;
+}
+export function painted_view() {
+  return { html: "", lang: "en", notice: "pass_ended", paywall: { id: "pw_test", title: "Painted", teaser: null,
+    price: { amount: 300, currency: "jpy" }, status: "active", sandbox: false, mode: "fixed", presets: [],
+    receipts: false, passes: [], codes: false, stripe: { publishable_key: "pk_test_x", js_url: "https://stripe.invalid/v3/" } } };
+}
+export function shadow_children(host) { return host.shadowRoot.children.length; }
+export function is_child(host, node) { return node.parentNode === host.shadowRoot; }
+"#)]
+extern "C" {
+    fn paint(host: &web_sys::HtmlElement, html: &str) -> web_sys::Element;
+    fn painted_view() -> JsValue;
+    fn shadow_children(host: &web_sys::HtmlElement) -> u32;
+    fn is_child(host: &web_sys::HtmlElement, node: &web_sys::Element) -> bool;
+}
+
+#[wasm_bindgen_test]
+fn a_painted_view_is_taken_over_in_one_task_without_reading_the_paywall_again() {
+    clear_page();
+    install_fakes(false, "ok");
+    let host = new_host();
+    let painted = paint(&host, "<p>painted by the server</p>");
+    plog_widget::mount(host.clone(), "pw_test".into(), "https://plog.test".into(), painted_view()).unwrap();
+    // Synchronously: the painted nodes are gone and the widget's locked view stands in their place.
+    assert!(!is_child(&host, &painted), "the painted nodes were replaced");
+    assert_eq!(shadow_children(&host), 1);
+    let text = shadow_text(&host);
+    assert!(text.contains("Painted") && text.contains("¥300"), "{text}");
+    assert!(text.contains("Your pass has ended."), "the painted notice is kept: {text}");
+    assert!(!text.contains("painted by the server"));
+    let requests = js_sys::Array::from(&state("requests")).length();
+    assert_eq!(requests, 0, "the loader already read the paywall and tried the tokens");
 }

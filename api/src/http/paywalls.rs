@@ -58,7 +58,8 @@ async fn painted_view(
     Query(query): Query<ViewQuery>,
 ) -> Result<Json<PaintedView>, ApiError> {
     let info = paywall_info(&ctx, &id).await?;
-    let lang = plog_widget::i18n::choose(query.lang.as_deref(), query.page_lang.as_deref(), query.browser_lang.as_deref());
+    let lang =
+        plog_widget::i18n::choose(query.lang.as_deref(), query.page_lang.as_deref(), query.browser_lang.as_deref());
     let notice = query.notice.as_deref().and_then(plog_widget::painted::Notice::parse);
     let html = plog_widget::painted::locked_html(info.clone(), lang, notice);
     Ok(Json(PaintedView {
@@ -81,7 +82,7 @@ struct PaintedView {
 
 /// What the widget reads of a paywall before payment.
 async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
-    let paywall = catalog::find(&ctx.store, &id).await?;
+    let paywall = catalog::find(&ctx.store, id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     let passes = if paywall.status == PaywallStatus::Active {
         offers::passes::offers_for(&ctx.store, &paywall).await?

@@ -36,7 +36,9 @@ async fn the_view_is_the_locked_paywall_with_the_info_the_widget_takes_over_from
     assert_eq!(painted["lang"], "en");
     let html = painted["html"].as_str().unwrap();
     assert!(html.starts_with("<div ") && html.contains(r#"class="paywall locked"#), "{html}");
-    for text in ["A paid article", "The free part ends here.", "$1.50", ">Buy to read on<", r#"<slot name="card"></slot>"#] {
+    for text in
+        ["A paid article", "The free part ends here.", "$1.50", ">Buy to read on<", r#"<slot name="card"></slot>"#]
+    {
         assert!(html.contains(text), "{text} in {html}");
     }
     assert!(!html.contains("<script"), "{html}");
