@@ -39,7 +39,7 @@ test("the locked paywall is painted before the widget's code, and the takeover c
       const { page, release } = await heldPage(h.servePage(`/painted-${cases.findIndex((c) => c[0] === name)}`, blogPage({ tags: [tag], lang })));
       await paywall(page).locator(".buy").waitFor();
       assert.equal(await tookOver(page), false, `${name}: painted without the widget`);
-      assert.equal(page.requests.filter((u) => u.endsWith(".wasm")).length, 0, `${name}: no .wasm fetched yet`);
+      assert.equal(page.responses.filter((r) => r.url().endsWith(".wasm")).length, 0, `${name}: no .wasm arrived yet`);
       const host = page.locator("plog-paywall");
       await page.waitForTimeout(100);
       const before = await host.screenshot();

@@ -31,13 +31,18 @@
 
   const shared = window[KEY] || (window[KEY] = {});
   const page = shared[base] || (shared[base] = {});
-  // The widget's code, fetched once per page on the first need.
-  const widget = () =>
-    page.widget ||
-    (page.widget = import(files + WIDGET_JS).then(async (code) => {
-      await code.default({ module_or_path: files + WIDGET_WASM });
-      return code;
-    }));
+  // The widget's code, fetched once per page on the first need: the .wasm in parallel with the
+  // glue that instantiates it (the glue would only start fetching it once it has run).
+  const widget = () => {
+    if (!page.widget) {
+      const wasm = fetch(files + WIDGET_WASM);
+      page.widget = import(files + WIDGET_JS).then(async (code) => {
+        await code.default({ module_or_path: wasm });
+        return code;
+      });
+    }
+    return page.widget;
+  };
   // The stylesheet, once per page and only to paint (cached for a year: its name changes with it).
   const sheet = () =>
     page.sheet || (page.sheet = fetch(files + WIDGET_CSS).then((r) => (r.ok ? r.text() : Promise.reject(r.status))));
@@ -107,8 +112,11 @@
     const held = stored(passes).split(/\s+/).filter((t) => t && t !== mine);
     let notice = "";
     for (const token of mine ? [mine].concat(held) : held) {
+      // The token as a text/plain body: a CORS "simple" request, sent without a preflight.
       const response = await fetch(base + "/v1/paywalls/" + encodeURIComponent(id) + "/content", {
-        headers: { Authorization: "Bearer " + token },
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: token,
       });
       if (response.ok) {
         showPaid(host, id, (await response.json()).html);

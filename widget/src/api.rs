@@ -1,11 +1,11 @@
-//! The widget's client of the plog API (`/v1/paywalls/...`), over `fetch` (gloo-net).
+//! The widget's client of the plog API (`/v1/paywalls/...`), over the browser's `fetch`.
 
-use gloo_net::http::{Request, Response};
 use plog_shared::api::{
     DiscountQuote, PassOffer, PassQuote, PaywallInfo, PaywallMode, PaywallStatus, Price, PurchaseCreated,
     StripePublicInfo,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::json;
 
@@ -59,27 +59,47 @@ pub struct ApiClient {
     controller: Option<web_sys::AbortController>,
 }
 
-async fn body_of(response: Response) -> Result<JsValue, ApiError> {
-    let text = response.text().await.map_err(network)?;
-    json::parse(&text).ok_or_else(|| ApiError::Unavailable("the API answered something that is not JSON".into()))
+/// An answer of the API: its status and its body's text.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON.
+    fn json(&self) -> Result<JsValue, ApiError> {
+        json::parse(&self.body).ok_or_else(malformed)
+    }
+
+    /// What a refusal means: 404, the API's own error (status < 500), or unavailable.
+    fn refused(&self) -> ApiError {
+        if self.status == 404 {
+            return ApiError::NotFound;
+        }
+        let error = self.json().ok().and_then(|b| json::field(&b, "error"));
+        let code = error.as_ref().and_then(|e| json::string(e, "code")).unwrap_or_default();
+        match error.and_then(|e| json::string(&e, "message")) {
+            Some(message) if self.status < 500 => ApiError::Refused { status: self.status, code, message },
+            _ => unreachable_api(),
+        }
+    }
+
+    /// The body as JSON if the answer is a success, else the refusal.
+    fn success(self) -> Result<JsValue, ApiError> {
+        if self.ok() { self.json() } else { Err(self.refused()) }
+    }
 }
 
 fn malformed() -> ApiError {
     ApiError::Unavailable("unexpected answer from the API".into())
 }
 
-async fn refused(response: Response) -> ApiError {
-    let status = response.status();
-    if status == 404 {
-        return ApiError::NotFound;
-    }
-    let error = body_of(response).await.ok().and_then(|b| json::field(&b, "error"));
-    let code = error.as_ref().and_then(|e| json::string(e, "code")).unwrap_or_default();
-    match error.and_then(|e| json::string(&e, "message")) {
-        Some(message) if status < 500 => ApiError::Refused { status, code, message },
-        Some(message) => ApiError::Unavailable(message),
-        None => ApiError::Unavailable(format!("HTTP {status}")),
-    }
+fn unreachable_api() -> ApiError {
+    ApiError::Unavailable("the API could not be reached".into())
 }
 
 /// Reads `GET /v1/paywalls/{id}`'s answer (also the view route's `paywall`).
@@ -130,17 +150,39 @@ fn list(value: &JsValue, key: &str) -> impl Iterator<Item = JsValue> {
     json::field(value, key).map(|l| js_sys::Array::from(&l)).unwrap_or_default().into_iter()
 }
 
-fn network(error: gloo_net::Error) -> ApiError {
-    // Not `error.to_string()`: formatting gloo-net's error links serde_json's and std::io's
-    // messages into the widget, which every reader downloads.
-    let _ = error;
-    ApiError::Unavailable("the API could not be reached".into())
-}
-
 impl ApiClient {
-    /// What a failed `fetch` means: the widget's own abort, or the network.
-    fn failed(&self) -> impl Fn(gloo_net::Error) -> ApiError + '_ {
-        move |error| if self.is_aborted() { ApiError::Aborted } else { network(error) }
+    /// One request: `fetch` with the client's abort signal, a JSON body and a bearer token if
+    /// given (plain `web_sys` rather than an HTTP crate: the widget ships to every reader).
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&JsValue>,
+        token: Option<&str>,
+    ) -> Result<Answer, ApiError> {
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        let headers = js_sys::Object::new();
+        let header = |name: &str, value: &str| {
+            let _ = js_sys::Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
+        };
+        if let Some(body) = body {
+            header("Content-Type", "application/json");
+            init.set_body(&JsValue::from_str(&json::stringify(body)));
+        }
+        if let Some(token) = token {
+            header("Authorization", &(String::from("Bearer ") + token));
+        }
+        init.set_headers(&headers);
+        if let Some(signal) = self.signal() {
+            init.set_signal(Some(&signal));
+        }
+        let failed = |_| if self.is_aborted() { ApiError::Aborted } else { unreachable_api() };
+        let window = web_sys::window().ok_or_else(unreachable_api)?;
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(failed)?.unchecked_into();
+        let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
+        Ok(Answer { status: response.status(), body: text.as_string().unwrap_or_default() })
     }
 
     fn signal(&self) -> Option<web_sys::AbortSignal> {
@@ -178,20 +220,14 @@ impl ApiClient {
     }
 
     fn url(&self, paywall_id: &str, tail: &str) -> String {
-        format!("{}/v1/paywalls/{}{tail}", self.origin, js_sys::encode_uri_component(paywall_id))
+        let id = String::from(js_sys::encode_uri_component(paywall_id));
+        [self.origin.as_str(), "/v1/paywalls/", &id, tail].concat()
     }
 
     /// `GET /v1/paywalls/{id}`.
     pub async fn paywall(&self, paywall_id: &str) -> Result<PaywallInfo, ApiError> {
-        let response = Request::get(&self.url(paywall_id, ""))
-            .abort_signal(self.signal().as_ref())
-            .send()
-            .await
-            .map_err(self.failed())?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        paywall_info(&body_of(response).await?).ok_or_else(malformed)
+        let answer = self.send("GET", &self.url(paywall_id, ""), None, None).await?;
+        paywall_info(&answer.success()?).ok_or_else(malformed)
     }
 
     /// `POST /v1/paywalls/{id}/views`: one view of the locked paywall for the creator's
@@ -227,28 +263,9 @@ impl ApiClient {
         read(&value).ok_or_else(malformed)
     }
 
-    /// `POST` of a JSON body to `url`, with a bearer token if given.
-    async fn post_json(&self, url: &str, body: &JsValue, token: Option<&str>) -> Result<Response, ApiError> {
-        let mut request = Request::post(url).header("Content-Type", "application/json");
-        if let Some(token) = token {
-            request = request.header("Authorization", &format!("Bearer {token}"));
-        }
-        request
-            .abort_signal(self.signal().as_ref())
-            .body(json::stringify(body))
-            .map_err(network)?
-            .send()
-            .await
-            .map_err(self.failed())
-    }
-
     /// `POST` of a JSON body to `url` whose answer must be a success: its JSON, or the refusal.
     async fn post_for_json(&self, url: &str, body: &JsValue) -> Result<JsValue, ApiError> {
-        let response = self.post_json(url, body, None).await?;
-        if !response.ok() {
-            return Err(refused(response).await);
-        }
-        body_of(response).await
+        self.send("POST", url, Some(body), None).await?.success()
     }
 
     /// `POST /v1/paywalls/{id}/receipt` with the access token: mail a receipt to `email` once the
@@ -262,14 +279,14 @@ impl ApiClient {
         language: &str,
     ) -> Result<(), ApiError> {
         let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
-        let response = self.post_json(&self.url(paywall_id, "/receipt"), &body, Some(token)).await?;
-        if response.ok() { Ok(()) } else { Err(refused(response).await) }
+        let answer = self.send("POST", &self.url(paywall_id, "/receipt"), Some(&body), Some(token)).await?;
+        if answer.ok() { Ok(()) } else { Err(answer.refused()) }
     }
 
     /// `POST /v1/restore`: asks for a code; the answer is the request's id, whatever the address.
     pub async fn restore_start(&self, email: &str, page: &str, language: &str) -> Result<String, ApiError> {
         let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
-        let value = self.post_for_json(&format!("{}/v1/restore", self.origin), &body).await?;
+        let value = self.post_for_json(&(self.origin.clone() + "/v1/restore"), &body).await?;
         json::string(&value, "restore_id").ok_or_else(malformed)
     }
 
@@ -305,7 +322,7 @@ impl ApiClient {
         code: &str,
     ) -> Result<Vec<(String, String, Option<String>)>, ApiError> {
         let body = json::object(&[("code", code.into())]);
-        let url = format!("{}/v1/restore/{}", self.origin, js_sys::encode_uri_component(restore_id));
+        let url = self.origin.clone() + "/v1/restore/" + &String::from(js_sys::encode_uri_component(restore_id));
         let tokens = json::field(&self.post_for_json(&url, &body).await?, "tokens").ok_or_else(malformed)?;
         Ok(js_sys::Array::from(&tokens)
             .iter()
@@ -317,19 +334,14 @@ impl ApiClient {
 
     /// `GET /v1/paywalls/{id}/content` with the access token.
     pub async fn content(&self, paywall_id: &str, token: &str) -> Result<ContentAnswer, ApiError> {
-        let response = Request::get(&self.url(paywall_id, "/content"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .abort_signal(self.signal().as_ref())
-            .send()
-            .await
-            .map_err(self.failed())?;
-        match response.status() {
-            200 => json::string(&body_of(response).await?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
-            402 => match refused(response).await {
+        let answer = self.send("GET", &self.url(paywall_id, "/content"), None, Some(token)).await?;
+        match answer.status {
+            200 => json::string(&answer.json()?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
+            402 => match answer.refused() {
                 ApiError::Refused { code, .. } if code == "pass_expired" => Ok(ContentAnswer::PassEnded),
                 _ => Ok(ContentAnswer::NotPaid),
             },
-            _ => Err(refused(response).await),
+            _ => Err(answer.refused()),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 /// The localStorage key of a paywall's token.
 pub fn token_key(api_origin: &str, paywall_id: &str) -> String {
-    format!("plog:token:{api_origin}:{paywall_id}")
+    ["plog:token:", api_origin, ":", paywall_id].concat()
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -32,7 +32,7 @@ pub fn forget_token(api_origin: &str, paywall_id: &str) {
 }
 
 fn passes_key(api_origin: &str) -> String {
-    format!("plog:passes:{api_origin}")
+    ["plog:passes:", api_origin].concat()
 }
 
 /// The pass tokens held for this plog.

@@ -104,7 +104,7 @@ pub async fn load(js_url: &str) -> Result<(), StripeJsError> {
         // Let a later press of Buy try again.
         LOADING.with(|loading| loading.borrow_mut().take());
         let _ = error;
-        return Err(StripeJsError(format!("could not load Stripe.js from {js_url}")));
+        return Err(StripeJsError(String::from("could not load Stripe.js from ") + js_url));
     }
     if stripe_present() { Ok(()) } else { Err(StripeJsError("Stripe.js loaded but defined no Stripe()".into())) }
 }

@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/paywalls/{id}", get(info))
         .route("/v1/paywalls/{id}/view", get(painted_view))
-        .route("/v1/paywalls/{id}/content", get(content))
+        .route("/v1/paywalls/{id}/content", get(content).post(content_by_body))
         .route("/v1/paywalls/{id}/views", post(view))
         .route("/v1/paywalls/{id}/receipt", post(receipt))
         .route("/v1/paywalls/{id}/discount", post(discount))
@@ -119,6 +119,19 @@ async fn content(
     headers: HeaderMap,
 ) -> Result<Json<PaidContent>, ApiError> {
     payments::unlock::paid_content(&ctx.store, &ctx.stripe, &id, bearer_token(&headers)).await.map(Json)
+}
+
+/// `POST /v1/paywalls/{id}/content` with the access token as a `text/plain` body: the same
+/// answer as the `GET`. The loader asks this way for a returning reader because such a request
+/// is "simple" in CORS terms: the browser sends it at once, without the preflight an
+/// `Authorization` header costs (a round trip before the paid part can show).
+async fn content_by_body(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+    token: String,
+) -> Result<Json<PaidContent>, ApiError> {
+    let token = Some(token.trim()).filter(|t| !t.is_empty());
+    payments::unlock::paid_content(&ctx.store, &ctx.stripe, &id, token).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →

@@ -1,6 +1,7 @@
 //! The locked view the loader paints before the widget's code is fetched
 //! (`GET /v1/paywalls/{id}/view`): the widget's own components rendered on the server, in the
-//! reader's language, for every mode, with prices as the widget writes them; never the content.
+//! reader's language, for every mode, with prices as the widget writes them; never the content;
+//! and the content asked the way the loader asks for a returning reader (no CORS preflight).
 
 use serde_json::{Value, json};
 
@@ -127,4 +128,30 @@ async fn an_archived_paywall_paints_as_no_longer_sold_and_an_unknown_one_is_404(
     let missing = view(&app, "pw_aaaaaaaaaaaaaaaaaaaa", "").await;
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_loader_asks_for_the_content_with_the_token_as_a_plain_body() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let id = app.create_paywall(100, "jpy", &format!("paid {MARKER}")).await;
+    let purchase = app.start_purchase(&id).await;
+    let ask = |token: &str| {
+        app.http
+            .post(app.url(&format!("/v1/paywalls/{id}/content")))
+            .header("origin", "https://a-blog.example")
+            .header("content-type", "text/plain")
+            .body(token.to_owned())
+            .send()
+    };
+    let unpaid = ask(&purchase.access_token).await.unwrap();
+    assert_eq!(unpaid.status(), 402, "not paid yet");
+    assert!(!unpaid.text().await.unwrap().contains(MARKER));
+    pay_with_card(&purchase.client_secret, CARD_OK).await;
+    let paid = ask(&format!("{}\n", purchase.access_token)).await.unwrap();
+    assert_eq!(paid.status(), 200);
+    assert_eq!(paid.headers()["access-control-allow-origin"], "https://a-blog.example");
+    assert!(paid.json::<Value>().await.unwrap()["html"].as_str().unwrap().contains(MARKER));
+    for wrong in ["", "not-a-token", &"A".repeat(43)] {
+        assert_eq!(ask(wrong).await.unwrap().status(), 402, "{wrong:?}");
+    }
 }

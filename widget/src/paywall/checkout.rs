@@ -30,7 +30,7 @@ pub fn Checkout(
     // What the Pay button charges: the price (with a code), a pass's, or the reader's amount.
     let charge = move || state.charge().map(|amount| state.money(amount, texts)).unwrap_or_default();
     let error = move || match phase.get() {
-        Phase::Declined(message) => Some(format!("{message} {}", texts.try_again)),
+        Phase::Declined(message) => Some(message + " " + texts.try_again),
         _ => state.card_error.get(),
     };
     let confirming = move || phase.with(|p| matches!(p, Phase::Confirming));

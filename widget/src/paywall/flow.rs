@@ -189,8 +189,12 @@ impl Flow {
         }
         state.notice.set(None);
         state.phase.set(Phase::Preparing);
-        let loaded = stripe_js::load(&info.stripe.js_url).await;
-        if self.gone() {
+        // Stripe.js and the purchase at once: neither needs the other until the card form opens,
+        // and the reader waits for the slower one only (a Stripe.js that cannot be loaded leaves
+        // the purchase pending, as a card form closed unpaid does).
+        let (loaded, created) =
+            futures_util::future::join(stripe_js::load(&info.stripe.js_url), self.new_purchase()).await;
+        if self.gone() || !created {
             return;
         }
         let prepared = loaded.and_then(|()| {
@@ -209,20 +213,18 @@ impl Flow {
             Ok(())
         });
         if let Err(error) = prepared {
-            web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+            warn(&error.0);
             self.release();
             state.notice.set(Some(texts.unavailable.to_owned()));
             state.phase.set(Phase::Locked);
             return;
         }
-        if self.new_purchase().await {
-            state.phase.set(Phase::Paying);
-            // The card form becomes visible on the next render; focus it then, so a keyboard
-            // user continues typing where the Buy button was.
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            if !self.gone() {
-                state.card_form.with_value(|form| form.card.as_ref().map(CardElement::focus));
-            }
+        state.phase.set(Phase::Paying);
+        // The card form becomes visible on the next render; focus it then, so a keyboard user
+        // continues typing where the Buy button was.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if !self.gone() {
+            state.card_form.with_value(|form| form.card.as_ref().map(CardElement::focus));
         }
     }
 
@@ -317,7 +319,7 @@ impl Flow {
                 Ok(Confirmation::Failed { message, .. }) => return declined(message),
                 // Stripe.js threw (an IntegrationError) or failed: the reader can try again.
                 Err(error) => {
-                    web_sys::console::warn_1(&format!("plog: {}", error.0).into());
+                    warn(&error.0);
                     return declined(None);
                 }
             }
@@ -336,8 +338,8 @@ impl Flow {
             return;
         }
         let page = restored::page_url();
-        if let Err(error) = api.ask_receipt(id, &token, email.trim(), &page, self.setup.texts.locale).await {
-            web_sys::console::warn_1(&format!("plog: the receipt was not asked for: {error:?}").into());
+        if api.ask_receipt(id, &token, email.trim(), &page, self.setup.texts.locale).await.is_err() {
+            warn("the receipt was not asked for");
         }
     }
 
@@ -467,7 +469,8 @@ impl Flow {
         }
         self.state.phase.set(Phase::Unlocked);
         // A tip jar whose creator wrote no thank-you: the reader's language's own.
-        let html = if html.trim().is_empty() { format!("<p>{}</p>", self.setup.texts.thank_you) } else { html };
+        let html =
+            if html.trim().is_empty() { String::from("<p>") + self.setup.texts.thank_you + "</p>" } else { html };
         (self.setup.on_unlocked)(html);
     }
 
@@ -495,6 +498,11 @@ impl Flow {
         self.setup.api.abort();
         self.release();
     }
+}
+
+/// A warning in the console, for the blog's developer.
+fn warn(message: &str) {
+    web_sys::console::warn_2(&JsValue::from_str("plog:"), &JsValue::from_str(message));
 }
 
 /// What trying a gift link came to.

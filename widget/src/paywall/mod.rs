@@ -100,13 +100,6 @@ pub fn PaywallView(
                 (i.sandbox, i.teaser.is_some(), i.receipts, !i.passes.is_empty(), i.codes)
             })
         });
-        let offers = format!(
-            "{}{}{}{}",
-            if passes { " has-passes" } else { "" },
-            if codes { " codes" } else { "" },
-            if state.code_open.get() { " code-opened" } else { "" },
-            if state.discounted_price().is_some() { " discounted" } else { "" }
-        );
         let restoring = state.restore.with(restore::step_class);
         let mode = state.info.with(|i| match i.as_ref().map(|i| (i.mode, i.tip_count.is_some())) {
             Some((PaywallMode::Tip, true)) => " choose tip has-count",
@@ -127,12 +120,26 @@ pub fn PaywallView(
             Phase::SlowUnlock => "slow",
             Phase::Unlocked => "unlocked",
         };
-        format!(
-            "paywall {phase}{}{}{}{mode}{restoring}{offers}",
-            if sandbox { " sandbox" } else { "" },
-            if teaser { " has-teaser" } else { "" },
-            if receipts { " receipts" } else { "" }
-        )
+        // Pushed, not `format!`ted: the formatting machinery costs every reader bytes.
+        let mut class = String::from("paywall ");
+        class.push_str(phase);
+        let flags = [
+            (sandbox, " sandbox"),
+            (teaser, " has-teaser"),
+            (receipts, " receipts"),
+            (true, mode),
+            (true, restoring),
+            (passes, " has-passes"),
+            (codes, " codes"),
+            (state.code_open.get(), " code-opened"),
+            (state.discounted_price().is_some(), " discounted"),
+        ];
+        for (on, name) in flags {
+            if on {
+                class.push_str(name);
+            }
+        }
+        class
     };
 
     view! {
