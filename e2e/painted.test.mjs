@@ -71,6 +71,21 @@ test("a press on the painted Buy before the widget came carries on into the card
   });
 });
 
+test("a chip then Buy pressed before the widget came: both carry on, in order", async () => {
+  await withEvidence(h, "painted-two-presses", () => pages, async () => {
+    const pw = await h.createPaywall({ amount: 300, markdown: "two presses part", mode: "pay_what_you_want", suggested_amount: 500 });
+    const { page, release } = await heldPage(h.servePage("/two-presses", blogPage({ tags: [h.tag(pw.id)] })));
+    await paywall(page).locator(".chip", { hasText: "¥300" }).click();
+    await paywall(page).locator(".buy").click();
+    release();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    assert.match(await paywall(page).locator(".pay").textContent(), /¥300/, "the chip chosen first is what Pay charges");
+    const purchases = await h.purchases(pw.id);
+    assert.equal(purchases.length, 1);
+    assert.equal(purchases[0].price.amount, 300);
+  });
+});
+
 test("an amount typed and a focus made before the widget came are kept by it", async () => {
   await withEvidence(h, "painted-typed", () => pages, async () => {
     const pw = await h.createPaywall({ amount: 300, markdown: "typed part", mode: "pay_what_you_want" });

@@ -172,7 +172,7 @@
     shadow.appendChild(painted);
     if (view.paywall.status !== "archived") navigator.sendBeacon(base + "/v1/paywalls/" + encodeURIComponent(id) + "/views");
 
-    let pressed = null;
+    const pressed = [];
     let started = false;
     const takeOver = (code) => {
       const focused = pathTo(painted, shadow.activeElement);
@@ -191,8 +191,10 @@
       }
       const focus = nodeAt(fresh, focused);
       if (focus) focus.focus({ preventScroll: true });
-      const press = nodeAt(fresh, pressed);
-      if (press) press.click();
+      for (const path of pressed) {
+        const button = nodeAt(fresh, path);
+        if (button) button.click();
+      }
     };
     const load = () => {
       if (started) return;
@@ -201,10 +203,11 @@
         .then(takeOver)
         .catch((error) => console.warn("plog: the paywall could not be loaded", error));
     };
-    // A press before the widget came: kept, and replayed on the widget's own button.
+    // Presses before the widget came (a chip, then Buy): kept, and replayed in order on the
+    // widget's own buttons.
     const press = (event) => {
       const button = event.target.closest && event.target.closest("button");
-      if (button) pressed = pathTo(painted, button);
+      if (button) pressed.push(pathTo(painted, button));
       event.preventDefault();
       load();
     };
