@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Harness, ROOT, WEBHOOK_SECRET, blogPage, paywall, fillCard, screenshot, withEvidence, freePort, CARDS } from "./lib/harness.mjs";
+import { Harness, ROOT, WEBHOOK_SECRET, blogPage, screenshot, withEvidence, freePort, CARDS, buy } from "./lib/harness.mjs";
 
 let h, caddy, caddyDir, site;
 const pages = [];
@@ -104,10 +104,7 @@ test("a reader buys an article through https://, and plog sees the reader's addr
     const page = await h.newPage({ ignoreHTTPSErrors: true });
     pages.push(page);
     await page.goto(url);
-    await paywall(page).locator(".buy").click();
-    await paywall(page).locator("input[name=cardnumber]").waitFor();
-    await fillCard(page, CARDS.ok);
-    await paywall(page).locator(".pay").click();
+    await buy(page, CARDS.ok);
     const content = page.locator(`plog-content[data-paywall="${pw.id}"]`);
     await content.waitFor({ timeout: 15000 });
     assert.match(await content.textContent(), new RegExp(secret));

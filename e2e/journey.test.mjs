@@ -4,7 +4,7 @@
 // sees and what the database holds.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, signedEvent, CARDS, SECRET_KEY, sleep, widgetReady } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, signedEvent, CARDS, SECRET_KEY, sleep, widgetReady, buy } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -20,13 +20,6 @@ async function article(name, paywalls, attrs = "") {
   await page.goto(url);
   await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
   return { page, url };
-}
-
-async function buy(page, card, index = 0) {
-  await paywall(page, index).locator(".buy").click();
-  await paywall(page, index).locator("input[name=cardnumber]").waitFor();
-  await fillCard(page, card, index);
-  await paywall(page, index).locator(".pay").click();
 }
 
 async function stripeIntents() {

@@ -3,7 +3,7 @@
 // returning reader who never downloads the widget, and the paywalled-content structured data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, widgetReady, pixelsApart, CARDS } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, widgetReady, pixelsApart, buy, CARDS } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -107,10 +107,7 @@ test("a returning reader sees the paid part with one request and no widget code"
     const page = await h.newPage();
     pages.push(page);
     await page.goto(url);
-    await paywall(page).locator(".buy").click();
-    await paywall(page).locator("input[name=cardnumber]").waitFor();
-    await fillCard(page, CARDS.ok);
-    await paywall(page).locator(".pay").click();
+    await buy(page, CARDS.ok);
     await page.locator("plog-content").filter({ hasText: "returning part" }).waitFor();
 
     // The same browser, a fresh cache: only the loader and one content request.

@@ -299,6 +299,14 @@ export function paywall(page, index = 0) {
 }
 
 /** Types a card into the sandbox card Element of the nth paywall. */
+/** Buy on paywall `index` of the page: Buy, the card, Pay. */
+export async function buy(page, card, index = 0) {
+  await paywall(page, index).locator(".buy").click();
+  await paywall(page, index).locator("input[name=cardnumber]").waitFor();
+  await fillCard(page, card, index);
+  await paywall(page, index).locator(".pay").click();
+}
+
 export async function fillCard(page, number, index = 0) {
   const pw = paywall(page, index);
   await pw.locator("input[name=cardnumber]").fill(number);
