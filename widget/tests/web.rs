@@ -146,6 +146,12 @@ fn prices_follow_the_currency_and_the_language() {
     assert_eq!(format_price(250, "eur", "en"), "€2.50");
     assert_eq!(format_price(250, "eur", "ja"), "€2.50");
     assert_eq!(format_price(123_456, "usd", "en"), "$1,234.56");
+    assert_eq!(format_price(1_000, "jpy", "ja"), "￥1,000");
+    assert_eq!(format_price(99_999_999, "usd", "en"), "$999,999.99");
+    assert_eq!(format_price(300, "sek", "en"), "SEK\u{a0}3.00", "a code, then a no-break space");
+    assert_eq!(format_price(17_550, "huf", "ja"), "HUF\u{a0}176", "whole forints, rounded half up");
+    assert_eq!(format_price(700, "krw", "en"), "₩700");
+    assert_eq!(format_price(150, "xyz", "en"), "150 XYZ", "a currency plog does not know");
 }
 
 #[wasm_bindgen(inline_js = r#"
