@@ -108,8 +108,9 @@
   const tryTokens = async (host, id) => {
     const own = "plog:token:" + base + ":" + id;
     const passes = "plog:passes:" + base;
+    const passTokens = (except) => stored(passes).split(/\s+/).filter((t) => t && t !== except);
     const mine = stored(own);
-    const held = stored(passes).split(/\s+/).filter((t) => t && t !== mine);
+    const held = passTokens(mine);
     let notice = "";
     for (const token of mine ? [mine].concat(held) : held) {
       // The token as a text/plain body: a CORS "simple" request, sent without a preflight.
@@ -125,7 +126,7 @@
       if (response.status !== 402) break;
       const refusal = await response.json().catch(() => ({}));
       if (refusal.error && refusal.error.code === "pass_expired") {
-        store(passes, stored(passes).split(/\s+/).filter((t) => t && t !== token).join(" "));
+        store(passes, passTokens(token).join(" "));
         notice = "pass_ended";
         if (token === mine) store(own, "");
       } else if (token === mine) {

@@ -26,7 +26,14 @@ pub enum Notice {
 impl Notice {
     /// The notice named `name`, if it is one.
     pub fn parse(name: &str) -> Option<Notice> {
-        (name == "pass_ended").then_some(Notice::PassEnded)
+        (name == Notice::PassEnded.name()).then_some(Notice::PassEnded)
+    }
+
+    /// Its name, as the loader asks for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Notice::PassEnded => "pass_ended",
+        }
     }
 
     /// Its sentence in the reader's language.

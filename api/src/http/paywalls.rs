@@ -65,7 +65,7 @@ async fn painted_view(
     Ok(Json(PaintedView {
         html,
         lang: lang.texts().locale,
-        notice: notice.map(|_| query.notice.unwrap_or_default()),
+        notice: notice.map(plog_widget::painted::Notice::name),
         paywall: info,
     }))
 }
@@ -76,7 +76,7 @@ struct PaintedView {
     html: String,
     lang: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<String>,
+    notice: Option<&'static str>,
     paywall: PaywallInfo,
 }
 
