@@ -15,6 +15,7 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
     static LINK_TAKEN: Cell<bool> = const { Cell::new(false) };
     static GIFT_TAKEN: Cell<bool> = const { Cell::new(false) };
+    static ANNOUNCED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Calls `listener` whenever a paywall of this page restored access; returns the id to
@@ -35,10 +36,17 @@ pub fn unsubscribe(id: u32) {
 
 /// Tells every paywall of the page that tokens were restored.
 pub fn announce() {
+    ANNOUNCED.with(|announced| announced.set(true));
     let listeners: Vec<Rc<dyn Fn()>> = LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
     for listener in listeners {
         listener();
     }
+}
+
+/// True once a paywall of this page restored tokens. A paywall that mounts afterwards missed the
+/// announcement: the loader tried its tokens before the restore, so it tries them again itself.
+pub fn announced() -> bool {
+    ANNOUNCED.with(Cell::get)
 }
 
 /// The page's address without its fragment (what a restore mail links to).
