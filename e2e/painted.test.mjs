@@ -71,6 +71,26 @@ test("a press on the painted Buy before the widget came carries on into the card
   });
 });
 
+test("if the widget's code cannot be fetched, a press says so in the reader's language, and the next press tries again", async () => {
+  await withEvidence(h, "painted-code-unreachable", () => pages, async () => {
+    const pw = await h.createPaywall({ amount: 300, markdown: "retried part" });
+    const page = await h.newPage();
+    pages.push(page);
+    let blocked = true;
+    await page.route(WIDGET_CODE, (route) => (blocked ? route.abort("internetdisconnected") : route.continue()));
+    await page.goto(h.servePage("/code-unreachable", blogPage({ tags: [h.tag(pw.id)], lang: "ja" })));
+    await paywall(page).locator(".buy").click();
+    const status = paywall(page).locator("[part=status]");
+    await status.filter({ hasText: "現在この有料部分を表示できません" }).waitFor();
+    assert.equal(await tookOver(page), false);
+    assert.equal((await h.purchases(pw.id)).length, 0, "nothing was started");
+    blocked = false;
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("input[name=cardnumber]").waitFor();
+    assert.equal((await h.purchases(pw.id)).length, 1, "the press after the failure bought, once");
+  });
+});
+
 test("a chip then Buy pressed before the widget came: both carry on, in order", async () => {
   await withEvidence(h, "painted-two-presses", () => pages, async () => {
     const pw = await h.createPaywall({ amount: 300, markdown: "two presses part", mode: "pay_what_you_want", suggested_amount: 500 });

@@ -202,7 +202,16 @@
       started = true;
       widget()
         .then(takeOver)
-        .catch((error) => console.warn("plog: the paywall could not be loaded", error));
+        .catch((error) => {
+          // The widget's code could not be fetched (offline, blocked): the reader is told, in
+          // their language, and the next press tries again.
+          console.warn("plog: the paywall could not be loaded", error);
+          page.widget = null;
+          started = false;
+          pressed.length = 0;
+          const status = painted.querySelector(".status");
+          if (status) status.textContent = view.unavailable;
+        });
     };
     // Presses before the widget came (a chip, then Buy): kept, and replayed in order on the
     // widget's own buttons.

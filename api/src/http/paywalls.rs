@@ -49,9 +49,10 @@ struct ViewQuery {
 
 /// `GET /v1/paywalls/{id}/view?lang=&page_lang=&browser_lang=&notice=`: the locked paywall as
 /// the widget first renders it, for the loader to paint before the widget's code is fetched:
-/// `{"html", "lang", "paywall", "notice"}`. The HTML comes from the widget's own components
+/// `{"html", "lang", "paywall", "notice", "unavailable"}`. The HTML comes from the widget's own components
 /// (`plog_widget::painted`); `paywall` is what `GET /v1/paywalls/{id}` answers, from which the
-/// widget takes over. Never the content.
+/// widget takes over; `unavailable` is the sentence the loader shows if the widget's code then
+/// cannot be fetched (the loader carries no texts of its own). Never the content.
 async fn painted_view(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
@@ -67,6 +68,7 @@ async fn painted_view(
         lang: lang.texts().locale,
         notice: notice.map(plog_widget::painted::Notice::name),
         paywall: info,
+        unavailable: lang.texts().unavailable,
     }))
 }
 
@@ -78,6 +80,7 @@ struct PaintedView {
     #[serde(skip_serializing_if = "Option::is_none")]
     notice: Option<&'static str>,
     paywall: PaywallInfo,
+    unavailable: &'static str,
 }
 
 /// What the widget reads of a paywall before payment.

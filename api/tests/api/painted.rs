@@ -62,6 +62,10 @@ async fn the_language_is_the_tags_then_the_pages_then_the_browsers() {
         assert!(html.contains(&format!(r#"lang="{lang}""#)), "{query}: {html}");
         let price = if lang == "ja" { "￥1,000" } else { "¥1,000" };
         assert!(html.contains(price), "{query}: {price} in {html}");
+        // What the loader says if the widget's code cannot be fetched, in the same language.
+        let unavailable =
+            if lang == "ja" { "現在この有料部分を表示できません" } else { "not available right now" };
+        assert!(painted["unavailable"].as_str().unwrap().contains(unavailable), "{query}: {painted}");
     }
 }
 
