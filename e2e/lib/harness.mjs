@@ -298,7 +298,6 @@ export function paywall(page, index = 0) {
   return page.locator("plog-paywall").nth(index);
 }
 
-/** Types a card into the sandbox card Element of the nth paywall. */
 /** Buy on paywall `index` of the page: Buy, the card, Pay. */
 export async function buy(page, card, index = 0) {
   await paywall(page, index).locator(".buy").click();
@@ -307,6 +306,7 @@ export async function buy(page, card, index = 0) {
   await paywall(page, index).locator(".pay").click();
 }
 
+/** Types a card into the sandbox card Element of the nth paywall. */
 export async function fillCard(page, number, index = 0) {
   const pw = paywall(page, index);
   await pw.locator("input[name=cardnumber]").fill(number);

@@ -1,6 +1,6 @@
 //! What the paywalls of one page share about restoring access: when one of them restores (by
-//! code or by the mail's link), every other paywall on the page tries its held token again, so
-//! all of them open at once; the mail's link (`#plog-restore=ID.CODE`) is taken by one paywall
+//! code or by the mail's link) or sells a pass, every other paywall on the page tries its held
+//! tokens again, so all of them open at once; the mail's link (`#plog-restore=ID.CODE`) is taken by one paywall
 //! only, and a gift link (`#plog-gift=CODE`) by the paywall it is for; each is then removed from
 //! the address bar.
 
@@ -34,7 +34,7 @@ pub fn unsubscribe(id: u32) {
     LISTENERS.with(|l| l.borrow_mut().retain(|(each, _)| *each != id));
 }
 
-/// Tells every paywall of the page that tokens were restored.
+/// Tells every paywall of the page that tokens were restored (or a pass bought).
 pub fn announce() {
     ANNOUNCED.with(|announced| announced.set(true));
     let listeners: Vec<Rc<dyn Fn()>> = LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());

@@ -453,7 +453,16 @@ impl Flow {
         for delay in UNLOCK_BACKOFF_MS {
             gloo_timers::future::TimeoutFuture::new(delay).await;
             match api.content(id, &token).await {
-                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
+                Ok(ContentAnswer::Paid(html)) => {
+                    // Read before the paid part replaces the widget (its state goes with it).
+                    let bought_pass = state.buying_pass.get_untracked().is_some();
+                    self.unlocked(html);
+                    // A pass opens the page's other paywalls it covers, without a reload.
+                    if bought_pass {
+                        restored::announce();
+                    }
+                    return;
+                }
                 Err(ApiError::Aborted) => return,
                 _ => {}
             }
