@@ -1,8 +1,8 @@
 //! What the paywalls of one page share about restoring access: when one of them restores (by
 //! code or by the mail's link) or sells a pass, every other paywall on the page tries its held
-//! tokens again, so all of them open at once; the mail's link (`#plog-restore=ID.CODE`) is taken by one paywall
-//! only, and a gift link (`#plog-gift=CODE`) by the paywall it is for; each is then removed from
-//! the address bar.
+//! tokens again, so all of them open at once; the mail's link (`#plog-restore=ID.CODE`) is taken
+//! by one paywall only, and a gift link (`#plog-gift=CODE`) by the paywall it is for; each is then
+//! removed from the address bar.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,8 +43,9 @@ pub fn announce() {
     }
 }
 
-/// True once a paywall of this page restored tokens. A paywall that mounts afterwards missed the
-/// announcement: the loader tried its tokens before the restore, so it tries them again itself.
+/// True once a paywall of this page restored tokens or sold a pass. A paywall that mounts
+/// afterwards missed the announcement: the loader tried its tokens before them, so it tries them
+/// again itself.
 pub fn announced() -> bool {
     ANNOUNCED.with(Cell::get)
 }

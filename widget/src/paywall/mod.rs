@@ -61,8 +61,8 @@ pub fn Paywall(
                 let flow = flow.clone();
                 spawn_local(async move { flow.open_gift(code).await });
             }
-            // Another paywall of the page redeemed the restore link while this one's view was
-            // still on its way: the tokens it saved may open this one too.
+            // Another paywall of the page restored tokens or sold a pass while this one's view
+            // was still on its way: what it saved may open this one too.
             if crate::restored::announced() {
                 spawn_local(flow.clone().try_held_token());
             }
