@@ -21,6 +21,11 @@ pub enum ApiError {
     /// 402: the token does not (or no longer) unlock this paywall.
     #[error("{0}")]
     PaymentRequired(&'static str),
+    /// 402 `access_ended`: the token's purchase was refunded, canceled or disputed, or its gift
+    /// link revoked: it will never open anything again (the widget forgets it; any other 402
+    /// may still open later, and the widget keeps the token).
+    #[error("{0}")]
+    AccessEnded(&'static str),
     /// 402 `pass_expired`: the token's pass has ended; a new pass (or the article) may be bought.
     #[error("this pass has ended; buy it again to read on")]
     PassExpired,
@@ -108,7 +113,9 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::InvalidCode => StatusCode::BAD_REQUEST,
             ApiError::MailDisabled => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::PaymentRequired(_) | ApiError::PassExpired => StatusCode::PAYMENT_REQUIRED,
+            ApiError::PaymentRequired(_) | ApiError::AccessEnded(_) | ApiError::PassExpired => {
+                StatusCode::PAYMENT_REQUIRED
+            }
             ApiError::Discount(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Gift(crate::offers::gifts::Refusal::Unknown) => StatusCode::NOT_FOUND,
             ApiError::Gift(_) => StatusCode::GONE,
@@ -133,6 +140,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::PaymentRequired(_) => "payment_required",
+            ApiError::AccessEnded(_) => "access_ended",
             ApiError::PassExpired => "pass_expired",
             ApiError::Discount(refusal) => refusal.code(),
             ApiError::Gift(refusal) => refusal.code(),

@@ -49,6 +49,12 @@ pub fn allows(stored: &str, origin: &str) -> bool {
     stored.trim().is_empty() || stored.split_whitespace().any(|site| site == origin)
 }
 
+/// True if the creator named `origin` in the list: unlike [`allows`], an empty list names none.
+/// Whatever carries a secret to a site (a mail's link with a restore code) needs this.
+pub fn listed(stored: &str, origin: &str) -> bool {
+    stored.split_whitespace().any(|site| site == origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +102,12 @@ mod tests {
         assert!(!allows(stored, "https://c.example"));
         assert!(!allows(stored, "https://a.example.evil"));
         assert!(!allows(stored, "null"));
+    }
+
+    #[test]
+    fn an_empty_list_names_no_site_for_what_carries_a_secret() {
+        assert!(!listed("", "https://anyone.example"));
+        assert!(listed("https://a.example https://b.example", "https://b.example"));
+        assert!(!listed("https://a.example", "https://a.example.evil"));
     }
 }

@@ -103,16 +103,19 @@
     host.replaceWith(content);
   };
 
-  /** The tokens this browser holds for the paywall: its own, then its passes'. One content
-   * request each until one opens it; tokens that no longer open anything are forgotten. */
+  /** The tokens this browser holds for the paywall: its own (one per purchase started or
+   * restored here), then its passes'. One content request each until one opens it; the one that
+   * opens is the one kept. A token is forgotten only when the server refuses it for good
+   * (`access_ended`: refunded, canceled, disputed; `pass_expired`), never for "not paid yet": a
+   * purchase paid in another tab, or whose webhook is late, opens on a later visit. */
   const tryTokens = async (host, id) => {
     const own = "plog:token:" + base + ":" + id;
     const passes = "plog:passes:" + base;
-    const passTokens = (except) => stored(passes).split(/\s+/).filter((t) => t && t !== except);
-    const mine = stored(own);
-    const held = passTokens(mine);
+    const list = (key, except) => stored(key).split(/\s+/).filter((t) => t && t !== except);
+    const mine = list(own);
+    const held = list(passes).filter((t) => !mine.includes(t));
     let notice = "";
-    for (const token of mine ? [mine].concat(held) : held) {
+    for (const token of mine.concat(held)) {
       // The token as a text/plain body: a CORS "simple" request, sent without a preflight.
       const response = await fetch(base + "/v1/paywalls/" + encodeURIComponent(id) + "/content", {
         method: "POST",
@@ -120,18 +123,17 @@
         body: token,
       });
       if (response.ok) {
+        if (mine.includes(token)) store(own, token);
         showPaid(host, id, (await response.json()).html);
         return null;
       }
       if (response.status !== 402) break;
       const refusal = await response.json().catch(() => ({}));
-      if (refusal.error && refusal.error.code === "pass_expired") {
-        store(passes, passTokens(token).join(" "));
-        notice = "pass_ended";
-        if (token === mine) store(own, "");
-      } else if (token === mine) {
-        // Refunded or never paid: this paywall's own token is dropped (a pass's may open others).
-        store(own, "");
+      const code = refusal.error && refusal.error.code;
+      if (code === "pass_expired" || code === "access_ended") {
+        if (code === "pass_expired") notice = "pass_ended";
+        store(passes, list(passes, token).join(" "));
+        store(own, list(own, token).join(" "));
       }
     }
     return notice;

@@ -45,8 +45,10 @@ pub struct PurchaseAsk {
 pub enum ContentAnswer {
     /// Paid: the sanitized HTML.
     Paid(String),
-    /// 402: not (or no longer) paid.
+    /// 402: not paid (yet), or not for this paywall: the token may open later or elsewhere.
     NotPaid,
+    /// 402 `access_ended`: refunded, canceled or disputed — it will never open anything.
+    Ended,
     /// 402 `pass_expired`: the token's pass has ended.
     PassEnded,
 }
@@ -339,6 +341,7 @@ impl ApiClient {
             200 => json::string(&answer.json()?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
             402 => match answer.refused() {
                 ApiError::Refused { code, .. } if code == "pass_expired" => Ok(ContentAnswer::PassEnded),
+                ApiError::Refused { code, .. } if code == "access_ended" => Ok(ContentAnswer::Ended),
                 _ => Ok(ContentAnswer::NotPaid),
             },
             _ => Err(answer.refused()),

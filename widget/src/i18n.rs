@@ -89,6 +89,9 @@ pub struct Texts {
     pub email_hint: &'static str,
     /// The address cannot be mailed to.
     pub email_invalid: &'static str,
+    /// In the card form, when this browser keeps no site data: the article opens for this visit
+    /// only, and a receipt address lets the reader read it again elsewhere.
+    pub no_storage: &'static str,
     /// Opens the restore form on the locked paywall.
     pub restore_open: &'static str,
     /// Label of the restore form's address.
@@ -173,6 +176,7 @@ const EN: Texts = Texts {
     email_label: "Email me a receipt and a link to read this on any device (optional)",
     email_hint: "Once the receipt is sent, plog keeps no copy of your address.",
     email_invalid: "Enter an address like reader@example.com, or leave it empty.",
+    no_storage: "This browser keeps no data for this site: the article stays open for this visit only. Leave your address for a receipt to read it again later, on any device.",
     restore_open: "Already bought? Restore access",
     restore_email: "The email address you paid with",
     restore_send: "Email me a code",
@@ -232,6 +236,7 @@ const JA: Texts = Texts {
     email_label: "領収書と、どの端末でも読めるリンクをメールで受け取る（任意）",
     email_hint: "領収書の送信後、plog はメールアドレスを保存しません。",
     email_invalid: "reader@example.com のようなアドレスを入力するか、空欄のままにしてください。",
+    no_storage: "このブラウザはこのサイトのデータを保存しないため、記事はこの訪問の間だけ表示されます。後で別の端末でも読むには、領収書用のメールアドレスを入力してください。",
     restore_open: "購入済みの方：アクセスを復元",
     restore_email: "お支払いに使ったメールアドレス",
     restore_send: "コードをメールで受け取る",

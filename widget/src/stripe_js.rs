@@ -74,8 +74,13 @@ thread_local! {
     static LOADING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
+/// Whether `window.Stripe` is Stripe.js's function. Not merely present: an element
+/// `id="Stripe"` on the blog's page is `window.Stripe` too (DOM clobbering), and taking it for
+/// Stripe.js would leave Buy dead.
 fn stripe_present() -> bool {
-    web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"Stripe".into()).unwrap_or(false))
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"Stripe".into()).ok())
+        .is_some_and(|stripe| stripe.is_function())
 }
 
 /// Injects `<script src=js_url>` once and waits for it to load.

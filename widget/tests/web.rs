@@ -6,7 +6,7 @@ use plog_widget::format::format_price;
 use plog_widget::i18n::{Lang, choose};
 use plog_widget::paywall::offers::escape;
 use plog_widget::storage::{
-    forget_pass_token, forget_token, load_token, pass_tokens, save_pass_token, save_token, token_key,
+    forget_pass_token, forget_token, keep_token, pass_tokens, save_pass_token, settle_token, token_key, tokens,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -42,8 +42,13 @@ export function install_fakes(contentPaid, firstConfirm) {
       return json(201, { purchase_id: "pur_" + state.purchases, client_secret: "pi_" + state.purchases + "_secret_x", access_token: "token-" + state.purchases });
     }
     if (url.endsWith("/content")) {
-      return state.paid ? json(200, { html: "<p id=\"paid\">The paid part.</p>" })
-                        : json(402, { error: { code: "payment_required", message: "not paid" } });
+      const headers = init && init.headers ? new Headers(init.headers) : (typeof input === "string" ? new Headers() : input.headers);
+      const token = (headers.get("authorization") || "").replace(/^Bearer /, "");
+      if (token.includes("refunded")) return json(402, { error: { code: "access_ended", message: "refunded" } });
+      // `paidToken`: only that purchase was paid (another tab's token stays unpaid).
+      return state.paid && (!state.paidToken || token === state.paidToken)
+        ? json(200, { html: "<p id=\"paid\">The paid part.</p>" })
+        : json(402, { error: { code: "payment_required", message: "not paid" } });
     }
     return json(200, { id: "pw_test", title: "A title", teaser: "A teaser", price: { amount: 100, currency: "jpy" },
       status: "active", stripe: { publishable_key: "pk_test_x", js_url: "https://stripe.invalid/v3/" }, sandbox: true });
@@ -79,6 +84,25 @@ export function install_fakes(contentPaid, firstConfirm) {
   };
 }
 export function test_state() { return window.__plogTest; }
+// Site storage refused as Safari's "block all cookies" or a policy does: reading
+// window.localStorage throws a SecurityError.
+export function refuse_storage() {
+  window.__plogStorage = window.__plogStorage || Object.getOwnPropertyDescriptor(window, "localStorage");
+  Object.defineProperty(window, "localStorage", { configurable: true,
+    get() { throw new DOMException("The operation is insecure.", "SecurityError"); } });
+}
+// DOM clobbering: an element id="Stripe" on the blog's page is window.Stripe too.
+export function clobber_stripe() {
+  delete window.Stripe;
+  const element = document.createElement("div");
+  element.id = "Stripe";
+  document.body.appendChild(element);
+  return element;
+}
+export function stripe_is_a_function() { return typeof window.Stripe === "function"; }
+export function allow_storage() {
+  if (window.__plogStorage) Object.defineProperty(window, "localStorage", window.__plogStorage);
+}
 export function hang_requests() { window.__plogTest.hang = true; }
 export function new_host() {
   const host = document.createElement("plog-paywall");
@@ -104,6 +128,10 @@ export function clear_page() {
 extern "C" {
     fn install_fakes(content_paid: bool, first_confirm: &str);
     fn test_state() -> JsValue;
+    fn refuse_storage();
+    fn allow_storage();
+    fn clobber_stripe() -> web_sys::Element;
+    fn stripe_is_a_function() -> bool;
     fn hang_requests();
     fn new_host() -> web_sys::HtmlElement;
     fn shadow_text(host: &web_sys::HtmlElement) -> String;
@@ -185,16 +213,33 @@ fn the_language_comes_from_the_tag_then_the_page_then_the_browser() {
 }
 
 #[wasm_bindgen_test]
-fn tokens_are_kept_per_origin_and_paywall() {
+fn tokens_are_kept_per_origin_and_paywall_a_new_one_beside_the_others() {
     clear_page();
-    save_token("https://a.example", "pw_1", "t1");
-    save_token("https://b.example", "pw_1", "t2");
-    assert_eq!(load_token("https://a.example", "pw_1").as_deref(), Some("t1"));
-    assert_eq!(load_token("https://b.example", "pw_1").as_deref(), Some("t2"));
-    assert_eq!(load_token("https://a.example", "pw_2"), None);
-    forget_token("https://a.example", "pw_1");
-    assert_eq!(load_token("https://a.example", "pw_1"), None);
+    keep_token("https://a.example", "pw_1", "t1");
+    keep_token("https://b.example", "pw_1", "t2");
+    keep_token("https://a.example", "pw_1", "t3");
+    keep_token("https://a.example", "pw_1", "t1");
+    assert_eq!(tokens("https://a.example", "pw_1"), ["t1", "t3"], "a new purchase never overwrites a token");
+    assert_eq!(tokens("https://b.example", "pw_1"), ["t2"]);
+    assert!(tokens("https://a.example", "pw_2").is_empty());
+    forget_token("https://a.example", "pw_1", "t1");
+    assert_eq!(tokens("https://a.example", "pw_1"), ["t3"]);
+    settle_token("https://a.example", "pw_1", "t9");
+    assert_eq!(tokens("https://a.example", "pw_1"), ["t9"], "the token that opened is the one kept");
+    for n in 0..40 {
+        keep_token("https://a.example", "pw_1", &format!("u{n}"));
+    }
+    assert_eq!(tokens("https://a.example", "pw_1").len(), 16, "bounded: the oldest unpaid ones go");
     assert_eq!(token_key("https://a.example", "pw_1"), "plog:token:https://a.example:pw_1");
+    // What an earlier widget stored (one token) reads as a list of one.
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&token_key("https://c.example", "pw_1"), "old")
+        .unwrap();
+    assert_eq!(tokens("https://c.example", "pw_1"), ["old"]);
 }
 
 #[wasm_bindgen_test]
@@ -234,7 +279,7 @@ async fn locked_then_declined_then_paid_with_one_purchase() {
     click(&host, ".buy");
     until("paying", || visible(&host, ".pay")).await;
     assert_eq!(state("mountedInLightDom"), JsValue::TRUE, "the card mounts in the light DOM");
-    assert_eq!(load_token("https://plog.test", "pw_test").as_deref(), Some("token-1"));
+    assert_eq!(tokens("https://plog.test", "pw_test"), ["token-1"]);
 
     click(&host, ".pay");
     until("declined", || shadow_text(&host).contains("Your card was declined.")).await;
@@ -250,7 +295,7 @@ async fn locked_then_declined_then_paid_with_one_purchase() {
 async fn a_returning_reader_sees_the_content_without_payment_ui() {
     clear_page();
     install_fakes(true, "ok");
-    save_token("https://plog.test", "pw_test", "token-held");
+    keep_token("https://plog.test", "pw_test", "token-held");
     let host = new_host();
     mount_paywall(&host);
     until("unlocked", || paid_html().contains("The paid part.")).await;
@@ -259,14 +304,45 @@ async fn a_returning_reader_sees_the_content_without_payment_ui() {
 }
 
 #[wasm_bindgen_test]
-async fn a_token_that_stopped_working_is_dropped_and_the_paywall_shows() {
+async fn a_token_refused_for_good_is_dropped_one_not_paid_yet_is_kept() {
     clear_page();
     install_fakes(false, "ok");
-    save_token("https://plog.test", "pw_test", "token-refunded");
+    keep_token("https://plog.test", "pw_test", "token-refunded");
+    keep_token("https://plog.test", "pw_test", "token-pending");
     let host = new_host();
     mount_paywall(&host);
     until("locked", || visible(&host, ".buy")).await;
-    assert_eq!(load_token("https://plog.test", "pw_test"), None);
+    assert_eq!(tokens("https://plog.test", "pw_test"), ["token-pending"], "pending may open later: kept");
+}
+
+/// H2 of the review: another tab started its own purchase (its token now in storage), and this
+/// tab pays. The unlock and the receipt use the purchase this tab confirmed.
+#[wasm_bindgen_test]
+async fn the_purchase_confirmed_unlocks_whatever_another_tab_stored() {
+    clear_page();
+    install_fakes(false, "ok");
+    js_sys::Reflect::set(&test_state(), &"paidToken".into(), &"token-1".into()).unwrap();
+    let host = paying_paywall().await;
+    settle_token("https://plog.test", "pw_test", "token-other-tab");
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    assert_eq!(tokens("https://plog.test", "pw_test"), ["token-1"], "the paid purchase is the one kept");
+}
+
+/// H2 of the review: site storage refused (reading `localStorage` throws a SecurityError). The
+/// card form says the article opens for this visit only, and the payment opens it.
+#[wasm_bindgen_test]
+async fn without_site_storage_the_reader_is_told_and_the_payment_still_opens_the_article() {
+    clear_page();
+    install_fakes(false, "ok");
+    refuse_storage();
+    let host = paying_paywall().await;
+    until("told", || visible(&host, ".no-storage")).await;
+    assert!(shadow_text(&host).contains("for this visit only"), "{}", shadow_text(&host));
+    click(&host, ".pay");
+    until("unlocked", || paid_html().contains("The paid part.")).await;
+    allow_storage();
+    assert!(tokens("https://plog.test", "pw_test").is_empty(), "nothing could be kept");
 }
 
 /// Mounts a paywall, presses Buy and waits for the card form.
@@ -281,6 +357,18 @@ async fn paying_paywall() -> web_sys::HtmlElement {
 
 fn count(key: &str) -> f64 {
     state(key).as_f64().unwrap()
+}
+
+/// I4 of the review: `<div id="Stripe">` on the blog's page made the widget take the element for
+/// Stripe.js and never load it, so Buy did nothing.
+#[wasm_bindgen_test]
+async fn an_element_named_stripe_on_the_page_is_not_taken_for_stripe_js() {
+    let element = clobber_stripe();
+    assert!(!stripe_is_a_function());
+    let loaded = plog_widget::stripe_js::load("data:text/javascript,window.Stripe=function(){return {}}").await;
+    element.remove();
+    assert!(loaded.is_ok(), "{loaded:?}");
+    assert!(stripe_is_a_function(), "Stripe.js was loaded, not the element taken for it");
 }
 
 #[wasm_bindgen_test]

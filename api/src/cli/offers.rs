@@ -181,7 +181,7 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
             for pass in store.passes().await? {
                 let opens = match pass.scope {
                     PassScope::Site if pass.origin.is_empty() => "every paywall".to_owned(),
-                    PassScope::Site => format!("every paywall of {}", pass.origin),
+                    PassScope::Site => format!("every paywall that lists {}", pass.origin),
                     PassScope::Set => pass.paywall_ids.join(" "),
                 };
                 println!(

@@ -144,7 +144,7 @@ async fn offers_page(
                         tr {
                             td { (p.title) br; code { (p.id) } @if p.status == PaywallStatus::Archived { " (archived)" } }
                             td { @match (p.scope, &p.origin) {
-                                (PassScope::Site, Some(origin)) => { "every paywall of " (origin) }
+                                (PassScope::Site, Some(origin)) => { "every paywall that lists " (origin) }
                                 (PassScope::Site, None) => { "every paywall" }
                                 (PassScope::Set, _) => { @for id in &p.paywall_ids { div { (title_of(id)) } } }
                             } }
@@ -164,7 +164,7 @@ async fn offers_page(
                 label { "Price " input name="price" required inputmode="decimal"; }
                 label { "Currency " (currency_select()) }
                 label { "Days " input name="days" inputmode="numeric" placeholder="30"; span.hint { " empty: for good" } }
-                label { "Site " input name="origin" placeholder="https://blog.example"; span.hint { " empty: every paywall" } }
+                label { "Site " input name="origin" placeholder="https://blog.example"; span.hint { " opens the paywalls that list this site (not those without a site list); empty: every paywall" } }
                 label { "Or these paywalls " input name="paywalls" placeholder="pw_… pw_…"; }
                 button type="submit" { "Create pass" }
             }

@@ -18,6 +18,27 @@ const DISPUTED: &str = "this payment is disputed and no longer unlocks the conte
 const CANCELED: &str = "this purchase was canceled before it was paid";
 const GIFT_REVOKED: &str = "this gift link was withdrawn by its creator";
 
+/// Why a token does not open a paywall. The widget keeps a token that may open later or on
+/// another paywall ([`Refusal::NotNow`], 402 `payment_required`) and forgets one that never
+/// will ([`Refusal::Ended`], 402 `access_ended`): a reader whose purchase is still pending (a
+/// second tab, a late webhook) must not lose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Not paid yet, unknown, or not for this paywall.
+    NotNow(&'static str),
+    /// Refunded, canceled, disputed or revoked: for good.
+    Ended(&'static str),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        match refusal {
+            Refusal::NotNow(why) => ApiError::PaymentRequired(why),
+            Refusal::Ended(why) => ApiError::AccessEnded(why),
+        }
+    }
+}
+
 /// The paid content, if the token belongs to a paid purchase of this paywall, a pass that covers
 /// it and has not ended, or an unrevoked gift link of it. The paid path is one query (status
 /// and content by the token's hash: the lookup by hash is the check, so nothing compares the
@@ -32,7 +53,7 @@ pub async fn paid_content(
     token: Option<&str>,
 ) -> Result<PaidContent, ApiError> {
     let refusal = match token.filter(|t| looks_like_token(t)) {
-        None => NO_PURCHASE,
+        None => Refusal::NotNow(NO_PURCHASE),
         Some(token) => {
             let hash = token_hash(token);
             match store.content_by_token(&hash).await? {
@@ -40,12 +61,12 @@ pub async fn paid_content(
                     Ok(html) => return Ok(PaidContent { html }),
                     Err(refusal) => refusal,
                 },
-                None => NO_PURCHASE,
+                None => Refusal::NotNow(NO_PURCHASE),
             }
         }
     };
     catalog::find(store, paywall_id).await?;
-    Err(ApiError::PaymentRequired(refusal))
+    Err(refusal.into())
 }
 
 /// Whether what a token was given for opens this paywall: its HTML, or why not.
@@ -55,18 +76,18 @@ async fn unlocks(
     paywall_id: &PaywallId,
     hash: &str,
     found: TokenContent,
-) -> Result<Result<String, &'static str>, ApiError> {
+) -> Result<Result<String, Refusal>, ApiError> {
     let here = found.paywall_id == paywall_id.as_str();
     let mut html = found.html;
     match &found.grant {
-        Grant::Gift { .. } | Grant::Purchase if !here => return Ok(Err(NO_PURCHASE)),
-        Grant::Gift { revoked: true } => return Ok(Err(GIFT_REVOKED)),
+        Grant::Gift { .. } | Grant::Purchase if !here => return Ok(Err(Refusal::NotNow(NO_PURCHASE))),
+        Grant::Gift { revoked: true } => return Ok(Err(Refusal::Ended(GIFT_REVOKED))),
         Grant::Gift { revoked: false } => return Ok(Ok(html)),
         Grant::Pass { pass_id, .. } if !here => {
-            let Some(paywall) = store.paywall(paywall_id).await? else { return Ok(Err(NO_PURCHASE)) };
+            let Some(paywall) = store.paywall(paywall_id).await? else { return Ok(Err(Refusal::NotNow(NO_PURCHASE))) };
             match store.pass(pass_id).await? {
                 Some(pass) if pass.covers(&paywall) => html = paywall.content_html,
-                _ => return Ok(Err(NO_PURCHASE)),
+                _ => return Ok(Err(Refusal::NotNow(NO_PURCHASE))),
             }
         }
         Grant::Purchase | Grant::Pass { .. } => {}
@@ -91,10 +112,10 @@ async fn unlocks(
             }
             Ok(html)
         }
-        PurchaseStatus::Refunded => Err(REFUNDED),
-        PurchaseStatus::Disputed => Err(DISPUTED),
-        PurchaseStatus::Canceled => Err(CANCELED),
-        PurchaseStatus::Pending | PurchaseStatus::Failed => Err(NOT_PAID_YET),
+        PurchaseStatus::Refunded => Err(Refusal::Ended(REFUNDED)),
+        PurchaseStatus::Disputed => Err(Refusal::Ended(DISPUTED)),
+        PurchaseStatus::Canceled => Err(Refusal::Ended(CANCELED)),
+        PurchaseStatus::Pending | PurchaseStatus::Failed => Err(Refusal::NotNow(NOT_PAID_YET)),
     })
 }
 

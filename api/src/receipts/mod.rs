@@ -6,8 +6,13 @@
 //!   reconciliation — and exactly once.
 //! - [`sender`] delivers due mail over SMTP (`mailer`) with retries and backoff; once a mail is
 //!   sent or refused for good its address is gone: only a keyed hash stays, for restore.
-//! - [`restore`]: "Already bought?" mails a six-digit code (and a link carrying it in the URL
-//!   fragment) to an address that paid here; the code buys fresh access tokens.
+//! - [`restore`]: "Already bought?" mails a six-digit code to an address that paid here (and a
+//!   link carrying it in the URL fragment, only to a site the creator listed); the code buys
+//!   fresh access tokens.
+//!
+//! No link in a mail goes where a requester says: a page named in a request is linked only when
+//! its site is one the creator listed for the paywall ([`listed_page`]), checked again when the
+//! mail is written. A paywall without a site list sells anywhere, so its mails carry no link.
 //! - [`templates`]: what the mails say, in English and Japanese, plain text and HTML.
 
 pub mod address;
@@ -35,6 +40,15 @@ pub fn article_page(page_url: &str, origin: Option<&str>) -> Result<String, ApiE
     }
     url.set_fragment(None);
     Ok(url.to_string())
+}
+
+/// The page a mail may link to: `page_url` only when the paywall lists sites (`origins`, stored
+/// form) and the page is on one of them. A page on any other site, or of a paywall that sells
+/// anywhere, is request input nobody vouched for: a hostile page could name itself and have plog
+/// mail its link (with a restore code in it) to a buyer.
+pub fn listed_page<'a>(page_url: &'a str, origins: &str) -> Option<&'a str> {
+    let origin = url::Url::parse(page_url).ok()?.origin().ascii_serialization();
+    crate::sites::listed(origins, &origin).then_some(page_url)
 }
 
 /// A reader's request for a receipt, as the widget sends it with the purchase.

@@ -1,6 +1,7 @@
 //! Restoring access on another device, without an account: the reader types the address they
-//! paid with; if it paid here for paywalls this site shows, a six-digit code (and a link with
-//! the code in its fragment, which no server sees) is mailed. The widget exchanges the code with
+//! paid with; if it paid here for paywalls this site shows, a six-digit code is mailed (with a
+//! link carrying the code in its fragment, which no server sees, only to a site the creator
+//! listed). The widget exchanges the code with
 //! a POST for fresh access tokens. The answer to a request is the same for every address —
 //! body, status and work (one transaction) — so nobody learns who bought what.
 
@@ -53,6 +54,9 @@ pub async fn start(
     limits.check(client, &email_hash)?;
     let restorable = store.restorable(&email_hash).await?;
     let any = restorable.iter().any(|r| sites::allows(&r.origins, origin));
+    // The link carries the code: only to the page the reader is on, and only when a paywall it
+    // restores lists that page's site. Otherwise the mail carries the code alone.
+    let link_page = restorable.iter().find_map(|r| super::listed_page(&page_url, &r.origins)).map(str::to_owned);
     let now = now();
     let restore_id = new_id("rst_");
     let code = new_restore_code();
@@ -69,7 +73,7 @@ pub async fn start(
         email,
         code,
         language: Language::of(request.language).tag().to_owned(),
-        page_url,
+        page_url: link_page,
     });
     store.open_restore(&restore, mail.as_ref(), now).await?;
     tracing::info!(restore_id = %restore_id, "restore requested");

@@ -37,6 +37,9 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
         "receipt" => {
             let purchase_id = mail.purchase_id.as_deref().context("a receipt without a purchase")?;
             let Some((purchase, title)) = store.purchase_with_title(purchase_id).await? else { return Ok(None) };
+            // The article link, checked against the paywall's sites as they are now.
+            let origins = store.paywall(&purchase.paywall_id).await?.map(|p| p.origins).unwrap_or_default();
+            let page_url = mail.page_url.as_deref().and_then(|page| super::listed_page(page, &origins));
             let paid_at = purchase.paid_at.unwrap_or(purchase.updated_at);
             // `2026-12-01T11:26:27Z` → `2026-12-01 11:26 UTC`.
             let date =
@@ -46,16 +49,16 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
                 paid: purchase.price,
                 tip: purchase.mode == plog_shared::api::PaywallMode::Tip,
                 date: &date,
-                page_url: mail.page_url.as_deref(),
+                page_url,
             };
             Ok(Some(templates::receipt(language, &receipt)))
         }
         "restore" => {
-            let (Some(code), Some(page), Some(restore_id)) = (&mail.code, &mail.page_url, &mail.restore_id) else {
+            let (Some(code), Some(restore_id)) = (&mail.code, &mail.restore_id) else {
                 return Ok(None);
             };
-            let link = format!("{page}#plog-restore={restore_id}.{code}");
-            Ok(Some(templates::restore_code(language, code, &link, RESTORE_MINUTES)))
+            let link = mail.page_url.as_ref().map(|page| format!("{page}#plog-restore={restore_id}.{code}"));
+            Ok(Some(templates::restore_code(language, code, link.as_deref(), RESTORE_MINUTES)))
         }
         other => anyhow::bail!("unknown mail kind {other:?}"),
     }

@@ -142,7 +142,7 @@ pub fn receipt(language: Language, r: &Receipt<'_>) -> Written {
 }
 
 /// The restore mail: the code and a link that carries it.
-pub fn restore_code(language: Language, code: &str, link: &str, minutes: i64) -> Written {
+pub fn restore_code(language: Language, code: &str, link: Option<&str>, minutes: i64) -> Written {
     let (subject, intro, or_link, ignore) = match language {
         Language::En => (
             format!("Your code to restore access: {code}"),
@@ -157,11 +157,16 @@ pub fn restore_code(language: Language, code: &str, link: &str, minutes: i64) ->
             "心当たりがない場合は、このメールを無視してください。コードがなければ何も起こりません。",
         ),
     };
-    let text = format!("{intro}\n\n    {code}\n\n{or_link}\n{link}\n\n{ignore}\n");
+    let text = match link {
+        Some(link) => format!("{intro}\n\n    {code}\n\n{or_link}\n{link}\n\n{ignore}\n"),
+        None => format!("{intro}\n\n    {code}\n\n{ignore}\n"),
+    };
     let html = html! {
         p { (intro) }
         p style="font-size:28px;letter-spacing:4px;font-family:monospace" { strong { (code) } }
-        p { (or_link) br; a href=(link) { (link) } }
+        @if let Some(link) = link {
+            p { (or_link) br; a href=(link) { (link) } }
+        }
         p style="color:#666;font-size:small" { (ignore) }
     }
     .into_string();

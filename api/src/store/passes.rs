@@ -41,15 +41,17 @@ pub struct Pass {
 
 impl Pass {
     /// Whether the pass opens this paywall: read each time, so paywalls added to the site or to
-    /// the set later are covered too. A tip jar is never covered: a pass buys reading, and a
-    /// tip jar sells nothing to read.
+    /// the set later are covered too. A site's pass covers only paywalls whose creator listed
+    /// that site: a paywall without a site list sells on any blog, and a cheap pass of one blog
+    /// must not open it. Only the pass without a site covers every paywall of this plog. A tip
+    /// jar is never covered: a pass buys reading, and a tip jar sells nothing to read.
     pub fn covers(&self, paywall: &Paywall) -> bool {
         if paywall.mode == PaywallMode::Tip {
             return false;
         }
         match self.scope {
             PassScope::Set => self.paywall_ids.iter().any(|id| id == paywall.id.as_str()),
-            PassScope::Site => self.origin.is_empty() || crate::sites::allows(&paywall.origins, &self.origin),
+            PassScope::Site => self.origin.is_empty() || crate::sites::listed(&paywall.origins, &self.origin),
         }
     }
 }

@@ -36,8 +36,9 @@ pub struct NewRestoreMail {
     pub code: String,
     /// `en` or `ja`.
     pub language: String,
-    /// The page the link opens (the code goes in its fragment).
-    pub page_url: String,
+    /// The page the link opens (the code goes in its fragment): only a page of a site the
+    /// creator listed (`receipts::listed_page`); none → the mail carries the code alone.
+    pub page_url: Option<String>,
 }
 
 /// A paid purchase an address may restore: its paywall and the sites that paywall sells on.

@@ -449,7 +449,7 @@ fn pass_gift_and_code_verbs_make_list_and_end_offers_and_refuse_bad_ones_with_a_
     let pass = out.lines().next().unwrap().to_owned();
     assert!(pass.starts_with("pass_") && out.contains("All articles, 500 JPY for 30 days"), "{out}");
     let (ok, out, _) = plog(&db, &["pass", "list"]);
-    assert!(ok && out.contains(&pass) && out.contains("every paywall of https://blog.example"), "{out}");
+    assert!(ok && out.contains(&pass) && out.contains("every paywall that lists https://blog.example"), "{out}");
     let (ok, _, err) =
         plog(&db, &["pass", "create", "--title", "X", "--price", "500", "--currency", "jpy", "--days", "0"]);
     assert!(!ok && err.contains("days must be between 1 and 3650"), "{err}");

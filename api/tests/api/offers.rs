@@ -157,6 +157,39 @@ async fn a_site_pass_opens_every_paywall_of_its_site_also_later_ones_until_the_s
     assert_eq!(passes["passes"][0]["sold"], 1);
 }
 
+/// M1 of the review: a ¥200 site pass of blog A opened a ¥5,000 article of blog B whose creator
+/// listed no site (and B's paywall offered A's pass). A site pass covers only paywalls that list
+/// its site; the pass without a site stays the one for every paywall of this plog.
+#[tokio::test]
+async fn a_site_pass_never_opens_or_is_offered_on_a_paywall_that_lists_no_site() {
+    let app = TestApp::spawn().await;
+    let blog_a = paywall_on(&app, "Blog A", &[SITE]).await;
+    let unlisted = paywall_on(&app, "Blog B, no site list", &[]).await;
+    let cheap = created(
+        &app,
+        "/v1/admin/passes",
+        &json!({"title": "Blog A pass", "price": {"amount": 200, "currency": "jpy"}, "origin": SITE}),
+    )
+    .await;
+    let cheap_id = cheap["id"].as_str().unwrap();
+    let info: Value = app.paywall_info(&unlisted).await.json().await.unwrap();
+    assert!(info.get("passes").is_none(), "blog A's pass is not offered on a paywall without sites: {info}");
+    let (status, refused) = purchase(&app, &unlisted, &json!({"pass_id": cheap_id})).await;
+    assert_eq!(status, 422, "{refused}");
+
+    let (token, _) = bought(&app, &blog_a, &json!({"pass_id": cheap_id})).await;
+    assert_eq!(content_status(&app, &blog_a, &token).await.0, 200);
+    let (status, body) = content_status(&app, &unlisted, &token).await;
+    assert_eq!(status, 402, "blog A's pass opens nothing of a paywall that lists no site: {body}");
+
+    // The pass of the whole plog (no site) covers every paywall, listed or not.
+    let whole =
+        created(&app, "/v1/admin/passes", &json!({"title": "Everything", "price": {"amount": 900, "currency": "jpy"}}))
+            .await;
+    let (token, _) = bought(&app, &blog_a, &json!({"pass_id": whole["id"]})).await;
+    assert_eq!(content_status(&app, &unlisted, &token).await.0, 200);
+}
+
 #[tokio::test]
 async fn a_set_pass_opens_its_paywalls_and_those_added_to_the_set_later_and_never_others() {
     let app = TestApp::spawn().await;

@@ -55,18 +55,37 @@ async fn redeem(app: &TestApp, restore_id: &str, code: &str) -> reqwest::Respons
     app.http.post(app.url(&format!("/v1/restore/{restore_id}"))).json(&json!({ "code": code })).send().await.unwrap()
 }
 
-/// The six-digit code of a restore mail.
+/// The six-digit code of a restore mail (its own line, link or not).
 fn code_of(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap();
-    let at = text.find("#plog-restore=").expect("the link carries the code") + "#plog-restore=".len();
-    text[at..].split_whitespace().next().unwrap().split_once('.').unwrap().1.to_owned()
+    let code = text.lines().map(str::trim).find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()));
+    code.expect("the mail carries the code").to_owned()
+}
+
+/// A ¥300 paywall that sells on [`SITE`] only: the creator listed it.
+async fn listed_paywall(app: &TestApp) -> String {
+    let created = app
+        .create_paywall_raw(&json!({ "title": "Listed", "price": { "amount": 300, "currency": "jpy" },
+            "content_markdown": paid_markdown(), "origins": [SITE] }))
+        .await;
+    assert_eq!(created.status(), 201);
+    created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn a_paid_purchase_mails_one_receipt_in_the_readers_language_and_then_forgets_the_address() {
     let app = mail_app().await;
     let catcher = mail_catcher();
-    let paywall = app.create_paywall(1200, "jpy", &paid_markdown()).await;
+    let paywall = app
+        .create_paywall_raw(&json!({ "title": "Ramen", "price": { "amount": 1200, "currency": "jpy" },
+            "content_markdown": paid_markdown(), "origins": [SITE] }))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let email = unique_address("ja");
     let purchase = purchase_with_receipt(&app, &paywall, &format!("  {}  ", email.to_uppercase()), "ja").await;
     let intent = intent_id(&purchase.client_secret);
@@ -90,7 +109,7 @@ async fn a_paid_purchase_mails_one_receipt_in_the_readers_language_and_then_forg
     for part in ["text", "html"] {
         let body = mail[part].as_str().unwrap();
         assert!(body.contains("¥1,200"), "{part}: {body}");
-        assert!(body.contains(PAGE), "{part}: {body}");
+        assert!(body.contains(PAGE), "{part}: the article, on a site the creator listed: {body}");
         assert!(body.contains("アクセスを復元"), "{part}: how to restore: {body}");
     }
     // Sent: no address is left in the database, in the outbox or anywhere else readable.
@@ -243,8 +262,8 @@ async fn a_restore_code_gives_fresh_tokens_for_this_sites_paywalls_and_changes_n
     assert!(mail["headers"]["subject"].as_str().unwrap().starts_with("Your code to restore access"), "{mail}");
     let code = code_of(&mail);
     assert!(
-        mail["text"].as_str().unwrap().contains(&format!("{PAGE}?from=mail#plog-restore={restore_id}.{code}")),
-        "the link opens the page with the code in its fragment: {}",
+        !mail["text"].as_str().unwrap().contains("plog-restore") && !mail["html"].as_str().unwrap().contains("href"),
+        "a paywall that sells anywhere listed no site: the code alone, no link: {}",
         mail["text"]
     );
 
@@ -438,4 +457,72 @@ async fn a_server_that_requires_auth_gets_the_credentials_of_the_url() {
     let mail = wait_for_mails(&catcher, &email, 1).await.remove(0);
     assert_eq!(mail["authenticated_as"], "plog", "plog signed in with the URL's user");
     stop_mail_catcher(&catcher);
+}
+
+/// H1 of the review: a hostile page asks plog to mail a buyer a restore code (or is named as the
+/// article of a receipt); the mail must carry no link to it, and a code only ever travels in a
+/// link to a site the creator listed.
+#[tokio::test]
+async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_its_site() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    const EVIL: &str = "https://evil.example";
+    let email = unique_address("phished");
+    // A purchase of a paywall that sells anywhere, its receipt page named by a hostile site.
+    let anywhere = app.create_paywall(300, "jpy", &paid_markdown()).await;
+    let body = json!({ "email": email, "page": format!("{EVIL}/steal"), "language": "en" });
+    let created = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{anywhere}/purchases")))
+        .header("origin", EVIL)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: plog_shared::api::PurchaseCreated = created.json().await.unwrap();
+    pay_with_card(&created.client_secret, CARD_OK).await;
+    let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
+    assert!(!receipt.to_string().contains("evil.example"), "the receipt links nowhere a request said: {receipt}");
+
+    // The restore the review sent: Origin and page of the hostile site, for the buyer's address.
+    let started = app
+        .http
+        .post(app.url("/v1/restore"))
+        .header("origin", EVIL)
+        .json(&json!({ "email": email, "page": format!("{EVIL}/steal"), "language": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 202);
+    let mail = wait_for_mails(catcher, &email, 2).await.remove(1);
+    assert!(!mail.to_string().contains("evil.example"), "no link to the requester's page: {mail}");
+    assert!(!mail.to_string().contains("plog-restore="), "the code travels in no URL: {mail}");
+    assert_eq!(code_of(&mail).len(), 6, "the code alone, to type where it was asked for");
+
+    // A paywall that lists its site: the receipt links the article there, and a restore asked
+    // from that site links back to it with the code in the fragment.
+    let listed = listed_paywall(&app).await;
+    let email = unique_address("listed");
+    let created = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{listed}/purchases")))
+        .header("origin", SITE)
+        .json(&json!({ "email": email, "page": PAGE, "language": "en" }))
+        .send()
+        .await
+        .unwrap();
+    let created: plog_shared::api::PurchaseCreated = created.json().await.unwrap();
+    pay_with_card(&created.client_secret, CARD_OK).await;
+    let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
+    assert!(receipt["text"].as_str().unwrap().contains(PAGE), "{receipt}");
+    let started: Value = restore_request(&app, &email).await.json().await.unwrap();
+    let restore_id = started["restore_id"].as_str().unwrap();
+    let mail = wait_for_mails(catcher, &email, 2).await.remove(1);
+    let code = code_of(&mail);
+    assert!(
+        mail["text"].as_str().unwrap().contains(&format!("{PAGE}?from=mail#plog-restore={restore_id}.{code}")),
+        "the link opens the listed page with the code in its fragment: {}",
+        mail["text"]
+    );
 }

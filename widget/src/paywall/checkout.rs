@@ -55,6 +55,9 @@ pub fn Checkout(
             </label>
             <p class="hint receipt-field">{texts.email_hint}</p>
             <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+            {move || state.storage_refused.get().then(|| view! {
+                <p class="hint no-storage" part="no-storage" role="note">{texts.no_storage}</p>
+            })}
             <button type="button" part="button pay-button" class="pay" disabled=confirming
                 on:click=move |_| spawn_local(pay.clone().pay())>
                 <span class="spinner" aria-hidden="true"></span>

@@ -5,6 +5,11 @@
 //! A [`Flow`] is what the view's buttons call. Every step reads the API through the setup's
 //! client, whose requests stop when the widget is unmounted ([`Flow::release_all`] runs in
 //! `on_cleanup`); a step that finds the widget gone returns without touching its state.
+//!
+//! A reader who paid always reads: the purchase started at Buy (its token and client secret) is
+//! kept in memory until the paid part shows, and it — not whatever the storage holds by then —
+//! is what the receipt and the unlock use. Storage refused, or another tab that started its own
+//! purchase meanwhile, changes nothing for this one.
 
 use std::rc::Rc;
 
@@ -71,22 +76,30 @@ impl Flow {
                 Gift::NotHere => {}
             }
         }
-        let own = storage::load_token(api.origin(), id);
-        let passes = storage::pass_tokens(api.origin()).into_iter().filter(|t| own.as_ref() != Some(t));
-        for token in own.iter().cloned().chain(passes) {
-            let is_own = own.as_ref() == Some(&token);
-            match api.content(id, &token).await {
-                Ok(ContentAnswer::Paid(html)) => return self.unlocked(html),
-                Ok(ContentAnswer::PassEnded) => {
-                    storage::forget_pass_token(api.origin(), &token);
+        let own = storage::tokens(api.origin(), id);
+        let passes: Vec<String> = storage::pass_tokens(api.origin()).into_iter().filter(|t| !own.contains(t)).collect();
+        for token in own.iter().chain(&passes) {
+            let is_own = own.contains(token);
+            match api.content(id, token).await {
+                Ok(ContentAnswer::Paid(html)) => {
                     if is_own {
-                        storage::forget_token(api.origin(), id);
+                        storage::settle_token(api.origin(), id, token);
                     }
+                    return self.unlocked(html);
+                }
+                Ok(ContentAnswer::PassEnded) => {
+                    storage::forget_pass_token(api.origin(), token);
+                    storage::forget_token(api.origin(), id, token);
                     notice = Some(texts.pass_ended);
                 }
-                // This paywall's own token no longer unlocks (refunded, never paid); a pass's may
-                // not be for this paywall but open others: kept.
-                Ok(ContentAnswer::NotPaid) if is_own => storage::forget_token(api.origin(), id),
+                // Refused for good (refunded, canceled, disputed): it will never open anything.
+                Ok(ContentAnswer::Ended) => {
+                    storage::forget_pass_token(api.origin(), token);
+                    storage::forget_token(api.origin(), id, token);
+                }
+                // Not paid *yet* (another tab's purchase, a late webhook), or a pass's token that
+                // is not for this paywall but opens others: kept.
+                Ok(ContentAnswer::NotPaid) => {}
                 Err(ApiError::Aborted) => return,
                 Err(ApiError::NotFound) => return state.phase.set(Phase::Unavailable { archived: false }),
                 _ => {}
@@ -117,7 +130,7 @@ impl Flow {
         match api.open_gift(id, code).await {
             Ok((token, html)) => {
                 restored::gift_taken();
-                storage::save_token(api.origin(), id, &token);
+                storage::settle_token(api.origin(), id, &token);
                 self.unlocked(html);
                 Gift::Opened
             }
@@ -188,6 +201,7 @@ impl Flow {
             return;
         }
         state.notice.set(None);
+        state.storage_refused.set(!storage::available());
         state.phase.set(Phase::Preparing);
         // Stripe.js and the purchase at once: neither needs the other until the card form opens,
         // and the reader waits for the slower one only (a Stripe.js that cannot be loaded leaves
@@ -228,7 +242,8 @@ impl Flow {
         }
     }
 
-    /// Creates a purchase and keeps its token; on failure shows why and returns false.
+    /// Creates a purchase and keeps it: its token in storage (if there is any) and, with its
+    /// client secret, in memory for the payment; on failure shows why and returns false.
     async fn new_purchase(&self) -> bool {
         let (api, id, state, texts) = (&self.setup.api, &self.setup.paywall_id, self.state, self.setup.texts);
         let pass_id = state.buying_pass.get_untracked();
@@ -248,11 +263,15 @@ impl Flow {
         });
         match api.start_purchase(id, &PurchaseAsk { amount, pass_id: pass_id.clone(), discount_code }).await {
             Ok(created) => {
-                storage::save_token(api.origin(), id, &created.access_token);
+                // Beside any other token held (another tab's purchase may be the one paid).
+                storage::keep_token(api.origin(), id, &created.access_token);
                 if pass_id.is_some() {
                     storage::save_pass_token(api.origin(), &created.access_token);
                 }
-                state.card_form.update_value(|form| form.client_secret = Some(created.client_secret));
+                state.card_form.update_value(|form| {
+                    form.client_secret = Some(created.client_secret);
+                    form.access_token = Some(created.access_token);
+                });
                 true
             }
             Err(ApiError::Aborted) => false,
@@ -333,7 +352,8 @@ impl Flow {
         let email = self.state.receipt_email.get_untracked();
         let offered = self.state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
         let (api, id) = (&self.setup.api, &self.setup.paywall_id);
-        let Some(token) = storage::load_token(api.origin(), id) else { return };
+        // The purchase being paid, never one another tab started.
+        let Some(token) = self.state.card_form.with_value(|form| form.access_token.clone()) else { return };
         if !offered || email.trim().is_empty() {
             return;
         }
@@ -402,7 +422,7 @@ impl Flow {
         match redeemed {
             Ok(tokens) => {
                 for (paywall_id, token, pass_id) in &tokens {
-                    storage::save_token(api.origin(), paywall_id, token);
+                    storage::keep_token(api.origin(), paywall_id, token);
                     if pass_id.is_some() {
                         storage::save_pass_token(api.origin(), token);
                     }
@@ -435,25 +455,34 @@ impl Flow {
             return;
         }
         let (api, id) = (&self.setup.api, &self.setup.paywall_id);
-        let tokens = storage::load_token(api.origin(), id).into_iter().chain(storage::pass_tokens(api.origin()));
-        for token in tokens {
-            if let Ok(ContentAnswer::Paid(html)) = api.content(id, &token).await
+        let own = storage::tokens(api.origin(), id);
+        let passes = storage::pass_tokens(api.origin());
+        for token in own.iter().chain(passes.iter().filter(|t| !own.contains(t))) {
+            if let Ok(ContentAnswer::Paid(html)) = api.content(id, token).await
                 && !self.gone()
             {
+                if own.contains(token) {
+                    storage::settle_token(api.origin(), id, token);
+                }
                 return self.unlocked(html);
             }
         }
     }
 
-    /// Polls the content route with backoff until the payment is recorded.
+    /// Polls the content route with backoff until the payment is recorded, with the token of
+    /// the purchase just confirmed (kept in memory since Buy: storage may hold none, or another
+    /// tab's).
     async fn unlock_after_payment(&self) {
         let (api, id, state) = (&self.setup.api, &self.setup.paywall_id, self.state);
         state.phase.set(Phase::Unlocking);
-        let Some(token) = storage::load_token(api.origin(), id) else { return state.phase.set(Phase::SlowUnlock) };
+        let Some(token) = state.card_form.with_value(|form| form.access_token.clone()) else {
+            return state.phase.set(Phase::SlowUnlock);
+        };
         for delay in UNLOCK_BACKOFF_MS {
             gloo_timers::future::TimeoutFuture::new(delay).await;
             match api.content(id, &token).await {
                 Ok(ContentAnswer::Paid(html)) => {
+                    storage::settle_token(api.origin(), id, &token);
                     // Read before the paid part replaces the widget (its state goes with it).
                     let bought_pass = state.buying_pass.get_untracked().is_some();
                     self.unlocked(html);
@@ -474,7 +503,7 @@ impl Flow {
         self.release();
         // A tip jar stays a tip jar: the next visit offers it again instead of the thank-you.
         if self.state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) {
-            storage::forget_token(self.setup.api.origin(), &self.setup.paywall_id);
+            storage::forget_tokens(self.setup.api.origin(), &self.setup.paywall_id);
         }
         self.state.phase.set(Phase::Unlocked);
         // A tip jar whose creator wrote no thank-you: the reader's language's own.

@@ -84,6 +84,9 @@ pub struct CardForm {
     pub on_change: Option<Closure<dyn FnMut(JsValue)>>,
     /// The purchase's PaymentIntent client secret.
     pub client_secret: Option<String>,
+    /// The purchase's access token: what the receipt and the unlock use, whatever the storage
+    /// holds (refused storage, another tab's purchase).
+    pub access_token: Option<String>,
 }
 
 /// The reactive values of one paywall (cheap to copy into every closure).
@@ -103,6 +106,8 @@ pub struct PaywallState {
     pub card_error: RwSignal<Option<String>>,
     /// A notice on the locked paywall (Stripe.js or the API could not be reached).
     pub notice: RwSignal<Option<String>>,
+    /// This browser refuses site storage (found at Buy): the card form says what that means.
+    pub storage_refused: RwSignal<bool>,
     /// The address for a receipt, as typed in the card form.
     pub receipt_email: RwSignal<String>,
     /// Why that address is refused.
@@ -144,6 +149,7 @@ impl PaywallState {
             amount_error: RwSignal::new(None),
             card_error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            storage_refused: RwSignal::new(false),
             receipt_email: RwSignal::new(String::new()),
             email_error: RwSignal::new(None),
             restore: RwSignal::new(RestoreStep::Closed),
