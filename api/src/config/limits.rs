@@ -30,6 +30,10 @@ pub struct AddressLimitsConfig {
     /// Discount codes and gift links one client address may try, e.g. `10/min` or `off`.
     #[arg(long = "rate-codes-per-ip", env = "PLOG_RATE_CODES_PER_IP", default_value = "10/min")]
     pub codes_per_ip: Rate,
+    /// Reads of Stripe one client address may cause through content requests for pending
+    /// purchases (a late webhook), e.g. `30/min` or `off`; beyond it the database answers.
+    #[arg(long = "rate-stripe-reads-per-ip", env = "PLOG_RATE_STRIPE_READS_PER_IP", default_value = "30/min")]
+    pub stripe_reads_per_ip: Rate,
 }
 
 /// A rate: `N/s`, `N/min`, `N/hour`, `N/day`, or `off`. `N` requests may come at once; after

@@ -94,13 +94,17 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
     }
 }
 
-/// Headers on every response: no MIME sniffing, no referrer leaking paywall ids, and a CSP that
-/// lets nothing load or frame plog's own responses (a route that serves a page sets its own).
+/// Headers on every response: no MIME sniffing, no referrer leaking paywall ids, a CSP that
+/// lets nothing load or frame plog's own responses (a route that serves a page sets its own),
+/// and `Cache-Control: no-store` unless the route chose its caching: answers that carry an
+/// access token, a client secret or paid content must stay in no cache, shared or not (a route
+/// that serves cacheable files — the widget's, the painted view — says so itself).
 /// The blog page that embeds the widget has its own CSP (README, "Content Security Policy");
 /// these headers only cover what plog serves.
 fn add_security_headers(response: &mut Response) {
     let headers = response.headers_mut();
     for (name, value) in [
+        (header::CACHE_CONTROL, "no-store"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (

@@ -17,6 +17,7 @@ use crate::offers::discounts::{self, Item};
 use crate::payments;
 use crate::receipts::{self, ReceiptAsked};
 use crate::state::AppState;
+use crate::store::{Purchase, now};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -119,9 +120,11 @@ async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<Pay
 async fn content(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<Json<PaidContent>, ApiError> {
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, &id, bearer_token(&headers)).await.map(Json)
+    let may_ask = |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, now(), client);
+    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, bearer_token(&headers)).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/content` with the access token as a `text/plain` body: the same
@@ -131,10 +134,12 @@ async fn content(
 async fn content_by_body(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
+    ClientIp(client): ClientIp,
     token: String,
 ) -> Result<Json<PaidContent>, ApiError> {
     let token = Some(token.trim()).filter(|t| !t.is_empty());
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, &id, token).await.map(Json)
+    let may_ask = |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, now(), client);
+    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, token).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →

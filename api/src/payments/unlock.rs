@@ -1,5 +1,8 @@
 //! Unlocking the paid part with an access token (a purchase's, a pass's or a gift link's), and
-//! settling a purchase whose webhook is late or lost by re-reading its PaymentIntent from Stripe.
+//! settling a purchase whose webhook is late or lost by re-reading its PaymentIntent from Stripe
+//! — only as often as the caller's `may_ask` allows (the content route: once every few seconds
+//! per recent purchase, within a rate per address), so repeated requests cannot spend Stripe's
+//! read limit.
 
 use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PurchaseStatus};
@@ -49,6 +52,7 @@ impl From<Refusal> for ApiError {
 pub async fn paid_content(
     store: &Store,
     stripe: &StripeApi,
+    may_ask: impl Fn(&Purchase) -> bool,
     paywall_id: &PaywallId,
     token: Option<&str>,
 ) -> Result<PaidContent, ApiError> {
@@ -57,7 +61,7 @@ pub async fn paid_content(
         Some(token) => {
             let hash = token_hash(token);
             match store.content_by_token(&hash).await? {
-                Some(found) => match unlocks(store, stripe, paywall_id, &hash, found).await? {
+                Some(found) => match unlocks(store, stripe, &may_ask, paywall_id, &hash, found).await? {
                     Ok(html) => return Ok(PaidContent { html }),
                     Err(refusal) => refusal,
                 },
@@ -73,6 +77,7 @@ pub async fn paid_content(
 async fn unlocks(
     store: &Store,
     stripe: &StripeApi,
+    may_ask: &impl Fn(&Purchase) -> bool,
     paywall_id: &PaywallId,
     hash: &str,
     found: TokenContent,
@@ -96,7 +101,8 @@ async fn unlocks(
         // Unsettled: Stripe may know better (a late or lost webhook). A canceled intent can
         // never succeed: no need to ask.
         PurchaseStatus::Pending | PurchaseStatus::Failed => match store.purchase_by_token(hash).await? {
-            Some(purchase) => settle_from_stripe(store, stripe, &purchase).await,
+            Some(purchase) if may_ask(&purchase) => settle_from_stripe(store, stripe, &purchase).await,
+            Some(purchase) => purchase.status,
             None => found.status,
         },
         settled => settled,

@@ -171,6 +171,32 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
+/// I1 of the review: answers that carry an access token, a client secret or paid content had no
+/// `Cache-Control`, so a shared cache on the way (or the browser's) could keep them.
+#[tokio::test]
+async fn answers_carrying_tokens_secrets_or_paid_content_are_never_stored_in_a_cache() {
+    let app = app_with(&[]).await;
+    let id = app.create_paywall(100, "jpy", "paid").await;
+    let created = app.start_purchase_raw(&id, Some("{}")).await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["cache-control"], "no-store", "token and client secret");
+    let created: plog_shared::api::PurchaseCreated = created.json().await.unwrap();
+    pay_with_card(&created.client_secret, CARD_OK).await;
+    let content = app.content(&id, Some(&created.access_token)).await;
+    assert_eq!(content.status(), 200);
+    assert_eq!(content.headers()["cache-control"], "no-store", "paid content");
+    let by_body = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{id}/content")))
+        .body(created.access_token.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((by_body.status().as_u16(), &by_body.headers()["cache-control"]), (200, &"no-store".parse().unwrap()));
+    let admin = app.admin_get("/v1/admin/purchases").await;
+    assert_eq!(admin.headers()["cache-control"], "no-store");
+}
+
 #[tokio::test]
 async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly() {
     let dir = tempfile::tempdir().unwrap();
@@ -230,4 +256,37 @@ async fn the_views_beacon_counts_at_most_its_rate_per_address() {
     assert_eq!(view("203.0.113.6").await.status(), 204, "another reader's view counts");
     let stats = app.admin_json("/v1/admin/stats").await;
     assert_eq!(stats["conversion"]["views"], 4, "{stats}");
+}
+
+/// Reads of one PaymentIntent in a scrape of `/metrics`, whatever their result.
+async fn intent_reads(app: &TestApp) -> f64 {
+    let response = app.http.get(app.url("/metrics")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    let text = response.text().await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("plog_stripe_request_duration_seconds_count{operation=\"read_payment_intent\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// M2 of the review: 400 content requests with one unpaid token in half a second made 400
+/// PaymentIntent reads at Stripe (whose read limit is about 25/s in test mode): one client
+/// could stop every reader's purchases. Now a pending purchase is read at most every few
+/// seconds, and only while recent; the database answers the rest.
+#[tokio::test]
+async fn four_hundred_content_requests_with_one_unpaid_token_read_stripe_a_handful_of_times() {
+    let app = TestApp::spawn().await;
+    let paywall = app.create_paywall(100, "jpy", "The paid part.").await;
+    let created = app.start_purchase(&paywall).await;
+    let before = intent_reads(&app).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..400 {
+        let request =
+            app.http.get(app.url(&format!("/v1/paywalls/{paywall}/content"))).bearer_auth(&created.access_token);
+        set.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = set.join_all().await;
+    assert!(statuses.iter().all(|s| *s == 402), "{statuses:?}");
+    let reads = intent_reads(&app).await - before;
+    eprintln!("400 content requests with one unpaid token → {reads} PaymentIntent reads");
+    assert!((1.0..=2.0).contains(&reads), "{reads} reads of Stripe");
 }
