@@ -19,7 +19,11 @@ pub struct ClientIp(pub IpAddr);
 
 /// Resolves the client behind `peer`, reading `X-Forwarded-For` right to left (each proxy
 /// appends the address it received from) only while the hops are trusted.
+///
+/// Addresses are compared in their canonical form: on a dual-stack listener an IPv4 proxy
+/// connects as `::ffff:10.0.0.2`, which is the `10.0.0.0/8` an operator listed.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
@@ -33,7 +37,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .collect::<Vec<_>>();
     let mut client = peer;
     for hop in forwarded.iter().rev() {
-        match hop.parse::<IpAddr>() {
+        match hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
             // A hop added by a trusted proxy: keep walking towards the client.
             Ok(ip) if is_trusted(&ip) => client = ip,
             // The first untrusted address is the client; anything left of it is its own claim.
@@ -77,6 +81,13 @@ mod tests {
     #[test]
     fn without_trusted_proxies_the_header_is_ignored() {
         assert_eq!(client_ip(ip("198.51.100.9"), &headers(&["1.2.3.4"]), &[]), ip("198.51.100.9"));
+    }
+
+    #[test]
+    fn an_ipv4_proxy_seen_through_a_dual_stack_listener_is_trusted() {
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        assert_eq!(client_ip(ip("::ffff:127.0.0.1"), &headers(&["203.0.113.5"]), &trusted), ip("203.0.113.5"));
+        assert_eq!(client_ip(ip("::ffff:198.51.100.7"), &headers(&[]), &[]), ip("198.51.100.7"));
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub struct Metrics {
     webhooks: Family<OutcomeLabel, Counter>,
     stripe_seconds: Histograms<StripeLabels>,
     mails: Family<ResultLabel, Counter>,
+    admin_refusals: Family<ResultLabel, Counter>,
     db_connections: Family<StateLabel, Gauge>,
 }
 
@@ -123,6 +124,12 @@ impl Metrics {
         );
         let mails = Family::<ResultLabel, Counter>::default();
         registry.register("mails", "Receipts and restore codes handed to SMTP: sent, refused, failed", mails.clone());
+        let admin_refusals = Family::<ResultLabel, Counter>::default();
+        registry.register(
+            "admin_token_refusals",
+            "Admin-token checks refused (API, /metrics, dashboard sign-in): wrong token, or limited after too many",
+            admin_refusals.clone(),
+        );
         let db_connections = Family::<StateLabel, Gauge>::default();
         registry.register("db_connections", "Database pool connections, in_use and idle", db_connections.clone());
         Metrics {
@@ -134,6 +141,7 @@ impl Metrics {
             webhooks,
             stripe_seconds,
             mails,
+            admin_refusals,
             db_connections,
         }
     }
@@ -168,6 +176,11 @@ impl Metrics {
     /// A mail handed to SMTP: `sent`, `refused` or `failed`.
     pub fn mail(&self, result: &'static str) {
         self.mails.get_or_create(&ResultLabel { result }).inc();
+    }
+
+    /// An admin-token check refused: `wrong` or `limited`.
+    pub fn admin_refusal(&self, result: &'static str) {
+        self.admin_refusals.get_or_create(&ResultLabel { result }).inc();
     }
 
     /// The pool's connections now.

@@ -13,7 +13,7 @@ import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const OUTPUT = join(ROOT, "test-output", "e2e");
-export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+export const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdefgh";
 export const WEBHOOK_SECRET = "whsec_e2e_secret";
 export const SECRET_KEY = "sk_test_e2e";
 export const PUBLISHABLE_KEY = "pk_test_e2e";

@@ -25,6 +25,23 @@ pub(crate) fn parse_secret(raw: &str) -> Result<SecretString, String> {
     if raw.trim().is_empty() { Err("must not be empty".into()) } else { Ok(SecretString::from(raw.trim().to_owned())) }
 }
 
+/// Shortest admin token accepted: with 32 characters even a token of only lowercase hex digits
+/// holds 128 bits, beyond any guessing the failure limiter leaves room for.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
+/// Parses the admin token: a secret of at least [`MIN_ADMIN_TOKEN_CHARS`] characters, so
+/// `plog serve` and `plog doctor` refuse a guessable one (`pw`) before anything starts.
+pub(crate) fn parse_admin_token(raw: &str) -> Result<SecretString, String> {
+    let token = parse_secret(raw)?;
+    let chars = secrecy::ExposeSecret::expose_secret(&token).chars().count();
+    if chars < MIN_ADMIN_TOKEN_CHARS {
+        return Err(format!(
+            "must be at least {MIN_ADMIN_TOKEN_CHARS} characters long (it has {chars}): make one with `openssl rand -hex 24`"
+        ));
+    }
+    Ok(token)
+}
+
 /// Everything `plog serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -38,7 +55,7 @@ pub struct ServeConfig {
     #[arg(long, env = "PLOG_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Token of the creator's admin API; without it the admin API is disabled.
-    #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_admin_token, hide_env_values = true)]
     pub admin_token: Option<SecretString>,
     /// Offline sandbox: serve the Stripe.js test double and its helper (localstripe must be
     /// `STRIPE_API_BASE`). Refuses live keys.
@@ -152,6 +169,19 @@ mod tests {
         "--stripe-webhook-secret",
         "whsec_verysecret",
     ];
+
+    #[test]
+    fn an_admin_token_under_32_characters_is_refused_at_start() {
+        let mut args = vec!["plog"];
+        args.extend_from_slice(&KEYS);
+        args.extend_from_slice(&["--admin-token", "pw"]);
+        let Err(error) = Cli::try_parse_from(&args) else { panic!("PLOG_ADMIN_TOKEN=pw was accepted") };
+        assert!(error.to_string().contains("at least 32 characters"), "{error}");
+        let long = "0123456789abcdef0123456789abcdef";
+        let last = args.len() - 1;
+        args[last] = long;
+        assert!(Cli::try_parse_from(&args).is_ok());
+    }
 
     #[test]
     fn debug_output_never_shows_secrets() {

@@ -151,12 +151,15 @@ pub async fn sign_in(
     let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
     same_site(&headers, &ctx)?;
     if let Err(wait) = ctx.sign_ins.check(ip) {
+        ctx.metrics.admin_refusal("limited");
         let mut response =
             sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
     if !constant_time_eq(form.token.trim(), expected.expose_secret()) {
+        ctx.sign_ins.failed(ip);
+        ctx.metrics.admin_refusal("wrong");
         tracing::warn!("dashboard sign-in refused: wrong admin token");
         return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));
     }

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
 use super::extract::{PaywallPath, bearer_token};
 use crate::catalog;
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
 use crate::report::{self, ReportFilter};
 use crate::state::AppState;
@@ -83,11 +84,25 @@ pub(super) struct Admin;
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
+    /// Every presented token meets the one failure limiter of admin-token checks (shared with
+    /// the dashboard's sign-in): an address over its wrong tokens is refused unread.
     async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
         let expected = ctx.config.admin_token.as_ref().ok_or(ApiError::AdminDisabled)?;
-        match bearer_token(&parts.headers) {
-            Some(given) if constant_time_eq(given, expected.expose_secret()) => Ok(Admin),
-            _ => Err(ApiError::Unauthorized),
+        let Some(given) = bearer_token(&parts.headers).map(str::to_owned) else { return Err(ApiError::Unauthorized) };
+        let ClientIp(client) = ClientIp::from_request_parts(parts, ctx).await?;
+        if let Err(wait) = ctx.sign_ins.check(client) {
+            ctx.metrics.admin_refusal("limited");
+            return Err(ApiError::RateLimited {
+                message: "too many wrong admin tokens from your network; wait and try again".into(),
+                retry_after: std::time::Duration::from_secs(wait),
+            });
+        }
+        if constant_time_eq(&given, expected.expose_secret()) {
+            Ok(Admin)
+        } else {
+            ctx.sign_ins.failed(client);
+            ctx.metrics.admin_refusal("wrong");
+            Err(ApiError::Unauthorized)
         }
     }
 }

@@ -48,8 +48,9 @@ pub(crate) fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<(De
     }
 }
 
-/// The key an address is limited under: IPv6 clients by their /64, since one subscriber
-/// usually holds a whole /64 and could otherwise rotate through it.
+/// The key an address is limited under: IPv6 clients by their /56, since one subscriber
+/// usually holds a whole /64 and often a /56 (256 /64s: a home line) and could otherwise rotate
+/// through them. IPv4-mapped IPv6 addresses count as the IPv4 address.
 pub(crate) fn limited_as(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
@@ -57,6 +58,7 @@ pub(crate) fn limited_as(ip: IpAddr) -> IpAddr {
             Some(v4) => IpAddr::V4(v4),
             None => {
                 let mut segments = v6.segments();
+                segments[3] &= 0xff00;
                 segments[4..].fill(0);
                 IpAddr::V6(segments.into())
             }
@@ -212,7 +214,8 @@ mod tests {
         let limiter = limits("1/min", "off");
         limiter.check_client("2001:db8:1:2::1".parse().unwrap()).unwrap();
         assert!(limiter.check_client("2001:db8:1:2:ffff::9".parse().unwrap()).is_err(), "same /64");
-        limiter.check_client("2001:db8:1:3::1".parse().unwrap()).expect("another /64");
+        assert!(limiter.check_client("2001:db8:1:ff::9".parse().unwrap()).is_err(), "same /56");
+        limiter.check_client("2001:db8:1:102::1".parse().unwrap()).expect("another /56");
     }
 
     #[test]

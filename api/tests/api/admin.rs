@@ -268,3 +268,48 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
         .collect();
     assert_eq!(filters, ["paywall", "since", "until", "status", "limit"]);
 }
+
+/// M3 of the review: 500 wrong admin tokens got 500 × 401, then the right one 200 — guessing
+/// was unlimited on `/v1/admin/*` and `/metrics`. One failure limiter now covers every
+/// admin-token check (API, `/metrics`, dashboard sign-in), keyed like the purchase limits
+/// (IPv6 by /56); beyond it, even the right token is refused unread, and refusals are counted.
+#[tokio::test]
+async fn wrong_admin_tokens_are_limited_across_the_api_metrics_and_sign_in_and_counted() {
+    let app = TestApp::with(Options {
+        extra_args: vec!["--trusted-proxies".into(), "127.0.0.1".into()],
+        ..Options::default()
+    })
+    .await;
+    let from = |client: &str, path: &str, token: &str| {
+        app.http.get(app.url(path)).header("x-forwarded-for", client).bearer_auth(token).send()
+    };
+    let guesser = "2001:db8:7:100::1";
+    for n in 0..10 {
+        let path = if n % 2 == 0 { "/v1/admin/paywalls" } else { "/metrics" };
+        assert_eq!(from(guesser, path, "a-wrong-guess").await.unwrap().status(), 401, "guess {n}");
+    }
+    let limited = from(guesser, "/v1/admin/paywalls", "a-wrong-guess").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    for path in ["/v1/admin/paywalls", "/metrics"] {
+        let right = from("2001:db8:7:1ff::2", path, ADMIN_TOKEN).await.unwrap();
+        assert_eq!(right.status(), 429, "{path}: the right token from the same /56 is refused unread");
+    }
+    // The dashboard's sign-in form is the same limiter.
+    let sign_in = app
+        .http
+        .post(app.url("/admin/sign-in"))
+        .header("x-forwarded-for", guesser)
+        .form(&[("token", ADMIN_TOKEN)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sign_in.status(), 429);
+    // Another address is unaffected, and the metrics count what was refused.
+    let metrics = from("203.0.113.50", "/metrics", ADMIN_TOKEN).await.unwrap().text().await.unwrap();
+    let count = |result: &str| {
+        let series = format!("plog_admin_token_refusals_total{{result=\"{result}\"}} ");
+        metrics.lines().find_map(|l| l.strip_prefix(&series)?.parse::<f64>().ok()).unwrap_or(0.0)
+    };
+    assert_eq!((count("wrong"), count("limited")), (10.0, 4.0), "{metrics}");
+}

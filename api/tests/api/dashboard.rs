@@ -331,7 +331,7 @@ async fn changing_the_admin_token_ends_every_session() {
             "--database-url".into(),
             first.database_url.clone(),
             "--admin-token".into(),
-            "a-new-admin-token-9876543210".into(),
+            "a-new-admin-token-9876543210-abcdef".into(),
         ],
         ..Options::default()
     })
