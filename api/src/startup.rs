@@ -115,12 +115,9 @@ impl Application {
             shutdown.await;
             let _ = stop.send(true);
         });
-        let mut graceful = stopped.clone();
-        // Connection info gives the rate limits the client's address.
-        let app = crate::http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
-            let _ = graceful.wait_for(|stop| *stop).await;
-        });
+        let header_timeout = std::time::Duration::from_secs(self.state.config.requests.header_timeout_secs);
+        let app = crate::http::router(self.state);
+        let serve = serve_connections(self.listener, app, header_timeout, stopped.clone());
         let mut overdue = stopped;
         let deadline = async move {
             let _ = overdue.wait_for(|stop| *stop).await;
@@ -141,6 +138,55 @@ impl Application {
         tracing::info!("plog stopped");
         Ok(())
     }
+}
+
+/// Accepts connections until `stop` turns true, then lets each finish its request in flight.
+/// Like `axum::serve`, with what it lacks: a client must send a request's headers within
+/// `header_timeout`, and a kept-alive connection idle that long is closed (hyper's header-read
+/// timer also runs while a connection waits for its next request). Without it, half-sent
+/// requests hold sockets and tasks for as long as the client likes. Each request carries the
+/// peer's address (`ConnectInfo`), which the rate limits read.
+async fn serve_connections(
+    listener: TcpListener,
+    app: axum::Router,
+    header_timeout: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            // The guard `wait_for` returns is not `Send`: dropped inside.
+            () = async { let _ = stop.wait_for(|stop| *stop).await; } => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// How long a shutdown waits for requests in flight.

@@ -25,4 +25,8 @@ pub struct RequestConfig {
     /// Largest total size of a request's headers, bytes; beyond it: 431 `headers_too_large`.
     #[arg(long = "max-header-bytes", env = "PLOG_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(1024..=256 * 1024))]
     pub max_header_bytes: u64,
+    /// Seconds a client has to send a request's headers, and that an idle kept-alive connection
+    /// stays open; then the connection is closed (half-sent requests cannot hold sockets).
+    #[arg(long = "header-timeout-secs", env = "PLOG_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_secs: u64,
 }

@@ -60,11 +60,13 @@ async fn start(
 
 async fn redeem(
     State(ctx): State<AppState>,
+    ClientIp(client): ClientIp,
     Path(id): Path<String>,
     Json(body): Json<RedeemBody>,
 ) -> Result<Json<RestoredAccess>, ApiError> {
     if ctx.mailer.is_none() {
         return Err(ApiError::MailDisabled);
     }
+    ctx.restore_limits.check_code(client, &id)?;
     restore::redeem(&ctx.store, ctx.email_key(), &id, &body.code).await.map(Json)
 }

@@ -9,11 +9,15 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::ApiError;
 
-/// Restore requests: 5 an hour per address, 20 an hour per client address.
+/// Restore requests: 5 an hour per address, 20 an hour per client address; codes tried: 30 an
+/// hour per client address, 10 an hour per request (whose own tries end at five wrong codes).
+/// Client addresses count as the purchase limits count them (IPv6 by /56).
 #[derive(Debug)]
 pub struct RestoreLimits {
     per_email: DefaultKeyedRateLimiter<String>,
     per_client: DefaultKeyedRateLimiter<IpAddr>,
+    codes_per_client: DefaultKeyedRateLimiter<IpAddr>,
+    codes_per_request: DefaultKeyedRateLimiter<String>,
 }
 
 impl Default for RestoreLimits {
@@ -22,6 +26,8 @@ impl Default for RestoreLimits {
         RestoreLimits {
             per_email: DefaultKeyedRateLimiter::keyed(per_hour(5)),
             per_client: DefaultKeyedRateLimiter::keyed(per_hour(20)),
+            codes_per_client: DefaultKeyedRateLimiter::keyed(per_hour(30)),
+            codes_per_request: DefaultKeyedRateLimiter::keyed(per_hour(10)),
         }
     }
 }
@@ -33,13 +39,25 @@ impl RestoreLimits {
             message: "too many restore requests; please wait and try again".into(),
             retry_after: not_until.wait_time_from(DefaultClock::default().now()),
         };
-        self.per_client.check_key(&client).map_err(wait)?;
+        self.per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
         self.per_email.check_key(&email_hash.to_owned()).map_err(wait)
+    }
+
+    /// Counts one code tried by `client` on the request `restore_id`.
+    pub fn check_code(&self, client: IpAddr, restore_id: &str) -> Result<(), ApiError> {
+        let wait = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
+            message: "too many codes tried; please wait and try again".into(),
+            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+        };
+        self.codes_per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
+        self.codes_per_request.check_key(&restore_id.to_owned()).map_err(wait)
     }
 
     /// Forgets keys that are within their limits again.
     pub fn forget_idle(&self) {
         self.per_email.retain_recent();
         self.per_client.retain_recent();
+        self.codes_per_client.retain_recent();
+        self.codes_per_request.retain_recent();
     }
 }

@@ -94,6 +94,11 @@ pub async fn redeem(
     if !well_formed || !known_shape {
         return Err(ApiError::InvalidCode);
     }
+    // A made-up, spent or expired request is refused by a read: only a live one takes the
+    // writer (a flood of made-up ids would otherwise hold up every webhook on SQLite).
+    if !store.restore_open(restore_id, now()).await? {
+        return Err(ApiError::InvalidCode);
+    }
     let redeemed = store
         .redeem_restore(restore_id, &code_hash(key, restore_id, code), now(), |origins, origin| {
             sites::allows(origins, origin)

@@ -113,8 +113,8 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
-/// Sends the outbox for ever, a round a second (and forgets week-old addresses of purchases
-/// that were never paid, once an hour).
+/// Sends the outbox for ever, a round a second (and, once an hour, forgets week-old addresses
+/// of purchases that were never paid and restore requests that ended a day ago).
 pub async fn run(store: Store, mailer: Mailer) {
     let mut round: u64 = 0;
     loop {
@@ -126,6 +126,11 @@ pub async fn run(store: Store, mailer: Mailer) {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "forgot addresses of purchases never paid"),
                 Err(error) => tracing::error!(error = ?error, "could not forget unpaid receipts"),
+            }
+            match store.forget_old_restores(now()).await {
+                Ok(0) => {}
+                Ok(forgotten) => tracing::info!(forgotten, "forgot restore requests and mails over a day old"),
+                Err(error) => tracing::error!(error = ?error, "could not forget old restore requests"),
             }
         }
         round += 1;

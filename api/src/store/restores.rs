@@ -81,8 +81,11 @@ impl Store {
             .collect()
     }
 
-    /// Stores a restore request and, when there is something to restore, the mail with its code:
-    /// one transaction either way, so an unknown address costs what a known one does.
+    /// Stores a restore request and its mail: the mail with its code when there is something to
+    /// restore, else a decoy row that is never sent (state `failed`, no address, no code). The
+    /// same two writes in one transaction either way, and no sender woken (the outbox's round
+    /// takes the mail within a second), so neither the answer nor the next request's timing
+    /// tells a buyer's address from a stranger's.
     #[tracing::instrument(skip_all)]
     pub async fn open_restore(
         &self,
@@ -99,21 +102,56 @@ impl Store {
                 .bind(&restore.id).bind(&restore.email_hash).bind(&restore.code_hash).bind(&restore.origin)
                 .bind(restore.tries).bind(restore.expires_at).bind(now)
                 .execute(&mut *tx).await?;
-            if let Some(mail) = mail {
-                sqlx::query(
-                    "insert into mail_outbox (id, kind, restore_id, recipient, language, page_url, code, state, \
-                       next_attempt_at, created_at) values ($1, 'restore', $2, $3, $4, $5, $6, 'queued', $7, $7)")
-                    .bind(&mail.id).bind(&restore.id).bind(&mail.email).bind(&mail.language).bind(&mail.page_url)
-                    .bind(&mail.code).bind(now)
-                    .execute(&mut *tx).await?;
-            }
+            let decoy = NewRestoreMail {
+                id: crate::tokens::new_id("mail_"),
+                email: String::new(),
+                code: String::new(),
+                language: "en".into(),
+                page_url: None,
+            };
+            let (row, state) = match mail {
+                Some(mail) => (mail, "queued"),
+                None => (&decoy, "failed"),
+            };
+            let sent = |text: &str| Some(text.to_owned()).filter(|_| state == "queued");
+            sqlx::query(
+                "insert into mail_outbox (id, kind, restore_id, recipient, language, page_url, code, state, \
+                   next_attempt_at, created_at, last_error) values ($1, 'restore', $2, $3, $4, $5, $6, $7, $8, $8, $9)")
+                .bind(&row.id).bind(&restore.id).bind(sent(&row.email)).bind(&row.language).bind(&row.page_url)
+                .bind(sent(&row.code)).bind(state).bind(now)
+                .bind((state == "failed").then_some("nothing to restore for this address: not sent"))
+                .execute(&mut *tx).await?;
             tx.commit().await
         }.await)
-        .context("Failed to store a restore request")?;
-        if mail.is_some() {
-            self.mail_queued.notify_one();
-        }
-        Ok(())
+        .context("Failed to store a restore request")
+    }
+
+    /// Whether a restore request is open to a code (known, unused, in time, tries left): read
+    /// only, so made-up or spent ids never take the writer.
+    pub async fn restore_open(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
+            "select id from restore_codes where id = $1 and used_at is null and expires_at > $2 and tries_left > 0")
+            .bind(id).bind(now).fetch_optional(pool).await)
+        .context("Failed to look up a restore request")?;
+        Ok(found.is_some())
+    }
+
+    /// Forgets restore requests that ended unused more than a day ago, and restore mails (sent,
+    /// or decoys) older than a day. Used requests stay: the tokens they bought refer to them.
+    pub async fn forget_old_restores(&self, now: i64) -> anyhow::Result<u64> {
+        let _turn = self.writer_turn().await;
+        let before = now - 86_400;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let codes = sqlx::query("delete from restore_codes where used_at is null and expires_at < $1")
+                .bind(before).execute(&mut *tx).await?.rows_affected();
+            let mails = sqlx::query(
+                "delete from mail_outbox where kind = 'restore' and state in ('sent', 'failed') and created_at < $1")
+                .bind(before).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(codes + mails)
+        }.await)
+        .context("Failed to forget old restore requests")
     }
 
     /// Exchanges a code: a try is spent first (so five wrong codes end the request whatever

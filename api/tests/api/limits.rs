@@ -290,3 +290,40 @@ async fn four_hundred_content_requests_with_one_unpaid_token_read_stripe_a_handf
     eprintln!("400 content requests with one unpaid token → {reads} PaymentIntent reads");
     assert!((1.0..=2.0).contains(&reads), "{reads} reads of Stripe");
 }
+
+/// Reads from `stream` until the server closes it; how long that took, or `None` when it stayed
+/// open for five seconds.
+async fn closed_within_five_seconds(stream: &mut tokio::net::TcpStream) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut buffer = [0_u8; 4096];
+    tokio::time::timeout(Duration::from_secs(5), async { while stream.read(&mut buffer).await.is_ok_and(|n| n > 0) {} })
+        .await
+        .ok()
+        .map(|()| started.elapsed())
+}
+
+/// L5 of the review: 50 half-sent requests were held open for 45 s and more (bare plog, without
+/// Caddy in front). A client now has `PLOG_HEADER_TIMEOUT_SECS` to send its headers, and a
+/// kept-alive connection idle that long is closed.
+#[tokio::test]
+async fn half_sent_requests_and_idle_connections_are_closed_after_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let app = app_with(&["--header-timeout-secs", "1"]).await;
+    let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let mut half_sent = Vec::new();
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: plog\r\nX-Slow: ").await.unwrap();
+        half_sent.push(stream);
+    }
+    for stream in &mut half_sent {
+        let took = closed_within_five_seconds(stream).await.expect("a half-sent request was held open");
+        assert!(took < Duration::from_secs(5));
+    }
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: plog\r\n\r\n").await.unwrap();
+    assert!(closed_within_five_seconds(&mut idle).await.is_some(), "an idle kept-alive connection stayed open");
+    // The server still answers whole requests.
+    assert_eq!(app.http.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}

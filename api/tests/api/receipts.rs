@@ -526,3 +526,54 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
         mail["text"]
     );
 }
+
+/// L1 and L4 of the review: a restore for a buyer's address did more work than one for a
+/// stranger's (a mail row, and a sender woken at once), so the next request was slower; and
+/// `POST /v1/restore/{id}` had no limit while every try, even for a made-up id, took the
+/// database's writer. Now both requests write the same rows and wake nothing, made-up ids are
+/// refused by a read, codes tried are limited per client, and ended requests are purged.
+#[tokio::test]
+async fn restore_writes_alike_for_every_address_and_made_up_ids_write_nothing_and_are_limited() {
+    let app = mail_app().await;
+    let buyer = unique_address("buyer");
+    paid_with_receipt(&app, &buyer).await;
+    let stranger = unique_address("stranger");
+    for email in [&buyer, &stranger] {
+        assert_eq!(restore_request(&app, email).await.status(), 202);
+    }
+    let app = &app;
+    let count = |sql: &'static str| async move { app.query_texts(sql).await.len() };
+    assert_eq!(count("select id from restore_codes").await, 2);
+    let states = app.query_texts("select state from mail_outbox where kind = 'restore' order by state").await;
+    assert_eq!(states.len(), 2, "one mail row per request, the stranger's a decoy never sent: {states:?}");
+    assert!(states.contains(&"failed".to_owned()), "{states:?}");
+    assert_eq!(
+        app.query_texts(
+            "select id from mail_outbox where kind = 'restore' and state = 'failed' and recipient is not null"
+        )
+        .await
+        .len(),
+        0,
+        "the decoy holds no address"
+    );
+    wait_for_mails(mail_catcher(), &buyer, 2).await;
+    assert!(mails_to(mail_catcher(), &stranger).await.is_empty());
+
+    // Made-up ids of the right shape: refused, no try spent anywhere, nothing written.
+    let tries = || app.query_texts("select cast(tries_left as text) from restore_codes order by id");
+    let before = tries().await;
+    for n in 0..29 {
+        let id = format!("rst_{n:0>20}");
+        assert_eq!(redeem(&app, &id, "123456").await.status(), 400);
+    }
+    assert_eq!(tries().await, before);
+    assert_eq!(count("select id from restore_codes").await, 2);
+    // Codes tried are limited per client address (30 an hour).
+    assert_eq!(redeem(&app, "rst_00000000000000000029", "123456").await.status(), 400);
+    let limited = redeem(&app, "rst_00000000000000000030", "123456").await;
+    assert_eq!(limited.status(), 429);
+
+    // Requests that ended unused over a day ago are purged, with their mails.
+    assert_eq!(app.store.forget_old_restores(now() + 2 * 86_400).await.unwrap(), 4);
+    assert_eq!(count("select id from restore_codes").await, 0);
+}
