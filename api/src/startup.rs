@@ -106,6 +106,14 @@ impl Application {
                     state.sign_ins.forget_idle();
                     state.restore_limits.forget_idle();
                     state.address_limits.forget_idle();
+                    let started_before = crate::store::now() - crate::offers::discounts::HOLD_SECS;
+                    match state.store.release_stale_discounts(started_before).await {
+                        Ok(0) => {}
+                        Ok(released) => tracing::info!(released, "gave back discount uses of purchases never paid"),
+                        Err(error) => {
+                            tracing::warn!(error = %format!("{error:#}"), "could not give back discount uses")
+                        }
+                    }
                 }
             }
         });

@@ -186,9 +186,9 @@ mod tests {
     #[test]
     fn debug_output_never_shows_secrets() {
         let mut args = KEYS.to_vec();
-        args.extend(["--admin-token", "admintokensecret"]);
+        args.extend(["--admin-token", "admintokensecret-0123456789abcdefgh"]);
         let printed = format!("{:?}", parse(&args));
-        for secret in ["sk_test_supersecret", "whsec_verysecret", "admintokensecret"] {
+        for secret in ["sk_test_supersecret", "whsec_verysecret", "admintokensecret-0123456789abcdefgh"] {
             assert!(!printed.contains(secret), "{secret} leaked in {printed}");
         }
     }

@@ -74,6 +74,10 @@ async fn create(
         Some(asked) => Some((asked, ctx.email_key())),
         None => None,
     };
+    // A code tried here counts like one tried on the discount route: no guessing around it.
+    if choice.discount_code.is_some() {
+        ctx.address_limits.check_code(client)?;
+    }
     let created = payments::start::start_purchase(
         &ctx.store,
         &ctx.stripe,

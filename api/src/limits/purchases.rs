@@ -3,6 +3,11 @@
 //! one client may hold. Attackers with stolen cards need a fresh PaymentIntent per attempt, so
 //! these bound how fast anyone can test cards through plog.
 //!
+//! The paywall's rate must not become a switch that locks every reader out: a few dozen
+//! addresses, each within its own rate, would spend it. So it counts only a client's starts
+//! beyond [`FREE_UNPAID_STARTS`] unpaid ones, and never those of a client who paid here lately
+//! ([`PurchaseLimits::weigh_client`]): a reader's first tries always go through.
+//!
 //! Both rates are GCRA buckets. On SQLite (one machine, one plog) they live in memory
 //! (`governor`); on PostgreSQL they live in the database (`store::rate_limits`), so every
 //! replica draws from the same buckets and two replicas allow exactly what one allows. The cap
@@ -24,6 +29,8 @@ use crate::store::{Store, now};
 
 /// The window in which a client's unpaid purchases count towards the cap.
 pub const UNPAID_WINDOW: Duration = Duration::from_secs(3600);
+/// Unpaid starts (within [`UNPAID_WINDOW`]) a client makes without spending the paywall's rate.
+pub const FREE_UNPAID_STARTS: i64 = 2;
 
 /// The limits on starting purchases, shared by every request of this process.
 #[derive(Debug)]
@@ -139,16 +146,25 @@ impl PurchaseLimits {
         check(&self.per_paywall, &paywall_id.to_owned(), "on this paywall")
     }
 
+    /// Weighs a client's start against its recent purchases: refuses a client that already
+    /// holds the most unpaid purchases of the last hour; then the start spends the paywall's
+    /// rate only if the client already made [`FREE_UNPAID_STARTS`] unpaid ones and paid none.
+    pub async fn weigh_client(&self, store: &Store, client_key: &str, paywall_id: &str) -> Result<(), ApiError> {
+        let window = UNPAID_WINDOW.as_secs() as i64;
+        let recent = store.client_purchases(client_key, now() - window).await?;
+        self.check_unpaid(recent.unpaid, recent.oldest_unpaid)?;
+        if recent.paid || recent.unpaid < FREE_UNPAID_STARTS {
+            return Ok(());
+        }
+        self.take_paywall(store, paywall_id).await
+    }
+
     /// Refuses a client that already holds the most unpaid purchases of the last hour.
-    pub async fn check_unpaid(&self, store: &Store, client_key: &str) -> Result<(), ApiError> {
-        if self.max_unpaid == 0 {
+    fn check_unpaid(&self, unpaid: i64, oldest: Option<i64>) -> Result<(), ApiError> {
+        if self.max_unpaid == 0 || unpaid < i64::from(self.max_unpaid) {
             return Ok(());
         }
         let window = UNPAID_WINDOW.as_secs() as i64;
-        let (unpaid, oldest) = store.unpaid_by_client(client_key, now() - window).await?;
-        if unpaid < i64::from(self.max_unpaid) {
-            return Ok(());
-        }
         let frees_at = oldest.unwrap_or_else(now) + window;
         Err(ApiError::RateLimited {
             message: format!(

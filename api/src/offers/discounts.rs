@@ -10,6 +10,11 @@ use super::OfferError;
 use crate::store::{Discount, Pass, Paywall, Store, now};
 use crate::tokens::new_id;
 
+/// How long a purchase started with a code holds the code's use unpaid; then it is given back
+/// (`Store::release_stale_discounts`), as it is at once when the purchase is canceled. A use
+/// is the reader's for good when the purchase is paid.
+pub const HOLD_SECS: i64 = 30 * 60;
+
 /// Shortest and longest codes accepted.
 pub const CODE_CHARS: std::ops::RangeInclusive<usize> = 3..=40;
 

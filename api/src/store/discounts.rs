@@ -1,7 +1,9 @@
 //! The `discount_codes` table: codes readers type for a lower price. A use is taken when a
 //! purchase with the code starts, by one conditional update against the code's cap, so however
 //! many readers start at once a code with N uses is used exactly N times; a use whose purchase
-//! could not be started (Stripe refused) is given back.
+//! could not be started (Stripe refused) is given back, and so is one whose purchase is canceled
+//! or stays unpaid past `offers::discounts::HOLD_SECS` (`store::purchases`: the purchase's
+//! `discount_held`). A purchase paid after that takes its use again.
 
 use anyhow::Context;
 

@@ -168,6 +168,17 @@ pub struct PurchaseFilter {
     pub limit: i64,
 }
 
+/// A client's recent purchases, as the purchase limits weigh them ([`Store::client_purchases`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientPurchases {
+    /// Unpaid (pending or declined).
+    pub unpaid: i64,
+    /// When the oldest unpaid one was started.
+    pub oldest_unpaid: Option<i64>,
+    /// Whether any was paid.
+    pub paid: bool,
+}
+
 /// What applying a [`PaymentUpdate`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateOutcome {
@@ -226,7 +237,19 @@ type ContentRow = (String, String, String, Option<String>, Option<i64>, Option<i
 const PAY_ON_SUCCESS: &str = "update purchases set status = 'paid', updated_at = $4, last_error = null, \
       paid_at = case when paid_at is null then $4 else paid_at end \
     where payment_intent_id = $1 and status in ('pending', 'failed', 'canceled') and amount = $2 and currency = $3 \
-    returning email_hash";
+    returning email_hash, discount_id is not null and discount_held = 0";
+
+/// A discount code's use held by a purchase from its start is given back when the purchase
+/// is canceled or its reservation expires unpaid: `$1` intent. Returns the code's id if the
+/// purchase held one; [`GIVE_BACK_USE`] then lowers the code's count.
+const RELEASE_DISCOUNT: &str = "update purchases set discount_held = 0 \
+    where payment_intent_id = $1 and discount_id is not null and discount_held = 1 returning discount_id";
+/// A purchase paid after its use was given back takes one again (a paid purchase is always
+/// honoured, even past the cap): `$1` intent; returns the code's id if it took one.
+const RETAKE_DISCOUNT: &str = "update purchases set discount_held = 1 \
+    where payment_intent_id = $1 and discount_id is not null and discount_held = 0 returning discount_id";
+const GIVE_BACK_USE: &str = "update discount_codes set uses = uses - 1 where id = $1 and uses > 0";
+const TAKE_USE_AGAIN: &str = "update discount_codes set uses = uses + 1 where id = $1";
 
 /// Queues the purchase's receipt: `$1` intent, `$2` now. It runs in the transaction that makes
 /// the purchase paid, and only an `unpaid` receipt moves, so however many deliveries and
@@ -262,6 +285,18 @@ pub(super) trait ApplyUpdate {
     ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a;
 }
 
+/// Moves a purchase's hold on its discount code (`$mark`: [`RELEASE_DISCOUNT`] or
+/// [`RETAKE_DISCOUNT`]) on the connection `$connection` and, if it moved, the code's count
+/// (`$count`) by the same one, in the caller's transaction.
+macro_rules! move_discount_use {
+    ($connection:expr, $intent:expr, $mark:expr, $count:expr) => {{
+        let moved: Option<(String,)> = sqlx::query_as($mark).bind($intent).fetch_optional(&mut *$connection).await?;
+        if let Some((discount_id,)) = moved {
+            sqlx::query($count).bind(discount_id).execute(&mut *$connection).await?;
+        }
+    }};
+}
+
 macro_rules! impl_apply_update {
     ($connection:ty) => {
         impl ApplyUpdate for $connection {
@@ -276,16 +311,19 @@ macro_rules! impl_apply_update {
                     // those — is one statement: the move the table makes for a success with the
                     // purchase's amount and currency, as a conditional update.
                     if let PaymentUpdate::Succeeded { amount, currency, .. } = update {
-                        let paid: Option<(Option<String>,)> = sqlx::query_as(PAY_ON_SUCCESS)
+                        let paid: Option<(Option<String>, bool)> = sqlx::query_as(PAY_ON_SUCCESS)
                             .bind(intent)
                             .bind(*amount)
                             .bind(currency)
                             .bind(now)
                             .fetch_optional(&mut *self)
                             .await?;
-                        if let Some((email_hash,)) = paid {
+                        if let Some((email_hash, released_discount)) = paid {
                             if email_hash.is_some() {
                                 sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
+                            }
+                            if released_discount {
+                                move_discount_use!(self, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN);
                             }
                             return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
                         }
@@ -313,6 +351,18 @@ macro_rules! impl_apply_update {
                             if wants_receipt && write.changed && write.status == PurchaseStatus::Paid {
                                 sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
                             }
+                            match write.status {
+                                _ if !write.changed => {}
+                                PurchaseStatus::Canceled => {
+                                    move_discount_use!(self, intent, RELEASE_DISCOUNT, GIVE_BACK_USE)
+                                }
+                                // Paid (a dispute won, a success after a cancel), refunded or
+                                // disputed: the purchase was paid, so it holds its use.
+                                PurchaseStatus::Paid | PurchaseStatus::Refunded | PurchaseStatus::Disputed => {
+                                    move_discount_use!(self, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN)
+                                }
+                                PurchaseStatus::Pending | PurchaseStatus::Failed => {}
+                            }
                             if write.changed {
                                 UpdateOutcome::Changed(write.status)
                             } else {
@@ -338,14 +388,15 @@ impl Store {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, \
-                   updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount) \
-                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14)")
+                   updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, discount_held) \
+                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
                 .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
                 .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
                 .bind(&purchase.client_key).bind(purchase.mode.as_str())
                 .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
                 .bind(purchase.pass.as_ref().map(|(id, _)| id.as_str())).bind(purchase.pass.as_ref().and_then(|(_, days)| *days))
                 .bind(purchase.discount.as_ref().map(|(id, _)| id.as_str())).bind(purchase.discount.as_ref().map(|(_, list)| *list))
+                .bind(i64::from(purchase.discount.is_some()))
                 .execute(&mut *tx).await?;
             if let Some(receipt) = &purchase.receipt {
                 sqlx::query(
@@ -422,15 +473,18 @@ impl Store {
         Ok(row.map(|r| Ok::<_, sqlx::Error>((r.purchase.try_into()?, r.title))).transpose()?)
     }
 
-    /// How many unpaid (pending or declined) purchases a client started since `since`, and
-    /// when the oldest of them was started.
+    /// What a client started since `since`: how many purchases are unpaid (pending or
+    /// declined), when the oldest of them was started, and whether any was paid.
     #[tracing::instrument(skip_all)]
-    pub async fn unpaid_by_client(&self, client_key: &str, since: i64) -> anyhow::Result<(i64, Option<i64>)> {
-        on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
-            "select count(*), min(created_at) from purchases \
-             where client_key = $1 and created_at >= $2 and status in ('pending', 'failed')")
+    pub async fn client_purchases(&self, client_key: &str, since: i64) -> anyhow::Result<ClientPurchases> {
+        let (unpaid, oldest_unpaid, paid) = on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>, i64)>(
+            "select count(*) filter (where status in ('pending', 'failed')), \
+                    min(created_at) filter (where status in ('pending', 'failed')), \
+                    count(*) filter (where status = 'paid') \
+             from purchases where client_key = $1 and created_at >= $2")
             .bind(client_key).bind(since).fetch_one(pool).await)
-        .context("Failed to count a client's unpaid purchases")
+        .context("Failed to count a client's purchases")?;
+        Ok(ClientPurchases { unpaid, oldest_unpaid, paid: paid > 0 })
     }
 
     /// What the content route needs of the purchase an access token's hash belongs to: its
@@ -520,6 +574,28 @@ impl Store {
         let ids: Vec<PurchaseId> = purchases.iter().map(|p| p.id.clone()).collect();
         let receipts = self.receipt_states(&ids).await?;
         Ok(purchases.iter().map(|p| p.to_admin(receipts.get(&p.id).copied())).collect())
+    }
+
+    /// Gives back the discount uses of purchases started before `started_before` and still
+    /// unpaid (pending, declined or canceled): a start holds a code's use only for a while, so
+    /// readers who never pay cannot use a capped code up. Returns how many were given back.
+    #[tracing::instrument(skip_all)]
+    pub async fn release_stale_discounts(&self, started_before: i64) -> anyhow::Result<u64> {
+        let _turn = self.writer_turn().await;
+        self.offers.forget_codes();
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let stale: Vec<(String,)> = sqlx::query_as(
+                "select payment_intent_id from purchases where discount_held = 1 and created_at < $1 \
+                   and status in ('pending', 'failed', 'canceled')")
+                .bind(started_before).fetch_all(&mut *tx).await?;
+            for (intent,) in &stale {
+                move_discount_use!(tx, intent, RELEASE_DISCOUNT, GIVE_BACK_USE);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(stale.len() as u64)
+        }.await)
+        .context("Failed to give back the discount uses of unpaid purchases")
     }
 
     /// Applies an update learned by re-reading a PaymentIntent (no event id to record).

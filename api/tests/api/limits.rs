@@ -86,19 +86,40 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_budget() {
     assert_eq!(purchase_from(&app, &id, Some("203.0.113.2")).await.status(), 201, "another reader is unaffected");
 }
 
+/// M5 of the review: the paywall's rate was a lockout switch — addresses each within their own
+/// rate spent it, and then every real reader got 429. Now a client's first unpaid starts, and
+/// every start of a client who paid, leave the paywall's rate alone: the rate holds back only
+/// clients who start again and again without paying.
 #[tokio::test]
-async fn a_paywall_sells_at_most_its_rate_whoever_asks() {
+async fn addresses_that_never_pay_spend_the_paywalls_rate_but_lock_out_no_reader() {
     let app = app_with(&["--rate-per-paywall", "3/min", "--trusted-proxies", "127.0.0.1"]).await;
     let hot = app.create_paywall(100, "jpy", "paid").await;
     let other = app.create_paywall(100, "jpy", "paid").await;
+    // Eight addresses, four unpaid starts each: two free each, then the paywall's three.
     let mut statuses = Vec::new();
     for i in 0..8 {
-        statuses.push(purchase_from(&app, &hot, Some(&format!("203.0.113.{i}"))).await.status().as_u16());
+        for _ in 0..4 {
+            statuses.push(purchase_from(&app, &hot, Some(&format!("203.0.113.{i}"))).await.status().as_u16());
+        }
     }
-    assert_eq!(statuses, [201, 201, 201, 429, 429, 429, 429, 429]);
-    let message = assert_rate_limited(purchase_from(&app, &hot, Some("203.0.113.99")).await, 1..=20).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 8 * 2 + 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 32 - 19, "{statuses:?}");
+    let message = assert_rate_limited(purchase_from(&app, &hot, Some("203.0.113.0")).await, 1..=20).await;
     assert!(message.contains("on this paywall"), "{message}");
+    // The paywall's rate is spent; a reader from another address still starts, twice.
+    for _ in 0..2 {
+        assert_eq!(purchase_from(&app, &hot, Some("198.51.100.7")).await.status(), 201, "a reader is not locked out");
+    }
     assert_eq!(purchase_from(&app, &other, Some("203.0.113.99")).await.status(), 201, "other paywalls still sell");
+    // A client who paid is not held back either, however often it starts.
+    let buyer = purchase_from(&app, &other, Some("198.51.100.8")).await.json::<Value>().await.unwrap();
+    let secret = buyer["client_secret"].as_str().unwrap();
+    pay_with_card(secret, CARD_OK).await;
+    // Webhooks are off here: the content route settles the purchase from Stripe.
+    assert_eq!(app.content(&other, buyer["access_token"].as_str()).await.status(), 200);
+    for _ in 0..3 {
+        assert_eq!(purchase_from(&app, &hot, Some("198.51.100.8")).await.status(), 201, "a buyer is not held back");
+    }
 }
 
 #[tokio::test]
@@ -228,7 +249,22 @@ async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly(
     // One address: its rate, whichever replica it reaches.
     let one_address =
         flood(create_paywall_at(&one.address, "Per address", 100, "paid").await, |_| "203.0.113.7".into()).await;
-    // Twenty-four addresses on one paywall: the paywall's rate.
+    // Twenty-four addresses on one paywall: the paywall's rate. Each has made its free unpaid
+    // starts before (the paywall's rate counts only starts beyond them).
+    let warm_up = create_paywall_at(&one.address, "Warm-up", 100, "paid").await;
+    for i in 0..24 {
+        for _ in 0..2 {
+            let response = http
+                .post(format!("{}/v1/paywalls/{warm_up}/purchases", one.address))
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", format!("198.51.100.{i}"))
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+        }
+    }
     let many =
         flood(create_paywall_at(&one.address, "Per paywall", 100, "paid").await, |i| format!("198.51.100.{i}")).await;
     if on_postgres() {

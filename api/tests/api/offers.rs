@@ -397,7 +397,10 @@ async fn a_gift_link_expires_and_revoking_it_cuts_its_access_at_once_and_the_rep
 
 #[tokio::test]
 async fn a_code_with_n_uses_is_used_exactly_n_times_by_twenty_concurrent_purchases() {
-    let app = TestApp::spawn().await;
+    // From one address: the codes limit (which purchases with a code count in) is off here.
+    let app =
+        TestApp::with(Options { extra_args: vec!["--rate-codes-per-ip".into(), "off".into()], ..Options::default() })
+            .await;
     let paywall = paywall_on(&app, "Launch", &[]).await;
     let code = created(&app, "/v1/admin/discounts", &json!({"code": "Launch", "percent_off": 20, "max_uses": 3})).await;
     assert_eq!(code["code"], "LAUNCH");
@@ -516,15 +519,58 @@ async fn codes_and_gift_links_tried_from_one_address_are_rate_limited() {
             .await;
     let paywall = paywall_on(&app, "Article", &[]).await;
     let mut statuses = Vec::new();
-    for path in ["discount", "discount", "gift", "gift"] {
-        statuses.push(
-            post_public(&app, &format!("/v1/paywalls/{paywall}/{path}"), &json!({"code": "GUESS1"}))
-                .await
-                .status()
-                .as_u16(),
-        );
+    for path in ["discount", "gift", "purchases", "gift"] {
+        // A code tried on the purchase route counts too (M4 of the review: it escaped the limit).
+        let body = if path == "purchases" { json!({"discount_code": "GUESS1"}) } else { json!({"code": "GUESS1"}) };
+        statuses.push(post_public(&app, &format!("/v1/paywalls/{paywall}/{path}"), &body).await.status().as_u16());
     }
-    assert_eq!(statuses, [422, 422, 404, 429]);
+    assert_eq!(statuses, [422, 404, 422, 429]);
+}
+
+/// M4 of the review: three starts with a code of three uses, none paid, and the code was used
+/// up. A start now holds a use only for a while: given back when its purchase is canceled or
+/// stays unpaid past the hold; a purchase paid after that takes its use again.
+#[tokio::test]
+async fn a_capped_code_is_held_by_an_unpaid_start_only_until_it_is_canceled_or_expires() {
+    let app =
+        TestApp::with(Options { extra_args: vec!["--rate-codes-per-ip".into(), "off".into()], ..Options::default() })
+            .await;
+    let paywall = paywall_on(&app, "Capped", &[]).await;
+    created(&app, "/v1/admin/discounts", &json!({"code": "Few", "percent_off": 50, "max_uses": 2})).await;
+    let uses = || async { app.admin_json("/v1/admin/discounts").await["discounts"][0]["uses"].as_i64().unwrap() };
+    let with_code = json!({"discount_code": "few"});
+    let (status, first) = purchase(&app, &paywall, &with_code).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, second) = purchase(&app, &paywall, &with_code).await;
+    assert_eq!(status, 201, "{second}");
+    let (status, refused) = purchase(&app, &paywall, &with_code).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("discount_used_up")), "held by two starts");
+
+    // Canceled: its use comes back at once.
+    let second_intent = intent_id(second["client_secret"].as_str().unwrap());
+    let canceled = intent_event(&event_id(), "payment_intent.canceled", &second_intent, 150, "jpy");
+    assert_eq!(app.send_event(&canceled).await.status(), 200);
+    assert_eq!(uses().await, 1);
+    let (status, third) = purchase(&app, &paywall, &with_code).await;
+    assert_eq!(status, 201, "{third}");
+    assert_eq!(uses().await, 2);
+
+    // Unpaid past the hold: given back by the periodic release.
+    let first_intent = intent_id(first["client_secret"].as_str().unwrap());
+    let started = now() - plog_api::offers::discounts::HOLD_SECS - 1;
+    app.execute_sql(&format!("update purchases set created_at = {started} where payment_intent_id = '{first_intent}'"))
+        .await;
+    assert_eq!(app.store.release_stale_discounts(now() - plog_api::offers::discounts::HOLD_SECS).await.unwrap(), 1);
+    assert_eq!(uses().await, 1);
+
+    // Paid after all: a paid purchase is honoured and takes its use again; so does the third.
+    for created in [&first, &third] {
+        let secret = created["client_secret"].as_str().unwrap();
+        pay_with_card(secret, CARD_OK).await;
+        app.wait_for_status(&intent_id(secret), "paid").await;
+    }
+    assert_eq!(uses().await, 2, "two paid purchases, two uses");
+    assert_eq!(app.store.release_stale_discounts(now() + 86_400).await.unwrap(), 0, "paid purchases keep theirs");
 }
 
 #[tokio::test]
