@@ -90,7 +90,10 @@ async fn a_hundred_thousand_wrong_tokens_unlock_nothing() {
     }
     assert!(attempts.iter().all(|(paywall, token)| !(paywall == &a && token == &paid_a)));
 
-    let router = plog_api::http::router(app.state.clone());
+    // Straight into the router: the content route reads the client's address (M2's limit) from
+    // the connection info the server would attach.
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40_000));
+    let router = plog_api::http::router(app.state.clone()).layer(axum::extract::connect_info::MockConnectInfo(peer));
     let mut workers = tokio::task::JoinSet::new();
     for chunk in attempts.chunks(TOTAL / 8) {
         let (router, chunk) = (router.clone(), chunk.to_vec());
