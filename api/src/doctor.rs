@@ -85,6 +85,16 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
             "copy the endpoint's signing secret (whsec_…) from Developers → Webhooks → the endpoint",
         ));
     }
+    match &config.hash_key {
+        Some(_) => findings.push(Finding::ok(format!(
+            "PLOG_HASH_KEY keys the hashes of readers' addresses and restore codes ({} earlier key(s) still accepted)",
+            config.hash_keys().previous.len()
+        ))),
+        None => findings.push(Finding::problem(
+            "PLOG_HASH_KEY is not set: readers' address hashes and restore codes are keyed by STRIPE_WEBHOOK_SECRET, and rolling that secret would end restore for every past buyer",
+            "set PLOG_HASH_KEY=$(openssl rand -hex 32) on every replica; the webhook secret stays accepted as an earlier key (README, \"Rotating the hash key\")",
+        )),
+    }
     let public_url = config.public_url();
     let (secret_mode, public_mode) = config.stripe.key_modes();
     let live = secret_mode == Some(KeyMode::Live) || public_mode == Some(KeyMode::Live);

@@ -51,7 +51,8 @@ impl Application {
             tracing::info!("no PLOG_SMTP_URL: receipts by mail and restoring access are not offered");
         }
         let address_limits = AddressLimits::new(&config.address_limits);
-        let purchase_limits = PurchaseLimits::new(&config.purchase_limits, config.stripe.webhook_secret.clone());
+        let hash_keys = config.hash_keys();
+        let purchase_limits = PurchaseLimits::new(&config.purchase_limits, hash_keys.current.clone());
         let state = Arc::new(AppContext {
             config,
             own_origin: crate::sites::canonical_origin(&public_url).ok(),
@@ -65,6 +66,7 @@ impl Application {
             mailer,
             restore_limits: RestoreLimits::default(),
             address_limits,
+            hash_keys,
             metrics,
         });
         Ok(Application { listener, state })

@@ -41,15 +41,17 @@ pub struct AppContext {
     pub restore_limits: RestoreLimits,
     /// The rate limit on the views beacon.
     pub address_limits: AddressLimits,
+    /// The keys of the hashes of readers' addresses, restore codes and client addresses.
+    pub hash_keys: crate::config::HashKeys,
     /// What `/metrics` reports (the store's registry: one per server).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl AppContext {
-    /// The key of the hashes kept of readers' addresses and of restore codes: the webhook
-    /// signing secret, which every replica already shares.
+    /// The key new hashes of readers' addresses are made with (`PLOG_HASH_KEY`, or the webhook
+    /// signing secret where it is unset).
     pub fn email_key(&self) -> &secrecy::SecretString {
-        &self.config.stripe.webhook_secret
+        &self.hash_keys.current
     }
 }
 

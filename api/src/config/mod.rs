@@ -42,6 +42,35 @@ pub(crate) fn parse_admin_token(raw: &str) -> Result<SecretString, String> {
     Ok(token)
 }
 
+/// Parses `PLOG_HASH_KEY`: a secret as long as an admin token must be.
+pub(crate) fn parse_hash_key(raw: &str) -> Result<SecretString, String> {
+    parse_admin_token(raw)
+}
+
+/// The keys of plog's keyed hashes (addresses, restore codes, client addresses): the current
+/// one writes and looks up; the previous ones only look up (restoring access after a rotation).
+#[derive(Debug, Clone)]
+pub struct HashKeys {
+    /// `PLOG_HASH_KEY`, or the webhook signing secret where that is unset.
+    pub current: SecretString,
+    /// `PLOG_PREVIOUS_HASH_KEYS`, then the webhook signing secret once `PLOG_HASH_KEY` is set
+    /// (an install from before the setting keeps its buyers' hashes).
+    pub previous: Vec<SecretString>,
+}
+
+impl HashKeys {
+    /// Every key, the current one first, each once.
+    pub fn all(&self) -> Vec<&SecretString> {
+        let mut all: Vec<&SecretString> = vec![&self.current];
+        for key in &self.previous {
+            if !all.iter().any(|k| k.expose_secret() == key.expose_secret()) {
+                all.push(key);
+            }
+        }
+        all
+    }
+}
+
 /// Everything `plog serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -57,6 +86,15 @@ pub struct ServeConfig {
     /// Token of the creator's admin API; without it the admin API is disabled.
     #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_admin_token, hide_env_values = true)]
     pub admin_token: Option<SecretString>,
+    /// The key of the hashes plog keeps of readers' addresses, of restore codes and of client
+    /// addresses (at least 32 characters, shared by every replica). Unset: the webhook signing
+    /// secret, as before this setting existed — which rolling that secret would silently end.
+    #[arg(long, env = "PLOG_HASH_KEY", value_parser = parse_hash_key, hide_env_values = true)]
+    pub hash_key: Option<SecretString>,
+    /// Earlier hash keys (comma-separated), still accepted when a reader restores access: keep
+    /// a key here after rotating it for as long as its buyers may come back.
+    #[arg(long, env = "PLOG_PREVIOUS_HASH_KEYS", value_delimiter = ',', value_parser = parse_secret, hide_env_values = true)]
+    pub previous_hash_keys: Vec<SecretString>,
     /// Offline sandbox: serve the Stripe.js test double and its helper (localstripe must be
     /// `STRIPE_API_BASE`). Refuses live keys.
     #[arg(long, env = "PLOG_SANDBOX")]
@@ -98,6 +136,19 @@ impl ServeConfig {
             (Some(url), _) => url.clone(),
             (None, true) => format!("{public_url}/sandbox/stripe.js"),
             (None, false) => "https://js.stripe.com/v3/".to_owned(),
+        }
+    }
+
+    /// The keys of plog's keyed hashes, as [`HashKeys`] explains.
+    pub fn hash_keys(&self) -> HashKeys {
+        let webhook_secret = self.stripe.webhook_secret.clone();
+        match &self.hash_key {
+            Some(key) => {
+                let mut previous = self.previous_hash_keys.clone();
+                previous.push(webhook_secret);
+                HashKeys { current: key.clone(), previous }
+            }
+            None => HashKeys { current: webhook_secret, previous: self.previous_hash_keys.clone() },
         }
     }
 

@@ -54,7 +54,7 @@ async fn start(
         page_url: &body.page,
         language: body.language.as_deref().unwrap_or("en"),
     };
-    let started = restore::start(&ctx.store, ctx.email_key(), &ctx.restore_limits, client, origin, &request).await?;
+    let started = restore::start(&ctx.store, &ctx.hash_keys, &ctx.restore_limits, client, origin, &request).await?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
 
@@ -68,5 +68,5 @@ async fn redeem(
         return Err(ApiError::MailDisabled);
     }
     ctx.restore_limits.check_code(client, &id)?;
-    restore::redeem(&ctx.store, ctx.email_key(), &id, &body.code).await.map(Json)
+    restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code).await.map(Json)
 }

@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use super::address;
 use super::sender::RESTORE_MINUTES;
 use super::templates::Language;
+use crate::config::HashKeys;
 use crate::error::ApiError;
 use crate::limits::RestoreLimits;
 use crate::sites;
@@ -40,9 +41,13 @@ fn code_hash(key: &SecretString, restore_id: &str, code: &str) -> String {
 
 /// Asks for a code. `origin` is the requesting page's (`Origin`): only paywalls that sell there
 /// are restored.
+///
+/// An address hashed under a previous key (`PLOG_PREVIOUS_HASH_KEYS`, or the webhook secret an
+/// install used before `PLOG_HASH_KEY`) is found too, and its purchases are hashed again under
+/// the current key, so the key can be rotated without ending restore for past buyers.
 pub async fn start(
     store: &Store,
-    key: &SecretString,
+    keys: &HashKeys,
     limits: &RestoreLimits,
     client: IpAddr,
     origin: &str,
@@ -50,8 +55,12 @@ pub async fn start(
 ) -> Result<RestoreStarted, ApiError> {
     let email = address::normalize(request.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
     let page_url = super::article_page(request.page_url, Some(origin))?;
+    let key = &keys.current;
     let email_hash = address::hash(key, &email);
     limits.check(client, &email_hash)?;
+    for previous in keys.previous.iter().map(|k| address::hash(k, &email)).filter(|h| *h != email_hash) {
+        store.rekey_email_hash(&previous, &email_hash).await?;
+    }
     let restorable = store.restorable(&email_hash).await?;
     let any = restorable.iter().any(|r| sites::allows(&r.origins, origin));
     // The link carries the code: only to the page the reader is on, and only when a paywall it
@@ -81,12 +90,7 @@ pub async fn start(
 }
 
 /// Exchanges a code for fresh access tokens.
-pub async fn redeem(
-    store: &Store,
-    key: &SecretString,
-    restore_id: &str,
-    code: &str,
-) -> Result<RestoredAccess, ApiError> {
+pub async fn redeem(store: &Store, keys: &HashKeys, restore_id: &str, code: &str) -> Result<RestoredAccess, ApiError> {
     let code = code.trim();
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let known_shape =
@@ -99,11 +103,10 @@ pub async fn redeem(
     if !store.restore_open(restore_id, now()).await? {
         return Err(ApiError::InvalidCode);
     }
-    let redeemed = store
-        .redeem_restore(restore_id, &code_hash(key, restore_id, code), now(), |origins, origin| {
-            sites::allows(origins, origin)
-        })
-        .await?;
+    // The request may have been made under a key rotated since (codes live 15 minutes).
+    let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, restore_id, code)).collect();
+    let redeemed =
+        store.redeem_restore(restore_id, &hashes, now(), |origins, origin| sites::allows(origins, origin)).await?;
     match redeemed {
         Redeemed::Tokens(tokens) => {
             tracing::info!(restore_id, paywalls = tokens.len(), "access restored");

@@ -126,6 +126,22 @@ impl Store {
         .context("Failed to store a restore request")
     }
 
+    /// Hashes the purchases of an address again under the current key (`from`: its hash under
+    /// a previous key): after a key rotation, the first restore of a past buyer moves them.
+    #[tracing::instrument(skip_all)]
+    pub async fn rekey_email_hash(&self, from: &str, to: &str) -> anyhow::Result<u64> {
+        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
+            "select id from purchases where email_hash = $1 limit 1").bind(from).fetch_optional(pool).await)
+        .context("Failed to look for an address under a previous key")?;
+        if found.is_none() {
+            return Ok(0);
+        }
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => sqlx::query("update purchases set email_hash = $2 where email_hash = $1")
+            .bind(from).bind(to).execute(pool).await.map(|done| done.rows_affected()))
+        .context("Failed to hash an address again under the current key")
+    }
+
     /// Whether a restore request is open to a code (known, unused, in time, tries left): read
     /// only, so made-up or spent ids never take the writer.
     pub async fn restore_open(&self, id: &str, now: i64) -> anyhow::Result<bool> {
@@ -162,7 +178,7 @@ impl Store {
     pub async fn redeem_restore(
         &self,
         id: &str,
-        code_hash: &str,
+        code_hashes: &[String],
         now: i64,
         allowed: impl Fn(&str, &str) -> bool + Send + Sync,
     ) -> anyhow::Result<Redeemed> {
@@ -178,7 +194,9 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(Redeemed::Refused);
             };
-            if !constant_time_eq(&stored_hash, code_hash) {
+            // Every candidate is compared (no early exit), each in constant time.
+            let right = code_hashes.iter().fold(false, |found, candidate| constant_time_eq(&stored_hash, candidate) | found);
+            if !right {
                 tx.commit().await?;
                 return Ok(Redeemed::Refused);
             }

@@ -22,9 +22,15 @@ fn doctor(public_url: &str, widget_dir: &Path, extra: &[(&str, &str)]) -> (bool,
         .env("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
         .env("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
         .env("STRIPE_API_BASE", localstripe())
+        .env("PLOG_HASH_KEY", "doctor-hash-key-0123456789abcdefghij")
         .env("RUST_LOG", "off");
+    // An empty value leaves the variable out.
     for (name, value) in extra {
-        command.env(name, value);
+        if value.is_empty() {
+            command.env_remove(name);
+        } else {
+            command.env(name, value);
+        }
     }
     let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -149,4 +155,20 @@ async fn doctor_checks_the_smtp_server_when_one_is_configured() {
         doctor(base, widget.path(), &[("PLOG_SMTP_URL", &closed), ("PLOG_MAIL_FROM", "receipts@plog.example")]);
     assert!(!ok);
     assert!(problems(&out).iter().any(|l| l.contains("SMTP server of PLOG_SMTP_URL")), "{out}");
+}
+
+/// L3 and M3 of the review: `plog doctor` says when address hashes and restore codes hang on the
+/// webhook secret (no `PLOG_HASH_KEY`), and refuses an admin token or hash key under 32
+/// characters as `plog serve` does.
+#[tokio::test]
+async fn doctor_checks_the_hash_key_and_refuses_short_admin_tokens_and_keys() {
+    let dir = widget_dir();
+    let without_key = doctor("http://127.0.0.1:9", dir.path(), &[("PLOG_HASH_KEY", "")]);
+    assert!(problems(&without_key.1).iter().any(|l| l.contains("PLOG_HASH_KEY is not set")), "{}", without_key.1);
+    let with_key = doctor("http://127.0.0.1:9", dir.path(), &[]);
+    assert!(with_key.1.contains("ok       PLOG_HASH_KEY keys the hashes"), "{}", with_key.1);
+    for (name, value) in [("PLOG_ADMIN_TOKEN", "pw"), ("PLOG_HASH_KEY", "short")] {
+        let (ok, out) = doctor("http://127.0.0.1:9", dir.path(), &[(name, value)]);
+        assert!(!ok && out.contains("at least 32 characters"), "{name}: {out}");
+    }
 }

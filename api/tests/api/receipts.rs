@@ -585,3 +585,52 @@ async fn restore_writes_alike_for_every_address_and_made_up_ids_write_nothing_an
     assert_eq!(app.store.forget_old_restores(now() + 2 * 86_400).await.unwrap(), 4);
     assert_eq!(count("select id from restore_codes").await, 0);
 }
+
+/// Whether a restore asked of `app` for `email` found a purchase: its mail row (in `db`'s
+/// database) is queued, not a decoy.
+async fn restore_found(app: &TestApp, db: &TestApp, email: &str) -> bool {
+    let started: Value = restore_request(app, email).await.json().await.unwrap();
+    let id = started["restore_id"].as_str().unwrap();
+    let states = db.query_texts(&format!("select state from mail_outbox where restore_id = '{id}'")).await;
+    assert_eq!(states.len(), 1, "{states:?}");
+    states[0] != "failed"
+}
+
+/// L3 of the review: address hashes and restore codes were keyed by `STRIPE_WEBHOOK_SECRET`,
+/// so rolling it (Stripe offers that) ended restore for every past buyer, silently. Now
+/// `PLOG_HASH_KEY` keys them; the webhook secret an install used before stays accepted as an
+/// earlier key, and a buyer found under an earlier key is hashed again under the current one.
+#[tokio::test]
+async fn restore_survives_rolling_the_webhook_secret_and_rotating_the_hash_key() {
+    let first = mail_app().await;
+    let buyer = unique_address("rolled");
+    paid_with_receipt(&first, &buyer).await;
+    let served_again = |extra: Vec<String>| {
+        let mut args = mail_args(mail_catcher());
+        args.extend(["--database-url".to_owned(), first.database_url.clone()]);
+        args.extend(extra);
+        TestApp::with(Options { extra_args: args, ..Options::default() })
+    };
+    // The webhook secret rolled (each test app has its own), no hash key: the buyer is lost.
+    let rolled = served_again(vec![]).await;
+    assert!(
+        !restore_found(&rolled, &first, &buyer).await,
+        "without PLOG_HASH_KEY, rolling the webhook secret loses the buyer"
+    );
+    // PLOG_HASH_KEY set, the first webhook secret named as an earlier key: found, and moved.
+    let hash_key = "hash-key-for-tests-0123456789abcdefgh";
+    let keyed = served_again(vec![
+        "--hash-key".into(),
+        hash_key.into(),
+        "--previous-hash-keys".into(),
+        first.webhook_secret.clone(),
+    ])
+    .await;
+    let before = first.query_texts("select email_hash from purchases where email_hash is not null").await;
+    assert!(restore_found(&keyed, &first, &buyer).await, "an earlier key still finds the buyer");
+    let after = first.query_texts("select email_hash from purchases where email_hash is not null").await;
+    assert_ne!(before, after, "hashed again under PLOG_HASH_KEY");
+    // Rolled again, only the hash key: the buyer is found under it.
+    let again = served_again(vec!["--hash-key".into(), hash_key.into()]).await;
+    assert!(restore_found(&again, &first, &buyer).await, "the hash key outlives the webhook secret");
+}
