@@ -77,6 +77,6 @@ async fn receive(
     State(ctx): State<AppState>,
     SignedEvent { event, object }: SignedEvent,
 ) -> Result<Response, ApiError> {
-    let outcome = payments::webhook::apply_event(&ctx.store, &event, object.as_ref()).await?;
+    let outcome = payments::webhook::apply_event(&ctx.store, &ctx.stripe, &event, object.as_ref()).await?;
     Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": outcome.label() }))).into_response())
 }

@@ -1,7 +1,10 @@
 //! Reconciliation with Stripe: the safety net under the webhooks. It lists the PaymentIntents
 //! Stripe holds for plog's purchases in a window and settles every purchase whose webhook never
 //! arrived — paid, failed or refunded — under the same conditional updates as the webhook, so it
-//! can run at any time, on any replica, any number of times.
+//! can run at any time, on any replica, any number of times. Refunds are counted again for every
+//! succeeded intent, refunded purchases included: Stripe's count of the refunds that did not fail
+//! replaces what events added up (a refund that failed after its `charge.refunded` gives access
+//! back).
 
 use std::time::Duration;
 
@@ -41,9 +44,10 @@ async fn updates_of(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Resul
     let succeeded = matches!(update, PaymentUpdate::Succeeded { .. });
     let mut updates = vec![update];
     if succeeded {
-        // Refunds change no field of the intent: ask for them.
+        // Refunds change no field of the intent: ask for them. Stripe's count replaces what
+        // events added up, so a purchase left refunded by a refund that failed is repaired.
         let refunded = stripe.refunded_amount(&intent.id).await?;
-        updates.extend(stripe_updates::from_refunds(intent, refunded));
+        updates.push(stripe_updates::from_refunds(&intent.id, refunded));
     }
     Ok(updates)
 }
@@ -61,10 +65,8 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
                 continue;
             }
             let Some(purchase) = store.purchase_by_intent(&intent.id).await? else { continue };
+            // Refunded purchases too: their refunds are counted again (L2 of issue 25).
             let before = purchase.status;
-            if before == PurchaseStatus::Refunded {
-                continue;
-            }
             let mut after = before;
             for update in updates_of(stripe, intent).await? {
                 match store.apply_update(&update).await? {

@@ -38,10 +38,9 @@ pub fn from_event(object: &EventObject) -> Option<PaymentUpdate> {
         }
         EventObject::RefundUpdated(refund) => match refund.status.as_deref() {
             // The money did not go back after all (`charge.refunded` counted it).
-            Some("failed" | "canceled") => refund
-                .payment_intent
-                .clone()
-                .map(|payment_intent_id| PaymentUpdate::RefundReversed { payment_intent_id, amount: refund.amount }),
+            Some("failed" | "canceled") => refund.payment_intent.clone().map(|payment_intent_id| {
+                PaymentUpdate::RefundReversed { payment_intent_id, refund_id: refund.id.clone(), amount: refund.amount }
+            }),
             _ => None,
         },
         EventObject::Dispute(dispute) => {
@@ -50,11 +49,10 @@ pub fn from_event(object: &EventObject) -> Option<PaymentUpdate> {
             // cannot revoke again.
             let payment_intent_id = dispute.payment_intent.clone()?;
             let status = dispute.status.clone();
-            Some(match dispute.status.as_str() {
-                "won" | "lost" | "warning_closed" | "prevented" => {
-                    PaymentUpdate::DisputeClosed { payment_intent_id, status }
-                }
-                _ => PaymentUpdate::DisputeOpened { payment_intent_id, status },
+            Some(if crate::purchase_state::closes_dispute(&dispute.status) {
+                PaymentUpdate::DisputeClosed { payment_intent_id, status }
+            } else {
+                PaymentUpdate::DisputeOpened { payment_intent_id, status }
             })
         }
     }
@@ -77,14 +75,10 @@ pub fn from_intent(intent: &PaymentIntent) -> Option<PaymentUpdate> {
     }
 }
 
-/// What the refunds of a succeeded intent add up to (refunds change no field of the intent, so
-/// reconciliation lists them): `None` when nothing was refunded.
-pub fn from_refunds(intent: &PaymentIntent, refunded: i64) -> Option<PaymentUpdate> {
-    (refunded > 0).then(|| PaymentUpdate::Refunded {
-        payment_intent_id: intent.id.clone(),
-        amount_refunded: refunded,
-        full: refunded >= intent.amount,
-    })
+/// What the refunds of a succeeded intent that did not fail add up to, as Stripe lists them
+/// (refunds change no field of the intent): Stripe's count, which replaces what events added.
+pub fn from_refunds(payment_intent_id: &str, refunded: i64) -> PaymentUpdate {
+    PaymentUpdate::RefundsCounted { payment_intent_id: payment_intent_id.to_owned(), refunded }
 }
 
 #[cfg(test)]

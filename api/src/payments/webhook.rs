@@ -3,14 +3,31 @@
 //! by the state table, in one transaction (`store::events`).
 
 use super::stripe_updates;
+use crate::purchase_state::PaymentUpdate;
 use crate::store::{EventOutcome, Store, UpdateOutcome};
-use crate::stripe::API_VERSION;
 use crate::stripe::webhook::{Event, EventObject};
+use crate::stripe::{API_VERSION, StripeApi};
 
 /// Records `event` and applies what `object` (its object, read by [`Event::object`]) means for
 /// its purchase. A redelivery changes nothing and says so.
-pub async fn apply_event(store: &Store, event: &Event, object: Option<&EventObject>) -> anyhow::Result<EventOutcome> {
-    let update = object.and_then(stripe_updates::from_event);
+///
+/// A `charge.refunded` total is a snapshot: after a refund of the intent failed (its failure
+/// recorded, by refund id), a snapshot delivered late may still count it. Then Stripe is asked
+/// for its count of the refunds that did not fail, which stands whatever the order of delivery;
+/// if Stripe cannot be asked, the event is refused (5xx) and Stripe delivers it again.
+pub async fn apply_event(
+    store: &Store,
+    stripe: &StripeApi,
+    event: &Event,
+    object: Option<&EventObject>,
+) -> anyhow::Result<EventOutcome> {
+    let mut update = object.and_then(stripe_updates::from_event);
+    if let Some(PaymentUpdate::Refunded { payment_intent_id, .. }) = &update
+        && store.has_failed_refunds(payment_intent_id).await?
+    {
+        let refunded = stripe.refunded_amount(payment_intent_id).await?;
+        update = Some(stripe_updates::from_refunds(payment_intent_id, refunded));
+    }
     let outcome = store.record_event(&event.id, &event.event_type, update.as_ref()).await?;
     if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
         tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),

@@ -262,7 +262,12 @@ const QUEUE_RECEIPT: &str = "update mail_outbox set state = 'queued', next_attem
 /// Locks a purchase's row and reads what [`Stored`] holds, in one statement (a write that
 /// changes nothing: SQLite takes its write lock at once, PostgreSQL locks the row).
 const LOCK_AND_READ: &str = "update purchases set updated_at = updated_at where payment_intent_id = $1 \
-    returning status, amount, currency, refunded_amount, email_hash is not null";
+    returning status, amount, currency, refunded_amount, email_hash is not null, dispute_status";
+
+/// Records a refund's failure once, by its id: `$1` refund, `$2` intent, `$3` amount, `$4` now.
+/// A second report of the same failure inserts nothing, and so moves nothing.
+const RECORD_FAILED_REFUND: &str = "insert into failed_refunds (refund_id, payment_intent_id, amount, created_at) \
+    values ($1, $2, $3, $4) on conflict (refund_id) do nothing";
 
 /// Writes an [`Effect::Write`]: `$1` intent, `$2` status, `$3` refunded amount, `$4` now,
 /// `$5` last error, `$6` dispute status.
@@ -328,13 +333,26 @@ macro_rules! impl_apply_update {
                             return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
                         }
                     }
-                    let row: Option<(String, i64, String, i64, bool)> =
+                    let row: Option<(String, i64, String, i64, bool, Option<String>)> =
                         sqlx::query_as(LOCK_AND_READ).bind(intent).fetch_optional(&mut *self).await?;
-                    let Some((status, amount, currency, refunded_amount, wants_receipt)) = row else {
+                    let Some((status, amount, currency, refunded_amount, wants_receipt, dispute)) = row else {
                         return Ok(UpdateOutcome::UnknownIntent);
                     };
                     let status = PurchaseStatus::try_from(status).map_err(|e| corrupt("purchases", intent, e))?;
-                    let stored = Stored { status, amount, currency, refunded_amount };
+                    if let PaymentUpdate::RefundReversed { refund_id, amount, .. } = update {
+                        let recorded = sqlx::query(RECORD_FAILED_REFUND)
+                            .bind(refund_id)
+                            .bind(intent)
+                            .bind(*amount)
+                            .bind(now)
+                            .execute(&mut *self)
+                            .await?;
+                        if recorded.rows_affected() == 0 {
+                            return Ok(UpdateOutcome::Unchanged(status));
+                        }
+                    }
+                    let dispute_closed = dispute.as_deref().is_some_and(purchase_state::closes_dispute);
+                    let stored = Stored { status, amount, currency, refunded_amount, dispute_closed };
                     Ok(match purchase_state::effect(&stored, update) {
                         Effect::AmountMismatch => UpdateOutcome::AmountMismatch,
                         Effect::Keep(status) => UpdateOutcome::Unchanged(status),
@@ -576,6 +594,16 @@ impl Store {
         Ok(purchases.iter().map(|p| p.to_admin(receipts.get(&p.id).copied())).collect())
     }
 
+    /// Whether a refund of this PaymentIntent is known to have failed (a late `charge.refunded`
+    /// total may still count it).
+    pub async fn has_failed_refunds(&self, payment_intent_id: &str) -> anyhow::Result<bool> {
+        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
+            "select refund_id from failed_refunds where payment_intent_id = $1 limit 1")
+            .bind(payment_intent_id).fetch_optional(pool).await)
+        .context("Failed to look for failed refunds")?;
+        Ok(found.is_some())
+    }
+
     /// Gives back the discount uses of purchases started before `started_before` and still
     /// unpaid (pending, declined or canceled): a start holds a code's use only for a while, so
     /// readers who never pay cannot use a capped code up. Returns how many were given back.
@@ -684,7 +712,8 @@ mod tests {
         let paid_by_table: Vec<PurchaseStatus> = PurchaseStatus::ALL
             .into_iter()
             .filter(|&status| {
-                let stored = Stored { status, amount: 100, currency: "jpy".into(), refunded_amount: 0 };
+                let stored =
+                    Stored { status, amount: 100, currency: "jpy".into(), refunded_amount: 0, dispute_closed: false };
                 status != PurchaseStatus::Paid
                     && purchase_state::next(&stored, &success)
                         == Next::Write { status: PurchaseStatus::Paid, refunded_amount: 0 }

@@ -162,6 +162,8 @@ pub struct ChargeObject {
 /// A refund (`charge.refund.updated`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct RefundObject {
+    /// The refund (`re_…`): a refund's failure is applied once, by it.
+    pub id: String,
     /// The PaymentIntent refunded.
     #[serde(default, deserialize_with = "intent_ref")]
     pub payment_intent: Option<String>,

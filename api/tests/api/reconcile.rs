@@ -68,6 +68,29 @@ async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_nev
     assert_eq!(app.content(&paywall, Some(&refunded.access_token)).await.status(), 402);
 }
 
+/// L2 of the review: reconciliation never looked at a refunded purchase again, so one left
+/// refunded by a refund that failed (its failure event lost) stayed revoked for good. Now
+/// Stripe's count of the refunds that did not fail is read for refunded purchases too.
+#[tokio::test]
+async fn reconcile_gives_access_back_when_stripe_counts_no_refund_that_did_not_fail() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(100, "jpy", "paid").await;
+    let purchase = app.start_purchase(&paywall).await;
+    let intent = intent_id(&purchase.client_secret);
+    assert_eq!(pay_with_card(&purchase.client_secret, CARD_OK).await.0, 200);
+    assert_eq!(
+        app.send_event(&intent_event(&event_id(), "payment_intent.succeeded", &intent, 100, "jpy")).await.status(),
+        200
+    );
+    // A full refund was reported; the refund then failed, and that event never came.
+    assert_eq!(app.send_event(&refund_event(&event_id(), &intent, 100)).await.status(), 200);
+    assert_eq!(app.purchase(&intent).await.status.as_str(), "refunded");
+    let changes = reconcile(&app.store, &stripe(), now() - 3600).await.unwrap();
+    assert_eq!(changes.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect::<Vec<_>>(), [("refunded", "paid")]);
+    assert_eq!(app.content(&paywall, Some(&purchase.access_token)).await.status(), 200);
+    assert_eq!(app.purchase(&intent).await.refunded_amount, 0);
+}
+
 #[tokio::test]
 async fn the_reconcile_command_prints_what_it_changed() {
     let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;

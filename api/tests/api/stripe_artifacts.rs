@@ -142,6 +142,55 @@ async fn refunds_in_part_and_in_full_a_failed_refund_and_disputes_move_access_as
     assert_eq!(app.purchase(&lost).await.dispute_status.as_deref(), Some("lost"));
 }
 
+/// L2 of the review: a refund's failure heard before the refund's own `charge.refunded` (or the
+/// same failure twice) revoked access or undercounted refunds. A failure counts once, by its
+/// refund id; a total that may still count a failed refund is checked with Stripe's own count.
+#[tokio::test]
+async fn a_failed_refund_counts_once_and_a_late_total_that_still_counts_it_is_checked_with_stripe() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    // Paid at Stripe (localstripe), so the intent has a charge whose refunds Stripe lists.
+    let purchase = app.start_purchase(&paywall).await;
+    assert_eq!(pay_with_card(&purchase.client_secret, CARD_OK).await.0, 200);
+    let (intent, token) = (intent_id(&purchase.client_secret), purchase.access_token);
+    assert_eq!(deliver(&app, "payment_intent.succeeded", &intent).await, "applied");
+    // The refund failed; its failure is delivered first.
+    assert_eq!(deliver(&app, "charge.refund.updated.failed", &intent).await, "unchanged");
+    // Then the charge's total from before the failure, which still counts it: Stripe lists no
+    // refund of this intent that did not fail, and its count stands.
+    assert_eq!(deliver(&app, "charge.refunded.full", &intent).await, "unchanged");
+    assert!(unlocks(&app, &paywall, &token).await, "a refund that failed takes no access");
+    assert_eq!(app.purchase(&intent).await.refunded_amount, 0);
+
+    // In the usual order, one failure reported twice gives back its amount once (another
+    // database: the fixture's refund id is the one above).
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    let (other, other_token) = pending_purchase(&app, &paywall).await;
+    deliver(&app, "payment_intent.succeeded", &other).await;
+    assert_eq!(deliver(&app, "charge.refunded.partial", &other).await, "unchanged");
+    assert_eq!(deliver(&app, "charge.refunded.full", &other).await, "applied");
+    assert_eq!(deliver(&app, "charge.refund.updated.failed", &other).await, "applied");
+    assert_eq!(deliver(&app, "charge.refund.updated.failed", &other).await, "unchanged", "the same refund again");
+    assert!(unlocks(&app, &paywall, &other_token).await);
+    assert_eq!(app.purchase(&other).await.status.as_str(), "paid");
+}
+
+/// L7 of the review: a dispute event with an open status delivered after the dispute was won
+/// revoked access again. A closed dispute stays closed.
+#[tokio::test]
+async fn a_late_open_dispute_event_after_a_won_close_changes_nothing() {
+    let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
+    let paywall = app.create_paywall(1000, "jpy", "paid").await;
+    let (intent, token) = pending_purchase(&app, &paywall).await;
+    deliver(&app, "payment_intent.succeeded", &intent).await;
+    assert_eq!(deliver(&app, "charge.dispute.created", &intent).await, "applied");
+    assert_eq!(deliver(&app, "charge.dispute.closed.won", &intent).await, "applied");
+    assert_eq!(deliver(&app, "charge.dispute.created", &intent).await, "unchanged", "delivered late");
+    assert!(unlocks(&app, &paywall, &token).await, "the won dispute stands");
+    assert_eq!(app.purchase(&intent).await.dispute_status.as_deref(), Some("won"));
+}
+
 #[tokio::test]
 async fn a_canceled_intent_ends_a_pending_purchase_and_never_a_paid_one() {
     let app = TestApp::with(Options { webhooks: false, ..Options::default() }).await;
