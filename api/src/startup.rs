@@ -134,7 +134,7 @@ impl Application {
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
         tokio::select! {
-            served = async { serve.await } => served.context("Failed to serve HTTP")?,
+            served = serve => served.context("Failed to serve HTTP")?,
             () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
         }
         forgetter.abort();

@@ -5,7 +5,8 @@
 //!
 //! - [`overview`]: revenue per day (SVG, [`chart`]), conversion, sales per paywall; period and site.
 //! - [`paywalls`]: list, create, edit with previews, the tag to copy, archive.
-//! - [`sales`]: purchases with filters, and their CSV.
+//! - [`sales`]: purchases with filters, and their CSV; [`refunds`] and [`revoke`] (a reader's
+//!   leaked tokens ended without a refund) are its confirm steps.
 //! - [`offers`]: passes, gift links and discount codes.
 
 mod chart;
@@ -14,6 +15,7 @@ mod offers;
 mod overview;
 mod paywalls;
 mod refunds;
+mod revoke;
 mod sales;
 pub mod session;
 
@@ -46,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/offers/codes", post(offers::create_code))
         .route("/admin/offers/{kind}/{id}/end", post(offers::end_offer))
         .route("/admin/purchases/{id}/refund", get(refunds::confirm).post(refunds::refund_purchase))
+        .route("/admin/purchases/{id}/revoke", get(revoke::confirm).post(revoke::revoke_tokens))
         .route("/admin/sales.csv", get(sales::sales_csv))
         .route(
             "/admin/assets/dashboard.css",

@@ -133,6 +133,9 @@ pub async fn sales(
                                 @if p.status == PurchaseStatus::Paid && p.refunded_amount < p.price.amount {
                                     a.refund href=(format!("/admin/purchases/{}/refund", p.id)) { "Refund…" }
                                 }
+                                @if p.status == PurchaseStatus::Paid {
+                                    " " a.revoke href=(format!("/admin/purchases/{}/revoke", p.id)) { "Revoke tokens…" }
+                                }
                             }
                         }
                     }

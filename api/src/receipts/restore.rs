@@ -105,8 +105,7 @@ pub async fn redeem(store: &Store, keys: &HashKeys, restore_id: &str, code: &str
     }
     // The request may have been made under a key rotated since (codes live 15 minutes).
     let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, restore_id, code)).collect();
-    let redeemed =
-        store.redeem_restore(restore_id, &hashes, now(), |origins, origin| sites::allows(origins, origin)).await?;
+    let redeemed = store.redeem_restore(restore_id, &hashes, now(), sites::allows).await?;
     match redeemed {
         Redeemed::Tokens(tokens) => {
             tracing::info!(restore_id, paywalls = tokens.len(), "access restored");

@@ -594,6 +594,23 @@ impl Store {
         Ok(purchases.iter().map(|p| p.to_admin(receipts.get(&p.id).copied())).collect())
     }
 
+    /// Ends every access token of a purchase without touching its payment: its own token's hash
+    /// becomes `fresh_hash` (of a token nobody holds) and the tokens restores added go. A reader
+    /// whose token leaked gets fresh ones by restoring access. `false`: no such purchase.
+    #[tracing::instrument(skip_all)]
+    pub async fn revoke_purchase_tokens(&self, purchase_id: &str, fresh_hash: &str) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let found = sqlx::query("update purchases set token_hash = $2 where id = $1")
+                .bind(purchase_id).bind(fresh_hash).execute(&mut *tx).await?.rows_affected() == 1;
+            sqlx::query("delete from restored_tokens where purchase_id = $1").bind(purchase_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(found)
+        }.await)
+        .context("Failed to revoke a purchase's tokens")
+    }
+
     /// Whether a refund of this PaymentIntent is known to have failed (a late `charge.refunded`
     /// total may still count it).
     pub async fn has_failed_refunds(&self, payment_intent_id: &str) -> anyhow::Result<bool> {

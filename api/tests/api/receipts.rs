@@ -572,13 +572,13 @@ async fn restore_writes_alike_for_every_address_and_made_up_ids_write_nothing_an
     let before = tries().await;
     for n in 0..29 {
         let id = format!("rst_{n:0>20}");
-        assert_eq!(redeem(&app, &id, "123456").await.status(), 400);
+        assert_eq!(redeem(app, &id, "123456").await.status(), 400);
     }
     assert_eq!(tries().await, before);
     assert_eq!(count("select id from restore_codes").await, 2);
     // Codes tried are limited per client address (30 an hour).
-    assert_eq!(redeem(&app, "rst_00000000000000000029", "123456").await.status(), 400);
-    let limited = redeem(&app, "rst_00000000000000000030", "123456").await;
+    assert_eq!(redeem(app, "rst_00000000000000000029", "123456").await.status(), 400);
+    let limited = redeem(app, "rst_00000000000000000030", "123456").await;
     assert_eq!(limited.status(), 429);
 
     // Requests that ended unused over a day ago are purged, with their mails.

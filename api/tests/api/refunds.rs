@@ -136,3 +136,31 @@ async fn plog_purchases_refund_says_what_it_would_do_and_refunds_only_with_yes()
     let (ok, out) = plog(&[&purchase_id, "--yes"]);
     assert!(!ok && out.contains("refunded in full already"), "{out}");
 }
+
+/// Issue 25, item 5: a reader's token leaked; the creator ends it from the dashboard without
+/// refunding. Every token of the purchase stops opening the article, the purchase stays paid,
+/// nothing goes back, and the form wants the session's CSRF token like every other.
+#[tokio::test]
+async fn the_dashboard_revokes_a_readers_leaked_tokens_without_refunding() {
+    let app = TestApp::spawn().await;
+    let (paywall, intent, purchase_id, token) = paid_purchase(&app).await;
+    assert_eq!(app.content(&paywall, Some(&token)).await.status(), 200);
+    let (cookie, _) = sign_in(&app).await;
+    let (_, _, sales) = get(&app, &cookie, "/admin/sales").await;
+    let path = format!("/admin/purchases/{purchase_id}/revoke");
+    assert!(sales.contains(&path), "a Revoke link on the paid purchase");
+    let (status, _, confirm) = get(&app, &cookie, &path).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&confirm);
+    let stale = post_form(&app, &cookie, &path, &[("csrf", "stale")], None).await;
+    assert_eq!(stale.status(), 403);
+    assert_eq!(app.content(&paywall, Some(&token)).await.status(), 200, "a refused form revokes nothing");
+
+    let revoked = post_form(&app, &cookie, &path, &[("csrf", &csrf)], None).await;
+    assert_eq!(revoked.status(), 200);
+    assert!(revoked.text().await.unwrap().contains("Tokens revoked"));
+    assert_eq!(app.content(&paywall, Some(&token)).await.status(), 402, "the leaked token opens nothing");
+    let purchase = app.purchase(&intent).await;
+    assert_eq!((purchase.status.as_str(), purchase.refunded_amount), ("paid", 0), "paid, nothing refunded");
+    assert_eq!(app.state.stripe.refunded_amount(&intent).await.unwrap(), 0);
+}
