@@ -9,7 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
-use crate::limits::{AddressLimits, PurchaseLimits, RestoreLimits, SignInLimiter};
+use crate::limits::{AddressLimits, AdminTokenLimiter, PurchaseLimits, RestoreLimits};
 use crate::mailer::Mailer;
 use crate::state::{AppContext, AppState};
 use crate::store::Store;
@@ -61,7 +61,7 @@ impl Application {
             store,
             stripe,
             purchase_limits,
-            sign_ins: SignInLimiter::default(),
+            admin_tokens: AdminTokenLimiter::default(),
             widget,
             mailer,
             restore_limits: RestoreLimits::default(),
@@ -105,7 +105,7 @@ impl Application {
                     if let Err(error) = state.store.forget_idle_rates().await {
                         tracing::warn!(error = %format!("{error:#}"), "could not forget idle rate limits");
                     }
-                    state.sign_ins.forget_idle();
+                    state.admin_tokens.forget_idle();
                     state.restore_limits.forget_idle();
                     state.address_limits.forget_idle();
                     let started_before = crate::store::now() - crate::offers::discounts::HOLD_SECS;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::ServeConfig;
-use crate::limits::{AddressLimits, PurchaseLimits, RestoreLimits, SignInLimiter};
+use crate::limits::{AddressLimits, AdminTokenLimiter, PurchaseLimits, RestoreLimits};
 use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::StripeApi;
@@ -31,8 +31,8 @@ pub struct AppContext {
     pub stripe: StripeApi,
     /// Rate limits on starting purchases.
     pub purchase_limits: PurchaseLimits,
-    /// Rate limit on dashboard sign-ins, per client address.
-    pub sign_ins: SignInLimiter,
+    /// The failure limiter of every admin-token check (API, `/metrics`, sign-in), per client address.
+    pub admin_tokens: AdminTokenLimiter,
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<WidgetAssets>,
     /// The SMTP sender of receipts and restore codes, if configured.

@@ -150,7 +150,7 @@ pub async fn sign_in(
 ) -> Result<Response, DashboardError> {
     let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
     same_site(&headers, &ctx)?;
-    if let Err(wait) = ctx.sign_ins.check(ip) {
+    if let Err(wait) = ctx.admin_tokens.check(ip) {
         ctx.metrics.admin_refusal("limited");
         let mut response =
             sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
@@ -158,7 +158,7 @@ pub async fn sign_in(
         return Ok(response);
     }
     if !constant_time_eq(form.token.trim(), expected.expose_secret()) {
-        ctx.sign_ins.failed(ip);
+        ctx.admin_tokens.failed(ip);
         ctx.metrics.admin_refusal("wrong");
         tracing::warn!("dashboard sign-in refused: wrong admin token");
         return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));

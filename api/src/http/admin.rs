@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for Admin {
         let expected = ctx.config.admin_token.as_ref().ok_or(ApiError::AdminDisabled)?;
         let Some(given) = bearer_token(&parts.headers).map(str::to_owned) else { return Err(ApiError::Unauthorized) };
         let ClientIp(client) = ClientIp::from_request_parts(parts, ctx).await?;
-        if let Err(wait) = ctx.sign_ins.check(client) {
+        if let Err(wait) = ctx.admin_tokens.check(client) {
             ctx.metrics.admin_refusal("limited");
             return Err(ApiError::RateLimited {
                 message: "too many wrong admin tokens from your network; wait and try again".into(),
@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for Admin {
         if constant_time_eq(&given, expected.expose_secret()) {
             Ok(Admin)
         } else {
-            ctx.sign_ins.failed(client);
+            ctx.admin_tokens.failed(client);
             ctx.metrics.admin_refusal("wrong");
             Err(ApiError::Unauthorized)
         }

@@ -16,12 +16,12 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 
 /// Wrong admin tokens per client address, in this process's memory.
 #[derive(Debug, Default)]
-pub struct SignInLimiter {
+pub struct AdminTokenLimiter {
     /// Failures of each address in its current window, and when that window began.
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
 }
 
-impl SignInLimiter {
+impl AdminTokenLimiter {
     fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (u32, Instant)>> {
         self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -63,7 +63,7 @@ mod tests {
 
     #[test]
     fn an_address_is_refused_unread_after_its_failures_and_others_are_not() {
-        let limiter = SignInLimiter::default();
+        let limiter = AdminTokenLimiter::default();
         let guesser: IpAddr = "2001:db8:1:200::1".parse().unwrap();
         for _ in 0..FAILURES {
             limiter.check(guesser).unwrap();
