@@ -32,23 +32,25 @@ impl Default for RestoreLimits {
     }
 }
 
+/// A limit's refusal, with the time until it lets the next one through.
+fn refused(message: &str, not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
+    ApiError::RateLimited {
+        message: message.into(),
+        retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+    }
+}
+
 impl RestoreLimits {
     /// Counts one request of `client` for the address of `email_hash`.
     pub fn check(&self, client: IpAddr, email_hash: &str) -> Result<(), ApiError> {
-        let wait = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
-            message: "too many restore requests; please wait and try again".into(),
-            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
-        };
+        let wait = |not_until| refused("too many restore requests; please wait and try again", not_until);
         self.per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
         self.per_email.check_key(&email_hash.to_owned()).map_err(wait)
     }
 
     /// Counts one code tried by `client` on the request `restore_id`.
     pub fn check_code(&self, client: IpAddr, restore_id: &str) -> Result<(), ApiError> {
-        let wait = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
-            message: "too many codes tried; please wait and try again".into(),
-            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
-        };
+        let wait = |not_until| refused("too many codes tried; please wait and try again", not_until);
         self.codes_per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
         self.codes_per_request.check_key(&restore_id.to_owned()).map_err(wait)
     }

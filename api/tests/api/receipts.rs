@@ -25,12 +25,24 @@ async fn purchase_with_receipt(
     email: &str,
     language: &str,
 ) -> plog_shared::api::PurchaseCreated {
-    let body = json!({ "email": email, "page": PAGE, "language": language });
     // From the blog's page, as the widget asks (a paywall that lists its site requires it).
+    purchase_from(app, paywall, SITE, PAGE, email, language).await
+}
+
+/// Starts a purchase asking for a receipt, as a page at `origin` does (`page`: the page named).
+async fn purchase_from(
+    app: &TestApp,
+    paywall: &str,
+    origin: &str,
+    page: &str,
+    email: &str,
+    language: &str,
+) -> plog_shared::api::PurchaseCreated {
+    let body = json!({ "email": email, "page": page, "language": language });
     let response = app
         .http
         .post(app.url(&format!("/v1/paywalls/{paywall}/purchases")))
-        .header("origin", SITE)
+        .header("origin", origin)
         .json(&body)
         .send()
         .await
@@ -478,17 +490,7 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
     let email = unique_address("phished");
     // A purchase of a paywall that sells anywhere, its receipt page named by a hostile site.
     let anywhere = app.create_paywall(300, "jpy", &paid_markdown()).await;
-    let body = json!({ "email": email, "page": format!("{EVIL}/steal"), "language": "en" });
-    let created = app
-        .http
-        .post(app.url(&format!("/v1/paywalls/{anywhere}/purchases")))
-        .header("origin", EVIL)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let created: plog_shared::api::PurchaseCreated = created.json().await.unwrap();
+    let created = purchase_from(&app, &anywhere, EVIL, &format!("{EVIL}/steal"), &email, "en").await;
     pay_with_card(&created.client_secret, CARD_OK).await;
     let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
     assert!(!receipt.to_string().contains("evil.example"), "the receipt links nowhere a request said: {receipt}");
@@ -512,15 +514,7 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
     // from that site links back to it with the code in the fragment.
     let listed = listed_paywall(&app).await;
     let email = unique_address("listed");
-    let created = app
-        .http
-        .post(app.url(&format!("/v1/paywalls/{listed}/purchases")))
-        .header("origin", SITE)
-        .json(&json!({ "email": email, "page": PAGE, "language": "en" }))
-        .send()
-        .await
-        .unwrap();
-    let created: plog_shared::api::PurchaseCreated = created.json().await.unwrap();
+    let created = purchase_with_receipt(&app, &listed, &email, "en").await;
     pay_with_card(&created.client_secret, CARD_OK).await;
     let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
     assert!(receipt["text"].as_str().unwrap().contains(PAGE), "{receipt}");
