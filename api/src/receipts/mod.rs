@@ -10,9 +10,11 @@
 //!   link carrying it in the URL fragment, only to a site the creator listed); the code buys
 //!   fresh access tokens.
 //!
-//! No link in a mail goes where a requester says: a page named in a request is linked only when
-//! its site is one the creator listed for the paywall ([`listed_page`]), checked again when the
-//! mail is written. A paywall without a site list sells anywhere, so its mails carry no link.
+//! No link in a mail is built from a request: a receipt links the article's page recorded at
+//! purchase (checked then to be on the site the purchase came from), and a restore mail links
+//! (with its code) only to such a page of one of the purchases it restores — each only when that
+//! site is one the creator listed for the paywall ([`listed_page`]), checked when the mail is
+//! written. A paywall without a site list sells anywhere, so its mails carry no link.
 //! - [`templates`]: what the mails say, in English and Japanese, plain text and HTML.
 
 pub mod address;

@@ -28,7 +28,8 @@ pub const TRIES: i64 = 5;
 pub struct Request<'a> {
     /// The address typed.
     pub email: &'a str,
-    /// The page the reader is on (the link in the mail opens it); same site as the request.
+    /// The page the reader is on; same site as the request. Checked, and never linked to: a
+    /// mail links only to a page recorded with a receipt at purchase.
     pub page_url: &'a str,
     /// The widget's language.
     pub language: &'a str,
@@ -54,7 +55,7 @@ pub async fn start(
     request: &Request<'_>,
 ) -> Result<RestoreStarted, ApiError> {
     let email = address::normalize(request.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
-    let page_url = super::article_page(request.page_url, Some(origin))?;
+    super::article_page(request.page_url, Some(origin))?;
     let key = &keys.current;
     let email_hash = address::hash(key, &email);
     limits.check(client, &email_hash)?;
@@ -63,9 +64,14 @@ pub async fn start(
     }
     let restorable = store.restorable(&email_hash).await?;
     let any = restorable.iter().any(|r| sites::allows(&r.origins, origin));
-    // The link carries the code: only to the page the reader is on, and only when a paywall it
-    // restores lists that page's site. Otherwise the mail carries the code alone.
-    let link_page = restorable.iter().find_map(|r| super::listed_page(&page_url, &r.origins)).map(str::to_owned);
+    // The link carries the code: never to a page this request names, only to an article's
+    // page recorded with a receipt at purchase, on the site the request comes from, which the
+    // creator listed for that paywall. Otherwise the mail carries the code alone.
+    let link_page = restorable
+        .iter()
+        .filter_map(|r| super::listed_page(r.page_url.as_deref()?, &r.origins))
+        .find(|page| url::Url::parse(page).is_ok_and(|u| u.origin().ascii_serialization() == origin))
+        .map(str::to_owned);
     let now = now();
     let restore_id = new_id("rst_");
     let code = new_restore_code();

@@ -50,6 +50,9 @@ pub struct Restorable {
     pub paywall_id: PaywallId,
     /// The paywall's origins, space-separated (`""`: any site).
     pub origins: String,
+    /// The article's page recorded with the purchase's receipt (checked then to be on the site
+    /// the purchase came from), if any: the only page a restore mail may link to.
+    pub page_url: Option<String>,
 }
 
 /// What exchanging a code did.
@@ -63,20 +66,24 @@ pub enum Redeemed {
 
 /// The paid purchases of an address's keyed hash (`$1`), with their paywalls' sites: what a
 /// restore may open (both the request and the exchange read it).
-const RESTORABLE: &str = "select p.id, p.paywall_id, w.origins, p.pass_id from purchases p join paywalls w on w.id = p.paywall_id \
+const RESTORABLE: &str = "select p.id, p.paywall_id, w.origins, p.pass_id, m.page_url from purchases p \
+    join paywalls w on w.id = p.paywall_id left join mail_outbox m on m.purchase_id = p.id and m.kind = 'receipt' \
     where p.email_hash = $1 and p.status = 'paid' order by p.created_at";
+
+/// A row of [`RESTORABLE`]: purchase, paywall, its origins, the pass, the receipt's page.
+type RestorableRow = (String, String, String, Option<String>, Option<String>);
 
 impl Store {
     /// The paid purchases of an address, by its keyed hash, with their paywalls' sites.
     #[tracing::instrument(skip_all)]
     pub async fn restorable(&self, email_hash: &str) -> anyhow::Result<Vec<Restorable>> {
-        let rows: Vec<(String, String, String, Option<String>)> =
+        let rows: Vec<RestorableRow> =
             on_pool!(self, pool => sqlx::query_as(RESTORABLE).bind(email_hash).fetch_all(pool).await)
                 .context("Failed to find an address's purchases")?;
         rows.into_iter()
-            .map(|(purchase_id, paywall_id, origins, _)| {
+            .map(|(purchase_id, paywall_id, origins, _, page_url)| {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
-                Ok(Restorable { purchase_id, paywall_id, origins })
+                Ok(Restorable { purchase_id, paywall_id, origins, page_url })
             })
             .collect()
     }
@@ -201,10 +208,9 @@ impl Store {
                 return Ok(Redeemed::Refused);
             }
             sqlx::query("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut *tx).await?;
-            let rows: Vec<(String, String, String, Option<String>)> =
-                sqlx::query_as(RESTORABLE).bind(&email_hash).fetch_all(&mut *tx).await?;
+            let rows: Vec<RestorableRow> = sqlx::query_as(RESTORABLE).bind(&email_hash).fetch_all(&mut *tx).await?;
             let mut tokens = Vec::new();
-            for (purchase_id, paywall_id, _, pass_id) in rows.into_iter().filter(|(_, _, origins, _)| allowed(origins, &origin)) {
+            for (purchase_id, paywall_id, _, pass_id, _) in rows.into_iter().filter(|(_, _, origins, _, _)| allowed(origins, &origin)) {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
                 let token = new_access_token();
                 sqlx::query("insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)")

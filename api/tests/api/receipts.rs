@@ -522,11 +522,12 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
     let restore_id = started["restore_id"].as_str().unwrap();
     let mail = wait_for_mails(catcher, &email, 2).await.remove(1);
     let code = code_of(&mail);
+    let text = mail["text"].as_str().unwrap();
     assert!(
-        mail["text"].as_str().unwrap().contains(&format!("{PAGE}?from=mail#plog-restore={restore_id}.{code}")),
-        "the link opens the listed page with the code in its fragment: {}",
-        mail["text"]
+        text.contains(&format!("{PAGE}#plog-restore={restore_id}.{code}")),
+        "the link opens the article's page recorded at purchase, on the listed site, with the code in its fragment: {text}"
     );
+    assert!(!text.contains("from=mail"), "never the page the restore request named: {text}");
 }
 
 /// L1 and L4 of the review: a restore for a buyer's address did more work than one for a
