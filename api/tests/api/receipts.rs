@@ -82,11 +82,11 @@ fn code_of(mail: &Value) -> String {
     code.expect("the mail carries the code").to_owned()
 }
 
-/// A ¥300 paywall that sells on [`SITE`] only: the creator listed it.
-async fn listed_paywall(app: &TestApp) -> String {
+/// A paywall of the paid Markdown at this price (¥) that sells on `origins` only.
+async fn paywall_on(app: &TestApp, title: &str, amount: i64, origins: &[&str]) -> String {
     let created = app
-        .create_paywall_raw(&json!({ "title": "Listed", "price": { "amount": 300, "currency": "jpy" },
-            "content_markdown": paid_markdown(), "origins": [SITE] }))
+        .create_paywall_raw(&json!({ "title": title, "price": { "amount": amount, "currency": "jpy" },
+            "content_markdown": paid_markdown(), "origins": origins }))
         .await;
     assert_eq!(created.status(), 201);
     created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
@@ -96,16 +96,7 @@ async fn listed_paywall(app: &TestApp) -> String {
 async fn a_paid_purchase_mails_one_receipt_in_the_readers_language_and_then_forgets_the_address() {
     let app = mail_app().await;
     let catcher = mail_catcher();
-    let paywall = app
-        .create_paywall_raw(&json!({ "title": "Ramen", "price": { "amount": 1200, "currency": "jpy" },
-            "content_markdown": paid_markdown(), "origins": [SITE] }))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let paywall = paywall_on(&app, "Ramen", 1200, &[SITE]).await;
     let email = unique_address("ja");
     let purchase = purchase_with_receipt(&app, &paywall, &format!("  {}  ", email.to_uppercase()), "ja").await;
     let intent = intent_id(&purchase.client_secret);
@@ -242,16 +233,7 @@ async fn a_restore_code_gives_fresh_tokens_for_this_sites_paywalls_and_changes_n
     let catcher = mail_catcher();
     let email = unique_address("restore");
     let anywhere = app.create_paywall(300, "jpy", &paid_markdown()).await;
-    let elsewhere = app
-        .create_paywall_raw(&json!({ "title": "Elsewhere", "price": { "amount": 300, "currency": "jpy" },
-            "content_markdown": paid_markdown(), "origins": ["https://other.example"] }))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let elsewhere = paywall_on(&app, "Elsewhere", 300, &["https://other.example"]).await;
     let mut bought = Vec::new();
     for (paywall, origin) in [(&anywhere, SITE), (&elsewhere, "https://other.example")] {
         let body = json!({ "email": email, "language": "en" }).to_string();
@@ -512,7 +494,7 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
 
     // A paywall that lists its site: the receipt links the article there, and a restore asked
     // from that site links back to it with the code in the fragment.
-    let listed = listed_paywall(&app).await;
+    let listed = paywall_on(&app, "Listed", 300, &[SITE]).await;
     let email = unique_address("listed");
     let created = purchase_with_receipt(&app, &listed, &email, "en").await;
     pay_with_card(&created.client_secret, CARD_OK).await;
