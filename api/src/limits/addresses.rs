@@ -33,7 +33,7 @@ pub struct AddressLimits {
     last_read: Mutex<HashMap<String, Instant>>,
 }
 
-/// Counts one request of `client` (IPv6 by its /64, as the purchase limits do) on `limiter`.
+/// Counts one request of `client` (IPv6 by its /56, as the purchase limits do) on `limiter`.
 fn take(limiter: &Option<DefaultKeyedRateLimiter<IpAddr>>, client: IpAddr, message: &str) -> Result<(), ApiError> {
     let Some(limiter) = limiter else { return Ok(()) };
     limiter.check_key(&super::purchases::limited_as(client)).map_err(|not_until| ApiError::RateLimited {
