@@ -210,21 +210,21 @@ test("the widget adds no global names to the blog's window (Stripe.js adds only 
   });
 });
 
-/** The blog CSP the README recommends, as one header value, with plog's origin filled in. */
-function readmeCsp(plogUrl) {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const block = readme.split("<!-- blog-csp -->")[1].split("<!-- /blog-csp -->")[0];
+/** The blog CSP docs/operators/security.md recommends, as one header value, with plog's origin filled in. */
+function documentedCsp(plogUrl) {
+  const page = readFileSync(new URL("../docs/operators/security.md", import.meta.url), "utf8");
+  const block = page.split("<!-- blog-csp -->")[1].split("<!-- /blog-csp -->")[0];
   const lines = block.split("\n").filter((l) => l.trim() && !l.startsWith("```"));
   return lines.map((l) => l.trim().replaceAll("https://PLOG_HOST", plogUrl)).join("; ");
 }
 
-test("on a blog with exactly the README's strict CSP, a reader buys and the hostile parts of the content stay inert", async () => {
+test("on a blog with exactly the documented strict CSP, a reader buys and the hostile parts of the content stay inert", async () => {
   await withEvidence(h, "widget-strict-csp", () => pages, async () => {
     const pw = await h.createPaywall({
       amount: 200, currency: "jpy",
       markdown: "CSP-PAID-TEXT <img src=\"x\" onerror=\"window.__pwned = 1\"> <script>window.__pwned = 2</script> [x](javascript:window.__pwned=3)",
     });
-    const csp = readmeCsp(h.plogUrl);
+    const csp = documentedCsp(h.plogUrl);
     assert.match(csp, /'wasm-unsafe-eval'/);
     assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/, "the policy stays strict");
     // No inline script or style on this page: the policy allows none.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The demo's sample blog: a static folder served on its own origin with the security headers
-a careful blog sends, including the strict Content-Security-Policy the README recommends (read
-from the README, plog's origin filled in), so the demo shows the tag working under it.
+a careful blog sends, including the strict Content-Security-Policy docs/operators/security.md recommends (read
+from that page, plog's origin filled in), so the demo shows the tag working under it.
 
 Usage: demo-blog.py PORT FOLDER PLOG_ORIGIN
 """
@@ -11,8 +11,8 @@ import pathlib
 import sys
 
 port, folder, plog_origin = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
-block = readme.split("<!-- blog-csp -->")[1].split("<!-- /blog-csp -->")[0]
+security = (pathlib.Path(__file__).resolve().parent.parent / "docs/operators/security.md").read_text()
+block = security.split("<!-- blog-csp -->")[1].split("<!-- /blog-csp -->")[0]
 directives = [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("```")]
 policy = "; ".join(d.replace("https://PLOG_HOST", plog_origin) for d in directives) + "; frame-ancestors 'none'"
 

@@ -7,6 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use plog_shared::ErrorCode;
 use plog_shared::api::{ErrorBody, ErrorDetail};
 
 /// Everything a handler can answer besides success.
@@ -135,39 +136,39 @@ impl ApiError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::PaymentRequired(_) => "payment_required",
-            ApiError::AccessEnded(_) => "access_ended",
-            ApiError::PassExpired => "pass_expired",
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::PaymentRequired(_) => ErrorCode::PaymentRequired,
+            ApiError::AccessEnded(_) => ErrorCode::AccessEnded,
+            ApiError::PassExpired => ErrorCode::PassExpired,
             ApiError::Discount(refusal) => refusal.code(),
             ApiError::Gift(refusal) => refusal.code(),
-            ApiError::OriginNotAllowed(_) => "origin_not_allowed",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::Gone => "paywall_archived",
-            ApiError::PayloadTooLarge => "payload_too_large",
-            ApiError::HeadersTooLarge(_) => "headers_too_large",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::Unprocessable(_) => "invalid_body",
-            ApiError::InvalidAmount(_) => "invalid_amount",
-            ApiError::InvalidEmail(_) => "invalid_email",
-            ApiError::InvalidCode => "invalid_code",
-            ApiError::MailDisabled => "mail_disabled",
-            ApiError::PaymentProvider(_) => "payment_provider_unavailable",
-            ApiError::AdminDisabled => "admin_disabled",
-            ApiError::DatabaseBusy => "database_busy",
-            ApiError::Timeout => "timeout",
-            ApiError::Internal(_) => "internal",
+            ApiError::OriginNotAllowed(_) => ErrorCode::OriginNotAllowed,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Gone => ErrorCode::PaywallArchived,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::HeadersTooLarge(_) => ErrorCode::HeadersTooLarge,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::Unprocessable(_) => ErrorCode::InvalidBody,
+            ApiError::InvalidAmount(_) => ErrorCode::InvalidAmount,
+            ApiError::InvalidEmail(_) => ErrorCode::InvalidEmail,
+            ApiError::InvalidCode => ErrorCode::InvalidCode,
+            ApiError::MailDisabled => ErrorCode::MailDisabled,
+            ApiError::PaymentProvider(_) => ErrorCode::PaymentProviderUnavailable,
+            ApiError::AdminDisabled => ErrorCode::AdminDisabled,
+            ApiError::DatabaseBusy => ErrorCode::DatabaseBusy,
+            ApiError::Timeout => ErrorCode::Timeout,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
 
 /// Builds the JSON error response for a status, code and message.
-pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.into() } };
+pub fn error_response(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
+    let body = ErrorBody { error: ErrorDetail { code, message: message.into() } };
     (status, axum::Json(body)).into_response()
 }
 

@@ -32,16 +32,17 @@ pub mod telemetry;
 pub mod tokens;
 pub mod widget_build;
 
-/// The text of the README between `<!-- NAME -->` and `<!-- /NAME -->`: generated sections (the
-/// sanitizer's allow-list, the purchase state table) that tests keep equal to the code.
+/// The text of a page of the docs (`docs/PAGE`) between `<!-- NAME -->` and `<!-- /NAME -->`:
+/// generated sections (the sanitizer's allow-list, the purchase state table) that tests keep
+/// equal to the code.
 #[cfg(test)]
-pub(crate) fn readme_section(name: &str) -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+pub(crate) fn doc_section(page: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(format!("{}/../docs/{page}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let open = format!("<!-- {name} -->\n");
-    let start = readme.find(&open).unwrap_or_else(|| panic!("README marks {open:?}")) + open.len();
+    let start = text.find(&open).unwrap_or_else(|| panic!("docs/{page} marks {open:?}")) + open.len();
     let end =
-        readme[start..].find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("README ends {name}")) + start;
-    readme[start..end].to_owned()
+        text[start..].find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("docs/{page} ends {name}")) + start;
+    text[start..end].to_owned()
 }
 
 /// The layers of `api/src`, lowest first: a module may use modules of its own layer or of the
@@ -109,7 +110,7 @@ mod architecture {
         let uses = uses();
         for (module, used) in &uses {
             let layer = layer_of(module).unwrap_or_else(|| panic!("{module} is in no layer of lib.rs's LAYERS"));
-            for other in used.iter().filter(|name| *name != "readme_section") {
+            for other in used.iter().filter(|name| *name != "doc_section") {
                 let other_layer = layer_of(other).unwrap_or_else(|| panic!("{module} uses {other}, in no layer"));
                 assert!(
                     other_layer <= layer,
@@ -147,5 +148,190 @@ mod architecture {
         for module in uses.keys() {
             visit(module, &uses, &mut Vec::new(), &mut done);
         }
+    }
+
+    /// The module path of every `.rs` file under `src`: `http/admin.rs` → `["http", "admin"]`,
+    /// `http/mod.rs` → `["http"]`, `lib.rs` → `[]`; and whether the file is its folder's root.
+    fn file_modules(src: &Path) -> Vec<(Vec<String>, bool, String)> {
+        fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, files);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(src, &mut files);
+        files
+            .into_iter()
+            .map(|file| {
+                let relative = file.strip_prefix(src).unwrap();
+                let mut segments: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().trim_end_matches(".rs").to_owned())
+                    .collect();
+                let root = matches!(segments.last().map(String::as_str), Some("mod" | "lib" | "main"));
+                if root {
+                    segments.pop();
+                }
+                let text = std::fs::read_to_string(&file).unwrap();
+                let code: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+                (segments, root, code.join("\n"))
+            })
+            .collect()
+    }
+
+    /// The module paths a file's code names through `crate::`, `super::` and `self::`, brace
+    /// groups of `use` included (their first-level names).
+    fn named_paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
+        let ident =
+            |text: &str| -> String { text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
+        let mut found = Vec::new();
+        for start in ["crate::", "super::", "self::"] {
+            for (at, _) in code.match_indices(start) {
+                if code[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                    continue;
+                }
+                // Where the path starts: the crate root, or this file's module (or its parent).
+                let mut base: Vec<String> = match start {
+                    "crate::" => Vec::new(),
+                    "self::" => module.to_vec(),
+                    _ => module[..module.len().saturating_sub(1)].to_vec(),
+                };
+                let mut rest = &code[at + start.len()..];
+                while let Some(tail) = rest.strip_prefix("super::") {
+                    base.pop();
+                    rest = tail;
+                }
+                let mut path = base.clone();
+                loop {
+                    if let Some(group) = rest.strip_prefix('{') {
+                        let mut depth = 0;
+                        let end = group
+                            .char_indices()
+                            .find(|&(_, c)| {
+                                depth += i32::from(c == '{') - i32::from(c == '}');
+                                depth < 0
+                            })
+                            .map_or(group.len(), |(i, _)| i);
+                        let mut level = 0;
+                        let mut item_start = 0;
+                        for (i, c) in group[..end].char_indices().chain(std::iter::once((end, ','))) {
+                            match c {
+                                '{' => level += 1,
+                                '}' => level -= 1,
+                                ',' if level == 0 => {
+                                    let item = group[item_start..i].trim();
+                                    let mut item_path = path.clone();
+                                    for part in item.split("::").map(ident).take_while(|p| !p.is_empty()) {
+                                        item_path.push(part);
+                                    }
+                                    found.push(item_path);
+                                    item_start = i + 1;
+                                }
+                                _ => {}
+                            }
+                        }
+                        break;
+                    }
+                    let name = ident(rest);
+                    if name.is_empty() {
+                        found.push(path);
+                        break;
+                    }
+                    path.push(name.clone());
+                    rest = &rest[name.len()..];
+                    match rest.strip_prefix("::") {
+                        Some(tail) => rest = tail,
+                        None => {
+                            found.push(path);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Which file uses which other file of the same tree, leaving out a folder's root and its own
+    /// files (a `mod.rs` names its children to declare them, and they may use what it shares).
+    fn file_uses(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+        let files = file_modules(src);
+        let modules: BTreeSet<Vec<String>> = files.iter().map(|(m, _, _)| m.clone()).collect();
+        let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (module, _, code) in &files {
+            let used = uses.entry(module.join("::")).or_default();
+            for path in named_paths(code, module) {
+                // The longest prefix of the path that is a file of the tree.
+                let Some(target) = (0..=path.len()).rev().map(|n| path[..n].to_vec()).find(|p| modules.contains(p))
+                else {
+                    continue;
+                };
+                let related = target.starts_with(module) || module.starts_with(&target);
+                if !related {
+                    used.insert(target.join("::"));
+                }
+            }
+        }
+        uses
+    }
+
+    /// A cycle of the graph, if it has one.
+    fn cycle(uses: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+        fn visit<'a>(
+            node: &'a str,
+            uses: &'a BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) -> Option<String> {
+            if let Some(start) = path.iter().position(|m| *m == node) {
+                return Some(format!("{} → {node}", path[start..].join(" → ")));
+            }
+            if !done.insert(node) {
+                return None;
+            }
+            path.push(node);
+            for next in uses.get(node).into_iter().flatten() {
+                if let Some(found) = visit(next, uses, path, done) {
+                    return Some(found);
+                }
+            }
+            path.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        uses.keys().find_map(|node| visit(node, uses, &mut Vec::new(), &mut done))
+    }
+
+    #[test]
+    fn no_two_files_use_each_other_even_through_others_in_the_server_or_the_widget() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for src in [root.join("src"), root.join("../widget/src")] {
+            let uses = file_uses(&src);
+            assert!(uses.len() > 10, "{} files read in {}", uses.len(), src.display());
+            if let Some(found) = cycle(&uses) {
+                panic!("import cycle between files of {}: {found}", src.display());
+            }
+        }
+    }
+
+    #[test]
+    fn the_file_cycle_check_finds_a_cycle_between_siblings_and_through_braces() {
+        let module = |path: &str| path.split("::").map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            named_paths("use super::{admin, extract::Path};", &module("http::offers")),
+            [module("http::admin"), module("http::extract::Path")]
+        );
+        assert_eq!(named_paths("crate::store::now()", &module("http::paywalls")), [module("store::now")]);
+        let graph: BTreeMap<String, BTreeSet<String>> = [
+            ("http::admin".to_owned(), BTreeSet::from(["http::offers".to_owned()])),
+            ("http::offers".to_owned(), BTreeSet::from(["http::admin".to_owned()])),
+        ]
+        .into();
+        assert_eq!(cycle(&graph).as_deref(), Some("http::admin → http::offers → http::admin"));
     }
 }

@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn the_readme_states_the_allow_list_in_force() {
         assert_eq!(
-            crate::readme_section("sanitizer-allow-list"),
+            crate::doc_section("operators/security.md", "sanitizer-allow-list"),
             allow_list(),
             "README's allow-list differs from the sanitizer's: update the README"
         );

@@ -441,7 +441,7 @@ mod tests {
     #[test]
     fn the_readme_draws_the_table_in_force() {
         assert_eq!(
-            crate::readme_section("purchase-states"),
+            crate::doc_section("reference/purchases.md", "purchase-states"),
             table_markdown(),
             "README's purchase states differ from purchase_state::next: update the README"
         );

@@ -229,7 +229,7 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, snake_case code, e.g. `payment_required`.
-    pub code: String,
+    pub code: crate::ErrorCode,
     /// A sentence for people.
     pub message: String,
 }
@@ -889,4 +889,121 @@ pub struct PassQuote {
     pub pass_id: String,
     /// Its price with the code, minor units.
     pub amount: i64,
+}
+
+/// `POST /v1/paywalls/{id}/purchases`: what the reader buys, besides the article at its price.
+/// Every field may be absent (`{}` or no body at all buys the article at its price); the server
+/// prices the purchase itself and never takes an amount the paywall's mode does not let the
+/// reader choose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseRequest {
+    /// The reader's amount in minor units (pay what you want, tips); ignored at a fixed price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub amount: Option<ReaderAmount>,
+    /// A pass the paywall offers, bought instead of the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_id: Option<String>,
+    /// A discount code; the server prices the purchase with it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_code: Option<String>,
+    /// An address to mail the receipt to once paid (servers that send mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The article's page, for the receipt's link (checked against the paywall's sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The receipt's language (`en`, `ja`); English by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// An amount a reader sent: a whole number of minor units, or anything else (`1.5`, `500.0`,
+/// `"500"`), which the server refuses with a message of its own rather than as a malformed body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ReaderAmount {
+    /// A whole number of minor units.
+    Whole(i64),
+    /// Not a whole number of minor units (its value is not kept).
+    NotWhole(NotWhole),
+}
+
+/// The value of [`ReaderAmount::NotWhole`]: whatever it was, it is not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotWhole;
+
+impl<'de> Deserialize<'de> for NotWhole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| NotWhole)
+    }
+}
+
+impl Serialize for ReaderAmount {
+    /// A whole amount as its number; one that is not whole as a fraction, which reads back as
+    /// not whole.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ReaderAmount::Whole(amount) => serializer.serialize_i64(*amount),
+            ReaderAmount::NotWhole(_) => serializer.serialize_f64(0.5),
+        }
+    }
+}
+
+/// `POST /v1/paywalls/{id}/receipt` (with the access token): mail the purchase's receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptRequest {
+    /// Where to mail it.
+    pub email: String,
+    /// The article's page, for the receipt's link (checked against the paywall's sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// `en` or `ja`; English by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `POST /v1/restore`: mail a code to restore access on another device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The address the purchases' receipts went to.
+    pub email: String,
+    /// The page the reader is on: only its site's purchases are restored.
+    pub page: String,
+    /// The mail's language; English by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `POST /v1/restore/{id}`, `POST /v1/paywalls/{id}/discount` and `POST /v1/paywalls/{id}/gift`:
+/// a code, as the reader typed it or as a link carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The code.
+    pub code: String,
+}
+
+/// `GET /v1/paywalls/{id}/view`: the locked paywall as the widget first renders it, for the
+/// loader to paint before the widget's code is fetched. Never the content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaintedView {
+    /// The locked paywall's HTML, from the widget's own components.
+    pub html: String,
+    /// The language chosen (`en`, `ja`).
+    pub lang: String,
+    /// A notice shown on the paywall (`pass_ended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// What `GET /v1/paywalls/{id}` answers: the widget takes over from it.
+    pub paywall: PaywallInfo,
+    /// The sentence the loader shows if the widget's code cannot be fetched.
+    pub unavailable: String,
 }

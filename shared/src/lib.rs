@@ -5,8 +5,10 @@
 //! the WebAssembly widget can depend on it.
 
 pub mod api;
+pub mod error_code;
 pub mod ids;
 pub mod money;
 
+pub use error_code::ErrorCode;
 pub use ids::{PaywallId, PurchaseId};
 pub use money::{Currency, Money, MoneyError};

@@ -1,13 +1,15 @@
 //! The widget's client of the plog API (`/v1/paywalls/...`), over the browser's `fetch`.
 
+use plog_shared::ErrorCode;
 use plog_shared::api::{
-    DiscountQuote, PassOffer, PassQuote, PaywallInfo, PaywallMode, PaywallStatus, Price, PurchaseCreated,
-    StripePublicInfo,
+    CodeRequest, DiscountQuote, ErrorBody, GiftOpened, PaidContent, PaywallInfo, PurchaseCreated, PurchaseRequest,
+    ReceiptRequest, RestoreRequest, RestoreStarted, RestoredAccess,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::json;
+use crate::wire::{Decode, Encode};
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,21 +25,10 @@ pub enum ApiError {
         /// HTTP status.
         status: u16,
         /// The API's error code (`discount_unknown`, `gift_expired`, …).
-        code: String,
+        code: ErrorCode,
         /// The API's message.
         message: String,
     },
-}
-
-/// What a purchase is of, besides the article at its price.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PurchaseAsk {
-    /// The reader's amount (modes where the reader chooses).
-    pub amount: Option<i64>,
-    /// A pass instead of the article.
-    pub pass_id: Option<String>,
-    /// A discount code the server prices again.
-    pub discount_code: Option<String>,
 }
 
 /// What the content route said.
@@ -82,12 +73,17 @@ impl Answer {
         if self.status == 404 {
             return ApiError::NotFound;
         }
-        let error = self.json().ok().and_then(|b| json::field(&b, "error"));
-        let code = error.as_ref().and_then(|e| json::string(e, "code")).unwrap_or_default();
-        match error.and_then(|e| json::string(&e, "message")) {
-            Some(message) if self.status < 500 => ApiError::Refused { status: self.status, code, message },
+        match self.json().ok().as_ref().and_then(ErrorBody::decode) {
+            Some(ErrorBody { error }) if self.status < 500 => {
+                ApiError::Refused { status: self.status, code: error.code, message: error.message }
+            }
             _ => unreachable_api(),
         }
+    }
+
+    /// The body as `T` if the answer is a success, else the refusal.
+    fn decoded<T: Decode>(self) -> Result<T, ApiError> {
+        T::decode(&self.success()?).ok_or_else(malformed)
     }
 
     /// The body as JSON if the answer is a success, else the refusal.
@@ -102,54 +98,6 @@ fn malformed() -> ApiError {
 
 fn unreachable_api() -> ApiError {
     ApiError::Unavailable("the API could not be reached".into())
-}
-
-/// Reads `GET /v1/paywalls/{id}`'s answer (also the view route's `paywall`).
-pub fn paywall_info(value: &JsValue) -> Option<PaywallInfo> {
-    let stripe = json::field(value, "stripe")?;
-    Some(PaywallInfo {
-        id: json::string(value, "id")?,
-        title: json::string(value, "title")?,
-        teaser: json::string(value, "teaser"),
-        price: price_of(&json::field(value, "price")?)?,
-        status: if json::string(value, "status").as_deref() == Some("archived") {
-            PaywallStatus::Archived
-        } else {
-            PaywallStatus::Active
-        },
-        stripe: StripePublicInfo {
-            publishable_key: json::string(&stripe, "publishable_key")?,
-            js_url: json::string(&stripe, "js_url")?,
-        },
-        sandbox: json::boolean(value, "sandbox").unwrap_or(false),
-        mode: json::string(value, "mode").and_then(|m| PaywallMode::parse(&m)).unwrap_or_default(),
-        suggested: json::integer(value, "suggested"),
-        maximum: json::integer(value, "maximum"),
-        presets: list(value, "presets").filter_map(|v| v.as_f64()).map(|v| v as i64).collect(),
-        tip_count: json::integer(value, "tip_count"),
-        receipts: json::boolean(value, "receipts").unwrap_or(false),
-        passes: list(value, "passes")
-            .filter_map(|p| {
-                Some(PassOffer {
-                    id: json::string(&p, "id")?,
-                    title: json::string(&p, "title")?,
-                    price: price_of(&json::field(&p, "price")?)?,
-                    days: json::integer(&p, "days"),
-                })
-            })
-            .collect(),
-        codes: json::boolean(value, "codes").unwrap_or(false),
-    })
-}
-
-/// A `{"amount","currency"}` price.
-fn price_of(price: &JsValue) -> Option<Price> {
-    Some(Price { amount: json::integer(price, "amount")?, currency: json::string(price, "currency")? })
-}
-
-/// The items of an array field (none if absent).
-fn list(value: &JsValue, key: &str) -> impl Iterator<Item = JsValue> {
-    json::field(value, key).map(|l| js_sys::Array::from(&l)).unwrap_or_default().into_iter()
 }
 
 impl ApiClient {
@@ -228,8 +176,7 @@ impl ApiClient {
 
     /// `GET /v1/paywalls/{id}`.
     pub async fn paywall(&self, paywall_id: &str) -> Result<PaywallInfo, ApiError> {
-        let answer = self.send("GET", &self.url(paywall_id, ""), None, None).await?;
-        paywall_info(&answer.success()?).ok_or_else(malformed)
+        self.send("GET", &self.url(paywall_id, ""), None, None).await?.decoded()
     }
 
     /// `POST /v1/paywalls/{id}/views`: one view of the locked paywall for the creator's
@@ -243,105 +190,54 @@ impl ApiClient {
 
     /// `POST /v1/paywalls/{id}/purchases`, with the reader's amount where the reader chooses,
     /// a pass, a discount code.
-    pub async fn start_purchase(&self, paywall_id: &str, ask: &PurchaseAsk) -> Result<PurchaseCreated, ApiError> {
-        let mut fields: Vec<(&str, JsValue)> = Vec::new();
-        if let Some(amount) = ask.amount {
-            fields.push(("amount", JsValue::from_f64(amount as f64)));
-        }
-        if let Some(pass_id) = &ask.pass_id {
-            fields.push(("pass_id", pass_id.into()));
-        }
-        if let Some(code) = &ask.discount_code {
-            fields.push(("discount_code", code.into()));
-        }
-        let value = self.post_for_json(&self.url(paywall_id, "/purchases"), &json::object(&fields)).await?;
-        let read = |v: &JsValue| {
-            Some(PurchaseCreated {
-                purchase_id: json::string(v, "purchase_id")?,
-                client_secret: json::string(v, "client_secret")?,
-                access_token: json::string(v, "access_token")?,
-            })
-        };
-        read(&value).ok_or_else(malformed)
+    pub async fn start_purchase(&self, paywall_id: &str, ask: &PurchaseRequest) -> Result<PurchaseCreated, ApiError> {
+        self.post(&self.url(paywall_id, "/purchases"), ask).await?.decoded()
     }
 
-    /// `POST` of a JSON body to `url` whose answer must be a success: its JSON, or the refusal.
-    async fn post_for_json(&self, url: &str, body: &JsValue) -> Result<JsValue, ApiError> {
-        self.send("POST", url, Some(body), None).await?.success()
+    /// `POST` of a request's JSON to `url`.
+    async fn post(&self, url: &str, body: &impl Encode) -> Result<Answer, ApiError> {
+        self.send("POST", url, Some(&body.encode()), None).await
     }
 
-    /// `POST /v1/paywalls/{id}/receipt` with the access token: mail a receipt to `email` once the
-    /// purchase is paid.
-    pub async fn ask_receipt(
-        &self,
-        paywall_id: &str,
-        token: &str,
-        email: &str,
-        page: &str,
-        language: &str,
-    ) -> Result<(), ApiError> {
-        let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
-        let answer = self.send("POST", &self.url(paywall_id, "/receipt"), Some(&body), Some(token)).await?;
+    /// `POST /v1/paywalls/{id}/receipt` with the access token: mail a receipt once the purchase
+    /// is paid.
+    pub async fn ask_receipt(&self, paywall_id: &str, token: &str, ask: &ReceiptRequest) -> Result<(), ApiError> {
+        let url = self.url(paywall_id, "/receipt");
+        let answer = self.send("POST", &url, Some(&ask.encode()), Some(token)).await?;
         if answer.ok() { Ok(()) } else { Err(answer.refused()) }
     }
 
-    /// `POST /v1/restore`: asks for a code; the answer is the request's id, whatever the address.
-    pub async fn restore_start(&self, email: &str, page: &str, language: &str) -> Result<String, ApiError> {
-        let body = json::object(&[("email", email.into()), ("page", page.into()), ("language", language.into())]);
-        let value = self.post_for_json(&(self.origin.clone() + "/v1/restore"), &body).await?;
-        json::string(&value, "restore_id").ok_or_else(malformed)
+    /// `POST /v1/restore`: asks for a code; the answer names the request, whatever the address.
+    pub async fn restore_start(&self, ask: &RestoreRequest) -> Result<RestoreStarted, ApiError> {
+        self.post(&(self.origin.clone() + "/v1/restore"), ask).await?.decoded()
     }
 
     /// `POST /v1/paywalls/{id}/discount`: what a code makes of the article's and its passes' prices.
     pub async fn discount(&self, paywall_id: &str, code: &str) -> Result<DiscountQuote, ApiError> {
-        let body = json::object(&[("code", code.into())]);
-        let value = self.post_for_json(&self.url(paywall_id, "/discount"), &body).await?;
-        Ok(DiscountQuote {
-            code: json::string(&value, "code").ok_or_else(malformed)?,
-            amount: json::integer(&value, "amount"),
-            passes: list(&value, "passes")
-                .filter_map(|p| {
-                    Some(PassQuote { pass_id: json::string(&p, "pass_id")?, amount: json::integer(&p, "amount")? })
-                })
-                .collect(),
-        })
+        let ask = CodeRequest { code: code.to_owned() };
+        self.post(&self.url(paywall_id, "/discount"), &ask).await?.decoded()
     }
 
-    /// `POST /v1/paywalls/{id}/gift`: opens a gift link: (access token, paid HTML).
-    pub async fn open_gift(&self, paywall_id: &str, code: &str) -> Result<(String, String), ApiError> {
-        let body = json::object(&[("code", code.into())]);
-        let value = self.post_for_json(&self.url(paywall_id, "/gift"), &body).await?;
-        Ok((
-            json::string(&value, "access_token").ok_or_else(malformed)?,
-            json::string(&value, "html").ok_or_else(malformed)?,
-        ))
+    /// `POST /v1/paywalls/{id}/gift`: opens a gift link: a token and the paid part.
+    pub async fn open_gift(&self, paywall_id: &str, code: &str) -> Result<GiftOpened, ApiError> {
+        let ask = CodeRequest { code: code.to_owned() };
+        self.post(&self.url(paywall_id, "/gift"), &ask).await?.decoded()
     }
 
-    /// `POST /v1/restore/{id}`: exchanges a code for access tokens, as (paywall id, token, pass id).
-    pub async fn restore_redeem(
-        &self,
-        restore_id: &str,
-        code: &str,
-    ) -> Result<Vec<(String, String, Option<String>)>, ApiError> {
-        let body = json::object(&[("code", code.into())]);
+    /// `POST /v1/restore/{id}`: exchanges a code for access tokens.
+    pub async fn restore_redeem(&self, restore_id: &str, code: &str) -> Result<RestoredAccess, ApiError> {
         let url = self.origin.clone() + "/v1/restore/" + &String::from(js_sys::encode_uri_component(restore_id));
-        let tokens = json::field(&self.post_for_json(&url, &body).await?, "tokens").ok_or_else(malformed)?;
-        Ok(js_sys::Array::from(&tokens)
-            .iter()
-            .filter_map(|t| {
-                Some((json::string(&t, "paywall_id")?, json::string(&t, "access_token")?, json::string(&t, "pass_id")))
-            })
-            .collect())
+        self.post(&url, &CodeRequest { code: code.to_owned() }).await?.decoded()
     }
 
     /// `GET /v1/paywalls/{id}/content` with the access token.
     pub async fn content(&self, paywall_id: &str, token: &str) -> Result<ContentAnswer, ApiError> {
         let answer = self.send("GET", &self.url(paywall_id, "/content"), None, Some(token)).await?;
         match answer.status {
-            200 => json::string(&answer.json()?, "html").map(ContentAnswer::Paid).ok_or_else(malformed),
+            200 => Ok(ContentAnswer::Paid(answer.decoded::<PaidContent>()?.html)),
             402 => match answer.refused() {
-                ApiError::Refused { code, .. } if code == "pass_expired" => Ok(ContentAnswer::PassEnded),
-                ApiError::Refused { code, .. } if code == "access_ended" => Ok(ContentAnswer::Ended),
+                ApiError::Refused { code: ErrorCode::PassExpired, .. } => Ok(ContentAnswer::PassEnded),
+                ApiError::Refused { code: ErrorCode::AccessEnded, .. } => Ok(ContentAnswer::Ended),
                 _ => Ok(ContentAnswer::NotPaid),
             },
             _ => Err(answer.refused()),

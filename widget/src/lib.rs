@@ -17,5 +17,6 @@ pub mod restored;
 pub mod storage;
 pub mod stripe_js;
 pub mod theme;
+pub mod wire;
 
 pub use mount::mount;

@@ -15,9 +15,10 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::ApiClient;
 use crate::i18n;
-use crate::json;
 use crate::painted::Notice;
 use crate::paywall::{Painted, Paywall, PaywallSetup};
+use crate::wire::Decode;
+use plog_shared::api::PaintedView;
 
 type Handle = Box<dyn std::any::Any>;
 
@@ -37,9 +38,9 @@ fn document() -> Result<web_sys::Document, JsValue> {
 /// What the loader painted, read from the view route's answer it hands over (`paywall`,
 /// `notice`); `None` when nothing was painted (the view could not be read).
 fn painted_view(view: &JsValue, texts: &'static i18n::Texts) -> Option<Painted> {
-    let info = crate::api::paywall_info(&json::field(view, "paywall")?)?;
-    let notice = json::string(view, "notice").as_deref().and_then(Notice::parse).map(|n| n.text(texts));
-    Some(Painted { info, notice })
+    let view = PaintedView::decode(view)?;
+    let notice = view.notice.as_deref().and_then(Notice::parse).map(|n| n.text(texts));
+    Some(Painted { info: view.paywall, notice })
 }
 
 /// Mounts the paywall `paywall_id`, served by the plog API at `api_origin`, into `host`, whose

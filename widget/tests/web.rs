@@ -448,7 +448,7 @@ export function paint(host, html) {
   return painted;
 }
 export function painted_view() {
-  return { html: "", lang: "en", notice: "pass_ended", paywall: { id: "pw_test", title: "Painted", teaser: null,
+  return { html: "", lang: "en", notice: "pass_ended", unavailable: "Not available right now.", paywall: { id: "pw_test", title: "Painted", teaser: null,
     price: { amount: 300, currency: "jpy" }, status: "active", sandbox: false, mode: "fixed", presets: [],
     receipts: false, passes: [], codes: false, stripe: { publishable_key: "pk_test_x", js_url: "https://stripe.invalid/v3/" } } };
 }

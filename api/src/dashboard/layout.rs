@@ -7,8 +7,6 @@ use maud::{DOCTYPE, Markup, html};
 use plog_shared::Currency;
 use plog_shared::money::format_major;
 
-use super::session::Session;
-
 /// What the dashboard's pages may load: their own script and style, the widget (WebAssembly)
 /// and its calls to plog, nothing from elsewhere, and they are never framed.
 pub const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
@@ -46,7 +44,7 @@ impl IntoResponse for Page {
 }
 
 /// The page: head, navigation, sign-out, then the view.
-pub fn page(title: &str, nav: Nav, session: Option<&Session>, body: Markup) -> Page {
+pub fn page(title: &str, nav: Nav, csrf: Option<&str>, body: Markup) -> Page {
     let tab = |which: Nav, href: &str, label: &str| {
         html! { a href=(href) aria-current=[(nav == which).then_some("page")] { (label) } }
     };
@@ -61,12 +59,12 @@ pub fn page(title: &str, nav: Nav, session: Option<&Session>, body: Markup) -> P
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/admin/assets/dashboard.css";
                 script src="/admin/assets/dashboard.js" defer {}
-                @if let Some(session) = session { meta name="plog-csrf" content=(session.csrf_token); }
+                @if let Some(csrf) = csrf { meta name="plog-csrf" content=(csrf); }
             }
             body {
                 header.top {
                     a.brand href="/admin" { "plog" }
-                    @if let Some(session) = session {
+                    @if let Some(csrf) = csrf {
                         nav {
                             (tab(Nav::Overview, "/admin", "Overview"))
                             (tab(Nav::Paywalls, "/admin/paywalls", "Paywalls"))
@@ -74,7 +72,7 @@ pub fn page(title: &str, nav: Nav, session: Option<&Session>, body: Markup) -> P
                             (tab(Nav::Offers, "/admin/offers", "Offers"))
                         }
                         form.sign-out method="post" action="/admin/sign-out" {
-                            input type="hidden" name="csrf" value=(session.csrf_token);
+                            input type="hidden" name="csrf" value=(csrf);
                             button type="submit" { "Sign out" }
                         }
                     }

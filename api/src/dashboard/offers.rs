@@ -230,7 +230,7 @@ async fn offers_page(
             }
         }
     };
-    Ok(page("Offers", Nav::Offers, Some(session), body))
+    Ok(page("Offers", Nav::Offers, Some(&session.csrf_token), body))
 }
 
 /// `POST /admin/offers/passes`.

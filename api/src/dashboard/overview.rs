@@ -53,7 +53,7 @@ pub async fn overview(
         }
         (per_paywall(&stats))
     };
-    Ok(page("Overview", Nav::Overview, Some(&session), body))
+    Ok(page("Overview", Nav::Overview, Some(&session.csrf_token), body))
 }
 
 fn filters(stats: &Stats, days: i64) -> Markup {

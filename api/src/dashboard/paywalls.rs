@@ -69,7 +69,7 @@ pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page,
             }
         }
     };
-    Ok(page("Paywalls", Nav::Paywalls, Some(&session), body))
+    Ok(page("Paywalls", Nav::Paywalls, Some(&session.csrf_token), body))
 }
 
 fn mode_label(mode: PaywallMode) -> &'static str {
@@ -182,7 +182,7 @@ fn new_page(session: &Session, form: &PaywallForm, error: Option<&str>) -> Page 
         h1 { "New paywall" }
         (paywall_form("/admin/paywalls", form, error, session, None))
     };
-    page("New paywall", Nav::Paywalls, Some(session), body)
+    page("New paywall", Nav::Paywalls, Some(&session.csrf_token), body)
 }
 
 /// `POST /admin/paywalls`.
@@ -280,7 +280,7 @@ fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &Paywal
             }
         }
     };
-    page(&paywall.title, Nav::Paywalls, Some(session), body)
+    page(&paywall.title, Nav::Paywalls, Some(&session.csrf_token), body)
 }
 
 fn paywall_form(

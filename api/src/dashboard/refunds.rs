@@ -65,7 +65,7 @@ fn confirm_page(session: &Session, purchase: &Purchase, title: &str, amount: &st
         }
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (status, page("Refund", Nav::Sales, Some(session), body)).into_response()
+    (status, page("Refund", Nav::Sales, Some(&session.csrf_token), body)).into_response()
 }
 
 /// `GET /admin/purchases/{id}/refund`: the confirm step.
@@ -105,7 +105,7 @@ pub async fn refund_purchase(
                 }
                 p { a href="/admin/sales" { "Back to sales" } }
             };
-            Ok(page("Refund asked", Nav::Sales, Some(&session), body).into_response())
+            Ok(page("Refund asked", Nav::Sales, Some(&session.csrf_token), body).into_response())
         }
         Err(RefundError::Store(error)) => Err(DashboardError::Internal(error)),
         Err(RefundError::NotFound(_)) => Err(DashboardError::NotFound),

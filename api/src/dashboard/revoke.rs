@@ -47,7 +47,7 @@ pub async fn confirm(
             " " a href="/admin/sales" { "Cancel" }
         }
     };
-    Ok(page("Revoke tokens", Nav::Sales, Some(&session), body).into_response())
+    Ok(page("Revoke tokens", Nav::Sales, Some(&session.csrf_token), body).into_response())
 }
 
 /// `POST /admin/purchases/{id}/revoke`.
@@ -72,5 +72,5 @@ pub async fn revoke_tokens(
         }
         p { a href="/admin/sales" { "Back to sales" } }
     };
-    Ok(page("Tokens revoked", Nav::Sales, Some(&session), body).into_response())
+    Ok(page("Tokens revoked", Nav::Sales, Some(&session.csrf_token), body).into_response())
 }

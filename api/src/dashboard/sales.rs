@@ -144,7 +144,7 @@ pub async fn sales(
             p.hint { (selection.purchases.len()) " purchase(s)" @if selection.purchases.len() as i64 == MOST { ", the newest " (MOST) " only" } "." }
         }
     };
-    Ok(page("Sales", Nav::Sales, Some(&session), body))
+    Ok(page("Sales", Nav::Sales, Some(&session.csrf_token), body))
 }
 
 /// `GET /admin/sales.csv`: the same selection, as a download.

@@ -1,30 +1,24 @@
 //! The creator's API under `/v1/admin`, behind `Authorization: Bearer PLOG_ADMIN_TOKEN`.
 //! Without a configured token every admin route answers 503 and says how to enable it.
-//! `GET /openapi.json` describes these routes; it is generated from the handlers' annotations
-//! and the shared types below, so it cannot drift from the code.
+//! `GET /openapi.json` describes these routes (`http/openapi.rs`); it is generated from the
+//! handlers' annotations and the shared types, so it cannot drift from the code.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::routing::get;
 use plog_shared::PaywallId;
-use plog_shared::api::{
-    AdminPaywall, AdminPurchase, ErrorBody, ErrorDetail, NewPaywall, PaywallPatch, PurchaseStatus, Stats,
-};
-use secrecy::ExposeSecret;
+use plog_shared::api::{AdminPaywall, AdminPurchase, ErrorBody, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{PaywallPath, bearer_token};
+use super::admin_auth::{Admin, AdminRefusals};
+use super::extract::PaywallPath;
 use crate::catalog;
-use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
 use crate::report::{self, ReportFilter};
 use crate::state::AppState;
 use crate::store::PurchaseFilter;
-use crate::tokens::constant_time_eq;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,90 +26,17 @@ pub fn router() -> Router<AppState> {
         .route("/v1/admin/paywalls/{id}", get(show_paywall).patch(update_paywall).delete(archive_paywall))
         .route("/v1/admin/purchases", get(list_purchases))
         .route("/v1/admin/stats", get(stats))
-        .route("/openapi.json", get(|| async { axum::Json(AdminApiDoc::openapi()) }))
-}
-
-/// The admin API's OpenAPI document.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "plog admin API", description = "The creator's API: paywalls, passes, gift links, discount codes, purchases and sales figures. Every route needs `Authorization: Bearer PLOG_ADMIN_TOKEN`. Amounts are integer minor units of their currency (100 is ¥100 or $1.00); figures of different currencies are never summed. Every error has the shape `{\"error\":{\"code\",\"message\"}}`."),
-    paths(create_paywall, list_paywalls, show_paywall, update_paywall, archive_paywall, list_purchases, stats,
-        super::offers::create_pass, super::offers::list_passes, super::offers::show_pass, super::offers::update_pass,
-        super::offers::archive_pass, super::offers::create_gift, super::offers::list_gifts, super::offers::revoke_gift,
-        super::offers::create_discount, super::offers::list_discounts, super::offers::disable_discount),
-    components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&AdminTokenScheme),
-    security(("admin_token" = [])),
-    tags((name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures"),
-        (name = "offers", description = "Passes, gift links and discount codes")),
-)]
-pub struct AdminApiDoc;
-
-/// The refusals every admin route may answer with, besides its own.
-#[derive(IntoResponses)]
-#[allow(dead_code)] // only read by the OpenAPI generator
-pub(super) enum AdminRefusals {
-    /// No admin token, or a wrong one.
-    #[response(status = 401)]
-    Unauthorized(ErrorBody),
-    /// No admin token configured, or the database is busy.
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
-}
-
-/// Declares the bearer token every admin route takes.
-struct AdminTokenScheme;
-
-impl Modify for AdminTokenScheme {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "admin_token",
-            SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("PLOG_ADMIN_TOKEN")).build(),
-            ),
-        );
-    }
-}
-
-/// Proof that the request carries the admin token.
-pub(super) struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    /// Every presented token meets the one failure limiter of admin-token checks (shared with
-    /// the dashboard's sign-in): an address over its wrong tokens is refused unread.
-    async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
-        let expected = ctx.config.admin_token.as_ref().ok_or(ApiError::AdminDisabled)?;
-        let Some(given) = bearer_token(&parts.headers).map(str::to_owned) else { return Err(ApiError::Unauthorized) };
-        let ClientIp(client) = ClientIp::from_request_parts(parts, ctx).await?;
-        if let Err(wait) = ctx.admin_tokens.check(client) {
-            ctx.metrics.admin_refusal("limited");
-            return Err(ApiError::RateLimited {
-                message: "too many wrong admin tokens from your network; wait and try again".into(),
-                retry_after: std::time::Duration::from_secs(wait),
-            });
-        }
-        if constant_time_eq(&given, expected.expose_secret()) {
-            Ok(Admin)
-        } else {
-            ctx.admin_tokens.failed(client);
-            ctx.metrics.admin_refusal("wrong");
-            Err(ApiError::Unauthorized)
-        }
-    }
 }
 
 /// `GET /v1/admin/paywalls`.
 #[derive(Serialize, ToSchema)]
-struct PaywallList {
+pub(super) struct PaywallList {
     paywalls: Vec<AdminPaywall>,
 }
 
 /// `GET /v1/admin/purchases`.
 #[derive(Serialize, ToSchema)]
-struct PurchaseList {
+pub(super) struct PurchaseList {
     purchases: Vec<AdminPurchase>,
 }
 
@@ -123,7 +44,7 @@ struct PurchaseList {
 #[utoipa::path(post, path = "/v1/admin/paywalls", tag = "paywalls", request_body = NewPaywall,
     responses((status = 201, description = "Created", body = AdminPaywall), (status = 400, description = "Not JSON, or unknown fields", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody), (status = 422, description = "A field is invalid (nothing is created)", body = ErrorBody), AdminRefusals))]
-async fn create_paywall(
+pub(super) async fn create_paywall(
     _: Admin,
     State(ctx): State<AppState>,
     Json(new): Json<NewPaywall>,
@@ -135,7 +56,7 @@ async fn create_paywall(
 
 /// Every paywall, newest first.
 #[utoipa::path(get, path = "/v1/admin/paywalls", tag = "paywalls", responses((status = 200, description = "The paywalls", body = PaywallList), AdminRefusals))]
-async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
+pub(super) async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
     let paywalls = ctx.store.paywalls().await?;
     Ok(Json(PaywallList { paywalls: paywalls.iter().map(|p| catalog::to_admin(p, &ctx.public_url)).collect() }))
 }
@@ -143,7 +64,7 @@ async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<Pay
 /// One paywall, with its tag.
 #[utoipa::path(get, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id, `pw_…`")),
     responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
-async fn show_paywall(
+pub(super) async fn show_paywall(
     _: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
@@ -156,7 +77,7 @@ async fn show_paywall(
 #[utoipa::path(patch, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")), request_body = PaywallPatch,
     responses((status = 200, description = "The changed paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody),
         (status = 422, description = "A field is invalid (nothing changes)", body = ErrorBody), AdminRefusals))]
-async fn update_paywall(
+pub(super) async fn update_paywall(
     _: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
@@ -169,7 +90,7 @@ async fn update_paywall(
 /// Archives a paywall: it sells no more; readers who paid keep their access.
 #[utoipa::path(delete, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")),
     responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
-async fn archive_paywall(
+pub(super) async fn archive_paywall(
     _: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
@@ -183,7 +104,7 @@ async fn archive_paywall(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct PurchaseQuery {
+pub(super) struct PurchaseQuery {
     /// Only this paywall.
     paywall: Option<String>,
     /// Only purchases created at or after this unix time.
@@ -199,7 +120,7 @@ struct PurchaseQuery {
 /// Purchases, newest first, with filters.
 #[utoipa::path(get, path = "/v1/admin/purchases", tag = "sales", params(PurchaseQuery),
     responses((status = 200, description = "The purchases", body = PurchaseList), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
-async fn list_purchases(
+pub(super) async fn list_purchases(
     _: Admin,
     State(ctx): State<AppState>,
     query: Result<Query<PurchaseQuery>, axum::extract::rejection::QueryRejection>,
@@ -233,7 +154,7 @@ async fn list_purchases(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct StatsQuery {
+pub(super) struct StatsQuery {
     /// Only the period from this Unix time on.
     since: Option<i64>,
     /// Only paywalls that list this site (an origin like `https://blog.example`).
@@ -243,7 +164,7 @@ struct StatsQuery {
 /// Sales figures: per currency, per day, per paywall, and conversion (views → started → paid).
 #[utoipa::path(get, path = "/v1/admin/stats", tag = "sales", params(StatsQuery),
     responses((status = 200, description = "The report", body = Stats), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
-async fn stats(
+pub(super) async fn stats(
     _: Admin,
     State(ctx): State<AppState>,
     query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use plog_shared::ErrorCode;
 use serde_json::json;
 
 use crate::error::error_response;
@@ -24,7 +25,7 @@ async fn readyz(State(ctx): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ready" })).into_response(),
         Err(error) => {
             tracing::warn!(error = ?error, "not ready");
-            error_response(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database is not reachable")
+            error_response(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "the database is not reachable")
         }
     }
 }

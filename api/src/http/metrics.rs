@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::admin::Admin;
+use super::admin_auth::Admin;
 use crate::metrics::CONTENT_TYPE;
 use crate::state::AppState;
 

@@ -3,11 +3,13 @@
 //! the per-site origin check and CORS for the public routes).
 
 mod admin;
+mod admin_auth;
 pub mod extract;
 mod health;
 mod metrics;
 pub mod middleware;
 mod offers;
+mod openapi;
 mod paywalls;
 mod purchases;
 mod restore;
@@ -67,8 +69,9 @@ pub fn router(state: AppState) -> Router {
         .merge(admin)
         .merge(health::router())
         .merge(metrics::router())
+        .merge(openapi::router())
         .merge(widget_files::router())
-        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, plog_shared::ErrorCode::NotFound, "no such route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))
         .with_state(state)
         .layer(

@@ -11,7 +11,7 @@ use plog_shared::api::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::admin::{Admin, AdminRefusals};
+use super::admin_auth::{Admin, AdminRefusals};
 use super::extract::PaywallPath;
 use crate::error::{ApiError, Json};
 use crate::offers::{discounts, gifts, passes};

@@ -5,7 +5,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use plog_shared::api::{
-    DiscountQuote, GiftOpened, PaidContent, PassQuote, PaywallInfo, PaywallStatus, StripePublicInfo,
+    CodeRequest, DiscountQuote, ErrorBody, GiftOpened, PaidContent, PaintedView, PassQuote, PaywallInfo, PaywallStatus,
+    ReceiptRequest, StripePublicInfo,
 };
 
 use super::extract::{PaywallPath, bearer_token};
@@ -31,13 +32,18 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /v1/paywalls/{id}`: title, teaser, price and Stripe.js settings. Never the content.
-async fn info(State(ctx): State<AppState>, PaywallPath(id): PaywallPath) -> Result<Json<PaywallInfo>, ApiError> {
+#[utoipa::path(get, path = "/v1/paywalls/{id}", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id, `pw_…`")),
+    responses((status = 200, body = PaywallInfo), (status = 404, description = "No such paywall", body = ErrorBody)))]
+pub(super) async fn info(
+    State(ctx): State<AppState>,
+    PaywallPath(id): PaywallPath,
+) -> Result<Json<PaywallInfo>, ApiError> {
     paywall_info(&ctx, &id).await.map(Json)
 }
 
 /// The languages the loader read on the page, and the notice it asks for.
 #[derive(serde::Deserialize)]
-struct ViewQuery {
+pub(super) struct ViewQuery {
     /// The tag's `data-lang`.
     lang: Option<String>,
     /// The page's `<html lang>`.
@@ -54,7 +60,12 @@ struct ViewQuery {
 /// (`plog_widget::painted`); `paywall` is what `GET /v1/paywalls/{id}` answers, from which the
 /// widget takes over; `unavailable` is the sentence the loader shows if the widget's code then
 /// cannot be fetched (the loader carries no texts of its own). Never the content.
-async fn painted_view(
+#[utoipa::path(get, path = "/v1/paywalls/{id}/view", tag = "reader", security(()),
+    params(("id" = String, Path, description = "Paywall id"), ("lang" = Option<String>, Query, description = "The tag's `data-lang`"),
+        ("page_lang" = Option<String>, Query, description = "The page's `<html lang>`"), ("browser_lang" = Option<String>, Query, description = "`navigator.language`"),
+        ("notice" = Option<String>, Query, description = "A notice to show (`pass_ended`)")),
+    responses((status = 200, body = PaintedView), (status = 404, description = "No such paywall", body = ErrorBody)))]
+pub(super) async fn painted_view(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     Query(query): Query<ViewQuery>,
@@ -66,22 +77,11 @@ async fn painted_view(
     let html = plog_widget::painted::locked_html(info.clone(), lang, notice);
     Ok(Json(PaintedView {
         html,
-        lang: lang.texts().locale,
-        notice: notice.map(plog_widget::painted::Notice::name),
+        lang: lang.texts().locale.to_owned(),
+        notice: notice.map(|n| n.name().to_owned()),
         paywall: info,
-        unavailable: lang.texts().unavailable,
+        unavailable: lang.texts().unavailable.to_owned(),
     }))
-}
-
-/// The view route's answer.
-#[derive(serde::Serialize)]
-struct PaintedView {
-    html: String,
-    lang: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<&'static str>,
-    paywall: PaywallInfo,
-    unavailable: &'static str,
 }
 
 /// What the widget reads of a paywall before payment.
@@ -117,7 +117,10 @@ async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<Pay
 }
 
 /// `GET /v1/paywalls/{id}/content` with `Authorization: Bearer ACCESS_TOKEN`: 200 when paid, 402 otherwise.
-async fn content(
+#[utoipa::path(get, path = "/v1/paywalls/{id}/content", tag = "reader", params(("id" = String, Path, description = "Paywall id")),
+    security(("access_token" = [])),
+    responses((status = 200, body = PaidContent), (status = 402, description = "`payment_required` (not paid, or not for this paywall), `access_ended` (refunded, canceled, disputed, revoked: never again) or `pass_expired`", body = ErrorBody)))]
+pub(super) async fn content(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
@@ -131,7 +134,10 @@ async fn content(
 /// answer as the `GET`. The loader asks this way for a returning reader because such a request
 /// is "simple" in CORS terms: the browser sends it at once, without the preflight an
 /// `Authorization` header costs (a round trip before the paid part can show).
-async fn content_by_body(
+#[utoipa::path(post, path = "/v1/paywalls/{id}/content", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
+    request_body(content = String, content_type = "text/plain", description = "The access token"),
+    responses((status = 200, body = PaidContent), (status = 402, description = "As the `GET`", body = ErrorBody)))]
+pub(super) async fn content_by_body(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
@@ -145,21 +151,15 @@ async fn content_by_body(
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →
 /// 204. The widget sends it when the reader presses Pay with an address typed; the receipt goes
 /// once the purchase is paid (at once if it is already).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptBody {
-    email: String,
-    #[serde(default)]
-    page: Option<String>,
-    #[serde(default)]
-    language: Option<String>,
-}
-
-async fn receipt(
+#[utoipa::path(post, path = "/v1/paywalls/{id}/receipt", tag = "reader", params(("id" = String, Path, description = "Paywall id")),
+    security(("access_token" = [])), request_body = ReceiptRequest,
+    responses((status = 204, description = "The receipt goes once the purchase is paid"), (status = 404, description = "`mail_disabled`, or no such paywall", body = ErrorBody),
+        (status = 422, description = "`invalid_email`", body = ErrorBody)))]
+pub(super) async fn receipt(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     headers: HeaderMap,
-    Json(body): Json<ReceiptBody>,
+    Json(body): Json<ReceiptRequest>,
 ) -> Result<StatusCode, ApiError> {
     if ctx.mailer.is_none() {
         return Err(ApiError::MailDisabled);
@@ -178,7 +178,9 @@ async fn receipt(
 /// count per paywall and UTC day is kept: no cookie is read or set, no address is stored. The
 /// widget previews on plog's own dashboard are not counted, nor views beyond an address's
 /// `PLOG_RATE_VIEWS_PER_IP`.
-async fn view(
+#[utoipa::path(post, path = "/v1/paywalls/{id}/views", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
+    responses((status = 204, description = "Counted (one count per paywall and day; nothing about the reader)"), (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+pub(super) async fn view(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
@@ -194,21 +196,18 @@ async fn view(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /v1/paywalls/{id}/discount` and `…/gift`: a code as typed or as the link carries it.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CodeBody {
-    code: String,
-}
-
 /// `POST /v1/paywalls/{id}/discount` `{"code"}`: the article's and its passes' prices with the
 /// code, before the reader pays (the purchase is priced again by the server). Limited per
 /// address (`PLOG_RATE_CODES_PER_IP`), so codes cannot be guessed by trying them all.
-async fn discount(
+#[utoipa::path(post, path = "/v1/paywalls/{id}/discount", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
+    request_body = CodeRequest,
+    responses((status = 200, body = DiscountQuote), (status = 422, description = "`discount_unknown`, `discount_expired`, `discount_used_up`, `discount_not_applicable`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+pub(super) async fn discount(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
-    Json(body): Json<CodeBody>,
+    Json(body): Json<CodeRequest>,
 ) -> Result<Json<DiscountQuote>, ApiError> {
     ctx.address_limits.check_code(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
@@ -232,11 +231,15 @@ async fn discount(
 /// `POST /v1/paywalls/{id}/gift` `{"code"}`: opens a gift link (the code from the page's
 /// `#plog-gift=` fragment): the paid part and a token for this browser. Limited per address
 /// like codes.
-async fn gift(
+#[utoipa::path(post, path = "/v1/paywalls/{id}/gift", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
+    request_body = CodeRequest,
+    responses((status = 200, body = GiftOpened), (status = 404, description = "`gift_unknown`", body = ErrorBody),
+        (status = 410, description = "`gift_revoked`, `gift_expired`, `gift_used_up`", body = ErrorBody)))]
+pub(super) async fn gift(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
-    Json(body): Json<CodeBody>,
+    Json(body): Json<CodeRequest>,
 ) -> Result<Json<GiftOpened>, ApiError> {
     ctx.address_limits.check_code(client)?;
     catalog::find(&ctx.store, &id).await?;

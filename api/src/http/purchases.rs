@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::routing::post;
-use plog_shared::api::PurchaseCreated;
+use plog_shared::api::{ErrorBody, PurchaseCreated, PurchaseRequest, ReaderAmount};
 
 use super::extract::PaywallPath;
 use crate::catalog::RequestedAmount;
@@ -25,48 +25,54 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/paywalls/{id}/purchases", post(create))
 }
 
-/// A text field of the body, if present; anything else than a string is refused.
-fn text_field(fields: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<Option<String>, ApiError> {
-    match fields.get(name) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::String(text)) if text.trim().is_empty() => Ok(None),
-        Some(serde_json::Value::String(text)) => Ok(Some(text.clone())),
-        Some(_) => Err(ApiError::Unprocessable(format!("{name} must be a string"))),
+/// The body as a [`PurchaseRequest`]: none (or only spaces) is `{}`; anything but a JSON object
+/// is refused (400), and so is a field of the wrong type (422).
+fn purchase_request(body: &[u8]) -> Result<PurchaseRequest, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(PurchaseRequest::default());
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(object @ serde_json::Value::Object(_)) => {
+            serde_json::from_value(object).map_err(|e| ApiError::Unprocessable(format!("invalid JSON body: {e}")))
+        }
+        Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object, e.g. {}".into())),
+        Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
     }
 }
 
-async fn create(
+/// A text field as sent; an empty one is as good as absent.
+fn text(field: Option<String>) -> Option<String> {
+    field.filter(|text| !text.trim().is_empty())
+}
+
+#[utoipa::path(post, path = "/v1/paywalls/{id}/purchases", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
+    request_body(content = PurchaseRequest, description = "Optional: no body buys the article at its price"),
+    responses((status = 201, body = PurchaseCreated), (status = 403, description = "`origin_not_allowed`", body = ErrorBody),
+        (status = 410, description = "`paywall_archived`", body = ErrorBody), (status = 422, description = "`invalid_amount`, `invalid_email`, a discount's refusal, `invalid_body`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody), (status = 502, description = "`payment_provider_unavailable`", body = ErrorBody)))]
+pub(super) async fn create(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     ClientIp(client): ClientIp,
     request: Request,
 ) -> Result<(StatusCode, Json<PurchaseCreated>), ApiError> {
     let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
-    let body = read_body(request).await?;
-    let mut receipt = None;
-    let mut choice = Choice::default();
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(serde_json::Value::Object(fields)) => {
-                choice.amount = match fields.get("amount") {
-                    None | Some(serde_json::Value::Null) => RequestedAmount::Absent,
-                    Some(amount) => amount.as_i64().map_or(RequestedAmount::NotWhole, RequestedAmount::Whole),
-                };
-                choice.pass_id = text_field(&fields, "pass_id")?;
-                choice.discount_code = text_field(&fields, "discount_code")?;
-                if let Some(email) = text_field(&fields, "email")? {
-                    receipt = Some(ReceiptAsked {
-                        email,
-                        page_url: text_field(&fields, "page")?,
-                        language: text_field(&fields, "language")?.unwrap_or_else(|| "en".into()),
-                        origin: origin.clone(),
-                    });
-                }
-            }
-            Ok(_) => return Err(ApiError::BadRequest("the body must be a JSON object, e.g. {}".into())),
-            Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
-        }
-    }
+    let asked = purchase_request(&read_body(request).await?)?;
+    let choice = Choice {
+        amount: match asked.amount {
+            None => RequestedAmount::Absent,
+            Some(ReaderAmount::Whole(amount)) => RequestedAmount::Whole(amount),
+            Some(ReaderAmount::NotWhole(_)) => RequestedAmount::NotWhole,
+        },
+        pass_id: text(asked.pass_id),
+        discount_code: text(asked.discount_code),
+    };
+    let receipt = text(asked.email).map(|email| ReceiptAsked {
+        email,
+        page_url: text(asked.page),
+        language: text(asked.language).unwrap_or_else(|| "en".into()),
+        origin,
+    });
     let receipt = match receipt {
         Some(_) if ctx.mailer.is_none() => {
             return Err(ApiError::InvalidEmail("this server sends no receipts (no mail server is configured)".into()));

@@ -7,8 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::post;
-use plog_shared::api::{RestoreStarted, RestoredAccess};
-use serde::Deserialize;
+use plog_shared::api::{CodeRequest, ErrorBody, RestoreRequest, RestoreStarted, RestoredAccess};
 
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json};
@@ -19,28 +18,15 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/restore", post(start)).route("/v1/restore/{id}", post(redeem))
 }
 
-/// `POST /v1/restore`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StartBody {
-    email: String,
-    page: String,
-    #[serde(default)]
-    language: Option<String>,
-}
-
-/// `POST /v1/restore/{id}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RedeemBody {
-    code: String,
-}
-
-async fn start(
+#[utoipa::path(post, path = "/v1/restore", tag = "reader", security(()), request_body = RestoreRequest,
+    responses((status = 202, body = RestoreStarted, description = "Whatever the address: a code was mailed if it has purchases on this site"),
+        (status = 404, description = "`mail_disabled`", body = ErrorBody), (status = 422, description = "`invalid_email`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody)))]
+pub(super) async fn start(
     State(ctx): State<AppState>,
     ClientIp(client): ClientIp,
     headers: HeaderMap,
-    Json(body): Json<StartBody>,
+    Json(body): Json<RestoreRequest>,
 ) -> Result<(StatusCode, Json<RestoreStarted>), ApiError> {
     if ctx.mailer.is_none() {
         return Err(ApiError::MailDisabled);
@@ -58,11 +44,14 @@ async fn start(
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
 
-async fn redeem(
+#[utoipa::path(post, path = "/v1/restore/{id}", tag = "reader", security(()), params(("id" = String, Path, description = "The restore request's id")),
+    request_body = CodeRequest,
+    responses((status = 200, body = RestoredAccess), (status = 400, description = "`invalid_code`: wrong, expired, used or out of tries", body = ErrorBody)))]
+pub(super) async fn redeem(
     State(ctx): State<AppState>,
     ClientIp(client): ClientIp,
     Path(id): Path<String>,
-    Json(body): Json<RedeemBody>,
+    Json(body): Json<CodeRequest>,
 ) -> Result<Json<RestoredAccess>, ApiError> {
     if ctx.mailer.is_none() {
         return Err(ApiError::MailDisabled);

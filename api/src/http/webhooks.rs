@@ -10,6 +10,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use plog_shared::ErrorCode;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -48,9 +49,9 @@ impl IntoResponse for Refusal {
         };
         tracing::warn!(%error, "webhook refused");
         let code = match error {
-            WebhookError::MalformedBody(_) => "malformed_event",
-            WebhookError::StaleTimestamp => "stale_signature",
-            WebhookError::MalformedHeader | WebhookError::BadSignature => "invalid_signature",
+            WebhookError::MalformedBody(_) => ErrorCode::MalformedEvent,
+            WebhookError::StaleTimestamp => ErrorCode::StaleSignature,
+            WebhookError::MalformedHeader | WebhookError::BadSignature => ErrorCode::InvalidSignature,
         };
         error_response(StatusCode::BAD_REQUEST, code, error.to_string())
     }

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use plog_shared::ErrorCode;
 
 use crate::error::error_response;
 use crate::state::AppState;
@@ -23,7 +24,7 @@ pub fn router() -> Router<AppState> {
 fn not_built() -> Response {
     error_response(
         StatusCode::SERVICE_UNAVAILABLE,
-        "widget_not_built",
+        ErrorCode::WidgetNotBuilt,
         "the widget is not built: run `trunk build --release` and rebuild plog, or set PLOG_WIDGET_DIR",
     )
 }
@@ -44,7 +45,7 @@ fn content_type(name: &str) -> &'static str {
 async fn file(State(ctx): State<AppState>, Path(name): Path<String>) -> Response {
     let Some(assets) = &ctx.widget else { return not_built() };
     let Some(bytes) = assets.file(&name) else {
-        return error_response(StatusCode::NOT_FOUND, "not_found", "no such file in the widget's build");
+        return error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file in the widget's build");
     };
     let cache = if name.starts_with("plog-widget-") { "public, max-age=31536000, immutable" } else { "no-cache" };
     (

@@ -3,6 +3,7 @@
 //! currency's Stripe minimum, and never applies where the reader chooses the amount (tips, pay
 //! what you want). Codes are case-insensitive (stored upper case).
 
+use plog_shared::ErrorCode;
 use plog_shared::api::{AdminDiscount, NewDiscount, PaywallMode, PaywallStatus, Price};
 use plog_shared::{Currency, Money};
 
@@ -38,12 +39,12 @@ pub enum Refusal {
 
 impl Refusal {
     /// The error code the API answers with.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Refusal::Unknown => "discount_unknown",
-            Refusal::Expired => "discount_expired",
-            Refusal::UsedUp => "discount_used_up",
-            Refusal::NotApplicable => "discount_not_applicable",
+            Refusal::Unknown => ErrorCode::DiscountUnknown,
+            Refusal::Expired => ErrorCode::DiscountExpired,
+            Refusal::UsedUp => ErrorCode::DiscountUsedUp,
+            Refusal::NotApplicable => ErrorCode::DiscountNotApplicable,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! only its SHA-256. Opening it gives that browser an access token, which unlocks the paywall
 //! as a purchase's would, until the link is revoked.
 
+use plog_shared::ErrorCode;
 use plog_shared::api::{AdminGift, GiftCreated, GiftOpened, NewGift};
 
 use super::{MAX_LABEL_CHARS, OfferError};
@@ -33,12 +34,12 @@ pub enum Refusal {
 
 impl Refusal {
     /// The error code the API answers with.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Refusal::Unknown => "gift_unknown",
-            Refusal::Revoked => "gift_revoked",
-            Refusal::Expired => "gift_expired",
-            Refusal::UsedUp => "gift_used_up",
+            Refusal::Unknown => ErrorCode::GiftUnknown,
+            Refusal::Revoked => ErrorCode::GiftRevoked,
+            Refusal::Expired => ErrorCode::GiftExpired,
+            Refusal::UsedUp => ErrorCode::GiftUsedUp,
         }
     }
 }

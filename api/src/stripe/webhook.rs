@@ -355,12 +355,37 @@ mod tests {
             proptest::prop_assert_eq!(verify_signature(&sign(&body, SECRET, t), &body, SECRET, t + skew), Ok(()));
         }
 
-        /// Any bytes as an event body: parsed or refused, never a panic.
+        /// Any bytes as an event body: an event is read only from a JSON object whose `id` and
+        /// `type` it keeps; anything else is refused as malformed.
         #[test]
-        fn any_body_parses_or_is_refused(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
-            if let Ok(event) = Event::parse(&body) {
-                let _ = event.object();
+        fn any_body_is_read_only_from_a_json_event_or_refused(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+            match Event::parse(&body) {
+                Ok(event) => {
+                    let json = json.expect("an event is read only from JSON");
+                    proptest::prop_assert_eq!(json["id"].as_str(), Some(event.id.as_str()));
+                    proptest::prop_assert_eq!(json["type"].as_str(), Some(event.event_type.as_str()));
+                    if !event.is_thin() && !HANDLED_EVENTS.contains(&event.event_type.as_str()) {
+                        proptest::prop_assert_eq!(event.object(), Ok(None));
+                    }
+                }
+                Err(error) => {
+                    proptest::prop_assert!(matches!(error, WebhookError::MalformedBody(_)));
+                    let is_event = json.as_ref().is_some_and(|j| j["id"].is_string() && j["type"].is_string() && ["data", "object", "api_version"].iter().all(|k| j.get(k).is_none()));
+                    proptest::prop_assert!(!is_event, "a minimal event was refused");
+                }
             }
+        }
+
+        /// Built events (handled or not, thin or not, with or without data) are read back whole.
+        #[test]
+        fn built_events_are_read_with_their_id_and_type(id in "[a-zA-Z0-9_]{1,30}", kind in "[a-z_.]{1,40}", thin in proptest::bool::ANY) {
+            let object = if thin { r#","object":"v2.core.event""# } else { "" };
+            let body = format!(r#"{{"id":"{id}","type":"{kind}"{object}}}"#);
+            let event = Event::parse(body.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(&event.id, &id);
+            proptest::prop_assert_eq!(&event.event_type, &kind);
+            proptest::prop_assert_eq!(event.is_thin(), thin);
         }
     }
 }

@@ -181,7 +181,7 @@ async fn stats_are_reported_per_currency_and_never_summed_across_currencies() {
 }
 
 #[tokio::test]
-async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape() {
+async fn openapi_json_describes_every_route_a_client_calls_its_bodies_and_the_error_shape() {
     let app = TestApp::spawn().await;
     let response = app.http.get(app.url("/openapi.json")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -193,6 +193,24 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
         .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase())))
         .collect();
     operations.sort();
+    let (admin, reader): (Vec<String>, Vec<String>) = operations.into_iter().partition(|o| o.contains(" /v1/admin/"));
+    assert_eq!(
+        reader,
+        [
+            "GET /v1/paywalls/{id}",
+            "GET /v1/paywalls/{id}/content",
+            "GET /v1/paywalls/{id}/view",
+            "POST /v1/paywalls/{id}/content",
+            "POST /v1/paywalls/{id}/discount",
+            "POST /v1/paywalls/{id}/gift",
+            "POST /v1/paywalls/{id}/purchases",
+            "POST /v1/paywalls/{id}/receipt",
+            "POST /v1/paywalls/{id}/views",
+            "POST /v1/restore",
+            "POST /v1/restore/{id}",
+        ]
+    );
+    let operations = admin;
     assert_eq!(
         operations,
         [
@@ -225,6 +243,34 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
             app.http.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}");
         assert_eq!(request.send().await.unwrap().status(), 401, "{operation}");
     }
+    // Each documented reader operation is a real route (not the fallback, not another method),
+    // open without the admin token.
+    for operation in &reader {
+        let (method, path) = operation.split_once(' ').unwrap();
+        let url = app.url(&path.replace("{id}", &id));
+        let request =
+            app.http.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}");
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert!(status != 405 && status != 401 && !body.contains("no such route"), "{operation}: {status} {body}");
+        let method = method.to_lowercase();
+        assert_eq!(paths[path][&method]["tags"], json!(["reader"]), "{operation}");
+        let security = &paths[path][&method]["security"];
+        assert!(
+            security == &json!([{}]) || security == &json!([{"access_token": []}]),
+            "{operation} needs no admin token: {security}"
+        );
+    }
+    let purchase = &paths["/v1/paywalls/{id}/purchases"]["post"];
+    assert_eq!(
+        purchase["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PurchaseRequest"
+    );
+    assert_eq!(
+        purchase["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PurchaseCreated"
+    );
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [
         "ErrorBody",
@@ -236,10 +282,22 @@ async fn openapi_json_describes_every_admin_route_its_bodies_and_the_error_shape
         "Stats",
         "DayStats",
         "Price",
+        "ErrorCode",
+        "PaywallInfo",
+        "PaintedView",
+        "PurchaseRequest",
+        "PurchaseCreated",
+        "PaidContent",
+        "RestoreRequest",
+        "CodeRequest",
     ] {
         assert!(schemas.contains_key(name), "{name} in {:?}", schemas.keys().collect::<Vec<_>>());
     }
     assert_eq!(schemas["ErrorBody"]["required"], json!(["error"]));
+    let documented_codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
+    for code in plog_shared::ErrorCode::ALL {
+        assert!(documented_codes.contains(&json!(code.as_str())), "{code} is not documented");
+    }
     assert_eq!(schemas["PaywallMode"]["enum"], json!(["fixed", "pay_what_you_want", "tip"]));
     assert_eq!(doc["components"]["securitySchemes"]["admin_token"]["scheme"], "bearer");
     let created = &paths["/v1/admin/paywalls"]["post"];

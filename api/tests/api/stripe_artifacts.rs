@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use plog_api::stripe::API_VERSION;
+use plog_api::stripe::client::parameters_sent;
 use plog_api::stripe::webhook::verify_signature;
 use serde_json::{Value, json};
 
@@ -362,4 +363,39 @@ async fn the_gateway_refuses_what_stripe_refuses_at_the_pinned_version() {
     assert_eq!(intent["allowed_payment_method_types"], json!(["card"]));
     assert_eq!(intent["amount_received"], 0);
     assert!(intent.get("charges").is_none());
+}
+
+/// Every form plog sends to Stripe uses only parameters that Stripe's official Python SDK
+/// accepts at the release plog pins; the parameter endive removed is not sent.
+#[test]
+fn every_form_plog_sends_uses_only_parameters_of_the_official_sdk_at_the_pinned_version() {
+    let forms = parameters_sent();
+    let classes: Vec<&str> = forms.iter().map(|(class, _)| *class).collect();
+    let program = "print(json.dumps({'version': stripe.api_version, 'params': \
+                   {n: sorted(getattr(stripe.params, n).__annotations__) for n in json.loads(sys.stdin.read())}}))";
+    let official: Value = serde_json::from_str(&official_python(
+        &format!("import stripe.params\n{program}"),
+        &json!(classes).to_string(),
+    ))
+    .unwrap();
+    // Same API release (endive): the SDK may pin a later monthly version of it.
+    let sdk_version = official["version"].as_str().unwrap();
+    assert_eq!(
+        sdk_version.split('.').nth(1),
+        API_VERSION.split('.').nth(1),
+        "the SDK speaks another release than {API_VERSION}"
+    );
+    for (class, sent) in &forms {
+        let accepted: Vec<&str> =
+            official["params"][class].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        for name in sent {
+            assert!(
+                accepted.contains(&name.as_str()),
+                "{class}: plog sends `{name}`, which Stripe does not accept at {sdk_version}"
+            );
+        }
+    }
+    let create = &forms.iter().find(|(class, _)| *class == "PaymentIntentCreateParams").unwrap().1;
+    assert!(!create.contains(&"payment_method_types".to_owned()));
+    assert!(create.contains(&"allowed_payment_method_types".to_owned()));
 }

@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 use plog_shared::Currency;
-use plog_shared::api::{PaywallInfo, PaywallMode};
 use plog_shared::money::{MAX_AMOUNT, TypedAmountError, parse_typed_amount};
 
-use super::state::PaywallState;
+use super::state::{PaywallState, choices};
 use crate::format::format_price;
 use crate::i18n::Texts;
 
@@ -45,19 +44,6 @@ pub fn AmountPicker(
             </label>
             <p class="amount-error" part="error" role="alert">{move || state.amount_error.get()}</p>
         </fieldset>
-    }
-}
-
-/// The one-tap amounts: the tip presets, or the minimum and the suggested amount.
-pub fn choices(info: &PaywallInfo) -> Vec<i64> {
-    match info.mode {
-        PaywallMode::Fixed => Vec::new(),
-        PaywallMode::Tip => info.presets.clone(),
-        PaywallMode::PayWhatYouWant => {
-            let mut amounts = vec![info.price.amount];
-            amounts.extend(info.suggested.filter(|s| *s != info.price.amount));
-            amounts
-        }
     }
 }
 

@@ -14,11 +14,14 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use plog_shared::api::{PaywallMode, PaywallStatus};
+use plog_shared::ErrorCode;
+use plog_shared::api::{
+    GiftOpened, PaywallMode, PaywallStatus, PurchaseRequest, ReaderAmount, ReceiptRequest, RestoreRequest,
+};
 use wasm_bindgen::prelude::*;
 
 use super::state::{PaywallSetup, PaywallState, Phase, RestoreStep};
-use crate::api::{ApiError, ContentAnswer, PurchaseAsk};
+use crate::api::{ApiError, ContentAnswer};
 use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
@@ -128,7 +131,7 @@ impl Flow {
     async fn try_gift(&self, code: &str) -> Gift {
         let (api, id) = (&self.setup.api, &self.setup.paywall_id);
         match api.open_gift(id, code).await {
-            Ok((token, html)) => {
+            Ok(GiftOpened { access_token: token, html }) => {
                 restored::gift_taken();
                 storage::settle_token(api.origin(), id, &token);
                 self.unlocked(html);
@@ -136,9 +139,12 @@ impl Flow {
             }
             Err(ApiError::Aborted) => Gift::Gone,
             // Revoked, expired or used up: the link is this paywall's, and it says why.
-            Err(ApiError::Refused { code, .. }) if code.starts_with("gift_") => {
+            Err(ApiError::Refused {
+                code: code @ (ErrorCode::GiftRevoked | ErrorCode::GiftExpired | ErrorCode::GiftUsedUp),
+                ..
+            }) => {
                 restored::gift_taken();
-                Gift::Refused(gift_refusal(&code, self.setup.texts))
+                Gift::Refused(gift_refusal(code, self.setup.texts))
             }
             // Not this paywall's link (another paywall of the page may take it).
             Err(_) => Gift::NotHere,
@@ -165,11 +171,11 @@ impl Flow {
             Err(error) => {
                 state.discount.set(None);
                 let message = match &error {
-                    ApiError::Refused { code, .. } => match code.as_str() {
-                        "discount_expired" => texts.code_expired,
-                        "discount_used_up" => texts.code_used_up,
-                        "discount_not_applicable" => texts.code_not_here,
-                        "rate_limited" => texts.code_wait,
+                    ApiError::Refused { code, .. } => match code {
+                        ErrorCode::DiscountExpired => texts.code_expired,
+                        ErrorCode::DiscountUsedUp => texts.code_used_up,
+                        ErrorCode::DiscountNotApplicable => texts.code_not_here,
+                        ErrorCode::RateLimited => texts.code_wait,
                         _ => texts.code_unknown,
                     },
                     _ => texts.unavailable,
@@ -261,7 +267,13 @@ impl Flow {
                 })
                 .map(|d| d.code.clone())
         });
-        match api.start_purchase(id, &PurchaseAsk { amount, pass_id: pass_id.clone(), discount_code }).await {
+        let ask = PurchaseRequest {
+            amount: amount.map(ReaderAmount::Whole),
+            pass_id: pass_id.clone(),
+            discount_code,
+            ..PurchaseRequest::default()
+        };
+        match api.start_purchase(id, &ask).await {
             Ok(created) => {
                 // Beside any other token held (another tab's purchase may be the one paid).
                 storage::keep_token(api.origin(), id, &created.access_token);
@@ -275,7 +287,7 @@ impl Flow {
                 true
             }
             Err(ApiError::Aborted) => false,
-            Err(ApiError::Refused { status: 410, .. }) => {
+            Err(ApiError::Refused { code: ErrorCode::PaywallArchived, .. }) => {
                 self.release();
                 state.phase.set(Phase::Unavailable { archived: true });
                 false
@@ -357,8 +369,12 @@ impl Flow {
         if !offered || email.trim().is_empty() {
             return;
         }
-        let page = restored::page_url();
-        if api.ask_receipt(id, &token, email.trim(), &page, self.setup.texts.locale).await.is_err() {
+        let ask = ReceiptRequest {
+            email: email.trim().to_owned(),
+            page: Some(restored::page_url()),
+            language: Some(self.setup.texts.locale.to_owned()),
+        };
+        if api.ask_receipt(id, &token, &ask).await.is_err() {
             warn("the receipt was not asked for");
         }
     }
@@ -385,18 +401,24 @@ impl Flow {
             return state.restore_message.set(Some(texts.email_invalid.to_owned()));
         }
         state.restore_busy.set(true);
-        let asked = self.setup.api.restore_start(email.trim(), &restored::page_url(), texts.locale).await;
+        let ask = RestoreRequest {
+            email: email.trim().to_owned(),
+            page: restored::page_url(),
+            language: Some(texts.locale.to_owned()),
+        };
+        let asked = self.setup.api.restore_start(&ask).await;
         if self.gone() {
             return;
         }
         state.restore_busy.set(false);
         match asked {
-            Ok(restore_id) => {
+            Ok(started) => {
+                let restore_id = started.restore_id;
                 state.restore_code.set(String::new());
                 state.restore_message.set(Some(texts.restore_sent.to_owned()));
                 state.restore.set(RestoreStep::Code { restore_id });
             }
-            Err(ApiError::Refused { status: 422, .. }) => {
+            Err(ApiError::Refused { code: ErrorCode::InvalidEmail, .. }) => {
                 state.restore_message.set(Some(texts.email_invalid.to_owned()))
             }
             Err(_) => state.restore_message.set(Some(texts.restore_unavailable.to_owned())),
@@ -420,20 +442,19 @@ impl Flow {
         }
         state.restore_busy.set(false);
         match redeemed {
-            Ok(tokens) => {
-                for (paywall_id, token, pass_id) in &tokens {
-                    storage::keep_token(api.origin(), paywall_id, token);
-                    if pass_id.is_some() {
-                        storage::save_pass_token(api.origin(), token);
+            Ok(access) => {
+                for restored in &access.tokens {
+                    storage::keep_token(api.origin(), &restored.paywall_id, &restored.access_token);
+                    if restored.pass_id.is_some() {
+                        storage::save_pass_token(api.origin(), &restored.access_token);
                     }
                 }
                 // A pass restored may open this paywall too: every paywall tries again.
-                let here =
-                    tokens.iter().any(|(paywall_id, _, pass)| *paywall_id == self.setup.paywall_id || pass.is_some());
+                let here = access.tokens.iter().any(|t| t.paywall_id == self.setup.paywall_id || t.pass_id.is_some());
                 state.restore_message.set((!here).then(|| texts.restore_nothing.to_owned()));
                 restored::announce();
             }
-            Err(ApiError::Refused { status: 400, .. }) => {
+            Err(ApiError::Refused { code: ErrorCode::InvalidCode, .. }) => {
                 state.restore.set(RestoreStep::Email);
                 state.restore_message.set(Some(texts.restore_refused.to_owned()));
             }
@@ -556,10 +577,10 @@ enum Gift {
 }
 
 /// A gift link's refusal in the reader's language.
-fn gift_refusal(code: &str, texts: &'static crate::i18n::Texts) -> &'static str {
+fn gift_refusal(code: ErrorCode, texts: &'static crate::i18n::Texts) -> &'static str {
     match code {
-        "gift_revoked" => texts.gift_revoked,
-        "gift_expired" => texts.gift_expired,
+        ErrorCode::GiftRevoked => texts.gift_revoked,
+        ErrorCode::GiftExpired => texts.gift_expired,
         _ => texts.gift_used_up,
     }
 }

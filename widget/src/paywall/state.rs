@@ -6,10 +6,9 @@ use std::rc::Rc;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use plog_shared::api::{DiscountQuote, PaywallInfo, PaywallStatus};
+use plog_shared::api::{DiscountQuote, PaywallInfo, PaywallMode, PaywallStatus};
 use wasm_bindgen::prelude::*;
 
-use super::amounts::choices;
 use crate::api::ApiClient;
 use crate::format::format_price;
 use crate::i18n::Texts;
@@ -219,5 +218,18 @@ impl PaywallState {
 impl Default for PaywallState {
     fn default() -> Self {
         PaywallState::new()
+    }
+}
+
+/// The one-tap amounts: the tip presets, or the minimum and the suggested amount.
+pub fn choices(info: &PaywallInfo) -> Vec<i64> {
+    match info.mode {
+        PaywallMode::Fixed => Vec::new(),
+        PaywallMode::Tip => info.presets.clone(),
+        PaywallMode::PayWhatYouWant => {
+            let mut amounts = vec![info.price.amount];
+            amounts.extend(info.suggested.filter(|s| *s != info.price.amount));
+            amounts
+        }
     }
 }
