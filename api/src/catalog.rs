@@ -83,7 +83,7 @@ pub struct Pricing {
 
 /// An amount as creators and readers read it in messages (`300 JPY`, `1.50 USD`).
 fn major(amount: i64, currency: Currency) -> String {
-    Money { amount, currency }.to_string()
+    plog_shared::money::money_text(amount, currency)
 }
 
 /// Tip amounts offered when the creator names none: ¥100 / ¥500 / ¥1,000 in zero-decimal
@@ -97,7 +97,7 @@ fn default_presets(currency: Currency, minimum: i64, maximum: i64) -> Vec<i64> {
 /// Validates a pricing against the price (the minimum where the reader chooses) and returns the
 /// pricing to store (fields other modes do not use emptied, tip presets sorted or defaulted).
 fn check_pricing(pricing: &Pricing, price: Money) -> Result<Pricing, InvalidPaywall> {
-    let (minimum, currency) = (price.amount, price.currency);
+    let (minimum, currency) = (price.amount(), price.currency());
     let invalid = |message: String| Err(InvalidPaywall(message));
     if pricing.mode == PaywallMode::Fixed {
         if pricing.suggested.is_some() || pricing.maximum.is_some() || !pricing.presets.is_empty() || pricing.show_count
@@ -174,8 +174,8 @@ pub fn amount_to_charge(paywall: &Paywall, requested: &RequestedAmount) -> Resul
     if !mode.reader_chooses() {
         return Ok(paywall.price);
     }
-    let currency = paywall.price.currency;
-    let (minimum, maximum) = (paywall.price.amount, paywall.maximum());
+    let currency = paywall.price.currency();
+    let (minimum, maximum) = (paywall.price.amount(), paywall.maximum());
     let what = if mode == PaywallMode::Tip { "tip" } else { "amount" };
     match requested {
         RequestedAmount::Absent => Err(InvalidAmount(format!(

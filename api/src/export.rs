@@ -53,7 +53,7 @@ pub fn purchases_csv(purchases: &[AdminPurchase], titles: &HashMap<String, Strin
             p.price.amount.to_string(),
             p.payment_intent_id.clone(),
             p.refunded_amount.to_string(),
-            p.dispute_status.clone().unwrap_or_default(),
+            p.dispute_status.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
             p.receipt.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         ])?;
     }

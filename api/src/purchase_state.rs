@@ -13,7 +13,7 @@
 //! access that Stripe says was taken back is never given by a late success (refunded and
 //! disputed purchases do not become paid on `succeeded`).
 
-use plog_shared::api::PurchaseStatus;
+use plog_shared::api::{DisputeStatus, PurchaseStatus};
 
 /// What Stripe says happened to a payment: from a webhook, a re-read intent or reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,14 +72,14 @@ pub enum PaymentUpdate {
         /// PaymentIntent id.
         payment_intent_id: String,
         /// Stripe's dispute status (`needs_response`, `under_review`, `warning_needs_response`, …).
-        status: String,
+        status: DisputeStatus,
     },
     /// A dispute was closed (`charge.dispute.closed`).
     DisputeClosed {
         /// PaymentIntent id.
         payment_intent_id: String,
         /// Stripe's final status: `won`, `lost`, `warning_closed` or `prevented`.
-        status: String,
+        status: DisputeStatus,
     },
 }
 
@@ -127,17 +127,6 @@ pub enum Next {
     },
     /// Stripe reports a success whose amount or currency differs from the purchase: not honoured.
     AmountMismatch,
-}
-
-/// A dispute status Stripe gives a dispute that is over (`charge.dispute.closed`, or a later
-/// `funds_*` event of a closed one).
-pub fn closes_dispute(status: &str) -> bool {
-    matches!(status, "won" | "lost" | "warning_closed" | "prevented")
-}
-
-/// A closed dispute the creator won (or an inquiry that never became a chargeback).
-fn dispute_won(status: &str) -> bool {
-    matches!(status, "won" | "warning_closed" | "prevented")
 }
 
 /// The one table of moves: where `stored` goes on `update`.
@@ -199,8 +188,8 @@ pub fn next(stored: &Stored, update: &PaymentUpdate) -> Next {
             Pending | Failed | Canceled | Paid => write(Disputed, refunded),
         },
         PaymentUpdate::DisputeClosed { status: dispute, .. } => match status {
-            Disputed if dispute_won(dispute) => write(Paid, refunded),
-            Paid | Pending | Failed | Canceled if !dispute_won(dispute) => write(Disputed, refunded),
+            Disputed if dispute.is_won() => write(Paid, refunded),
+            Paid | Pending | Failed | Canceled if !dispute.is_won() => write(Disputed, refunded),
             _ => write(status, refunded),
         },
     }
@@ -230,7 +219,7 @@ pub struct Write {
     /// A failure's message to store (`None`: keep the stored one; a move to paid clears it).
     pub last_error: Option<String>,
     /// A dispute's status to store (`None`: keep the stored one).
-    pub dispute_status: Option<String>,
+    pub dispute_status: Option<DisputeStatus>,
 }
 
 /// What applying `update` to `stored` writes: [`next`]'s move, plus the update's details.

@@ -93,7 +93,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             PaywallStats {
                 paywall_id: p.id.to_string(),
                 title: p.title.clone(),
-                status: p.status.as_str().to_owned(),
+                status: p.status,
                 views: views.get(p.id.as_str()).copied().unwrap_or(0),
                 started: started[i],
                 by_currency: figures,

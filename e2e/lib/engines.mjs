@@ -36,7 +36,8 @@ export async function until(reader, what, fn, ...args) {
     const deadline = Date.now() + ${ms};
     for (;;) {
       const value = await (${fn})(...${JSON.stringify(args)});
-      if (value) return value;
+      // An element is no value every driver can hand back: it counts as found.
+      if (value) return value instanceof Node ? true : value;
       if (Date.now() > deadline) return null;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -105,7 +106,10 @@ async function launchFirefox() {
       return {
         errors,
         goto: (url) => page.goto(url, { waitUntil: "load" }).then(() => {}),
-        evaluate: (expression) => page.evaluate(expression),
+        // Over BiDi, puppeteer awaits the promise a function returns but not an expression's:
+        // the expression goes as the body of a function.
+        // eslint-disable-next-line no-new-func
+        evaluate: (expression) => page.evaluate(new Function(`return (${expression});`)),
         screenshot: (path) => page.screenshot({ path, fullPage: true }),
         close: () => context.close(),
       };
@@ -145,10 +149,13 @@ async function launchWebKit() {
     await new Promise((r) => setTimeout(r, 100));
   }
   let version = "";
+  let current = null;
   return {
     get version() { return version; },
     async newReader() {
-      // A session is one browser with an ephemeral profile of its own.
+      // A session is one browser with an ephemeral profile of its own, and the driver holds one
+      // session at a time: a new reader ends the one before (journeys use one reader at a time).
+      await current?.close();
       const session = await webdriver(base, "POST", "/session", {
         capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { args: ["--automation"] } } },
       });
@@ -156,7 +163,7 @@ async function launchWebKit() {
       const at = `/session/${session.sessionId}`;
       await webdriver(base, "POST", `${at}/timeouts`, { script: 60_000, pageLoad: 60_000 });
       const errors = [];
-      return {
+      current = {
         errors,
         async goto(url) {
           await webdriver(base, "POST", `${at}/url`, { url });
@@ -179,8 +186,12 @@ async function launchWebKit() {
           const { writeFileSync } = await import("node:fs");
           writeFileSync(path, Buffer.from(await webdriver(base, "GET", `${at}/screenshot`), "base64"));
         },
-        close: () => webdriver(base, "DELETE", at).catch(() => {}),
+        async close() {
+          if (current === this) current = null;
+          await webdriver(base, "DELETE", at).catch(() => {});
+        },
       };
+      return current;
     },
     async close() {
       try { process.kill(-driver.pid, "SIGTERM"); } catch {}

@@ -15,7 +15,7 @@ pub struct Price {
 
 impl From<crate::Money> for Price {
     fn from(money: crate::Money) -> Price {
-        Price { amount: money.amount, currency: money.currency.code().to_owned() }
+        Price { amount: money.amount(), currency: money.currency().code().to_owned() }
     }
 }
 
@@ -81,6 +81,140 @@ macro_rules! try_from_name {
 try_from_name!(PaywallStatus, "paywall status");
 try_from_name!(PaywallMode, "paywall mode");
 try_from_name!(PurchaseStatus, "purchase status");
+try_from_name!(DiscountStatus, "discount status");
+
+/// A dispute's status as Stripe gives it (`Dispute.Status` in Stripe's own definitions, a test
+/// holds the list to them): every value of the pinned API version, and a later one kept as it
+/// came (Stripe's type is open), so an event is never refused for a status it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum DisputeStatus {
+    /// An inquiry the creator may answer.
+    WarningNeedsResponse,
+    /// An inquiry under the bank's review.
+    WarningUnderReview,
+    /// An inquiry that closed without becoming a chargeback.
+    WarningClosed,
+    /// A chargeback the creator may answer.
+    NeedsResponse,
+    /// A chargeback under the bank's review.
+    UnderReview,
+    /// A lost chargeback the creator may appeal.
+    AppealNeedsResponse,
+    /// An appeal under review.
+    AppealUnderReview,
+    /// The creator won: the money stays.
+    Won,
+    /// The creator lost: the money went back.
+    Lost,
+    /// Prevented before it became a chargeback.
+    Prevented,
+    /// A status of a later API version, as it came.
+    Other(String),
+}
+
+impl DisputeStatus {
+    /// Every status of the pinned API version.
+    pub const KNOWN: [DisputeStatus; 10] = [
+        DisputeStatus::WarningNeedsResponse,
+        DisputeStatus::WarningUnderReview,
+        DisputeStatus::WarningClosed,
+        DisputeStatus::NeedsResponse,
+        DisputeStatus::UnderReview,
+        DisputeStatus::AppealNeedsResponse,
+        DisputeStatus::AppealUnderReview,
+        DisputeStatus::Won,
+        DisputeStatus::Lost,
+        DisputeStatus::Prevented,
+    ];
+
+    /// Stripe's name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DisputeStatus::WarningNeedsResponse => "warning_needs_response",
+            DisputeStatus::WarningUnderReview => "warning_under_review",
+            DisputeStatus::WarningClosed => "warning_closed",
+            DisputeStatus::NeedsResponse => "needs_response",
+            DisputeStatus::UnderReview => "under_review",
+            DisputeStatus::AppealNeedsResponse => "appeal_needs_response",
+            DisputeStatus::AppealUnderReview => "appeal_under_review",
+            DisputeStatus::Won => "won",
+            DisputeStatus::Lost => "lost",
+            DisputeStatus::Prevented => "prevented",
+            DisputeStatus::Other(name) => name,
+        }
+    }
+
+    /// The status of Stripe's name.
+    pub fn parse(name: &str) -> DisputeStatus {
+        DisputeStatus::KNOWN
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .unwrap_or_else(|| DisputeStatus::Other(name.to_owned()))
+    }
+
+    /// The dispute is over (a `charge.dispute.closed`, or a later `funds_*` event of a closed
+    /// one): won, lost, an inquiry closed, or prevented.
+    pub fn is_closed(&self) -> bool {
+        matches!(
+            self,
+            DisputeStatus::Won | DisputeStatus::Lost | DisputeStatus::WarningClosed | DisputeStatus::Prevented
+        )
+    }
+
+    /// Over, and the creator keeps the money (won, or an inquiry that never became a chargeback).
+    pub fn is_won(&self) -> bool {
+        matches!(self, DisputeStatus::Won | DisputeStatus::WarningClosed | DisputeStatus::Prevented)
+    }
+}
+
+impl From<String> for DisputeStatus {
+    fn from(name: String) -> Self {
+        DisputeStatus::parse(&name)
+    }
+}
+
+impl From<&str> for DisputeStatus {
+    fn from(name: &str) -> Self {
+        DisputeStatus::parse(name)
+    }
+}
+
+impl From<DisputeStatus> for String {
+    fn from(status: DisputeStatus) -> Self {
+        status.as_str().to_owned()
+    }
+}
+
+/// Whether a discount code still lowers prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum DiscountStatus {
+    /// Readers may use it (within its dates and uses).
+    Active,
+    /// The creator ended it.
+    Disabled,
+}
+
+impl DiscountStatus {
+    /// The lowercase name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscountStatus::Active => "active",
+            DiscountStatus::Disabled => "disabled",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(DiscountStatus::Active),
+            "disabled" => Some(DiscountStatus::Disabled),
+            _ => None,
+        }
+    }
+}
 
 /// How a paywall is paid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -440,7 +574,8 @@ pub struct AdminPurchase {
     pub refunded_amount: i64,
     /// The last dispute's status as Stripe names it (`needs_response`, `won`, `lost`, …).
     #[serde(default)]
-    pub dispute_status: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub dispute_status: Option<DisputeStatus>,
     /// The receipt by mail, if the reader asked for one (the address itself is never shown).
     #[serde(default)]
     pub receipt: Option<ReceiptStatus>,
@@ -615,8 +750,8 @@ pub struct PaywallStats {
     pub paywall_id: String,
     /// Its title.
     pub title: String,
-    /// `active` or `archived`.
-    pub status: String,
+    /// On sale, or archived.
+    pub status: PaywallStatus,
     /// Views counted by the widget's beacon.
     pub views: i64,
     /// Purchases started.
@@ -860,8 +995,8 @@ pub struct AdminDiscount {
     pub max_uses: Option<i64>,
     /// Purchases started with it.
     pub uses: i64,
-    /// `active` or `disabled`.
-    pub status: String,
+    /// Whether it still lowers prices.
+    pub status: DiscountStatus,
     /// Unix seconds.
     pub created_at: i64,
 }

@@ -11,4 +11,4 @@ pub mod money;
 
 pub use error_code::ErrorCode;
 pub use ids::{PaywallId, PurchaseId};
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Amount, Currency, Money, MoneyError};

@@ -171,10 +171,11 @@ impl std::error::Error for MoneyError {}
 /// A chargeable amount: integer minor units of a supported currency, within Stripe's limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Money {
-    /// Count of the currency's minor unit (JPY 100 = ¥100; USD 100 = $1.00).
-    pub amount: i64,
+    /// Count of the currency's minor unit (JPY 100 = ¥100; USD 100 = $1.00). Private: a value
+    /// exists only through [`Money::new`], so it is always within the currency's limits.
+    amount: i64,
     /// The currency.
-    pub currency: Currency,
+    currency: Currency,
 }
 
 impl Money {
@@ -194,6 +195,16 @@ impl Money {
         Money::new(amount, Currency::parse(currency)?)
     }
 
+    /// Count of the currency's minor unit.
+    pub fn amount(&self) -> i64 {
+        self.amount
+    }
+
+    /// The currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
     /// The amount in major units as plain text, e.g. `"1.00"` for USD 100, `"100"` for JPY 100.
     pub fn major_text(&self) -> String {
         format_major(self.amount, self.currency)
@@ -202,15 +213,58 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.major_text(), self.currency.code().to_ascii_uppercase())
+        f.write_str(&money_text(self.amount, self.currency))
     }
+}
+
+/// An amount of a currency that is not itself charged — a refund, what a code takes off, a
+/// limit — so not bound by the currency's minimum as [`Money`] is: any whole, non-negative
+/// number of minor units up to [`MAX_AMOUNT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    amount: i64,
+    currency: Currency,
+}
+
+impl Amount {
+    /// `None` below zero or above [`MAX_AMOUNT`].
+    pub fn new(amount: i64, currency: Currency) -> Option<Amount> {
+        (0..=MAX_AMOUNT).contains(&amount).then_some(Amount { amount, currency })
+    }
+
+    /// Count of the currency's minor unit.
+    pub fn amount(&self) -> i64 {
+        self.amount
+    }
+
+    /// The currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+}
+
+impl From<Money> for Amount {
+    fn from(money: Money) -> Amount {
+        Amount { amount: money.amount, currency: money.currency }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&money_text(self.amount, self.currency))
+    }
+}
+
+/// Minor units of a currency as people read them in messages: `1.50 USD`, `300 JPY`.
+pub fn money_text(amount: i64, currency: Currency) -> String {
+    format!("{} {}", format_major(amount, currency), currency.code().to_ascii_uppercase())
 }
 
 /// An amount of minor units of the currency with this code, as [`Money`] writes it
 /// (`1.50 USD`); a code plog does not know is written as it came (`150 xyz`).
 pub fn amount_text(amount: i64, code: &str) -> String {
     match Currency::parse(code) {
-        Ok(currency) => Money { amount, currency }.to_string(),
+        Ok(currency) => money_text(amount, currency),
         Err(_) => format!("{amount} {code}"),
     }
 }

@@ -362,7 +362,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             println!("status:   {}", paywall.status.as_str());
             println!("sites:    {}", if paywall.origins.is_empty() { "any" } else { &paywall.origins });
             println!("mode:     {}", paywall.mode.as_str());
-            let currency = paywall.price.currency;
+            let currency = paywall.price.currency();
             if paywall.mode.reader_chooses() {
                 println!("maximum:  {}", format_major(paywall.maximum(), currency));
             }
@@ -397,7 +397,7 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
             // Amounts are read in the currency the paywall will have.
             let code = match currency.as_deref() {
                 Some(code) => Currency::parse(code).map_err(|e| anyhow::anyhow!("--currency: {e}"))?,
-                None => current.price.currency,
+                None => current.price.currency(),
             };
             let read =
                 |flag: &str, text: &str| parse_major(text.trim(), code).map_err(|e| anyhow::anyhow!("--{flag}: {e}"));

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use clap::{Args, Subcommand, ValueEnum};
-use plog_shared::Money;
 use plog_shared::api::{AdminPurchase, CurrencyStats, Stats};
-use plog_shared::money::{amount_text, format_major, parse_major};
+use plog_shared::money::{amount_text, format_major, money_text, parse_major};
 use plog_shared::{Currency, PaywallId};
 
 use super::open;
@@ -79,9 +78,9 @@ async fn refund(
 ) -> anyhow::Result<()> {
     let store = open(database).await?;
     let (purchase, title) = refundable_purchase(&store, id).await?;
-    let currency = purchase.price.currency;
+    let currency = purchase.price.currency();
     let amount = amount.map(|text| parse_major(text, currency)).transpose()?;
-    let asked = Money { amount: amount.unwrap_or_else(|| refundable(&purchase)), currency };
+    let asked = money_text(amount.unwrap_or_else(|| refundable(&purchase)), currency);
     if !yes {
         anyhow::bail!(
             "not refunded: this would refund {asked} of {id} ({title}, paid {}); run again with --yes to refund",

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use plog_shared::Currency;
-use plog_shared::api::{NewDiscount, NewGift, NewPass, PassScope, PaywallStatus, Price};
+use plog_shared::api::{DiscountStatus, NewDiscount, NewGift, NewPass, PassScope, PaywallStatus, Price};
 use plog_shared::money::{SUPPORTED_CURRENCIES, parse_major};
 use serde::Deserialize;
 
@@ -211,7 +211,7 @@ async fn offers_page(
                             td { (discounts::describe(d)) }
                             td { @if d.applies_to.is_empty() { "everything" } @else { @for id in d.applies_to.split_whitespace() { div { (title_of(id)) } } } }
                             td { @if let Some(at) = d.ends_at { (time(at)) } @else { "no end" } }
-                            td { @if d.status == "active" {
+                            td { @if d.status == DiscountStatus::Active {
                                 form method="post" action=(format!("/admin/offers/codes/{}/end", d.id)) { (csrf()) button.secondary type="submit" { "Disable" } }
                             } }
                         }

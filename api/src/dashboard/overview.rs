@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use maud::{Markup, html};
-use plog_shared::api::Stats;
+use plog_shared::api::{PaywallStatus, Stats};
 use serde::Deserialize;
 
 use super::DashboardError;
@@ -160,7 +160,7 @@ fn per_paywall(stats: &Stats) -> Markup {
                         @for p in &stats.by_paywall {
                             @let paid: i64 = p.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum();
                             tr {
-                                td { a href=(format!("/admin/paywalls/{}", p.paywall_id)) { (p.title) } @if p.status != "active" { " " span.badge { (p.status) } } }
+                                td { a href=(format!("/admin/paywalls/{}", p.paywall_id)) { (p.title) } @if p.status != PaywallStatus::Active { " " span.badge { (p.status.as_str()) } } }
                                 td.num { (p.views) }
                                 td.num { (p.started) }
                                 td.num { (paid) }

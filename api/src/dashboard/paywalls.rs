@@ -51,7 +51,7 @@ pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page,
                         @let f = figures.get(p.id.as_str());
                         tr data-paywall=(p.id) {
                             td { a href=(format!("/admin/paywalls/{}", p.id)) { (p.title) } }
-                            td.num { (money(p.price.amount, p.price.currency.code())) }
+                            td.num { (money(p.price.amount(), p.price.currency().code())) }
                             td { (mode_label(p.mode)) }
                             td.num { (f.map_or(0, |f| f.views)) }
                             td.num { (f.map_or(0, |f| f.by_currency.iter().map(|c| c.paid_count + c.tip_count + c.pass_count).sum::<i64>())) }
@@ -125,13 +125,13 @@ struct Typed {
 
 impl PaywallForm {
     fn from_paywall(p: &Paywall) -> PaywallForm {
-        let major = |amount: i64| format_major(amount, p.price.currency);
+        let major = |amount: i64| format_major(amount, p.price.currency());
         PaywallForm {
             csrf: String::new(),
             title: p.title.clone(),
             teaser: p.teaser.clone().unwrap_or_default(),
-            price: major(p.price.amount),
-            currency: p.price.currency.code().to_owned(),
+            price: major(p.price.amount()),
+            currency: p.price.currency().code().to_owned(),
             content_markdown: p.content_markdown.clone(),
             origins: crate::sites::origin_list(&p.origins).join("\n"),
             mode: p.mode.as_str().to_owned(),

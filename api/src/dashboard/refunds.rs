@@ -37,14 +37,14 @@ impl From<RefundError> for DashboardError {
 }
 
 fn confirm_page(session: &Session, purchase: &Purchase, title: &str, amount: &str, error: Option<&str>) -> Response {
-    let currency = purchase.price.currency.code();
+    let currency = purchase.price.currency().code();
     let left = refundable(purchase);
     let body = html! {
         h1 { "Refund a purchase" }
         dl.facts {
             dt { "Article" } dd { (title) }
             dt { "Purchase" } dd { code { (purchase.id) } }
-            dt { "Paid" } dd { (money(purchase.price.amount, currency)) @if let Some(paid) = purchase.paid_at { " on " (time(paid)) } }
+            dt { "Paid" } dd { (money(purchase.price.amount(), currency)) @if let Some(paid) = purchase.paid_at { " on " (time(paid)) } }
             @if purchase.refunded_amount > 0 { dt { "Refunded so far" } dd { (money(purchase.refunded_amount, currency)) } }
             dt { "Left to refund" } dd { (money(left, currency)) }
         }
@@ -75,7 +75,7 @@ pub async fn confirm(
     Path(id): Path<String>,
 ) -> Result<Response, DashboardError> {
     let (purchase, title) = refundable_purchase(&ctx.store, &id).await?;
-    let left = format_major(refundable(&purchase), purchase.price.currency);
+    let left = format_major(refundable(&purchase), purchase.price.currency());
     Ok(confirm_page(&session, &purchase, &title, &left, None))
 }
 
@@ -90,7 +90,7 @@ pub async fn refund_purchase(
     session.check(&headers, &ctx, &form.csrf)?;
     let (purchase, title) = refundable_purchase(&ctx.store, &id).await?;
     let refuse = |why: &str| Ok(confirm_page(&session, &purchase, &title, &form.amount, Some(why)));
-    let amount = match parse_major(&form.amount, purchase.price.currency) {
+    let amount = match parse_major(&form.amount, purchase.price.currency()) {
         Ok(amount) => amount,
         Err(error) => return refuse(&error.to_string()),
     };
@@ -100,7 +100,7 @@ pub async fn refund_purchase(
             let body = html! {
                 h1 { "Refund asked" }
                 p.saved role="status" {
-                    "Stripe is refunding " (money(asked.amount, asked.currency.code())) " of “" (title) "” (" code { (made.id) } "). "
+                    "Stripe is refunding " (money(asked.amount(), asked.currency().code())) " of “" (title) "” (" code { (made.id) } "). "
                     "The purchase shows it on the sales page as soon as Stripe confirms it."
                 }
                 p { a href="/admin/sales" { "Back to sales" } }

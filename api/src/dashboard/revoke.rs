@@ -31,13 +31,13 @@ pub async fn confirm(
     Path(id): Path<String>,
 ) -> Result<Response, DashboardError> {
     let (purchase, title) = purchase(&ctx, &id).await?;
-    let currency = purchase.price.currency.code();
+    let currency = purchase.price.currency().code();
     let body = html! {
         h1 { "Revoke a reader's access tokens" }
         dl.facts {
             dt { "Article" } dd { (title) }
             dt { "Purchase" } dd { code { (purchase.id) } }
-            dt { "Paid" } dd { (money(purchase.price.amount, currency)) @if let Some(paid) = purchase.paid_at { " on " (time(paid)) } }
+            dt { "Paid" } dd { (money(purchase.price.amount(), currency)) @if let Some(paid) = purchase.paid_at { " on " (time(paid)) } }
         }
         p { "Every access token of this purchase stops opening the article, on every device — use it when a token leaked. "
             "Nothing is refunded and the purchase stays paid: the reader gets a fresh token by restoring access with the address they paid with." }

@@ -122,7 +122,7 @@ pub async fn sales(
                                 @if p.refunded_amount > 0 && p.status != PurchaseStatus::Refunded {
                                     div.hint.refunded { (money(p.refunded_amount, &p.price.currency)) " refunded" }
                                 }
-                                @if let Some(dispute) = p.dispute_status.as_deref() { div.hint.dispute { "dispute: " (dispute.replace('_', " ")) } }
+                                @if let Some(dispute) = p.dispute_status.as_ref() { div.hint.dispute { "dispute: " (dispute.as_str().replace('_', " ")) } }
                             }
                             td { @if let Some(paid) = p.paid_at { (time(paid)) } @else { "–" } }
                             td.receipt { @match p.receipt {

@@ -4,7 +4,7 @@
 //! what you want). Codes are case-insensitive (stored upper case).
 
 use plog_shared::ErrorCode;
-use plog_shared::api::{AdminDiscount, NewDiscount, PaywallMode, PaywallStatus, Price};
+use plog_shared::api::{AdminDiscount, DiscountStatus, NewDiscount, PaywallMode, PaywallStatus, Price};
 use plog_shared::{Currency, Money};
 
 use super::OfferError;
@@ -97,17 +97,17 @@ pub fn price_with(discount: &Discount, item: Item<'_>) -> Result<i64, Refusal> {
     let price = item.price();
     let lowered = match (discount.percent_off, discount.amount_off) {
         // Rounded down in the reader's favour: 15 % off ¥333 is ¥283 (333 − 49.95 → 50 off).
-        (Some(percent), _) => price.amount - (price.amount * percent + 50) / 100,
-        (None, Some(off)) if discount.currency.as_deref() == Some(price.currency.code()) => price.amount - off,
+        (Some(percent), _) => price.amount() - (price.amount() * percent + 50) / 100,
+        (None, Some(off)) if discount.currency.as_deref() == Some(price.currency().code()) => price.amount() - off,
         (None, Some(_)) => return Err(Refusal::NotApplicable),
-        (None, None) => price.amount,
+        (None, None) => price.amount(),
     };
-    Ok(lowered.max(price.currency.minimum()).min(price.amount))
+    Ok(lowered.max(price.currency().minimum()).min(price.amount()))
 }
 
 /// Whether a code can be used at `now`, uses aside of the cap check done atomically later.
 pub fn usable(discount: &Discount, now: i64) -> Result<(), Refusal> {
-    if discount.status != "active" {
+    if discount.status != DiscountStatus::Active {
         return Err(Refusal::Unknown);
     }
     if discount.starts_at.is_some_and(|at| now < at) || discount.ends_at.is_some_and(|at| now >= at) {
@@ -192,7 +192,7 @@ pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferE
         ends_at: new.ends_at,
         max_uses: new.max_uses,
         uses: 0,
-        status: "active".into(),
+        status: DiscountStatus::Active,
         created_at: now(),
     };
     if !store.insert_discount(&discount).await? {
@@ -223,7 +223,7 @@ pub fn to_admin(discount: &Discount) -> AdminDiscount {
         ends_at: discount.ends_at,
         max_uses: discount.max_uses,
         uses: discount.uses,
-        status: discount.status.clone(),
+        status: discount.status,
         created_at: discount.created_at,
     }
 }
@@ -233,7 +233,7 @@ pub fn describe(discount: &Discount) -> String {
     let off = match (discount.percent_off, discount.amount_off, discount.currency.as_deref()) {
         (Some(p), _, _) => format!("{p} % off"),
         (None, Some(a), Some(c)) => match Currency::parse(c) {
-            Ok(currency) => format!("{} off", Money { amount: a, currency }),
+            Ok(currency) => format!("{} off", plog_shared::money::money_text(a, currency)),
             Err(_) => format!("{a} {c} off"),
         },
         _ => String::new(),
@@ -242,7 +242,7 @@ pub fn describe(discount: &Discount) -> String {
         Some(max) => format!("{} of {max} uses", discount.uses),
         None => format!("{} uses", discount.uses),
     };
-    let state = if discount.status == "active" { "" } else { " (disabled)" };
+    let state = if discount.status == DiscountStatus::Active { "" } else { " (disabled)" };
     format!("{}: {off}, {uses}{state}", discount.code)
 }
 
@@ -271,7 +271,7 @@ mod tests {
             ends_at: None,
             max_uses: None,
             uses: 0,
-            status: "active".into(),
+            status: DiscountStatus::Active,
             created_at: 0,
         }
     }
@@ -352,7 +352,7 @@ mod tests {
         d.max_uses = Some(3);
         d.uses = 3;
         assert_eq!(usable(&d, 99), Err(Refusal::UsedUp));
-        d.status = "disabled".into();
+        d.status = DiscountStatus::Disabled;
         assert_eq!(usable(&d, 99), Err(Refusal::Unknown));
     }
 }

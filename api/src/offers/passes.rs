@@ -147,7 +147,7 @@ pub async fn list(store: &Store) -> Result<Vec<AdminPass>, OfferError> {
 pub async fn offers_for(store: &Store, paywall: &Paywall) -> anyhow::Result<Vec<PassOffer>> {
     let on_sale = store.passes_on_sale().await?;
     let mut passes: Vec<&Pass> = on_sale.iter().filter(|p| p.covers(paywall)).collect();
-    passes.sort_by_key(|p| p.price.amount);
+    passes.sort_by_key(|p| p.price.amount());
     Ok(passes
         .into_iter()
         .map(|p| PassOffer { id: p.id.clone(), title: p.title.clone(), price: p.price.into(), days: p.days })

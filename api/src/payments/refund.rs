@@ -4,7 +4,8 @@
 //! make, and a full refund revokes access only once the money is on its way back.
 
 use plog_shared::api::PurchaseStatus;
-use plog_shared::{Money, PurchaseId};
+use plog_shared::money::money_text;
+use plog_shared::{Amount, PurchaseId};
 
 use crate::store::{Purchase, Store};
 use crate::stripe::StripeApi;
@@ -34,7 +35,7 @@ pub enum RefundError {
 /// refunded already; nothing for any other state.
 pub fn refundable(purchase: &Purchase) -> i64 {
     match purchase.status {
-        PurchaseStatus::Paid => (purchase.price.amount - purchase.refunded_amount).max(0),
+        PurchaseStatus::Paid => (purchase.price.amount() - purchase.refunded_amount).max(0),
         _ => 0,
     }
 }
@@ -54,7 +55,7 @@ pub async fn refund(
     stripe: &StripeApi,
     purchase_id: &str,
     amount: Option<i64>,
-) -> Result<(RefundMade, Money), RefundError> {
+) -> Result<(RefundMade, Amount), RefundError> {
     let (purchase, _) = refundable_purchase(store, purchase_id).await?;
     let left = refundable(&purchase);
     if left == 0 {
@@ -66,18 +67,21 @@ pub async fn refund(
         }));
     }
     let amount = amount.unwrap_or(left);
-    let currency = purchase.price.currency;
+    let currency = purchase.price.currency();
     if amount <= 0 || amount > left {
         return Err(RefundError::InvalidAmount(format!(
             "a refund of purchase {purchase_id} must be more than nothing and at most {}",
-            Money { amount: left, currency }
+            money_text(left, currency)
         )));
     }
+    // Within 0 < amount ≤ what is left of a paid price, so an amount of its currency.
+    let asked = Amount::new(amount, currency)
+        .ok_or_else(|| RefundError::InvalidAmount(format!("{amount} is not an amount of {}", currency.code())))?;
     let key = format!("plog-refund-{purchase_id}-{}-{amount}", purchase.refunded_amount);
     let made = stripe
         .create_refund(&purchase.payment_intent_id, amount, purchase_id, key)
         .await
         .map_err(RefundError::Stripe)?;
     tracing::info!(purchase_id, refund_id = %made.id, amount, "refund asked of Stripe");
-    Ok((made, Money { amount, currency }))
+    Ok((made, asked))
 }

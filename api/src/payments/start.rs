@@ -2,8 +2,8 @@
 
 use std::net::IpAddr;
 
-use plog_shared::PaywallId;
-use plog_shared::api::{PaywallStatus, PurchaseCreated};
+use plog_shared::api::{PaywallMode, PaywallStatus, PurchaseCreated};
+use plog_shared::{Money, PaywallId};
 
 use crate::catalog::{self, RequestedAmount};
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use crate::limits::PurchaseLimits;
 use crate::offers::discounts::{self, Item};
 use crate::offers::passes;
 use crate::receipts::{ReceiptAsked, receipt_of};
-use crate::store::{Discount, NewPurchase, Store, now};
+use crate::store::{Discount, NewPurchase, Pass, Paywall, Store, now};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
 use crate::tokens::{new_access_token, new_purchase_id, token_hash};
@@ -28,13 +28,80 @@ pub struct Choice {
     pub discount_code: Option<String>,
 }
 
-/// Starts a purchase: the currency comes from the stored paywall, the amount from its price or,
-/// where the reader chooses, from the request as the paywall's mode allows it
-/// ([`catalog::amount_to_charge`]); a pass the paywall offers costs the pass's price; a discount
-/// code lowers a fixed price as `offers::discounts` reckons. Nothing else the client sends
-/// counts. The card-testing limits come first (the client's rate before anything is read, so a
-/// flood of made-up ids costs nothing), then the PaymentIntent is created and the purchase
-/// stored after it, so a Stripe failure leaves no purchase behind that could claim to be payable.
+/// What a purchase costs, reckoned by the server alone from what is stored and what the reader
+/// chose. Pure: every rule of what a purchase may cost is tested without a database or Stripe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// What the reader is charged.
+    pub price: Money,
+    /// The price before a code, minor units (recorded with the code's use).
+    pub list_amount: i64,
+    /// How the purchase is recorded: a pass is bought at its fixed price.
+    pub mode: PaywallMode,
+}
+
+/// Why the server will not price a purchase as the reader chose it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteRefusal {
+    /// The paywall is archived and sells no more.
+    #[error("this paywall is archived and no longer sells")]
+    Archived,
+    /// The pass is archived, or does not open this paywall.
+    #[error("the pass {0} is not on sale on this paywall")]
+    PassNotOnSale(String),
+    /// The reader's amount does not fit the paywall's mode.
+    #[error("{0}")]
+    InvalidAmount(String),
+    /// The code does not lower this price.
+    #[error("{0}")]
+    Discount(discounts::Refusal),
+}
+
+/// The price of a purchase of `paywall` (or of `pass` instead, which must cover it): the
+/// paywall's price or, where the reader chooses, the reader's amount as the mode allows it
+/// ([`catalog::amount_to_charge`]); a pass's price; lowered by a code as `offers::discounts`
+/// reckons. Nothing else the client sends counts.
+pub fn quote(
+    paywall: &Paywall,
+    pass: Option<&Pass>,
+    amount: &RequestedAmount,
+    discount: Option<&Discount>,
+) -> Result<Quote, QuoteRefusal> {
+    if paywall.status == PaywallStatus::Archived {
+        return Err(QuoteRefusal::Archived);
+    }
+    if let Some(pass) = pass
+        && (pass.status == PaywallStatus::Archived || !pass.covers(paywall))
+    {
+        return Err(QuoteRefusal::PassNotOnSale(pass.id.clone()));
+    }
+    let listed = match pass {
+        Some(pass) => pass.price,
+        None => catalog::amount_to_charge(paywall, amount).map_err(|e| QuoteRefusal::InvalidAmount(e.0))?,
+    };
+    let price = match discount {
+        None => listed,
+        Some(discount) => {
+            let item = pass.map_or(Item::Paywall(paywall), Item::Pass);
+            let discounted = discounts::price_with(discount, item).map_err(QuoteRefusal::Discount)?;
+            // price_with keeps to the currency's limits (its tests say so): out of them, no sale.
+            Money::new(discounted, listed.currency())
+                .map_err(|_| QuoteRefusal::Discount(discounts::Refusal::NotApplicable))?
+        }
+    };
+    let list_amount = match pass {
+        Some(pass) => pass.price.amount(),
+        None => paywall.price.amount(),
+    };
+    let mode = if pass.is_some() { PaywallMode::Fixed } else { paywall.mode };
+    Ok(Quote { price, list_amount, mode })
+}
+
+/// Starts a purchase: the card-testing limits come first (the client's rate before anything is
+/// read, so a flood of made-up ids costs nothing); then what is stored is read and priced by
+/// [`quote`]; then the effects — the client's weight, the code's use, the PaymentIntent, and the
+/// purchase stored after it, so a Stripe failure leaves no purchase behind that could claim to be
+/// payable.
 #[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
 pub async fn start_purchase(
     store: &Store,
@@ -48,32 +115,18 @@ pub async fn start_purchase(
     limits.take_client(store, client).await?;
     let paywall = catalog::find(store, paywall_id).await?;
     if paywall.status == PaywallStatus::Archived {
-        return Err(ApiError::Gone);
+        return Err(QuoteRefusal::Archived.into());
     }
-    // The amount is judged before any limit is spent or Stripe is called.
     let pass = match &choice.pass_id {
-        Some(id) => {
-            let pass = passes::find(store, id).await?;
-            if pass.status == PaywallStatus::Archived || !pass.covers(&paywall) {
-                return Err(ApiError::Unprocessable(format!("the pass {} is not on sale on this paywall", pass.id)));
-            }
-            Some(pass)
-        }
+        Some(id) => Some(passes::find(store, id).await?),
         None => None,
     };
-    let mut price = match &pass {
-        Some(pass) => pass.price,
-        None => catalog::amount_to_charge(&paywall, &choice.amount).map_err(|e| ApiError::InvalidAmount(e.0))?,
-    };
-    let discount: Option<Discount> = match &choice.discount_code {
-        Some(code) => {
-            let discount = discounts::lookup(store, code).await?.map_err(ApiError::Discount)?;
-            let item = pass.as_ref().map_or(Item::Paywall(&paywall), Item::Pass);
-            price.amount = discounts::price_with(&discount, item).map_err(ApiError::Discount)?;
-            Some(discount)
-        }
+    let discount = match &choice.discount_code {
+        Some(code) => Some(discounts::lookup(store, code).await?.map_err(ApiError::Discount)?),
         None => None,
     };
+    // The amount is judged before any limit is spent or Stripe is called.
+    let Quote { price, list_amount, mode } = quote(&paywall, pass.as_ref(), &choice.amount, discount.as_ref())?;
     // So is the address for a receipt.
     let receipt = receipt.map(|(asked, key)| receipt_of(asked, key)).transpose()?;
     let client_key = limits.client_key(client);
@@ -96,8 +149,8 @@ pub async fn start_purchase(
     let access_token = new_access_token();
     let intent = match stripe
         .create_payment_intent(NewPaymentIntent {
-            amount: price.amount,
-            currency: price.currency.code(),
+            amount: price.amount(),
+            currency: price.currency().code(),
             purchase_id: purchase_id.as_str(),
             paywall_id: paywall.id.as_str(),
         })
@@ -113,10 +166,6 @@ pub async fn start_purchase(
         give_back().await;
         return Err(ApiError::PaymentProvider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id)));
     };
-    let list_amount = match &pass {
-        Some(pass) => pass.price.amount,
-        None => paywall.price.amount,
-    };
     let inserted = store
         .insert_purchase(&NewPurchase {
             id: purchase_id.clone(),
@@ -125,7 +174,7 @@ pub async fn start_purchase(
             token_hash: token_hash(&access_token),
             price,
             client_key: Some(client_key),
-            mode: if pass.is_some() { plog_shared::api::PaywallMode::Fixed } else { paywall.mode },
+            mode,
             receipt,
             pass: pass.as_ref().map(|p| (p.id.clone(), p.days)),
             discount: discount.as_ref().map(|d| (d.id.clone(), list_amount)),
@@ -137,4 +186,119 @@ pub async fn start_purchase(
     }
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");
     Ok(PurchaseCreated { purchase_id: purchase_id.to_string(), client_secret, access_token })
+}
+
+#[cfg(test)]
+mod tests {
+    use plog_shared::api::{DiscountStatus, PassScope};
+
+    use super::*;
+
+    fn paywall(amount: i64, mode: PaywallMode) -> Paywall {
+        Paywall {
+            id: PaywallId::parse("pw_abcdefghij0123456789").unwrap(),
+            title: "T".into(),
+            teaser: None,
+            price: Money::parse(amount, "jpy").unwrap(),
+            content_markdown: "x".into(),
+            content_html: "x".into(),
+            status: PaywallStatus::Active,
+            created_at: 0,
+            updated_at: 0,
+            origins: String::new(),
+            mode,
+            suggested_amount: None,
+            max_amount: None,
+            preset_amounts: Vec::new(),
+            show_count: false,
+        }
+    }
+
+    fn pass(amount: i64, paywalls: &[&str]) -> Pass {
+        Pass {
+            id: "pass_1".into(),
+            title: "All".into(),
+            price: Money::parse(amount, "jpy").unwrap(),
+            scope: PassScope::Set,
+            origin: String::new(),
+            paywall_ids: paywalls.iter().map(|p| (*p).to_owned()).collect(),
+            days: Some(30),
+            status: PaywallStatus::Active,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn percent_off(percent: i64) -> Discount {
+        Discount {
+            id: "disc_1".into(),
+            code: "LAUNCH".into(),
+            percent_off: Some(percent),
+            amount_off: None,
+            currency: None,
+            applies_to: String::new(),
+            starts_at: None,
+            ends_at: None,
+            max_uses: None,
+            uses: 0,
+            status: DiscountStatus::Active,
+            created_at: 0,
+        }
+    }
+
+    const ID: &str = "pw_abcdefghij0123456789";
+
+    #[test]
+    fn a_fixed_price_is_the_paywalls_whatever_the_reader_asks() {
+        let fixed = paywall(300, PaywallMode::Fixed);
+        for asked in [RequestedAmount::Absent, RequestedAmount::Whole(1), RequestedAmount::NotWhole] {
+            let quoted = quote(&fixed, None, &asked, None).unwrap();
+            assert_eq!((quoted.price.amount(), quoted.list_amount, quoted.mode), (300, 300, PaywallMode::Fixed));
+        }
+    }
+
+    #[test]
+    fn a_pass_costs_its_own_price_is_recorded_fixed_and_must_cover_the_paywall() {
+        let tip_jar = paywall(100, PaywallMode::Tip);
+        let article = paywall(300, PaywallMode::PayWhatYouWant);
+        let quoted = quote(&article, Some(&pass(500, &[ID])), &RequestedAmount::Whole(9999), None).unwrap();
+        assert_eq!((quoted.price.amount(), quoted.list_amount, quoted.mode), (500, 500, PaywallMode::Fixed));
+        assert_eq!(
+            quote(&article, Some(&pass(500, &["pw_other"])), &RequestedAmount::Absent, None),
+            Err(QuoteRefusal::PassNotOnSale("pass_1".into()))
+        );
+        assert!(matches!(
+            quote(&tip_jar, Some(&pass(500, &[ID])), &RequestedAmount::Absent, None),
+            Err(QuoteRefusal::PassNotOnSale(_))
+        ));
+        let archived = Pass { status: PaywallStatus::Archived, ..pass(500, &[ID]) };
+        assert!(matches!(
+            quote(&article, Some(&archived), &RequestedAmount::Absent, None),
+            Err(QuoteRefusal::PassNotOnSale(_))
+        ));
+    }
+
+    #[test]
+    fn a_code_lowers_a_fixed_price_or_a_pass_but_never_a_chosen_amount() {
+        let fixed = paywall(1000, PaywallMode::Fixed);
+        let quoted = quote(&fixed, None, &RequestedAmount::Absent, Some(&percent_off(20))).unwrap();
+        assert_eq!((quoted.price.amount(), quoted.list_amount), (800, 1000));
+        let pwyw = paywall(300, PaywallMode::PayWhatYouWant);
+        assert!(matches!(
+            quote(&pwyw, None, &RequestedAmount::Whole(500), Some(&percent_off(20))),
+            Err(QuoteRefusal::Discount(_))
+        ));
+        let quoted = quote(&pwyw, Some(&pass(500, &[ID])), &RequestedAmount::Absent, Some(&percent_off(20))).unwrap();
+        assert_eq!((quoted.price.amount(), quoted.list_amount), (400, 500));
+    }
+
+    #[test]
+    fn an_archived_paywall_and_an_amount_out_of_the_mode_are_refused() {
+        let archived = Paywall { status: PaywallStatus::Archived, ..paywall(300, PaywallMode::Fixed) };
+        assert_eq!(quote(&archived, None, &RequestedAmount::Absent, None), Err(QuoteRefusal::Archived));
+        let pwyw = paywall(300, PaywallMode::PayWhatYouWant);
+        assert!(matches!(quote(&pwyw, None, &RequestedAmount::Whole(299), None), Err(QuoteRefusal::InvalidAmount(_))));
+        assert!(matches!(quote(&pwyw, None, &RequestedAmount::NotWhole, None), Err(QuoteRefusal::InvalidAmount(_))));
+        assert_eq!(quote(&pwyw, None, &RequestedAmount::Whole(700), None).unwrap().price.amount(), 700);
+    }
 }

@@ -49,7 +49,7 @@ pub fn from_event(object: &EventObject) -> Option<PaymentUpdate> {
             // cannot revoke again.
             let payment_intent_id = dispute.payment_intent.clone()?;
             let status = dispute.status.clone();
-            Some(if crate::purchase_state::closes_dispute(&dispute.status) {
+            Some(if dispute.status.is_closed() {
                 PaymentUpdate::DisputeClosed { payment_intent_id, status }
             } else {
                 PaymentUpdate::DisputeOpened { payment_intent_id, status }

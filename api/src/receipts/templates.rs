@@ -42,7 +42,7 @@ impl Language {
 
 /// An amount as the currency writes it: `¥1,000`, `$2.50`, `€2.50`, `£2.50`, else `2.50 SEK`.
 pub fn amount(money: Money) -> String {
-    let major = format_major(money.amount, money.currency);
+    let major = format_major(money.amount(), money.currency());
     let (whole, fraction) = major.split_once('.').map_or((major.as_str(), None), |(w, f)| (w, Some(f)));
     let digits: Vec<char> = whole.chars().collect();
     let mut grouped = String::new();
@@ -56,7 +56,7 @@ pub fn amount(money: Money) -> String {
         Some(fraction) => format!("{grouped}.{fraction}"),
         None => grouped,
     };
-    match money.currency.code() {
+    match money.currency().code() {
         "jpy" => format!("¥{number}"),
         "usd" => format!("${number}"),
         "eur" => format!("€{number}"),

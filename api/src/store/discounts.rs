@@ -7,6 +7,8 @@
 
 use anyhow::Context;
 
+use plog_shared::api::DiscountStatus;
+
 use super::{Pool, Store};
 
 /// The columns of a code, in the order of every statement below.
@@ -39,8 +41,9 @@ pub struct Discount {
     pub max_uses: Option<i64>,
     /// Uses so far.
     pub uses: i64,
-    /// `active` or `disabled`.
-    pub status: String,
+    /// Whether it still lowers prices.
+    #[sqlx(try_from = "String")]
+    pub status: DiscountStatus,
     /// Unix seconds.
     pub created_at: i64,
 }
@@ -56,7 +59,7 @@ impl Store {
              on conflict (code) do nothing"))
             .bind(&discount.id).bind(&discount.code).bind(discount.percent_off).bind(discount.amount_off)
             .bind(&discount.currency).bind(&discount.applies_to).bind(discount.starts_at).bind(discount.ends_at)
-            .bind(discount.max_uses).bind(discount.uses).bind(&discount.status).bind(discount.created_at)
+            .bind(discount.max_uses).bind(discount.uses).bind(discount.status.as_str()).bind(discount.created_at)
             .execute(pool).await.map(|done| done.rows_affected()))
         .context("Failed to insert a discount code")?;
         Ok(inserted == 1)

@@ -161,7 +161,7 @@ impl Store {
              on conflict (id) do update set title = excluded.title, price_amount = excluded.price_amount, \
                currency = excluded.currency, origin = excluded.origin, paywall_ids = excluded.paywall_ids, \
                days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"))
-            .bind(&pass.id).bind(&pass.title).bind(pass.price.amount).bind(pass.price.currency.code())
+            .bind(&pass.id).bind(&pass.title).bind(pass.price.amount()).bind(pass.price.currency().code())
             .bind(pass.scope.as_str()).bind(&pass.origin).bind(pass.paywall_ids.join(" ")).bind(pass.days)
             .bind(pass.status.as_str()).bind(pass.created_at).bind(pass.updated_at)
             .execute(pool).await.map(|_| ()))

@@ -123,8 +123,8 @@ impl Store {
         on_pool!(self, pool => sqlx::query(concat!(
             "insert into paywalls (", columns!(), ") \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
-            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount)
-            .bind(paywall.price.currency.code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
+            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount())
+            .bind(paywall.price.currency().code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
             .bind(paywall.status.as_str()).bind(paywall.created_at).bind(paywall.updated_at).bind(&paywall.origins)
             .bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
             .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count)
@@ -160,8 +160,8 @@ impl Store {
                content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
                preset_amounts = $12, show_count = $13, updated_at = $14 \
              where id = $1")
-            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount)
-            .bind(paywall.price.currency.code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
+            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount())
+            .bind(paywall.price.currency().code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
             .bind(&paywall.origins).bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
             .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now())
             .execute(pool).await.map(|done| done.rows_affected()))

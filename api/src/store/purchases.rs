@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use anyhow::Context;
-use plog_shared::api::{AdminPurchase, PaywallMode, PurchaseStatus, ReceiptStatus};
+use plog_shared::api::{AdminPurchase, DisputeStatus, PaywallMode, PurchaseStatus, ReceiptStatus};
 use plog_shared::{Currency, Money, PaywallId, PurchaseId};
 
 use super::{Pool, Store, corrupt, now};
@@ -46,8 +46,8 @@ pub struct Purchase {
     pub mode: PaywallMode,
     /// Refunded so far, minor units.
     pub refunded_amount: i64,
-    /// The last dispute's status as Stripe names it, if there was one.
-    pub dispute_status: Option<String>,
+    /// The last dispute's status, if there was one.
+    pub dispute_status: Option<DisputeStatus>,
 }
 
 impl Purchase {
@@ -108,7 +108,7 @@ impl TryFrom<Record> for Purchase {
             updated_at: row.updated_at,
             paid_at: row.paid_at,
             refunded_amount: row.refunded_amount,
-            dispute_status: row.dispute_status,
+            dispute_status: row.dispute_status.map(DisputeStatus::from),
         })
     }
 }
@@ -351,7 +351,7 @@ macro_rules! impl_apply_update {
                             return Ok(UpdateOutcome::Unchanged(status));
                         }
                     }
-                    let dispute_closed = dispute.as_deref().is_some_and(purchase_state::closes_dispute);
+                    let dispute_closed = dispute.map(DisputeStatus::from).is_some_and(|d| d.is_closed());
                     let stored = Stored { status, amount, currency, refunded_amount, dispute_closed };
                     Ok(match purchase_state::effect(&stored, update) {
                         Effect::AmountMismatch => UpdateOutcome::AmountMismatch,
@@ -363,7 +363,7 @@ macro_rules! impl_apply_update {
                                 .bind(write.refunded_amount)
                                 .bind(now)
                                 .bind(&write.last_error)
-                                .bind(&write.dispute_status)
+                                .bind(write.dispute_status.as_ref().map(DisputeStatus::as_str))
                                 .execute(&mut *self)
                                 .await?;
                             if wants_receipt && write.changed && write.status == PurchaseStatus::Paid {
@@ -409,7 +409,7 @@ impl Store {
                    updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, discount_held) \
                  values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
                 .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
-                .bind(&purchase.token_hash).bind(purchase.price.amount).bind(purchase.price.currency.code()).bind(now)
+                .bind(&purchase.token_hash).bind(purchase.price.amount()).bind(purchase.price.currency().code()).bind(now)
                 .bind(&purchase.client_key).bind(purchase.mode.as_str())
                 .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
                 .bind(purchase.pass.as_ref().map(|(id, _)| id.as_str())).bind(purchase.pass.as_ref().and_then(|(_, days)| *days))

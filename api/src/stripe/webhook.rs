@@ -181,7 +181,7 @@ pub struct DisputeObject {
     #[serde(default, deserialize_with = "intent_ref")]
     pub payment_intent: Option<String>,
     /// Stripe's dispute status (`needs_response`, …, `won`, `lost`).
-    pub status: String,
+    pub status: plog_shared::api::DisputeStatus,
 }
 
 /// The object of an event plog acts on, by event type.

@@ -78,7 +78,7 @@ async fn pay_what_you_want_refuses_every_bad_amount_before_stripe_and_charges_th
     assert_eq!(stripe_intent(&intent).await["amount"], 700, "the server wrote the chosen amount into the intent");
     let (status, _) = pay_with_card(&created.client_secret, CARD_OK).await;
     assert_eq!(status, 200);
-    assert_eq!(app.wait_for_status(&intent, "paid").await.price.amount, 700);
+    assert_eq!(app.wait_for_status(&intent, "paid").await.price.amount(), 700);
     let content = app.content(&id, Some(&created.access_token)).await;
     assert!(content.text().await.unwrap().contains("PWYW-PAID"));
 }

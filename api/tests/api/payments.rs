@@ -29,7 +29,7 @@ async fn card_4242_unlocks_the_content_through_the_real_signed_webhook() {
     // The webhook, not the content route, marks it paid: we only read the database here.
     let intent_id = intent_id(&purchase.client_secret);
     let paid = app.wait_for_status(&intent_id, "paid").await;
-    assert_eq!(paid.price.amount, 100);
+    assert_eq!(paid.price.amount(), 100);
 
     let unlocked = app.content(&paywall, Some(&purchase.access_token)).await;
     assert_eq!(unlocked.status(), 200);
@@ -132,7 +132,7 @@ async fn the_price_comes_from_the_paywall_whatever_the_request_says() {
     assert_eq!(intent["metadata"]["paywall_id"], paywall.as_str());
     assert_eq!(intent["metadata"]["purchase_id"], created.purchase_id.as_str());
     let stored = app.purchase(&intent_id(&created.client_secret)).await;
-    assert_eq!((stored.price.amount, stored.price.currency.code()), (1200, "jpy"));
+    assert_eq!((stored.price.amount(), stored.price.currency().code()), (1200, "jpy"));
     assert_eq!(stored.token_hash, plog_api::tokens::token_hash(&created.access_token), "only the hash is stored");
     assert_ne!(stored.token_hash, created.access_token);
 }

@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use plog_api::stripe::API_VERSION;
 use plog_api::stripe::client::parameters_sent;
 use plog_api::stripe::webhook::verify_signature;
+use plog_shared::api::DisputeStatus;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -140,7 +141,7 @@ async fn refunds_in_part_and_in_full_a_failed_refund_and_disputes_move_access_as
     assert_eq!(deliver(&app, "charge.dispute.created", &lost).await, "applied");
     assert_eq!(deliver(&app, "charge.dispute.closed.lost", &lost).await, "unchanged");
     assert!(!unlocks(&app, &paywall, &lost_token).await, "a lost dispute stays revoked");
-    assert_eq!(app.purchase(&lost).await.dispute_status.as_deref(), Some("lost"));
+    assert_eq!(app.purchase(&lost).await.dispute_status, Some(DisputeStatus::Lost));
 }
 
 /// L2 of the review: a refund's failure heard before the refund's own `charge.refunded` (or the
@@ -189,7 +190,7 @@ async fn a_late_open_dispute_event_after_a_won_close_changes_nothing() {
     assert_eq!(deliver(&app, "charge.dispute.closed.won", &intent).await, "applied");
     assert_eq!(deliver(&app, "charge.dispute.created", &intent).await, "unchanged", "delivered late");
     assert!(unlocks(&app, &paywall, &token).await, "the won dispute stands");
-    assert_eq!(app.purchase(&intent).await.dispute_status.as_deref(), Some("won"));
+    assert_eq!(app.purchase(&intent).await.dispute_status, Some(DisputeStatus::Won));
 }
 
 #[tokio::test]
@@ -398,4 +399,33 @@ fn every_form_plog_sends_uses_only_parameters_of_the_official_sdk_at_the_pinned_
     let create = &forms.iter().find(|(class, _)| *class == "PaymentIntentCreateParams").unwrap().1;
     assert!(!create.contains(&"payment_method_types".to_owned()));
     assert!(create.contains(&"allowed_payment_method_types".to_owned()));
+}
+
+/// The dispute statuses plog knows are exactly those of `Dispute.Status` in Stripe's own type
+/// definitions (the official `stripe` npm package, installed by scripts/setup), and which of
+/// them close a dispute is what those definitions' names say.
+#[test]
+fn the_dispute_statuses_plog_reads_are_stripes_own() {
+    let definitions = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../e2e/node_modules/stripe/cjs/resources/Disputes.d.ts"
+    ))
+    .expect("Stripe's type definitions (scripts/setup installs them into e2e/node_modules)");
+    let declared =
+        definitions.split("type Status = ").nth(1).expect("Dispute.Status is declared").split(';').next().unwrap();
+    let mut stripes: Vec<&str> =
+        declared.split('|').map(|v| v.trim().trim_matches('\'')).filter(|v| *v != "OtherString").collect();
+    stripes.sort_unstable();
+    let mut ours: Vec<&str> = DisputeStatus::KNOWN.iter().map(DisputeStatus::as_str).collect();
+    ours.sort_unstable();
+    assert_eq!(ours, stripes, "plog's dispute statuses against Stripe's Dispute.Status");
+    for status in DisputeStatus::KNOWN {
+        assert_eq!(DisputeStatus::parse(status.as_str()), status);
+        // Closed: won, lost, and the two ends of an inquiry; an appeal is still open.
+        let closed = matches!(status.as_str(), "won" | "lost" | "warning_closed" | "prevented");
+        assert_eq!(status.is_closed(), closed, "{status:?}");
+        assert!(!status.is_won() || status.is_closed(), "{status:?}");
+    }
+    assert_eq!(DisputeStatus::parse("a_later_status"), DisputeStatus::Other("a_later_status".into()));
+    assert!(!DisputeStatus::parse("a_later_status").is_closed());
 }
