@@ -7,7 +7,7 @@ use plog_shared::{Currency, Money, PaywallId};
 
 use crate::markdown::render_markdown;
 use crate::sites::{canonical_origins, origin_list};
-use crate::store::{Paywall, Store, now};
+use crate::store::{Paywall, Store};
 use crate::tokens::new_paywall_id;
 
 /// Most one-tap tip amounts a paywall may offer.
@@ -241,7 +241,7 @@ pub enum CatalogError {
 }
 
 /// Validates and stores a new paywall.
-pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogError> {
+pub async fn create(store: &Store, new: &NewPaywall, now: i64) -> Result<Paywall, CatalogError> {
     let title = check_title(&new.title)?;
     let teaser = check_teaser(new.teaser.as_deref())?;
     let money = check_price(&new.price)?;
@@ -256,7 +256,6 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
     };
     let Pricing { suggested: suggested_amount, maximum: max_amount, presets: preset_amounts, show_count, .. } =
         check_pricing(&pricing, money)?;
-    let now = now();
     let paywall = Paywall {
         id: new_paywall_id(),
         title,
@@ -280,7 +279,7 @@ pub async fn create(store: &Store, new: &NewPaywall) -> Result<Paywall, CatalogE
 
 /// Applies changes: the paywall with the patch applied is validated as a whole (as if it were
 /// new), and nothing is written if any field is invalid.
-pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch) -> Result<Paywall, CatalogError> {
+pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch, now: i64) -> Result<Paywall, CatalogError> {
     let mut paywall = find(store, id).await?;
     if let Some(title) = &patch.title {
         paywall.title = check_title(title)?;
@@ -317,12 +316,12 @@ pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch) -> Resu
     paywall.mode = mode;
     (paywall.suggested_amount, paywall.max_amount, paywall.preset_amounts, paywall.show_count) =
         (suggested_amount, max_amount, preset_amounts, show_count);
-    store.save_paywall(&paywall).await?.ok_or(CatalogError::NotFound)
+    store.save_paywall(&paywall, now).await?.ok_or(CatalogError::NotFound)
 }
 
 /// Archives a paywall: it sells no more, and earlier buyers keep access.
-pub async fn archive(store: &Store, id: &PaywallId) -> Result<Paywall, CatalogError> {
-    store.archive_paywall(id).await?.ok_or(CatalogError::NotFound)
+pub async fn archive(store: &Store, id: &PaywallId, now: i64) -> Result<Paywall, CatalogError> {
+    store.archive_paywall(id, now).await?.ok_or(CatalogError::NotFound)
 }
 
 /// One paywall: the one lookup every route, page and command uses.

@@ -247,15 +247,3 @@ impl From<crate::offers::OfferError> for ApiError {
         }
     }
 }
-
-impl From<crate::payments::start::QuoteRefusal> for ApiError {
-    fn from(refusal: crate::payments::start::QuoteRefusal) -> Self {
-        use crate::payments::start::QuoteRefusal;
-        match refusal {
-            QuoteRefusal::Archived => ApiError::Gone,
-            QuoteRefusal::PassNotOnSale(_) => ApiError::Unprocessable(refusal.to_string()),
-            QuoteRefusal::InvalidAmount(message) => ApiError::InvalidAmount(message),
-            QuoteRefusal::Discount(refusal) => ApiError::Discount(refusal),
-        }
-    }
-}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::config::ServeConfig;
 use crate::limits::{AddressLimits, AdminTokenLimiter, PurchaseLimits, RestoreLimits};
 use crate::mailer::Mailer;
@@ -26,6 +27,11 @@ impl Application {
     /// Validates the configuration, opens and migrates the database, builds the Stripe client
     /// and binds the listen address.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        Application::build_with_clock(config, Clock::system()).await
+    }
+
+    /// [`Application::build`] on a given clock (tests pass one they move).
+    pub async fn build_with_clock(config: ServeConfig, clock: Clock) -> anyhow::Result<Application> {
         config.validate()?;
         let store = Store::open(&config.database).await?;
         store.migrate().await?;
@@ -67,6 +73,7 @@ impl Application {
             restore_limits: RestoreLimits::default(),
             address_limits,
             hash_keys,
+            clock,
             metrics,
         });
         Ok(Application { listener, state })
@@ -91,10 +98,13 @@ impl Application {
                 store.clone(),
                 self.state.stripe.clone(),
                 every.into(),
+                self.state.clock.clone(),
             ))
         });
         let sender =
-            self.state.mailer.clone().map(|mailer| tokio::spawn(crate::receipts::sender::run(store.clone(), mailer)));
+            self.state.mailer.clone().map(|mailer| {
+                tokio::spawn(crate::receipts::sender::run(store.clone(), mailer, self.state.clock.clone()))
+            });
         let forgetter = tokio::spawn({
             let state = self.state.clone();
             async move {
@@ -108,7 +118,7 @@ impl Application {
                     state.admin_tokens.forget_idle();
                     state.restore_limits.forget_idle();
                     state.address_limits.forget_idle();
-                    let started_before = crate::store::now() - crate::offers::discounts::HOLD_SECS;
+                    let started_before = state.clock.now() - crate::offers::discounts::HOLD_SECS;
                     match state.store.release_stale_discounts(started_before).await {
                         Ok(0) => {}
                         Ok(released) => tracing::info!(released, "gave back discount uses of purchases never paid"),

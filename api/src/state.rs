@@ -43,6 +43,8 @@ pub struct AppContext {
     pub address_limits: AddressLimits,
     /// The keys of the hashes of readers' addresses, restore codes and client addresses.
     pub hash_keys: crate::config::HashKeys,
+    /// What time it is (the system's; tests move theirs).
+    pub clock: crate::clock::Clock,
     /// What `/metrics` reports (the store's registry: one per server).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }

@@ -14,7 +14,11 @@ use std::time::Instant;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use clap::{Parser, Subcommand};
-use plog_api::store::{Store, now};
+use plog_api::store::Store;
+
+fn now() -> i64 {
+    plog_api::clock::Clock::system().now()
+}
 use plog_api::tokens::{new_access_token, new_purchase_id, token_hash};
 
 #[derive(Parser)]

@@ -14,6 +14,7 @@ use plog_shared::money::{format_major, parse_major};
 use plog_shared::{Currency, PaywallId};
 
 use crate::catalog;
+use crate::clock::Clock;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::{Paywall, Store};
@@ -284,8 +285,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let stripe = crate::stripe::StripeApi::new(&stripe, store.metrics().clone())?;
             let since_secs = std::time::Duration::from(since).as_secs() as i64;
-            let changes =
-                crate::payments::reconcile::reconcile(&store, &stripe, crate::store::now() - since_secs).await?;
+            let changes = crate::payments::reconcile::reconcile(
+                &store,
+                &stripe,
+                Clock::system().now() - since_secs,
+                Clock::system().now(),
+            )
+            .await?;
             for change in &changes {
                 println!("{change}");
             }
@@ -333,7 +339,8 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
                 preset_amounts,
                 show_count,
             };
-            let paywall = catalog::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let paywall =
+                catalog::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", paywall.id);
             println!("{}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
             Ok(())
@@ -418,13 +425,16 @@ async fn paywall(command: PaywallCommand) -> anyhow::Result<()> {
                     .transpose()?,
                 show_count,
             };
-            let paywall = catalog::update(&store, &id, &patch).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            let paywall = catalog::update(&store, &id, &patch, Clock::system().now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             println!("updated {}: {} at {}", paywall.id, paywall.title, price_text(&paywall));
             Ok(())
         }
         PaywallCommand::Archive { database, id } => {
             let store = open(&database).await?;
-            let paywall = catalog::archive(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            let paywall =
+                catalog::archive(&store, &id, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             println!("archived {}", paywall.id);
             Ok(())
         }

@@ -8,10 +8,10 @@ use plog_shared::api::{NewDiscount, NewGift, NewPass, PassScope, Price};
 use plog_shared::money::parse_major;
 
 use super::open;
+use crate::clock::Clock;
 use crate::config::DatabaseConfig;
 use crate::offers::{discounts, gifts, passes};
 use crate::report::parse_until;
-use crate::store::now;
 
 /// `plog pass …`.
 #[derive(Debug, Subcommand)]
@@ -170,7 +170,7 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let scope = if paywalls.is_empty() { PassScope::Site } else { PassScope::Set };
             let new = NewPass { title, price, scope, origin, paywall_ids: paywalls, days };
-            let pass = passes::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pass = passes::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", pass.id);
             println!("{}", passes::describe(&pass));
         }
@@ -195,7 +195,8 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
         }
         PassCommand::Archive { database, id } => {
             let store = open(&database).await?;
-            let pass = passes::archive(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            let pass =
+                passes::archive(&store, &id, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             println!("archived {}", pass.id);
         }
     }
@@ -205,11 +206,12 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
 pub(super) async fn gift(command: GiftCommand) -> anyhow::Result<()> {
     match command {
         GiftCommand::Create { database, paywall, label, max_opens, expires } => {
-            let expires_at = expires.as_deref().map(|t| parse_when(t, now())).transpose()?;
+            let expires_at = expires.as_deref().map(|t| parse_when(t, Clock::system().now())).transpose()?;
             let store = open(&database).await?;
-            let created = gifts::create(&store, &paywall, &NewGift { label, max_opens, expires_at })
-                .await
-                .map_err(|e| anyhow::anyhow!("{paywall}: {e}"))?;
+            let created =
+                gifts::create(&store, &paywall, &NewGift { label, max_opens, expires_at }, Clock::system().now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{paywall}: {e}"))?;
             println!("{}", created.gift.id);
             println!("append to the article's address: {}", created.fragment);
         }
@@ -234,7 +236,8 @@ pub(super) async fn gift(command: GiftCommand) -> anyhow::Result<()> {
         }
         GiftCommand::Revoke { database, id } => {
             let store = open(&database).await?;
-            let gift = gifts::revoke(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            let gift =
+                gifts::revoke(&store, &id, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             println!("revoked {}", gift.id);
         }
     }
@@ -244,7 +247,7 @@ pub(super) async fn gift(command: GiftCommand) -> anyhow::Result<()> {
 pub(super) async fn code(command: CodeCommand) -> anyhow::Result<()> {
     match command {
         CodeCommand::Create { database, code, percent, amount, currency, applies_to, from, until, max_uses } => {
-            let now = now();
+            let now = Clock::system().now();
             let amount_off = match (&amount, &currency) {
                 (Some(amount), Some(currency)) => Some(major(amount, currency, "amount")?),
                 _ => None,
@@ -259,7 +262,8 @@ pub(super) async fn code(command: CodeCommand) -> anyhow::Result<()> {
                 max_uses,
             };
             let store = open(&database).await?;
-            let discount = discounts::create(&store, &new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let discount =
+                discounts::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", discount.id);
             println!("{}", discounts::describe(&discount));
         }

@@ -9,11 +9,12 @@ use plog_shared::money::{amount_text, format_major, money_text, parse_major};
 use plog_shared::{Currency, PaywallId};
 
 use super::open;
+use crate::clock::Clock;
 use crate::config::{DatabaseConfig, StripeAccess};
 use crate::export::{purchases_csv, utc_time};
 use crate::payments::refund::{RefundError, refundable, refundable_purchase};
 use crate::report::{self, ReportFilter, parse_since};
-use crate::store::{PurchaseFilter, now};
+use crate::store::PurchaseFilter;
 
 /// How a listing is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,7 +121,7 @@ pub struct StatsArgs {
 }
 
 fn since_arg(text: Option<&str>) -> anyhow::Result<Option<i64>> {
-    text.map(|t| parse_since(t, now()).map_err(|e| anyhow::anyhow!("--since: {e}"))).transpose()
+    text.map(|t| parse_since(t, Clock::system().now()).map_err(|e| anyhow::anyhow!("--since: {e}"))).transpose()
 }
 
 /// Runs `plog purchases …`.

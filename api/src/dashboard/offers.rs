@@ -18,7 +18,6 @@ use super::layout::{Nav, Page, money, page, time};
 use super::session::{CsrfForm, Session};
 use crate::offers::{OfferError, discounts, gifts, passes};
 use crate::state::AppState;
-use crate::store::now;
 
 impl From<OfferError> for DashboardError {
     fn from(error: OfferError) -> Self {
@@ -124,7 +123,7 @@ async fn offers_page(
     let pass_list = passes::list(&ctx.store).await?;
     let gift_list = gifts::list(&ctx.store, None).await?;
     let codes = ctx.store.discounts().await?;
-    let now = now();
+    let now = ctx.clock.now();
     let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf_token); };
     let body = html! {
         h1 { "Offers" }
@@ -250,7 +249,7 @@ pub async fn create_pass(
         paywall_ids,
         days: number(&form.days, "days")?,
     };
-    let pass = passes::create(&ctx.store, &new).await?;
+    let pass = passes::create(&ctx.store, &new, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass created from the dashboard");
     Ok(Redirect::to("/admin/offers").into_response())
 }
@@ -263,9 +262,9 @@ pub async fn create_gift(
     Form(form): Form<GiftForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
-    let expires_at = number(&form.days, "expires in days")?.map(|days| now() + days * crate::store::DAY_SECS);
+    let expires_at = number(&form.days, "expires in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS);
     let new = NewGift { label: Some(form.label), max_opens: number(&form.max_opens, "most opens")?, expires_at };
-    let created = gifts::create(&ctx.store, &form.paywall, &new).await?;
+    let created = gifts::create(&ctx.store, &form.paywall, &new, ctx.clock.now()).await?;
     tracing::info!(gift_id = %created.gift.id, "gift link made from the dashboard");
     Ok(offers_page(&session, &ctx, Some((created.gift.id, created.fragment))).await?.into_response())
 }
@@ -289,10 +288,10 @@ pub async fn create_code(
         amount_off,
         applies_to: ids(&form.applies_to),
         starts_at: None,
-        ends_at: number(&form.days, "ends in days")?.map(|days| now() + days * crate::store::DAY_SECS),
+        ends_at: number(&form.days, "ends in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS),
         max_uses: number(&form.max_uses, "most uses")?,
     };
-    discounts::create(&ctx.store, &new).await?;
+    discounts::create(&ctx.store, &new, ctx.clock.now()).await?;
     Ok(Redirect::to("/admin/offers").into_response())
 }
 
@@ -307,8 +306,8 @@ pub async fn end_offer(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
     match kind.as_str() {
-        "passes" => drop(passes::archive(&ctx.store, &id).await?),
-        "gifts" => drop(gifts::revoke(&ctx.store, &id).await?),
+        "passes" => drop(passes::archive(&ctx.store, &id, ctx.clock.now()).await?),
+        "gifts" => drop(gifts::revoke(&ctx.store, &id, ctx.clock.now()).await?),
         "codes" => drop(discounts::disable(&ctx.store, &id).await?),
         _ => return Err(DashboardError::NotFound),
     }

@@ -14,7 +14,7 @@ use super::layout::{Nav, Page, money, page, percent};
 use super::session::Session;
 use crate::report::{self, ReportFilter, day_text};
 use crate::state::AppState;
-use crate::store::{DAY_SECS, now};
+use crate::store::DAY_SECS;
 
 /// The periods offered, in days.
 pub const PERIODS: [i64; 4] = [7, 30, 90, 365];
@@ -37,7 +37,7 @@ pub async fn overview(
         Some(text) => Some(crate::sites::canonical_origin(text).map_err(DashboardError::BadRequest)?),
         None => None,
     };
-    let today = now().div_euclid(DAY_SECS);
+    let today = ctx.clock.now().div_euclid(DAY_SECS);
     let first_day = today - days + 1;
     let stats = report::build(&ctx.store, &ReportFilter { since: Some(first_day * DAY_SECS), site }).await?;
     let body = html! {

@@ -211,7 +211,7 @@ pub async fn create(
         preset_amounts: typed.preset_amounts,
         show_count: typed.show_count,
     };
-    match catalog::create(&ctx.store, &new).await {
+    match catalog::create(&ctx.store, &new, ctx.clock.now()).await {
         Ok(paywall) => {
             tracing::info!(paywall_id = %paywall.id, "paywall created from the dashboard");
             Ok(Redirect::to(&format!("/admin/paywalls/{}?created=1", paywall.id)).into_response())
@@ -368,7 +368,7 @@ pub async fn update(
         preset_amounts: Some(typed.preset_amounts).filter(|p| !p.is_empty()),
         show_count: Some(typed.show_count),
     };
-    match catalog::update(&ctx.store, &catalog::parse_id(&id)?, &patch).await {
+    match catalog::update(&ctx.store, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
         Ok(paywall) => Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response()),
         Err(CatalogError::Invalid(e)) => Ok(refuse(&e.0)),
         Err(e) => Err(e.into()),
@@ -384,7 +384,7 @@ pub async fn archive(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
-    let paywall = catalog::archive(&ctx.store, &catalog::parse_id(&id)?).await?;
+    let paywall = catalog::archive(&ctx.store, &catalog::parse_id(&id)?, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
     Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())
 }

@@ -17,7 +17,7 @@ use super::session::Session;
 use crate::export::purchases_csv;
 use crate::report::parse_day;
 use crate::state::AppState;
-use crate::store::{DAY_SECS, PurchaseFilter, now};
+use crate::store::{DAY_SECS, PurchaseFilter};
 
 /// Most purchases one page or export holds.
 pub const MOST: i64 = 10_000;
@@ -155,7 +155,7 @@ pub async fn sales_csv(
 ) -> Result<Response, DashboardError> {
     let selection = select(&ctx, &query).await?;
     let csv = purchases_csv(&selection.purchases, &selection.titles)?;
-    let name = format!("plog-sales-{}.csv", crate::report::day_text(now().div_euclid(DAY_SECS)));
+    let name = format!("plog-sales-{}.csv", crate::report::day_text(ctx.clock.now().div_euclid(DAY_SECS)));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

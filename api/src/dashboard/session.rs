@@ -22,7 +22,6 @@ use super::DashboardError;
 use super::layout::{Nav, page};
 use crate::client_ip::ClientIp;
 use crate::state::AppState;
-use crate::store::now;
 use crate::tokens::{constant_time_eq, new_access_token};
 
 /// The session cookie's name.
@@ -95,7 +94,7 @@ impl FromRequestParts<AppState> for Session {
         }
         let value = cookie_value(&parts.headers).ok_or(DashboardError::SignIn)?;
         let cookie_hash = session_key(ctx, &value);
-        let session = ctx.store.find_session(&cookie_hash, now()).await?.ok_or(DashboardError::SignIn)?;
+        let session = ctx.store.find_session(&cookie_hash, ctx.clock.now()).await?.ok_or(DashboardError::SignIn)?;
         Ok(Session { csrf_token: session.csrf_token, cookie_hash })
     }
 }
@@ -164,7 +163,7 @@ pub async fn sign_in(
         return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));
     }
     let value = new_access_token();
-    let at = now();
+    let at = ctx.clock.now();
     ctx.store.open_session(&session_key(&ctx, &value), &new_access_token(), at, at + LIFETIME_SECS).await?;
     tracing::info!("dashboard session opened");
     let mut response = Redirect::to("/admin").into_response();

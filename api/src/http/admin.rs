@@ -49,7 +49,7 @@ pub(super) async fn create_paywall(
     State(ctx): State<AppState>,
     Json(new): Json<NewPaywall>,
 ) -> Result<(StatusCode, Json<AdminPaywall>), ApiError> {
-    let paywall = catalog::create(&ctx.store, &new).await?;
+    let paywall = catalog::create(&ctx.store, &new, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall created");
     Ok((StatusCode::CREATED, Json(catalog::to_admin(&paywall, &ctx.public_url))))
 }
@@ -83,7 +83,7 @@ pub(super) async fn update_paywall(
     PaywallPath(id): PaywallPath,
     Json(patch): Json<PaywallPatch>,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::update(&ctx.store, &id, &patch).await?;
+    let paywall = catalog::update(&ctx.store, &id, &patch, ctx.clock.now()).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 
@@ -95,7 +95,7 @@ pub(super) async fn archive_paywall(
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::archive(&ctx.store, &id).await?;
+    let paywall = catalog::archive(&ctx.store, &id, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }

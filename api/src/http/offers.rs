@@ -60,7 +60,7 @@ pub(super) async fn create_pass(
     State(ctx): State<AppState>,
     Json(new): Json<NewPass>,
 ) -> Result<(StatusCode, Json<AdminPass>), ApiError> {
-    let pass = passes::create(&ctx.store, &new).await?;
+    let pass = passes::create(&ctx.store, &new, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass created");
     Ok((StatusCode::CREATED, Json(passes::to_admin(&pass, 0))))
 }
@@ -92,7 +92,7 @@ pub(super) async fn update_pass(
     Path(id): Path<String>,
     Json(patch): Json<PassPatch>,
 ) -> Result<Json<AdminPass>, ApiError> {
-    let pass = passes::update(&ctx.store, &id, &patch).await?;
+    let pass = passes::update(&ctx.store, &id, &patch, ctx.clock.now()).await?;
     one_pass(&ctx, &pass.id).await.map(Json)
 }
 
@@ -104,7 +104,7 @@ pub(super) async fn archive_pass(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AdminPass>, ApiError> {
-    let pass = passes::archive(&ctx.store, &id).await?;
+    let pass = passes::archive(&ctx.store, &id, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass archived");
     one_pass(&ctx, &pass.id).await.map(Json)
 }
@@ -120,7 +120,7 @@ pub(super) async fn create_gift(
     PaywallPath(id): PaywallPath,
     Json(new): Json<NewGift>,
 ) -> Result<(StatusCode, Json<GiftCreated>), ApiError> {
-    let created = gifts::create(&ctx.store, id.as_str(), &new).await?;
+    let created = gifts::create(&ctx.store, id.as_str(), &new, ctx.clock.now()).await?;
     tracing::info!(gift_id = %created.gift.id, paywall_id = %id, "gift link created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -153,7 +153,7 @@ pub(super) async fn revoke_gift(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AdminGift>, ApiError> {
-    let gift = gifts::revoke(&ctx.store, &id).await?;
+    let gift = gifts::revoke(&ctx.store, &id, ctx.clock.now()).await?;
     tracing::info!(gift_id = %gift.id, "gift link revoked");
     Ok(Json(gift))
 }
@@ -167,7 +167,7 @@ pub(super) async fn create_discount(
     State(ctx): State<AppState>,
     Json(new): Json<NewDiscount>,
 ) -> Result<(StatusCode, Json<AdminDiscount>), ApiError> {
-    let discount = discounts::create(&ctx.store, &new).await?;
+    let discount = discounts::create(&ctx.store, &new, ctx.clock.now()).await?;
     tracing::info!(discount_id = %discount.id, "discount code created");
     Ok((StatusCode::CREATED, Json(discounts::to_admin(&discount))))
 }

@@ -18,7 +18,7 @@ use crate::offers::discounts::{self, Item};
 use crate::payments;
 use crate::receipts::{self, ReceiptAsked};
 use crate::state::AppState;
-use crate::store::{Purchase, now};
+use crate::store::Purchase;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -126,8 +126,11 @@ pub(super) async fn content(
     ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<Json<PaidContent>, ApiError> {
-    let may_ask = |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, now(), client);
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, bearer_token(&headers)).await.map(Json)
+    let may_ask =
+        |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
+    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, bearer_token(&headers), ctx.clock.now())
+        .await
+        .map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/content` with the access token as a `text/plain` body: the same
@@ -144,8 +147,9 @@ pub(super) async fn content_by_body(
     token: String,
 ) -> Result<Json<PaidContent>, ApiError> {
     let token = Some(token.trim()).filter(|t| !t.is_empty());
-    let may_ask = |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, now(), client);
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, token).await.map(Json)
+    let may_ask =
+        |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
+    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, token, ctx.clock.now()).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →
@@ -170,7 +174,7 @@ pub(super) async fn receipt(
         language: body.language.unwrap_or_else(|| "en".into()),
         origin: headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned),
     };
-    receipts::ask_receipt(&ctx.store, ctx.email_key(), &id, bearer_token(&headers), &asked).await?;
+    receipts::ask_receipt(&ctx.store, ctx.email_key(), &id, bearer_token(&headers), &asked, ctx.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -191,7 +195,7 @@ pub(super) async fn view(
     let from_dashboard =
         headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
     if !from_dashboard {
-        ctx.store.record_view(paywall.id.as_str(), crate::store::now()).await?;
+        ctx.store.record_view(paywall.id.as_str(), ctx.clock.now()).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -211,7 +215,7 @@ pub(super) async fn discount(
 ) -> Result<Json<DiscountQuote>, ApiError> {
     ctx.address_limits.check_code(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
-    let discount = discounts::lookup(&ctx.store, &body.code).await?.map_err(ApiError::Discount)?;
+    let discount = discounts::lookup(&ctx.store, &body.code, ctx.clock.now()).await?.map_err(ApiError::Discount)?;
     let amount = discounts::price_with(&discount, Item::Paywall(&paywall)).ok();
     let on_sale = ctx.store.passes_on_sale().await?;
     let passes: Vec<PassQuote> = on_sale
@@ -243,7 +247,8 @@ pub(super) async fn gift(
 ) -> Result<Json<GiftOpened>, ApiError> {
     ctx.address_limits.check_code(client)?;
     catalog::find(&ctx.store, &id).await?;
-    let opened = offers::gifts::open(&ctx.store, id.as_str(), &body.code).await?.map_err(ApiError::Gift)?;
+    let opened =
+        offers::gifts::open(&ctx.store, id.as_str(), &body.code, ctx.clock.now()).await?.map_err(ApiError::Gift)?;
     tracing::info!(paywall_id = %id, "gift link opened");
     Ok(Json(opened))
 }

@@ -17,7 +17,7 @@ use crate::catalog::RequestedAmount;
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Json, read_body};
 use crate::payments;
-use crate::payments::start::Choice;
+use crate::payments::start::{Choice, PurchaseAsked};
 use crate::receipts::ReceiptAsked;
 use crate::state::AppState;
 
@@ -84,15 +84,13 @@ pub(super) async fn create(
     if choice.discount_code.is_some() {
         ctx.address_limits.check_code(client)?;
     }
-    let created = payments::start::start_purchase(
-        &ctx.store,
-        &ctx.stripe,
-        &ctx.purchase_limits,
-        &id,
+    let asked = PurchaseAsked {
+        paywall_id: &id,
         client,
-        &choice,
-        receipt.as_ref().map(|(asked, key)| (asked, *key)),
-    )
-    .await?;
+        choice: &choice,
+        receipt: receipt.as_ref().map(|(asked, key)| (asked, *key)),
+        now: ctx.clock.now(),
+    };
+    let created = payments::start::start_purchase(&ctx.store, &ctx.stripe, &ctx.purchase_limits, &asked).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

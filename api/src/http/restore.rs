@@ -40,7 +40,9 @@ pub(super) async fn start(
         page_url: &body.page,
         language: body.language.as_deref().unwrap_or("en"),
     };
-    let started = restore::start(&ctx.store, &ctx.hash_keys, &ctx.restore_limits, client, origin, &request).await?;
+    let started =
+        restore::start(&ctx.store, &ctx.hash_keys, &ctx.restore_limits, client, origin, &request, ctx.clock.now())
+            .await?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
 
@@ -57,5 +59,5 @@ pub(super) async fn redeem(
         return Err(ApiError::MailDisabled);
     }
     ctx.restore_limits.check_code(client, &id)?;
-    restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code).await.map(Json)
+    restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code, ctx.clock.now()).await.map(Json)
 }

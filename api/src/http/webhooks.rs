@@ -17,7 +17,6 @@ use serde_json::json;
 use crate::error::{ApiError, error_response, read_body};
 use crate::payments;
 use crate::state::AppState;
-use crate::store::now;
 use crate::stripe::webhook::{Event, EventObject, WebhookError, verify_signature};
 
 pub fn router() -> Router<AppState> {
@@ -64,7 +63,10 @@ impl FromRequest<AppState> for SignedEvent {
         let signature =
             request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let body = read_body(request).await.map_err(Refusal::Body)?;
-        let read = verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), now())
+        // A signature's age is judged by the wall clock Stripe signed by, never by the app's
+        // clock (which tests move): the tolerance is a real-time bound on replays.
+        let wall_clock = crate::clock::Clock::system().now();
+        let read = verify_signature(&signature, &body, ctx.config.stripe.webhook_secret.expose_secret(), wall_clock)
             .and_then(|()| Event::parse(&body))
             .and_then(|event| Ok(SignedEvent { object: event.object()?, event }));
         if read.is_err() {
@@ -78,6 +80,7 @@ async fn receive(
     State(ctx): State<AppState>,
     SignedEvent { event, object }: SignedEvent,
 ) -> Result<Response, ApiError> {
-    let outcome = payments::webhook::apply_event(&ctx.store, &ctx.stripe, &event, object.as_ref()).await?;
+    let outcome =
+        payments::webhook::apply_event(&ctx.store, &ctx.stripe, &event, object.as_ref(), ctx.clock.now()).await?;
     Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": outcome.label() }))).into_response())
 }

@@ -25,7 +25,7 @@ use sha2::Sha256;
 
 use crate::config::{PurchaseLimitsConfig, Rate};
 use crate::error::ApiError;
-use crate::store::{Store, now};
+use crate::store::Store;
 
 /// The window in which a client's unpaid purchases count towards the cap.
 pub const UNPAID_WINDOW: Duration = Duration::from_secs(3600);
@@ -149,10 +149,16 @@ impl PurchaseLimits {
     /// Weighs a client's start against its recent purchases: refuses a client that already
     /// holds the most unpaid purchases of the last hour; then the start spends the paywall's
     /// rate only if the client already made [`FREE_UNPAID_STARTS`] unpaid ones and paid none.
-    pub async fn weigh_client(&self, store: &Store, client_key: &str, paywall_id: &str) -> Result<(), ApiError> {
+    pub async fn weigh_client(
+        &self,
+        store: &Store,
+        client_key: &str,
+        paywall_id: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
         let window = UNPAID_WINDOW.as_secs() as i64;
-        let recent = store.client_purchases(client_key, now() - window).await?;
-        self.check_unpaid(recent.unpaid, recent.oldest_unpaid)?;
+        let recent = store.client_purchases(client_key, now - window).await?;
+        self.check_unpaid(recent.unpaid, recent.oldest_unpaid, now)?;
         if recent.paid || recent.unpaid < FREE_UNPAID_STARTS {
             return Ok(());
         }
@@ -160,17 +166,17 @@ impl PurchaseLimits {
     }
 
     /// Refuses a client that already holds the most unpaid purchases of the last hour.
-    fn check_unpaid(&self, unpaid: i64, oldest: Option<i64>) -> Result<(), ApiError> {
+    fn check_unpaid(&self, unpaid: i64, oldest: Option<i64>, now: i64) -> Result<(), ApiError> {
         if self.max_unpaid == 0 || unpaid < i64::from(self.max_unpaid) {
             return Ok(());
         }
         let window = UNPAID_WINDOW.as_secs() as i64;
-        let frees_at = oldest.unwrap_or_else(now) + window;
+        let frees_at = oldest.unwrap_or(now) + window;
         Err(ApiError::RateLimited {
             message: format!(
                 "too many unpaid purchases from your network ({unpaid} in the last hour); finish one or try again later"
             ),
-            retry_after: Duration::from_secs((frees_at - now()).max(1) as u64),
+            retry_after: Duration::from_secs((frees_at - now).max(1) as u64),
         })
     }
 

@@ -8,7 +8,7 @@ use plog_shared::api::{AdminDiscount, DiscountStatus, NewDiscount, PaywallMode, 
 use plog_shared::{Currency, Money};
 
 use super::OfferError;
-use crate::store::{Discount, Pass, Paywall, Store, now};
+use crate::store::{Discount, Pass, Paywall, Store};
 use crate::tokens::new_id;
 
 /// How long a purchase started with a code holds the code's use unpaid; then it is given back
@@ -120,16 +120,16 @@ pub fn usable(discount: &Discount, now: i64) -> Result<(), Refusal> {
 }
 
 /// The stored code a reader typed, if it exists and can be used now.
-pub async fn lookup(store: &Store, typed: &str) -> anyhow::Result<Result<Discount, Refusal>> {
+pub async fn lookup(store: &Store, typed: &str, now: i64) -> anyhow::Result<Result<Discount, Refusal>> {
     let Some(code) = normalize(typed) else { return Ok(Err(Refusal::Unknown)) };
     let Some(discount) = store.discount_by_code(&code).await? else { return Ok(Err(Refusal::Unknown)) };
-    Ok(usable(&discount, now()).map(|()| discount))
+    Ok(usable(&discount, now).map(|()| discount))
 }
 
 /// After a use could not be taken: why (the code changed since it was read).
-pub async fn why_not_taken(store: &Store, id_code: &str) -> anyhow::Result<Refusal> {
+pub async fn why_not_taken(store: &Store, id_code: &str, now: i64) -> anyhow::Result<Refusal> {
     Ok(match store.discount_by_code(id_code).await? {
-        Some(discount) => usable(&discount, now()).err().unwrap_or(Refusal::UsedUp),
+        Some(discount) => usable(&discount, now).err().unwrap_or(Refusal::UsedUp),
         None => Refusal::Unknown,
     })
 }
@@ -156,7 +156,7 @@ async fn check_targets(store: &Store, ids: &[String]) -> Result<String, OfferErr
 }
 
 /// Validates and stores a new code.
-pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferError> {
+pub async fn create(store: &Store, new: &NewDiscount, now: i64) -> Result<Discount, OfferError> {
     let invalid = |m: String| Err(OfferError::Invalid(m));
     let Some(code) = normalize(&new.code) else {
         return invalid(format!("code must be {} to {} letters, digits, - or _", CODE_CHARS.start(), CODE_CHARS.end()));
@@ -193,7 +193,7 @@ pub async fn create(store: &Store, new: &NewDiscount) -> Result<Discount, OfferE
         max_uses: new.max_uses,
         uses: 0,
         status: DiscountStatus::Active,
-        created_at: now(),
+        created_at: now,
     };
     if !store.insert_discount(&discount).await? {
         return invalid(format!("the code {} exists already", discount.code));

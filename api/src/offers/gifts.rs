@@ -9,7 +9,7 @@ use plog_shared::api::{AdminGift, GiftCreated, GiftOpened, NewGift};
 
 use super::{MAX_LABEL_CHARS, OfferError};
 use crate::catalog;
-use crate::store::{Gift, GiftOpen, NewGiftLink, Store, now};
+use crate::store::{Gift, GiftOpen, NewGiftLink, Store};
 use crate::tokens::{looks_like_token, new_access_token, new_id, token_hash};
 
 /// Most opens a link may allow.
@@ -45,7 +45,7 @@ impl Refusal {
 }
 
 /// Makes a gift link for a paywall; the code is in the answer only.
-pub async fn create(store: &Store, paywall_id: &str, new: &NewGift) -> Result<GiftCreated, OfferError> {
+pub async fn create(store: &Store, paywall_id: &str, new: &NewGift, now: i64) -> Result<GiftCreated, OfferError> {
     // A store failure stays one (500), not "no such paywall".
     let no_paywall = |error| match error {
         catalog::CatalogError::Store(error) => OfferError::Store(error),
@@ -60,7 +60,6 @@ pub async fn create(store: &Store, paywall_id: &str, new: &NewGift) -> Result<Gi
     if new.max_opens.is_some_and(|m| !(1..=MAX_OPENS).contains(&m)) {
         return Err(OfferError::Invalid(format!("max_opens must be between 1 and {MAX_OPENS}")));
     }
-    let now = now();
     if new.expires_at.is_some_and(|at| at <= now) {
         return Err(OfferError::Invalid("expires_at must be in the future".into()));
     }
@@ -79,13 +78,18 @@ pub async fn create(store: &Store, paywall_id: &str, new: &NewGift) -> Result<Gi
 }
 
 /// Opens a link on its paywall: the paid part and a token for this browser's next visits.
-pub async fn open(store: &Store, paywall_id: &str, code: &str) -> anyhow::Result<Result<GiftOpened, Refusal>> {
+pub async fn open(
+    store: &Store,
+    paywall_id: &str,
+    code: &str,
+    now: i64,
+) -> anyhow::Result<Result<GiftOpened, Refusal>> {
     let code = code.trim();
     if !looks_like_token(code) {
         return Ok(Err(Refusal::Unknown));
     }
     let access_token = new_access_token();
-    Ok(match store.open_gift(paywall_id, &token_hash(code), &token_hash(&access_token), now()).await? {
+    Ok(match store.open_gift(paywall_id, &token_hash(code), &token_hash(&access_token), now).await? {
         GiftOpen::Opened(html) => Ok(GiftOpened { access_token, html }),
         GiftOpen::Unknown => Err(Refusal::Unknown),
         GiftOpen::Revoked => Err(Refusal::Revoked),
@@ -95,8 +99,8 @@ pub async fn open(store: &Store, paywall_id: &str, code: &str) -> anyhow::Result
 }
 
 /// Revokes a link at once.
-pub async fn revoke(store: &Store, id: &str) -> Result<AdminGift, OfferError> {
-    if !store.revoke_gift(id.trim(), now()).await? {
+pub async fn revoke(store: &Store, id: &str, now: i64) -> Result<AdminGift, OfferError> {
+    if !store.revoke_gift(id.trim(), now).await? {
         return Err(OfferError::NotFound("no such gift link"));
     }
     store.gift(id.trim()).await?.map(|g| to_admin(&g)).ok_or(OfferError::NotFound("no such gift link"))

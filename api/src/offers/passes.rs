@@ -7,7 +7,7 @@ use plog_shared::api::{AdminPass, NewPass, PassOffer, PassPatch, PassScope, Payw
 
 use super::{MAX_PASS_DAYS, OfferError};
 use crate::catalog::{check_price, check_title};
-use crate::store::{Pass, Paywall, Store, now};
+use crate::store::{Pass, Paywall, Store};
 use crate::tokens::new_id;
 
 fn check_days(days: Option<i64>) -> Result<Option<i64>, OfferError> {
@@ -63,12 +63,11 @@ async fn check_scope(
 }
 
 /// Validates and stores a new pass.
-pub async fn create(store: &Store, new: &NewPass) -> Result<Pass, OfferError> {
+pub async fn create(store: &Store, new: &NewPass, now: i64) -> Result<Pass, OfferError> {
     let title = check_title(&new.title)?;
     let price = check_price(&new.price)?;
     let days = check_days(new.days)?;
     let (origin, paywall_ids) = check_scope(store, new.scope, new.origin.as_deref(), &new.paywall_ids).await?;
-    let now = now();
     let pass = Pass {
         id: new_id("pass_"),
         title,
@@ -92,7 +91,7 @@ pub async fn find(store: &Store, id: &str) -> Result<Pass, OfferError> {
 
 /// Applies changes, validated as a whole; a refused change changes nothing. Passes bought keep
 /// the length they were bought with.
-pub async fn update(store: &Store, id: &str, patch: &PassPatch) -> Result<Pass, OfferError> {
+pub async fn update(store: &Store, id: &str, patch: &PassPatch, now: i64) -> Result<Pass, OfferError> {
     let mut pass = find(store, id).await?;
     if let Some(title) = &patch.title {
         pass.title = check_title(title)?;
@@ -106,16 +105,16 @@ pub async fn update(store: &Store, id: &str, patch: &PassPatch) -> Result<Pass, 
     let origin = patch.origin.as_deref().or(Some(pass.origin.as_str()));
     let ids = patch.paywall_ids.clone().unwrap_or_else(|| pass.paywall_ids.clone());
     (pass.origin, pass.paywall_ids) = check_scope(store, pass.scope, origin, &ids).await?;
-    pass.updated_at = now();
+    pass.updated_at = now;
     store.save_pass(&pass).await?;
     Ok(pass)
 }
 
 /// Archives a pass: it sells no more; holders keep it until it ends.
-pub async fn archive(store: &Store, id: &str) -> Result<Pass, OfferError> {
+pub async fn archive(store: &Store, id: &str, now: i64) -> Result<Pass, OfferError> {
     let mut pass = find(store, id).await?;
     pass.status = PaywallStatus::Archived;
-    pass.updated_at = now();
+    pass.updated_at = now;
     store.save_pass(&pass).await?;
     Ok(pass)
 }

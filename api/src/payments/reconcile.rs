@@ -11,8 +11,9 @@ use std::time::Duration;
 use plog_shared::api::PurchaseStatus;
 
 use super::stripe_updates;
+use crate::clock::Clock;
 use crate::purchase_state::PaymentUpdate;
-use crate::store::{Store, UpdateOutcome, now};
+use crate::store::{Store, UpdateOutcome};
 use crate::stripe::{PaymentIntent, StripeApi};
 
 /// Pages of 100 intents read at most in one run (a bound, not an expected size).
@@ -54,7 +55,7 @@ async fn updates_of(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Resul
 
 /// Settles every plog purchase whose PaymentIntent was created at or after `since` (unix
 /// seconds) and whose stored state lags Stripe's. Returns what changed.
-pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow::Result<Vec<Change>> {
+pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64, now: i64) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::new();
     let mut starting_after: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -69,7 +70,7 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
             let before = purchase.status;
             let mut after = before;
             for update in updates_of(stripe, intent).await? {
-                match store.apply_update(&update).await? {
+                match store.apply_update(&update, now).await? {
                     UpdateOutcome::Changed(status) | UpdateOutcome::Unchanged(status) => after = status,
                     UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
                         "reconcile: PaymentIntent amount or currency differs from the purchase; not honoured"),
@@ -95,14 +96,15 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64) -> anyhow:
 
 /// Runs [`reconcile`] every `every`, over a window of three periods (at least a day), for
 /// `plog serve` with `PLOG_RECONCILE_EVERY`.
-pub async fn run_periodically(store: Store, stripe: StripeApi, every: Duration) {
+pub async fn run_periodically(store: Store, stripe: StripeApi, every: Duration, clock: Clock) {
     let window = (every * 3).max(Duration::from_secs(24 * 3600));
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let since = now() - window.as_secs() as i64;
-        match reconcile(&store, &stripe, since).await {
+        let now = clock.now();
+        let since = now - window.as_secs() as i64;
+        match reconcile(&store, &stripe, since, now).await {
             Ok(changes) => {
                 for change in &changes {
                     tracing::warn!(%change, "reconcile settled a purchase its webhook did not");

@@ -11,7 +11,7 @@ use crate::limits::PurchaseLimits;
 use crate::offers::discounts::{self, Item};
 use crate::offers::passes;
 use crate::receipts::{ReceiptAsked, receipt_of};
-use crate::store::{Discount, NewPurchase, Pass, Paywall, Store, now};
+use crate::store::{Discount, NewPurchase, Pass, Paywall, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
 use crate::tokens::{new_access_token, new_purchase_id, token_hash};
@@ -97,21 +97,46 @@ pub fn quote(
     Ok(Quote { price, list_amount, mode })
 }
 
+/// A refusal as the API answers it.
+impl From<QuoteRefusal> for ApiError {
+    fn from(refusal: QuoteRefusal) -> Self {
+        match refusal {
+            QuoteRefusal::Archived => ApiError::Gone,
+            QuoteRefusal::PassNotOnSale(_) => ApiError::Unprocessable(refusal.to_string()),
+            QuoteRefusal::InvalidAmount(message) => ApiError::InvalidAmount(message),
+            QuoteRefusal::Discount(refusal) => ApiError::Discount(refusal),
+        }
+    }
+}
+
+/// A reader's request to buy, as the edge read it.
+#[derive(Debug, Clone, Copy)]
+pub struct PurchaseAsked<'a> {
+    /// The paywall.
+    pub paywall_id: &'a PaywallId,
+    /// The client's address (the card-testing limits count by it).
+    pub client: IpAddr,
+    /// What the reader chose.
+    pub choice: &'a Choice,
+    /// A receipt asked for, with the key its address is hashed with.
+    pub receipt: Option<(&'a ReceiptAsked, &'a secrecy::SecretString)>,
+    /// Now, unix seconds.
+    pub now: i64,
+}
+
 /// Starts a purchase: the card-testing limits come first (the client's rate before anything is
 /// read, so a flood of made-up ids costs nothing); then what is stored is read and priced by
 /// [`quote`]; then the effects — the client's weight, the code's use, the PaymentIntent, and the
 /// purchase stored after it, so a Stripe failure leaves no purchase behind that could claim to be
 /// payable.
-#[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
+#[tracing::instrument(skip_all, fields(paywall_id = %asked.paywall_id))]
 pub async fn start_purchase(
     store: &Store,
     stripe: &StripeApi,
     limits: &PurchaseLimits,
-    paywall_id: &PaywallId,
-    client: IpAddr,
-    choice: &Choice,
-    receipt: Option<(&ReceiptAsked, &secrecy::SecretString)>,
+    asked: &PurchaseAsked<'_>,
 ) -> Result<PurchaseCreated, ApiError> {
+    let PurchaseAsked { paywall_id, client, choice, receipt, now } = *asked;
     limits.take_client(store, client).await?;
     let paywall = catalog::find(store, paywall_id).await?;
     if paywall.status == PaywallStatus::Archived {
@@ -122,7 +147,7 @@ pub async fn start_purchase(
         None => None,
     };
     let discount = match &choice.discount_code {
-        Some(code) => Some(discounts::lookup(store, code).await?.map_err(ApiError::Discount)?),
+        Some(code) => Some(discounts::lookup(store, code, now).await?.map_err(ApiError::Discount)?),
         None => None,
     };
     // The amount is judged before any limit is spent or Stripe is called.
@@ -130,13 +155,13 @@ pub async fn start_purchase(
     // So is the address for a receipt.
     let receipt = receipt.map(|(asked, key)| receipt_of(asked, key)).transpose()?;
     let client_key = limits.client_key(client);
-    limits.weigh_client(store, &client_key, paywall.id.as_str()).await?;
+    limits.weigh_client(store, &client_key, paywall.id.as_str(), now).await?;
     // The code's use is taken last, atomically against its cap, and given back if the
     // purchase cannot be started after all.
     if let Some(discount) = &discount
-        && !store.take_discount_use(&discount.id, now()).await?
+        && !store.take_discount_use(&discount.id, now).await?
     {
-        return Err(ApiError::Discount(discounts::why_not_taken(store, &discount.code).await?));
+        return Err(ApiError::Discount(discounts::why_not_taken(store, &discount.code, now).await?));
     }
     let give_back = || async {
         if let Some(discount) = &discount
@@ -167,18 +192,21 @@ pub async fn start_purchase(
         return Err(ApiError::PaymentProvider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id)));
     };
     let inserted = store
-        .insert_purchase(&NewPurchase {
-            id: purchase_id.clone(),
-            paywall_id: paywall.id.clone(),
-            payment_intent_id: intent.id.clone(),
-            token_hash: token_hash(&access_token),
-            price,
-            client_key: Some(client_key),
-            mode,
-            receipt,
-            pass: pass.as_ref().map(|p| (p.id.clone(), p.days)),
-            discount: discount.as_ref().map(|d| (d.id.clone(), list_amount)),
-        })
+        .insert_purchase(
+            &NewPurchase {
+                id: purchase_id.clone(),
+                paywall_id: paywall.id.clone(),
+                payment_intent_id: intent.id.clone(),
+                token_hash: token_hash(&access_token),
+                price,
+                client_key: Some(client_key),
+                mode,
+                receipt,
+                pass: pass.as_ref().map(|p| (p.id.clone(), p.days)),
+                discount: discount.as_ref().map(|d| (d.id.clone(), list_amount)),
+            },
+            now,
+        )
         .await;
     if let Err(error) = inserted {
         give_back().await;

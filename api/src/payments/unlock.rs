@@ -10,7 +10,7 @@ use plog_shared::api::{PaidContent, PurchaseStatus};
 use super::stripe_updates;
 use crate::catalog;
 use crate::error::ApiError;
-use crate::store::{DAY_SECS, Grant, Purchase, Store, TokenContent, UpdateOutcome, now};
+use crate::store::{DAY_SECS, Grant, Purchase, Store, TokenContent, UpdateOutcome};
 use crate::stripe::StripeApi;
 use crate::tokens::{looks_like_token, token_hash};
 
@@ -55,13 +55,14 @@ pub async fn paid_content(
     may_ask: impl Fn(&Purchase) -> bool,
     paywall_id: &PaywallId,
     token: Option<&str>,
+    now: i64,
 ) -> Result<PaidContent, ApiError> {
     let refusal = match token.filter(|t| looks_like_token(t)) {
         None => Refusal::NotNow(NO_PURCHASE),
         Some(token) => {
             let hash = token_hash(token);
             match store.content_by_token(&hash).await? {
-                Some(found) => match unlocks(store, stripe, &may_ask, paywall_id, &hash, found).await? {
+                Some(found) => match unlocks(store, stripe, &may_ask, paywall_id, &hash, found, now).await? {
                     Ok(html) => return Ok(PaidContent { html }),
                     Err(refusal) => refusal,
                 },
@@ -81,6 +82,7 @@ async fn unlocks(
     paywall_id: &PaywallId,
     hash: &str,
     found: TokenContent,
+    now: i64,
 ) -> Result<Result<String, Refusal>, ApiError> {
     let here = found.paywall_id == paywall_id.as_str();
     let mut html = found.html;
@@ -101,7 +103,7 @@ async fn unlocks(
         // Unsettled: Stripe may know better (a late or lost webhook). A canceled intent can
         // never succeed: no need to ask.
         PurchaseStatus::Pending | PurchaseStatus::Failed => match store.purchase_by_token(hash).await? {
-            Some(purchase) if may_ask(&purchase) => settle_from_stripe(store, stripe, &purchase).await,
+            Some(purchase) if may_ask(&purchase) => settle_from_stripe(store, stripe, &purchase, now).await,
             Some(purchase) => purchase.status,
             None => found.status,
         },
@@ -111,8 +113,8 @@ async fn unlocks(
         PurchaseStatus::Paid => {
             if let Grant::Pass { days: Some(days), paid_at, .. } = found.grant {
                 // Just settled: paid now, as far as the pass's length goes.
-                let ends = paid_at.unwrap_or_else(now) + days * DAY_SECS;
-                if now() >= ends {
+                let ends = paid_at.unwrap_or(now) + days * DAY_SECS;
+                if now >= ends {
                     return Err(ApiError::PassExpired);
                 }
             }
@@ -129,7 +131,7 @@ async fn unlocks(
 /// state table and conditional updates as the webhook. Returns the purchase's status
 /// afterwards; if Stripe cannot be asked, the stored status stands (the reader simply tries
 /// again).
-pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Purchase) -> PurchaseStatus {
+pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Purchase, now: i64) -> PurchaseStatus {
     let intent = match stripe.payment_intent(&purchase.payment_intent_id).await {
         Ok(intent) => intent,
         Err(error) => {
@@ -138,7 +140,7 @@ pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Pu
         }
     };
     let Some(update) = stripe_updates::from_intent(&intent) else { return purchase.status };
-    match store.apply_update(&update).await {
+    match store.apply_update(&update, now).await {
         Ok(UpdateOutcome::Changed(status)) => {
             tracing::info!(purchase_id = %purchase.id, status = status.as_str(), "purchase settled from the PaymentIntent");
             status

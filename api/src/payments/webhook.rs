@@ -20,6 +20,7 @@ pub async fn apply_event(
     stripe: &StripeApi,
     event: &Event,
     object: Option<&EventObject>,
+    now: i64,
 ) -> anyhow::Result<EventOutcome> {
     let mut update = object.and_then(stripe_updates::from_event);
     if let Some(PaymentUpdate::Refunded { payment_intent_id, .. }) = &update
@@ -28,7 +29,7 @@ pub async fn apply_event(
         let refunded = stripe.refunded_amount(payment_intent_id).await?;
         update = Some(stripe_updates::from_refunds(payment_intent_id, refunded));
     }
-    let outcome = store.record_event(&event.id, &event.event_type, update.as_ref()).await?;
+    let outcome = store.record_event(&event.id, &event.event_type, update.as_ref(), now).await?;
     if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
         tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
             "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");

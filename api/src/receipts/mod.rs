@@ -87,12 +87,13 @@ pub async fn ask_receipt(
     paywall_id: &PaywallId,
     token: Option<&str>,
     asked: &ReceiptAsked,
+    now: i64,
 ) -> Result<(), ApiError> {
     let receipt = receipt_of(asked, key)?;
     let Some(token) = token.filter(|t| looks_like_token(t)) else {
         return Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"));
     };
-    if store.attach_receipt(&token_hash(token), paywall_id, &receipt).await? {
+    if store.attach_receipt(&token_hash(token), paywall_id, &receipt, now).await? {
         Ok(())
     } else {
         crate::catalog::find(store, paywall_id).await?;

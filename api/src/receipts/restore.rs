@@ -17,7 +17,7 @@ use crate::config::HashKeys;
 use crate::error::ApiError;
 use crate::limits::RestoreLimits;
 use crate::sites;
-use crate::store::{NewRestore, NewRestoreMail, Redeemed, Store, now};
+use crate::store::{NewRestore, NewRestoreMail, Redeemed, Store};
 use crate::tokens::{keyed_hash, new_id, new_restore_code};
 
 /// Wrong codes a request survives.
@@ -53,6 +53,7 @@ pub async fn start(
     client: IpAddr,
     origin: &str,
     request: &Request<'_>,
+    now: i64,
 ) -> Result<RestoreStarted, ApiError> {
     let email = address::normalize(request.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
     super::article_page(request.page_url, Some(origin))?;
@@ -72,7 +73,6 @@ pub async fn start(
         .filter_map(|r| super::listed_page(r.page_url.as_deref()?, &r.origins))
         .find(|page| url::Url::parse(page).is_ok_and(|u| u.origin().ascii_serialization() == origin))
         .map(str::to_owned);
-    let now = now();
     let restore_id = new_id("rst_");
     let code = new_restore_code();
     let restore = NewRestore {
@@ -96,7 +96,13 @@ pub async fn start(
 }
 
 /// Exchanges a code for fresh access tokens.
-pub async fn redeem(store: &Store, keys: &HashKeys, restore_id: &str, code: &str) -> Result<RestoredAccess, ApiError> {
+pub async fn redeem(
+    store: &Store,
+    keys: &HashKeys,
+    restore_id: &str,
+    code: &str,
+    now: i64,
+) -> Result<RestoredAccess, ApiError> {
     let code = code.trim();
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let known_shape =
@@ -106,12 +112,12 @@ pub async fn redeem(store: &Store, keys: &HashKeys, restore_id: &str, code: &str
     }
     // A made-up, spent or expired request is refused by a read: only a live one takes the
     // writer (a flood of made-up ids would otherwise hold up every webhook on SQLite).
-    if !store.restore_open(restore_id, now()).await? {
+    if !store.restore_open(restore_id, now).await? {
         return Err(ApiError::InvalidCode);
     }
     // The request may have been made under a key rotated since (codes live 15 minutes).
     let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, restore_id, code)).collect();
-    let redeemed = store.redeem_restore(restore_id, &hashes, now(), sites::allows).await?;
+    let redeemed = store.redeem_restore(restore_id, &hashes, now, sites::allows).await?;
     match redeemed {
         Redeemed::Tokens(tokens) => {
             tracing::info!(restore_id, paywalls = tokens.len(), "access restored");

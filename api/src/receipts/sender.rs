@@ -11,8 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::templates::{self, Language, Receipt};
+use crate::clock::Clock;
 use crate::mailer::{Delivery, Mailer, Outgoing};
-use crate::store::{DueMail, Store, now};
+use crate::store::{DueMail, Store};
 
 /// Tries before a mail is given up (about six hours of backoff).
 pub const MAX_ATTEMPTS: i64 = 30;
@@ -65,9 +66,9 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
 }
 
 /// One round: sends every mail due now; returns how many were sent.
-pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
-    let now = now();
+pub async fn send_due(store: &Store, mailer: &Mailer, clock: &Clock) -> anyhow::Result<usize> {
     let mut sent = 0;
+    let now = clock.now();
     for mail in store.claim_due_mail(now, now + CLAIM_SECS, BATCH).await? {
         let Some(recipient) = mail.recipient.clone() else {
             store.mail_failed(&mail.id, "no address to send to").await?;
@@ -88,7 +89,7 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
         match mailer.send(&outgoing).await {
             Delivery::Sent => {
                 store.metrics().mail("sent");
-                store.mail_sent(&mail.id, crate::store::now()).await?;
+                store.mail_sent(&mail.id, clock.now()).await?;
                 tracing::info!(mail_id = %mail.id, kind = %mail.kind, attempts = mail.attempts, "mail sent");
                 sent += 1;
             }
@@ -104,7 +105,7 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
             }
             Delivery::Failed(error) => {
                 store.metrics().mail("failed");
-                let next = crate::store::now() + backoff(mail.attempts);
+                let next = clock.now() + backoff(mail.attempts);
                 tracing::warn!(mail_id = %mail.id, kind = %mail.kind, %error, retry_in_secs = backoff(mail.attempts), "mail not sent; will retry");
                 store.mail_retry(&mail.id, &error, next).await?;
             }
@@ -115,19 +116,20 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> anyhow::Result<usize> {
 
 /// Sends the outbox for ever, a round a second (and, once an hour, forgets week-old addresses
 /// of purchases that were never paid and restore requests that ended a day ago).
-pub async fn run(store: Store, mailer: Mailer) {
+pub async fn run(store: Store, mailer: Mailer, clock: Clock) {
     let mut round: u64 = 0;
     loop {
-        if let Err(error) = send_due(&store, &mailer).await {
+        if let Err(error) = send_due(&store, &mailer, &clock).await {
             tracing::error!(error = ?error, "mail round failed");
         }
         if round.is_multiple_of(3600) {
-            match store.forget_unpaid_receipts(now(), UNPAID_KEEP_SECS).await {
+            let now = clock.now();
+            match store.forget_unpaid_receipts(now, UNPAID_KEEP_SECS).await {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "forgot addresses of purchases never paid"),
                 Err(error) => tracing::error!(error = ?error, "could not forget unpaid receipts"),
             }
-            match store.forget_old_restores(now()).await {
+            match store.forget_old_restores(now).await {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "forgot restore requests and mails over a day old"),
                 Err(error) => tracing::error!(error = ?error, "could not forget old restore requests"),

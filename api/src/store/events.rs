@@ -5,7 +5,7 @@
 use anyhow::Context;
 
 use super::purchases::ApplyUpdate;
-use super::{Pool, Store, UpdateOutcome, now};
+use super::{Pool, Store, UpdateOutcome};
 use crate::purchase_state::PaymentUpdate;
 
 /// What recording a Stripe event did.
@@ -42,6 +42,7 @@ impl Store {
         event_id: &str,
         event_type: &str,
         update: Option<&PaymentUpdate>,
+        now: i64,
     ) -> anyhow::Result<EventOutcome> {
         let _turn = self.writer_turn().await;
         let outcome = on_pool!(self, pool => async {
@@ -49,14 +50,14 @@ impl Store {
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
             let outcome = match update {
-                Some(update) => EventOutcome::Applied(tx.apply_update(update).await?),
+                Some(update) => EventOutcome::Applied(tx.apply_update(update, now).await?),
                 None => EventOutcome::Ignored,
             };
             let inserted = sqlx::query(
                 "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
                  values ($1, $2, $3, $4, $5) on conflict (id) do nothing")
                 .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id))
-                .bind(outcome.label()).bind(now())
+                .bind(outcome.label()).bind(now)
                 .execute(&mut *tx).await?;
             if inserted.rows_affected() == 0 {
                 tx.rollback().await?;

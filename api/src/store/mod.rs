@@ -14,13 +14,6 @@
 //! Rows are typed where they are read: ids, states, modes and money come out as
 //! `plog_shared` types, and a row the schema should have refused is an error, never a default.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Current time, unix seconds.
-pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
-}
-
 /// The database engines plog runs on; the URL's scheme chooses one.
 #[derive(Debug, Clone)]
 enum Pool {

@@ -6,7 +6,7 @@ use plog_shared::api::{PaywallMode, PaywallStatus};
 use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
 
-use super::{Pool, Store, corrupt, now};
+use super::{Pool, Store, corrupt};
 
 /// The columns of a paywall, in the order of every statement below.
 macro_rules! columns {
@@ -154,7 +154,7 @@ impl Store {
     /// Writes a paywall's editable fields (as validated by the catalog); `None` if there is no
     /// such paywall.
     #[tracing::instrument(skip_all)]
-    pub async fn save_paywall(&self, paywall: &Paywall) -> anyhow::Result<Option<Paywall>> {
+    pub async fn save_paywall(&self, paywall: &Paywall, now: i64) -> anyhow::Result<Option<Paywall>> {
         let updated = on_pool!(self, pool => sqlx::query(
             "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, content_markdown = $6, \
                content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
@@ -163,7 +163,7 @@ impl Store {
             .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount())
             .bind(paywall.price.currency().code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
             .bind(&paywall.origins).bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
-            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now())
+            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now)
             .execute(pool).await.map(|done| done.rows_affected()))
         .context("Failed to update a paywall")?;
         self.origins.forget(paywall.id.as_str());
@@ -175,10 +175,10 @@ impl Store {
 
     /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
     #[tracing::instrument(skip_all)]
-    pub async fn archive_paywall(&self, id: &PaywallId) -> anyhow::Result<Option<Paywall>> {
+    pub async fn archive_paywall(&self, id: &PaywallId, now: i64) -> anyhow::Result<Option<Paywall>> {
         let updated = on_pool!(self, pool => sqlx::query(
             "update paywalls set status = 'archived', updated_at = $2 where id = $1")
-            .bind(id.as_str()).bind(now()).execute(pool).await.map(|done| done.rows_affected()))
+            .bind(id.as_str()).bind(now).execute(pool).await.map(|done| done.rows_affected()))
         .context("Failed to archive a paywall")?;
         if updated == 0 {
             return Ok(None);

@@ -8,7 +8,7 @@ use anyhow::Context;
 use plog_shared::api::{AdminPurchase, DisputeStatus, PaywallMode, PurchaseStatus, ReceiptStatus};
 use plog_shared::{Currency, Money, PaywallId, PurchaseId};
 
-use super::{Pool, Store, corrupt, now};
+use super::{Pool, Store, corrupt};
 use crate::purchase_state::{self, Effect, PaymentUpdate, Stored};
 
 /// The columns of a purchase as [`Purchase`] reads them.
@@ -287,6 +287,7 @@ pub(super) trait ApplyUpdate {
     fn apply_update<'a>(
         &'a mut self,
         update: &'a PaymentUpdate,
+        now: i64,
     ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a;
 }
 
@@ -308,9 +309,9 @@ macro_rules! impl_apply_update {
             fn apply_update<'a>(
                 &'a mut self,
                 update: &'a PaymentUpdate,
+                now: i64,
             ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a {
                 async move {
-                    let now = now();
                     let intent = update.payment_intent_id();
                     // The hot path — every purchase's success, and webhook storms are mostly
                     // those — is one statement: the move the table makes for a success with the
@@ -400,8 +401,7 @@ impl_apply_update!(sqlx::PgConnection);
 impl Store {
     /// Inserts a pending purchase.
     #[tracing::instrument(skip_all)]
-    pub async fn insert_purchase(&self, purchase: &NewPurchase) -> anyhow::Result<()> {
-        let now = now();
+    pub async fn insert_purchase(&self, purchase: &NewPurchase, now: i64) -> anyhow::Result<()> {
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -441,8 +441,8 @@ impl Store {
         token_hash: &str,
         paywall_id: &PaywallId,
         receipt: &NewReceipt,
+        now: i64,
     ) -> anyhow::Result<bool> {
-        let now = now();
         let _turn = self.writer_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
@@ -645,11 +645,11 @@ impl Store {
 
     /// Applies an update learned by re-reading a PaymentIntent (no event id to record).
     #[tracing::instrument(skip_all)]
-    pub async fn apply_update(&self, update: &PaymentUpdate) -> anyhow::Result<UpdateOutcome> {
+    pub async fn apply_update(&self, update: &PaymentUpdate, now: i64) -> anyhow::Result<UpdateOutcome> {
         let _turn = self.writer_turn().await;
         let outcome = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let outcome = tx.apply_update(update).await?;
+            let outcome = tx.apply_update(update, now).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
         }.await)

@@ -298,27 +298,29 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
         {
             let intent = format!("pi_cli{n}");
             store
-                .insert_purchase(&NewPurchase {
-                    id: PurchaseId::parse(&format!("pur_cli{n}{}", "0".repeat(16))).unwrap(),
-                    paywall_id: PaywallId::parse(paywall).unwrap(),
-                    payment_intent_id: intent.clone(),
-                    token_hash: format!("hash{n}"),
-                    price: Money::parse(amount, currency).unwrap(),
-                    client_key: None,
-                    mode: PaywallMode::Fixed,
-                    receipt: None,
-                    pass: None,
-                    discount: None,
-                })
+                .insert_purchase(
+                    &NewPurchase {
+                        id: PurchaseId::parse(&format!("pur_cli{n}{}", "0".repeat(16))).unwrap(),
+                        paywall_id: PaywallId::parse(paywall).unwrap(),
+                        payment_intent_id: intent.clone(),
+                        token_hash: format!("hash{n}"),
+                        price: Money::parse(amount, currency).unwrap(),
+                        client_key: None,
+                        mode: PaywallMode::Fixed,
+                        receipt: None,
+                        pass: None,
+                        discount: None,
+                    },
+                    crate::helpers::now(),
+                )
                 .await
                 .unwrap();
             if pays {
                 store
-                    .apply_update(&PaymentUpdate::Succeeded {
-                        payment_intent_id: intent,
-                        amount,
-                        currency: currency.into(),
-                    })
+                    .apply_update(
+                        &PaymentUpdate::Succeeded { payment_intent_id: intent, amount, currency: currency.into() },
+                        crate::helpers::now(),
+                    )
                     .await
                     .unwrap();
             }

@@ -268,6 +268,8 @@ pub struct TestApp {
     pub store: Store,
     /// The app's shared state (to drive its router in-process).
     pub state: plog_api::state::AppState,
+    /// The app's clock: tests move it to test what time ends (passes, links, codes, holds).
+    pub clock: plog_api::clock::Clock,
     pub http: reqwest::Client,
     /// This app's webhook signing secret.
     pub webhook_secret: String,
@@ -334,7 +336,8 @@ impl TestApp {
             serve: ServeConfig,
         }
         let config = Args::try_parse_from(args).unwrap().serve;
-        let app = Application::build(config).await.expect("build app");
+        let clock = plog_api::clock::Clock::movable();
+        let app = Application::build_with_clock(config, clock.clone()).await.expect("build app");
         let address = format!("http://{}", app.local_addr());
         let state = app.state();
         let store = state.store.clone();
@@ -353,7 +356,18 @@ impl TestApp {
                 .unwrap();
             assert!(response.status().is_success(), "register webhook: {}", response.status());
         }
-        TestApp { address, database_url, store, state, http, webhook_secret, webhook_id, _shutdown: tx, _dir: dir }
+        TestApp {
+            address,
+            database_url,
+            store,
+            state,
+            clock,
+            http,
+            webhook_secret,
+            webhook_id,
+            _shutdown: tx,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -514,8 +528,10 @@ impl Drop for TestApp {
     }
 }
 
+/// The system's time: what localstripe and Stripe's signatures go by. A test app's own clock,
+/// which tests may move, is `app.clock`.
 pub fn now() -> i64 {
-    plog_api::store::now()
+    plog_api::clock::Clock::system().now()
 }
 
 /// The PaymentIntent id inside a client secret (`pi_X_secret_Y`).

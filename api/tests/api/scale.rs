@@ -36,6 +36,7 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
             preset_amounts: vec![],
             show_count: false,
         },
+        now(),
     )
     .await
     .unwrap();
@@ -43,18 +44,21 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
     for i in 0..n {
         let intent = format!("pi_{tag}{i:05}");
         store
-            .insert_purchase(&NewPurchase {
-                id: plog_api::tokens::new_purchase_id(),
-                paywall_id: paywall.id.clone(),
-                payment_intent_id: intent.clone(),
-                token_hash: plog_api::tokens::token_hash(&intent),
-                price: plog_shared::Money::parse(100, "jpy").unwrap(),
-                client_key: None,
-                mode: plog_shared::api::PaywallMode::Fixed,
-                receipt: None,
-                pass: None,
-                discount: None,
-            })
+            .insert_purchase(
+                &NewPurchase {
+                    id: plog_api::tokens::new_purchase_id(),
+                    paywall_id: paywall.id.clone(),
+                    payment_intent_id: intent.clone(),
+                    token_hash: plog_api::tokens::token_hash(&intent),
+                    price: plog_shared::Money::parse(100, "jpy").unwrap(),
+                    client_key: None,
+                    mode: plog_shared::api::PaywallMode::Fixed,
+                    receipt: None,
+                    pass: None,
+                    discount: None,
+                },
+                now(),
+            )
             .await
             .unwrap();
         intents.push(intent);
