@@ -270,7 +270,11 @@ pub(super) async fn code(command: CodeCommand) -> anyhow::Result<()> {
         CodeCommand::List { database } => {
             let store = open(&database).await?;
             for discount in store.discounts().await? {
-                let scope = if discount.applies_to.is_empty() { "everything" } else { discount.applies_to.as_str() };
+                let scope = if discount.applies_to.is_everything() {
+                    "everything".to_owned()
+                } else {
+                    discount.applies_to.column()
+                };
                 println!(
                     "{}  — for {scope}; from {} until {}",
                     discounts::describe(&discount),

@@ -208,7 +208,7 @@ async fn offers_page(
                     tbody { @for d in &codes {
                         tr {
                             td { (discounts::describe(d)) }
-                            td { @if d.applies_to.is_empty() { "everything" } @else { @for id in d.applies_to.split_whitespace() { div { (title_of(id)) } } } }
+                            td { @if d.applies_to.is_everything() { "everything" } @else { @for target in d.applies_to.listed() { div { (title_of(target.id())) } } } }
                             td { @if let Some(at) = d.ends_at { (time(at)) } @else { "no end" } }
                             td { @if d.status == DiscountStatus::Active {
                                 form method="post" action=(format!("/admin/offers/codes/{}/end", d.id)) { (csrf()) button.secondary type="submit" { "Disable" } }

@@ -8,7 +8,7 @@ use plog_shared::api::{AdminDiscount, DiscountStatus, NewDiscount, PaywallMode, 
 use plog_shared::{Currency, Money};
 
 use super::OfferError;
-use crate::store::{Discount, Pass, Paywall, Store};
+use crate::store::{Discount, Pass, Paywall, Store, Target, Targets};
 use crate::tokens::new_id;
 
 /// How long a purchase started with a code holds the code's use unpaid; then it is given back
@@ -90,8 +90,7 @@ pub fn price_with(discount: &Discount, item: Item<'_>) -> Result<i64, Refusal> {
     {
         return Err(Refusal::NotApplicable);
     }
-    let applies = discount.applies_to.split_whitespace().collect::<Vec<_>>();
-    if !applies.is_empty() && !applies.contains(&item.id()) {
+    if !discount.applies_to.covers(item.id()) {
         return Err(Refusal::NotApplicable);
     }
     let price = item.price();
@@ -134,25 +133,22 @@ pub async fn why_not_taken(store: &Store, id_code: &str, now: i64) -> anyhow::Re
     })
 }
 
-async fn check_targets(store: &Store, ids: &[String]) -> Result<String, OfferError> {
-    let mut targets: Vec<String> = Vec::new();
+/// The paywalls and passes a new code lists, each of which must exist.
+async fn check_targets(store: &Store, ids: &[String]) -> Result<Targets, OfferError> {
+    let mut targets = Vec::new();
     for id in ids.iter().map(|id| id.trim()) {
-        let exists = if id.starts_with("pass_") {
-            store.pass(id).await?.is_some()
-        } else {
-            match plog_shared::PaywallId::parse(id) {
-                Ok(paywall) => store.paywall(&paywall).await?.is_some(),
-                Err(_) => false,
-            }
+        let missing = || OfferError::Invalid(format!("applies_to: there is no paywall or pass {id:?}"));
+        let target = Target::parse(id).ok_or_else(missing)?;
+        let exists = match &target {
+            Target::Pass(pass) => store.pass(pass).await?.is_some(),
+            Target::Paywall(paywall) => store.paywall(paywall).await?.is_some(),
         };
         if !exists {
-            return Err(OfferError::Invalid(format!("applies_to: there is no paywall or pass {id:?}")));
+            return Err(missing());
         }
-        if !targets.iter().any(|t| t == id) {
-            targets.push(id.to_owned());
-        }
+        targets.push(target);
     }
-    Ok(targets.join(" "))
+    Ok(Targets::of(targets))
 }
 
 /// Validates and stores a new code.
@@ -218,7 +214,7 @@ pub fn to_admin(discount: &Discount) -> AdminDiscount {
             .amount_off
             .zip(discount.currency.clone())
             .map(|(amount, currency)| Price { amount, currency }),
-        applies_to: discount.applies_to.split_whitespace().map(str::to_owned).collect(),
+        applies_to: discount.applies_to.listed().iter().map(|t| t.id().to_owned()).collect(),
         starts_at: discount.starts_at,
         ends_at: discount.ends_at,
         max_uses: discount.max_uses,
@@ -266,7 +262,7 @@ mod tests {
             percent_off: percent,
             amount_off: amount.map(|(a, _)| a),
             currency: amount.map(|(_, c)| c.to_owned()),
-            applies_to: applies_to.into(),
+            applies_to: Targets::try_from(applies_to.to_owned()).unwrap(),
             starts_at: None,
             ends_at: None,
             max_uses: None,

@@ -264,7 +264,7 @@ mod tests {
             percent_off: Some(percent),
             amount_off: None,
             currency: None,
-            applies_to: String::new(),
+            applies_to: crate::store::Targets::everything(),
             starts_at: None,
             ends_at: None,
             max_uses: None,

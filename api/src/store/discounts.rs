@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use plog_shared::api::DiscountStatus;
 
-use super::{Pool, Store};
+use super::{Pool, Store, Targets};
 
 /// The columns of a code, in the order of every statement below.
 macro_rules! columns {
@@ -31,8 +31,9 @@ pub struct Discount {
     pub amount_off: Option<i64>,
     /// The currency of `amount_off`.
     pub currency: Option<String>,
-    /// Space-separated paywall and pass ids; `""`: all.
-    pub applies_to: String,
+    /// The paywalls and passes it applies to (none listed: all).
+    #[sqlx(try_from = "String")]
+    pub applies_to: Targets,
     /// Unix seconds.
     pub starts_at: Option<i64>,
     /// Unix seconds.
@@ -58,7 +59,7 @@ impl Store {
             "insert into discount_codes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              on conflict (code) do nothing"))
             .bind(&discount.id).bind(&discount.code).bind(discount.percent_off).bind(discount.amount_off)
-            .bind(&discount.currency).bind(&discount.applies_to).bind(discount.starts_at).bind(discount.ends_at)
+            .bind(&discount.currency).bind(discount.applies_to.column()).bind(discount.starts_at).bind(discount.ends_at)
             .bind(discount.max_uses).bind(discount.uses).bind(discount.status.as_str()).bind(discount.created_at)
             .execute(pool).await.map(|done| done.rows_affected()))
         .context("Failed to insert a discount code")?;

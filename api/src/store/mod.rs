@@ -46,6 +46,7 @@ pub mod purchases;
 pub mod rate_limits;
 pub mod restores;
 pub mod sessions;
+pub mod targets;
 
 pub use backup::BackupSummary;
 pub use discounts::Discount;
@@ -59,6 +60,7 @@ pub use pool::{HeldConnection, is_pool_timeout};
 pub use purchases::{Grant, NewPurchase, NewReceipt, Purchase, PurchaseFilter, TokenContent, UpdateOutcome};
 pub use restores::{NewRestore, NewRestoreMail, Redeemed, Restorable};
 pub use sessions::AdminSession;
+pub use targets::{Target, Targets};
 
 /// plog's storage.
 #[derive(Debug, Clone)]
