@@ -64,21 +64,24 @@ mod architecture {
 
     use super::LAYERS;
 
-    /// Every `crate::MODULE` a file of each top-level module names (comments aside).
-    fn uses() -> BTreeMap<String, BTreeSet<String>> {
-        fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    walk(&path, files);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    files.push(path);
-                }
+    /// Every `.rs` file under `dir`, at any depth.
+    fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(rust_files(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
             }
         }
+        files
+    }
+
+    /// Every `crate::MODULE` a file of each top-level module names (comments aside).
+    fn uses() -> BTreeMap<String, BTreeSet<String>> {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        walk(&src, &mut files);
+        let files = rust_files(&src);
         let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for file in files {
             let relative = file.strip_prefix(&src).unwrap();
@@ -154,19 +157,7 @@ mod architecture {
     /// The module path of every `.rs` file under `src`: `http/admin.rs` → `["http", "admin"]`,
     /// `http/mod.rs` → `["http"]`, `lib.rs` → `[]`; and whether the file is its folder's root.
     fn file_modules(src: &Path) -> Vec<(Vec<String>, bool, String)> {
-        fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    walk(&path, files);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    files.push(path);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        walk(src, &mut files);
-        files
+        rust_files(src)
             .into_iter()
             .map(|file| {
                 let relative = file.strip_prefix(src).unwrap();
