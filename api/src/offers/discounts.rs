@@ -251,11 +251,13 @@ pub async fn offered_for(store: &Store, paywall: &Paywall, offers_passes: bool) 
     store.any_active_discount().await
 }
 
+/// A code and a paywall to price with, for the unit tests here and in `payments::start`.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    fn discount(percent: Option<i64>, amount: Option<(i64, &str)>, applies_to: &str) -> Discount {
+    /// A code: this percent or this amount off, for these targets (space-separated ids).
+    pub(crate) fn discount(percent: Option<i64>, amount: Option<(i64, &str)>, applies_to: &str) -> Discount {
         Discount {
             id: "disc_1".into(),
             code: "LAUNCH".into(),
@@ -272,7 +274,8 @@ mod tests {
         }
     }
 
-    fn paywall(amount: i64, currency: &str, mode: PaywallMode) -> Paywall {
+    /// A paywall at this price, in this mode.
+    pub(crate) fn paywall(amount: i64, currency: &str, mode: PaywallMode) -> Paywall {
         Paywall {
             id: plog_shared::PaywallId::parse("pw_abcdefghij0123456789").unwrap(),
             title: "T".into(),
@@ -291,6 +294,12 @@ mod tests {
             show_count: false,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{discount, paywall};
+    use super::*;
 
     #[test]
     fn codes_are_case_insensitive_and_of_a_known_shape() {

@@ -218,28 +218,17 @@ pub async fn start_purchase(
 
 #[cfg(test)]
 mod tests {
-    use plog_shared::api::{DiscountStatus, PassScope};
+    use plog_shared::api::PassScope;
 
     use super::*;
+    use crate::offers::discounts::fixtures;
 
     fn paywall(amount: i64, mode: PaywallMode) -> Paywall {
-        Paywall {
-            id: PaywallId::parse("pw_abcdefghij0123456789").unwrap(),
-            title: "T".into(),
-            teaser: None,
-            price: Money::parse(amount, "jpy").unwrap(),
-            content_markdown: "x".into(),
-            content_html: "x".into(),
-            status: PaywallStatus::Active,
-            created_at: 0,
-            updated_at: 0,
-            origins: String::new(),
-            mode,
-            suggested_amount: None,
-            max_amount: None,
-            preset_amounts: Vec::new(),
-            show_count: false,
-        }
+        fixtures::paywall(amount, "jpy", mode)
+    }
+
+    fn percent_off(percent: i64) -> Discount {
+        fixtures::discount(Some(percent), None, "")
     }
 
     fn pass(amount: i64, paywalls: &[&str]) -> Pass {
@@ -254,23 +243,6 @@ mod tests {
             status: PaywallStatus::Active,
             created_at: 0,
             updated_at: 0,
-        }
-    }
-
-    fn percent_off(percent: i64) -> Discount {
-        Discount {
-            id: "disc_1".into(),
-            code: "LAUNCH".into(),
-            percent_off: Some(percent),
-            amount_off: None,
-            currency: None,
-            applies_to: crate::store::Targets::everything(),
-            starts_at: None,
-            ends_at: None,
-            max_uses: None,
-            uses: 0,
-            status: DiscountStatus::Active,
-            created_at: 0,
         }
     }
 
