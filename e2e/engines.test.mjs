@@ -52,6 +52,13 @@ async function payWith(reader, card, index = 0) {
   await click(reader, ".pay", index);
 }
 
+/** Answers the sandbox's 3-D Secure step with the button `label` once it shows. */
+const authenticate = (reader, label) => until(reader, "the 3-D Secure step", (text) => {
+  const button = [...document.querySelectorAll("[data-plog-sandbox-3ds] button")].find((b) => b.textContent === text);
+  button?.click();
+  return !!button;
+}, label);
+
 /** The error line of paywall `index`, once it says something matching `pattern`. */
 const errorSaying = (reader, pattern, index = 0) => until(reader, `an error matching ${pattern}`,
   (i, source) => [...(document.querySelectorAll("plog-paywall")[i]?.shadowRoot?.querySelectorAll(".error") || [])]
@@ -153,11 +160,7 @@ for (const key of enginesToRun()) {
       const r = await reader(article("3ds", [pw]));
       await click(r, ".buy");
       await payWith(r, CARDS.threeDS);
-      await until(r, "the 3-D Secure step", () => {
-        const button = [...document.querySelectorAll("[data-plog-sandbox-3ds] button")].find((b) => b.textContent === "Complete authentication");
-        button?.click();
-        return !!button;
-      });
+      await authenticate(r, "Complete authentication");
       assert.match(await opened(r, pw.id), new RegExp(secret));
       assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
     });
@@ -168,11 +171,7 @@ for (const key of enginesToRun()) {
       const r = await reader(article("3ds-fail", [pw]));
       await click(r, ".buy");
       await payWith(r, CARDS.threeDS);
-      await until(r, "the 3-D Secure step", () => {
-        const button = [...document.querySelectorAll("[data-plog-sandbox-3ds] button")].find((b) => b.textContent === "Fail authentication");
-        button?.click();
-        return !!button;
-      });
+      await authenticate(r, "Fail authentication");
       await errorSaying(r, /unable to authenticate/);
       await eventually("the intent to need a payment method again", async () => (await stripeIntent(pw.id))?.status === "requires_payment_method");
       const tokens = await run(r, (id) => Object.entries(localStorage)
