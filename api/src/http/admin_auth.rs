@@ -1,13 +1,12 @@
 //! Who may use the admin API: the [`Admin`] extractor (the bearer token, checked in constant
 //! time behind the failure limiter it shares with the dashboard's sign-in), the refusals every
-//! admin route may answer, and the token's OpenAPI security scheme.
+//! admin route may answer, (`http/openapi.rs` declares the token's security scheme).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use plog_shared::api::ErrorBody;
 use secrecy::ExposeSecret;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoResponses, Modify};
+use utoipa::IntoResponses;
 
 use super::extract::bearer_token;
 use crate::client_ip::ClientIp;
@@ -25,21 +24,6 @@ pub(crate) enum AdminRefusals {
     /// No admin token configured, or the database is busy.
     #[response(status = 503)]
     Unavailable(ErrorBody),
-}
-
-/// Declares the bearer token every admin route takes.
-pub(super) struct AdminTokenScheme;
-
-impl Modify for AdminTokenScheme {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "admin_token",
-            SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("PLOG_ADMIN_TOKEN")).build(),
-            ),
-        );
-    }
 }
 
 /// Proof that the request carries the admin token.

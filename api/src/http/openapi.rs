@@ -9,7 +9,6 @@ use plog_shared::api::{ErrorBody, ErrorDetail};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::admin_auth::AdminTokenScheme;
 use super::{admin, offers, paywalls, purchases, restore};
 use crate::state::AppState;
 
@@ -28,27 +27,26 @@ pub fn router() -> Router<AppState> {
         paywalls::info, paywalls::painted_view, purchases::create, paywalls::content, paywalls::content_by_body, paywalls::receipt,
         paywalls::view, paywalls::discount, paywalls::gift, restore::start, restore::redeem),
     components(schemas(ErrorBody, ErrorDetail, ErrorCode)),
-    modifiers(&AdminTokenScheme, &AccessTokenScheme),
+    modifiers(&BearerSchemes),
     security(("admin_token" = [])),
     tags((name = "reader", description = "What the widget calls from a blog: no admin token; the paid part only with a paid purchase's access token"), (name = "paywalls", description = "Create, read, change and archive paywalls"), (name = "sales", description = "Purchases and figures"),
         (name = "offers", description = "Passes, gift links and discount codes")),
 )]
 pub struct ApiDoc;
 
-/// Declares the purchase's access token that the content and receipt routes take.
-struct AccessTokenScheme;
+/// Declares the two bearer tokens: the admin token every admin route takes, and the
+/// purchase's access token that the content and receipt routes take.
+struct BearerSchemes;
 
-impl Modify for AccessTokenScheme {
+impl Modify for BearerSchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "access_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The access token a purchase, a restore or a gift link gave"))
-                    .build(),
-            ),
-        );
+        for (name, description) in [
+            ("admin_token", "PLOG_ADMIN_TOKEN"),
+            ("access_token", "The access token a purchase, a restore or a gift link gave"),
+        ] {
+            let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(description)).build();
+            components.add_security_scheme(name, SecurityScheme::Http(scheme));
+        }
     }
 }
