@@ -9,7 +9,8 @@ use anyhow::Context;
 
 use plog_shared::api::DiscountStatus;
 
-use super::{Pool, Store, Targets};
+use super::sql::Sql;
+use super::{Store, Targets};
 
 /// The columns of a code, in the order of every statement below.
 macro_rules! columns {
@@ -55,13 +56,25 @@ impl Store {
     pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         self.offers.forget_codes();
-        let inserted = on_pool!(self, pool => sqlx::query(concat!(
-            "insert into discount_codes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             on conflict (code) do nothing"))
-            .bind(&discount.id).bind(&discount.code).bind(discount.percent_off).bind(discount.amount_off)
-            .bind(&discount.currency).bind(discount.applies_to.column()).bind(discount.starts_at).bind(discount.ends_at)
-            .bind(discount.max_uses).bind(discount.uses).bind(discount.status.as_str()).bind(discount.created_at)
-            .execute(pool).await.map(|done| done.rows_affected()))
+        let inserted = Sql::new(concat!(
+            "insert into discount_codes (",
+            columns!(),
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict (code) do nothing"
+        ))
+        .bind(&discount.id)
+        .bind(&discount.code)
+        .bind(discount.percent_off)
+        .bind(discount.amount_off)
+        .bind(&discount.currency)
+        .bind(discount.applies_to.column())
+        .bind(discount.starts_at)
+        .bind(discount.ends_at)
+        .bind(discount.max_uses)
+        .bind(discount.uses)
+        .bind(discount.status.as_str())
+        .bind(discount.created_at)
+        .execute(&self.pool)
+        .await
         .context("Failed to insert a discount code")?;
         Ok(inserted == 1)
     }
@@ -69,17 +82,20 @@ impl Store {
     /// Every code, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn discounts(&self) -> anyhow::Result<Vec<Discount>> {
-        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
-            "select ", columns!(), " from discount_codes order by created_at desc, id")).fetch_all(pool).await)
-        .context("Failed to list discount codes")
+        Sql::new(concat!("select ", columns!(), " from discount_codes order by created_at desc, id"))
+            .fetch_all(&self.pool)
+            .await
+            .context("Failed to list discount codes")
     }
 
     /// A code by its (upper-case) text.
     #[tracing::instrument(skip_all)]
     pub async fn discount_by_code(&self, code: &str) -> anyhow::Result<Option<Discount>> {
-        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
-            "select ", columns!(), " from discount_codes where code = $1")).bind(code).fetch_optional(pool).await)
-        .context("Failed to read a discount code")
+        Sql::new(concat!("select ", columns!(), " from discount_codes where code = $1"))
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .context("Failed to read a discount code")
     }
 
     /// Whether any active code exists (the widget offers "Have a code?" only then), read through
@@ -89,11 +105,13 @@ impl Store {
         if let Some(active) = self.offers.codes() {
             return Ok(active);
         }
-        let active = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
-            "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)")
-            .fetch_one(pool).await)
-        .map(|n| n > 0)
-        .context("Failed to look for discount codes")?;
+        let active = Sql::new(
+            "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)",
+        )
+        .fetch_value::<i64>(&self.pool)
+        .await
+        .context("Failed to look for discount codes")?
+            > 0;
         self.offers.keep_codes(active);
         Ok(active)
     }
@@ -103,9 +121,14 @@ impl Store {
     pub async fn disable_discount(&self, id: &str, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
         self.offers.forget_codes();
-        on_pool!(self, pool => sqlx::query_as::<_, Discount>(concat!(
-            "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ", columns!()))
-            .bind(id).bind(code).fetch_optional(pool).await)
+        Sql::new(concat!(
+            "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ",
+            columns!()
+        ))
+        .bind(id)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await
         .context("Failed to disable a discount code")
     }
 
@@ -115,11 +138,15 @@ impl Store {
     pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         self.offers.forget_codes();
-        let taken = on_pool!(self, pool => sqlx::query(
+        let taken = Sql::new(
             "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
                and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
-               and (max_uses is null or uses < max_uses)")
-            .bind(id).bind(now).execute(pool).await.map(|done| done.rows_affected()))
+               and (max_uses is null or uses < max_uses)",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await
         .context("Failed to take a use of a discount code")?;
         Ok(taken == 1)
     }
@@ -129,8 +156,11 @@ impl Store {
     pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         self.offers.forget_codes();
-        on_pool!(self, pool => sqlx::query("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
-            .bind(id).execute(pool).await.map(|_| ()))
-        .context("Failed to give back a use of a discount code")
+        Sql::new("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("Failed to give back a use of a discount code")?;
+        Ok(())
     }
 }

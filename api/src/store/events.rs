@@ -4,8 +4,9 @@
 
 use anyhow::Context;
 
-use super::purchases::ApplyUpdate;
-use super::{Pool, Store, UpdateOutcome};
+use super::purchases::apply_update;
+use super::sql::Sql;
+use super::{Store, UpdateOutcome};
 use crate::purchase_state::PaymentUpdate;
 
 /// What recording a Stripe event did.
@@ -45,27 +46,33 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<EventOutcome> {
         let _turn = self.writer_turn().await;
-        let outcome = on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
+        let outcome = async {
+            let mut tx = self.pool.begin().await?;
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
             let outcome = match update {
-                Some(update) => EventOutcome::Applied(tx.apply_update(update, now).await?),
+                Some(update) => EventOutcome::Applied(apply_update(&mut tx, update, now).await?),
                 None => EventOutcome::Ignored,
             };
-            let inserted = sqlx::query(
+            let inserted = Sql::new(
                 "insert into stripe_events (id, event_type, payment_intent_id, outcome, received_at) \
-                 values ($1, $2, $3, $4, $5) on conflict (id) do nothing")
-                .bind(event_id).bind(event_type).bind(update.map(PaymentUpdate::payment_intent_id))
-                .bind(outcome.label()).bind(now)
-                .execute(&mut *tx).await?;
-            if inserted.rows_affected() == 0 {
+                 values ($1, $2, $3, $4, $5) on conflict (id) do nothing",
+            )
+            .bind(event_id)
+            .bind(event_type)
+            .bind(update.map(PaymentUpdate::payment_intent_id))
+            .bind(outcome.label())
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            if inserted == 0 {
                 tx.rollback().await?;
                 return Ok(EventOutcome::Duplicate);
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
-        }.await)
+        }
+        .await
         .context("Failed to record a Stripe event")?;
         if outcome == EventOutcome::Applied(UpdateOutcome::Changed(plog_shared::api::PurchaseStatus::Paid)) {
             self.mail_queued.notify_one();
@@ -82,14 +89,17 @@ impl Store {
     /// Every recorded Stripe event as (event id, event type, PaymentIntent id), for checks of
     /// consistency between events and purchases.
     pub async fn recorded_events(&self) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
-        on_pool!(self, pool => sqlx::query_as("select id, event_type, payment_intent_id from stripe_events order by id")
-            .fetch_all(pool).await)
-        .context("Failed to list Stripe events")
+        Sql::new("select id, event_type, payment_intent_id from stripe_events order by id")
+            .fetch_all(&self.pool)
+            .await
+            .context("Failed to list Stripe events")
     }
 
     /// How many Stripe events were recorded (for tests and operations).
     pub async fn event_count(&self) -> anyhow::Result<i64> {
-        on_pool!(self, pool => sqlx::query_scalar("select count(*) from stripe_events").fetch_one(pool).await)
+        Sql::new("select count(*) from stripe_events")
+            .fetch_value(&self.pool)
+            .await
             .context("Failed to count Stripe events")
     }
 }

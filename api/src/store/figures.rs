@@ -4,7 +4,8 @@
 
 use anyhow::Context;
 
-use super::{Pool, Store};
+use super::Store;
+use super::sql::Sql;
 
 /// Seconds in a day: days are UTC days, numbered from 1970-01-01.
 pub const DAY_SECS: i64 = 86_400;
@@ -62,11 +63,14 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn record_view(&self, paywall_id: &str, at: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query(
+        Sql::new(
             "insert into paywall_views (paywall_id, day, views) values ($1, $2, 1) \
-             on conflict (paywall_id, day) do update set views = paywall_views.views + 1")
-            .bind(paywall_id).bind(at.div_euclid(DAY_SECS))
-            .execute(pool).await.map(|_| ()))
+             on conflict (paywall_id, day) do update set views = paywall_views.views + 1",
+        )
+        .bind(paywall_id)
+        .bind(at.div_euclid(DAY_SECS))
+        .execute(&self.pool)
+        .await
         .context("Failed to count a view")?;
         Ok(())
     }
@@ -74,18 +78,18 @@ impl Store {
     /// Views per paywall on the days from the one of `since` on.
     #[tracing::instrument(skip_all)]
     pub async fn views_per_paywall(&self, since: i64) -> anyhow::Result<Vec<(String, i64)>> {
-        on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
-            "select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id")
+        Sql::new("select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id")
             .bind(since.div_euclid(DAY_SECS))
-            .fetch_all(pool).await)
-        .context("Failed to read views")
+            .fetch_all(&self.pool)
+            .await
+            .context("Failed to read views")
     }
 
     /// Sales per paywall and currency: purchases created, paid (articles, tips and passes apart),
     /// refunded and disputed since `since`.
     #[tracing::instrument(skip_all)]
     pub async fn totals_per_paywall(&self, since: i64) -> anyhow::Result<Vec<PaywallTotals>> {
-        on_pool!(self, pool => sqlx::query_as::<_, PaywallTotals>(
+        Sql::new(
             "select paywall_id, currency, \
                cast(sum(case when created_at >= $1 then 1 else 0 end) as bigint) as started, \
                cast(sum(case when status = 'paid' and mode <> 'tip' and pass_id is null and paid_at >= $1 then 1 else 0 end) as bigint) as paid_count, \
@@ -97,26 +101,30 @@ impl Store {
                cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue, \
                cast(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then 1 else 0 end) as bigint) as pass_count, \
                cast(coalesce(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then amount else 0 end), 0) as bigint) as pass_revenue \
-             from purchases group by paywall_id, currency")
-            .bind(since)
-            .fetch_all(pool).await)
-            .context("Failed to total sales per paywall")
+             from purchases group by paywall_id, currency",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to total sales per paywall")
     }
 
     /// Money paid per paywall, currency and UTC day, since `since` (passes with the articles:
     /// a day's takings are all the money of the day, tips apart).
     #[tracing::instrument(skip_all)]
     pub async fn takings_per_day(&self, since: i64) -> anyhow::Result<Vec<DayTotals>> {
-        on_pool!(self, pool => sqlx::query_as::<_, DayTotals>(
+        Sql::new(
             "select paywall_id, currency, cast(paid_at / 86400 as bigint) as day, \
                cast(sum(case when mode <> 'tip' then 1 else 0 end) as bigint) as paid_count, \
                cast(coalesce(sum(case when mode <> 'tip' then amount else 0 end), 0) as bigint) as revenue, \
                cast(sum(case when mode = 'tip' then 1 else 0 end) as bigint) as tip_count, \
                cast(coalesce(sum(case when mode = 'tip' then amount else 0 end), 0) as bigint) as tip_revenue \
              from purchases where status = 'paid' and paid_at >= $1 \
-             group by paywall_id, currency, cast(paid_at / 86400 as bigint)")
-            .bind(since)
-            .fetch_all(pool).await)
+             group by paywall_id, currency, cast(paid_at / 86400 as bigint)",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to total sales per day")
     }
 }

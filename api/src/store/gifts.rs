@@ -5,7 +5,8 @@
 
 use anyhow::Context;
 
-use super::{Pool, Store};
+use super::Store;
+use super::sql::Sql;
 
 /// A gift link as stored (with its figures).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -77,27 +78,43 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_gift(&self, gift: &NewGiftLink, now: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query(
+        Sql::new(
             "insert into gift_links (id, paywall_id, code_hash, label, max_opens, expires_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(&gift.id).bind(&gift.paywall_id).bind(&gift.code_hash).bind(&gift.label).bind(gift.max_opens)
-            .bind(gift.expires_at).bind(now)
-            .execute(pool).await.map(|_| ()))
-        .context("Failed to insert a gift link")
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&gift.id)
+        .bind(&gift.paywall_id)
+        .bind(&gift.code_hash)
+        .bind(&gift.label)
+        .bind(gift.max_opens)
+        .bind(gift.expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("Failed to insert a gift link")?;
+        Ok(())
     }
 
     /// Gift links, newest first; of one paywall if given.
     #[tracing::instrument(skip_all)]
     pub async fn gifts(&self, paywall_id: Option<&str>) -> anyhow::Result<Vec<Gift>> {
-        on_pool!(self, pool => sqlx::query_as::<_, Gift>(concat!(select!(),
-            "where (cast($1 as text) is null or g.paywall_id = $1) order by g.created_at desc, g.id")).bind(paywall_id).fetch_all(pool).await)
-            .context("Failed to list gift links")
+        Sql::new(concat!(
+            select!(),
+            "where (cast($1 as text) is null or g.paywall_id = $1) order by g.created_at desc, g.id"
+        ))
+        .bind(paywall_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to list gift links")
     }
 
     /// One gift link.
     #[tracing::instrument(skip_all)]
     pub async fn gift(&self, id: &str) -> anyhow::Result<Option<Gift>> {
-        on_pool!(self, pool => sqlx::query_as::<_, Gift>(concat!(select!(), "where g.id = $1")).bind(id).fetch_optional(pool).await)
+        Sql::new(concat!(select!(), "where g.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
             .context("Failed to read a gift link")
     }
 
@@ -105,10 +122,13 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn revoke_gift(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
-            "update gift_links set revoked_at = coalesce(revoked_at, $2) where id = $1 returning id")
-            .bind(id).bind(now).fetch_optional(pool).await)
-        .context("Failed to revoke a gift link")?;
+        let found: Option<(String,)> =
+            Sql::new("update gift_links set revoked_at = coalesce(revoked_at, $2) where id = $1 returning id")
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to revoke a gift link")?;
         Ok(found.is_some())
     }
 
@@ -124,17 +144,25 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<GiftOpen> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let taken: Option<(String,)> = sqlx::query_as(
+        async {
+            let mut tx = self.pool.begin().await?;
+            let taken: Option<(String,)> = Sql::new(
                 "update gift_links set opens = opens + 1 where code_hash = $1 and paywall_id = $2 \
                    and revoked_at is null and (expires_at is null or expires_at > $3) \
-                   and (max_opens is null or opens < max_opens) returning id")
-                .bind(code_hash).bind(paywall_id).bind(now).fetch_optional(&mut *tx).await?;
+                   and (max_opens is null or opens < max_opens) returning id",
+            )
+            .bind(code_hash)
+            .bind(paywall_id)
+            .bind(now)
+            .fetch_optional(&mut tx)
+            .await?;
             let Some((gift_id,)) = taken else {
-                let why: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-                    "select revoked_at, expires_at from gift_links where code_hash = $1 and paywall_id = $2")
-                    .bind(code_hash).bind(paywall_id).fetch_optional(&mut *tx).await?;
+                let why: Option<(Option<i64>, Option<i64>)> =
+                    Sql::new("select revoked_at, expires_at from gift_links where code_hash = $1 and paywall_id = $2")
+                        .bind(code_hash)
+                        .bind(paywall_id)
+                        .fetch_optional(&mut tx)
+                        .await?;
                 tx.rollback().await?;
                 return Ok(match why {
                     None => GiftOpen::Unknown,
@@ -143,13 +171,20 @@ impl Store {
                     Some(_) => GiftOpen::UsedUp,
                 });
             };
-            sqlx::query("insert into gift_opens (token_hash, gift_id, opened_at) values ($1, $2, $3)")
-                .bind(token_hash).bind(&gift_id).bind(now).execute(&mut *tx).await?;
-            let html: String = sqlx::query_scalar("select content_html from paywalls where id = $1")
-                .bind(paywall_id).fetch_one(&mut *tx).await?;
+            Sql::new("insert into gift_opens (token_hash, gift_id, opened_at) values ($1, $2, $3)")
+                .bind(token_hash)
+                .bind(&gift_id)
+                .bind(now)
+                .execute(&mut tx)
+                .await?;
+            let html: String = Sql::new("select content_html from paywalls where id = $1")
+                .bind(paywall_id)
+                .fetch_value(&mut tx)
+                .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(GiftOpen::Opened(html))
-        }.await)
+        }
+        .await
         .context("Failed to open a gift link")
     }
 
@@ -157,14 +192,17 @@ impl Store {
     /// first open of one of its links (the report's "purchases that followed").
     #[tracing::instrument(skip_all)]
     pub async fn gift_figures(&self, since: i64) -> anyhow::Result<Vec<(String, i64, i64)>> {
-        on_pool!(self, pool => sqlx::query_as::<_, (String, i64, i64)>(
+        Sql::new(
             "with opened as (select g.paywall_id, count(*) as opens, min(o.opened_at) as first_open \
                from gift_opens o join gift_links g on g.id = o.gift_id where o.opened_at >= $1 group by g.paywall_id) \
              select opened.paywall_id, cast(opened.opens as bigint), \
                cast((select count(*) from purchases p where p.paywall_id = opened.paywall_id and p.status = 'paid' \
                  and p.paid_at >= opened.first_open) as bigint) \
-             from opened")
-            .bind(since).fetch_all(pool).await)
+             from opened",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to read gift figures")
     }
 }

@@ -14,25 +14,14 @@
 //! Rows are typed where they are read: ids, states, modes and money come out as
 //! `plog_shared` types, and a row the schema should have refused is an error, never a default.
 
-/// The database engines plog runs on; the URL's scheme chooses one.
+/// The database engines plog runs on, each pool natively typed (statements run on either
+/// through [`sql::Sql`]); the URL's scheme chooses one.
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
 }
 
-/// Runs the same statements on whichever pool is open. Each arm gets its own, natively typed
-/// pool, so the queries stay compile-time generic without `sqlx::Any`'s costs.
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.pool {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
-        }
-    };
-}
-
-// After the macro, which they use.
 pub mod backup;
 pub mod discounts;
 pub mod events;
@@ -46,6 +35,7 @@ pub mod purchases;
 pub mod rate_limits;
 pub mod restores;
 pub mod sessions;
+mod sql;
 pub mod targets;
 
 pub use backup::BackupSummary;
@@ -93,7 +83,10 @@ impl Store {
 
     /// Connections of the pool: (in use, idle).
     pub fn pool_connections(&self) -> (i64, i64) {
-        let (size, idle) = on_pool!(self, pool => (pool.size(), pool.num_idle()));
+        let (size, idle) = match &self.pool {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
         (i64::from(size) - idle as i64, idle as i64)
     }
 

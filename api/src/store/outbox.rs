@@ -11,7 +11,8 @@ use anyhow::Context;
 use plog_shared::PurchaseId;
 use plog_shared::api::ReceiptStatus;
 
-use super::{Pool, Store, corrupt};
+use super::sql::Sql;
+use super::{Store, corrupt};
 
 /// A mail due now, claimed by this sender.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -41,52 +42,73 @@ impl Store {
     /// after, if this one died). A replica that lost the race for a row gets it not at all.
     pub async fn claim_due_mail(&self, now: i64, until: i64, limit: i64) -> anyhow::Result<Vec<DueMail>> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query_as::<_, DueMail>(
+        Sql::new(
             "update mail_outbox set claimed_until = $2, attempts = attempts + 1 \
              where id in (select id from mail_outbox where state = 'queued' and next_attempt_at <= $1 \
                             and (claimed_until is null or claimed_until < $1) order by next_attempt_at limit $3) \
                and state = 'queued' and (claimed_until is null or claimed_until < $1) \
-             returning id, kind, purchase_id, recipient, language, page_url, code, restore_id, attempts")
-            .bind(now).bind(until).bind(limit).fetch_all(pool).await)
+             returning id, kind, purchase_id, recipient, language, page_url, code, restore_id, attempts",
+        )
+        .bind(now)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to claim due mail")
     }
 
     /// The mail went: forget the address (and a code), keep that it was sent.
     pub async fn mail_sent(&self, id: &str, now: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query(
+        Sql::new(
             "update mail_outbox set state = 'sent', sent_at = $2, recipient = null, code = null, claimed_until = null, \
-               last_error = null where id = $1")
-            .bind(id).bind(now).execute(pool).await.map(|_| ()))
-        .context("Failed to mark a mail sent")
+               last_error = null where id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("Failed to mark a mail sent")?;
+        Ok(())
     }
 
     /// The mail did not go this time: try again at `next_attempt_at`.
     pub async fn mail_retry(&self, id: &str, error: &str, next_attempt_at: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query(
-            "update mail_outbox set next_attempt_at = $3, last_error = $2, claimed_until = null where id = $1")
-            .bind(id).bind(error).bind(next_attempt_at).execute(pool).await.map(|_| ()))
-        .context("Failed to reschedule a mail")
+        Sql::new("update mail_outbox set next_attempt_at = $3, last_error = $2, claimed_until = null where id = $1")
+            .bind(id)
+            .bind(error)
+            .bind(next_attempt_at)
+            .execute(&self.pool)
+            .await
+            .context("Failed to reschedule a mail")?;
+        Ok(())
     }
 
     /// The mail was refused for good (or tried too long): record why, forget the address.
     pub async fn mail_failed(&self, id: &str, error: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query(
+        Sql::new(
             "update mail_outbox set state = 'failed', last_error = $2, recipient = null, code = null, claimed_until = null \
-             where id = $1")
-            .bind(id).bind(error).execute(pool).await.map(|_| ()))
-        .context("Failed to mark a mail failed")
+             where id = $1",
+        )
+        .bind(id)
+        .bind(error)
+        .execute(&self.pool)
+        .await
+        .context("Failed to mark a mail failed")?;
+        Ok(())
     }
 
     /// Addresses of receipts whose purchase was never paid, left longer than `older_than`
     /// seconds before `now`, are deleted (nothing will ever be sent to them).
     pub async fn forget_unpaid_receipts(&self, now: i64, older_than: i64) -> anyhow::Result<u64> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query("delete from mail_outbox where state = 'unpaid' and created_at < $1")
-            .bind(now - older_than).execute(pool).await.map(|done| done.rows_affected()))
-        .context("Failed to forget unpaid receipts")
+        Sql::new("delete from mail_outbox where state = 'unpaid' and created_at < $1")
+            .bind(now - older_than)
+            .execute(&self.pool)
+            .await
+            .context("Failed to forget unpaid receipts")
     }
 
     /// Where the receipts of these purchases stand (purchases without one are absent).
@@ -94,16 +116,12 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(String, String)> = on_pool!(self, pool => {
-            let mut query = sqlx::QueryBuilder::new(
-                "select purchase_id, state from mail_outbox where kind = 'receipt' and purchase_id in (");
-            let mut list = query.separated(", ");
-            for id in ids {
-                list.push_bind(id.as_str());
-            }
-            query.push(")");
-            query.build_query_as().fetch_all(pool).await
-        })
+        let rows: Vec<(String, String)> = Sql::with_list(
+            "select purchase_id, state from mail_outbox where kind = 'receipt' and purchase_id in (",
+            ids.iter().map(PurchaseId::as_str),
+        )
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to read receipt states")?;
         let mut states = HashMap::new();
         for (purchase_id, state) in rows {
@@ -121,8 +139,10 @@ impl Store {
 
     /// Every outbox row's recipient column, for tests of what plog keeps.
     pub async fn outbox_recipients(&self) -> anyhow::Result<Vec<Option<String>>> {
-        on_pool!(self, pool => sqlx::query_scalar("select recipient from mail_outbox order by created_at, id")
-            .fetch_all(pool).await)
-        .context("Failed to list outbox recipients")
+        let rows: Vec<(Option<String>,)> = Sql::new("select recipient from mail_outbox order by created_at, id")
+            .fetch_all(&self.pool)
+            .await
+            .context("Failed to list outbox recipients")?;
+        Ok(rows.into_iter().map(|(recipient,)| recipient).collect())
     }
 }

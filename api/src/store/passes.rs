@@ -5,7 +5,8 @@ use anyhow::Context;
 use plog_shared::api::{PassScope, PaywallMode, PaywallStatus};
 use plog_shared::{Currency, Money};
 
-use super::{Paywall, Pool, Store, corrupt};
+use super::sql::Sql;
+use super::{Paywall, Store, corrupt};
 
 /// The columns of a pass, in the order of every statement below.
 macro_rules! columns {
@@ -156,43 +157,61 @@ impl Store {
     pub async fn save_pass(&self, pass: &Pass) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         self.offers.forget_passes();
-        on_pool!(self, pool => sqlx::query(concat!(
-            "insert into passes (", columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+        Sql::new(concat!(
+            "insert into passes (",
+            columns!(),
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              on conflict (id) do update set title = excluded.title, price_amount = excluded.price_amount, \
                currency = excluded.currency, origin = excluded.origin, paywall_ids = excluded.paywall_ids, \
-               days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"))
-            .bind(&pass.id).bind(&pass.title).bind(pass.price.amount()).bind(pass.price.currency().code())
-            .bind(pass.scope.as_str()).bind(&pass.origin).bind(pass.paywall_ids.join(" ")).bind(pass.days)
-            .bind(pass.status.as_str()).bind(pass.created_at).bind(pass.updated_at)
-            .execute(pool).await.map(|_| ()))
-        .context("Failed to save a pass")
+               days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"
+        ))
+        .bind(&pass.id)
+        .bind(&pass.title)
+        .bind(pass.price.amount())
+        .bind(pass.price.currency().code())
+        .bind(pass.scope.as_str())
+        .bind(&pass.origin)
+        .bind(pass.paywall_ids.join(" "))
+        .bind(pass.days)
+        .bind(pass.status.as_str())
+        .bind(pass.created_at)
+        .bind(pass.updated_at)
+        .execute(&self.pool)
+        .await
+        .context("Failed to save a pass")?;
+        Ok(())
     }
 
     /// One pass.
     #[tracing::instrument(skip_all)]
     pub async fn pass(&self, id: &str) -> anyhow::Result<Option<Pass>> {
-        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!("select ", columns!(), " from passes where id = $1"))
-            .bind(id).fetch_optional(pool).await)
-        .context("Failed to read a pass")?;
+        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from passes where id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("Failed to read a pass")?;
         Ok(record.map(Pass::try_from).transpose()?)
     }
 
     /// Every pass, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn passes(&self) -> anyhow::Result<Vec<Pass>> {
-        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
-            "select ", columns!(), " from passes order by created_at desc, id"))
-            .fetch_all(pool).await)
-        .context("Failed to list passes")?;
+        let records: Vec<Record> =
+            Sql::new(concat!("select ", columns!(), " from passes order by created_at desc, id"))
+                .fetch_all(&self.pool)
+                .await
+                .context("Failed to list passes")?;
         Ok(records.into_iter().map(Pass::try_from).collect::<Result<_, _>>()?)
     }
 
     /// Paid purchases per pass.
     #[tracing::instrument(skip_all)]
     pub async fn passes_sold(&self) -> anyhow::Result<std::collections::HashMap<String, i64>> {
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
-            "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' group by pass_id")
-            .fetch_all(pool).await)
+        let rows: Vec<(String, i64)> = Sql::new(
+            "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' group by pass_id",
+        )
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to count passes sold")?;
         Ok(rows.into_iter().collect())
     }

@@ -6,7 +6,8 @@ use plog_shared::api::{PaywallMode, PaywallStatus};
 use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
 
-use super::{Pool, Store, corrupt};
+use super::sql::Sql;
+use super::{Store, corrupt};
 
 /// The columns of a paywall, in the order of every statement below.
 macro_rules! columns {
@@ -120,34 +121,52 @@ impl Store {
     /// Inserts a paywall.
     #[tracing::instrument(skip_all)]
     pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
-        on_pool!(self, pool => sqlx::query(concat!(
-            "insert into paywalls (", columns!(), ") \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
-            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount())
-            .bind(paywall.price.currency().code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
-            .bind(paywall.status.as_str()).bind(paywall.created_at).bind(paywall.updated_at).bind(&paywall.origins)
-            .bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
-            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count)
-            .execute(pool).await.map(|_| ()))
-        .context("Failed to insert a paywall")
+        Sql::new(concat!(
+            "insert into paywalls (",
+            columns!(),
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        ))
+        .bind(paywall.id.as_str())
+        .bind(&paywall.title)
+        .bind(&paywall.teaser)
+        .bind(paywall.price.amount())
+        .bind(paywall.price.currency().code())
+        .bind(&paywall.content_markdown)
+        .bind(&paywall.content_html)
+        .bind(paywall.status.as_str())
+        .bind(paywall.created_at)
+        .bind(paywall.updated_at)
+        .bind(&paywall.origins)
+        .bind(paywall.mode.as_str())
+        .bind(paywall.suggested_amount)
+        .bind(paywall.max_amount)
+        .bind(presets_column(&paywall.preset_amounts))
+        .bind(paywall.show_count)
+        .execute(&self.pool)
+        .await
+        .context("Failed to insert a paywall")?;
+        Ok(())
     }
 
     /// One paywall.
     #[tracing::instrument(skip_all)]
     pub async fn paywall(&self, id: &PaywallId) -> anyhow::Result<Option<Paywall>> {
-        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!("select ", columns!(), " from paywalls where id = $1"))
-            .bind(id.as_str()).fetch_optional(pool).await)
-        .context("Failed to read a paywall")?;
+        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from paywalls where id = $1"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .context("Failed to read a paywall")?;
         Ok(record.map(Paywall::try_from).transpose()?)
     }
 
     /// All paywalls, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
-        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
-            "select ", columns!(), " from paywalls order by created_at desc, id"))
-            .fetch_all(pool).await)
-        .context("Failed to list paywalls")?;
+        let records: Vec<Record> =
+            Sql::new(concat!("select ", columns!(), " from paywalls order by created_at desc, id"))
+                .fetch_all(&self.pool)
+                .await
+                .context("Failed to list paywalls")?;
         Ok(records.into_iter().map(Paywall::try_from).collect::<Result<_, _>>()?)
     }
 
@@ -155,16 +174,28 @@ impl Store {
     /// such paywall.
     #[tracing::instrument(skip_all)]
     pub async fn save_paywall(&self, paywall: &Paywall, now: i64) -> anyhow::Result<Option<Paywall>> {
-        let updated = on_pool!(self, pool => sqlx::query(
+        let updated = Sql::new(
             "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, content_markdown = $6, \
                content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
                preset_amounts = $12, show_count = $13, updated_at = $14 \
-             where id = $1")
-            .bind(paywall.id.as_str()).bind(&paywall.title).bind(&paywall.teaser).bind(paywall.price.amount())
-            .bind(paywall.price.currency().code()).bind(&paywall.content_markdown).bind(&paywall.content_html)
-            .bind(&paywall.origins).bind(paywall.mode.as_str()).bind(paywall.suggested_amount).bind(paywall.max_amount)
-            .bind(presets_column(&paywall.preset_amounts)).bind(paywall.show_count).bind(now)
-            .execute(pool).await.map(|done| done.rows_affected()))
+             where id = $1",
+        )
+        .bind(paywall.id.as_str())
+        .bind(&paywall.title)
+        .bind(&paywall.teaser)
+        .bind(paywall.price.amount())
+        .bind(paywall.price.currency().code())
+        .bind(&paywall.content_markdown)
+        .bind(&paywall.content_html)
+        .bind(&paywall.origins)
+        .bind(paywall.mode.as_str())
+        .bind(paywall.suggested_amount)
+        .bind(paywall.max_amount)
+        .bind(presets_column(&paywall.preset_amounts))
+        .bind(paywall.show_count)
+        .bind(now)
+        .execute(&self.pool)
+        .await
         .context("Failed to update a paywall")?;
         self.origins.forget(paywall.id.as_str());
         if updated == 0 {
@@ -176,10 +207,12 @@ impl Store {
     /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
     #[tracing::instrument(skip_all)]
     pub async fn archive_paywall(&self, id: &PaywallId, now: i64) -> anyhow::Result<Option<Paywall>> {
-        let updated = on_pool!(self, pool => sqlx::query(
-            "update paywalls set status = 'archived', updated_at = $2 where id = $1")
-            .bind(id.as_str()).bind(now).execute(pool).await.map(|done| done.rows_affected()))
-        .context("Failed to archive a paywall")?;
+        let updated = Sql::new("update paywalls set status = 'archived', updated_at = $2 where id = $1")
+            .bind(id.as_str())
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .context("Failed to archive a paywall")?;
         if updated == 0 {
             return Ok(None);
         }
@@ -194,10 +227,12 @@ impl Store {
         if let Some(origins) = self.origins.get(id.as_str()) {
             return Ok(Some(origins));
         }
-        let origins: Option<String> =
-            on_pool!(self, pool => sqlx::query_scalar("select origins from paywalls where id = $1")
-                .bind(id.as_str()).fetch_optional(pool).await)
-            .context("Failed to read a paywall's origins")?;
+        let origins: Option<String> = Sql::new("select origins from paywalls where id = $1")
+            .bind(id.as_str())
+            .fetch_optional::<(String,)>(&self.pool)
+            .await
+            .context("Failed to read a paywall's origins")?
+            .map(|(origins,)| origins);
         // Only paywalls that exist are kept: made-up ids cannot grow the cache.
         if let Some(origins) = &origins {
             self.origins.put(id.as_str(), origins);
@@ -208,9 +243,11 @@ impl Store {
     /// How many paid purchases a paywall has (the public tip count).
     #[tracing::instrument(skip_all)]
     pub async fn paid_count(&self, paywall_id: &PaywallId) -> anyhow::Result<i64> {
-        on_pool!(self, pool => sqlx::query_scalar("select count(*) from purchases where paywall_id = $1 and status = 'paid'")
-            .bind(paywall_id.as_str()).fetch_one(pool).await)
-        .context("Failed to count a paywall's paid purchases")
+        Sql::new("select count(*) from purchases where paywall_id = $1 and status = 'paid'")
+            .bind(paywall_id.as_str())
+            .fetch_value(&self.pool)
+            .await
+            .context("Failed to count a paywall's paid purchases")
     }
 }
 

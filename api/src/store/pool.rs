@@ -8,6 +8,7 @@ use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::sql::Sql;
 use super::{Pool, Store};
 use crate::config::DatabaseConfig;
 
@@ -113,9 +114,11 @@ impl Store {
     /// Takes one connection out of the pool until the guard is dropped (maintenance, and tests
     /// of what requests meet when every connection is busy).
     pub async fn hold_connection(&self) -> anyhow::Result<HeldConnection> {
-        let held = on_pool!(self, pool => pool.acquire().await.map(|c| HeldConnection(Box::new(c))))
-            .context("Failed to take a connection")?;
-        Ok(held)
+        let held: Box<dyn std::any::Any + Send> = match &self.pool {
+            Pool::Sqlite(pool) => Box::new(pool.acquire().await.context("Failed to take a connection")?),
+            Pool::Postgres(pool) => Box::new(pool.acquire().await.context("Failed to take a connection")?),
+        };
+        Ok(HeldConnection(held))
     }
 
     /// Applies pending migrations, once even when several processes start together: on
@@ -155,12 +158,15 @@ impl Store {
 
     /// Checks the database answers.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        on_pool!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
-            .context("Failed to reach the database")
+        Sql::new("select 1").execute(&self.pool).await.context("Failed to reach the database")?;
+        Ok(())
     }
 
     /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 }

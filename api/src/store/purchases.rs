@@ -2,13 +2,12 @@
 //! hash (the content route) or by the intent (Stripe's updates). Every change of a purchase's
 //! state goes through [`ApplyUpdate`], which writes what [`purchase_state::effect`] decides.
 
-use std::future::Future;
-
 use anyhow::Context;
 use plog_shared::api::{AdminPurchase, DisputeStatus, PaywallMode, PurchaseStatus, ReceiptStatus};
 use plog_shared::{Currency, Money, PaywallId, PurchaseId};
 
-use super::{Pool, Store, corrupt};
+use super::sql::{Sql, Tx};
+use super::{Store, corrupt};
 use crate::purchase_state::{self, Effect, PaymentUpdate, Stored};
 
 /// The columns of a purchase as [`Purchase`] reads them.
@@ -278,154 +277,140 @@ const WRITE_EFFECT: &str = "update purchases set status = $2, refunded_amount = 
        dispute_status = coalesce(cast($6 as text), dispute_status) \
      where payment_intent_id = $1";
 
-/// Applying a [`PaymentUpdate`] on a connection inside an open transaction: the one way a
-/// purchase's state changes, for the webhook (`store::events`), the content route's settlement
-/// and reconciliation alike. Implemented for both engines' connections by the same code.
-pub(super) trait ApplyUpdate {
-    /// Locks and reads the purchase of the update's PaymentIntent, and writes what
-    /// [`purchase_state::effect`] decides, only if that changes something.
-    fn apply_update<'a>(
-        &'a mut self,
-        update: &'a PaymentUpdate,
-        now: i64,
-    ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a;
-}
-
-/// Moves a purchase's hold on its discount code (`$mark`: [`RELEASE_DISCOUNT`] or
-/// [`RETAKE_DISCOUNT`]) on the connection `$connection` and, if it moved, the code's count
-/// (`$count`) by the same one, in the caller's transaction.
-macro_rules! move_discount_use {
-    ($connection:expr, $intent:expr, $mark:expr, $count:expr) => {{
-        let moved: Option<(String,)> = sqlx::query_as($mark).bind($intent).fetch_optional(&mut *$connection).await?;
-        if let Some((discount_id,)) = moved {
-            sqlx::query($count).bind(discount_id).execute(&mut *$connection).await?;
-        }
-    }};
-}
-
-macro_rules! impl_apply_update {
-    ($connection:ty) => {
-        impl ApplyUpdate for $connection {
-            fn apply_update<'a>(
-                &'a mut self,
-                update: &'a PaymentUpdate,
-                now: i64,
-            ) -> impl Future<Output = Result<UpdateOutcome, sqlx::Error>> + Send + 'a {
-                async move {
-                    let intent = update.payment_intent_id();
-                    // The hot path — every purchase's success, and webhook storms are mostly
-                    // those — is one statement: the move the table makes for a success with the
-                    // purchase's amount and currency, as a conditional update.
-                    if let PaymentUpdate::Succeeded { amount, currency, .. } = update {
-                        let paid: Option<(Option<String>, bool)> = sqlx::query_as(PAY_ON_SUCCESS)
-                            .bind(intent)
-                            .bind(*amount)
-                            .bind(currency)
-                            .bind(now)
-                            .fetch_optional(&mut *self)
-                            .await?;
-                        if let Some((email_hash, released_discount)) = paid {
-                            if email_hash.is_some() {
-                                sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
-                            }
-                            if released_discount {
-                                move_discount_use!(self, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN);
-                            }
-                            return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
-                        }
-                    }
-                    let row: Option<(String, i64, String, i64, bool, Option<String>)> =
-                        sqlx::query_as(LOCK_AND_READ).bind(intent).fetch_optional(&mut *self).await?;
-                    let Some((status, amount, currency, refunded_amount, wants_receipt, dispute)) = row else {
-                        return Ok(UpdateOutcome::UnknownIntent);
-                    };
-                    let status = PurchaseStatus::try_from(status).map_err(|e| corrupt("purchases", intent, e))?;
-                    if let PaymentUpdate::RefundReversed { refund_id, amount, .. } = update {
-                        let recorded = sqlx::query(RECORD_FAILED_REFUND)
-                            .bind(refund_id)
-                            .bind(intent)
-                            .bind(*amount)
-                            .bind(now)
-                            .execute(&mut *self)
-                            .await?;
-                        if recorded.rows_affected() == 0 {
-                            return Ok(UpdateOutcome::Unchanged(status));
-                        }
-                    }
-                    let dispute_closed = dispute.map(DisputeStatus::from).is_some_and(|d| d.is_closed());
-                    let stored = Stored { status, amount, currency, refunded_amount, dispute_closed };
-                    Ok(match purchase_state::effect(&stored, update) {
-                        Effect::AmountMismatch => UpdateOutcome::AmountMismatch,
-                        Effect::Keep(status) => UpdateOutcome::Unchanged(status),
-                        Effect::Write(write) => {
-                            sqlx::query(WRITE_EFFECT)
-                                .bind(intent)
-                                .bind(write.status.as_str())
-                                .bind(write.refunded_amount)
-                                .bind(now)
-                                .bind(&write.last_error)
-                                .bind(write.dispute_status.as_ref().map(DisputeStatus::as_str))
-                                .execute(&mut *self)
-                                .await?;
-                            if wants_receipt && write.changed && write.status == PurchaseStatus::Paid {
-                                sqlx::query(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *self).await?;
-                            }
-                            match write.status {
-                                _ if !write.changed => {}
-                                PurchaseStatus::Canceled => {
-                                    move_discount_use!(self, intent, RELEASE_DISCOUNT, GIVE_BACK_USE)
-                                }
-                                // Paid (a dispute won, a success after a cancel), refunded or
-                                // disputed: the purchase was paid, so it holds its use.
-                                PurchaseStatus::Paid | PurchaseStatus::Refunded | PurchaseStatus::Disputed => {
-                                    move_discount_use!(self, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN)
-                                }
-                                PurchaseStatus::Pending | PurchaseStatus::Failed => {}
-                            }
-                            if write.changed {
-                                UpdateOutcome::Changed(write.status)
-                            } else {
-                                UpdateOutcome::Unchanged(write.status)
-                            }
-                        }
-                    })
-                }
+/// Applies a [`PaymentUpdate`] inside an open transaction: the one way a purchase's state
+/// changes, for the webhook (`store::events`), the content route's settlement and reconciliation
+/// alike. Locks and reads the purchase of the update's PaymentIntent, and writes what
+/// [`purchase_state::effect`] decides, only if that changes something.
+pub(super) async fn apply_update(tx: &mut Tx, update: &PaymentUpdate, now: i64) -> sqlx::Result<UpdateOutcome> {
+    let intent = update.payment_intent_id();
+    // The hot path — every purchase's success, and webhook storms are mostly those — is one
+    // statement: the move the table makes for a success with the purchase's amount and
+    // currency, as a conditional update.
+    if let PaymentUpdate::Succeeded { amount, currency, .. } = update {
+        let paid: Option<(Option<String>, bool)> = Sql::new(PAY_ON_SUCCESS)
+            .bind(intent)
+            .bind(*amount)
+            .bind(currency)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((email_hash, released_discount)) = paid {
+            if email_hash.is_some() {
+                Sql::new(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *tx).await?;
             }
+            if released_discount {
+                move_discount_use(tx, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN).await?;
+            }
+            return Ok(UpdateOutcome::Changed(PurchaseStatus::Paid));
         }
+    }
+    let row: Option<(String, i64, String, i64, bool, Option<String>)> =
+        Sql::new(LOCK_AND_READ).bind(intent).fetch_optional(&mut *tx).await?;
+    let Some((status, amount, currency, refunded_amount, wants_receipt, dispute)) = row else {
+        return Ok(UpdateOutcome::UnknownIntent);
     };
+    let status = PurchaseStatus::try_from(status).map_err(|e| corrupt("purchases", intent, e))?;
+    if let PaymentUpdate::RefundReversed { refund_id, amount, .. } = update {
+        let recorded = Sql::new(RECORD_FAILED_REFUND)
+            .bind(refund_id)
+            .bind(intent)
+            .bind(*amount)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        if recorded == 0 {
+            return Ok(UpdateOutcome::Unchanged(status));
+        }
+    }
+    let dispute_closed = dispute.map(DisputeStatus::from).is_some_and(|d| d.is_closed());
+    let stored = Stored { status, amount, currency, refunded_amount, dispute_closed };
+    let write = match purchase_state::effect(&stored, update) {
+        Effect::AmountMismatch => return Ok(UpdateOutcome::AmountMismatch),
+        Effect::Keep(status) => return Ok(UpdateOutcome::Unchanged(status)),
+        Effect::Write(write) => write,
+    };
+    Sql::new(WRITE_EFFECT)
+        .bind(intent)
+        .bind(write.status.as_str())
+        .bind(write.refunded_amount)
+        .bind(now)
+        .bind(&write.last_error)
+        .bind(write.dispute_status.as_ref().map(DisputeStatus::as_str))
+        .execute(&mut *tx)
+        .await?;
+    if wants_receipt && write.changed && write.status == PurchaseStatus::Paid {
+        Sql::new(QUEUE_RECEIPT).bind(intent).bind(now).execute(&mut *tx).await?;
+    }
+    match write.status {
+        _ if !write.changed => {}
+        PurchaseStatus::Canceled => move_discount_use(tx, intent, RELEASE_DISCOUNT, GIVE_BACK_USE).await?,
+        // Paid (a dispute won, a success after a cancel), refunded or disputed: the purchase
+        // was paid, so it holds its use.
+        PurchaseStatus::Paid | PurchaseStatus::Refunded | PurchaseStatus::Disputed => {
+            move_discount_use(tx, intent, RETAKE_DISCOUNT, TAKE_USE_AGAIN).await?
+        }
+        PurchaseStatus::Pending | PurchaseStatus::Failed => {}
+    }
+    Ok(if write.changed { UpdateOutcome::Changed(write.status) } else { UpdateOutcome::Unchanged(write.status) })
 }
 
-impl_apply_update!(sqlx::SqliteConnection);
-impl_apply_update!(sqlx::PgConnection);
+/// Moves a purchase's hold on its discount code (`mark`: [`RELEASE_DISCOUNT`] or
+/// [`RETAKE_DISCOUNT`]) and, if it moved, the code's count (`count`) by the same one, in the
+/// caller's transaction.
+async fn move_discount_use(tx: &mut Tx, intent: &str, mark: &'static str, count: &'static str) -> sqlx::Result<()> {
+    let moved: Option<(String,)> = Sql::new(mark).bind(intent).fetch_optional(&mut *tx).await?;
+    if let Some((discount_id,)) = moved {
+        Sql::new(count).bind(discount_id).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
 
 impl Store {
     /// Inserts a pending purchase.
     #[tracing::instrument(skip_all)]
     pub async fn insert_purchase(&self, purchase: &NewPurchase, now: i64) -> anyhow::Result<()> {
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, created_at, \
-                   updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, discount_held) \
-                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
-                .bind(purchase.id.as_str()).bind(purchase.paywall_id.as_str()).bind(&purchase.payment_intent_id)
-                .bind(&purchase.token_hash).bind(purchase.price.amount()).bind(purchase.price.currency().code()).bind(now)
-                .bind(&purchase.client_key).bind(purchase.mode.as_str())
-                .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
-                .bind(purchase.pass.as_ref().map(|(id, _)| id.as_str())).bind(purchase.pass.as_ref().and_then(|(_, days)| *days))
-                .bind(purchase.discount.as_ref().map(|(id, _)| id.as_str())).bind(purchase.discount.as_ref().map(|(_, list)| *list))
-                .bind(i64::from(purchase.discount.is_some()))
-                .execute(&mut *tx).await?;
+        async {
+            let mut tx = self.pool.begin().await?;
+            Sql::new(
+                "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, \
+                   created_at, updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, \
+                   discount_held) \
+                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(purchase.id.as_str())
+            .bind(purchase.paywall_id.as_str())
+            .bind(&purchase.payment_intent_id)
+            .bind(&purchase.token_hash)
+            .bind(purchase.price.amount())
+            .bind(purchase.price.currency().code())
+            .bind(now)
+            .bind(&purchase.client_key)
+            .bind(purchase.mode.as_str())
+            .bind(purchase.receipt.as_ref().map(|r| r.email_hash.as_str()))
+            .bind(purchase.pass.as_ref().map(|(id, _)| id.as_str()))
+            .bind(purchase.pass.as_ref().and_then(|(_, days)| *days))
+            .bind(purchase.discount.as_ref().map(|(id, _)| id.as_str()))
+            .bind(purchase.discount.as_ref().map(|(_, list)| *list))
+            .bind(i64::from(purchase.discount.is_some()))
+            .execute(&mut tx)
+            .await?;
             if let Some(receipt) = &purchase.receipt {
-                sqlx::query(
+                Sql::new(
                     "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, created_at) \
-                     values ($1, 'receipt', $2, $3, $4, $5, 'unpaid', $6)")
-                    .bind(&receipt.id).bind(purchase.id.as_str()).bind(&receipt.email).bind(&receipt.language)
-                    .bind(&receipt.page_url).bind(now)
-                    .execute(&mut *tx).await?;
+                     values ($1, 'receipt', $2, $3, $4, $5, 'unpaid', $6)",
+                )
+                .bind(&receipt.id)
+                .bind(purchase.id.as_str())
+                .bind(&receipt.email)
+                .bind(&receipt.language)
+                .bind(&receipt.page_url)
+                .bind(now)
+                .execute(&mut tx)
+                .await?;
             }
             tx.commit().await
-        }.await)
+        }
+        .await
         .context("Failed to insert a purchase")?;
         self.metrics.purchase("started");
         Ok(())
@@ -444,28 +429,41 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let found: Option<(String, String)> = sqlx::query_as(
-                "update purchases set email_hash = $3 where token_hash = $1 and paywall_id = $2 returning id, status")
-                .bind(token_hash).bind(paywall_id.as_str()).bind(&receipt.email_hash)
-                .fetch_optional(&mut *tx).await?;
+        async {
+            let mut tx = self.pool.begin().await?;
+            let found: Option<(String, String)> = Sql::new(
+                "update purchases set email_hash = $3 where token_hash = $1 and paywall_id = $2 returning id, status",
+            )
+            .bind(token_hash)
+            .bind(paywall_id.as_str())
+            .bind(&receipt.email_hash)
+            .fetch_optional(&mut tx)
+            .await?;
             let Some((purchase_id, status)) = found else {
                 tx.rollback().await?;
                 return Ok(false);
             };
             let state = if status == PurchaseStatus::Paid.as_str() { "queued" } else { "unpaid" };
-            sqlx::query(
-                "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, next_attempt_at, created_at) \
+            Sql::new(
+                "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, \
+                   next_attempt_at, created_at) \
                  values ($1, 'receipt', $2, $3, $4, $5, $6, $7, $7) \
                  on conflict (purchase_id) do update set recipient = excluded.recipient, language = excluded.language, \
-                   page_url = excluded.page_url where mail_outbox.state = 'unpaid'")
-                .bind(&receipt.id).bind(&purchase_id).bind(&receipt.email).bind(&receipt.language)
-                .bind(&receipt.page_url).bind(state).bind(now)
-                .execute(&mut *tx).await?;
+                   page_url = excluded.page_url where mail_outbox.state = 'unpaid'",
+            )
+            .bind(&receipt.id)
+            .bind(&purchase_id)
+            .bind(&receipt.email)
+            .bind(&receipt.language)
+            .bind(&receipt.page_url)
+            .bind(state)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
-        }.await)
+        }
+        .await
         .context("Failed to attach a receipt")
         .inspect(|attached| {
             if *attached {
@@ -483,10 +481,14 @@ impl Store {
             purchase: Record,
             title: String,
         }
-        let row = on_pool!(self, pool => sqlx::query_as::<_, Row>(concat!(
-            "with p as (select ", columns!(), " from purchases where id = $1) \
-             select p.*, w.title from p join paywalls w on w.id = p.paywall_id"))
-            .bind(id).fetch_optional(pool).await)
+        let row: Option<Row> = Sql::new(concat!(
+            "with p as (select ",
+            columns!(),
+            " from purchases where id = $1) select p.*, w.title from p join paywalls w on w.id = p.paywall_id"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
         .context("Failed to read a purchase and its title")?;
         Ok(row.map(|r| Ok::<_, sqlx::Error>((r.purchase.try_into()?, r.title))).transpose()?)
     }
@@ -495,12 +497,16 @@ impl Store {
     /// declined), when the oldest of them was started, and whether any was paid.
     #[tracing::instrument(skip_all)]
     pub async fn client_purchases(&self, client_key: &str, since: i64) -> anyhow::Result<ClientPurchases> {
-        let (unpaid, oldest_unpaid, paid) = on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>, i64)>(
+        let (unpaid, oldest_unpaid, paid): (i64, Option<i64>, i64) = Sql::new(
             "select count(*) filter (where status in ('pending', 'failed')), \
                     min(created_at) filter (where status in ('pending', 'failed')), \
                     count(*) filter (where status = 'paid') \
-             from purchases where client_key = $1 and created_at >= $2")
-            .bind(client_key).bind(since).fetch_one(pool).await)
+             from purchases where client_key = $1 and created_at >= $2",
+        )
+        .bind(client_key)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
         .context("Failed to count a client's purchases")?;
         Ok(ClientPurchases { unpaid, oldest_unpaid, paid: paid > 0 })
     }
@@ -513,25 +519,34 @@ impl Store {
     /// belongs to nothing.
     #[tracing::instrument(skip_all)]
     pub async fn content_by_token(&self, token_hash: &str) -> anyhow::Result<Option<TokenContent>> {
-        let own = on_pool!(self, pool => sqlx::query_as::<_, ContentRow>(
+        let own: Option<ContentRow> = Sql::new(
             "select p.paywall_id, p.status, w.content_html, p.pass_id, p.paid_at, p.pass_days \
-             from purchases p join paywalls w on w.id = p.paywall_id where p.token_hash = $1")
-            .bind(token_hash).fetch_optional(pool).await)
+             from purchases p join paywalls w on w.id = p.paywall_id where p.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
         .context("Failed to read a purchase's content by token")?;
         let row = match own {
             Some(row) => Some(row),
-            None => on_pool!(self, pool => sqlx::query_as::<_, ContentRow>(
+            None => Sql::new(
                 "select p.paywall_id, p.status, w.content_html, p.pass_id, p.paid_at, p.pass_days \
                  from purchases p join paywalls w on w.id = p.paywall_id \
-                 where p.id = (select purchase_id from restored_tokens where token_hash = $1)")
-                .bind(token_hash).fetch_optional(pool).await)
+                 where p.id = (select purchase_id from restored_tokens where token_hash = $1)",
+            )
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
             .context("Failed to read a restored purchase's content by token")?,
         };
         let Some((paywall_id, status, html, pass_id, paid_at, days)) = row else {
-            let gift = on_pool!(self, pool => sqlx::query_as::<_, (String, Option<i64>, String)>(
+            let gift: Option<(String, Option<i64>, String)> = Sql::new(
                 "select g.paywall_id, g.revoked_at, w.content_html from gift_opens o \
-                 join gift_links g on g.id = o.gift_id join paywalls w on w.id = g.paywall_id where o.token_hash = $1")
-                .bind(token_hash).fetch_optional(pool).await)
+                 join gift_links g on g.id = o.gift_id join paywalls w on w.id = g.paywall_id where o.token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
             .context("Failed to read a gift's content by token")?;
             return Ok(gift.map(|(paywall_id, revoked_at, html)| TokenContent {
                 paywall_id,
@@ -553,10 +568,15 @@ impl Store {
     /// for settling one the content route found unsettled.
     #[tracing::instrument(skip_all)]
     pub async fn purchase_by_token(&self, token_hash: &str) -> anyhow::Result<Option<Purchase>> {
-        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
-            "select ", columns!(), " from purchases where token_hash = $1 \
-             or id = (select purchase_id from restored_tokens where token_hash = $1) limit 1"))
-            .bind(token_hash).fetch_optional(pool).await)
+        let record: Option<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from purchases where token_hash = $1 \
+             or id = (select purchase_id from restored_tokens where token_hash = $1) limit 1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
         .context("Failed to read a purchase by token")?;
         Ok(record.map(Purchase::try_from).transpose()?)
     }
@@ -564,24 +584,33 @@ impl Store {
     /// The purchase of a PaymentIntent.
     #[tracing::instrument(skip_all)]
     pub async fn purchase_by_intent(&self, payment_intent_id: &str) -> anyhow::Result<Option<Purchase>> {
-        let record = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
-            "select ", columns!(), " from purchases where payment_intent_id = $1"))
-            .bind(payment_intent_id).fetch_optional(pool).await)
-        .context("Failed to read a purchase by PaymentIntent")?;
+        let record: Option<Record> =
+            Sql::new(concat!("select ", columns!(), " from purchases where payment_intent_id = $1"))
+                .bind(payment_intent_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to read a purchase by PaymentIntent")?;
         Ok(record.map(Purchase::try_from).transpose()?)
     }
 
     /// Purchases, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
-        let records = on_pool!(self, pool => sqlx::query_as::<_, Record>(concat!(
-            "select ", columns!(), " from purchases \
+        let records: Vec<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from purchases \
              where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
                and (cast($4 as bigint) is null or created_at < $4) and (cast($5 as text) is null or status = $5) \
-             order by created_at desc, id limit $3"))
-            .bind(filter.paywall_id.as_ref().map(PaywallId::as_str)).bind(filter.since).bind(filter.limit)
-            .bind(filter.until).bind(filter.status.map(PurchaseStatus::as_str))
-            .fetch_all(pool).await)
+             order by created_at desc, id limit $3"
+        ))
+        .bind(filter.paywall_id.as_ref().map(PaywallId::as_str))
+        .bind(filter.since)
+        .bind(filter.limit)
+        .bind(filter.until)
+        .bind(filter.status.map(PurchaseStatus::as_str))
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to list purchases")?;
         Ok(records.into_iter().map(Purchase::try_from).collect::<Result<_, _>>()?)
     }
@@ -600,24 +629,31 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn revoke_purchase_tokens(&self, purchase_id: &str, fresh_hash: &str) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let found = sqlx::query("update purchases set token_hash = $2 where id = $1")
-                .bind(purchase_id).bind(fresh_hash).execute(&mut *tx).await?.rows_affected() == 1;
-            sqlx::query("delete from restored_tokens where purchase_id = $1").bind(purchase_id).execute(&mut *tx).await?;
+        async {
+            let mut tx = self.pool.begin().await?;
+            let found = Sql::new("update purchases set token_hash = $2 where id = $1")
+                .bind(purchase_id)
+                .bind(fresh_hash)
+                .execute(&mut tx)
+                .await?
+                == 1;
+            Sql::new("delete from restored_tokens where purchase_id = $1").bind(purchase_id).execute(&mut tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(found)
-        }.await)
+        }
+        .await
         .context("Failed to revoke a purchase's tokens")
     }
 
     /// Whether a refund of this PaymentIntent is known to have failed (a late `charge.refunded`
     /// total may still count it).
     pub async fn has_failed_refunds(&self, payment_intent_id: &str) -> anyhow::Result<bool> {
-        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
-            "select refund_id from failed_refunds where payment_intent_id = $1 limit 1")
-            .bind(payment_intent_id).fetch_optional(pool).await)
-        .context("Failed to look for failed refunds")?;
+        let found: Option<(String,)> =
+            Sql::new("select refund_id from failed_refunds where payment_intent_id = $1 limit 1")
+                .bind(payment_intent_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to look for failed refunds")?;
         Ok(found.is_some())
     }
 
@@ -628,18 +664,22 @@ impl Store {
     pub async fn release_stale_discounts(&self, started_before: i64) -> anyhow::Result<u64> {
         let _turn = self.writer_turn().await;
         self.offers.forget_codes();
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let stale: Vec<(String,)> = sqlx::query_as(
+        async {
+            let mut tx = self.pool.begin().await?;
+            let stale: Vec<(String,)> = Sql::new(
                 "select payment_intent_id from purchases where discount_held = 1 and created_at < $1 \
-                   and status in ('pending', 'failed', 'canceled')")
-                .bind(started_before).fetch_all(&mut *tx).await?;
+                   and status in ('pending', 'failed', 'canceled')",
+            )
+            .bind(started_before)
+            .fetch_all(&mut tx)
+            .await?;
             for (intent,) in &stale {
-                move_discount_use!(tx, intent, RELEASE_DISCOUNT, GIVE_BACK_USE);
+                move_discount_use(&mut tx, intent, RELEASE_DISCOUNT, GIVE_BACK_USE).await?;
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(stale.len() as u64)
-        }.await)
+        }
+        .await
         .context("Failed to give back the discount uses of unpaid purchases")
     }
 
@@ -647,12 +687,13 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn apply_update(&self, update: &PaymentUpdate, now: i64) -> anyhow::Result<UpdateOutcome> {
         let _turn = self.writer_turn().await;
-        let outcome = on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let outcome = tx.apply_update(update, now).await?;
+        let outcome = async {
+            let mut tx = self.pool.begin().await?;
+            let outcome = apply_update(&mut tx, update, now).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
-        }.await)
+        }
+        .await
         .context("Failed to apply a payment update")?;
         if outcome == UpdateOutcome::Changed(PurchaseStatus::Paid) {
             self.mail_queued.notify_one();

@@ -5,7 +5,8 @@
 use anyhow::Context;
 use plog_shared::PaywallId;
 
-use super::{Pool, Store, corrupt};
+use super::sql::Sql;
+use super::{Store, corrupt};
 use crate::tokens::{constant_time_eq, new_access_token, token_hash};
 
 /// A restore request to store.
@@ -77,9 +78,11 @@ impl Store {
     /// The paid purchases of an address, by its keyed hash, with their paywalls' sites.
     #[tracing::instrument(skip_all)]
     pub async fn restorable(&self, email_hash: &str) -> anyhow::Result<Vec<Restorable>> {
-        let rows: Vec<RestorableRow> =
-            on_pool!(self, pool => sqlx::query_as(RESTORABLE).bind(email_hash).fetch_all(pool).await)
-                .context("Failed to find an address's purchases")?;
+        let rows: Vec<RestorableRow> = Sql::new(RESTORABLE)
+            .bind(email_hash)
+            .fetch_all(&self.pool)
+            .await
+            .context("Failed to find an address's purchases")?;
         rows.into_iter()
             .map(|(purchase_id, paywall_id, origins, _, page_url)| {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
@@ -101,14 +104,21 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
+        async {
+            let mut tx = self.pool.begin().await?;
+            Sql::new(
                 "insert into restore_codes (id, email_hash, code_hash, origin, tries_left, expires_at, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(&restore.id).bind(&restore.email_hash).bind(&restore.code_hash).bind(&restore.origin)
-                .bind(restore.tries).bind(restore.expires_at).bind(now)
-                .execute(&mut *tx).await?;
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&restore.id)
+            .bind(&restore.email_hash)
+            .bind(&restore.code_hash)
+            .bind(&restore.origin)
+            .bind(restore.tries)
+            .bind(restore.expires_at)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
             let decoy = NewRestoreMail {
                 id: crate::tokens::new_id("mail_"),
                 email: String::new(),
@@ -121,15 +131,24 @@ impl Store {
                 None => (&decoy, "failed"),
             };
             let sent = |text: &str| Some(text.to_owned()).filter(|_| state == "queued");
-            sqlx::query(
+            Sql::new(
                 "insert into mail_outbox (id, kind, restore_id, recipient, language, page_url, code, state, \
-                   next_attempt_at, created_at, last_error) values ($1, 'restore', $2, $3, $4, $5, $6, $7, $8, $8, $9)")
-                .bind(&row.id).bind(&restore.id).bind(sent(&row.email)).bind(&row.language).bind(&row.page_url)
-                .bind(sent(&row.code)).bind(state).bind(now)
-                .bind((state == "failed").then_some("nothing to restore for this address: not sent"))
-                .execute(&mut *tx).await?;
+                   next_attempt_at, created_at, last_error) values ($1, 'restore', $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+            )
+            .bind(&row.id)
+            .bind(&restore.id)
+            .bind(sent(&row.email))
+            .bind(&row.language)
+            .bind(&row.page_url)
+            .bind(sent(&row.code))
+            .bind(state)
+            .bind(now)
+            .bind((state == "failed").then_some("nothing to restore for this address: not sent"))
+            .execute(&mut tx)
+            .await?;
             tx.commit().await
-        }.await)
+        }
+        .await
         .context("Failed to store a restore request")
     }
 
@@ -137,24 +156,33 @@ impl Store {
     /// a previous key): after a key rotation, the first restore of a past buyer moves them.
     #[tracing::instrument(skip_all)]
     pub async fn rekey_email_hash(&self, from: &str, to: &str) -> anyhow::Result<u64> {
-        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
-            "select id from purchases where email_hash = $1 limit 1").bind(from).fetch_optional(pool).await)
-        .context("Failed to look for an address under a previous key")?;
+        let found: Option<(String,)> = Sql::new("select id from purchases where email_hash = $1 limit 1")
+            .bind(from)
+            .fetch_optional(&self.pool)
+            .await
+            .context("Failed to look for an address under a previous key")?;
         if found.is_none() {
             return Ok(0);
         }
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query("update purchases set email_hash = $2 where email_hash = $1")
-            .bind(from).bind(to).execute(pool).await.map(|done| done.rows_affected()))
-        .context("Failed to hash an address again under the current key")
+        Sql::new("update purchases set email_hash = $2 where email_hash = $1")
+            .bind(from)
+            .bind(to)
+            .execute(&self.pool)
+            .await
+            .context("Failed to hash an address again under the current key")
     }
 
     /// Whether a restore request is open to a code (known, unused, in time, tries left): read
     /// only, so made-up or spent ids never take the writer.
     pub async fn restore_open(&self, id: &str, now: i64) -> anyhow::Result<bool> {
-        let found: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
-            "select id from restore_codes where id = $1 and used_at is null and expires_at > $2 and tries_left > 0")
-            .bind(id).bind(now).fetch_optional(pool).await)
+        let found: Option<(String,)> = Sql::new(
+            "select id from restore_codes where id = $1 and used_at is null and expires_at > $2 and tries_left > 0",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
         .context("Failed to look up a restore request")?;
         Ok(found.is_some())
     }
@@ -164,16 +192,22 @@ impl Store {
     pub async fn forget_old_restores(&self, now: i64) -> anyhow::Result<u64> {
         let _turn = self.writer_turn().await;
         let before = now - 86_400;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let codes = sqlx::query("delete from restore_codes where used_at is null and expires_at < $1")
-                .bind(before).execute(&mut *tx).await?.rows_affected();
-            let mails = sqlx::query(
-                "delete from mail_outbox where kind = 'restore' and state in ('sent', 'failed') and created_at < $1")
-                .bind(before).execute(&mut *tx).await?.rows_affected();
+        async {
+            let mut tx = self.pool.begin().await?;
+            let codes = Sql::new("delete from restore_codes where used_at is null and expires_at < $1")
+                .bind(before)
+                .execute(&mut tx)
+                .await?;
+            let mails = Sql::new(
+                "delete from mail_outbox where kind = 'restore' and state in ('sent', 'failed') and created_at < $1",
+            )
+            .bind(before)
+            .execute(&mut tx)
+            .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(codes + mails)
-        }.await)
+        }
+        .await
         .context("Failed to forget old restore requests")
     }
 
@@ -190,47 +224,64 @@ impl Store {
         allowed: impl Fn(&str, &str) -> bool + Send + Sync,
     ) -> anyhow::Result<Redeemed> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let open: Option<(String, String, String)> = sqlx::query_as(
+        async {
+            let mut tx = self.pool.begin().await?;
+            let open: Option<(String, String, String)> = Sql::new(
                 "update restore_codes set tries_left = tries_left - 1 \
                  where id = $1 and used_at is null and expires_at > $2 and tries_left > 0 \
-                 returning code_hash, email_hash, origin")
-                .bind(id).bind(now).fetch_optional(&mut *tx).await?;
+                 returning code_hash, email_hash, origin",
+            )
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&mut tx)
+            .await?;
             let Some((stored_hash, email_hash, origin)) = open else {
                 tx.rollback().await?;
                 return Ok(Redeemed::Refused);
             };
             // Every candidate is compared (no early exit), each in constant time.
-            let right = code_hashes.iter().fold(false, |found, candidate| constant_time_eq(&stored_hash, candidate) | found);
+            let right =
+                code_hashes.iter().fold(false, |found, candidate| constant_time_eq(&stored_hash, candidate) | found);
             if !right {
                 tx.commit().await?;
                 return Ok(Redeemed::Refused);
             }
-            sqlx::query("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut *tx).await?;
-            let rows: Vec<RestorableRow> = sqlx::query_as(RESTORABLE).bind(&email_hash).fetch_all(&mut *tx).await?;
+            Sql::new("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut tx).await?;
+            let rows: Vec<RestorableRow> = Sql::new(RESTORABLE).bind(&email_hash).fetch_all(&mut tx).await?;
             let mut tokens = Vec::new();
-            for (purchase_id, paywall_id, _, pass_id, _) in rows.into_iter().filter(|(_, _, origins, _, _)| allowed(origins, &origin)) {
+            let allowed_rows = rows.into_iter().filter(|(_, _, origins, _, _)| allowed(origins, &origin));
+            for (purchase_id, paywall_id, _, pass_id, _) in allowed_rows {
                 let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
                 let token = new_access_token();
-                sqlx::query("insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)")
-                    .bind(token_hash(&token)).bind(&purchase_id).bind(id).bind(now)
-                    .execute(&mut *tx).await?;
+                Sql::new(
+                    "insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)",
+                )
+                .bind(token_hash(&token))
+                .bind(&purchase_id)
+                .bind(id)
+                .bind(now)
+                .execute(&mut tx)
+                .await?;
                 tokens.push((paywall_id, token, pass_id));
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Redeemed::Tokens(tokens))
-        }.await)
+        }
+        .await
         .context("Failed to redeem a restore code")
     }
 
     /// Restores per UTC day (codes exchanged) since `since`, from one site or all.
     pub async fn restores_per_day(&self, since: i64, site: Option<&str>) -> anyhow::Result<Vec<(i64, i64)>> {
-        on_pool!(self, pool => sqlx::query_as(
+        Sql::new(
             "select cast(used_at / 86400 as bigint) as day, count(*) from restore_codes \
              where used_at is not null and used_at >= $1 and (cast($2 as text) is null or origin = $2) \
-             group by cast(used_at / 86400 as bigint) order by day")
-            .bind(since).bind(site).fetch_all(pool).await)
+             group by cast(used_at / 86400 as bigint) order by day",
+        )
+        .bind(since)
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await
         .context("Failed to count restores")
     }
 }

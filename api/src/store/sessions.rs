@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 
-use super::{Pool, Store};
+use super::Store;
+use super::sql::Sql;
 
 /// A live dashboard session.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,32 +25,43 @@ impl Store {
         expires_at: i64,
     ) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query("delete from admin_sessions where expires_at <= $1").bind(now).execute(&mut *tx).await?;
-            sqlx::query("insert into admin_sessions (token_hash, csrf_token, created_at, expires_at) values ($1, $2, $3, $4)")
-                .bind(token_hash).bind(csrf_token).bind(now).bind(expires_at)
-                .execute(&mut *tx).await?;
+        async {
+            let mut tx = self.pool.begin().await?;
+            Sql::new("delete from admin_sessions where expires_at <= $1").bind(now).execute(&mut tx).await?;
+            Sql::new(
+                "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at) values ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut tx)
+            .await?;
             tx.commit().await
-        }.await)
+        }
+        .await
         .context("Failed to open a session")
     }
 
     /// The session of a cookie's hash, if it exists and has not expired.
     #[tracing::instrument(skip_all)]
     pub async fn find_session(&self, token_hash: &str, now: i64) -> anyhow::Result<Option<AdminSession>> {
-        on_pool!(self, pool => sqlx::query_as::<_, AdminSession>(
-            "select csrf_token, expires_at from admin_sessions where token_hash = $1 and expires_at > $2")
-            .bind(token_hash).bind(now)
-            .fetch_optional(pool).await)
-        .context("Failed to read a session")
+        Sql::new("select csrf_token, expires_at from admin_sessions where token_hash = $1 and expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .context("Failed to read a session")
     }
 
     /// Ends a session (signing out).
     #[tracing::instrument(skip_all)]
     pub async fn close_session(&self, token_hash: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        on_pool!(self, pool => sqlx::query("delete from admin_sessions where token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))
+        Sql::new("delete from admin_sessions where token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
             .context("Failed to close a session")?;
         Ok(())
     }
