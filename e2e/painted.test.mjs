@@ -3,7 +3,7 @@
 // returning reader who never downloads the widget, and the paywalled-content structured data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, widgetReady, pixelsApart, buy, CARDS } from "./lib/harness.mjs";
+import { Harness, blogPage, paywall, fillCard, screenshot, withEvidence, widgetReady, pixelsApart, buy, press, CARDS } from "./lib/harness.mjs";
 
 let h;
 const pages = [];
@@ -85,11 +85,7 @@ test("if the widget's code cannot be fetched, a press says so in the reader's la
     assert.equal(await tookOver(page), false);
     assert.equal((await h.purchases(pw.id)).length, 0, "nothing was started");
     blocked = false;
-    // A reader's press, as the mouse makes it: the widget may take the paywall over between the
-    // press's pointerdown and its click (the loader carries the press on), so no retrying click
-    // on "the" Buy, which the takeover replaces.
-    const box = await paywall(page).locator(".buy").boundingBox();
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await press(paywall(page).locator(".buy"));
     await paywall(page).locator("input[name=cardnumber]").waitFor();
     assert.equal((await h.purchases(pw.id)).length, 1, "the press after the failure bought, once");
   });

@@ -1,6 +1,10 @@
 //! The creator's paywalls: validating, creating, changing and archiving them, for the admin API
 //! and the CLI alike; and, for each mode, which amounts a reader may pay.
 
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
 use plog_shared::api::{AdminPaywall, NewPaywall, PaywallMode, PaywallPatch, PaywallStatus, Price};
 use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
@@ -279,7 +283,13 @@ pub async fn create(store: &Store, new: &NewPaywall, now: i64) -> Result<Paywall
 
 /// Applies changes: the paywall with the patch applied is validated as a whole (as if it were
 /// new), and nothing is written if any field is invalid.
-pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch, now: i64) -> Result<Paywall, CatalogError> {
+pub async fn update(
+    store: &Store,
+    origins: &OriginsCache,
+    id: &PaywallId,
+    patch: &PaywallPatch,
+    now: i64,
+) -> Result<Paywall, CatalogError> {
     let mut paywall = find(store, id).await?;
     if let Some(title) = &patch.title {
         paywall.title = check_title(title)?;
@@ -316,7 +326,9 @@ pub async fn update(store: &Store, id: &PaywallId, patch: &PaywallPatch, now: i6
     paywall.mode = mode;
     (paywall.suggested_amount, paywall.max_amount, paywall.preset_amounts, paywall.show_count) =
         (suggested_amount, max_amount, preset_amounts, show_count);
-    store.save_paywall(&paywall, now).await?.ok_or(CatalogError::NotFound)
+    let saved = store.save_paywall(&paywall, now).await;
+    origins.forget(id);
+    saved?.ok_or(CatalogError::NotFound)
 }
 
 /// Archives a paywall: it sells no more, and earlier buyers keep access.
@@ -332,4 +344,43 @@ pub async fn find(store: &Store, id: &PaywallId) -> Result<Paywall, CatalogError
 /// A paywall id typed by a person or found in a URL; anything else is "no such paywall".
 pub fn parse_id(text: &str) -> Result<PaywallId, CatalogError> {
     PaywallId::parse(text.trim()).map_err(|_| CatalogError::NotFound)
+}
+
+/// How long a paywall's origin list is believed without reading it again.
+pub const ORIGINS_TTL: Duration = Duration::from_secs(5);
+
+/// The origin lists of paywalls read in the last [`ORIGINS_TTL`], shared by the server's clones
+/// of it. The origin guard would otherwise add a query to every public request a browser makes
+/// (they all carry `Origin`), and lists change rarely. A change made through [`update`] is seen
+/// at once; one made by another replica or the CLI within [`ORIGINS_TTL`].
+#[derive(Debug, Default, Clone)]
+pub struct OriginsCache(Arc<RwLock<HashMap<PaywallId, (String, Instant)>>>);
+
+impl OriginsCache {
+    /// Most paywalls kept; beyond, the cache starts over (a blog has far fewer).
+    const MOST: usize = 10_000;
+
+    /// The sites a paywall sells on (space-separated origins, `""` for any), or `None` if there
+    /// is no such paywall.
+    pub async fn sites_of(&self, store: &Store, id: &PaywallId) -> anyhow::Result<Option<String>> {
+        let kept = self.0.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned();
+        if let Some((origins, _)) = kept.filter(|(_, read)| read.elapsed() < ORIGINS_TTL) {
+            return Ok(Some(origins));
+        }
+        let origins = store.paywall_origins(id).await?;
+        // Only paywalls that exist are kept: made-up ids cannot grow the cache.
+        if let Some(origins) = &origins {
+            let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+            if map.len() >= Self::MOST {
+                map.clear();
+            }
+            map.insert(id.clone(), (origins.clone(), Instant::now()));
+        }
+        Ok(origins)
+    }
+
+    /// Forgets a paywall's list (it was saved).
+    pub fn forget(&self, id: &PaywallId) {
+        self.0.write().unwrap_or_else(PoisonError::into_inner).remove(id);
+    }
 }

@@ -35,7 +35,8 @@ impl Application {
         config.validate()?;
         let store = Store::open(&config.database).await?;
         store.migrate().await?;
-        let metrics = store.metrics().clone();
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let mail_queued = crate::receipts::sender::MailQueued::default();
         let stripe = StripeApi::new(&config.stripe.access, metrics.clone())?;
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("Failed to listen on {}", config.listen))?;
@@ -74,7 +75,11 @@ impl Application {
             address_limits,
             hash_keys,
             clock,
+            tally: crate::payments::tally::Tally::new(metrics.clone(), mail_queued.clone()),
             metrics,
+            mail_queued,
+            offers: Default::default(),
+            origins: Default::default(),
         });
         Ok(Application { listener, state })
     }
@@ -97,14 +102,20 @@ impl Application {
             tokio::spawn(crate::payments::reconcile::run_periodically(
                 store.clone(),
                 self.state.stripe.clone(),
+                self.state.tally.clone(),
                 every.into(),
                 self.state.clock.clone(),
             ))
         });
-        let sender =
-            self.state.mailer.clone().map(|mailer| {
-                tokio::spawn(crate::receipts::sender::run(store.clone(), mailer, self.state.clock.clone()))
-            });
+        let sender = self.state.mailer.clone().map(|mailer| {
+            tokio::spawn(crate::receipts::sender::run(
+                store.clone(),
+                mailer,
+                self.state.clock.clone(),
+                self.state.metrics.clone(),
+                self.state.mail_queued.clone(),
+            ))
+        });
         let forgetter = tokio::spawn({
             let state = self.state.clone();
             async move {
@@ -121,7 +132,10 @@ impl Application {
                     let started_before = state.clock.now() - crate::offers::discounts::HOLD_SECS;
                     match state.store.release_stale_discounts(started_before).await {
                         Ok(0) => {}
-                        Ok(released) => tracing::info!(released, "gave back discount uses of purchases never paid"),
+                        Ok(released) => {
+                            state.offers.forget_codes();
+                            tracing::info!(released, "gave back discount uses of purchases never paid")
+                        }
                         Err(error) => {
                             tracing::warn!(error = %format!("{error:#}"), "could not give back discount uses")
                         }

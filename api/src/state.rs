@@ -45,8 +45,16 @@ pub struct AppContext {
     pub hash_keys: crate::config::HashKeys,
     /// What time it is (the system's; tests move theirs).
     pub clock: crate::clock::Clock,
-    /// What `/metrics` reports (the store's registry: one per server).
+    /// What `/metrics` reports (one registry per server).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Counts purchases' moves and wakes the mail sender (on `metrics` and `mail_queued`).
+    pub tally: crate::payments::tally::Tally,
+    /// The mail sender's bell.
+    pub mail_queued: crate::receipts::sender::MailQueued,
+    /// The passes on sale and whether a code is active, believed for a few seconds.
+    pub offers: crate::offers::cache::OffersCache,
+    /// Paywalls' origin lists, believed for a few seconds (the origin guard's).
+    pub origins: crate::catalog::OriginsCache,
 }
 
 impl AppContext {

@@ -298,9 +298,19 @@ export function paywall(page, index = 0) {
   return page.locator("plog-paywall").nth(index);
 }
 
+/** A reader's press, as the mouse makes it. The widget may take a painted paywall over between
+ * the press's pointerdown and its click (the loader carries the press on), so no retrying
+ * `click()` on "the" button, which the takeover replaces: Playwright would wait for the new one
+ * and press it a second time, or time out. */
+export async function press(locator) {
+  await locator.scrollIntoViewIfNeeded();
+  const box = await locator.boundingBox();
+  await locator.page().mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
 /** Buy on paywall `index` of the page: Buy, the card, Pay. */
 export async function buy(page, card, index = 0) {
-  await paywall(page, index).locator(".buy").click();
+  await press(paywall(page, index).locator(".buy"));
   await paywall(page, index).locator("input[name=cardnumber]").waitFor();
   await fillCard(page, card, index);
   await paywall(page, index).locator(".pay").click();

@@ -161,11 +161,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reconcile { database, stripe, since } => {
             let store = open(&database).await?;
-            let stripe = crate::stripe::StripeApi::new(&stripe, store.metrics().clone())?;
+            let stripe = crate::stripe::StripeApi::new(&stripe, Default::default())?;
             let since_secs = std::time::Duration::from(since).as_secs() as i64;
             let changes = crate::payments::reconcile::reconcile(
                 &store,
                 &stripe,
+                &crate::payments::tally::Tally::unread(),
                 Clock::system().now() - since_secs,
                 Clock::system().now(),
             )

@@ -170,7 +170,9 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let scope = if paywalls.is_empty() { PassScope::Site } else { PassScope::Set };
             let new = NewPass { title, price, scope, origin, paywall_ids: paywalls, days };
-            let pass = passes::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pass = passes::create(&store, &servers_see_it_soon(), &new, Clock::system().now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", pass.id);
             println!("{}", passes::describe(&pass));
         }
@@ -195,8 +197,9 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
         }
         PassCommand::Archive { database, id } => {
             let store = open(&database).await?;
-            let pass =
-                passes::archive(&store, &id, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+            let pass = passes::archive(&store, &servers_see_it_soon(), &id, Clock::system().now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
             println!("archived {}", pass.id);
         }
     }
@@ -262,8 +265,9 @@ pub(super) async fn code(command: CodeCommand) -> anyhow::Result<()> {
                 max_uses,
             };
             let store = open(&database).await?;
-            let discount =
-                discounts::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let discount = discounts::create(&store, &servers_see_it_soon(), &new, Clock::system().now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", discount.id);
             println!("{}", discounts::describe(&discount));
         }
@@ -285,9 +289,17 @@ pub(super) async fn code(command: CodeCommand) -> anyhow::Result<()> {
         }
         CodeCommand::Disable { database, code } => {
             let store = open(&database).await?;
-            let discount = discounts::disable(&store, &code).await.map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
+            let discount = discounts::disable(&store, &servers_see_it_soon(), &code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
             println!("disabled {}", discount.code);
         }
     }
     Ok(())
+}
+
+/// The command's own cache of what readers are offered, which nothing reads: a running server
+/// sees the change within `offers::cache::OFFERS_TTL`.
+fn servers_see_it_soon() -> crate::offers::cache::OffersCache {
+    crate::offers::cache::OffersCache::default()
 }

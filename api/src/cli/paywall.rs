@@ -295,7 +295,8 @@ impl UpdatePaywall {
                 .transpose()?,
             show_count,
         };
-        let paywall = catalog::update(&store, &id, &patch, Clock::system().now())
+        // A running server sees the new origins within `catalog::ORIGINS_TTL`.
+        let paywall = catalog::update(&store, &Default::default(), &id, &patch, Clock::system().now())
             .await
             .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
         println!("updated {}: {} at {}", paywall.id, paywall.title, price_text(&paywall));

@@ -249,7 +249,7 @@ pub async fn create_pass(
         paywall_ids,
         days: number(&form.days, "days")?,
     };
-    let pass = passes::create(&ctx.store, &new, ctx.clock.now()).await?;
+    let pass = passes::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass created from the dashboard");
     Ok(Redirect::to("/admin/offers").into_response())
 }
@@ -291,7 +291,7 @@ pub async fn create_code(
         ends_at: number(&form.days, "ends in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS),
         max_uses: number(&form.max_uses, "most uses")?,
     };
-    discounts::create(&ctx.store, &new, ctx.clock.now()).await?;
+    discounts::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
     Ok(Redirect::to("/admin/offers").into_response())
 }
 
@@ -306,9 +306,9 @@ pub async fn end_offer(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
     match kind.as_str() {
-        "passes" => drop(passes::archive(&ctx.store, &id, ctx.clock.now()).await?),
+        "passes" => drop(passes::archive(&ctx.store, &ctx.offers, &id, ctx.clock.now()).await?),
         "gifts" => drop(gifts::revoke(&ctx.store, &id, ctx.clock.now()).await?),
-        "codes" => drop(discounts::disable(&ctx.store, &id).await?),
+        "codes" => drop(discounts::disable(&ctx.store, &ctx.offers, &id).await?),
         _ => return Err(DashboardError::NotFound),
     }
     tracing::info!(kind, id, "offer ended from the dashboard");

@@ -368,7 +368,7 @@ pub async fn update(
         preset_amounts: Some(typed.preset_amounts).filter(|p| !p.is_empty()),
         show_count: Some(typed.show_count),
     };
-    match catalog::update(&ctx.store, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
+    match catalog::update(&ctx.store, &ctx.origins, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
         Ok(paywall) => Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response()),
         Err(CatalogError::Invalid(e)) => Ok(refuse(&e.0)),
         Err(e) => Err(e.into()),

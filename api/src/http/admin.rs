@@ -83,7 +83,7 @@ pub(super) async fn update_paywall(
     PaywallPath(id): PaywallPath,
     Json(patch): Json<PaywallPatch>,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::update(&ctx.store, &id, &patch, ctx.clock.now()).await?;
+    let paywall = catalog::update(&ctx.store, &ctx.origins, &id, &patch, ctx.clock.now()).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 

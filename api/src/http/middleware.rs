@@ -72,7 +72,7 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
     if origin.is_none() && !starts_purchase {
         return next.run(request).await;
     }
-    let sites = match ctx.store.paywall_origins(&id).await {
+    let sites = match ctx.origins.sites_of(&ctx.store, &id).await {
         Ok(Some(sites)) => sites,
         // An unknown paywall is the handler's 404 to give.
         Ok(None) => return next.run(request).await,

@@ -60,7 +60,7 @@ pub(super) async fn create_pass(
     State(ctx): State<AppState>,
     Json(new): Json<NewPass>,
 ) -> Result<(StatusCode, Json<AdminPass>), ApiError> {
-    let pass = passes::create(&ctx.store, &new, ctx.clock.now()).await?;
+    let pass = passes::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass created");
     Ok((StatusCode::CREATED, Json(passes::to_admin(&pass, 0))))
 }
@@ -92,7 +92,7 @@ pub(super) async fn update_pass(
     Path(id): Path<String>,
     Json(patch): Json<PassPatch>,
 ) -> Result<Json<AdminPass>, ApiError> {
-    let pass = passes::update(&ctx.store, &id, &patch, ctx.clock.now()).await?;
+    let pass = passes::update(&ctx.store, &ctx.offers, &id, &patch, ctx.clock.now()).await?;
     one_pass(&ctx, &pass.id).await.map(Json)
 }
 
@@ -104,7 +104,7 @@ pub(super) async fn archive_pass(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AdminPass>, ApiError> {
-    let pass = passes::archive(&ctx.store, &id, ctx.clock.now()).await?;
+    let pass = passes::archive(&ctx.store, &ctx.offers, &id, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass archived");
     one_pass(&ctx, &pass.id).await.map(Json)
 }
@@ -167,7 +167,7 @@ pub(super) async fn create_discount(
     State(ctx): State<AppState>,
     Json(new): Json<NewDiscount>,
 ) -> Result<(StatusCode, Json<AdminDiscount>), ApiError> {
-    let discount = discounts::create(&ctx.store, &new, ctx.clock.now()).await?;
+    let discount = discounts::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
     tracing::info!(discount_id = %discount.id, "discount code created");
     Ok((StatusCode::CREATED, Json(discounts::to_admin(&discount))))
 }
@@ -187,6 +187,6 @@ pub(super) async fn disable_discount(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AdminDiscount>, ApiError> {
-    let discount = discounts::disable(&ctx.store, &id).await?;
+    let discount = discounts::disable(&ctx.store, &ctx.offers, &id).await?;
     Ok(Json(discounts::to_admin(&discount)))
 }

@@ -16,6 +16,7 @@ use crate::error::{ApiError, Json};
 use crate::offers;
 use crate::offers::discounts::{self, Item};
 use crate::payments;
+use crate::payments::unlock::Settling;
 use crate::receipts::{self, ReceiptAsked};
 use crate::state::AppState;
 use crate::store::Purchase;
@@ -89,11 +90,11 @@ async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<Pay
     let paywall = catalog::find(&ctx.store, id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     let passes = if paywall.status == PaywallStatus::Active {
-        offers::passes::offers_for(&ctx.store, &paywall).await?
+        offers::passes::offers_for(&ctx.store, &ctx.offers, &paywall).await?
     } else {
         Vec::new()
     };
-    let codes = offers::discounts::offered_for(&ctx.store, &paywall, !passes.is_empty()).await?;
+    let codes = offers::discounts::offered_for(&ctx.store, &ctx.offers, &paywall, !passes.is_empty()).await?;
     Ok(PaywallInfo {
         id: paywall.id.to_string(),
         title: paywall.title.clone(),
@@ -128,9 +129,8 @@ pub(super) async fn content(
 ) -> Result<Json<PaidContent>, ApiError> {
     let may_ask =
         |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, bearer_token(&headers), ctx.clock.now())
-        .await
-        .map(Json)
+    let settling = Settling { stripe: &ctx.stripe, tally: &ctx.tally, may_ask };
+    payments::unlock::paid_content(&ctx.store, settling, &id, bearer_token(&headers), ctx.clock.now()).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/content` with the access token as a `text/plain` body: the same
@@ -149,7 +149,8 @@ pub(super) async fn content_by_body(
     let token = Some(token.trim()).filter(|t| !t.is_empty());
     let may_ask =
         |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
-    payments::unlock::paid_content(&ctx.store, &ctx.stripe, may_ask, &id, token, ctx.clock.now()).await.map(Json)
+    let settling = Settling { stripe: &ctx.stripe, tally: &ctx.tally, may_ask };
+    payments::unlock::paid_content(&ctx.store, settling, &id, token, ctx.clock.now()).await.map(Json)
 }
 
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →
@@ -174,7 +175,16 @@ pub(super) async fn receipt(
         language: body.language.unwrap_or_else(|| "en".into()),
         origin: headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned),
     };
-    receipts::ask_receipt(&ctx.store, ctx.email_key(), &id, bearer_token(&headers), &asked, ctx.clock.now()).await?;
+    receipts::ask_receipt(
+        &ctx.store,
+        &ctx.mail_queued,
+        ctx.email_key(),
+        &id,
+        bearer_token(&headers),
+        &asked,
+        ctx.clock.now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,7 +227,7 @@ pub(super) async fn discount(
     let paywall = catalog::find(&ctx.store, &id).await?;
     let discount = discounts::lookup(&ctx.store, &body.code, ctx.clock.now()).await?.map_err(ApiError::Discount)?;
     let amount = discounts::price_with(&discount, Item::Paywall(&paywall)).ok();
-    let on_sale = ctx.store.passes_on_sale().await?;
+    let on_sale = ctx.offers.passes_on_sale(&ctx.store).await?;
     let passes: Vec<PassQuote> = on_sale
         .iter()
         .filter(|pass| pass.covers(&paywall))

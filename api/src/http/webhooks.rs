@@ -81,6 +81,7 @@ async fn receive(
     SignedEvent { event, object }: SignedEvent,
 ) -> Result<Response, ApiError> {
     let outcome =
-        payments::webhook::apply_event(&ctx.store, &ctx.stripe, &event, object.as_ref(), ctx.clock.now()).await?;
+        payments::webhook::apply_event(&ctx.store, &ctx.stripe, &ctx.tally, &event, object.as_ref(), ctx.clock.now())
+            .await?;
     Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": outcome.label() }))).into_response())
 }

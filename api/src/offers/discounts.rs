@@ -8,6 +8,7 @@ use plog_shared::api::{AdminDiscount, DiscountStatus, NewDiscount, PaywallMode, 
 use plog_shared::{Currency, Money};
 
 use super::OfferError;
+use super::cache::OffersCache;
 use crate::store::{Discount, Pass, Paywall, Store, Target, Targets};
 use crate::tokens::new_id;
 
@@ -152,7 +153,7 @@ async fn check_targets(store: &Store, ids: &[String]) -> Result<Targets, OfferEr
 }
 
 /// Validates and stores a new code.
-pub async fn create(store: &Store, new: &NewDiscount, now: i64) -> Result<Discount, OfferError> {
+pub async fn create(store: &Store, offers: &OffersCache, new: &NewDiscount, now: i64) -> Result<Discount, OfferError> {
     let invalid = |m: String| Err(OfferError::Invalid(m));
     let Some(code) = normalize(&new.code) else {
         return invalid(format!("code must be {} to {} letters, digits, - or _", CODE_CHARS.start(), CODE_CHARS.end()));
@@ -191,17 +192,21 @@ pub async fn create(store: &Store, new: &NewDiscount, now: i64) -> Result<Discou
         status: DiscountStatus::Active,
         created_at: now,
     };
-    if !store.insert_discount(&discount).await? {
+    let inserted = store.insert_discount(&discount).await?;
+    offers.forget_codes();
+    if !inserted {
         return invalid(format!("the code {} exists already", discount.code));
     }
     Ok(discount)
 }
 
 /// Disables a code (by id or code): it lowers no price from now on.
-pub async fn disable(store: &Store, id_or_code: &str) -> Result<Discount, OfferError> {
+pub async fn disable(store: &Store, offers: &OffersCache, id_or_code: &str) -> Result<Discount, OfferError> {
     let id = id_or_code.trim();
     let code = normalize(id).unwrap_or_default();
-    store.disable_discount(id, &code).await?.ok_or(OfferError::NotFound("no such discount code"))
+    let disabled = store.disable_discount(id, &code).await;
+    offers.forget_codes();
+    disabled?.ok_or(OfferError::NotFound("no such discount code"))
 }
 
 /// The creator's view of a code.
@@ -244,11 +249,16 @@ pub fn describe(discount: &Discount) -> String {
 
 /// Whether a paywall's readers are offered the code field: it is on sale, something on it has a
 /// fixed price (the article, or a pass it offers), and some code is active.
-pub async fn offered_for(store: &Store, paywall: &Paywall, offers_passes: bool) -> anyhow::Result<bool> {
+pub async fn offered_for(
+    store: &Store,
+    offers: &OffersCache,
+    paywall: &Paywall,
+    offers_passes: bool,
+) -> anyhow::Result<bool> {
     if paywall.status != PaywallStatus::Active || (paywall.mode != PaywallMode::Fixed && !offers_passes) {
         return Ok(false);
     }
-    store.any_active_discount().await
+    offers.any_code_active(store).await
 }
 
 /// A code and a paywall to price with, for the unit tests here and in `payments::start`.

@@ -1,9 +1,11 @@
 //! More ways to pay and share than one purchase of one article, for the admin API, the CLI and
 //! the dashboard alike: [`passes`] (many paywalls for a time), [`gifts`] (links that open one
 //! paywall for whoever holds them) and [`discounts`] (codes readers type for a lower price).
-//! Each validates what the creator asks before anything is written; the readers' side (what a
+//! Each validates what the creator asks before anything is written, and what readers are
+//! offered is read through [`cache`]; the readers' side (what a
 //! purchase costs, what a token opens) is in `payments`.
 
+pub mod cache;
 pub mod discounts;
 pub mod gifts;
 pub mod passes;

@@ -5,6 +5,7 @@
 use plog_shared::PaywallId;
 use plog_shared::api::{AdminPass, NewPass, PassOffer, PassPatch, PassScope, PaywallStatus};
 
+use super::cache::OffersCache;
 use super::{MAX_PASS_DAYS, OfferError};
 use crate::catalog::{check_price, check_title};
 use crate::store::{Pass, Paywall, Store};
@@ -63,7 +64,7 @@ async fn check_scope(
 }
 
 /// Validates and stores a new pass.
-pub async fn create(store: &Store, new: &NewPass, now: i64) -> Result<Pass, OfferError> {
+pub async fn create(store: &Store, offers: &OffersCache, new: &NewPass, now: i64) -> Result<Pass, OfferError> {
     let title = check_title(&new.title)?;
     let price = check_price(&new.price)?;
     let days = check_days(new.days)?;
@@ -81,6 +82,7 @@ pub async fn create(store: &Store, new: &NewPass, now: i64) -> Result<Pass, Offe
         updated_at: now,
     };
     store.save_pass(&pass).await?;
+    offers.forget_passes();
     Ok(pass)
 }
 
@@ -91,7 +93,13 @@ pub async fn find(store: &Store, id: &str) -> Result<Pass, OfferError> {
 
 /// Applies changes, validated as a whole; a refused change changes nothing. Passes bought keep
 /// the length they were bought with.
-pub async fn update(store: &Store, id: &str, patch: &PassPatch, now: i64) -> Result<Pass, OfferError> {
+pub async fn update(
+    store: &Store,
+    offers: &OffersCache,
+    id: &str,
+    patch: &PassPatch,
+    now: i64,
+) -> Result<Pass, OfferError> {
     let mut pass = find(store, id).await?;
     if let Some(title) = &patch.title {
         pass.title = check_title(title)?;
@@ -107,15 +115,17 @@ pub async fn update(store: &Store, id: &str, patch: &PassPatch, now: i64) -> Res
     (pass.origin, pass.paywall_ids) = check_scope(store, pass.scope, origin, &ids).await?;
     pass.updated_at = now;
     store.save_pass(&pass).await?;
+    offers.forget_passes();
     Ok(pass)
 }
 
 /// Archives a pass: it sells no more; holders keep it until it ends.
-pub async fn archive(store: &Store, id: &str, now: i64) -> Result<Pass, OfferError> {
+pub async fn archive(store: &Store, offers: &OffersCache, id: &str, now: i64) -> Result<Pass, OfferError> {
     let mut pass = find(store, id).await?;
     pass.status = PaywallStatus::Archived;
     pass.updated_at = now;
     store.save_pass(&pass).await?;
+    offers.forget_passes();
     Ok(pass)
 }
 
@@ -142,9 +152,9 @@ pub async fn list(store: &Store) -> Result<Vec<AdminPass>, OfferError> {
 }
 
 /// The passes on sale that cover a paywall, as its readers are offered them (cheapest first);
-/// read through the store's short-lived cache of the passes on sale (`store::passes::OFFERS_TTL`).
-pub async fn offers_for(store: &Store, paywall: &Paywall) -> anyhow::Result<Vec<PassOffer>> {
-    let on_sale = store.passes_on_sale().await?;
+/// read through the short-lived cache of the passes on sale ([`OffersCache`]).
+pub async fn offers_for(store: &Store, offers: &OffersCache, paywall: &Paywall) -> anyhow::Result<Vec<PassOffer>> {
+    let on_sale = offers.passes_on_sale(store).await?;
     let mut passes: Vec<&Pass> = on_sale.iter().filter(|p| p.covers(paywall)).collect();
     passes.sort_by_key(|p| p.price.amount());
     Ok(passes

@@ -15,5 +15,6 @@ pub mod reconcile;
 pub mod refund;
 pub mod start;
 pub mod stripe_updates;
+pub mod tally;
 pub mod unlock;
 pub mod webhook;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use plog_shared::api::PurchaseStatus;
 
 use super::stripe_updates;
+use super::tally::Tally;
 use crate::clock::Clock;
 use crate::purchase_state::PaymentUpdate;
 use crate::store::{Store, UpdateOutcome};
@@ -55,7 +56,13 @@ async fn updates_of(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Resul
 
 /// Settles every plog purchase whose PaymentIntent was created at or after `since` (unix
 /// seconds) and whose stored state lags Stripe's. Returns what changed.
-pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64, now: i64) -> anyhow::Result<Vec<Change>> {
+pub async fn reconcile(
+    store: &Store,
+    stripe: &StripeApi,
+    tally: &Tally,
+    since: i64,
+    now: i64,
+) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::new();
     let mut starting_after: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -70,7 +77,9 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64, now: i64) 
             let before = purchase.status;
             let mut after = before;
             for update in updates_of(stripe, intent).await? {
-                match store.apply_update(&update, now).await? {
+                let outcome = store.apply_update(&update, now).await?;
+                tally.applied(&update, outcome);
+                match outcome {
                     UpdateOutcome::Changed(status) | UpdateOutcome::Unchanged(status) => after = status,
                     UpdateOutcome::AmountMismatch => tracing::error!(payment_intent_id = %intent.id,
                         "reconcile: PaymentIntent amount or currency differs from the purchase; not honoured"),
@@ -96,7 +105,7 @@ pub async fn reconcile(store: &Store, stripe: &StripeApi, since: i64, now: i64) 
 
 /// Runs [`reconcile`] every `every`, over a window of three periods (at least a day), for
 /// `plog serve` with `PLOG_RECONCILE_EVERY`.
-pub async fn run_periodically(store: Store, stripe: StripeApi, every: Duration, clock: Clock) {
+pub async fn run_periodically(store: Store, stripe: StripeApi, tally: Tally, every: Duration, clock: Clock) {
     let window = (every * 3).max(Duration::from_secs(24 * 3600));
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -104,7 +113,7 @@ pub async fn run_periodically(store: Store, stripe: StripeApi, every: Duration, 
         ticker.tick().await;
         let now = clock.now();
         let since = now - window.as_secs() as i64;
-        match reconcile(&store, &stripe, since, now).await {
+        match reconcile(&store, &stripe, &tally, since, now).await {
             Ok(changes) => {
                 for change in &changes {
                     tracing::warn!(%change, "reconcile settled a purchase its webhook did not");

@@ -5,9 +5,11 @@ use std::net::IpAddr;
 use plog_shared::api::{PaywallMode, PaywallStatus, PurchaseCreated};
 use plog_shared::{Money, PaywallId};
 
+use super::tally::Tally;
 use crate::catalog::{self, RequestedAmount};
 use crate::error::ApiError;
 use crate::limits::PurchaseLimits;
+use crate::offers::cache::OffersCache;
 use crate::offers::discounts::{self, Item};
 use crate::offers::passes;
 use crate::receipts::{ReceiptAsked, receipt_of};
@@ -134,6 +136,8 @@ pub async fn start_purchase(
     store: &Store,
     stripe: &StripeApi,
     limits: &PurchaseLimits,
+    offers: &OffersCache,
+    tally: &Tally,
     asked: &PurchaseAsked<'_>,
 ) -> Result<PurchaseCreated, ApiError> {
     let PurchaseAsked { paywall_id, client, choice, receipt, now } = *asked;
@@ -158,16 +162,20 @@ pub async fn start_purchase(
     limits.weigh_client(store, &client_key, paywall.id.as_str(), now).await?;
     // The code's use is taken last, atomically against its cap, and given back if the
     // purchase cannot be started after all.
-    if let Some(discount) = &discount
-        && !store.take_discount_use(&discount.id, now).await?
-    {
-        return Err(ApiError::Discount(discounts::why_not_taken(store, &discount.code, now).await?));
+    if let Some(discount) = &discount {
+        let taken = store.take_discount_use(&discount.id, now).await?;
+        // Its last use may be gone: readers are no longer offered the code field.
+        offers.forget_codes();
+        if !taken {
+            return Err(ApiError::Discount(discounts::why_not_taken(store, &discount.code, now).await?));
+        }
     }
     let give_back = || async {
-        if let Some(discount) = &discount
-            && let Err(error) = store.give_back_discount_use(&discount.id).await
-        {
-            tracing::error!(error = ?error, discount_id = %discount.id, "could not give back a discount use");
+        if let Some(discount) = &discount {
+            if let Err(error) = store.give_back_discount_use(&discount.id).await {
+                tracing::error!(error = ?error, discount_id = %discount.id, "could not give back a discount use");
+            }
+            offers.forget_codes();
         }
     };
     let purchase_id = new_purchase_id();
@@ -212,6 +220,7 @@ pub async fn start_purchase(
         give_back().await;
         return Err(error.into());
     }
+    tally.started();
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");
     Ok(PurchaseCreated { purchase_id: purchase_id.to_string(), client_secret, access_token })
 }

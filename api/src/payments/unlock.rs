@@ -8,6 +8,7 @@ use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PurchaseStatus};
 
 use super::stripe_updates;
+use super::tally::Tally;
 use crate::catalog;
 use crate::error::ApiError;
 use crate::store::{DAY_SECS, Grant, Purchase, Store, TokenContent, UpdateOutcome};
@@ -42,6 +43,17 @@ impl From<Refusal> for ApiError {
     }
 }
 
+/// What settling an unsettled purchase the content route found takes: Stripe to ask, whether
+/// this purchase may be asked about now (`limits::addresses`), and the tally told of a move.
+pub struct Settling<'a, F: Fn(&Purchase) -> bool> {
+    /// Stripe.
+    pub stripe: &'a StripeApi,
+    /// Counts the move and wakes the mail sender.
+    pub tally: &'a Tally,
+    /// Whether Stripe may be asked about this purchase now.
+    pub may_ask: F,
+}
+
 /// The paid content, if the token belongs to a paid purchase of this paywall, a pass that covers
 /// it and has not ended, or an unrevoked gift link of it. The paid path is one query (status
 /// and content by the token's hash: the lookup by hash is the check, so nothing compares the
@@ -51,8 +63,7 @@ impl From<Refusal> for ApiError {
 #[tracing::instrument(skip_all, fields(paywall_id = %paywall_id))]
 pub async fn paid_content(
     store: &Store,
-    stripe: &StripeApi,
-    may_ask: impl Fn(&Purchase) -> bool,
+    settling: Settling<'_, impl Fn(&Purchase) -> bool>,
     paywall_id: &PaywallId,
     token: Option<&str>,
     now: i64,
@@ -62,7 +73,7 @@ pub async fn paid_content(
         Some(token) => {
             let hash = token_hash(token);
             match store.content_by_token(&hash).await? {
-                Some(found) => match unlocks(store, stripe, &may_ask, paywall_id, &hash, found, now).await? {
+                Some(found) => match unlocks(store, &settling, paywall_id, &hash, found, now).await? {
                     Ok(html) => return Ok(PaidContent { html }),
                     Err(refusal) => refusal,
                 },
@@ -77,8 +88,7 @@ pub async fn paid_content(
 /// Whether what a token was given for opens this paywall: its HTML, or why not.
 async fn unlocks(
     store: &Store,
-    stripe: &StripeApi,
-    may_ask: &impl Fn(&Purchase) -> bool,
+    settling: &Settling<'_, impl Fn(&Purchase) -> bool>,
     paywall_id: &PaywallId,
     hash: &str,
     found: TokenContent,
@@ -103,7 +113,9 @@ async fn unlocks(
         // Unsettled: Stripe may know better (a late or lost webhook). A canceled intent can
         // never succeed: no need to ask.
         PurchaseStatus::Pending | PurchaseStatus::Failed => match store.purchase_by_token(hash).await? {
-            Some(purchase) if may_ask(&purchase) => settle_from_stripe(store, stripe, &purchase, now).await,
+            Some(purchase) if (settling.may_ask)(&purchase) => {
+                settle_from_stripe(store, settling.stripe, settling.tally, &purchase, now).await
+            }
             Some(purchase) => purchase.status,
             None => found.status,
         },
@@ -131,7 +143,13 @@ async fn unlocks(
 /// state table and conditional updates as the webhook. Returns the purchase's status
 /// afterwards; if Stripe cannot be asked, the stored status stands (the reader simply tries
 /// again).
-pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Purchase, now: i64) -> PurchaseStatus {
+pub async fn settle_from_stripe(
+    store: &Store,
+    stripe: &StripeApi,
+    tally: &Tally,
+    purchase: &Purchase,
+    now: i64,
+) -> PurchaseStatus {
     let intent = match stripe.payment_intent(&purchase.payment_intent_id).await {
         Ok(intent) => intent,
         Err(error) => {
@@ -140,7 +158,11 @@ pub async fn settle_from_stripe(store: &Store, stripe: &StripeApi, purchase: &Pu
         }
     };
     let Some(update) = stripe_updates::from_intent(&intent) else { return purchase.status };
-    match store.apply_update(&update, now).await {
+    let outcome = store.apply_update(&update, now).await;
+    if let Ok(outcome) = outcome {
+        tally.applied(&update, outcome);
+    }
+    match outcome {
         Ok(UpdateOutcome::Changed(status)) => {
             tracing::info!(purchase_id = %purchase.id, status = status.as_str(), "purchase settled from the PaymentIntent");
             status

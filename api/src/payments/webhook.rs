@@ -3,6 +3,7 @@
 //! by the state table, in one transaction (`store::events`).
 
 use super::stripe_updates;
+use super::tally::Tally;
 use crate::purchase_state::PaymentUpdate;
 use crate::store::{EventOutcome, Store, UpdateOutcome};
 use crate::stripe::webhook::{Event, EventObject};
@@ -18,6 +19,7 @@ use crate::stripe::{API_VERSION, StripeApi};
 pub async fn apply_event(
     store: &Store,
     stripe: &StripeApi,
+    tally: &Tally,
     event: &Event,
     object: Option<&EventObject>,
     now: i64,
@@ -30,6 +32,7 @@ pub async fn apply_event(
         update = Some(stripe_updates::from_refunds(payment_intent_id, refunded));
     }
     let outcome = store.record_event(&event.id, &event.event_type, update.as_ref(), now).await?;
+    tally.delivered(update.as_ref(), outcome);
     if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
         tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),
             "AMOUNT MISMATCH: Stripe reports a payment whose amount or currency differs from the purchase; not honoured");

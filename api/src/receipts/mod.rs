@@ -83,6 +83,7 @@ pub fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<N
 /// the reader presses Pay, after the purchase was created at Buy).
 pub async fn ask_receipt(
     store: &Store,
+    queued: &sender::MailQueued,
     key: &secrecy::SecretString,
     paywall_id: &PaywallId,
     token: Option<&str>,
@@ -94,6 +95,8 @@ pub async fn ask_receipt(
         return Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"));
     };
     if store.attach_receipt(&token_hash(token), paywall_id, &receipt, now).await? {
+        // Queued at once if the purchase is paid already.
+        queued.ring();
         Ok(())
     } else {
         crate::catalog::find(store, paywall_id).await?;

@@ -55,7 +55,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_codes();
         let inserted = Sql::new(concat!(
             "insert into discount_codes (",
             columns!(),
@@ -98,13 +97,10 @@ impl Store {
             .context("Failed to read a discount code")
     }
 
-    /// Whether any active code exists (the widget offers "Have a code?" only then), read through
-    /// the offers cache (`passes::OffersCache`): the paywall's public face asks on every view.
+    /// Whether any active code exists (the widget offers "Have a code?" only then; read through
+    /// `offers::cache::OffersCache`).
     #[tracing::instrument(skip_all)]
     pub async fn any_active_discount(&self) -> anyhow::Result<bool> {
-        if let Some(active) = self.offers.codes() {
-            return Ok(active);
-        }
         let active = Sql::new(
             "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)",
         )
@@ -112,7 +108,6 @@ impl Store {
         .await
         .context("Failed to look for discount codes")?
             > 0;
-        self.offers.keep_codes(active);
         Ok(active)
     }
 
@@ -120,7 +115,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn disable_discount(&self, id: &str, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_codes();
         Sql::new(concat!(
             "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ",
             columns!()
@@ -137,7 +131,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_codes();
         let taken = Sql::new(
             "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
                and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
@@ -155,7 +148,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_codes();
         Sql::new("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
             .bind(id)
             .execute(&self.pool)

@@ -46,7 +46,7 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<EventOutcome> {
         let _turn = self.writer_turn().await;
-        let outcome = async {
+        async {
             let mut tx = self.pool.begin().await?;
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
@@ -73,17 +73,7 @@ impl Store {
             Ok::<_, sqlx::Error>(outcome)
         }
         .await
-        .context("Failed to record a Stripe event")?;
-        if outcome == EventOutcome::Applied(UpdateOutcome::Changed(plog_shared::api::PurchaseStatus::Paid)) {
-            self.mail_queued.notify_one();
-        }
-        self.metrics.webhook(outcome.label());
-        if let (Some(update), EventOutcome::Applied(applied)) = (update, outcome)
-            && let Some(event) = super::purchases::purchase_event(update, applied)
-        {
-            self.metrics.purchase(event);
-        }
-        Ok(outcome)
+        .context("Failed to record a Stripe event")
     }
 
     /// Every recorded Stripe event as (event id, event type, PaymentIntent id), for checks of

@@ -13,6 +13,10 @@
 //!
 //! Rows are typed where they are read: ids, states, modes and money come out as
 //! `plog_shared` types, and a row the schema should have refused is an error, never a default.
+//!
+//! Every statement is plain code through [`sql::Sql`], which runs on either engine's native
+//! pool or transaction. The store only stores: it keeps no clock, counts nothing, wakes nobody
+//! and caches nothing (`payments::tally`, `offers::cache` and `catalog::OriginsCache` do).
 
 /// The database engines plog runs on, each pool natively typed (statements run on either
 /// through [`sql::Sql`]); the URL's scheme chooses one.
@@ -63,24 +67,9 @@ pub struct Store {
     /// still wait through `busy_timeout`. Correctness never rests on it: the database holds
     /// every invariant. `None` on PostgreSQL, where writers run concurrently.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
-    /// Rung when this process queues mail (a purchase paid, a receipt asked for after payment, a
-    /// restore code), so the sender goes at once instead of at its next round.
-    mail_queued: std::sync::Arc<tokio::sync::Notify>,
-    /// The server's metrics: the store counts every purchase event it writes, since every
-    /// path that moves a purchase (webhook, content route, reconciliation) goes through it.
-    metrics: std::sync::Arc<crate::metrics::Metrics>,
-    /// Paywalls' origin lists read lately (`paywalls::OriginsCache`).
-    origins: std::sync::Arc<paywalls::OriginsCache>,
-    /// The passes on sale and whether any code is active, read lately (`passes::OffersCache`).
-    offers: std::sync::Arc<passes::OffersCache>,
 }
 
 impl Store {
-    /// The metrics of the server this store belongs to (one registry per opened store).
-    pub fn metrics(&self) -> &std::sync::Arc<crate::metrics::Metrics> {
-        &self.metrics
-    }
-
     /// Connections of the pool: (in use, idle).
     pub fn pool_connections(&self) -> (i64, i64) {
         let (size, idle) = match &self.pool {
@@ -88,11 +77,6 @@ impl Store {
             Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         (i64::from(size) - idle as i64, idle as i64)
-    }
-
-    /// What the mail sender waits on between rounds (see `mail_queued` above).
-    pub fn mail_queued(&self) -> &tokio::sync::Notify {
-        &self.mail_queued
     }
 }
 

@@ -94,69 +94,11 @@ impl TryFrom<Record> for Pass {
     }
 }
 
-/// How long the passes on sale (and whether any discount code is active) are believed without
-/// reading them again: the paywall's public face reads both for every page view of a locked
-/// paywall, and they change rarely. A change made by this process is seen at once; one made by
-/// another replica or the CLI within this time. Only what readers are *offered* is cached:
-/// what a purchase costs and what a token opens are always read afresh.
-pub const OFFERS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The passes on sale and the "some code is active" flag, each with when it was read.
-#[derive(Debug, Default)]
-pub struct OffersCache {
-    passes: std::sync::RwLock<Option<(std::sync::Arc<Vec<Pass>>, std::time::Instant)>>,
-    codes: std::sync::RwLock<Option<(bool, std::time::Instant)>>,
-}
-
-fn fresh<T: Clone>(slot: &std::sync::RwLock<Option<(T, std::time::Instant)>>) -> Option<T> {
-    let held = slot.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-    held.as_ref().filter(|(_, read)| read.elapsed() < OFFERS_TTL).map(|(value, _)| value.clone())
-}
-
-fn keep<T>(slot: &std::sync::RwLock<Option<(T, std::time::Instant)>>, value: Option<T>) {
-    *slot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = value.map(|v| (v, std::time::Instant::now()));
-}
-
-impl OffersCache {
-    /// Forgets the passes (one was saved).
-    pub fn forget_passes(&self) {
-        keep(&self.passes, None);
-    }
-
-    /// Forgets the codes' flag (one was created, disabled or used).
-    pub fn forget_codes(&self) {
-        keep(&self.codes, None);
-    }
-
-    /// The flag, if read lately.
-    pub fn codes(&self) -> Option<bool> {
-        fresh(&self.codes)
-    }
-
-    /// Keeps the flag.
-    pub fn keep_codes(&self, active: bool) {
-        keep(&self.codes, Some(active));
-    }
-}
-
 impl Store {
-    /// The passes on sale (active), read through [`OffersCache`]: what paywalls offer readers.
-    pub async fn passes_on_sale(&self) -> anyhow::Result<std::sync::Arc<Vec<Pass>>> {
-        if let Some(passes) = fresh(&self.offers.passes) {
-            return Ok(passes);
-        }
-        let passes: Vec<Pass> =
-            self.passes().await?.into_iter().filter(|p| p.status == PaywallStatus::Active).collect();
-        let passes = std::sync::Arc::new(passes);
-        keep(&self.offers.passes, Some(passes.clone()));
-        Ok(passes)
-    }
-
     /// Inserts a pass, or writes every field of an existing one (as validated by `offers::passes`).
     #[tracing::instrument(skip_all)]
     pub async fn save_pass(&self, pass: &Pass) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_passes();
         Sql::new(concat!(
             "insert into passes (",
             columns!(),

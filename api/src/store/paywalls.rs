@@ -197,7 +197,6 @@ impl Store {
         .execute(&self.pool)
         .await
         .context("Failed to update a paywall")?;
-        self.origins.forget(paywall.id.as_str());
         if updated == 0 {
             return Ok(None);
         }
@@ -221,23 +220,14 @@ impl Store {
 
     /// The sites a paywall sells on (space-separated origins, `""` for any), or `None` if there
     /// is no such paywall: what the origin guard reads on every public request that carries an
-    /// `Origin`. Read through [`OriginsCache`]: a change made by this process is seen at once,
-    /// one made by another replica or the CLI within [`ORIGINS_TTL`].
+    /// `Origin` (through `catalog::OriginsCache`).
     pub async fn paywall_origins(&self, id: &PaywallId) -> anyhow::Result<Option<String>> {
-        if let Some(origins) = self.origins.get(id.as_str()) {
-            return Ok(Some(origins));
-        }
-        let origins: Option<String> = Sql::new("select origins from paywalls where id = $1")
+        let origins: Option<(String,)> = Sql::new("select origins from paywalls where id = $1")
             .bind(id.as_str())
-            .fetch_optional::<(String,)>(&self.pool)
+            .fetch_optional(&self.pool)
             .await
-            .context("Failed to read a paywall's origins")?
-            .map(|(origins,)| origins);
-        // Only paywalls that exist are kept: made-up ids cannot grow the cache.
-        if let Some(origins) = &origins {
-            self.origins.put(id.as_str(), origins);
-        }
-        Ok(origins)
+            .context("Failed to read a paywall's origins")?;
+        Ok(origins.map(|(origins,)| origins))
     }
 
     /// How many paid purchases a paywall has (the public tip count).
@@ -300,36 +290,5 @@ mod tests {
             let error = Paywall::try_from(row).unwrap_err().to_string();
             assert!(error.contains("paywalls row"), "{error}");
         }
-    }
-}
-
-/// How long a paywall's origin list is believed without reading it again.
-pub const ORIGINS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The origin lists of paywalls read in the last [`ORIGINS_TTL`], shared by a store's clones.
-/// The origin check would otherwise add a query to every public request a browser makes (they
-/// all carry `Origin`), and lists change rarely.
-#[derive(Debug, Default)]
-pub struct OriginsCache(std::sync::RwLock<std::collections::HashMap<String, (String, std::time::Instant)>>);
-
-impl OriginsCache {
-    /// Most paywalls kept; beyond, the cache starts over (a blog has far fewer).
-    const MOST: usize = 10_000;
-
-    fn get(&self, id: &str) -> Option<String> {
-        let map = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(id).filter(|(_, read)| read.elapsed() < ORIGINS_TTL).map(|(origins, _)| origins.clone())
-    }
-
-    fn put(&self, id: &str, origins: &str) {
-        let mut map = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() >= Self::MOST {
-            map.clear();
-        }
-        map.insert(id.to_owned(), (origins.to_owned(), std::time::Instant::now()));
-    }
-
-    fn forget(&self, id: &str) {
-        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
     }
 }

@@ -411,9 +411,7 @@ impl Store {
             tx.commit().await
         }
         .await
-        .context("Failed to insert a purchase")?;
-        self.metrics.purchase("started");
-        Ok(())
+        .context("Failed to insert a purchase")
     }
 
     /// Adds (or, while unpaid, replaces) the receipt of the purchase an access token's hash
@@ -465,11 +463,6 @@ impl Store {
         }
         .await
         .context("Failed to attach a receipt")
-        .inspect(|attached| {
-            if *attached {
-                self.mail_queued.notify_one();
-            }
-        })
     }
 
     /// A purchase by id, with its paywall's title (what a receipt says).
@@ -663,7 +656,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn release_stale_discounts(&self, started_before: i64) -> anyhow::Result<u64> {
         let _turn = self.writer_turn().await;
-        self.offers.forget_codes();
         async {
             let mut tx = self.pool.begin().await?;
             let stale: Vec<(String,)> = Sql::new(
@@ -687,37 +679,14 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn apply_update(&self, update: &PaymentUpdate, now: i64) -> anyhow::Result<UpdateOutcome> {
         let _turn = self.writer_turn().await;
-        let outcome = async {
+        async {
             let mut tx = self.pool.begin().await?;
             let outcome = apply_update(&mut tx, update, now).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
         }
         .await
-        .context("Failed to apply a payment update")?;
-        if outcome == UpdateOutcome::Changed(PurchaseStatus::Paid) {
-            self.mail_queued.notify_one();
-        }
-        // Only moves: a re-read of a partial refund already counted would count it again.
-        if let UpdateOutcome::Changed(_) = outcome
-            && let Some(event) = purchase_event(update, outcome)
-        {
-            self.metrics.purchase(event);
-        }
-        Ok(outcome)
-    }
-}
-
-/// The `plog_purchases_total` event an applied update is, if it moved a purchase: a new status,
-/// or a partial refund (the status stays paid, the refunded amount grows).
-pub fn purchase_event(update: &PaymentUpdate, outcome: UpdateOutcome) -> Option<&'static str> {
-    match (update, outcome) {
-        (PaymentUpdate::DisputeClosed { .. }, UpdateOutcome::Changed(PurchaseStatus::Paid)) => Some("dispute_won"),
-        (_, UpdateOutcome::Changed(status)) => Some(status.as_str()),
-        (PaymentUpdate::Refunded { full: false, .. }, UpdateOutcome::Unchanged(PurchaseStatus::Paid)) => {
-            Some("partially_refunded")
-        }
-        _ => None,
+        .context("Failed to apply a payment update")
     }
 }
 

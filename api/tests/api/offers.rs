@@ -709,7 +709,7 @@ async fn what_a_paywall_offers_is_read_through_a_short_cache_and_a_change_elsewh
     let cached = info().await;
     assert!(cached.get("passes").is_none() && cached["codes"] == false, "{cached}");
     // … and the change shows once the cache's lifetime is over.
-    let deadline = std::time::Instant::now() + plog_api::store::passes::OFFERS_TTL + std::time::Duration::from_secs(1);
+    let deadline = std::time::Instant::now() + plog_api::offers::cache::OFFERS_TTL + std::time::Duration::from_secs(1);
     loop {
         let seen = info().await;
         if seen["passes"][0]["id"] == "pass_elsewhere" && seen["codes"] == true {

@@ -199,8 +199,7 @@ async fn a_list_changed_by_another_process_is_enforced_within_the_cache_s_lifeti
     let info = format!("/v1/paywalls/{id}");
     assert_eq!(get_from(&app, &info, Some(OTHER), None).await.status(), 200, "any site, and now cached");
     app.execute_sql(&format!("update paywalls set origins = 'https://blog.example' where id = '{id}'")).await;
-    let deadline =
-        std::time::Instant::now() + plog_api::store::paywalls::ORIGINS_TTL + std::time::Duration::from_secs(1);
+    let deadline = std::time::Instant::now() + plog_api::catalog::ORIGINS_TTL + std::time::Duration::from_secs(1);
     loop {
         let status = get_from(&app, &info, Some(OTHER), None).await.status();
         if status == 403 {

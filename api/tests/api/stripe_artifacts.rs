@@ -310,7 +310,9 @@ async fn every_request_plog_sends_carries_the_pinned_version_and_only_parameters
     // The content route re-reads the intent (GET /v1/payment_intents/ID), reconciliation lists
     // intents and refunds: all through the same client.
     assert_eq!(app.content(&paywall, Some(&purchase.access_token)).await.status(), 200);
-    plog_api::payments::reconcile::reconcile(&app.store, &app.state.stripe, now() - 3600, now()).await.unwrap();
+    plog_api::payments::reconcile::reconcile(&app.store, &app.state.stripe, &app.state.tally, now() - 3600, now())
+        .await
+        .unwrap();
 
     let seen: Value = reqwest::get(format!("{}/_gateway/requests", localstripe())).await.unwrap().json().await.unwrap();
     let requests = seen["requests"].as_array().unwrap();
