@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use plog_shared::ids::ID_RANDOM_LEN;
-use plog_shared::{PaywallId, PurchaseId};
+use plog_shared::{Id, PaywallId, PurchaseId};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
@@ -57,9 +57,9 @@ pub fn new_restore_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
 }
 
-/// A fresh id with a prefix (`rst_…` restore requests, `mail_…` outbox rows).
-pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}{}", random_alphanumerics())
+/// A fresh id of any kind (`PassId`, `GiftId`, `DiscountId`, `RestoreId`, `MailId`…).
+pub fn new_id<T: Id>() -> T {
+    T::from_random(&random_alphanumerics()).expect("generated ids have the right shape")
 }
 
 /// Compares two secrets without an early exit, so timing tells nothing about where they differ.

@@ -1,4 +1,5 @@
-//! Identifiers of paywalls and purchases: a fixed prefix and 20 URL-safe alphanumerics.
+//! Identifiers of paywalls, purchases, passes, gift links, discount codes, restore requests and
+//! outbox mails: a fixed prefix and 20 URL-safe alphanumerics.
 //!
 //! Ids are parsed once at the edge ([`PaywallId::parse`]); past it, a value of the type is valid.
 
@@ -23,6 +24,12 @@ impl fmt::Display for InvalidId {
 }
 
 impl std::error::Error for InvalidId {}
+
+/// An id type: a fixed prefix and [`ID_RANDOM_LEN`] alphanumerics.
+pub trait Id: Sized {
+    /// Builds an id from random alphanumerics produced by the caller's generator.
+    fn from_random(random: &str) -> Result<Self, InvalidId>;
+}
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
@@ -56,6 +63,12 @@ macro_rules! id_type {
             }
         }
 
+        impl Id for $name {
+            fn from_random(random: &str) -> Result<Self, InvalidId> {
+                $name::from_random(random)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -84,6 +97,27 @@ id_type!(
 id_type!(
     /// The id of a purchase, e.g. `pur_4f9XkQ2mZ8aB1cD3eF5g`.
     PurchaseId, "pur_", "purchase"
+);
+id_type!(
+    /// The id of a pass, e.g. `pass_4f9XkQ2mZ8aB1cD3eF5g`.
+    PassId, "pass_", "pass"
+);
+id_type!(
+    /// The id of a gift link, e.g. `gift_4f9XkQ2mZ8aB1cD3eF5g`.
+    GiftId, "gift_", "gift link"
+);
+id_type!(
+    /// The id of a discount code, e.g. `disc_4f9XkQ2mZ8aB1cD3eF5g`.
+    DiscountId, "disc_", "discount code"
+);
+id_type!(
+    /// The id of a restore request, e.g. `rst_4f9XkQ2mZ8aB1cD3eF5g`.
+    RestoreId, "rst_", "restore request"
+);
+id_type!(
+    /// The id of a mail in the outbox (also its `Message-ID`'s left part), e.g.
+    /// `mail_4f9XkQ2mZ8aB1cD3eF5g`.
+    MailId, "mail_", "mail"
 );
 
 #[cfg(test)]

@@ -10,5 +10,5 @@ pub mod ids;
 pub mod money;
 
 pub use error_code::ErrorCode;
-pub use ids::{PaywallId, PurchaseId};
+pub use ids::{DiscountId, GiftId, Id, MailId, PassId, PaywallId, PurchaseId, RestoreId};
 pub use money::{Amount, Currency, Money, MoneyError};

@@ -3,9 +3,9 @@
 //! directly, through the same `offers` functions as the admin API and the dashboard.
 
 use clap::Subcommand;
-use plog_shared::Currency;
 use plog_shared::api::{NewDiscount, NewGift, NewPass, PassScope, Price};
 use plog_shared::money::parse_major;
+use plog_shared::{Currency, PaywallId};
 
 use super::open;
 use crate::clock::Clock;
@@ -184,7 +184,7 @@ pub(super) async fn pass(command: PassCommand) -> anyhow::Result<()> {
                 let opens = match pass.scope {
                     PassScope::Site if pass.origin.is_empty() => "every paywall".to_owned(),
                     PassScope::Site => format!("every paywall that lists {}", pass.origin),
-                    PassScope::Set => pass.paywall_ids.join(" "),
+                    PassScope::Set => pass.paywall_ids.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(" "),
                 };
                 println!(
                     "{:<26}  {:<8}  {:>6}  {} — {opens}",
@@ -221,7 +221,9 @@ pub(super) async fn gift(command: GiftCommand) -> anyhow::Result<()> {
         GiftCommand::List { database, paywall } => {
             let store = open(&database).await?;
             println!("{:<26}  {:<24}  {:>9}  {:>10}  {:<20}  LABEL", "ID", "PAYWALL", "OPENS", "PAID AFTER", "EXPIRES");
-            for gift in store.gifts(paywall.as_deref()).await? {
+            let paywall =
+                paywall.as_deref().map(PaywallId::parse).transpose().map_err(|e| anyhow::anyhow!("--paywall: {e}"))?;
+            for gift in store.gifts(paywall.as_ref()).await? {
                 let opens = match gift.max_opens {
                     Some(max) => format!("{}/{max}", gift.opens),
                     None => gift.opens.to_string(),

@@ -20,8 +20,8 @@ use crate::tokens::{new_access_token, token_hash};
 
 /// The purchase and its paywall's title, or 404.
 async fn purchase(ctx: &AppState, id: &str) -> Result<(Purchase, String), DashboardError> {
-    PurchaseId::parse(id).map_err(|_| DashboardError::NotFound)?;
-    ctx.store.purchase_with_title(id).await?.ok_or(DashboardError::NotFound)
+    let id = PurchaseId::parse(id).map_err(|_| DashboardError::NotFound)?;
+    ctx.store.purchase_with_title(&id).await?.ok_or(DashboardError::NotFound)
 }
 
 /// `GET /admin/purchases/{id}/revoke`: what revoking does, and the button.
@@ -61,7 +61,7 @@ pub async fn revoke_tokens(
     session.check(&headers, &ctx, form.token())?;
     let (purchase, title) = purchase(&ctx, &id).await?;
     // The hash of a token nobody is given: the old ones match nothing any more.
-    if !ctx.store.revoke_purchase_tokens(purchase.id.as_str(), &token_hash(&new_access_token())).await? {
+    if !ctx.store.revoke_purchase_tokens(&purchase.id, &token_hash(&new_access_token())).await? {
         return Err(DashboardError::NotFound);
     }
     tracing::info!(purchase_id = %purchase.id, "access tokens revoked from the dashboard");

@@ -16,6 +16,7 @@ use super::extract::PaywallPath;
 use crate::error::{ApiError, Json};
 use crate::offers::{discounts, gifts, passes};
 use crate::state::AppState;
+use crate::store::Pass;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -46,8 +47,7 @@ pub(super) struct DiscountList {
     discounts: Vec<AdminDiscount>,
 }
 
-async fn one_pass(ctx: &AppState, id: &str) -> Result<AdminPass, ApiError> {
-    let pass = passes::find(&ctx.store, id).await?;
+async fn one_pass(ctx: &AppState, pass: Pass) -> Result<AdminPass, ApiError> {
     let sold = ctx.store.passes_sold().await?.get(&pass.id).copied().unwrap_or(0);
     Ok(passes::to_admin(&pass, sold))
 }
@@ -79,7 +79,7 @@ pub(super) async fn show_pass(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AdminPass>, ApiError> {
-    one_pass(&ctx, &id).await.map(Json)
+    one_pass(&ctx, passes::find(&ctx.store, &id).await?).await.map(Json)
 }
 
 /// Changes a pass (title, price, site, set, length); passes bought keep their length.
@@ -93,7 +93,7 @@ pub(super) async fn update_pass(
     Json(patch): Json<PassPatch>,
 ) -> Result<Json<AdminPass>, ApiError> {
     let pass = passes::update(&ctx.store, &ctx.offers, &id, &patch, ctx.clock.now()).await?;
-    one_pass(&ctx, &pass.id).await.map(Json)
+    one_pass(&ctx, pass).await.map(Json)
 }
 
 /// Archives a pass: it sells no more; holders keep it until it ends.
@@ -106,7 +106,7 @@ pub(super) async fn archive_pass(
 ) -> Result<Json<AdminPass>, ApiError> {
     let pass = passes::archive(&ctx.store, &ctx.offers, &id, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass archived");
-    one_pass(&ctx, &pass.id).await.map(Json)
+    one_pass(&ctx, pass).await.map(Json)
 }
 
 /// Makes a gift link for a paywall. The code is in this answer only (plog keeps its hash):

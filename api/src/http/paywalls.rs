@@ -233,7 +233,7 @@ pub(super) async fn discount(
         .filter(|pass| pass.covers(&paywall))
         .filter_map(|pass| {
             let amount = discounts::price_with(&discount, Item::Pass(pass)).ok()?;
-            Some(PassQuote { pass_id: pass.id.clone(), amount })
+            Some(PassQuote { pass_id: pass.id.to_string(), amount })
         })
         .collect();
     if amount.is_none() && passes.is_empty() {
@@ -257,8 +257,7 @@ pub(super) async fn gift(
 ) -> Result<Json<GiftOpened>, ApiError> {
     ctx.address_limits.check_code(client)?;
     catalog::find(&ctx.store, &id).await?;
-    let opened =
-        offers::gifts::open(&ctx.store, id.as_str(), &body.code, ctx.clock.now()).await?.map_err(ApiError::Gift)?;
+    let opened = offers::gifts::open(&ctx.store, &id, &body.code, ctx.clock.now()).await?.map_err(ApiError::Gift)?;
     tracing::info!(paywall_id = %id, "gift link opened");
     Ok(Json(opened))
 }

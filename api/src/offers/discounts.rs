@@ -5,7 +5,7 @@
 
 use plog_shared::ErrorCode;
 use plog_shared::api::{AdminDiscount, DiscountStatus, NewDiscount, PaywallMode, PaywallStatus, Price};
-use plog_shared::{Currency, Money};
+use plog_shared::{Currency, DiscountId, Money};
 
 use super::OfferError;
 use super::cache::OffersCache;
@@ -71,7 +71,7 @@ impl Item<'_> {
     fn id(&self) -> &str {
         match self {
             Item::Paywall(p) => p.id.as_str(),
-            Item::Pass(p) => &p.id,
+            Item::Pass(p) => p.id.as_str(),
         }
     }
 
@@ -98,7 +98,7 @@ pub fn price_with(discount: &Discount, item: Item<'_>) -> Result<i64, Refusal> {
     let lowered = match (discount.percent_off, discount.amount_off) {
         // Rounded down in the reader's favour: 15 % off ¥333 is ¥283 (333 − 49.95 → 50 off).
         (Some(percent), _) => price.amount() - (price.amount() * percent + 50) / 100,
-        (None, Some(off)) if discount.currency.as_deref() == Some(price.currency().code()) => price.amount() - off,
+        (None, Some(off)) if discount.currency == Some(price.currency()) => price.amount() - off,
         (None, Some(_)) => return Err(Refusal::NotApplicable),
         (None, None) => price.amount(),
     };
@@ -167,7 +167,7 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewDiscount, now:
             if !(1..=plog_shared::money::MAX_AMOUNT).contains(amount) {
                 return invalid("amount_off.amount must be a positive number of minor units".into());
             }
-            (None, Some(*amount), Some(currency.code().to_owned()))
+            (None, Some(*amount), Some(currency))
         }
     };
     if let (Some(from), Some(until)) = (new.starts_at, new.ends_at)
@@ -179,7 +179,7 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewDiscount, now:
         return invalid("max_uses must be at least 1".into());
     }
     let discount = Discount {
-        id: new_id("disc_"),
+        id: new_id(),
         code,
         percent_off,
         amount_off,
@@ -202,9 +202,9 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewDiscount, now:
 
 /// Disables a code (by id or code): it lowers no price from now on.
 pub async fn disable(store: &Store, offers: &OffersCache, id_or_code: &str) -> Result<Discount, OfferError> {
-    let id = id_or_code.trim();
-    let code = normalize(id).unwrap_or_default();
-    let disabled = store.disable_discount(id, &code).await;
+    let typed = id_or_code.trim();
+    let code = normalize(typed).unwrap_or_default();
+    let disabled = store.disable_discount(DiscountId::parse(typed).ok().as_ref(), &code).await;
     offers.forget_codes();
     disabled?.ok_or(OfferError::NotFound("no such discount code"))
 }
@@ -212,13 +212,13 @@ pub async fn disable(store: &Store, offers: &OffersCache, id_or_code: &str) -> R
 /// The creator's view of a code.
 pub fn to_admin(discount: &Discount) -> AdminDiscount {
     AdminDiscount {
-        id: discount.id.clone(),
+        id: discount.id.to_string(),
         code: discount.code.clone(),
         percent_off: discount.percent_off,
         amount_off: discount
             .amount_off
-            .zip(discount.currency.clone())
-            .map(|(amount, currency)| Price { amount, currency }),
+            .zip(discount.currency)
+            .map(|(amount, currency)| Price { amount, currency: currency.code().to_owned() }),
         applies_to: discount.applies_to.listed().iter().map(|t| t.id().to_owned()).collect(),
         starts_at: discount.starts_at,
         ends_at: discount.ends_at,
@@ -231,12 +231,9 @@ pub fn to_admin(discount: &Discount) -> AdminDiscount {
 
 /// A line for people: "LAUNCH: 20 % off, 3 of 10 uses".
 pub fn describe(discount: &Discount) -> String {
-    let off = match (discount.percent_off, discount.amount_off, discount.currency.as_deref()) {
+    let off = match (discount.percent_off, discount.amount_off, discount.currency) {
         (Some(p), _, _) => format!("{p} % off"),
-        (None, Some(a), Some(c)) => match Currency::parse(c) {
-            Ok(currency) => format!("{} off", plog_shared::money::money_text(a, currency)),
-            Err(_) => format!("{a} {c} off"),
-        },
+        (None, Some(a), Some(currency)) => format!("{} off", plog_shared::money::money_text(a, currency)),
         _ => String::new(),
     };
     let uses = match discount.max_uses {
@@ -269,11 +266,11 @@ pub(crate) mod fixtures {
     /// A code: this percent or this amount off, for these targets (space-separated ids).
     pub(crate) fn discount(percent: Option<i64>, amount: Option<(i64, &str)>, applies_to: &str) -> Discount {
         Discount {
-            id: "disc_1".into(),
+            id: DiscountId::parse("disc_abcdefghij0123456789").unwrap(),
             code: "LAUNCH".into(),
             percent_off: percent,
             amount_off: amount.map(|(a, _)| a),
-            currency: amount.map(|(_, c)| c.to_owned()),
+            currency: amount.map(|(_, c)| Currency::parse(c).unwrap()),
             applies_to: Targets::try_from(applies_to.to_owned()).unwrap(),
             starts_at: None,
             ends_at: None,
@@ -347,9 +344,15 @@ mod tests {
         assert_eq!(price_with(&discount(Some(10), None, ""), Item::Paywall(&tip)), Err(Refusal::NotApplicable));
         assert_eq!(price_with(&discount(Some(10), None, ""), Item::Paywall(&pwyw)), Err(Refusal::NotApplicable));
         let fixed = paywall(1_000, "jpy", PaywallMode::Fixed);
-        assert_eq!(price_with(&discount(Some(10), None, "pass_x"), Item::Paywall(&fixed)), Err(Refusal::NotApplicable));
         assert_eq!(
-            price_with(&discount(Some(10), None, "pass_x pw_abcdefghij0123456789"), Item::Paywall(&fixed)),
+            price_with(&discount(Some(10), None, "pass_abcdefghij0123456789"), Item::Paywall(&fixed)),
+            Err(Refusal::NotApplicable)
+        );
+        assert_eq!(
+            price_with(
+                &discount(Some(10), None, "pass_abcdefghij0123456789 pw_abcdefghij0123456789"),
+                Item::Paywall(&fixed)
+            ),
             Ok(900)
         );
     }

@@ -4,8 +4,8 @@
 //! only its SHA-256. Opening it gives that browser an access token, which unlocks the paywall
 //! as a purchase's would, until the link is revoked.
 
-use plog_shared::ErrorCode;
 use plog_shared::api::{AdminGift, GiftCreated, GiftOpened, NewGift};
+use plog_shared::{ErrorCode, GiftId, PaywallId};
 
 use super::{MAX_LABEL_CHARS, OfferError};
 use crate::catalog;
@@ -65,8 +65,8 @@ pub async fn create(store: &Store, paywall_id: &str, new: &NewGift, now: i64) ->
     }
     let code = new_access_token();
     let link = NewGiftLink {
-        id: new_id("gift_"),
-        paywall_id: paywall.id.to_string(),
+        id: new_id(),
+        paywall_id: paywall.id.clone(),
         code_hash: token_hash(&code),
         label,
         max_opens: new.max_opens,
@@ -80,7 +80,7 @@ pub async fn create(store: &Store, paywall_id: &str, new: &NewGift, now: i64) ->
 /// Opens a link on its paywall: the paid part and a token for this browser's next visits.
 pub async fn open(
     store: &Store,
-    paywall_id: &str,
+    paywall_id: &PaywallId,
     code: &str,
     now: i64,
 ) -> anyhow::Result<Result<GiftOpened, Refusal>> {
@@ -100,22 +100,29 @@ pub async fn open(
 
 /// Revokes a link at once.
 pub async fn revoke(store: &Store, id: &str, now: i64) -> Result<AdminGift, OfferError> {
-    if !store.revoke_gift(id.trim(), now).await? {
+    let Ok(id) = GiftId::parse(id.trim()) else { return Err(OfferError::NotFound("no such gift link")) };
+    if !store.revoke_gift(&id, now).await? {
         return Err(OfferError::NotFound("no such gift link"));
     }
-    store.gift(id.trim()).await?.map(|g| to_admin(&g)).ok_or(OfferError::NotFound("no such gift link"))
+    store.gift(&id).await?.map(|g| to_admin(&g)).ok_or(OfferError::NotFound("no such gift link"))
 }
 
 /// Gift links, newest first (of one paywall if given).
 pub async fn list(store: &Store, paywall_id: Option<&str>) -> Result<Vec<AdminGift>, OfferError> {
-    Ok(store.gifts(paywall_id).await?.iter().map(to_admin).collect())
+    let paywall_id = match paywall_id.map(|id| PaywallId::parse(id.trim())) {
+        // No paywall has that id, so none of its links either.
+        Some(Err(_)) => return Ok(Vec::new()),
+        Some(Ok(id)) => Some(id),
+        None => None,
+    };
+    Ok(store.gifts(paywall_id.as_ref()).await?.iter().map(to_admin).collect())
 }
 
 /// The creator's view of a link.
 pub fn to_admin(gift: &Gift) -> AdminGift {
     AdminGift {
-        id: gift.id.clone(),
-        paywall_id: gift.paywall_id.clone(),
+        id: gift.id.to_string(),
+        paywall_id: gift.paywall_id.to_string(),
         label: gift.label.clone(),
         max_opens: gift.max_opens,
         opens: gift.opens,

@@ -2,8 +2,8 @@
 //! good. A pass is bought on any paywall it covers (one PaymentIntent, priced by the server);
 //! its token then opens every covered paywall until the pass ends (`payments::unlock`).
 
-use plog_shared::PaywallId;
 use plog_shared::api::{AdminPass, NewPass, PassOffer, PassPatch, PassScope, PaywallStatus};
+use plog_shared::{PassId, PaywallId};
 
 use super::cache::OffersCache;
 use super::{MAX_PASS_DAYS, OfferError};
@@ -28,16 +28,16 @@ fn check_origin(origin: Option<&str>) -> Result<String, OfferError> {
 }
 
 /// The set's paywall ids, each an existing paywall, without duplicates.
-async fn check_set(store: &Store, ids: &[String]) -> Result<Vec<String>, OfferError> {
-    let mut set: Vec<String> = Vec::new();
+async fn check_set(store: &Store, ids: &[String]) -> Result<Vec<PaywallId>, OfferError> {
+    let mut set: Vec<PaywallId> = Vec::new();
     for id in ids {
         let parsed = PaywallId::parse(id.trim())
             .map_err(|_| OfferError::Invalid(format!("paywall_ids: {id:?} is not a paywall id")))?;
         if store.paywall(&parsed).await?.is_none() {
             return Err(OfferError::Invalid(format!("paywall_ids: there is no paywall {parsed}")));
         }
-        if !set.iter().any(|s| s == parsed.as_str()) {
-            set.push(parsed.to_string());
+        if !set.contains(&parsed) {
+            set.push(parsed);
         }
     }
     Ok(set)
@@ -49,7 +49,7 @@ async fn check_scope(
     scope: PassScope,
     origin: Option<&str>,
     ids: &[String],
-) -> Result<(String, Vec<String>), OfferError> {
+) -> Result<(String, Vec<PaywallId>), OfferError> {
     match scope {
         PassScope::Site if !ids.is_empty() => {
             Err(OfferError::Invalid("paywall_ids are for scope \"set\"; a site pass covers the site's paywalls".into()))
@@ -70,7 +70,7 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewPass, now: i64
     let days = check_days(new.days)?;
     let (origin, paywall_ids) = check_scope(store, new.scope, new.origin.as_deref(), &new.paywall_ids).await?;
     let pass = Pass {
-        id: new_id("pass_"),
+        id: new_id(),
         title,
         price,
         scope: new.scope,
@@ -88,7 +88,8 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewPass, now: i64
 
 /// One pass.
 pub async fn find(store: &Store, id: &str) -> Result<Pass, OfferError> {
-    store.pass(id.trim()).await?.ok_or(OfferError::NotFound("no such pass"))
+    let Ok(id) = PassId::parse(id.trim()) else { return Err(OfferError::NotFound("no such pass")) };
+    store.pass(&id).await?.ok_or(OfferError::NotFound("no such pass"))
 }
 
 /// Applies changes, validated as a whole; a refused change changes nothing. Passes bought keep
@@ -111,7 +112,7 @@ pub async fn update(
         pass.days = if days == 0 { None } else { check_days(Some(days))? };
     }
     let origin = patch.origin.as_deref().or(Some(pass.origin.as_str()));
-    let ids = patch.paywall_ids.clone().unwrap_or_else(|| pass.paywall_ids.clone());
+    let ids = patch.paywall_ids.clone().unwrap_or_else(|| pass.paywall_ids.iter().map(PaywallId::to_string).collect());
     (pass.origin, pass.paywall_ids) = check_scope(store, pass.scope, origin, &ids).await?;
     pass.updated_at = now;
     store.save_pass(&pass).await?;
@@ -132,12 +133,12 @@ pub async fn archive(store: &Store, offers: &OffersCache, id: &str, now: i64) ->
 /// The creator's view of a pass.
 pub fn to_admin(pass: &Pass, sold: i64) -> AdminPass {
     AdminPass {
-        id: pass.id.clone(),
+        id: pass.id.to_string(),
         title: pass.title.clone(),
         price: pass.price.into(),
         scope: pass.scope,
         origin: (!pass.origin.is_empty()).then(|| pass.origin.clone()),
-        paywall_ids: pass.paywall_ids.clone(),
+        paywall_ids: pass.paywall_ids.iter().map(PaywallId::to_string).collect(),
         days: pass.days,
         status: pass.status,
         sold,
@@ -159,7 +160,7 @@ pub async fn offers_for(store: &Store, offers: &OffersCache, paywall: &Paywall) 
     passes.sort_by_key(|p| p.price.amount());
     Ok(passes
         .into_iter()
-        .map(|p| PassOffer { id: p.id.clone(), title: p.title.clone(), price: p.price.into(), days: p.days })
+        .map(|p| PassOffer { id: p.id.to_string(), title: p.title.clone(), price: p.price.into(), days: p.days })
         .collect())
 }
 

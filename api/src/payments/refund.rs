@@ -42,8 +42,8 @@ pub fn refundable(purchase: &Purchase) -> i64 {
 
 /// A purchase and what can be refunded of it, for a confirm step.
 pub async fn refundable_purchase(store: &Store, id: &str) -> Result<(Purchase, String), RefundError> {
-    PurchaseId::parse(id).map_err(|_| RefundError::NotFound(id.to_owned()))?;
-    store.purchase_with_title(id).await?.ok_or_else(|| RefundError::NotFound(id.to_owned()))
+    let parsed = PurchaseId::parse(id).map_err(|_| RefundError::NotFound(id.to_owned()))?;
+    store.purchase_with_title(&parsed).await?.ok_or_else(|| RefundError::NotFound(id.to_owned()))
 }
 
 /// Asks Stripe to refund `amount` (minor units; `None`: everything still refundable) of a paid

@@ -75,7 +75,7 @@ pub fn quote(
     if let Some(pass) = pass
         && (pass.status == PaywallStatus::Archived || !pass.covers(paywall))
     {
-        return Err(QuoteRefusal::PassNotOnSale(pass.id.clone()));
+        return Err(QuoteRefusal::PassNotOnSale(pass.id.to_string()));
     }
     let listed = match pass {
         Some(pass) => pass.price,
@@ -242,12 +242,12 @@ mod tests {
 
     fn pass(amount: i64, paywalls: &[&str]) -> Pass {
         Pass {
-            id: "pass_1".into(),
+            id: plog_shared::PassId::parse("pass_abcdefghij0123456789").unwrap(),
             title: "All".into(),
             price: Money::parse(amount, "jpy").unwrap(),
             scope: PassScope::Set,
             origin: String::new(),
-            paywall_ids: paywalls.iter().map(|p| (*p).to_owned()).collect(),
+            paywall_ids: paywalls.iter().map(|p| PaywallId::parse(p).unwrap()).collect(),
             days: Some(30),
             status: PaywallStatus::Active,
             created_at: 0,
@@ -273,8 +273,8 @@ mod tests {
         let quoted = quote(&article, Some(&pass(500, &[ID])), &RequestedAmount::Whole(9999), None).unwrap();
         assert_eq!((quoted.price.amount(), quoted.list_amount, quoted.mode), (500, 500, PaywallMode::Fixed));
         assert_eq!(
-            quote(&article, Some(&pass(500, &["pw_other"])), &RequestedAmount::Absent, None),
-            Err(QuoteRefusal::PassNotOnSale("pass_1".into()))
+            quote(&article, Some(&pass(500, &["pw_otherotherother01234"])), &RequestedAmount::Absent, None),
+            Err(QuoteRefusal::PassNotOnSale("pass_abcdefghij0123456789".into()))
         );
         assert!(matches!(
             quote(&tip_jar, Some(&pass(500, &[ID])), &RequestedAmount::Absent, None),

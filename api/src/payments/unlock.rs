@@ -94,7 +94,7 @@ async fn unlocks(
     found: TokenContent,
     now: i64,
 ) -> Result<Result<String, Refusal>, ApiError> {
-    let here = found.paywall_id == paywall_id.as_str();
+    let here = found.paywall_id == *paywall_id;
     let mut html = found.html;
     match &found.grant {
         Grant::Gift { .. } | Grant::Purchase if !here => return Ok(Err(Refusal::NotNow(NO_PURCHASE))),

@@ -71,7 +71,7 @@ pub fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<N
     let email = address::normalize(&asked.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
     let page_url = asked.page_url.as_deref().map(|page| article_page(page, asked.origin.as_deref())).transpose()?;
     Ok(NewReceipt {
-        id: new_id("mail_"),
+        id: new_id(),
         email_hash: address::hash(key, &email),
         email,
         language: templates::Language::of(&asked.language).tag().to_owned(),

@@ -7,6 +7,7 @@
 
 use std::net::IpAddr;
 
+use plog_shared::RestoreId;
 use plog_shared::api::{RestoreStarted, RestoredAccess, RestoredToken};
 use secrecy::SecretString;
 
@@ -35,7 +36,7 @@ pub struct Request<'a> {
     pub language: &'a str,
 }
 
-fn code_hash(key: &SecretString, restore_id: &str, code: &str) -> String {
+fn code_hash(key: &SecretString, restore_id: &RestoreId, code: &str) -> String {
     use secrecy::ExposeSecret;
     keyed_hash(key.expose_secret(), "plog restore v1", &format!("{restore_id}:{code}"))
 }
@@ -73,7 +74,7 @@ pub async fn start(
         .filter_map(|r| super::listed_page(r.page_url.as_deref()?, &r.origins))
         .find(|page| url::Url::parse(page).is_ok_and(|u| u.origin().ascii_serialization() == origin))
         .map(str::to_owned);
-    let restore_id = new_id("rst_");
+    let restore_id: RestoreId = new_id();
     let code = new_restore_code();
     let restore = NewRestore {
         id: restore_id.clone(),
@@ -84,7 +85,7 @@ pub async fn start(
         expires_at: now + RESTORE_MINUTES * 60,
     };
     let mail = any.then(|| NewRestoreMail {
-        id: new_id("mail_"),
+        id: new_id(),
         email,
         code,
         language: Language::of(request.language).tag().to_owned(),
@@ -92,7 +93,7 @@ pub async fn start(
     });
     store.open_restore(&restore, mail.as_ref(), now).await?;
     tracing::info!(restore_id = %restore_id, "restore requested");
-    Ok(RestoreStarted { restore_id, expires_in: RESTORE_MINUTES * 60 })
+    Ok(RestoreStarted { restore_id: restore_id.to_string(), expires_in: RESTORE_MINUTES * 60 })
 }
 
 /// Exchanges a code for fresh access tokens.
@@ -105,29 +106,27 @@ pub async fn redeem(
 ) -> Result<RestoredAccess, ApiError> {
     let code = code.trim();
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
-    let known_shape =
-        restore_id.strip_prefix("rst_").is_some_and(|r| r.len() == 20 && r.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if !well_formed || !known_shape {
+    let (true, Ok(restore_id)) = (well_formed, RestoreId::parse(restore_id)) else {
         return Err(ApiError::InvalidCode);
-    }
+    };
     // A made-up, spent or expired request is refused by a read: only a live one takes the
     // writer (a flood of made-up ids would otherwise hold up every webhook on SQLite).
-    if !store.restore_open(restore_id, now).await? {
+    if !store.restore_open(&restore_id, now).await? {
         return Err(ApiError::InvalidCode);
     }
     // The request may have been made under a key rotated since (codes live 15 minutes).
-    let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, restore_id, code)).collect();
-    let redeemed = store.redeem_restore(restore_id, &hashes, now, sites::allows).await?;
+    let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, &restore_id, code)).collect();
+    let redeemed = store.redeem_restore(&restore_id, &hashes, now, sites::allows).await?;
     match redeemed {
         Redeemed::Tokens(tokens) => {
-            tracing::info!(restore_id, paywalls = tokens.len(), "access restored");
+            tracing::info!(%restore_id, paywalls = tokens.len(), "access restored");
             Ok(RestoredAccess {
                 tokens: tokens
                     .into_iter()
                     .map(|(paywall_id, access_token, pass_id)| RestoredToken {
                         paywall_id: paywall_id.to_string(),
                         access_token,
-                        pass_id,
+                        pass_id: pass_id.map(String::from),
                     })
                     .collect(),
             })

@@ -55,7 +55,7 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
     let language = Language::of(&mail.language);
     match mail.kind.as_str() {
         "receipt" => {
-            let purchase_id = mail.purchase_id.as_deref().context("a receipt without a purchase")?;
+            let purchase_id = mail.purchase_id.as_ref().context("a receipt without a purchase")?;
             let Some((purchase, title)) = store.purchase_with_title(purchase_id).await? else { return Ok(None) };
             // The article link, checked against the paywall's sites as they are now.
             let origins = store.paywall(&purchase.paywall_id).await?.map(|p| p.origins).unwrap_or_default();

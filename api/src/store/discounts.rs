@@ -8,9 +8,10 @@
 use anyhow::Context;
 
 use plog_shared::api::DiscountStatus;
+use plog_shared::{Currency, DiscountId};
 
 use super::sql::Sql;
-use super::{Store, Targets};
+use super::{Store, Targets, corrupt};
 
 /// The columns of a code, in the order of every statement below.
 macro_rules! columns {
@@ -20,10 +21,10 @@ macro_rules! columns {
 }
 
 /// A discount code as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discount {
-    /// `disc_…`.
-    pub id: String,
+    /// Its id.
+    pub id: DiscountId,
     /// Upper case.
     pub code: String,
     /// 1–99.
@@ -31,9 +32,8 @@ pub struct Discount {
     /// Minor units of `currency`.
     pub amount_off: Option<i64>,
     /// The currency of `amount_off`.
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     /// The paywalls and passes it applies to (none listed: all).
-    #[sqlx(try_from = "String")]
     pub applies_to: Targets,
     /// Unix seconds.
     pub starts_at: Option<i64>,
@@ -44,10 +44,48 @@ pub struct Discount {
     /// Uses so far.
     pub uses: i64,
     /// Whether it still lowers prices.
-    #[sqlx(try_from = "String")]
     pub status: DiscountStatus,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+/// A code's columns as the database returns them; [`Discount`] is the typed reading.
+#[derive(sqlx::FromRow)]
+struct Record {
+    id: String,
+    code: String,
+    percent_off: Option<i64>,
+    amount_off: Option<i64>,
+    currency: Option<String>,
+    applies_to: String,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    max_uses: Option<i64>,
+    uses: i64,
+    status: String,
+    created_at: i64,
+}
+
+impl TryFrom<Record> for Discount {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<Discount, sqlx::Error> {
+        let bad = |e: &dyn std::fmt::Display| corrupt("discount_codes", &row.id, e);
+        Ok(Discount {
+            id: DiscountId::parse(&row.id).map_err(|e| bad(&e))?,
+            currency: row.currency.as_deref().map(Currency::parse).transpose().map_err(|e| bad(&e))?,
+            applies_to: Targets::try_from(row.applies_to.clone()).map_err(|e| bad(&e))?,
+            status: DiscountStatus::try_from(row.status.clone()).map_err(|e| bad(&e))?,
+            code: row.code,
+            percent_off: row.percent_off,
+            amount_off: row.amount_off,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            max_uses: row.max_uses,
+            uses: row.uses,
+            created_at: row.created_at,
+        })
+    }
 }
 
 impl Store {
@@ -60,11 +98,11 @@ impl Store {
             columns!(),
             ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict (code) do nothing"
         ))
-        .bind(&discount.id)
+        .bind(discount.id.as_str())
         .bind(&discount.code)
         .bind(discount.percent_off)
         .bind(discount.amount_off)
-        .bind(&discount.currency)
+        .bind(discount.currency.map(|c| c.code()))
         .bind(discount.applies_to.column())
         .bind(discount.starts_at)
         .bind(discount.ends_at)
@@ -81,20 +119,23 @@ impl Store {
     /// Every code, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn discounts(&self) -> anyhow::Result<Vec<Discount>> {
-        Sql::new(concat!("select ", columns!(), " from discount_codes order by created_at desc, id"))
-            .fetch_all(&self.pool)
-            .await
-            .context("Failed to list discount codes")
+        let records: Vec<Record> =
+            Sql::new(concat!("select ", columns!(), " from discount_codes order by created_at desc, id"))
+                .fetch_all(&self.pool)
+                .await
+                .context("Failed to list discount codes")?;
+        Ok(records.into_iter().map(Discount::try_from).collect::<Result<_, _>>()?)
     }
 
     /// A code by its (upper-case) text.
     #[tracing::instrument(skip_all)]
     pub async fn discount_by_code(&self, code: &str) -> anyhow::Result<Option<Discount>> {
-        Sql::new(concat!("select ", columns!(), " from discount_codes where code = $1"))
+        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from discount_codes where code = $1"))
             .bind(code)
             .fetch_optional(&self.pool)
             .await
-            .context("Failed to read a discount code")
+            .context("Failed to read a discount code")?;
+        Ok(record.map(Discount::try_from).transpose()?)
     }
 
     /// Whether any active code exists (the widget offers "Have a code?" only then; read through
@@ -111,32 +152,34 @@ impl Store {
         Ok(active)
     }
 
-    /// Disables a code by its id or its (upper-case) text; `None` if there is none.
+    /// Disables a code by its id (if what the creator typed is one) or its (upper-case) text;
+    /// `None` if there is none.
     #[tracing::instrument(skip_all)]
-    pub async fn disable_discount(&self, id: &str, code: &str) -> anyhow::Result<Option<Discount>> {
+    pub async fn disable_discount(&self, id: Option<&DiscountId>, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
-        Sql::new(concat!(
+        let record: Option<Record> = Sql::new(concat!(
             "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ",
             columns!()
         ))
-        .bind(id)
+        .bind(id.map(DiscountId::as_str))
         .bind(code)
         .fetch_optional(&self.pool)
         .await
-        .context("Failed to disable a discount code")
+        .context("Failed to disable a discount code")?;
+        Ok(record.map(Discount::try_from).transpose()?)
     }
 
     /// Takes one use of a code if it is active, within its dates (`now`) and below its cap;
     /// `false` otherwise. One statement: the database serializes concurrent takers.
     #[tracing::instrument(skip_all)]
-    pub async fn take_discount_use(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+    pub async fn take_discount_use(&self, id: &DiscountId, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         let taken = Sql::new(
             "update discount_codes set uses = uses + 1 where id = $1 and status = 'active' \
                and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2) \
                and (max_uses is null or uses < max_uses)",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(now)
         .execute(&self.pool)
         .await
@@ -146,10 +189,10 @@ impl Store {
 
     /// Gives back a use taken for a purchase that could not be started.
     #[tracing::instrument(skip_all)]
-    pub async fn give_back_discount_use(&self, id: &str) -> anyhow::Result<()> {
+    pub async fn give_back_discount_use(&self, id: &DiscountId) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         Sql::new("update discount_codes set uses = uses - 1 where id = $1 and uses > 0")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await
             .context("Failed to give back a use of a discount code")?;

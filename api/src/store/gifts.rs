@@ -4,6 +4,7 @@
 //! that are left.
 
 use anyhow::Context;
+use plog_shared::{GiftId, PaywallId};
 
 use super::Store;
 use super::sql::Sql;
@@ -11,10 +12,12 @@ use super::sql::Sql;
 /// A gift link as stored (with its figures).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Gift {
-    /// `gift_…`.
-    pub id: String,
+    /// Its id.
+    #[sqlx(try_from = "String")]
+    pub id: GiftId,
     /// The paywall it opens.
-    pub paywall_id: String,
+    #[sqlx(try_from = "String")]
+    pub paywall_id: PaywallId,
     /// The creator's note.
     pub label: String,
     /// Most opens.
@@ -34,10 +37,10 @@ pub struct Gift {
 /// A gift link to insert.
 #[derive(Debug, Clone)]
 pub struct NewGiftLink {
-    /// `gift_…`.
-    pub id: String,
+    /// Its id.
+    pub id: GiftId,
     /// The paywall.
-    pub paywall_id: String,
+    pub paywall_id: PaywallId,
     /// SHA-256 of the code.
     pub code_hash: String,
     /// The creator's note.
@@ -82,8 +85,8 @@ impl Store {
             "insert into gift_links (id, paywall_id, code_hash, label, max_opens, expires_at, created_at) \
              values ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&gift.id)
-        .bind(&gift.paywall_id)
+        .bind(gift.id.as_str())
+        .bind(gift.paywall_id.as_str())
         .bind(&gift.code_hash)
         .bind(&gift.label)
         .bind(gift.max_opens)
@@ -97,12 +100,12 @@ impl Store {
 
     /// Gift links, newest first; of one paywall if given.
     #[tracing::instrument(skip_all)]
-    pub async fn gifts(&self, paywall_id: Option<&str>) -> anyhow::Result<Vec<Gift>> {
+    pub async fn gifts(&self, paywall_id: Option<&PaywallId>) -> anyhow::Result<Vec<Gift>> {
         Sql::new(concat!(
             select!(),
             "where (cast($1 as text) is null or g.paywall_id = $1) order by g.created_at desc, g.id"
         ))
-        .bind(paywall_id)
+        .bind(paywall_id.map(PaywallId::as_str))
         .fetch_all(&self.pool)
         .await
         .context("Failed to list gift links")
@@ -110,9 +113,9 @@ impl Store {
 
     /// One gift link.
     #[tracing::instrument(skip_all)]
-    pub async fn gift(&self, id: &str) -> anyhow::Result<Option<Gift>> {
+    pub async fn gift(&self, id: &GiftId) -> anyhow::Result<Option<Gift>> {
         Sql::new(concat!(select!(), "where g.id = $1"))
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
             .context("Failed to read a gift link")
@@ -120,11 +123,11 @@ impl Store {
 
     /// Revokes a link at once: its openings no longer unlock. `false` if there is no such link.
     #[tracing::instrument(skip_all)]
-    pub async fn revoke_gift(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+    pub async fn revoke_gift(&self, id: &GiftId, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         let found: Option<(String,)> =
             Sql::new("update gift_links set revoked_at = coalesce(revoked_at, $2) where id = $1 returning id")
-                .bind(id)
+                .bind(id.as_str())
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await
@@ -138,7 +141,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn open_gift(
         &self,
-        paywall_id: &str,
+        paywall_id: &PaywallId,
         code_hash: &str,
         token_hash: &str,
         now: i64,
@@ -152,7 +155,7 @@ impl Store {
                    and (max_opens is null or opens < max_opens) returning id",
             )
             .bind(code_hash)
-            .bind(paywall_id)
+            .bind(paywall_id.as_str())
             .bind(now)
             .fetch_optional(&mut tx)
             .await?;
@@ -160,7 +163,7 @@ impl Store {
                 let why: Option<(Option<i64>, Option<i64>)> =
                     Sql::new("select revoked_at, expires_at from gift_links where code_hash = $1 and paywall_id = $2")
                         .bind(code_hash)
-                        .bind(paywall_id)
+                        .bind(paywall_id.as_str())
                         .fetch_optional(&mut tx)
                         .await?;
                 tx.rollback().await?;
@@ -178,7 +181,7 @@ impl Store {
                 .execute(&mut tx)
                 .await?;
             let html: String = Sql::new("select content_html from paywalls where id = $1")
-                .bind(paywall_id)
+                .bind(paywall_id.as_str())
                 .fetch_value(&mut tx)
                 .await?;
             tx.commit().await?;

@@ -8,21 +8,21 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use plog_shared::PurchaseId;
 use plog_shared::api::ReceiptStatus;
+use plog_shared::{MailId, PurchaseId, RestoreId};
 
 use super::sql::Sql;
 use super::{Store, corrupt};
 
 /// A mail due now, claimed by this sender.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueMail {
     /// Outbox id (also the `Message-ID`'s left part).
-    pub id: String,
+    pub id: MailId,
     /// `receipt` or `restore`.
     pub kind: String,
     /// The purchase of a receipt.
-    pub purchase_id: Option<String>,
+    pub purchase_id: Option<PurchaseId>,
     /// The recipient.
     pub recipient: Option<String>,
     /// `en` or `ja`.
@@ -32,9 +32,42 @@ pub struct DueMail {
     /// A restore mail's code.
     pub code: Option<String>,
     /// The restore request of a restore mail.
-    pub restore_id: Option<String>,
+    pub restore_id: Option<RestoreId>,
     /// Tries so far, this one included.
     pub attempts: i64,
+}
+
+/// A due mail's columns as the database returns them; [`DueMail`] is the typed reading.
+#[derive(sqlx::FromRow)]
+struct Record {
+    id: String,
+    kind: String,
+    purchase_id: Option<String>,
+    recipient: Option<String>,
+    language: String,
+    page_url: Option<String>,
+    code: Option<String>,
+    restore_id: Option<String>,
+    attempts: i64,
+}
+
+impl TryFrom<Record> for DueMail {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<DueMail, sqlx::Error> {
+        let bad = |e: &dyn std::fmt::Display| corrupt("mail_outbox", &row.id, e);
+        Ok(DueMail {
+            id: MailId::parse(&row.id).map_err(|e| bad(&e))?,
+            purchase_id: row.purchase_id.as_deref().map(PurchaseId::parse).transpose().map_err(|e| bad(&e))?,
+            restore_id: row.restore_id.as_deref().map(RestoreId::parse).transpose().map_err(|e| bad(&e))?,
+            kind: row.kind,
+            recipient: row.recipient,
+            language: row.language,
+            page_url: row.page_url,
+            code: row.code,
+            attempts: row.attempts,
+        })
+    }
 }
 
 impl Store {
@@ -42,7 +75,7 @@ impl Store {
     /// after, if this one died). A replica that lost the race for a row gets it not at all.
     pub async fn claim_due_mail(&self, now: i64, until: i64, limit: i64) -> anyhow::Result<Vec<DueMail>> {
         let _turn = self.writer_turn().await;
-        Sql::new(
+        let records: Vec<Record> = Sql::new(
             "update mail_outbox set claimed_until = $2, attempts = attempts + 1 \
              where id in (select id from mail_outbox where state = 'queued' and next_attempt_at <= $1 \
                             and (claimed_until is null or claimed_until < $1) order by next_attempt_at limit $3) \
@@ -54,17 +87,18 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .context("Failed to claim due mail")
+        .context("Failed to claim due mail")?;
+        Ok(records.into_iter().map(DueMail::try_from).collect::<Result<_, _>>()?)
     }
 
     /// The mail went: forget the address (and a code), keep that it was sent.
-    pub async fn mail_sent(&self, id: &str, now: i64) -> anyhow::Result<()> {
+    pub async fn mail_sent(&self, id: &MailId, now: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         Sql::new(
             "update mail_outbox set state = 'sent', sent_at = $2, recipient = null, code = null, claimed_until = null, \
                last_error = null where id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(now)
         .execute(&self.pool)
         .await
@@ -73,10 +107,10 @@ impl Store {
     }
 
     /// The mail did not go this time: try again at `next_attempt_at`.
-    pub async fn mail_retry(&self, id: &str, error: &str, next_attempt_at: i64) -> anyhow::Result<()> {
+    pub async fn mail_retry(&self, id: &MailId, error: &str, next_attempt_at: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         Sql::new("update mail_outbox set next_attempt_at = $3, last_error = $2, claimed_until = null where id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .bind(error)
             .bind(next_attempt_at)
             .execute(&self.pool)
@@ -86,13 +120,13 @@ impl Store {
     }
 
     /// The mail was refused for good (or tried too long): record why, forget the address.
-    pub async fn mail_failed(&self, id: &str, error: &str) -> anyhow::Result<()> {
+    pub async fn mail_failed(&self, id: &MailId, error: &str) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         Sql::new(
             "update mail_outbox set state = 'failed', last_error = $2, recipient = null, code = null, claimed_until = null \
              where id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(error)
         .execute(&self.pool)
         .await

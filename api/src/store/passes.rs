@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use plog_shared::api::{PassScope, PaywallMode, PaywallStatus};
-use plog_shared::{Currency, Money};
+use plog_shared::{Currency, Money, PassId, PaywallId};
 
 use super::sql::Sql;
 use super::{Paywall, Store, corrupt};
@@ -18,8 +18,8 @@ macro_rules! columns {
 /// A pass as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pass {
-    /// `pass_…`.
-    pub id: String,
+    /// Its id.
+    pub id: PassId,
     /// Title.
     pub title: String,
     /// Price.
@@ -29,7 +29,7 @@ pub struct Pass {
     /// Scope `site`: the canonical origin; `""`: every paywall of this plog.
     pub origin: String,
     /// Scope `set`: the paywalls it opens.
-    pub paywall_ids: Vec<String>,
+    pub paywall_ids: Vec<PaywallId>,
     /// Days from payment; `None`: for good.
     pub days: Option<i64>,
     /// Active or archived (no new sales; holders keep their access).
@@ -51,7 +51,7 @@ impl Pass {
             return false;
         }
         match self.scope {
-            PassScope::Set => self.paywall_ids.iter().any(|id| id == paywall.id.as_str()),
+            PassScope::Set => self.paywall_ids.contains(&paywall.id),
             PassScope::Site => self.origin.is_empty() || crate::sites::listed(&paywall.origins, &self.origin),
         }
     }
@@ -83,8 +83,13 @@ impl TryFrom<Record> for Pass {
             scope: PassScope::parse(&row.scope).ok_or_else(|| bad(&format!("unknown scope {:?}", row.scope)))?,
             status: PaywallStatus::parse(&row.status)
                 .ok_or_else(|| bad(&format!("unknown status {:?}", row.status)))?,
-            paywall_ids: row.paywall_ids.split_whitespace().map(str::to_owned).collect(),
-            id: row.id,
+            paywall_ids: row
+                .paywall_ids
+                .split_whitespace()
+                .map(PaywallId::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad(&e))?,
+            id: PassId::parse(&row.id).map_err(|e| bad(&e))?,
             title: row.title,
             origin: row.origin,
             days: row.days,
@@ -107,13 +112,13 @@ impl Store {
                currency = excluded.currency, origin = excluded.origin, paywall_ids = excluded.paywall_ids, \
                days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"
         ))
-        .bind(&pass.id)
+        .bind(pass.id.as_str())
         .bind(&pass.title)
         .bind(pass.price.amount())
         .bind(pass.price.currency().code())
         .bind(pass.scope.as_str())
         .bind(&pass.origin)
-        .bind(pass.paywall_ids.join(" "))
+        .bind(pass.paywall_ids.iter().map(PaywallId::as_str).collect::<Vec<_>>().join(" "))
         .bind(pass.days)
         .bind(pass.status.as_str())
         .bind(pass.created_at)
@@ -126,9 +131,9 @@ impl Store {
 
     /// One pass.
     #[tracing::instrument(skip_all)]
-    pub async fn pass(&self, id: &str) -> anyhow::Result<Option<Pass>> {
+    pub async fn pass(&self, id: &PassId) -> anyhow::Result<Option<Pass>> {
         let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from passes where id = $1"))
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
             .context("Failed to read a pass")?;
@@ -148,13 +153,15 @@ impl Store {
 
     /// Paid purchases per pass.
     #[tracing::instrument(skip_all)]
-    pub async fn passes_sold(&self) -> anyhow::Result<std::collections::HashMap<String, i64>> {
+    pub async fn passes_sold(&self) -> anyhow::Result<std::collections::HashMap<PassId, i64>> {
         let rows: Vec<(String, i64)> = Sql::new(
             "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' group by pass_id",
         )
         .fetch_all(&self.pool)
         .await
         .context("Failed to count passes sold")?;
-        Ok(rows.into_iter().collect())
+        rows.into_iter()
+            .map(|(id, sold)| Ok((PassId::parse(&id).map_err(|e| corrupt("purchases", &id, e))?, sold)))
+            .collect()
     }
 }

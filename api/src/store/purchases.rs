@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use plog_shared::api::{AdminPurchase, DisputeStatus, PaywallMode, PurchaseStatus, ReceiptStatus};
-use plog_shared::{Currency, Money, PaywallId, PurchaseId};
+use plog_shared::{Currency, DiscountId, MailId, Money, PassId, PaywallId, PurchaseId};
 
 use super::sql::{Sql, Tx};
 use super::{Store, corrupt};
@@ -132,16 +132,16 @@ pub struct NewPurchase {
     /// The receipt the reader asked for, if any.
     pub receipt: Option<NewReceipt>,
     /// A pass bought (on this paywall): its id and length in days at purchase time.
-    pub pass: Option<(String, Option<i64>)>,
+    pub pass: Option<(PassId, Option<i64>)>,
     /// The discount code applied (its use already taken) and the price before it.
-    pub discount: Option<(String, i64)>,
+    pub discount: Option<(DiscountId, i64)>,
 }
 
 /// A receipt to mail once the purchase is paid.
 #[derive(Debug, Clone)]
 pub struct NewReceipt {
     /// Outbox id.
-    pub id: String,
+    pub id: MailId,
     /// The reader's address (kept only until the receipt is sent).
     pub email: String,
     /// Its keyed hash (kept, for restore).
@@ -196,7 +196,7 @@ pub enum UpdateOutcome {
 #[derive(Debug, Clone)]
 pub struct TokenContent {
     /// The paywall the purchase (or gift link) is of.
-    pub paywall_id: String,
+    pub paywall_id: PaywallId,
     /// The purchase's status (a gift's opening reads as paid).
     pub status: PurchaseStatus,
     /// The paywall's paid part, sanitized HTML.
@@ -214,7 +214,7 @@ pub enum Grant {
     /// `days` from `paid_at` (`None`: for good).
     Pass {
         /// The pass.
-        pass_id: String,
+        pass_id: PassId,
         /// When the purchase was paid.
         paid_at: Option<i64>,
         /// Its length at purchase time.
@@ -399,7 +399,7 @@ impl Store {
                     "insert into mail_outbox (id, kind, purchase_id, recipient, language, page_url, state, created_at) \
                      values ($1, 'receipt', $2, $3, $4, $5, 'unpaid', $6)",
                 )
-                .bind(&receipt.id)
+                .bind(receipt.id.as_str())
                 .bind(purchase.id.as_str())
                 .bind(&receipt.email)
                 .bind(&receipt.language)
@@ -449,7 +449,7 @@ impl Store {
                  on conflict (purchase_id) do update set recipient = excluded.recipient, language = excluded.language, \
                    page_url = excluded.page_url where mail_outbox.state = 'unpaid'",
             )
-            .bind(&receipt.id)
+            .bind(receipt.id.as_str())
             .bind(&purchase_id)
             .bind(&receipt.email)
             .bind(&receipt.language)
@@ -467,7 +467,7 @@ impl Store {
 
     /// A purchase by id, with its paywall's title (what a receipt says).
     #[tracing::instrument(skip_all)]
-    pub async fn purchase_with_title(&self, id: &str) -> anyhow::Result<Option<(Purchase, String)>> {
+    pub async fn purchase_with_title(&self, id: &PurchaseId) -> anyhow::Result<Option<(Purchase, String)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -479,7 +479,7 @@ impl Store {
             columns!(),
             " from purchases where id = $1) select p.*, w.title from p join paywalls w on w.id = p.paywall_id"
         ))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await
         .context("Failed to read a purchase and its title")?;
@@ -541,19 +541,18 @@ impl Store {
             .fetch_optional(&self.pool)
             .await
             .context("Failed to read a gift's content by token")?;
-            return Ok(gift.map(|(paywall_id, revoked_at, html)| TokenContent {
-                paywall_id,
-                status: PurchaseStatus::Paid,
-                html,
-                grant: Grant::Gift { revoked: revoked_at.is_some() },
-            }));
+            let Some((paywall_id, revoked_at, html)) = gift else { return Ok(None) };
+            let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("gift_links", &paywall_id, e))?;
+            let grant = Grant::Gift { revoked: revoked_at.is_some() };
+            return Ok(Some(TokenContent { paywall_id, status: PurchaseStatus::Paid, html, grant }));
         };
-        let status = PurchaseStatus::parse(&status)
-            .ok_or_else(|| corrupt("purchases", &paywall_id, format!("unknown status {status:?}")))?;
+        let bad = |e: &dyn std::fmt::Display| corrupt("purchases", &paywall_id, e);
+        let status = PurchaseStatus::parse(&status).ok_or_else(|| bad(&format!("unknown status {status:?}")))?;
         let grant = match pass_id {
-            Some(pass_id) => Grant::Pass { pass_id, paid_at, days },
+            Some(pass_id) => Grant::Pass { pass_id: PassId::parse(&pass_id).map_err(|e| bad(&e))?, paid_at, days },
             None => Grant::Purchase,
         };
+        let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| bad(&e))?;
         Ok(Some(TokenContent { paywall_id, status, html, grant }))
     }
 
@@ -620,17 +619,20 @@ impl Store {
     /// becomes `fresh_hash` (of a token nobody holds) and the tokens restores added go. A reader
     /// whose token leaked gets fresh ones by restoring access. `false`: no such purchase.
     #[tracing::instrument(skip_all)]
-    pub async fn revoke_purchase_tokens(&self, purchase_id: &str, fresh_hash: &str) -> anyhow::Result<bool> {
+    pub async fn revoke_purchase_tokens(&self, purchase_id: &PurchaseId, fresh_hash: &str) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         async {
             let mut tx = self.pool.begin().await?;
             let found = Sql::new("update purchases set token_hash = $2 where id = $1")
-                .bind(purchase_id)
+                .bind(purchase_id.as_str())
                 .bind(fresh_hash)
                 .execute(&mut tx)
                 .await?
                 == 1;
-            Sql::new("delete from restored_tokens where purchase_id = $1").bind(purchase_id).execute(&mut tx).await?;
+            Sql::new("delete from restored_tokens where purchase_id = $1")
+                .bind(purchase_id.as_str())
+                .execute(&mut tx)
+                .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(found)
         }

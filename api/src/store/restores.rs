@@ -3,7 +3,7 @@
 //! tokens a right code bought. A restore adds tokens; it never changes a purchase.
 
 use anyhow::Context;
-use plog_shared::PaywallId;
+use plog_shared::{MailId, PassId, PaywallId, PurchaseId, RestoreId};
 
 use super::sql::Sql;
 use super::{Store, corrupt};
@@ -12,8 +12,8 @@ use crate::tokens::{constant_time_eq, new_access_token, token_hash};
 /// A restore request to store.
 #[derive(Debug, Clone)]
 pub struct NewRestore {
-    /// `rst_…`.
-    pub id: String,
+    /// Its id.
+    pub id: RestoreId,
     /// The keyed hash of the address asked for.
     pub email_hash: String,
     /// The keyed hash of the code.
@@ -30,7 +30,7 @@ pub struct NewRestore {
 #[derive(Debug, Clone)]
 pub struct NewRestoreMail {
     /// Outbox id.
-    pub id: String,
+    pub id: MailId,
     /// The address (kept only until the mail is sent).
     pub email: String,
     /// The code, in clear until the mail is sent.
@@ -46,7 +46,7 @@ pub struct NewRestoreMail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Restorable {
     /// The purchase.
-    pub purchase_id: String,
+    pub purchase_id: PurchaseId,
     /// Its paywall.
     pub paywall_id: PaywallId,
     /// The paywall's origins, space-separated (`""`: any site).
@@ -60,7 +60,7 @@ pub struct Restorable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redeemed {
     /// The right code: a fresh token per purchase restored (its paywall, the token, its pass).
-    Tokens(Vec<(PaywallId, String, Option<String>)>),
+    Tokens(Vec<(PaywallId, String, Option<PassId>)>),
     /// Unknown request, wrong, expired, used or out of tries (one answer for all of them).
     Refused,
 }
@@ -85,7 +85,9 @@ impl Store {
             .context("Failed to find an address's purchases")?;
         rows.into_iter()
             .map(|(purchase_id, paywall_id, origins, _, page_url)| {
-                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
+                let bad = |e: &dyn std::fmt::Display| corrupt("purchases", &purchase_id, e);
+                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| bad(&e))?;
+                let purchase_id = PurchaseId::parse(&purchase_id).map_err(|e| bad(&e))?;
                 Ok(Restorable { purchase_id, paywall_id, origins, page_url })
             })
             .collect()
@@ -110,7 +112,7 @@ impl Store {
                 "insert into restore_codes (id, email_hash, code_hash, origin, tries_left, expires_at, created_at) \
                  values ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(&restore.id)
+            .bind(restore.id.as_str())
             .bind(&restore.email_hash)
             .bind(&restore.code_hash)
             .bind(&restore.origin)
@@ -120,7 +122,7 @@ impl Store {
             .execute(&mut tx)
             .await?;
             let decoy = NewRestoreMail {
-                id: crate::tokens::new_id("mail_"),
+                id: crate::tokens::new_id(),
                 email: String::new(),
                 code: String::new(),
                 language: "en".into(),
@@ -135,8 +137,8 @@ impl Store {
                 "insert into mail_outbox (id, kind, restore_id, recipient, language, page_url, code, state, \
                    next_attempt_at, created_at, last_error) values ($1, 'restore', $2, $3, $4, $5, $6, $7, $8, $8, $9)",
             )
-            .bind(&row.id)
-            .bind(&restore.id)
+            .bind(row.id.as_str())
+            .bind(restore.id.as_str())
             .bind(sent(&row.email))
             .bind(&row.language)
             .bind(&row.page_url)
@@ -175,11 +177,11 @@ impl Store {
 
     /// Whether a restore request is open to a code (known, unused, in time, tries left): read
     /// only, so made-up or spent ids never take the writer.
-    pub async fn restore_open(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+    pub async fn restore_open(&self, id: &RestoreId, now: i64) -> anyhow::Result<bool> {
         let found: Option<(String,)> = Sql::new(
             "select id from restore_codes where id = $1 and used_at is null and expires_at > $2 and tries_left > 0",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(now)
         .fetch_optional(&self.pool)
         .await
@@ -218,7 +220,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn redeem_restore(
         &self,
-        id: &str,
+        id: &RestoreId,
         code_hashes: &[String],
         now: i64,
         allowed: impl Fn(&str, &str) -> bool + Send + Sync,
@@ -231,7 +233,7 @@ impl Store {
                  where id = $1 and used_at is null and expires_at > $2 and tries_left > 0 \
                  returning code_hash, email_hash, origin",
             )
-            .bind(id)
+            .bind(id.as_str())
             .bind(now)
             .fetch_optional(&mut tx)
             .await?;
@@ -246,19 +248,25 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Redeemed::Refused);
             }
-            Sql::new("update restore_codes set used_at = $2 where id = $1").bind(id).bind(now).execute(&mut tx).await?;
+            Sql::new("update restore_codes set used_at = $2 where id = $1")
+                .bind(id.as_str())
+                .bind(now)
+                .execute(&mut tx)
+                .await?;
             let rows: Vec<RestorableRow> = Sql::new(RESTORABLE).bind(&email_hash).fetch_all(&mut tx).await?;
             let mut tokens = Vec::new();
             let allowed_rows = rows.into_iter().filter(|(_, _, origins, _, _)| allowed(origins, &origin));
             for (purchase_id, paywall_id, _, pass_id, _) in allowed_rows {
-                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| corrupt("purchases", &purchase_id, e))?;
+                let bad = |e: &dyn std::fmt::Display| corrupt("purchases", &purchase_id, e);
+                let paywall_id = PaywallId::parse(&paywall_id).map_err(|e| bad(&e))?;
+                let pass_id = pass_id.as_deref().map(PassId::parse).transpose().map_err(|e| bad(&e))?;
                 let token = new_access_token();
                 Sql::new(
                     "insert into restored_tokens (token_hash, purchase_id, restore_id, created_at) values ($1, $2, $3, $4)",
                 )
                 .bind(token_hash(&token))
                 .bind(&purchase_id)
-                .bind(id)
+                .bind(id.as_str())
                 .bind(now)
                 .execute(&mut tx)
                 .await?;

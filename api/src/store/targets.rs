@@ -4,38 +4,29 @@
 
 use std::fmt;
 
-use plog_shared::PaywallId;
+use plog_shared::{PassId, PaywallId};
 
 /// One paywall or one pass a code applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A paywall (the article at its fixed price).
     Paywall(PaywallId),
-    /// A pass (`pass_…`).
-    Pass(String),
+    /// A pass.
+    Pass(PassId),
 }
 
 impl Target {
-    /// The prefix of every pass id (`offers::passes` makes them).
-    pub const PASS_PREFIX: &'static str = "pass_";
-
     /// An id as a creator gives it: a pass's, or a paywall's; `None` if it is neither.
     pub fn parse(id: &str) -> Option<Target> {
         let id = id.trim();
-        match id.strip_prefix(Target::PASS_PREFIX) {
-            Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                Some(Target::Pass(id.to_owned()))
-            }
-            Some(_) => None,
-            None => PaywallId::parse(id).ok().map(Target::Paywall),
-        }
+        PassId::parse(id).map(Target::Pass).or_else(|_| PaywallId::parse(id).map(Target::Paywall)).ok()
     }
 
     /// The id.
     pub fn id(&self) -> &str {
         match self {
             Target::Paywall(id) => id.as_str(),
-            Target::Pass(id) => id,
+            Target::Pass(id) => id.as_str(),
         }
     }
 }
@@ -111,17 +102,19 @@ mod tests {
     use super::*;
 
     const PAYWALL: &str = "pw_abcdefghij0123456789";
+    const PASS_1: &str = "pass_abcdefghij0123456781";
+    const PASS_2: &str = "pass_abcdefghij0123456782";
 
     #[test]
     fn ids_are_told_apart_once_and_the_column_round_trips() {
-        assert_eq!(Target::parse(" pass_abc123 "), Some(Target::Pass("pass_abc123".into())));
+        assert_eq!(Target::parse(&format!(" {PASS_1} ")), Some(Target::Pass(PassId::parse(PASS_1).unwrap())));
         assert_eq!(Target::parse(PAYWALL), Some(Target::Paywall(PaywallId::parse(PAYWALL).unwrap())));
-        for refused in ["", "pass_", "pass_a b", "pw_short", "gift_abc", "pass_é"] {
+        for refused in ["", "pass_", "pass_a b", "pass_abc123", "pw_short", "gift_abc", "pass_é"] {
             assert_eq!(Target::parse(refused), None, "{refused:?}");
         }
-        let targets = Targets::try_from(format!("pass_x1 {PAYWALL} pass_x1")).unwrap();
+        let targets = Targets::try_from(format!("{PASS_1} {PAYWALL} {PASS_1}")).unwrap();
         assert_eq!(targets.listed().len(), 2, "each once");
-        assert_eq!(targets.column(), format!("pass_x1 {PAYWALL}"));
+        assert_eq!(targets.column(), format!("{PASS_1} {PAYWALL}"));
         assert_eq!(Targets::try_from(targets.column()).unwrap(), targets);
         assert_eq!(Targets::try_from("pw_nope".to_owned()), Err(NotATarget("pw_nope".into())));
     }
@@ -129,9 +122,9 @@ mod tests {
     #[test]
     fn nothing_listed_covers_everything_and_a_list_only_what_it_lists() {
         let everything = Targets::try_from(String::new()).unwrap();
-        assert!(everything.is_everything() && everything.covers("pass_any") && everything.covers(PAYWALL));
-        let one = Targets::try_from("pass_x1".to_owned()).unwrap();
-        assert!(one.covers("pass_x1"));
-        assert!(!one.covers(PAYWALL) && !one.covers("pass_x2"));
+        assert!(everything.is_everything() && everything.covers(PASS_2) && everything.covers(PAYWALL));
+        let one = Targets::try_from(PASS_1.to_owned()).unwrap();
+        assert!(one.covers(PASS_1));
+        assert!(!one.covers(PAYWALL) && !one.covers(PASS_2));
     }
 }
