@@ -1,4 +1,7 @@
-//! The API's one error type and its JSON shape `{"error":{"code","message"}}`.
+//! The API's one error type and its JSON shape `{"error":{"code","message"}}`: the edge where
+//! the domain's own errors (`catalog::CatalogError`, `offers::OfferError`, `limits::Limited`,
+//! `receipts::ReceiptError`, `payments::PaymentError`) become HTTP answers. Nothing below the
+//! web layer knows of it.
 //!
 //! Each variant's doc names its status. 5xx answers hide the detail from the client and log it.
 //! [`Json`] is axum's JSON extractor with its rejections turned into this shape.
@@ -52,14 +55,9 @@ pub enum ApiError {
     /// 431: the request's headers are larger than plog accepts.
     #[error("the request headers are too large (more than {0} bytes)")]
     HeadersTooLarge(u64),
-    /// 429: too many purchases started; `retry_after` says when one may start again.
-    #[error("{message}")]
-    RateLimited {
-        /// What was exceeded.
-        message: String,
-        /// When to try again.
-        retry_after: std::time::Duration,
-    },
+    /// 429: a rate limit refused; its `retry_after` says when to try again.
+    #[error(transparent)]
+    RateLimited(crate::limits::Limited),
     /// 415: the body is not JSON.
     #[error("send the body as JSON with `Content-Type: application/json`")]
     UnsupportedMediaType,
@@ -180,7 +178,7 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let retry_after = match &self {
-            ApiError::RateLimited { retry_after, .. } => Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+            ApiError::RateLimited(limited) => Some(limited.retry_after.as_secs_f64().ceil().max(1.0) as u64),
             ApiError::DatabaseBusy | ApiError::Timeout => Some(1),
             _ => None,
         };
@@ -226,6 +224,61 @@ pub async fn read_body(request: Request) -> Result<axum::body::Bytes, ApiError> 
             ApiError::BadRequest(e.body_text())
         }
     })
+}
+
+impl From<crate::limits::Limited> for ApiError {
+    fn from(limited: crate::limits::Limited) -> Self {
+        ApiError::RateLimited(limited)
+    }
+}
+
+impl From<crate::limits::LimitError> for ApiError {
+    fn from(error: crate::limits::LimitError) -> Self {
+        match error {
+            crate::limits::LimitError::Limited(limited) => ApiError::RateLimited(limited),
+            crate::limits::LimitError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<crate::payments::PaymentError> for ApiError {
+    fn from(error: crate::payments::PaymentError) -> Self {
+        use crate::payments::PaymentError;
+        use crate::payments::start::QuoteRefusal;
+        use crate::payments::unlock::Refusal;
+        match error {
+            PaymentError::Limited(limited) => ApiError::RateLimited(limited),
+            PaymentError::Paywall(e) => ApiError::from(e),
+            PaymentError::Offer(e) => ApiError::from(e),
+            PaymentError::Quote(QuoteRefusal::Archived) => ApiError::Gone,
+            PaymentError::Quote(refusal @ QuoteRefusal::PassNotOnSale(_)) => {
+                ApiError::Unprocessable(refusal.to_string())
+            }
+            PaymentError::Quote(QuoteRefusal::InvalidAmount(message)) => ApiError::InvalidAmount(message),
+            PaymentError::Quote(QuoteRefusal::Discount(refusal)) => ApiError::Discount(refusal),
+            PaymentError::Receipt(e) => ApiError::from(e),
+            PaymentError::Locked(Refusal::NotNow(why)) => ApiError::PaymentRequired(why),
+            PaymentError::Locked(Refusal::Ended(why)) => ApiError::AccessEnded(why),
+            PaymentError::PassExpired => ApiError::PassExpired,
+            PaymentError::Provider(e) => ApiError::PaymentProvider(e),
+            PaymentError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<crate::receipts::ReceiptError> for ApiError {
+    fn from(error: crate::receipts::ReceiptError) -> Self {
+        use crate::receipts::ReceiptError;
+        match error {
+            ReceiptError::InvalidEmail(message) => ApiError::InvalidEmail(message),
+            ReceiptError::BadPage => ApiError::Unprocessable(error.to_string()),
+            ReceiptError::NoPurchase => ApiError::PaymentRequired("no purchase of this paywall goes with this token"),
+            ReceiptError::InvalidCode => ApiError::InvalidCode,
+            ReceiptError::Limited(limited) => ApiError::RateLimited(limited),
+            ReceiptError::Paywall(e) => ApiError::from(e),
+            ReceiptError::Store(e) => ApiError::from(e),
+        }
+    }
 }
 
 impl From<crate::catalog::CatalogError> for ApiError {

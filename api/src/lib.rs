@@ -52,8 +52,8 @@ pub(crate) fn doc_section(page: &str, name: &str) -> String {
 pub(crate) const LAYERS: [(&str, &[&str]); 5] = [
     ("foundations", &["clock", "config", "markdown", "metrics", "purchase_state", "sites", "telemetry", "tokens"]),
     ("adapters", &["mailer", "store", "stripe", "widget_build"]),
-    ("domain", &["catalog", "doctor", "error", "export", "limits", "offers", "payments", "receipts", "report"]),
-    ("web", &["client_ip", "dashboard", "http", "sandbox", "state"]),
+    ("domain", &["catalog", "doctor", "export", "limits", "offers", "payments", "receipts", "report"]),
+    ("web", &["client_ip", "dashboard", "error", "http", "sandbox", "state"]),
     ("entry", &["cli", "startup"]),
 ];
 

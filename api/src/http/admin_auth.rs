@@ -11,6 +11,7 @@ use utoipa::IntoResponses;
 use super::extract::bearer_token;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
+use crate::limits::Limited;
 use crate::state::AppState;
 use crate::tokens::constant_time_eq;
 
@@ -40,10 +41,10 @@ impl FromRequestParts<AppState> for Admin {
         let ClientIp(client) = ClientIp::from_request_parts(parts, ctx).await?;
         if let Err(wait) = ctx.admin_tokens.check(client) {
             ctx.metrics.admin_refusal("limited");
-            return Err(ApiError::RateLimited {
+            return Err(ApiError::RateLimited(Limited {
                 message: "too many wrong admin tokens from your network; wait and try again".into(),
                 retry_after: std::time::Duration::from_secs(wait),
-            });
+            }));
         }
         if constant_time_eq(&given, expected.expose_secret()) {
             Ok(Admin)

@@ -130,7 +130,7 @@ pub(super) async fn content(
     let may_ask =
         |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
     let settling = Settling { stripe: &ctx.stripe, tally: &ctx.tally, may_ask };
-    payments::unlock::paid_content(&ctx.store, settling, &id, bearer_token(&headers), ctx.clock.now()).await.map(Json)
+    Ok(Json(payments::unlock::paid_content(&ctx.store, settling, &id, bearer_token(&headers), ctx.clock.now()).await?))
 }
 
 /// `POST /v1/paywalls/{id}/content` with the access token as a `text/plain` body: the same
@@ -150,7 +150,7 @@ pub(super) async fn content_by_body(
     let may_ask =
         |p: &Purchase| ctx.address_limits.may_read_stripe(p.id.as_str(), p.created_at, ctx.clock.now(), client);
     let settling = Settling { stripe: &ctx.stripe, tally: &ctx.tally, may_ask };
-    payments::unlock::paid_content(&ctx.store, settling, &id, token, ctx.clock.now()).await.map(Json)
+    Ok(Json(payments::unlock::paid_content(&ctx.store, settling, &id, token, ctx.clock.now()).await?))
 }
 
 /// `POST /v1/paywalls/{id}/receipt` with the access token: `{"email", "page", "language"}` →

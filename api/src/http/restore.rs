@@ -59,5 +59,5 @@ pub(super) async fn redeem(
         return Err(ApiError::MailDisabled);
     }
     ctx.restore_limits.check_code(client, &id)?;
-    restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code, ctx.clock.now()).await.map(Json)
+    Ok(Json(restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code, ctx.clock.now()).await?))
 }

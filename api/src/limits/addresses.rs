@@ -10,10 +10,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use governor::DefaultKeyedRateLimiter;
-use governor::clock::{Clock, DefaultClock};
 
+use super::Limited;
 use crate::config::AddressLimitsConfig;
-use crate::error::ApiError;
 
 /// The shortest time between two reads of one pending purchase's PaymentIntent caused by
 /// content requests. The widget polls for a few seconds after paying; the webhook usually
@@ -34,12 +33,9 @@ pub struct AddressLimits {
 }
 
 /// Counts one request of `client` (IPv6 by its /56, as the purchase limits do) on `limiter`.
-fn take(limiter: &Option<DefaultKeyedRateLimiter<IpAddr>>, client: IpAddr, message: &str) -> Result<(), ApiError> {
+fn take(limiter: &Option<DefaultKeyedRateLimiter<IpAddr>>, client: IpAddr, message: &str) -> Result<(), Limited> {
     let Some(limiter) = limiter else { return Ok(()) };
-    limiter.check_key(&super::purchases::limited_as(client)).map_err(|not_until| ApiError::RateLimited {
-        message: message.into(),
-        retry_after: not_until.wait_time_from(DefaultClock::default().now()),
-    })
+    limiter.check_key(&super::purchases::limited_as(client)).map_err(|not_until| Limited::until(message, not_until))
 }
 
 impl AddressLimits {
@@ -77,12 +73,12 @@ impl AddressLimits {
     }
 
     /// Counts one view reported from `client`.
-    pub fn check_view(&self, client: IpAddr) -> Result<(), ApiError> {
+    pub fn check_view(&self, client: IpAddr) -> Result<(), Limited> {
         take(&self.views, client, "too many views reported from your network; they are not counted")
     }
 
     /// Counts one discount code or gift link tried from `client`.
-    pub fn check_code(&self, client: IpAddr) -> Result<(), ApiError> {
+    pub fn check_code(&self, client: IpAddr) -> Result<(), Limited> {
         take(&self.codes, client, "too many codes tried from your network; wait a little")
     }
 

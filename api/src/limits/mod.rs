@@ -15,3 +15,36 @@ pub use addresses::AddressLimits;
 pub use admin_tokens::AdminTokenLimiter;
 pub use purchases::PurchaseLimits;
 pub use restores::RestoreLimits;
+
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock, QuantaInstant};
+
+/// A limit's refusal: what was exceeded, and how long until the next request may go (the edge
+/// answers 429 with `Retry-After`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Limited {
+    /// What was exceeded, for people.
+    pub message: String,
+    /// When to try again.
+    pub retry_after: Duration,
+}
+
+impl Limited {
+    /// A refusal of a `governor` limiter, which says when it lets the next one through.
+    fn until(message: impl Into<String>, not_until: governor::NotUntil<QuantaInstant>) -> Limited {
+        Limited { message: message.into(), retry_after: not_until.wait_time_from(DefaultClock::default().now()) }
+    }
+}
+
+/// A limit kept in the database refused, or the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// Over the limit.
+    #[error(transparent)]
+    Limited(#[from] Limited),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}

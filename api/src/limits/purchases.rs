@@ -17,14 +17,13 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
+use super::{LimitError, Limited};
 use crate::config::{PurchaseLimitsConfig, Rate};
-use crate::error::ApiError;
 use crate::store::Store;
 
 /// The window in which a client's unpaid purchases count towards the cap.
@@ -77,11 +76,13 @@ fn check<K: std::hash::Hash + Eq + Clone>(
     limiter: &Option<(DefaultKeyedRateLimiter<K>, Rate)>,
     key: &K,
     what: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), Limited> {
     let Some((limiter, rate)) = limiter else { return Ok(()) };
-    limiter.check_key(key).map_err(|not_until| ApiError::RateLimited {
-        message: format!("too many purchases started {what} (limit {rate}); please wait and try again"),
-        retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+    limiter.check_key(key).map_err(|not_until| {
+        Limited::until(
+            format!("too many purchases started {what} (limit {rate}); please wait and try again"),
+            not_until,
+        )
     })
 }
 
@@ -91,17 +92,17 @@ async fn take_shared(
     rate: Option<Rate>,
     key: impl FnOnce() -> String,
     what: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), LimitError> {
     let Some(Rate::Limit { count, period }) = rate else { return Ok(()) };
     match store.take_shared_rate(&key(), period / count.get(), count.get()).await? {
         None => Ok(()),
-        Some(wait) => Err(ApiError::RateLimited {
+        Some(wait) => Err(LimitError::Limited(Limited {
             message: format!(
                 "too many purchases started {what} (limit {}); please wait and try again",
                 Rate::Limit { count, period }
             ),
             retry_after: wait,
-        }),
+        })),
     }
 }
 
@@ -119,30 +120,30 @@ impl PurchaseLimits {
 
     /// Counts one purchase attempt from this address against the rate every replica shares
     /// (PostgreSQL) or this process's (SQLite); 429 beyond it.
-    pub async fn take_client(&self, store: &Store, ip: IpAddr) -> Result<(), ApiError> {
+    pub async fn take_client(&self, store: &Store, ip: IpAddr) -> Result<(), LimitError> {
         if !store.shares_rate_limits() {
-            return self.check_client(ip);
+            return Ok(self.check_client(ip)?);
         }
         let key = || format!("purchase-client:{}", self.client_key(ip));
         take_shared(store, self.per_ip.as_ref().map(|(_, rate)| *rate), key, "from your network").await
     }
 
     /// Counts one purchase attempt on this paywall, as [`PurchaseLimits::take_client`] does.
-    pub async fn take_paywall(&self, store: &Store, paywall_id: &str) -> Result<(), ApiError> {
+    pub async fn take_paywall(&self, store: &Store, paywall_id: &str) -> Result<(), LimitError> {
         if !store.shares_rate_limits() {
-            return self.check_paywall(paywall_id);
+            return Ok(self.check_paywall(paywall_id)?);
         }
         let key = || format!("purchase-paywall:{paywall_id}");
         take_shared(store, self.per_paywall.as_ref().map(|(_, rate)| *rate), key, "on this paywall").await
     }
 
     /// Counts one purchase attempt from this address in this process's memory; 429 beyond its rate.
-    pub fn check_client(&self, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn check_client(&self, ip: IpAddr) -> Result<(), Limited> {
         check(&self.per_ip, &limited_as(ip), "from your network")
     }
 
     /// Counts one purchase attempt on this paywall in this process's memory; 429 beyond its rate.
-    pub fn check_paywall(&self, paywall_id: &str) -> Result<(), ApiError> {
+    pub fn check_paywall(&self, paywall_id: &str) -> Result<(), Limited> {
         check(&self.per_paywall, &paywall_id.to_owned(), "on this paywall")
     }
 
@@ -155,7 +156,7 @@ impl PurchaseLimits {
         client_key: &str,
         paywall_id: &str,
         now: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), LimitError> {
         let window = UNPAID_WINDOW.as_secs() as i64;
         let recent = store.client_purchases(client_key, now - window).await?;
         self.check_unpaid(recent.unpaid, recent.oldest_unpaid, now)?;
@@ -166,13 +167,13 @@ impl PurchaseLimits {
     }
 
     /// Refuses a client that already holds the most unpaid purchases of the last hour.
-    fn check_unpaid(&self, unpaid: i64, oldest: Option<i64>, now: i64) -> Result<(), ApiError> {
+    fn check_unpaid(&self, unpaid: i64, oldest: Option<i64>, now: i64) -> Result<(), Limited> {
         if self.max_unpaid == 0 || unpaid < i64::from(self.max_unpaid) {
             return Ok(());
         }
         let window = UNPAID_WINDOW.as_secs() as i64;
         let frees_at = oldest.unwrap_or(now) + window;
-        Err(ApiError::RateLimited {
+        Err(Limited {
             message: format!(
                 "too many unpaid purchases from your network ({unpaid} in the last hour); finish one or try again later"
             ),
@@ -226,7 +227,7 @@ mod tests {
         for _ in 0..3 {
             limiter.check_client(a).unwrap();
         }
-        let Err(ApiError::RateLimited { retry_after, .. }) = limiter.check_client(a) else { panic!("4th passed") };
+        let Err(Limited { retry_after, .. }) = limiter.check_client(a) else { panic!("4th passed") };
         assert!(retry_after > Duration::from_secs(15) && retry_after <= Duration::from_secs(20), "{retry_after:?}");
         limiter.check_client(b).expect("another address has its own budget");
     }

@@ -4,10 +4,9 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::error::ApiError;
+use super::Limited;
 
 /// Restore requests: 5 an hour per address, 20 an hour per client address; codes tried: 30 an
 /// hour per client address, 10 an hour per request (whose own tries end at five wrong codes).
@@ -32,25 +31,17 @@ impl Default for RestoreLimits {
     }
 }
 
-/// A limit's refusal, with the time until it lets the next one through.
-fn refused(message: &str, not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
-    ApiError::RateLimited {
-        message: message.into(),
-        retry_after: not_until.wait_time_from(DefaultClock::default().now()),
-    }
-}
-
 impl RestoreLimits {
     /// Counts one request of `client` for the address of `email_hash`.
-    pub fn check(&self, client: IpAddr, email_hash: &str) -> Result<(), ApiError> {
-        let wait = |not_until| refused("too many restore requests; please wait and try again", not_until);
+    pub fn check(&self, client: IpAddr, email_hash: &str) -> Result<(), Limited> {
+        let wait = |not_until| Limited::until("too many restore requests; please wait and try again", not_until);
         self.per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
         self.per_email.check_key(&email_hash.to_owned()).map_err(wait)
     }
 
     /// Counts one code tried by `client` on the request `restore_id`.
-    pub fn check_code(&self, client: IpAddr, restore_id: &str) -> Result<(), ApiError> {
-        let wait = |not_until| refused("too many codes tried; please wait and try again", not_until);
+    pub fn check_code(&self, client: IpAddr, restore_id: &str) -> Result<(), Limited> {
+        let wait = |not_until| Limited::until("too many codes tried; please wait and try again", not_until);
         self.codes_per_client.check_key(&super::purchases::limited_as(client)).map_err(wait)?;
         self.codes_per_request.check_key(&restore_id.to_owned()).map_err(wait)
     }

@@ -18,3 +18,50 @@ pub mod stripe_updates;
 pub mod tally;
 pub mod unlock;
 pub mod webhook;
+
+use crate::catalog::CatalogError;
+use crate::limits::{LimitError, Limited};
+use crate::offers::OfferError;
+use crate::receipts::ReceiptError;
+
+/// Why a purchase was not started or a paid part not given: each mapped to its HTTP answer at
+/// the edge (`error.rs`).
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// A card-testing limit refused the start.
+    #[error(transparent)]
+    Limited(#[from] Limited),
+    /// No such paywall.
+    #[error(transparent)]
+    Paywall(#[from] CatalogError),
+    /// No such pass.
+    #[error(transparent)]
+    Offer(#[from] OfferError),
+    /// The purchase cannot be priced as the reader chose it.
+    #[error(transparent)]
+    Quote(#[from] start::QuoteRefusal),
+    /// The receipt asked for cannot be sent.
+    #[error(transparent)]
+    Receipt(#[from] ReceiptError),
+    /// The token does not open this paywall (now, or ever again).
+    #[error(transparent)]
+    Locked(#[from] unlock::Refusal),
+    /// The token's pass has ended; a new pass (or the article) may be bought.
+    #[error("this pass has ended; buy it again to read on")]
+    PassExpired,
+    /// Stripe failed or answered something unusable.
+    #[error("the payment provider failed: {0:#}")]
+    Provider(anyhow::Error),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+impl From<LimitError> for PaymentError {
+    fn from(error: LimitError) -> Self {
+        match error {
+            LimitError::Limited(limited) => PaymentError::Limited(limited),
+            LimitError::Store(e) => PaymentError::Store(e),
+        }
+    }
+}

@@ -5,9 +5,9 @@ use std::net::IpAddr;
 use plog_shared::api::{PaywallMode, PaywallStatus, PurchaseCreated};
 use plog_shared::{Money, PaywallId};
 
+use super::PaymentError;
 use super::tally::Tally;
 use crate::catalog::{self, RequestedAmount};
-use crate::error::ApiError;
 use crate::limits::PurchaseLimits;
 use crate::offers::cache::OffersCache;
 use crate::offers::discounts::{self, Item};
@@ -99,18 +99,6 @@ pub fn quote(
     Ok(Quote { price, list_amount, mode })
 }
 
-/// A refusal as the API answers it.
-impl From<QuoteRefusal> for ApiError {
-    fn from(refusal: QuoteRefusal) -> Self {
-        match refusal {
-            QuoteRefusal::Archived => ApiError::Gone,
-            QuoteRefusal::PassNotOnSale(_) => ApiError::Unprocessable(refusal.to_string()),
-            QuoteRefusal::InvalidAmount(message) => ApiError::InvalidAmount(message),
-            QuoteRefusal::Discount(refusal) => ApiError::Discount(refusal),
-        }
-    }
-}
-
 /// A reader's request to buy, as the edge read it.
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseAsked<'a> {
@@ -139,7 +127,7 @@ pub async fn start_purchase(
     offers: &OffersCache,
     tally: &Tally,
     asked: &PurchaseAsked<'_>,
-) -> Result<PurchaseCreated, ApiError> {
+) -> Result<PurchaseCreated, PaymentError> {
     let PurchaseAsked { paywall_id, client, choice, receipt, now } = *asked;
     limits.take_client(store, client).await?;
     let paywall = catalog::find(store, paywall_id).await?;
@@ -151,7 +139,7 @@ pub async fn start_purchase(
         None => None,
     };
     let discount = match &choice.discount_code {
-        Some(code) => Some(discounts::lookup(store, code, now).await?.map_err(ApiError::Discount)?),
+        Some(code) => Some(discounts::lookup(store, code, now).await?.map_err(QuoteRefusal::Discount)?),
         None => None,
     };
     // The amount is judged before any limit is spent or Stripe is called.
@@ -167,7 +155,7 @@ pub async fn start_purchase(
         // Its last use may be gone: readers are no longer offered the code field.
         offers.forget_codes();
         if !taken {
-            return Err(ApiError::Discount(discounts::why_not_taken(store, &discount.code, now).await?));
+            return Err(QuoteRefusal::Discount(discounts::why_not_taken(store, &discount.code, now).await?).into());
         }
     }
     let give_back = || async {
@@ -192,12 +180,12 @@ pub async fn start_purchase(
         Ok(intent) => intent,
         Err(error) => {
             give_back().await;
-            return Err(ApiError::PaymentProvider(error));
+            return Err(PaymentError::Provider(error));
         }
     };
     let Some(client_secret) = intent.client_secret.clone() else {
         give_back().await;
-        return Err(ApiError::PaymentProvider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id)));
+        return Err(PaymentError::Provider(anyhow::anyhow!("PaymentIntent {} has no client secret", intent.id)));
     };
     let inserted = store
         .insert_purchase(

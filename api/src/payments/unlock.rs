@@ -7,10 +7,10 @@
 use plog_shared::PaywallId;
 use plog_shared::api::{PaidContent, PurchaseStatus};
 
+use super::PaymentError;
 use super::stripe_updates;
 use super::tally::Tally;
 use crate::catalog;
-use crate::error::ApiError;
 use crate::store::{DAY_SECS, Grant, Purchase, Store, TokenContent, UpdateOutcome};
 use crate::stripe::StripeApi;
 use crate::tokens::{looks_like_token, token_hash};
@@ -26,21 +26,14 @@ const GIFT_REVOKED: &str = "this gift link was withdrawn by its creator";
 /// another paywall ([`Refusal::NotNow`], 402 `payment_required`) and forgets one that never
 /// will ([`Refusal::Ended`], 402 `access_ended`): a reader whose purchase is still pending (a
 /// second tab, a late webhook) must not lose it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refusal {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
     /// Not paid yet, unknown, or not for this paywall.
+    #[error("{0}")]
     NotNow(&'static str),
     /// Refunded, canceled, disputed or revoked: for good.
+    #[error("{0}")]
     Ended(&'static str),
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> ApiError {
-        match refusal {
-            Refusal::NotNow(why) => ApiError::PaymentRequired(why),
-            Refusal::Ended(why) => ApiError::AccessEnded(why),
-        }
-    }
 }
 
 /// What settling an unsettled purchase the content route found takes: Stripe to ask, whether
@@ -67,7 +60,7 @@ pub async fn paid_content(
     paywall_id: &PaywallId,
     token: Option<&str>,
     now: i64,
-) -> Result<PaidContent, ApiError> {
+) -> Result<PaidContent, PaymentError> {
     let refusal = match token.filter(|t| looks_like_token(t)) {
         None => Refusal::NotNow(NO_PURCHASE),
         Some(token) => {
@@ -93,7 +86,7 @@ async fn unlocks(
     hash: &str,
     found: TokenContent,
     now: i64,
-) -> Result<Result<String, Refusal>, ApiError> {
+) -> Result<Result<String, Refusal>, PaymentError> {
     let here = found.paywall_id == *paywall_id;
     let mut html = found.html;
     match &found.grant {
@@ -127,7 +120,7 @@ async fn unlocks(
                 // Just settled: paid now, as far as the pass's length goes.
                 let ends = paid_at.unwrap_or(now) + days * DAY_SECS;
                 if now >= ends {
-                    return Err(ApiError::PassExpired);
+                    return Err(PaymentError::PassExpired);
                 }
             }
             Ok(html)

@@ -24,21 +24,47 @@ pub mod templates;
 
 use plog_shared::PaywallId;
 
-use crate::error::ApiError;
+use crate::catalog::CatalogError;
+use crate::limits::Limited;
 use crate::store::{NewReceipt, Store};
 use crate::tokens::{looks_like_token, new_id, token_hash};
 
+/// Why a receipt or a restore was not done (each mapped to its HTTP answer at the edge).
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// The address cannot be mailed to.
+    #[error("{0}")]
+    InvalidEmail(String),
+    /// The page named is not an http(s) page of the requesting site.
+    #[error("page must be the URL of the page the paywall is on")]
+    BadPage,
+    /// No purchase of this paywall goes with the token.
+    #[error("no purchase of this paywall goes with this token")]
+    NoPurchase,
+    /// A restore code is wrong, expired, used or out of tries (one answer for all).
+    #[error("the code is wrong, expired or used up: ask for a new one")]
+    InvalidCode,
+    /// Too many requests or codes.
+    #[error(transparent)]
+    Limited(#[from] Limited),
+    /// No such paywall (or the catalog failed).
+    #[error(transparent)]
+    Paywall(#[from] CatalogError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
 /// The article's page as a mail links to it: an http(s) URL without its fragment, of the site
 /// the request came from (`origin`, when the browser sent one).
-pub fn article_page(page_url: &str, origin: Option<&str>) -> Result<String, ApiError> {
-    let refuse = || ApiError::Unprocessable("page must be the URL of the page the paywall is on".into());
-    let mut url = url::Url::parse(page_url).map_err(|_| refuse())?;
+pub fn article_page(page_url: &str, origin: Option<&str>) -> Result<String, ReceiptError> {
+    let mut url = url::Url::parse(page_url).map_err(|_| ReceiptError::BadPage)?;
     let same_site = match origin {
         Some(origin) => url.origin().ascii_serialization() == origin,
         None => true,
     };
     if !matches!(url.scheme(), "http" | "https") || !same_site || page_url.len() > 2048 {
-        return Err(refuse());
+        return Err(ReceiptError::BadPage);
     }
     url.set_fragment(None);
     Ok(url.to_string())
@@ -67,8 +93,8 @@ pub struct ReceiptAsked {
 }
 
 /// The receipt to store: the address checked, its keyed hash, the page checked.
-pub fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<NewReceipt, ApiError> {
-    let email = address::normalize(&asked.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
+pub fn receipt_of(asked: &ReceiptAsked, key: &secrecy::SecretString) -> Result<NewReceipt, ReceiptError> {
+    let email = address::normalize(&asked.email).map_err(|e| ReceiptError::InvalidEmail(e.0.into()))?;
     let page_url = asked.page_url.as_deref().map(|page| article_page(page, asked.origin.as_deref())).transpose()?;
     Ok(NewReceipt {
         id: new_id(),
@@ -89,10 +115,10 @@ pub async fn ask_receipt(
     token: Option<&str>,
     asked: &ReceiptAsked,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), ReceiptError> {
     let receipt = receipt_of(asked, key)?;
     let Some(token) = token.filter(|t| looks_like_token(t)) else {
-        return Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"));
+        return Err(ReceiptError::NoPurchase);
     };
     if store.attach_receipt(&token_hash(token), paywall_id, &receipt, now).await? {
         // Queued at once if the purchase is paid already.
@@ -100,6 +126,6 @@ pub async fn ask_receipt(
         Ok(())
     } else {
         crate::catalog::find(store, paywall_id).await?;
-        Err(ApiError::PaymentRequired("no purchase of this paywall goes with this token"))
+        Err(ReceiptError::NoPurchase)
     }
 }

@@ -11,11 +11,11 @@ use plog_shared::RestoreId;
 use plog_shared::api::{RestoreStarted, RestoredAccess, RestoredToken};
 use secrecy::SecretString;
 
+use super::ReceiptError;
 use super::address;
 use super::sender::RESTORE_MINUTES;
 use super::templates::Language;
 use crate::config::HashKeys;
-use crate::error::ApiError;
 use crate::limits::RestoreLimits;
 use crate::sites;
 use crate::store::{NewRestore, NewRestoreMail, Redeemed, Store};
@@ -55,8 +55,8 @@ pub async fn start(
     origin: &str,
     request: &Request<'_>,
     now: i64,
-) -> Result<RestoreStarted, ApiError> {
-    let email = address::normalize(request.email).map_err(|e| ApiError::InvalidEmail(e.0.into()))?;
+) -> Result<RestoreStarted, ReceiptError> {
+    let email = address::normalize(request.email).map_err(|e| ReceiptError::InvalidEmail(e.0.into()))?;
     super::article_page(request.page_url, Some(origin))?;
     let key = &keys.current;
     let email_hash = address::hash(key, &email);
@@ -103,16 +103,16 @@ pub async fn redeem(
     restore_id: &str,
     code: &str,
     now: i64,
-) -> Result<RestoredAccess, ApiError> {
+) -> Result<RestoredAccess, ReceiptError> {
     let code = code.trim();
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let (true, Ok(restore_id)) = (well_formed, RestoreId::parse(restore_id)) else {
-        return Err(ApiError::InvalidCode);
+        return Err(ReceiptError::InvalidCode);
     };
     // A made-up, spent or expired request is refused by a read: only a live one takes the
     // writer (a flood of made-up ids would otherwise hold up every webhook on SQLite).
     if !store.restore_open(&restore_id, now).await? {
-        return Err(ApiError::InvalidCode);
+        return Err(ReceiptError::InvalidCode);
     }
     // The request may have been made under a key rotated since (codes live 15 minutes).
     let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, &restore_id, code)).collect();
@@ -131,6 +131,6 @@ pub async fn redeem(
                     .collect(),
             })
         }
-        Redeemed::Refused => Err(ApiError::InvalidCode),
+        Redeemed::Refused => Err(ReceiptError::InvalidCode),
     }
 }
