@@ -1,7 +1,8 @@
 //! What time it is for plog, in unix seconds: one [`Clock`], made at start-up and passed to
 //! whatever needs "now" (the handlers through the app state, the background tasks, the CLI).
-//! The system's in production; a clock that tests move, so expiry (passes, gift links, restore
-//! codes, sessions, held discounts) is tested by moving time, not by rewriting rows.
+//! The system's in production; a clock that tests (and the sandbox's `/sandbox/clock`) move, so
+//! expiry (passes, gift links, restore codes, sessions, held discounts) is tested by moving time,
+//! not by rewriting rows.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -29,6 +30,11 @@ impl Clock {
     pub fn now(&self) -> i64 {
         let system = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
         system + self.shift.as_ref().map_or(0, |shift| shift.load(Ordering::Relaxed))
+    }
+
+    /// Whether [`Clock::advance`] may move it.
+    pub fn is_movable(&self) -> bool {
+        self.shift.is_some()
     }
 
     /// Moves a movable clock `secs` seconds on (back, if negative). The system clock cannot be

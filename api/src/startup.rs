@@ -27,7 +27,10 @@ impl Application {
     /// Validates the configuration, opens and migrates the database, builds the Stripe client
     /// and binds the listen address.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
-        Application::build_with_clock(config, Clock::system()).await
+        // The offline sandbox's clock can be moved (`/sandbox/clock`, behind the admin token), to
+        // show what time does without waiting; a server with live keys keeps the system's.
+        let clock = if config.sandbox { Clock::movable() } else { Clock::system() };
+        Application::build_with_clock(config, clock).await
     }
 
     /// [`Application::build`] on a given clock (tests pass one they move).

@@ -183,6 +183,11 @@ export class Harness {
     return json;
   }
 
+  /** Moves plog's clock (the sandbox's `/sandbox/clock`, admin token) by `secs`: back, if negative. */
+  async advanceClock(secs) {
+    return this.admin("POST", "/sandbox/clock", { advance_secs: secs });
+  }
+
   /** Creates a paywall; `more` carries mode settings (`mode`, `suggested_amount`, `preset_amounts`, …). */
   async createPaywall({ title = "The rest of the story", teaser = "It gets better.", amount = 100, currency = "jpy", markdown, origins = [], ...more }) {
     return this.admin("POST", "/v1/admin/paywalls", { title, teaser, price: { amount, currency }, content_markdown: markdown, origins, ...more });

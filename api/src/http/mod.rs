@@ -13,6 +13,7 @@ mod openapi;
 mod paywalls;
 mod purchases;
 mod restore;
+mod sandbox_clock;
 mod webhooks;
 mod widget_files;
 use std::time::Duration;
@@ -61,7 +62,11 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dashboard::router())
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 
-    let sandbox = if state.config.sandbox { crate::sandbox::router() } else { Router::new() };
+    let sandbox = if state.config.sandbox {
+        crate::sandbox::router().merge(sandbox_clock::router().layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT)))
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(sandbox)
         .merge(public)

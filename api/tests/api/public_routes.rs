@@ -194,6 +194,38 @@ async fn the_sandbox_routes_exist_only_in_sandbox_mode() {
     assert_eq!(app.http.get(app.url("/sandbox/stripe.js")).send().await.unwrap().status(), 404);
     let confirm = app.http.post(app.url("/sandbox/confirm")).json(&serde_json::json!({})).send().await.unwrap();
     assert_eq!(confirm.status(), 404);
+    let clock = app
+        .http
+        .post(app.url("/sandbox/clock"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"advance_secs": 86_400}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clock.status(), 404, "no clock to move outside the sandbox");
     let info: Value = app.paywall_info(&app.create_paywall(100, "jpy", "x").await).await.json().await.unwrap();
     assert_eq!(info["stripe"]["js_url"], "https://js.stripe.com/v3/");
+}
+
+#[tokio::test]
+async fn the_sandbox_clock_moves_only_for_the_admin_token_and_within_ten_years() {
+    let app = TestApp::with(Options { extra_args: vec!["--sandbox".into()], ..Options::default() }).await;
+    let advance = |token: Option<&'static str>, secs: i64| {
+        let request = app.http.post(app.url("/sandbox/clock")).json(&serde_json::json!({"advance_secs": secs}));
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    let before = app.clock.now();
+    assert_eq!(advance(None, 86_400).await.status(), 401, "no token");
+    assert_eq!(advance(Some("wrong-token-wrong-token-wrong-token"), 86_400).await.status(), 401);
+    assert_eq!(advance(Some(ADMIN_TOKEN), 11 * 366 * 86_400).await.status(), 422, "beyond ten years");
+    assert!(app.clock.now() - before < 60, "nothing refused moved the clock");
+    let moved = advance(Some(ADMIN_TOKEN), 30 * 86_400).await;
+    assert_eq!(moved.status(), 200);
+    let now = moved.json::<Value>().await.unwrap()["now"].as_i64().unwrap();
+    assert!(now - before >= 30 * 86_400 && now - before < 30 * 86_400 + 60, "moved 30 days: {now} from {before}");
+    assert!(app.clock.now() >= now, "the server's clock is the one that moved");
 }
