@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, UNIX_EPOCH};
 
+use plog_shared::PaywallId;
 use plog_shared::api::{Conversion, CurrencyStats, DayStats, PaywallStats, RestoreDay, Stats};
 
 use crate::sites;
@@ -32,14 +33,14 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         .iter()
         .filter(|p| filter.site.as_ref().is_none_or(|site| sites::origin_list(&p.origins).contains(site)))
         .collect();
-    let in_report: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let in_report: HashMap<&PaywallId, usize> = chosen.iter().enumerate().map(|(i, p)| (&p.id, i)).collect();
 
-    let views: HashMap<String, i64> = store.views_per_paywall(since).await?.into_iter().collect();
+    let views: HashMap<PaywallId, i64> = store.views_per_paywall(since).await?.into_iter().collect();
     let totals: Vec<PaywallTotals> = store
         .totals_per_paywall(since)
         .await?
         .into_iter()
-        .filter(|t| in_report.contains_key(t.paywall_id.as_str()))
+        .filter(|t| in_report.contains_key(&t.paywall_id))
         // A currency with nothing in the period is left out.
         .filter(|t| t.started + t.paid_count + t.refunded_count + t.disputed_count + t.tip_count + t.pass_count > 0)
         .collect();
@@ -49,7 +50,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
     let mut started: Vec<i64> = vec![0; chosen.len()];
     for t in &totals {
         let figures = CurrencyStats {
-            currency: t.currency.clone(),
+            currency: t.currency.code().to_owned(),
             paid_count: t.paid_count,
             revenue: t.revenue,
             refunded_count: t.refunded_count,
@@ -60,17 +61,18 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
             pass_count: t.pass_count,
             pass_revenue: t.pass_revenue,
         };
-        add(by_currency.entry(t.currency.clone()).or_insert_with(|| empty(&t.currency)), &figures);
-        let i = in_report[t.paywall_id.as_str()];
+        let currency = t.currency.code().to_owned();
+        add(by_currency.entry(currency.clone()).or_insert_with(|| empty(&currency)), &figures);
+        let i = in_report[&t.paywall_id];
         started[i] += t.started;
         per_paywall[i].push(figures);
     }
 
     let mut by_day: BTreeMap<(i64, String), DayStats> = BTreeMap::new();
-    for d in store.takings_per_day(since).await?.into_iter().filter(|d| in_report.contains_key(d.paywall_id.as_str())) {
-        let day = by_day.entry((d.day, d.currency.clone())).or_insert_with(|| DayStats {
+    for d in store.takings_per_day(since).await?.into_iter().filter(|d| in_report.contains_key(&d.paywall_id)) {
+        let day = by_day.entry((d.day, d.currency.code().to_owned())).or_insert_with(|| DayStats {
             day: day_text(d.day),
-            currency: d.currency.clone(),
+            currency: d.currency.code().to_owned(),
             paid_count: 0,
             revenue: 0,
             tip_count: 0,
@@ -82,7 +84,7 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
         day.tip_revenue += d.tip_revenue;
     }
 
-    let gifts: HashMap<String, (i64, i64)> =
+    let gifts: HashMap<PaywallId, (i64, i64)> =
         store.gift_figures(since).await?.into_iter().map(|(paywall, opens, paid)| (paywall, (opens, paid))).collect();
     let mut by_paywall: Vec<PaywallStats> = chosen
         .iter()
@@ -94,11 +96,11 @@ pub async fn build_for(store: &Store, paywalls: &[Paywall], filter: &ReportFilte
                 paywall_id: p.id.to_string(),
                 title: p.title.clone(),
                 status: p.status,
-                views: views.get(p.id.as_str()).copied().unwrap_or(0),
+                views: views.get(&p.id).copied().unwrap_or(0),
                 started: started[i],
                 by_currency: figures,
-                gift_opens: gifts.get(p.id.as_str()).map_or(0, |g| g.0),
-                paid_after_gifts: gifts.get(p.id.as_str()).map_or(0, |g| g.1),
+                gift_opens: gifts.get(&p.id).map_or(0, |g| g.0),
+                paid_after_gifts: gifts.get(&p.id).map_or(0, |g| g.1),
             }
         })
         .collect();

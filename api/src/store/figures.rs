@@ -4,8 +4,10 @@
 
 use anyhow::Context;
 
-use super::Store;
+use plog_shared::{Currency, PaywallId};
+
 use super::sql::Sql;
+use super::{Store, corrupt};
 
 /// Seconds in a day: days are UTC days, numbered from 1970-01-01.
 pub const DAY_SECS: i64 = 86_400;
@@ -14,9 +16,11 @@ pub const DAY_SECS: i64 = 86_400;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaywallTotals {
     /// Paywall id.
-    pub paywall_id: String,
-    /// Lowercase ISO code.
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub paywall_id: PaywallId,
+    /// The currency.
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     /// Purchases created in the period (any status).
     pub started: i64,
     /// Paid in the period (tips and passes apart).
@@ -43,9 +47,11 @@ pub struct PaywallTotals {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DayTotals {
     /// Paywall id.
-    pub paywall_id: String,
-    /// Lowercase ISO code.
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub paywall_id: PaywallId,
+    /// The currency.
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     /// Days since 1970-01-01, UTC.
     pub day: i64,
     /// Paid purchases (tips apart).
@@ -77,12 +83,17 @@ impl Store {
 
     /// Views per paywall on the days from the one of `since` on.
     #[tracing::instrument(skip_all)]
-    pub async fn views_per_paywall(&self, since: i64) -> anyhow::Result<Vec<(String, i64)>> {
-        Sql::new("select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id")
-            .bind(since.div_euclid(DAY_SECS))
-            .fetch_all(&self.pool)
-            .await
-            .context("Failed to read views")
+    pub async fn views_per_paywall(&self, since: i64) -> anyhow::Result<Vec<(PaywallId, i64)>> {
+        let rows: Vec<(String, i64)> = Sql::new(
+            "select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id",
+        )
+        .bind(since.div_euclid(DAY_SECS))
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to read views")?;
+        rows.into_iter()
+            .map(|(id, views)| Ok((PaywallId::parse(&id).map_err(|e| corrupt("paywall_views", &id, e))?, views)))
+            .collect()
     }
 
     /// Sales per paywall and currency: purchases created, paid (articles, tips and passes apart),

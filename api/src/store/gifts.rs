@@ -194,8 +194,8 @@ impl Store {
     /// Gift opens per paywall since `since`, and paid purchases of each such paywall since the
     /// first open of one of its links (the report's "purchases that followed").
     #[tracing::instrument(skip_all)]
-    pub async fn gift_figures(&self, since: i64) -> anyhow::Result<Vec<(String, i64, i64)>> {
-        Sql::new(
+    pub async fn gift_figures(&self, since: i64) -> anyhow::Result<Vec<(PaywallId, i64, i64)>> {
+        let rows: Vec<(String, i64, i64)> = Sql::new(
             "with opened as (select g.paywall_id, count(*) as opens, min(o.opened_at) as first_open \
                from gift_opens o join gift_links g on g.id = o.gift_id where o.opened_at >= $1 group by g.paywall_id) \
              select opened.paywall_id, cast(opened.opens as bigint), \
@@ -206,6 +206,11 @@ impl Store {
         .bind(since)
         .fetch_all(&self.pool)
         .await
-        .context("Failed to read gift figures")
+        .context("Failed to read gift figures")?;
+        rows.into_iter()
+            .map(|(id, opens, paid)| {
+                Ok((PaywallId::parse(&id).map_err(|e| super::corrupt("gift_links", &id, e))?, opens, paid))
+            })
+            .collect()
     }
 }
