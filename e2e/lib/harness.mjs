@@ -303,19 +303,21 @@ export function paywall(page, index = 0) {
   return page.locator("plog-paywall").nth(index);
 }
 
-/** A reader's press, as the mouse makes it. The widget may take a painted paywall over between
- * the press's pointerdown and its click (the loader carries the press on), so no retrying
- * `click()` on "the" button, which the takeover replaces: Playwright would wait for the new one
- * and press it a second time, or time out. */
+/** A reader's press, as the mouse makes it, on whatever is at the button's place when the press
+ * lands: the widget may take a painted paywall over between the press's pointerdown and its click
+ * (the loader carries the press on), so no retrying `click()` on "the" button, which the takeover
+ * replaces. */
 export async function press(locator) {
-  await locator.scrollIntoViewIfNeeded();
   const box = await locator.boundingBox();
   await locator.page().mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
-/** Buy on paywall `index` of the page: Buy, the card, Pay. */
+/** Buy on paywall `index` of the page: Buy, the card, Pay. Buy is pressed once the widget has
+ * taken the painted paywall over (its card mount point exists): a click on the loader's painted
+ * Buy could land on the widget's own, which the takeover puts in its place, and be retried. */
 export async function buy(page, card, index = 0) {
-  await press(paywall(page, index).locator(".buy"));
+  await paywall(page, index).locator("plog-card").waitFor({ state: "attached" });
+  await paywall(page, index).locator(".buy").click();
   await paywall(page, index).locator("input[name=cardnumber]").waitFor();
   await fillCard(page, card, index);
   await paywall(page, index).locator(".pay").click();
