@@ -9,11 +9,12 @@ use plog_shared::{Currency, Money, PaywallId};
 use super::sql::Sql;
 use super::{Store, corrupt};
 
-/// The columns of a paywall, in the order of every statement below.
+/// The columns of a paywall, in the order of every statement below: the id, the fields a
+/// creator edits (`with_fields` binds these thirteen), then state and times.
 macro_rules! columns {
     () => {
-        "id, title, teaser, price_amount, currency, content_markdown, content_html, status, created_at, updated_at, \
-         origins, mode, suggested_amount, max_amount, preset_amounts, show_count"
+        "id, title, teaser, price_amount, currency, content_markdown, content_html, origins, mode, \
+         suggested_amount, max_amount, preset_amounts, show_count, status, created_at, updated_at"
     };
 }
 
@@ -117,15 +118,10 @@ fn presets_column(presets: &[i64]) -> String {
     presets.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
 }
 
-impl Store {
-    /// Inserts a paywall.
-    #[tracing::instrument(skip_all)]
-    pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
-        Sql::new(concat!(
-            "insert into paywalls (",
-            columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        ))
+/// `statement` with a paywall's id and editable fields bound as `$1` to `$13`, in the order of
+/// `columns!`.
+fn with_fields<'a>(statement: &'static str, paywall: &'a Paywall) -> Sql<'a> {
+    Sql::new(statement)
         .bind(paywall.id.as_str())
         .bind(&paywall.title)
         .bind(&paywall.teaser)
@@ -133,18 +129,30 @@ impl Store {
         .bind(paywall.price.currency().code())
         .bind(&paywall.content_markdown)
         .bind(&paywall.content_html)
-        .bind(paywall.status.as_str())
-        .bind(paywall.created_at)
-        .bind(paywall.updated_at)
         .bind(&paywall.origins)
         .bind(paywall.mode.as_str())
         .bind(paywall.suggested_amount)
         .bind(paywall.max_amount)
         .bind(presets_column(&paywall.preset_amounts))
         .bind(paywall.show_count)
-        .execute(&self.pool)
-        .await
-        .context("Failed to insert a paywall")?;
+}
+
+impl Store {
+    /// Inserts a paywall.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
+        let statement = concat!(
+            "insert into paywalls (",
+            columns!(),
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        );
+        with_fields(statement, paywall)
+            .bind(paywall.status.as_str())
+            .bind(paywall.created_at)
+            .bind(paywall.updated_at)
+            .execute(&self.pool)
+            .await
+            .context("Failed to insert a paywall")?;
         Ok(())
     }
 
@@ -174,29 +182,15 @@ impl Store {
     /// such paywall.
     #[tracing::instrument(skip_all)]
     pub async fn save_paywall(&self, paywall: &Paywall, now: i64) -> anyhow::Result<Option<Paywall>> {
-        let updated = Sql::new(
-            "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, content_markdown = $6, \
-               content_html = $7, origins = $8, mode = $9, suggested_amount = $10, max_amount = $11, \
-               preset_amounts = $12, show_count = $13, updated_at = $14 \
-             where id = $1",
-        )
-        .bind(paywall.id.as_str())
-        .bind(&paywall.title)
-        .bind(&paywall.teaser)
-        .bind(paywall.price.amount())
-        .bind(paywall.price.currency().code())
-        .bind(&paywall.content_markdown)
-        .bind(&paywall.content_html)
-        .bind(&paywall.origins)
-        .bind(paywall.mode.as_str())
-        .bind(paywall.suggested_amount)
-        .bind(paywall.max_amount)
-        .bind(presets_column(&paywall.preset_amounts))
-        .bind(paywall.show_count)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .context("Failed to update a paywall")?;
+        let statement = "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, \
+               content_markdown = $6, content_html = $7, origins = $8, mode = $9, suggested_amount = $10, \
+               max_amount = $11, preset_amounts = $12, show_count = $13, updated_at = $14 \
+             where id = $1";
+        let updated = with_fields(statement, paywall)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .context("Failed to update a paywall")?;
         if updated == 0 {
             return Ok(None);
         }
