@@ -100,6 +100,9 @@ function namesTheWidgetUses() {
     names.add(attributes.match(/js_name = (\w+)/)?.[1] ?? fn);
   }
   for (const [, key] of bindings.matchAll(/&"([\w:]+)"\.into\(\)/g)) names.add(key);
+  // Keys of the objects the bindings build (`("mode", …)`) and fields they read (`text(&e, "code")`).
+  for (const [, key] of bindings.matchAll(/\("([\w:]+)", /g)) names.add(key);
+  for (const [, key] of bindings.matchAll(/text\(&\w+, "([\w:]+)"\)/g)) names.add(key);
   const theme = readFileSync(join(ROOT, "widget/src/theme.rs"), "utf8");
   const options = theme.slice(theme.indexOf("pub fn card_options"));
   for (const [, key] of options.matchAll(/\("([^"]+)", /g)) names.add(key);
@@ -109,7 +112,8 @@ function namesTheWidgetUses() {
 test("every Stripe.js call, option and field the widget uses is one @stripe/stripe-js defines", () => {
   const calls = readFileSync(join(E2E, "stripe-types/widget-calls.ts"), "utf8");
   const used = namesTheWidgetUses();
-  for (const name of ["Stripe", "confirmCardPayment", "elements", "create", "mount", "destroy", "on", "focus", "locale", "payment_intent", "hidePostalCode"]) {
+  for (const name of ["Stripe", "confirmCardPayment", "elements", "create", "mount", "destroy", "on", "focus", "locale", "payment_intent", "hidePostalCode",
+    "confirmPayment", "submit", "allowedPaymentMethodTypes", "availablePaymentMethods", "billingDetails", "paymentFailed", "buttonTheme", "emailRequired", "return_url"]) {
     assert.ok(used.includes(name), `the binding scan found ${name} (${used.join(", ")})`);
   }
   for (const name of used) {
@@ -120,6 +124,9 @@ test("every Stripe.js call, option and field the widget uses is one @stripe/stri
   // A name Stripe.js does not define fails the check.
   const misspelt = calls.replace("hidePostalCode: true", "hidePostcode: true");
   assert.match(typecheck("widget-calls-misspelt", { "widget-calls.ts": misspelt }), /hidePostcode/);
+  // And so does a wallet option of another Stripe.js line: v3's name for the allowed types.
+  const v3 = calls.replace("allowedPaymentMethodTypes:", "paymentMethodTypes: [], allowedPaymentMethodType:");
+  assert.match(typecheck("widget-calls-wallet-misspelt", { "widget-calls.ts": v3 }), /allowedPaymentMethodType\b/);
 });
 
 let h;

@@ -10,8 +10,9 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   (`stripe.params.*Params`): an unknown one is refused exactly as Stripe refuses it
   (400 `parameter_unknown`, "Received unknown parameter: NAME"); a `Stripe-Version` other than
   the pinned one is refused, and every version seen is recorded (`GET /_gateway/requests`);
-- `allowed_payment_method_types` (the pinned version's name) is translated into localstripe's
-  `payment_method_types`, and the `created` filter of lists, which localstripe does not know, is
+- `allowed_payment_method_types` (the pinned version's name: `card` and `link` for plog) is
+  translated into localstripe's `payment_method_types` and kept, as Stripe keeps it, on the intent
+  in every answer and event (localstripe forgets it), and the `created` filter of lists, which localstripe does not know, is
   applied here;
 - PaymentIntents in answers get the pinned version's shape (`allowed_payment_method_types`,
   `amount_received`, `amount_capturable`, `latest_charge` as an id, no `charges` list), also
@@ -27,7 +28,13 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   `charge.refunded` with the charge as it now stands (`amount_refunded`, `refunded`), signed for
   every registered endpoint, as Stripe sends it;
 - stand-ins for what localstripe lacks and `plog doctor` reads: `GET /v1/account` and
-  `GET|POST /v1/webhook_endpoints` (`POST /_gateway/webhook_endpoints/reset` empties them).
+  `GET|POST /v1/webhook_endpoints` (`POST /_gateway/webhook_endpoints/reset` empties them);
+- wallets' domains (the Payment Method Domains API, which localstripe lacks): create, list
+  (with `domain_name`), retrieve and validate, answering Stripe's `payment_method_domain` object
+  (Google Pay and Link active; Apple Pay inactive with Stripe's reason, since no Apple file can
+  be verified offline). A name that cannot be a public domain — an IP address, `localhost`, the
+  reserved `.invalid` — is refused as Stripe refuses it; `POST /_gateway/payment_method_domains/reset`
+  empties them.
 
 It starts localstripe itself (from the same virtualenv) on a free port and stops it when it stops.
 localstripe is GPL-3: it is run as a program, never imported. Usage:
@@ -70,7 +77,22 @@ ROUTES = [
     ("GET", r"/v1/account", "AccountRetrieveCurrentParams"),
     ("GET", r"/v1/webhook_endpoints", "WebhookEndpointListParams"),
     ("POST", r"/v1/webhook_endpoints", "WebhookEndpointCreateParams"),
+    ("POST", r"/v1/payment_method_domains", "PaymentMethodDomainCreateParams"),
+    ("GET", r"/v1/payment_method_domains", "PaymentMethodDomainListParams"),
+    ("GET", r"/v1/payment_method_domains/pmd_\w+", "PaymentMethodDomainRetrieveParams"),
+    ("POST", r"/v1/payment_method_domains/pmd_\w+/validate", "PaymentMethodDomainValidateParams"),
 ]
+
+DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+
+
+def registrable(name):
+    """Whether Stripe would take `name` as a domain: a public host name, not an address."""
+    return bool(DOMAIN_NAME.match(name)) and not name.endswith((".invalid", ".localhost")) and name != "localhost"
+
+
+def wallet(status, reason=None):
+    return {"status": status, **({"status_details": {"error_message": reason}} if reason else {})}
 
 
 def accepted_parameters(class_name):
@@ -97,10 +119,15 @@ def stripe_error(status, message, code=None, param=None, kind="invalid_request_e
     return web.json_response({"error": error}, status=status)
 
 
+# PaymentIntent id → the `allowed_payment_method_types` it was created with (localstripe takes
+# the list and forgets it; Stripe keeps it on the intent and in its events).
+ALLOWED_TYPES = {}
+
+
 def endive_intent(intent):
     """A localstripe PaymentIntent in the shape of the pinned version."""
     intent = dict(intent)
-    types = intent.get("payment_method_types") or ["card"]
+    types = ALLOWED_TYPES.get(intent.get("id")) or intent.get("payment_method_types") or ["card"]
     intent["allowed_payment_method_types"] = list(types)
     intent["payment_method_types"] = list(types)
     succeeded = intent.get("status") == "succeeded"
@@ -140,6 +167,8 @@ class Gateway:
         # localstripe endpoint id → (url, secret) of the real receiver.
         self.relays = {}
         self.webhook_endpoints = []
+        # domain name → payment_method_domain object.
+        self.payment_method_domains = {}
         self.session = None
         # (secret key, path, Idempotency-Key) → (status, payload) of the first answer.
         self.idempotent = {}
@@ -175,6 +204,9 @@ class Gateway:
                                       "details_submitted": True, "country": "JP", "default_currency": "jpy"})
         if path == "/v1/webhook_endpoints":
             return self.webhook_endpoint_api(request.method, form)
+        if path.startswith("/v1/payment_method_domains"):
+            return self.payment_method_domain_api(request.method, path, dict(form), dict(query))
+        allowed = [v for k, v in form if k.startswith("allowed_payment_method_types")]
         # localstripe's older names for what the pinned version calls otherwise.
         form = [(re.sub(r"^allowed_payment_method_types", "payment_method_types", k), v) for k, v in form]
         created_filter = [(k, v) for k, v in query if k.startswith("created[")]
@@ -196,6 +228,8 @@ class Gateway:
             payload = json.loads(text)
         except ValueError:
             return web.Response(status=status, text=text, content_type="application/json")
+        if path == "/v1/payment_intents" and request.method == "POST" and status == 200 and allowed:
+            ALLOWED_TYPES[payload.get("id")] = allowed
         payload = endive_shape(payload)
         # Stripe keeps the answer of a key unless the request failed on its side (5xx).
         if idempotency is not None and status < 500:
@@ -226,6 +260,41 @@ class Gateway:
                     "livemode": False, "created": int(time.time()), "secret": "whsec_" + secrets.token_hex(16)}
         self.webhook_endpoints.append(endpoint)
         return web.json_response(endpoint)
+
+    def payment_method_domain_api(self, method, path, form, query):
+        if path == "/v1/payment_method_domains" and method == "GET":
+            found = [d for d in self.payment_method_domains.values()
+                     if query.get("domain_name") in (None, d["domain_name"])]
+            return web.json_response({"object": "list", "url": "/v1/payment_method_domains", "has_more": False,
+                                      "data": found[: int(query.get("limit", 10))]})
+        if path == "/v1/payment_method_domains" and method == "POST":
+            name = form.get("domain_name", "")
+            if not name:
+                return stripe_error(400, "Missing required param: domain_name.", "parameter_missing", "domain_name")
+            if not registrable(name):
+                return stripe_error(400, f"The domain name {name!r} is invalid: register a public domain name "
+                                    "(no scheme, port, path or IP address).", "domain_name_invalid", "domain_name")
+            if name in self.payment_method_domains:
+                return stripe_error(400, f"A payment method domain for {name} already exists.",
+                                    "resource_already_exists", "domain_name")
+            enabled = form.get("enabled", "true") != "false"
+            apple = ("Apple Pay could not verify the domain: https://" + name
+                     + "/.well-known/apple-developer-merchantid-domain-association was not found.")
+            domain = {"id": "pmd_" + secrets.token_hex(12), "object": "payment_method_domain", "domain_name": name,
+                      "enabled": enabled, "created": int(time.time()), "livemode": False,
+                      "apple_pay": wallet("inactive", apple), "google_pay": wallet("active"), "link": wallet("active"),
+                      "paypal": wallet("inactive"), "amazon_pay": wallet("inactive"), "klarna": wallet("inactive")}
+            self.payment_method_domains[name] = domain
+            return web.json_response(domain)
+        match = re.fullmatch(r"/v1/payment_method_domains/(pmd_\w+)(/validate)?", path)
+        found = [d for d in self.payment_method_domains.values() if match and d["id"] == match.group(1)]
+        if not found:
+            return stripe_error(404, "No such payment_method_domain", "resource_missing", "id")
+        return web.json_response(found[0])
+
+    async def reset_payment_method_domains(self, request):
+        self.payment_method_domains = {}
+        return web.json_response({"reset": True})
 
     async def reset_webhook_endpoints(self, request):
         self.webhook_endpoints = []
@@ -359,6 +428,7 @@ def main():
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_get("/_gateway/requests", gateway.seen_requests)
     app.router.add_post("/_gateway/webhook_endpoints/reset", gateway.reset_webhook_endpoints)
+    app.router.add_post("/_gateway/payment_method_domains/reset", gateway.reset_payment_method_domains)
     app.router.add_post("/_config/webhooks/{id}", gateway.config_webhook)
     app.router.add_post("/_relay/{id}", gateway.relay)
     app.router.add_route("*", r"/v1/payment_intents/{id}/_authenticate", gateway.passthrough)

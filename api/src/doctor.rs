@@ -2,19 +2,23 @@
 //! fix. It reads the same settings as `plog serve` and asks Stripe (never changes anything):
 //! the keys agree (both test or both live), the account answers the secret key, a webhook
 //! endpoint for `PLOG_PUBLIC_URL` exists, is enabled, sends every event plog handles and renders
-//! them at the pinned API version, the widget's files are there, the database answers, and a
-//! live setup is served over https.
+//! them at the pinned API version, the widget's files are there, the database answers, a
+//! live setup is served over https, and which wallets Stripe shows on each site paywalls list.
 
+use std::collections::BTreeSet;
 use std::fmt;
+
+use plog_shared::api::{PaywallStatus, WalletState};
 
 use secrecy::ExposeSecret;
 
 use crate::config::{KeyMode, ServeConfig};
 use crate::mailer::Mailer;
 use crate::store::Store;
-use crate::stripe::client::WebhookEndpoint;
+use crate::stripe::client::{PaymentMethodDomain, WebhookEndpoint};
 use crate::stripe::webhook::HANDLED_EVENTS;
 use crate::stripe::{API_VERSION, StripeApi};
+use crate::wallets;
 use crate::widget_build::WidgetAssets;
 
 /// One check's result.
@@ -177,7 +181,8 @@ pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec
 pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     let mut findings = settings_findings(config);
     let public_url = config.public_url();
-    match StripeApi::new(&config.stripe.access, Default::default()) {
+    let client = StripeApi::new(&config.stripe.access, Default::default());
+    match &client {
         Err(error) => findings.push(Finding::problem(
             format!("the Stripe client cannot be built: {error:#}"),
             "pin the async-stripe release plog names",
@@ -230,10 +235,87 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     }
     match Store::open(&config.database).await {
         Ok(store) => match store.ping().await {
-            Ok(()) => findings.push(Finding::ok(format!("the database answers ({})", store.engine()))),
+            Ok(()) => {
+                findings.push(Finding::ok(format!("the database answers ({})", store.engine())));
+                if let Ok(stripe) = &client {
+                    findings.extend(wallets_of_sites(&store, stripe).await);
+                }
+            }
             Err(error) => findings.push(Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")),
         },
         Err(error) => findings.push(Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")),
+    }
+    findings
+}
+
+/// The wallets on every site paywalls on sale list, as Stripe has them registered now.
+async fn wallets_of_sites(store: &Store, stripe: &StripeApi) -> Vec<Finding> {
+    if !store.holds_tables().await {
+        return vec![Finding::ok(
+            "no paywall is stored yet (plog serve creates the tables): no site to check for wallets",
+        )];
+    }
+    let paywalls = match store.paywalls().await {
+        Ok(paywalls) => paywalls,
+        Err(error) => return vec![Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")],
+    };
+    let on_sale: Vec<_> = paywalls.iter().filter(|p| p.status != PaywallStatus::Archived).collect();
+    let without_sites = on_sale.iter().filter(|p| p.origins.trim().is_empty()).count();
+    let sites: BTreeSet<String> = on_sale.iter().flat_map(|p| crate::sites::origin_list(&p.origins)).collect();
+    match stripe.payment_method_domains(None).await {
+        Ok(registered) => wallet_findings(&sites, without_sites, &registered),
+        Err(error) => vec![Finding::problem(
+            format!("the wallet domains cannot be listed: {error:#}"),
+            "use a secret key (or a restricted key with Payment Method Domains: read)",
+        )],
+    }
+}
+
+/// One line per listed site: which wallets Stripe shows there, or what keeps them away.
+pub fn wallet_findings(
+    sites: &BTreeSet<String>,
+    without_sites: usize,
+    registered: &[PaymentMethodDomain],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if without_sites > 0 {
+        findings.push(Finding::ok(format!(
+            "{without_sites} paywall(s) on sale list no site: readers there pay by card only (wallets show only on registered domains)"
+        )));
+    }
+    for origin in sites {
+        let domain = match wallets::domain_of(origin) {
+            Ok(domain) => domain,
+            Err(why) => {
+                findings.push(Finding::ok(format!("{origin}: no wallets ({})", why.0)));
+                continue;
+            }
+        };
+        let Some(found) = registered.iter().find(|d| d.domain_name == domain) else {
+            findings.push(Finding::problem(
+                format!("{domain} (a paywall's site) is not registered for wallets: Apple Pay, Google Pay and Link do not show there"),
+                format!("start plog (it registers listed sites within ten minutes), or `stripe payment_method_domains create -d domain_name={domain}`"),
+            ));
+            continue;
+        };
+        let kept = wallets::kept(found, 0);
+        let states = format!(
+            "Apple Pay {}, Google Pay {}, Link {}",
+            kept.apple_pay.as_str(),
+            kept.google_pay.as_str(),
+            kept.link.as_str()
+        );
+        if kept.apple_pay == WalletState::Active && kept.google_pay == WalletState::Active {
+            findings.push(Finding::ok(format!("wallets on {domain}: {states}")));
+        } else {
+            findings.push(Finding::problem(
+                format!("wallets on {domain}: {states}{}", kept.problem.map(|p| format!(" ({p})")).unwrap_or_default()),
+                format!(
+                    "for Apple Pay, serve Stripe's file at https://{domain}{} and press Verify in the Stripe dashboard (Settings → Payment method domains)",
+                    wallets::APPLE_PAY_FILE
+                ),
+            ));
+        }
     }
     findings
 }
@@ -285,5 +367,48 @@ mod tests {
             "https://plog.example",
         );
         assert!(two.iter().all(|f| f.ok), "{two:?}");
+    }
+
+    fn domain(name: &str, apple_pay: &str) -> PaymentMethodDomain {
+        use crate::stripe::client::{WalletOnDomain, WalletStatusDetails};
+        let wallet = |status: &str, why: Option<&str>| WalletOnDomain {
+            status: status.into(),
+            status_details: why.map(|w| WalletStatusDetails { error_message: w.into() }),
+        };
+        PaymentMethodDomain {
+            id: "pmd_1".into(),
+            domain_name: name.into(),
+            enabled: true,
+            apple_pay: wallet(apple_pay, (apple_pay != "active").then_some("the file was not found")),
+            google_pay: wallet("active", None),
+            link: wallet("active", None),
+        }
+    }
+
+    #[test]
+    fn each_listed_site_says_which_wallets_show_there() {
+        let sites: BTreeSet<String> =
+            ["https://ready.example", "https://no-file.example", "https://unknown.example", "http://127.0.0.1:8080"]
+                .map(str::to_owned)
+                .into();
+        let registered = [domain("ready.example", "active"), domain("no-file.example", "inactive")];
+        let found = wallet_findings(&sites, 2, &registered);
+        let line = |needle: &str| {
+            found.iter().find(|f| f.what.contains(needle)).unwrap_or_else(|| panic!("{needle}: {found:?}"))
+        };
+        assert!(line("2 paywall(s) on sale list no site").ok);
+        assert!(line("wallets on ready.example: Apple Pay active, Google Pay active, Link active").ok);
+        let no_file = line("wallets on no-file.example");
+        assert!(!no_file.ok && no_file.what.contains("the file was not found"));
+        assert!(
+            no_file
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("https://no-file.example/.well-known/apple-developer-merchantid-domain-association")
+        );
+        let unknown = line("unknown.example (a paywall's site) is not registered");
+        assert!(!unknown.ok && unknown.fix.as_deref().unwrap().contains("domain_name=unknown.example"));
+        assert!(line("http://127.0.0.1:8080: no wallets").ok);
     }
 }

@@ -31,6 +31,7 @@ pub mod store;
 pub mod stripe;
 pub mod telemetry;
 pub mod tokens;
+pub mod wallets;
 pub mod widget_build;
 
 /// The text of a page of the docs (`docs/PAGE`) between `<!-- NAME -->` and `<!-- /NAME -->`:
@@ -52,7 +53,7 @@ pub(crate) fn doc_section(page: &str, name: &str) -> String {
 pub(crate) const LAYERS: [(&str, &[&str]); 5] = [
     ("foundations", &["clock", "config", "markdown", "metrics", "purchase_state", "sites", "telemetry", "tokens"]),
     ("adapters", &["mailer", "store", "stripe", "widget_build"]),
-    ("domain", &["catalog", "doctor", "export", "limits", "offers", "payments", "receipts", "report"]),
+    ("domain", &["catalog", "doctor", "export", "limits", "offers", "payments", "receipts", "report", "wallets"]),
     ("web", &["client_ip", "dashboard", "error", "http", "sandbox", "state"]),
     ("entry", &["cli", "startup"]),
 ];

@@ -55,7 +55,8 @@ impl Application {
                 None
             }
         };
-        let stripe_js_url = config.stripe_js_url(&public_url);
+        let stripe_js_url =
+            config.stripe_js_url(&public_url).unwrap_or_else(|| crate::stripe::STRIPE_JS_URL.to_owned());
         let mailer = Mailer::new(&config.mail)?;
         if mailer.is_none() {
             tracing::info!("no PLOG_SMTP_URL: receipts by mail and restoring access are not offered");
@@ -119,6 +120,12 @@ impl Application {
                 self.state.mail_queued.clone(),
             ))
         });
+        // Sites listed before (or by the CLI, or by another replica) are registered for wallets.
+        let wallet_domains = tokio::spawn(crate::wallets::run_periodically(
+            store.clone(),
+            self.state.stripe.clone(),
+            self.state.clock.clone(),
+        ));
         let forgetter = tokio::spawn({
             let state = self.state.clone();
             async move {
@@ -165,6 +172,7 @@ impl Application {
             () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
         }
         forgetter.abort();
+        wallet_domains.abort();
         if let Some(sender) = sender {
             sender.abort();
         }

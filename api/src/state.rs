@@ -66,6 +66,18 @@ impl AppContext {
 }
 
 impl AppContext {
+    /// After a paywall's sites changed: registers for wallets, in the background, the listed
+    /// sites Stripe does not know yet. The save never waits for Stripe (a Stripe that is down
+    /// costs it nothing); a failure is kept and shown, and tried again by the next sweep.
+    pub fn register_wallet_domains(&self) {
+        let (store, stripe, now) = (self.store.clone(), self.stripe.clone(), self.clock.now());
+        tokio::spawn(async move {
+            if let Err(error) = crate::wallets::register_listed(&store, &stripe, now).await {
+                tracing::warn!(error = %format!("{error:#}"), "could not register the sites for wallets");
+            }
+        });
+    }
+
     /// Whether a request's `Origin` is plog's own (its dashboard), by the public URL.
     pub fn is_own_origin(&self, origin: &str) -> bool {
         self.own_origin.as_deref() == Some(origin)

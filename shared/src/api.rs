@@ -336,10 +336,13 @@ pub struct PassOffer {
 pub struct PurchaseCreated {
     /// Purchase id.
     pub purchase_id: String,
-    /// PaymentIntent client secret for `stripe.confirmCardPayment`.
+    /// PaymentIntent client secret for `stripe.confirmCardPayment` (or `confirmPayment`).
     pub client_secret: String,
     /// Bearer token that unlocks the content once paid. Shown once; only its hash is stored.
     pub access_token: String,
+    /// What the PaymentIntent charges, as the server priced it: a wallet's sheet must have shown
+    /// the reader this amount, or the widget confirms nothing.
+    pub price: Price,
 }
 
 /// `GET /v1/paywalls/{id}/content` → 200: the paid part, as sanitized HTML.
@@ -1141,4 +1144,72 @@ pub struct PaintedView {
     pub paywall: PaywallInfo,
     /// The sentence the loader shows if the widget's code cannot be fetched.
     pub unavailable: String,
+}
+
+/// Whether a wallet shows on a domain, as Stripe reports it for the domain's registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum WalletState {
+    /// Stripe shows the wallet there.
+    Active,
+    /// Stripe does not (yet): the domain's `problem` says why when Stripe said.
+    Inactive,
+    /// Not registered (Stripe refused, or could not be asked): nobody knows.
+    Unknown,
+}
+
+impl WalletState {
+    /// The lowercase name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WalletState::Active => "active",
+            WalletState::Inactive => "inactive",
+            WalletState::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(WalletState::Active),
+            "inactive" => Some(WalletState::Inactive),
+            "unknown" => Some(WalletState::Unknown),
+            _ => None,
+        }
+    }
+
+    /// Stripe's status of a wallet on a registered domain (`active`; anything else shows nothing).
+    pub fn from_stripe(status: &str) -> Self {
+        if status == "active" { WalletState::Active } else { WalletState::Inactive }
+    }
+}
+
+/// A site's domain as registered for wallets (`GET /v1/admin/wallet-domains`): Stripe shows
+/// Apple Pay, Google Pay and Link only on registered domains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletDomain {
+    /// The host of a site a paywall lists, e.g. `blog.example`.
+    pub domain: String,
+    /// Stripe's id of the registration (`pmd_…`); none when it failed.
+    pub stripe_id: Option<String>,
+    /// Apple Pay there (live mode also needs the blog to serve Apple's file).
+    pub apple_pay: WalletState,
+    /// Google Pay there.
+    pub google_pay: WalletState,
+    /// Link there.
+    pub link: WalletState,
+    /// Why the registration failed, or why a wallet is inactive, in Stripe's words.
+    pub problem: Option<String>,
+    /// When plog last asked Stripe, unix seconds.
+    pub checked_at: i64,
+}
+
+/// `GET /v1/admin/wallet-domains` → 200.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletDomainList {
+    /// Every domain plog registered or tried to, by name.
+    pub domains: Vec<WalletDomain>,
 }

@@ -12,3 +12,8 @@ pub mod money;
 pub use error_code::ErrorCode;
 pub use ids::{DiscountId, GiftId, Id, MailId, PassId, PaywallId, PurchaseId, RestoreId};
 pub use money::{Amount, Currency, Money, MoneyError};
+
+/// What a purchase may be paid with, said alike to Stripe by the server (the PaymentIntent's
+/// `allowed_payment_method_types`) and by the widget (the wallets' Elements group's
+/// `allowedPaymentMethodTypes`): cards — which Apple Pay and Google Pay settle as — and Link.
+pub const PAYMENT_METHOD_TYPES: [&str; 2] = ["card", "link"];

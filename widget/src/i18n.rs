@@ -142,6 +142,16 @@ pub struct Texts {
     pub gift_used_up: &'static str,
     /// A tip jar without a thank-you of the creator's.
     pub thank_you: &'static str,
+    /// Between the wallet buttons and the card form.
+    pub or_card: &'static str,
+    /// The server priced the purchase otherwise than the wallet's sheet showed: nothing charged.
+    pub wallet_amount_changed: &'static str,
+    /// After a wallet payment: the address the wallet shared, offered for a receipt.
+    pub receipt_offer: &'static str,
+    /// Sends the offered receipt.
+    pub send_receipt: &'static str,
+    /// Declines the offered receipt.
+    pub no_thanks: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -202,6 +212,11 @@ const EN: Texts = Texts {
     gift_expired: "This gift link has expired.",
     gift_used_up: "This gift link has already been used.",
     thank_you: "Thank you for your support!",
+    or_card: "or pay by card",
+    wallet_amount_changed: "The price changed before the payment: nothing was charged. Check the price and try again.",
+    receipt_offer: "Paid — the rest of the article is below. Send a receipt to this address?",
+    send_receipt: "Send receipt",
+    no_thanks: "No thanks",
 };
 
 const JA: Texts = Texts {
@@ -262,6 +277,11 @@ const JA: Texts = Texts {
     gift_expired: "このギフトリンクは有効期限切れです。",
     gift_used_up: "このギフトリンクは使用済みです。",
     thank_you: "ご支援ありがとうございます！",
+    or_card: "またはカードで支払う",
+    wallet_amount_changed: "支払いの前に価格が変わりました。請求はされていません。価格を確認して、もう一度お試しください。",
+    receipt_offer: "お支払いが完了しました。続きは下にあります。このアドレスに領収書を送りますか？",
+    send_receipt: "領収書を送る",
+    no_thanks: "送らない",
 };
 
 impl Lang {

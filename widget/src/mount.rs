@@ -1,8 +1,8 @@
 //! Mounting one paywall: the Leptos view inside the shadow root the loader put on the host
 //! element where the tag stands (the loader also gave it the stylesheet, and may have painted
 //! the locked view the server rendered, which the widget then takes over), and a light-DOM child
-//! for the card Element (Stripe refuses to mount inside a shadow root), projected through
-//! `<slot name="card">`.
+//! for the card Element and one for the wallet buttons (Stripe refuses to mount inside a shadow
+//! root), projected through `<slot name="card">` and `<slot name="wallet">`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +16,7 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 use crate::api::ApiClient;
 use crate::i18n;
 use crate::painted::Notice;
-use crate::paywall::{Painted, Paywall, PaywallSetup};
+use crate::paywall::{Keep, Painted, Paywall, PaywallSetup};
 use crate::wire::Decode;
 use plog_shared::api::PaintedView;
 
@@ -76,14 +76,25 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String, view: Js
         "display:block !important;visibility:visible !important;opacity:1 !important;min-height:1.5em !important",
     );
     host.append_child(&card_slot)?;
+    // The wallet buttons' mount point, the same way; empty (and so taking no space) until the
+    // reader presses Buy on a device that offers a wallet.
+    let wallet_slot = document.create_element("plog-wallet")?;
+    wallet_slot.set_attribute("slot", "wallet")?;
+    wallet_slot
+        .unchecked_ref::<HtmlElement>()
+        .style()
+        .set_css_text("display:block !important;visibility:visible !important;opacity:1 !important");
+    host.append_child(&wallet_slot)?;
 
-    let host_for_unlock = host.clone();
+    let (host_for_unlock, host_for_close) = (host.clone(), host.clone());
     let setup = PaywallSetup {
         paywall_id,
         api: ApiClient::new(&api_origin),
         texts,
         card_slot: Some(card_slot),
-        on_unlocked: Rc::new(move |html: String| replace_with_content(&host_for_unlock, &html)),
+        wallet_slot: Some(wallet_slot),
+        on_unlocked: Rc::new(move |html: String, keep: Keep| show_content(&host_for_unlock, &html, keep)),
+        close: Rc::new(move || remove_paywall(&host_for_close)),
     };
     // Leptos builds the view synchronously into the detached container; the swap below is
     // then one DOM operation.
@@ -100,9 +111,10 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String, view: Js
     Ok(())
 }
 
-/// Puts the paid HTML (sanitized by the API) where the paywall stood, in the page's light DOM
-/// so the blog's own article styles apply, then removes the paywall and unmounts its view.
-fn replace_with_content(host: &HtmlElement, html: &str) {
+/// Puts the paid HTML (sanitized by the API) where the paywall stands, in the page's light DOM
+/// so the blog's own article styles apply; then removes the paywall and unmounts its view, or,
+/// when it still offers something ([`Keep::Paywall`]), leaves it above the content.
+fn show_content(host: &HtmlElement, html: &str, keep: Keep) {
     let Ok(document) = document() else { return };
     let Ok(content) = document.create_element("plog-content") else { return };
     content.unchecked_ref::<HtmlElement>().style().set_css_text("display:block !important");
@@ -113,8 +125,16 @@ fn replace_with_content(host: &HtmlElement, html: &str) {
     }
     content.set_inner_html(html);
     if let Some(parent) = host.parent_node() {
-        let _ = parent.insert_before(&content, Some(host));
+        let next = if keep == Keep::Paywall { host.next_sibling() } else { Some(host.clone().into()) };
+        let _ = parent.insert_before(&content, next.as_ref());
     }
+    if keep == Keep::Nothing {
+        remove_paywall(host);
+    }
+}
+
+/// Takes the paywall out of the page and unmounts its view.
+fn remove_paywall(host: &HtmlElement) {
     host.remove();
     // Unmount after the current task: this runs inside the view's own async flow.
     let host = host.clone();

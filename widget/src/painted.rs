@@ -55,7 +55,9 @@ pub fn locked_html(info: PaywallInfo, lang: Lang, notice: Option<Notice>) -> Str
             api: ApiClient::offline(""),
             texts,
             card_slot: None,
-            on_unlocked: Rc::new(|_| {}),
+            wallet_slot: None,
+            on_unlocked: Rc::new(|_, _| {}),
+            close: Rc::new(|| {}),
         };
         let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
         flow.state.show_locked(info, notice.map(|n| n.text(texts)));

@@ -1,5 +1,6 @@
 //! Every Stripe.js binding of the widget: private `extern "C"` items behind safe functions
-//! returning `Result`.
+//! returning `Result`. The card Element and `confirmCardPayment`; the wallet buttons (the
+//! Express Checkout Element in a deferred-intent Elements group) and `confirmPayment`.
 //!
 //! Stripe.js is loaded only when a reader presses Buy (readers who never buy never download it),
 //! once per page however many paywalls it holds.
@@ -21,6 +22,12 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn elements(this: &StripeInstance) -> Result<Elements, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = elements)]
+    fn elements_with(this: &StripeInstance, options: &JsValue) -> Result<WalletElements, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = confirmPayment)]
+    fn confirm_payment_raw(this: &StripeInstance, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     // `catch`: Stripe.js reports misuse (a malformed client secret, an Element that is gone) by
     // throwing an `IntegrationError` rather than by rejecting.
@@ -52,6 +59,31 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = focus)]
     fn focus_raw(this: &CardElement) -> Result<(), JsValue>;
+
+    /// The wallets' Elements group, created in deferred-intent mode (`mode`, `amount`,
+    /// `currency`): it exists before the sheet opens, and the purchase's intent is confirmed
+    /// with it.
+    #[derive(Clone, Debug)]
+    pub type WalletElements;
+
+    #[wasm_bindgen(method, catch, js_name = create)]
+    fn create_express(this: &WalletElements, kind: &str, options: &JsValue) -> Result<WalletButtons, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = submit)]
+    fn submit_raw(this: &WalletElements) -> Result<js_sys::Promise, JsValue>;
+
+    /// The Express Checkout Element: the wallet buttons this device offers.
+    #[derive(Clone, Debug)]
+    pub type WalletButtons;
+
+    #[wasm_bindgen(method, catch, js_name = mount)]
+    fn mount_raw(this: &WalletButtons, target: &web_sys::Element) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = destroy)]
+    fn destroy_raw(this: &WalletButtons) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, js_name = on)]
+    fn on_raw(this: &WalletButtons, event: &str, handler: &js_sys::Function);
 }
 
 /// A failure of Stripe.js itself (not a decline).
@@ -160,7 +192,103 @@ impl CardElement {
     }
 }
 
-/// What `confirmCardPayment` resolved to.
+/// `stripe.elements({mode: 'payment', amount, currency, allowedPaymentMethodTypes})`: the group
+/// the wallet buttons live in, priced as the server priced the purchase.
+pub fn wallet_elements(
+    stripe: &StripeInstance,
+    amount: i64,
+    currency: &str,
+    allowed: &[&str],
+) -> Result<WalletElements, StripeJsError> {
+    let types = allowed.iter().map(|t| JsValue::from_str(t)).collect::<js_sys::Array>();
+    let options = crate::json::object(&[
+        ("mode", JsValue::from_str("payment")),
+        ("amount", JsValue::from_f64(amount as f64)),
+        ("currency", JsValue::from_str(currency)),
+        ("allowedPaymentMethodTypes", types.into()),
+    ]);
+    Ok(stripe.elements_with(&options)?)
+}
+
+impl WalletElements {
+    /// `elements.create('expressCheckout', options)`.
+    pub fn create_buttons(&self, options: &JsValue) -> Result<WalletButtons, StripeJsError> {
+        Ok(self.create_express("expressCheckout", options)?)
+    }
+
+    /// `elements.submit()`: the wallet's data checked before the intent is confirmed; `Err`
+    /// carries Stripe's message.
+    pub async fn submit(&self) -> Result<(), StripeJsError> {
+        let result = JsFuture::from(self.submit_raw()?).await?;
+        let error = js_sys::Reflect::get(&result, &"error".into())?;
+        if error.is_object() {
+            return Err(StripeJsError(
+                text(&error, "message").unwrap_or_else(|| "the wallet's data was refused".into()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl WalletButtons {
+    /// Mounts the buttons into a light-DOM node (Stripe refuses nodes inside a shadow root).
+    pub fn mount(&self, target: &web_sys::Element) -> Result<(), StripeJsError> {
+        Ok(self.mount_raw(target)?)
+    }
+
+    /// Takes the buttons out of the page for good.
+    pub fn destroy(&self) {
+        let _ = self.destroy_raw();
+    }
+
+    /// Calls `handler(offered)` on the `ready` event: whether the device offers any wallet
+    /// (`availablePaymentMethods` is undefined when it offers none).
+    pub fn on_ready(&self, mut handler: impl FnMut(bool) + 'static) -> Closure<dyn FnMut(JsValue)> {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let methods =
+                js_sys::Reflect::get(&event, &"availablePaymentMethods".into()).ok().filter(JsValue::is_object);
+            let offered = methods.is_some_and(|methods| {
+                js_sys::Object::values(methods.unchecked_ref()).iter().any(|v: JsValue| v.as_bool() == Some(true))
+            });
+            handler(offered);
+        });
+        self.on_raw("ready", closure.as_ref().unchecked_ref());
+        closure
+    }
+
+    /// Calls `handler(confirm)` when the reader approved a payment in the wallet's sheet.
+    pub fn on_confirm(&self, mut handler: impl FnMut(WalletConfirm) + 'static) -> Closure<dyn FnMut(JsValue)> {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| handler(WalletConfirm(event)));
+        self.on_raw("confirm", closure.as_ref().unchecked_ref());
+        closure
+    }
+}
+
+/// The `confirm` event of the wallet buttons: the reader approved the sheet.
+#[derive(Debug, Clone)]
+pub struct WalletConfirm(JsValue);
+
+impl WalletConfirm {
+    /// The address the wallet shared (`billingDetails.email`), if it did.
+    pub fn email(&self) -> Option<String> {
+        js_sys::Reflect::get(&self.0, &"billingDetails".into())
+            .ok()
+            .filter(JsValue::is_object)
+            .and_then(|details| text(&details, "email"))
+            .filter(|email| !email.trim().is_empty())
+    }
+
+    /// `event.paymentFailed({reason: 'fail', message})`: the sheet says the payment failed.
+    pub fn fail(&self, message: &str) {
+        let Ok(failed) = js_sys::Reflect::get(&self.0, &"paymentFailed".into()) else { return };
+        let Some(failed) = failed.dyn_ref::<js_sys::Function>() else { return };
+        let payload =
+            crate::json::object(&[("reason", JsValue::from_str("fail")), ("message", JsValue::from_str(message))]);
+        let _ = failed.call1(&self.0, &payload);
+    }
+}
+
+/// What `confirmCardPayment` (or `confirmPayment`) resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmation {
     /// The PaymentIntent succeeded (or is processing: the content route settles it).
@@ -192,7 +320,31 @@ pub async fn confirm_card_payment(
     let data = js_sys::Object::new();
     js_sys::Reflect::set(&data, &"payment_method".into(), &payment_method)?;
     let result = JsFuture::from(stripe.confirm_card_payment_raw(client_secret, &data)?).await?;
-    let error = js_sys::Reflect::get(&result, &"error".into())?;
+    confirmation(&result)
+}
+
+/// `stripe.confirmPayment({elements, clientSecret, confirmParams: {return_url}, redirect:
+/// 'if_required'})`: the wallet's payment, on the purchase's intent. `return_url` is the page:
+/// a wallet never redirects, but Stripe.js asks for one.
+pub async fn confirm_payment(
+    stripe: &StripeInstance,
+    elements: &WalletElements,
+    client_secret: &str,
+    return_url: &str,
+) -> Result<Confirmation, StripeJsError> {
+    let options = crate::json::object(&[
+        ("elements", JsValue::from(elements.clone())),
+        ("clientSecret", JsValue::from_str(client_secret)),
+        ("confirmParams", crate::json::object(&[("return_url", JsValue::from_str(return_url))])),
+        ("redirect", JsValue::from_str("if_required")),
+    ]);
+    let result = JsFuture::from(stripe.confirm_payment_raw(&options)?).await?;
+    confirmation(&result)
+}
+
+/// Reads a `PaymentIntentResult`: `{paymentIntent}` or `{error}`.
+fn confirmation(result: &JsValue) -> Result<Confirmation, StripeJsError> {
+    let error = js_sys::Reflect::get(result, &"error".into())?;
     if error.is_object() {
         let intent = js_sys::Reflect::get(&error, &"payment_intent".into()).ok().filter(JsValue::is_object);
         return Ok(Confirmation::Failed {
@@ -201,7 +353,7 @@ pub async fn confirm_card_payment(
             intent_status: intent.and_then(|intent| text(&intent, "status")),
         });
     }
-    let intent = js_sys::Reflect::get(&result, &"paymentIntent".into())?;
+    let intent = js_sys::Reflect::get(result, &"paymentIntent".into())?;
     match text(&intent, "status") {
         Some(status) if took_payment(&status) => Ok(Confirmation::Succeeded),
         other => Ok(Confirmation::Failed { message: None, code: other.clone(), intent_status: other }),

@@ -2,7 +2,7 @@
 //! blog sets on any ancestor (they inherit into the shadow tree), `data-theme` on the tag, and
 //! `::part()` names on the main pieces. The Stripe card Element gets the same colours and font.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::json::object;
 
@@ -59,6 +59,12 @@ pub const STYLESHEET: &str = concat!(
 .has-teaser .teaser { display: block; }
 .locked .buy-area { display: block; }
 .form .card-area { display: block; }
+/* Wallet buttons: only once the device offers one (no empty space otherwise). */
+.wallet, .or-card, .offer { display: none; }
+.has-wallets.form .wallet { display: block; margin-bottom: 0.5em; }
+.has-wallets.form .or-card { display: block; text-align: center; font-size: 0.85em; color: var(--_muted); margin: 0 0 0.5em; }
+.receipt-offer .offer { display: block; }
+.offer .receipt-field { display: block; }
 .busy .status .spinner, .confirming .pay .spinner { display: inline-block; }
 .badge {
   font-size: 0.75em; padding: 0.1em 0.6em; border-radius: 999px;
@@ -180,4 +186,37 @@ pub fn card_options(themed: &web_sys::Element) -> JsValue {
     ]);
     let invalid = object(&[("color", s(&error)), ("iconColor", s(&error))]);
     object(&[("hidePostalCode", JsValue::TRUE), ("style", object(&[("base", base), ("invalid", invalid)]))])
+}
+
+/// The Buy button's height, while it shows (the wallet buttons take it).
+pub fn buy_button_height(themed: &web_sys::Element) -> Option<f64> {
+    let button = themed.query_selector("button.buy").ok().flatten()?.dyn_into::<web_sys::HtmlElement>().ok()?;
+    Some(f64::from(button.offset_height())).filter(|h| *h > 0.0)
+}
+
+/// Whether the paywall shows dark: `data-theme="dark"` on the tag, or `auto` with a reader who
+/// prefers dark.
+fn is_dark(themed: &web_sys::Element) -> bool {
+    let host = themed.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().map(|root| root.host());
+    match host.and_then(|h| h.get_attribute("data-theme")).as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|query| query.matches()),
+    }
+}
+
+/// The wallet buttons' options (`StripeExpressCheckoutElementOptions`): white buttons on a dark
+/// paywall and black on a light one, as tall as the Buy button (within Stripe's 40–55 px), and
+/// the wallet's e-mail address asked for when the server sends receipts.
+pub fn wallet_options(themed: &web_sys::Element, height: Option<f64>, receipts: bool) -> JsValue {
+    let (apple_pay, google_pay) = if is_dark(themed) { ("white", "white") } else { ("black", "black") };
+    let height = height.unwrap_or(44.0).clamp(40.0, 55.0).round();
+    let s = |v: &str| JsValue::from_str(v);
+    object(&[
+        ("buttonHeight", JsValue::from_f64(height)),
+        ("buttonTheme", object(&[("applePay", s(apple_pay)), ("googlePay", s(google_pay))])),
+        ("emailRequired", JsValue::from_bool(receipts)),
+    ])
 }

@@ -120,6 +120,7 @@ impl Decode for PurchaseCreated {
             purchase_id: string(value, "purchase_id")?,
             client_secret: string(value, "client_secret")?,
             access_token: string(value, "access_token")?,
+            price: Price::decode(&field(value, "price")?)?,
         })
     }
 }

@@ -105,6 +105,7 @@ fn every_answer_the_server_sends_reads_back_whole_in_the_widget() {
         purchase_id: "pur_abcdefghij0123456789".into(),
         client_secret: "pi_1_secret_2".into(),
         access_token: "tok".into(),
+        price: Price { amount: 480, currency: "jpy".into() },
     }]);
     answers(&[PaidContent { html: "<h2>The rest</h2>\n<p>€ ¥ \u{1F35C}</p>".into() }]);
     answers(&[

@@ -130,12 +130,14 @@ impl ServeConfig {
         public_origin(self.public_url.as_deref(), self.listen)
     }
 
-    /// Where the widget loads Stripe.js from, for a server reachable at `public_url`.
-    pub fn stripe_js_url(&self, public_url: &str) -> String {
+    /// Where the widget loads Stripe.js from, for a server reachable at `public_url`: the URL
+    /// configured, the sandbox's double, or `None` for Stripe's own release (the one
+    /// `stripe::STRIPE_JS_URL` names beside the pinned API version).
+    pub fn stripe_js_url(&self, public_url: &str) -> Option<String> {
         match (&self.stripe.js_url, self.sandbox) {
-            (Some(url), _) => url.clone(),
-            (None, true) => format!("{public_url}/sandbox/stripe.js"),
-            (None, false) => "https://js.stripe.com/v3/".to_owned(),
+            (Some(url), _) => Some(url.clone()),
+            (None, true) => Some(format!("{public_url}/sandbox/stripe.js")),
+            (None, false) => None,
         }
     }
 
@@ -267,11 +269,11 @@ mod tests {
     #[test]
     fn the_sandbox_serves_its_own_stripe_js_unless_one_is_configured() {
         let mut args = KEYS.to_vec();
-        assert_eq!(parse(&args).stripe_js_url("http://h"), "https://js.stripe.com/v3/");
+        assert_eq!(parse(&args).stripe_js_url("http://h"), None);
         args.push("--sandbox");
-        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://h/sandbox/stripe.js");
+        assert_eq!(parse(&args).stripe_js_url("http://h").as_deref(), Some("http://h/sandbox/stripe.js"));
         args.extend(["--stripe-js-url", "http://x/s.js"]);
-        assert_eq!(parse(&args).stripe_js_url("http://h"), "http://x/s.js");
+        assert_eq!(parse(&args).stripe_js_url("http://h").as_deref(), Some("http://x/s.js"));
     }
 
     #[test]

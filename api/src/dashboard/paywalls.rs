@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use maud::{Markup, PreEscaped, html};
 use plog_shared::Currency;
-use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, PaywallStatus, Price};
+use plog_shared::api::{NewPaywall, PaywallMode, PaywallPatch, PaywallStatus, Price, WalletState};
 use plog_shared::money::{SUPPORTED_CURRENCIES, format_major, parse_major};
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +19,10 @@ use super::layout::{Nav, Page, money, page, time};
 use super::session::{CsrfForm, Session};
 use crate::catalog::{self, CatalogError};
 use crate::report::{self, ReportFilter};
+use crate::sites::origin_list;
 use crate::state::AppState;
 use crate::store::Paywall;
+use crate::wallets::{self, SiteWallets};
 
 /// The theme variables the preview lets the creator try, with the light theme's values.
 const THEME: [(&str, &str, &str); 9] = [
@@ -214,6 +216,9 @@ pub async fn create(
     match catalog::create(&ctx.store, &new, ctx.clock.now()).await {
         Ok(paywall) => {
             tracing::info!(paywall_id = %paywall.id, "paywall created from the dashboard");
+            if !paywall.origins.is_empty() {
+                ctx.register_wallet_domains();
+            }
             Ok(Redirect::to(&format!("/admin/paywalls/{}?created=1", paywall.id)).into_response())
         }
         Err(CatalogError::Invalid(e)) => {
@@ -230,10 +235,68 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Result<Page, DashboardError> {
     let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
-    Ok(edit_page(&ctx, &session, &paywall, &PaywallForm::from_paywall(&paywall), None))
+    let wallets = wallets::for_sites(&ctx.store, &origin_list(&paywall.origins)).await?;
+    Ok(edit_page(&ctx, &session, &paywall, &wallets, &PaywallForm::from_paywall(&paywall), None))
 }
 
-fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &PaywallForm, error: Option<&str>) -> Page {
+/// The wallets' section of a paywall's page: per site, what Stripe says of Apple Pay, Google
+/// Pay and Link there; without sites, that wallets need them.
+fn wallets_section(sites: &[(String, SiteWallets)]) -> Markup {
+    let state = |name: &str, state: WalletState| {
+        html! { span.wallet.(state.as_str()) { (name) " " (state.as_str()) } }
+    };
+    html! {
+        section.wallets #wallets {
+            h2 { "Wallets" }
+            @if sites.is_empty() {
+                p.hint.no-sites { "Apple Pay, Google Pay and Link show only on the sites Stripe has registered. This paywall lists no site, so readers pay by card only: list its sites below (Sites) and plog registers them with Stripe." }
+            } @else {
+                p.hint { "Apple Pay, Google Pay and Link show beside the card form on the sites Stripe has registered. plog registers each site you list; the status is Stripe's." }
+                table {
+                    thead { tr { th { "Site" } th { "Wallets" } th { "Note" } } }
+                    tbody {
+                        @for (origin, wallets) in sites {
+                            tr data-site=(origin) {
+                                td { (origin) }
+                                @match wallets {
+                                    SiteWallets::Registered(domain) => {
+                                        td {
+                                            @if domain.stripe_id.is_none() { span.wallet.unknown { "not registered" } }
+                                            @else {
+                                                (state("Apple Pay", domain.apple_pay)) " "
+                                                (state("Google Pay", domain.google_pay)) " "
+                                                (state("Link", domain.link))
+                                            }
+                                        }
+                                        td.problem { @if let Some(problem) = &domain.problem { (problem) } }
+                                    }
+                                    SiteWallets::Pending(_) => {
+                                        td { span.wallet.unknown { "registering" } }
+                                        td { "plog registers it within ten minutes." }
+                                    }
+                                    SiteWallets::NotRegistrable(why) => {
+                                        td { span.wallet.unknown { "none" } }
+                                        td.problem { (why.0) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.hint { "Apple Pay in live mode also needs a file from Stripe on each blog's own host: download it in the Stripe dashboard (Settings → Payment method domains), serve it at " code { "https://your.blog" (wallets::APPLE_PAY_FILE) } ", then press Verify there. Until Stripe shows Apple Pay active here, readers on Safari pay by card or Link." }
+            }
+        }
+    }
+}
+
+fn edit_page(
+    ctx: &AppState,
+    session: &Session,
+    paywall: &Paywall,
+    wallets: &[(String, SiteWallets)],
+    form: &PaywallForm,
+    error: Option<&str>,
+) -> Page {
     let tag = catalog::tag(&ctx.public_url, &paywall.id);
     let body = html! {
         div.heading {
@@ -265,6 +328,7 @@ fn edit_page(ctx: &AppState, session: &Session, paywall: &Paywall, form: &Paywal
                 }
             }
         }
+        (wallets_section(wallets))
         section {
             h2 { "Edit" }
             (paywall_form(&format!("/admin/paywalls/{}", paywall.id), form, error, session, Some(paywall)))
@@ -348,8 +412,10 @@ pub async fn update(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
     let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
+    let wallets = wallets::for_sites(&ctx.store, &origin_list(&paywall.origins)).await?;
     let refuse = |message: &str| {
-        (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &form, Some(message))).into_response()
+        (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &wallets, &form, Some(message)))
+            .into_response()
     };
     let typed = match form.typed() {
         Ok(typed) => typed,
@@ -369,7 +435,12 @@ pub async fn update(
         show_count: Some(typed.show_count),
     };
     match catalog::update(&ctx.store, &ctx.origins, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
-        Ok(paywall) => Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response()),
+        Ok(paywall) => {
+            if !paywall.origins.is_empty() {
+                ctx.register_wallet_domains();
+            }
+            Ok(Redirect::to(&format!("/admin/paywalls/{}?saved=1", paywall.id)).into_response())
+        }
         Err(CatalogError::Invalid(e)) => Ok(refuse(&e.0)),
         Err(e) => Err(e.into()),
     }

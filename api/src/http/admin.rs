@@ -8,7 +8,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use plog_shared::PaywallId;
-use plog_shared::api::{AdminPaywall, AdminPurchase, ErrorBody, NewPaywall, PaywallPatch, PurchaseStatus, Stats};
+use plog_shared::api::{
+    AdminPaywall, AdminPurchase, ErrorBody, NewPaywall, PaywallPatch, PurchaseStatus, Stats, WalletDomainList,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/admin/paywalls/{id}", get(show_paywall).patch(update_paywall).delete(archive_paywall))
         .route("/v1/admin/purchases", get(list_purchases))
         .route("/v1/admin/stats", get(stats))
+        .route("/v1/admin/wallet-domains", get(wallet_domains))
 }
 
 /// `GET /v1/admin/paywalls`.
@@ -51,6 +54,9 @@ pub(super) async fn create_paywall(
 ) -> Result<(StatusCode, Json<AdminPaywall>), ApiError> {
     let paywall = catalog::create(&ctx.store, &new, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall created");
+    if !paywall.origins.is_empty() {
+        ctx.register_wallet_domains();
+    }
     Ok((StatusCode::CREATED, Json(catalog::to_admin(&paywall, &ctx.public_url))))
 }
 
@@ -84,6 +90,9 @@ pub(super) async fn update_paywall(
     Json(patch): Json<PaywallPatch>,
 ) -> Result<Json<AdminPaywall>, ApiError> {
     let paywall = catalog::update(&ctx.store, &ctx.origins, &id, &patch, ctx.clock.now()).await?;
+    if patch.origins.is_some() {
+        ctx.register_wallet_domains();
+    }
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 
@@ -177,4 +186,12 @@ pub(super) async fn stats(
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("site: {e}")))?;
     Ok(Json(report::build(&ctx.store, &ReportFilter { since: query.since, site }).await?))
+}
+
+/// The sites' domains as registered with Stripe for wallets (Apple Pay, Google Pay, Link), with
+/// each wallet's status there and, in Stripe's words, why a registration failed.
+#[utoipa::path(get, path = "/v1/admin/wallet-domains", tag = "paywalls",
+    responses((status = 200, description = "Every domain plog registered or tried to", body = WalletDomainList), AdminRefusals))]
+pub(super) async fn wallet_domains(_: Admin, State(ctx): State<AppState>) -> Result<Json<WalletDomainList>, ApiError> {
+    Ok(Json(WalletDomainList { domains: ctx.store.wallet_domains().await? }))
 }

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "plog API", description = "The reader's routes (tag `reader`), which the widget calls from any blog, and the creator's API: paywalls, passes, gift links, discount codes, purchases and sales figures. Every admin route needs `Authorization: Bearer PLOG_ADMIN_TOKEN`; the reader's routes that read paid content take the purchase's access token the same way. Amounts are integer minor units of their currency (100 is ¥100 or $1.00); figures of different currencies are never summed. Every error has the shape `{\"error\":{\"code\",\"message\"}}`."),
-    paths(admin::create_paywall, admin::list_paywalls, admin::show_paywall, admin::update_paywall, admin::archive_paywall, admin::list_purchases, admin::stats,
+    paths(admin::create_paywall, admin::list_paywalls, admin::show_paywall, admin::update_paywall, admin::archive_paywall, admin::list_purchases, admin::stats, admin::wallet_domains,
         offers::create_pass, offers::list_passes, offers::show_pass, offers::update_pass,
         offers::archive_pass, offers::create_gift, offers::list_gifts, offers::revoke_gift,
         offers::create_discount, offers::list_discounts, offers::disable_discount,

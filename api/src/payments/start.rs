@@ -210,7 +210,7 @@ pub async fn start_purchase(
     }
     tally.started();
     tracing::info!(purchase_id = %purchase_id, payment_intent_id = %intent.id, "purchase started");
-    Ok(PurchaseCreated { purchase_id: purchase_id.to_string(), client_secret, access_token })
+    Ok(PurchaseCreated { purchase_id: purchase_id.to_string(), client_secret, access_token, price: price.into() })
 }
 
 #[cfg(test)]

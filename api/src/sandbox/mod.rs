@@ -122,7 +122,7 @@ fn client_intent(intent: &IntentState) -> serde_json::Value {
         "livemode": false,
         "next_action": null,
         "payment_method": intent.payment_method,
-        "payment_method_types": ["card"],
+        "payment_method_types": crate::stripe::PAYMENT_METHOD_TYPES,
         "receipt_email": null,
         "setup_future_usage": null,
         "shipping": null,

@@ -3,7 +3,14 @@
  * Implements exactly what the plog widget uses, as Stripe.js's own TypeScript definitions
  * (@stripe/stripe-js) describe it — e2e/stripe-types checks the widget's calls and this
  * double's answers against them: Stripe(pk, {locale}), elements(), create('card'), mount,
- * unmount, destroy, on('change'), focus, confirmCardPayment. The card Element renders plain
+ * unmount, destroy, on('change'), focus, confirmCardPayment; and the wallets: elements({mode,
+ * amount, currency, allowedPaymentMethodTypes}), create('expressCheckout'), on('ready' |
+ * 'confirm' | 'cancel'), update, submit, confirmPayment({elements, clientSecret, confirmParams,
+ * redirect: 'if_required'}). As the endive Stripe.js does, create('paymentRequestButton') throws.
+ * The Express Checkout Element shows one "Google Pay (sandbox)" button whose sheet pays with a
+ * test card; `window.plogSandboxWallet` (read when the buttons mount) makes the device offer no
+ * wallet ("none"), the wallet's card fail ("fail"), or the payment's answer get lost after the
+ * payment went through ("lose"). The card Element renders plain
  * inputs (number, expiry, CVC) in its mount point, with validation messages in the locale given
  * (en, ja). Like Stripe.js, it refuses a mount point inside a ShadowRoot and throws
  * IntegrationError for misuse. Payments are completed by plog's sandbox helper
@@ -207,14 +214,222 @@
     this.locale = (options && options.locale) || "auto";
   }
 
-  StripeDouble.prototype.elements = function () {
-    var locale = this.locale;
-    return {
-      create: function (kind, options) {
-        if (kind !== "card") throw IntegrationError("The plog sandbox only implements the 'card' Element.");
-        return new CardElement(options, locale);
-      },
-    };
+  /** An Elements group: plain (the card), or in deferred-intent mode (the wallets). */
+  function ElementsGroup(stripe, options) {
+    options = options || {};
+    if (options.mode !== undefined) {
+      if (options.mode !== "payment") throw IntegrationError("The plog sandbox only implements mode: 'payment'.");
+      if (!(typeof options.amount === "number" && options.amount > 0 && Math.floor(options.amount) === options.amount)) {
+        throw IntegrationError("Invalid value for elements(): amount should be a positive integer. You specified: " + options.amount + ".");
+      }
+      if (typeof options.currency !== "string" || !/^[a-z]{3}$/.test(options.currency)) {
+        throw IntegrationError("Invalid value for elements(): currency should be a lowercase three-letter ISO code.");
+      }
+      if (options.allowedPaymentMethodTypes !== undefined && !Array.isArray(options.allowedPaymentMethodTypes)) {
+        throw IntegrationError("Invalid value for elements(): allowedPaymentMethodTypes should be an array of strings.");
+      }
+    }
+    this.stripe = stripe;
+    this.options = options;
+    this.submitted = false;
+    this.express = null;
+  }
+
+  ElementsGroup.prototype.create = function (kind, options) {
+    if (kind === "card") return new CardElement(options, this.stripe.locale);
+    if (kind === "paymentRequestButton") {
+      throw IntegrationError("The paymentRequestButton Element is no longer supported. Use the Express Checkout Element instead.");
+    }
+    if (kind === "expressCheckout") {
+      if (this.options.mode === undefined && this.options.clientSecret === undefined) {
+        throw IntegrationError("In order to create an expressCheckout element, you must pass a clientSecret or mode when creating the Elements group.");
+      }
+      if (this.express) throw IntegrationError("Can only create one Element of type expressCheckout.");
+      this.express = new ExpressCheckoutElement(this, options || {});
+      return this.express;
+    }
+    throw IntegrationError("The plog sandbox does not implement the '" + kind + "' Element.");
+  };
+
+  ElementsGroup.prototype.update = function (options) {
+    for (var k in options) this.options[k] = options[k];
+    this.submitted = false;
+    return Promise.resolve();
+  };
+
+  /** Validates the wallet's data (the sheet was approved), as Stripe's submit does. */
+  ElementsGroup.prototype.submit = function () {
+    var express = this.express;
+    if (!express || !express.approved) {
+      return Promise.resolve({ error: { type: "validation_error", message: "The payment details are incomplete." } });
+    }
+    this.submitted = true;
+    return Promise.resolve({ selectedPaymentMethod: "google_pay" });
+  };
+
+  /** The wallets' test cards: approved, declined. */
+  var WALLET_CARDS = {
+    pay: { number: "4242424242424242", exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: "123" },
+    fail: { number: "4000000000000002", exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: "123" },
+  };
+
+  /** The Express Checkout Element: one "Google Pay (sandbox)" button, unless told otherwise. */
+  function ExpressCheckoutElement(group, options) {
+    this.group = group;
+    this.options = options;
+    this.handlers = {};
+    this.container = null;
+    this.sheet = null;
+    this.approved = false;
+    this.destroyed = false;
+    this.behaviour = "pay";
+  }
+
+  ExpressCheckoutElement.prototype.on = function (event, handler) {
+    (this.handlers[event] = this.handlers[event] || []).push(handler);
+    return this;
+  };
+  ExpressCheckoutElement.prototype.off = function (event, handler) {
+    this.handlers[event] = (this.handlers[event] || []).filter(function (h) { return h !== handler; });
+    return this;
+  };
+  ExpressCheckoutElement.prototype._emit = function (name, event) {
+    (this.handlers[name] || []).forEach(function (h) { h(event); });
+  };
+
+  ExpressCheckoutElement.prototype.mount = function (target) {
+    if (this.destroyed) throw IntegrationError("This Element has already been destroyed. Please create a new one.");
+    var node = typeof target === "string" ? document.querySelector(target) : target;
+    if (!node || !node.nodeType) throw IntegrationError("The selector you specified (" + target + ") applies to no DOM elements.");
+    if (typeof ShadowRoot !== "undefined" && node.getRootNode() instanceof ShadowRoot) {
+      throw IntegrationError("Elements cannot be mounted in a ShadowRoot. Please mount in the Light DOM.");
+    }
+    var told = window.plogSandboxWallet;
+    this.behaviour = told === "none" || told === "fail" || told === "lose" ? told : "pay";
+    var self = this;
+    var offered = this.behaviour !== "none";
+    if (offered) {
+      var dark = this.options.buttonTheme && this.options.buttonTheme.googlePay === "white";
+      var height = Math.min(55, Math.max(40, this.options.buttonHeight || 44));
+      var button = el("button", { type: "button", "data-plog-sandbox-wallet": "google_pay", "aria-label": "Google Pay (sandbox)" },
+        "all:revert;display:block;width:100%;height:" + height + "px;border-radius:6px;cursor:pointer;font:600 16px system-ui,sans-serif;" +
+        (dark ? "background:#fff;color:#000;border:1px solid #fff" : "background:#000;color:#fff;border:1px solid #000"));
+      button.textContent = "Google Pay (sandbox)";
+      button.addEventListener("click", function () { self._openSheet(); });
+      node.appendChild(button);
+      this.container = button;
+    }
+    // Stripe emits ready once the buttons have rendered (none: availablePaymentMethods undefined).
+    setTimeout(function () {
+      if (self.destroyed) return;
+      self._emit("ready", {
+        elementType: "expressCheckout",
+        availablePaymentMethods: offered
+          ? { amazonPay: false, applePay: false, googlePay: true, link: false, paypal: false, klarna: false }
+          : undefined,
+      });
+    }, 0);
+  };
+
+  /** The wallet's sheet: what is paid, to whom, with which address; Pay or Cancel. */
+  ExpressCheckoutElement.prototype._openSheet = function () {
+    if (this.sheet || this.destroyed) return;
+    var self = this;
+    var options = this.group.options;
+    var amount = new Intl.NumberFormat(this.group.stripe.locale === "ja" ? "ja-JP" : "en-US", {
+      style: "currency", currency: options.currency.toUpperCase(),
+    }).format(options.amount / Math.pow(10, new Intl.NumberFormat("en", { style: "currency", currency: options.currency.toUpperCase() }).resolvedOptions().maximumFractionDigits));
+    var email = window.plogSandboxWalletEmail || "wallet-reader@example.com";
+    var overlay = el("div", { role: "dialog", "aria-modal": "true", "aria-label": "Google Pay (sandbox)", "data-plog-sandbox-sheet": "" },
+      "all:revert;position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,0.5);display:flex;align-items:flex-end;justify-content:center;font-family:system-ui,sans-serif");
+    var box = el("div", {}, "all:revert;background:#fff;color:#1f2328;padding:1.5em;border-radius:12px 12px 0 0;width:100%;max-width:26em");
+    box.appendChild(el("p", { "data-plog-sandbox-amount": "" }, "all:revert;margin:0 0 0.5em;font-size:1.25em;font-weight:700")).textContent = amount;
+    if (this.options.emailRequired) {
+      box.appendChild(el("p", { "data-plog-sandbox-email": "" }, "all:revert;margin:0 0 1em")).textContent = email;
+    }
+    var pay = el("button", { type: "button", "data-plog-sandbox-pay": "" }, "all:revert;margin:0 0.5em 0 0;padding:0.5em 1.5em");
+    pay.textContent = "Pay";
+    var cancel = el("button", { type: "button" }, "all:revert;padding:0.5em 1.5em");
+    cancel.textContent = "Cancel";
+    var message = el("p", { role: "alert" }, "all:revert;margin:0.75em 0 0;color:#b3261e");
+    box.appendChild(pay); box.appendChild(cancel); box.appendChild(message);
+    overlay.appendChild(box);
+    document.body.appendChild(overlay);
+    this.sheet = overlay;
+    pay.focus();
+    cancel.addEventListener("click", function () {
+      self._closeSheet();
+      self._emit("cancel", { elementType: "expressCheckout" });
+    });
+    // Every press of Pay is a confirm event, as a wallet that was pressed twice would send.
+    pay.addEventListener("click", function () {
+      self.approved = true;
+      var details = { name: "Sandbox Reader", address: { line1: "1-1", line2: null, city: "Tokyo", state: "", postal_code: "100-0001", country: "JP" } };
+      if (self.options.emailRequired) details.email = email;
+      self._emit("confirm", {
+        elementType: "expressCheckout",
+        expressPaymentType: "google_pay",
+        billingDetails: details,
+        paymentFailed: function (payload) {
+          message.textContent = (payload && payload.message) || "The payment failed.";
+          setTimeout(function () { self._closeSheet(); }, 0);
+        },
+      });
+    });
+  };
+
+  ExpressCheckoutElement.prototype._closeSheet = function () {
+    if (this.sheet && this.sheet.parentNode) this.sheet.parentNode.removeChild(this.sheet);
+    this.sheet = null;
+    this.approved = false;
+  };
+
+  ExpressCheckoutElement.prototype.unmount = function () {
+    this._closeSheet();
+    if (this.container && this.container.parentNode) this.container.parentNode.removeChild(this.container);
+    this.container = null;
+  };
+  ExpressCheckoutElement.prototype.destroy = function () {
+    this.unmount();
+    this.handlers = {};
+    this.destroyed = true;
+    this.group.express = null;
+  };
+
+  StripeDouble.prototype.elements = function (options) {
+    return new ElementsGroup(this, options);
+  };
+
+  /** Pays the intent with the wallet the sheet approved (its test card), as Stripe.js would. */
+  StripeDouble.prototype.confirmPayment = function (options) {
+    options = options || {};
+    var group = options.elements;
+    var clientSecret = options.clientSecret;
+    if (!(group instanceof ElementsGroup) || group.stripe !== this) {
+      throw IntegrationError("Invalid value for confirmPayment: elements should be an Elements group created by this Stripe instance.");
+    }
+    if (typeof clientSecret !== "string" || !/^pi_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/.test(clientSecret)) {
+      throw IntegrationError("Invalid value for confirmPayment: clientSecret should be a client_secret string.");
+    }
+    if (options.redirect !== "if_required" && !(options.confirmParams && options.confirmParams.return_url)) {
+      throw IntegrationError("stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`");
+    }
+    if (!group.submitted) throw IntegrationError("elements.submit() must be called before stripe.confirmPayment().");
+    var express = group.express;
+    if (!express || !express.approved) {
+      return Promise.resolve({ error: { type: "validation_error", message: "The payment details are incomplete." } });
+    }
+    var behaviour = express.behaviour;
+    group.submitted = false;
+    return post("/sandbox/confirm", { client_secret: clientSecret, card: WALLET_CARDS[behaviour === "fail" ? "fail" : "pay"] })
+      .then(function (answer) {
+        if (!answer.error) express._closeSheet();
+        if (behaviour === "lose" && !answer.error) {
+          // The payment went through; its answer never reached the page.
+          return { error: { type: "api_connection_error", message: "We could not reach Stripe. Check your connection and try again." } };
+        }
+        return answer;
+      });
   };
 
   StripeDouble.prototype.confirmCardPayment = function (clientSecret, data) {

@@ -41,6 +41,7 @@ pub mod restores;
 pub mod sessions;
 mod sql;
 pub mod targets;
+pub mod wallet_domains;
 
 pub use backup::BackupSummary;
 pub use discounts::Discount;

@@ -146,6 +146,11 @@ impl Store {
         Ok(())
     }
 
+    /// Whether plog's tables are there (`plog serve` creates them; `plog doctor` never does).
+    pub async fn holds_tables(&self) -> bool {
+        Sql::new("select 1 from paywalls limit 1").execute(&self.pool).await.is_ok()
+    }
+
     /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
         match &self.pool {

@@ -136,6 +136,60 @@ pub struct Account {
     pub charges_enabled: Option<bool>,
 }
 
+/// A domain registered for wallets (`PaymentMethodDomain`): Stripe shows Apple Pay, Google Pay
+/// and Link only on registered domains, and says per wallet whether it is active there.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct PaymentMethodDomain {
+    /// `pmd_…`.
+    pub id: String,
+    /// The host, e.g. `blog.example`.
+    pub domain_name: String,
+    /// Whether the domain is enabled for payment methods at all.
+    pub enabled: bool,
+    /// Apple Pay's status on this domain.
+    pub apple_pay: WalletOnDomain,
+    /// Google Pay's status on this domain.
+    pub google_pay: WalletOnDomain,
+    /// Link's status on this domain.
+    pub link: WalletOnDomain,
+}
+
+/// One wallet's status on a registered domain.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct WalletOnDomain {
+    /// `active`, `inactive` (or a status a later version adds).
+    pub status: String,
+    /// Why it is inactive, when Stripe says.
+    pub status_details: Option<WalletStatusDetails>,
+}
+
+/// Stripe's reason for an inactive wallet.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct WalletStatusDetails {
+    /// E.g. Apple Pay's verification file was not found.
+    pub error_message: String,
+}
+
+#[derive(miniserde::Deserialize)]
+struct PaymentMethodDomainPage {
+    data: Vec<PaymentMethodDomain>,
+}
+
+/// `POST /v1/payment_method_domains` (PaymentMethodDomainCreateParams).
+#[derive(Serialize)]
+pub(crate) struct CreatePaymentMethodDomain<'a> {
+    pub(crate) domain_name: &'a str,
+    pub(crate) enabled: bool,
+}
+
+/// `GET /v1/payment_method_domains` (PaymentMethodDomainListParams).
+#[derive(Serialize)]
+pub(crate) struct PaymentMethodDomainQuery<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) domain_name: Option<&'a str>,
+    pub(crate) limit: u8,
+}
+
 /// Attempts of one PaymentIntent creation, and the pause before each retry.
 const CREATE_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(1000)];
 
@@ -149,13 +203,14 @@ fn retryable(error: &StripeError) -> bool {
     }
 }
 
-/// `POST /v1/payment_intents` (PaymentIntentCreateParams at the pinned version: card only,
-/// through `allowed_payment_method_types`, which replaced `payment_method_types` at endive).
+/// `POST /v1/payment_intents` (PaymentIntentCreateParams at the pinned version: cards, wallets
+/// and Link through `allowed_payment_method_types`, which replaced `payment_method_types` at
+/// endive).
 #[derive(Serialize)]
 pub(crate) struct CreatePaymentIntent<'a> {
     pub(crate) amount: i64,
     pub(crate) currency: &'a str,
-    pub(crate) allowed_payment_method_types: [&'a str; 1],
+    pub(crate) allowed_payment_method_types: [&'a str; 2],
     pub(crate) metadata: BTreeMap<&'a str, &'a str>,
 }
 
@@ -266,7 +321,7 @@ impl StripeApi {
         Ok(StripeApi { client, timeout: config.timeout(), metrics })
     }
 
-    /// Creates a card PaymentIntent. The purchase id is the idempotency key: a timeout, 429 or
+    /// Creates a PaymentIntent (card, wallets, Link). The purchase id is the idempotency key: a timeout, 429 or
     /// 5xx is retried (twice, with backoff) under the same key, so a retry can never create a
     /// second intent for the same purchase.
     #[tracing::instrument(skip_all, fields(purchase_id = intent.purchase_id))]
@@ -274,7 +329,7 @@ impl StripeApi {
         let form = CreatePaymentIntent {
             amount: intent.amount,
             currency: intent.currency,
-            allowed_payment_method_types: ["card"],
+            allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
         };
         let key = format!("plog-purchase-{}", intent.purchase_id);
@@ -393,6 +448,25 @@ impl StripeApi {
         Ok(page.data)
     }
 
+    /// The domains registered for wallets (first 100), or only `domain_name`'s.
+    pub async fn payment_method_domains(&self, domain_name: Option<&str>) -> anyhow::Result<Vec<PaymentMethodDomain>> {
+        let request = RequestBuilder::new(StripeMethod::Get, "/payment_method_domains")
+            .query(&PaymentMethodDomainQuery { domain_name, limit: 100 });
+        let page: PaymentMethodDomainPage =
+            self.read(request, "list_payment_method_domains", "Failed to list the wallet domains").await?;
+        Ok(page.data)
+    }
+
+    /// Registers `domain_name` for wallets. Keyed by the domain, so a retry registers it once.
+    #[tracing::instrument(skip_all, fields(domain = domain_name))]
+    pub async fn create_payment_method_domain(&self, domain_name: &str) -> anyhow::Result<PaymentMethodDomain> {
+        let form = CreatePaymentMethodDomain { domain_name, enabled: true };
+        let key = format!("plog-domain-{domain_name}");
+        self.post_idempotent("/payment_method_domains", &form, key, "create_payment_method_domain")
+            .await
+            .with_context(|| format!("Failed to register {domain_name} for wallets"))
+    }
+
     /// Sends a form to any Stripe API path and reads the answer into `T` (the sandbox uses it
     /// for calls the purchase flow never makes).
     pub async fn post_form<T: miniserde::Deserialize, F: Serialize>(
@@ -459,7 +533,7 @@ pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
     let create = CreatePaymentIntent {
         amount: 100,
         currency: "jpy",
-        allowed_payment_method_types: ["card"],
+        allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
         metadata: BTreeMap::from([("purchase_id", "pur_1")]),
     };
     let refund =
@@ -473,5 +547,13 @@ pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("RefundListParams", parameter_names(&RefundQuery { payment_intent: "pi_1", limit: 100 })),
         ("WebhookEndpointListParams", parameter_names(&WebhookEndpointQuery { limit: 100 })),
+        (
+            "PaymentMethodDomainCreateParams",
+            parameter_names(&CreatePaymentMethodDomain { domain_name: "blog.example", enabled: true }),
+        ),
+        (
+            "PaymentMethodDomainListParams",
+            parameter_names(&PaymentMethodDomainQuery { domain_name: Some("blog.example"), limit: 100 }),
+        ),
     ]
 }

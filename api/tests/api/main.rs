@@ -24,4 +24,5 @@ mod sites;
 mod stripe_artifacts;
 mod stripe_failures;
 mod tokens;
+mod wallets;
 mod webhooks;

@@ -36,7 +36,7 @@ async fn paywall_info_has_the_price_and_stripe_settings_but_never_the_content() 
     assert_eq!(info["teaser"], "The free part ends here.");
     assert_eq!(info["price"], serde_json::json!({"amount": 150, "currency": "usd"}));
     assert_eq!(info["stripe"]["publishable_key"], PUBLISHABLE_KEY);
-    assert_eq!(info["stripe"]["js_url"], "https://js.stripe.com/v3/");
+    assert_eq!(info["stripe"]["js_url"], plog_api::stripe::STRIPE_JS_URL);
 }
 
 #[tokio::test]
@@ -204,7 +204,7 @@ async fn the_sandbox_routes_exist_only_in_sandbox_mode() {
         .unwrap();
     assert_eq!(clock.status(), 404, "no clock to move outside the sandbox");
     let info: Value = app.paywall_info(&app.create_paywall(100, "jpy", "x").await).await.json().await.unwrap();
-    assert_eq!(info["stripe"]["js_url"], "https://js.stripe.com/v3/");
+    assert_eq!(info["stripe"]["js_url"], plog_api::stripe::STRIPE_JS_URL);
 }
 
 #[tokio::test]

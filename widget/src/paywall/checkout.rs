@@ -1,5 +1,6 @@
 //! Buying: the Buy button, then the card form (where the card Element is projected through
-//! `<slot name="card">`) with Pay and Cancel. The buttons call the [`Flow`]; Stripe.js itself
+//! `<slot name="card">`, under the wallet buttons' `<slot name="wallet">`) with Pay and Cancel;
+//! after a wallet payment, the receipt offered to the wallet's address. The buttons call the [`Flow`]; Stripe.js itself
 //! is called only from `stripe_js.rs`.
 
 use leptos::prelude::*;
@@ -13,6 +14,9 @@ use crate::i18n::Texts;
 /// Where the card Element (in the light DOM) shows. Not a literal in the view: Leptos would
 /// write a literal `inner_html` as an attribute.
 const CARD_SLOT: &str = "<slot name=\"card\"></slot>";
+
+/// Where the wallet buttons (in the light DOM) show.
+const WALLET_SLOT: &str = "<slot name=\"wallet\"></slot>";
 
 /// The Buy button and the card form.
 #[component]
@@ -43,6 +47,8 @@ pub fn Checkout(
             <p class="hint">{texts.pay_inline}</p>
         </div>
         <div class="card-area">
+            <div class="wallet" part="wallet" inner_html=WALLET_SLOT></div>
+            <p class="or-card">{texts.or_card}</p>
             <span class="card-label" id="plog-card-label">{texts.card_label}</span>
             <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
                 inner_html=CARD_SLOT></div>
@@ -66,6 +72,40 @@ pub fn Checkout(
             <button type="button" part="button cancel-button" class="secondary" disabled=confirming
                 on:click=move |_| cancel.cancel()>
                 {texts.cancel}
+            </button>
+        </div>
+    }
+}
+
+/// After a wallet payment, above the paid part: the address the wallet shared, in a field the
+/// reader may change or empty, and a receipt sent to it only on "Send receipt".
+#[component]
+pub fn ReceiptOffer(
+    /// The purchase flow the buttons drive.
+    flow: Flow,
+    /// Sentences in the reader's language.
+    texts: &'static Texts,
+) -> impl IntoView {
+    let state = flow.state;
+    let busy = move || state.wallet_paying.get();
+    let (send, decline, email) = (flow.clone(), flow.clone(), flow);
+    view! {
+        <div class="offer" part="receipt-offer">
+            <p>{texts.receipt_offer}</p>
+            <label class="receipt-field">
+                {texts.email_label}
+                <input type="email" autocomplete="email" part="email-input" class="offer-email"
+                    prop:value=move || state.receipt_email.get()
+                    on:input=move |event| email.type_email(event_target_value(&event))/>
+            </label>
+            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+            <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
+                on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
+                {texts.send_receipt}
+            </button>
+            <button type="button" part="button" class="secondary no-receipt" disabled=busy
+                on:click=move |_| decline.close_offer()>
+                {texts.no_thanks}
             </button>
         </div>
     }

@@ -20,7 +20,9 @@ use plog_shared::api::{
 };
 use wasm_bindgen::prelude::*;
 
-use super::state::{PaywallSetup, PaywallState, Phase, RestoreStep};
+use leptos::task::spawn_local;
+
+use super::state::{Keep, PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer};
 use crate::restored;
 use crate::storage;
@@ -208,6 +210,8 @@ impl Flow {
         }
         state.notice.set(None);
         state.storage_refused.set(!storage::available());
+        // The wallet buttons take the Buy button's height (measured while it still shows).
+        let button_height = state.themed.get_untracked().and_then(|el| theme::buy_button_height(&el));
         state.phase.set(Phase::Preparing);
         // Stripe.js and the purchase at once: neither needs the other until the card form opens,
         // and the reader waits for the slower one only (a Stripe.js that cannot be loaded leaves
@@ -226,10 +230,14 @@ impl Flow {
             let card_error = state.card_error;
             let on_change = card.on_change(move |message, _complete| card_error.set(message));
             state.card_form.update_value(|form| {
-                form.stripe = Some(stripe);
+                form.stripe = Some(stripe.clone());
                 form.card = Some(card);
                 form.on_change = Some(on_change);
             });
+            // The wallets are an extra: if they cannot be offered, the card form is all there is.
+            if let Err(error) = self.offer_wallets(&stripe, button_height) {
+                warn(&error.0);
+            }
             Ok(())
         });
         if let Err(error) = prepared {
@@ -246,6 +254,124 @@ impl Flow {
         if !self.gone() {
             state.card_form.with_value(|form| form.card.as_ref().map(CardElement::focus));
         }
+    }
+
+    /// The wallet buttons above the card form: an Elements group priced as the Pay button says
+    /// (the reader's amount, the code's price, the pass's), the Express Checkout Element in the
+    /// light-DOM wallet slot, shown only once its `ready` event says the device offers a wallet.
+    fn offer_wallets(
+        &self,
+        stripe: &stripe_js::StripeInstance,
+        height: Option<f64>,
+    ) -> Result<(), stripe_js::StripeJsError> {
+        let state = self.state;
+        let (Some(slot), Some(amount)) = (self.setup.wallet_slot.as_ref(), untrack(|| state.charge())) else {
+            return Ok(());
+        };
+        let Some(currency) = state.info.with_untracked(|i| i.as_ref().map(|i| i.price.currency.clone())) else {
+            return Ok(());
+        };
+        let elements = stripe_js::wallet_elements(stripe, amount, &currency, &plog_shared::PAYMENT_METHOD_TYPES)?;
+        let receipts = state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
+        let options = state.themed.get_untracked().map(|el| theme::wallet_options(&el, height, receipts));
+        let buttons = elements.create_buttons(&options.unwrap_or(JsValue::NULL))?;
+        let wallets = state.wallets;
+        let ready = buttons.on_ready(move |offered| wallets.set(offered));
+        let flow = self.clone();
+        let confirm = buttons.on_confirm(move |event| spawn_local(flow.clone().pay_with_wallet(event)));
+        buttons.mount(slot)?;
+        state.card_form.update_value(|form| {
+            form.wallet_elements = Some((elements, amount));
+            form.wallet = Some(buttons);
+            form.wallet_listeners = vec![ready, confirm];
+        });
+        Ok(())
+    }
+
+    /// The reader approved a wallet's sheet: the purchase started at Buy is paid with it, if the
+    /// server priced it as the sheet showed; the same rules as the card's keep it to one charge.
+    pub async fn pay_with_wallet(self, event: stripe_js::WalletConfirm) {
+        let (state, texts) = (self.state, self.setup.texts);
+        // One payment at a time: a second press while the first confirms is refused, and never
+        // confirms the intent again.
+        if !matches!(state.phase.get_untracked(), Phase::Paying | Phase::Declined(_))
+            || state.wallet_paying.get_untracked()
+        {
+            return event.fail(texts.payment_failed);
+        }
+        state.wallet_paying.set(true);
+        state.phase.set(Phase::Confirming);
+        state.card_error.set(None);
+        // The wallet's address goes in the receipt field, if the reader typed none; it is sent
+        // only if the reader leaves it there once paid. An address the reader typed is theirs
+        // to ask for, before the payment, as with a card.
+        let offered_address =
+            event.email().filter(|_| state.receipt_email.with_untracked(|typed| typed.trim().is_empty()));
+        match &offered_address {
+            Some(address) => {
+                state.email_error.set(None);
+                state.receipt_email.set(address.clone());
+            }
+            None => self.ask_receipt().await,
+        }
+        if self.gone() {
+            return;
+        }
+        let failed = |message: String| {
+            event.fail(&message);
+            state.wallet_paying.set(false);
+            state.phase.set(Phase::Declined(message));
+        };
+        let (stripe, group, secret, price) = state
+            .card_form
+            .with_value(|f| (f.stripe.clone(), f.wallet_elements.clone(), f.client_secret.clone(), f.price.clone()));
+        let (Some(stripe), Some((elements, sheet_amount)), Some(secret), Some(price)) = (stripe, group, secret, price)
+        else {
+            return failed(texts.payment_failed.to_owned());
+        };
+        if let Err(error) = elements.submit().await {
+            return failed(error.0);
+        }
+        // Never charge an amount the reader did not see.
+        if price.amount != sheet_amount {
+            return failed(texts.wallet_amount_changed.to_owned());
+        }
+        let confirmed = stripe_js::confirm_payment(&stripe, &elements, &secret, &restored::page_url()).await;
+        if self.gone() {
+            return;
+        }
+        match confirmed {
+            Ok(Confirmation::Succeeded) => {}
+            // Paid already (an earlier answer was lost): unlock, never charge again.
+            Ok(Confirmation::Failed { code, intent_status, .. })
+                if code.as_deref() == Some("payment_intent_unexpected_state")
+                    && after_unexpected_state(intent_status.as_deref()) == Retry::Unlock => {}
+            Ok(Confirmation::Failed { message, .. }) => {
+                return failed(message.unwrap_or_else(|| texts.payment_failed.to_owned()));
+            }
+            Err(error) => {
+                warn(&error.0);
+                return failed(texts.payment_failed.to_owned());
+            }
+        }
+        let offer = offered_address.is_some() && state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
+        self.unlock_after_payment_keeping(if offer { Keep::Paywall } else { Keep::Nothing }).await;
+    }
+
+    /// The receipt offered after a wallet payment: sent to the address in the field (if the
+    /// reader left one), then the paywall leaves the page.
+    pub async fn send_offered_receipt(self) {
+        if self.state.email_error.with_untracked(Option::is_some) {
+            return;
+        }
+        self.state.wallet_paying.set(true);
+        self.ask_receipt().await;
+        self.close_offer();
+    }
+
+    /// The offered receipt declined: the paywall leaves the page, nothing is sent.
+    pub fn close_offer(&self) {
+        (self.setup.close)();
     }
 
     /// Creates a purchase and keeps it: its token in storage (if there is any) and, with its
@@ -283,6 +409,7 @@ impl Flow {
                 state.card_form.update_value(|form| {
                     form.client_secret = Some(created.client_secret);
                     form.access_token = Some(created.access_token);
+                    form.price = Some(created.price);
                 });
                 true
             }
@@ -494,6 +621,12 @@ impl Flow {
     /// the purchase just confirmed (kept in memory since Buy: storage may hold none, or another
     /// tab's).
     async fn unlock_after_payment(&self) {
+        self.unlock_after_payment_keeping(Keep::Nothing).await
+    }
+
+    /// [`Flow::unlock_after_payment`], keeping the paywall above the content when it still
+    /// offers a receipt.
+    async fn unlock_after_payment_keeping(&self, keep: Keep) {
         let (api, id, state) = (&self.setup.api, &self.setup.paywall_id, self.state);
         state.phase.set(Phase::Unlocking);
         let Some(token) = state.card_form.with_value(|form| form.access_token.clone()) else {
@@ -506,7 +639,7 @@ impl Flow {
                     storage::settle_token(api.origin(), id, &token);
                     // Read before the paid part replaces the widget (its state goes with it).
                     let bought_pass = state.buying_pass.get_untracked().is_some();
-                    self.unlocked(html);
+                    self.unlocked_keeping(html, keep);
                     // A pass opens the page's other paywalls it covers, without a reload.
                     if bought_pass {
                         restored::announce();
@@ -521,16 +654,20 @@ impl Flow {
     }
 
     fn unlocked(&self, html: String) {
+        self.unlocked_keeping(html, Keep::Nothing)
+    }
+
+    fn unlocked_keeping(&self, html: String, keep: Keep) {
         self.release();
         // A tip jar stays a tip jar: the next visit offers it again instead of the thank-you.
         if self.state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) {
             storage::forget_tokens(self.setup.api.origin(), &self.setup.paywall_id);
         }
-        self.state.phase.set(Phase::Unlocked);
+        self.state.phase.set(if keep == Keep::Paywall { Phase::ReceiptOffer } else { Phase::Unlocked });
         // A tip jar whose creator wrote no thank-you: the reader's language's own.
         let html =
             if html.trim().is_empty() { String::from("<p>") + self.setup.texts.thank_you + "</p>" } else { html };
-        (self.setup.on_unlocked)(html);
+        (self.setup.on_unlocked)(html, keep);
     }
 
     /// Cancel: close the card form, back to the locked paywall.
@@ -541,15 +678,22 @@ impl Flow {
         self.state.phase.set(Phase::Locked);
     }
 
-    /// Destroys the card Element and drops its listener.
+    /// Destroys the card Element and the wallet buttons and drops their listeners.
     fn release(&self) {
         let _ = self.state.card_form.try_update_value(|form| {
             if let Some(card) = form.card.take() {
                 card.destroy();
             }
+            if let Some(wallet) = form.wallet.take() {
+                wallet.destroy();
+            }
             form.on_change = None;
+            form.wallet_listeners.clear();
+            form.wallet_elements = None;
             form.stripe = None;
         });
+        let _ = self.state.wallets.try_set(false);
+        let _ = self.state.wallet_paying.try_set(false);
     }
 
     /// The widget goes: every request in flight stops, and the card form is released.

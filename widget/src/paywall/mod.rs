@@ -25,11 +25,11 @@ use leptos::task::spawn_local;
 use plog_shared::api::{PaywallInfo, PaywallMode};
 
 use amounts::AmountPicker;
-use checkout::Checkout;
+use checkout::{Checkout, ReceiptOffer};
 pub use flow::{Flow, Retry, after_unexpected_state};
 use offers::{CodeField, PassOffers};
 use restore::RestoreForm;
-pub use state::{PaywallSetup, PaywallState, Phase};
+pub use state::{Keep, PaywallSetup, PaywallState, Phase};
 use status_line::StatusLine;
 use summary::Summary;
 
@@ -124,6 +124,7 @@ pub fn PaywallView(
             Phase::Unlocking => "unlocking busy",
             Phase::SlowUnlock => "slow",
             Phase::Unlocked => "unlocked",
+            Phase::ReceiptOffer => "receipt-offer",
         };
         // Pushed, not `format!`ted: the formatting machinery costs every reader bytes.
         let mut class = String::from("paywall ");
@@ -138,6 +139,7 @@ pub fn PaywallView(
             (codes, " codes"),
             (state.code_open.get(), " code-opened"),
             (state.discounted_price().is_some(), " discounted"),
+            (state.wallets.get(), " has-wallets"),
         ];
         for (on, name) in flags {
             if on {
@@ -160,8 +162,9 @@ pub fn PaywallView(
                 <Checkout flow=flow.clone() texts=texts/>
                 <PassOffers flow=flow.clone() texts=texts/>
                 <CodeField flow=flow.clone() texts=texts/>
-                <RestoreForm flow=flow texts=texts/>
+                <RestoreForm flow=flow.clone() texts=texts/>
             </div>
+            <ReceiptOffer flow=flow texts=texts/>
             <StatusLine state=state texts=texts/>
         </div>
     }

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use crate::api::ApiClient;
 use crate::format::format_price;
 use crate::i18n::Texts;
-use crate::stripe_js::{CardElement, StripeInstance};
+use crate::stripe_js::{CardElement, StripeInstance, WalletButtons, WalletElements};
 
 /// Where the paywall is in the purchase flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,9 @@ pub enum Phase {
     Declined(String),
     /// Paid; waiting for the content.
     Unlocking,
+    /// Paid with a wallet that shared an address: the content shows below the paywall, which
+    /// offers a receipt to that address until the reader sends or declines it.
+    ReceiptOffer,
     /// Paid, but the content did not come in time.
     SlowUnlock,
     /// The content replaced the paywall.
@@ -67,8 +70,22 @@ pub struct PaywallSetup {
     /// Light-DOM node the card Element mounts into (projected through `<slot name="card">`);
     /// none on the server, which only paints.
     pub card_slot: Option<web_sys::Element>,
-    /// Called with the paid HTML once unlocked; replaces the paywall in the page.
-    pub on_unlocked: Rc<dyn Fn(String)>,
+    /// Light-DOM node the wallet buttons mount into (projected through `<slot name="wallet">`).
+    pub wallet_slot: Option<web_sys::Element>,
+    /// Called with the paid HTML once unlocked: puts it where the paywall stands, and replaces
+    /// the paywall ([`Keep::Nothing`]) or keeps it above the content ([`Keep::Paywall`]).
+    pub on_unlocked: Rc<dyn Fn(String, Keep)>,
+    /// Takes a paywall kept above its content out of the page.
+    pub close: Rc<dyn Fn()>,
+}
+
+/// What stays in the page once the paid part shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The content replaces the paywall.
+    Nothing,
+    /// The paywall stays above the content (it still offers something: a receipt).
+    Paywall,
 }
 
 /// The Stripe.js objects of the open card form and the purchase being paid. Not `Send`: kept
@@ -86,6 +103,14 @@ pub struct CardForm {
     /// The purchase's access token: what the receipt and the unlock use, whatever the storage
     /// holds (refused storage, another tab's purchase).
     pub access_token: Option<String>,
+    /// What the purchase's PaymentIntent charges, as the server priced it.
+    pub price: Option<plog_shared::api::Price>,
+    /// The wallets' Elements group, and the amount its sheet shows.
+    pub wallet_elements: Option<(WalletElements, i64)>,
+    /// The mounted wallet buttons.
+    pub wallet: Option<WalletButtons>,
+    /// Their `ready` and `confirm` listeners (dropped with them).
+    pub wallet_listeners: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
 /// The reactive values of one paywall (cheap to copy into every closure).
@@ -107,8 +132,12 @@ pub struct PaywallState {
     pub notice: RwSignal<Option<String>>,
     /// This browser refuses site storage (found at Buy): the card form says what that means.
     pub storage_refused: RwSignal<bool>,
-    /// The address for a receipt, as typed in the card form.
+    /// The address for a receipt, as typed in the card form (or shared by a wallet).
     pub receipt_email: RwSignal<String>,
+    /// The device offers a wallet: its buttons show above the card form.
+    pub wallets: RwSignal<bool>,
+    /// A wallet payment is being confirmed (a second press of its button is refused).
+    pub wallet_paying: RwSignal<bool>,
     /// Why that address is refused.
     pub email_error: RwSignal<Option<String>>,
     /// The restore form's step.
@@ -150,6 +179,8 @@ impl PaywallState {
             notice: RwSignal::new(None),
             storage_refused: RwSignal::new(false),
             receipt_email: RwSignal::new(String::new()),
+            wallets: RwSignal::new(false),
+            wallet_paying: RwSignal::new(false),
             email_error: RwSignal::new(None),
             restore: RwSignal::new(RestoreStep::Closed),
             restore_email: RwSignal::new(String::new()),

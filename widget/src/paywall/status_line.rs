@@ -19,7 +19,7 @@ pub fn StatusLine(
         Phase::Confirming => texts.confirming.to_owned(),
         Phase::Unlocking => texts.unlocking.to_owned(),
         Phase::SlowUnlock => texts.slow_unlock.to_owned(),
-        Phase::Unlocked => texts.unlocked.to_owned(),
+        Phase::Unlocked | Phase::ReceiptOffer => texts.unlocked.to_owned(),
         Phase::Locked => state.notice.get().unwrap_or_default(),
         _ => String::new(),
     };

@@ -1,0 +1,77 @@
+//! The `wallet_domains` table: each site's host as registered with Stripe for wallets, and what
+//! Stripe answered (a status per wallet, or why the registration failed).
+
+use anyhow::Context;
+use plog_shared::api::{WalletDomain, WalletState};
+
+use super::sql::Sql;
+use super::{Store, corrupt};
+
+/// A row as stored.
+#[derive(sqlx::FromRow)]
+struct Record {
+    domain: String,
+    stripe_id: Option<String>,
+    apple_pay: String,
+    google_pay: String,
+    link: String,
+    problem: Option<String>,
+    checked_at: i64,
+}
+
+impl TryFrom<Record> for WalletDomain {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Record) -> Result<WalletDomain, sqlx::Error> {
+        let state = |text: &str| {
+            WalletState::parse(text).ok_or_else(|| corrupt("wallet_domains", &row.domain, "a wallet's status"))
+        };
+        Ok(WalletDomain {
+            apple_pay: state(&row.apple_pay)?,
+            google_pay: state(&row.google_pay)?,
+            link: state(&row.link)?,
+            domain: row.domain,
+            stripe_id: row.stripe_id,
+            problem: row.problem,
+            checked_at: row.checked_at,
+        })
+    }
+}
+
+impl Store {
+    /// Every domain registered or tried, by name.
+    #[tracing::instrument(skip_all)]
+    pub async fn wallet_domains(&self) -> anyhow::Result<Vec<WalletDomain>> {
+        let records: Vec<Record> = Sql::new(
+            "select domain, stripe_id, apple_pay, google_pay, link, problem, checked_at from wallet_domains \
+             order by domain",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to read the wallet domains")?;
+        Ok(records.into_iter().map(WalletDomain::try_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps what Stripe answered for a domain, replacing what was kept before.
+    #[tracing::instrument(skip_all, fields(domain = %domain.domain))]
+    pub async fn keep_wallet_domain(&self, domain: &WalletDomain) -> anyhow::Result<()> {
+        let _turn = self.writer_turn().await;
+        Sql::new(
+            "insert into wallet_domains (domain, stripe_id, apple_pay, google_pay, link, problem, checked_at) \
+             values ($1, $2, $3, $4, $5, $6, $7) on conflict (domain) do update set stripe_id = excluded.stripe_id, \
+             apple_pay = excluded.apple_pay, google_pay = excluded.google_pay, link = excluded.link, \
+             problem = excluded.problem, checked_at = excluded.checked_at",
+        )
+        .bind(domain.domain.as_str())
+        .bind(domain.stripe_id.as_deref())
+        .bind(domain.apple_pay.as_str())
+        .bind(domain.google_pay.as_str())
+        .bind(domain.link.as_str())
+        .bind(domain.problem.as_deref())
+        .bind(domain.checked_at)
+        .execute(&self.pool)
+        .await
+        .context("Failed to keep a wallet domain")?;
+        Ok(())
+    }
+}
