@@ -124,9 +124,10 @@ test("every Stripe.js call, option and field the widget uses is one @stripe/stri
   // A name Stripe.js does not define fails the check.
   const misspelt = calls.replace("hidePostalCode: true", "hidePostcode: true");
   assert.match(typecheck("widget-calls-misspelt", { "widget-calls.ts": misspelt }), /hidePostcode/);
-  // And so does a wallet option of another Stripe.js line: v3's name for the allowed types.
-  const v3 = calls.replace("allowedPaymentMethodTypes:", "paymentMethodTypes: [], allowedPaymentMethodType:");
-  assert.match(typecheck("widget-calls-wallet-misspelt", { "widget-calls.ts": v3 }), /allowedPaymentMethodType\b/);
+  // And so does the v3 line's name for the wallets' payment method types, which the endive
+  // release dropped for `allowedPaymentMethodTypes` (as the API dropped `payment_method_types`).
+  const v3 = calls.replace("allowedPaymentMethodTypes:", "paymentMethodTypes:");
+  assert.match(typecheck("widget-calls-v3", { "widget-calls.ts": v3 }), /'paymentMethodTypes' does not exist/);
 });
 
 let h;
@@ -196,6 +197,61 @@ test("the sandbox's Stripe.js double answers with the types Stripe.js declares",
     answers.changes.forEach((c, i) => { source += `export const change${i} = (${ts(c)}) satisfies StripeCardElementChangeEvent;\n`; });
     [...answers.confirms, again].forEach((c, i) => { source += `export const confirm${i} = (${ts(c)}) satisfies PaymentIntentResult;\n`; });
     assert.equal(typecheck("double-answers", { "answers.mts": source }), "");
+  });
+});
+
+test("the double's wallet buttons answer with the types Stripe.js declares (ready, confirm, submit, confirmPayment)", async () => {
+  const pages = [];
+  await withEvidence(h, "stripe-artifacts-wallets", () => pages, async () => {
+    const pw = await h.createPaywall({ markdown: "paid by wallet" });
+    const page = await h.newPage();
+    pages.push(page);
+    await page.goto(h.servePage("/artifacts-wallets", blogPage({ title: "artifacts", tags: [h.tag(pw.id)] })));
+    await paywall(page).locator(".buy").waitFor(); await widgetReady(page);
+    await page.addScriptTag({ url: `${h.plogUrl}/sandbox/stripe.js` });
+    await page.evaluate(() => {
+      window.__wallet = { ready: [], confirm: [], submit: [], confirmPayment: [] };
+      const keep = (value) => JSON.parse(JSON.stringify(value, (k, v) => (v === undefined ? "__undefined__" : v)));
+      const proto = window.Stripe.prototype;
+      const confirmPayment = proto.confirmPayment;
+      proto.confirmPayment = function (...args) {
+        return confirmPayment.apply(this, args).then((r) => { window.__wallet.confirmPayment.push(keep(r)); return r; });
+      };
+      const elements = proto.elements;
+      proto.elements = function (...args) {
+        const group = elements.apply(this, args);
+        const create = group.create;
+        group.create = (kind, ...rest) => {
+          const made = create.call(group, kind, ...rest);
+          if (kind === "expressCheckout") {
+            made.on("ready", (event) => window.__wallet.ready.push(keep(event)));
+            made.on("confirm", (event) => window.__wallet.confirm.push(keep({ ...event, paymentFailed: undefined })));
+          }
+          return made;
+        };
+        const submit = group.submit;
+        group.submit = () => submit.call(group).then((r) => { window.__wallet.submit.push(keep(r)); return r; });
+        return group;
+      };
+    });
+    await paywall(page).locator(".buy").click();
+    await paywall(page).locator("[data-plog-sandbox-wallet]").click();
+    await page.locator("[data-plog-sandbox-pay]").click();
+    await page.locator("plog-content").waitFor({ timeout: 15000 });
+    const answers = await page.evaluate(() => window.__wallet);
+    for (const kind of ["ready", "confirm", "submit", "confirmPayment"]) assert.ok(answers[kind].length > 0, `${kind}: ${JSON.stringify(answers)}`);
+    const ts = (value) => JSON.stringify(value).replaceAll('"__undefined__"', "undefined");
+    let source = `import type { PaymentIntentResult, StripeElements, StripeExpressCheckoutElementConfirmEvent, StripeExpressCheckoutElementReadyEvent } from "@stripe/stripe-js";\n`;
+    source += `type Submitted = Awaited<ReturnType<StripeElements["submit"]>>;\n`;
+    answers.ready.forEach((e, i) => { source += `export const ready${i} = (${ts(e)}) satisfies StripeExpressCheckoutElementReadyEvent;\n`; });
+    answers.confirm.forEach((e, i) => {
+      const { paymentFailed, ...rest } = e;
+      void paymentFailed;
+      source += `export const confirm${i} = ({ ...(${ts(rest)}), paymentFailed: () => {} }) satisfies StripeExpressCheckoutElementConfirmEvent;\n`;
+    });
+    answers.submit.forEach((e, i) => { source += `export const submit${i} = (${ts(e)}) satisfies Submitted;\n`; });
+    answers.confirmPayment.forEach((e, i) => { source += `export const paid${i} = (${ts(e)}) satisfies PaymentIntentResult;\n`; });
+    assert.equal(typecheck("double-wallet-answers", { "answers.mts": source }), "");
   });
 });
 

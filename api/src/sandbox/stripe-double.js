@@ -270,7 +270,7 @@
   /** The wallets' test cards: approved, declined. */
   var WALLET_CARDS = {
     pay: { number: "4242424242424242", exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: "123" },
-    fail: { number: "4000000000000002", exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: "123" },
+    fail: { number: "4000000000000341", exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: "123" },
   };
 
   /** The Express Checkout Element: one "Google Pay (sandbox)" button, unless told otherwise. */
@@ -367,7 +367,6 @@
       var details = { name: "Sandbox Reader", address: { line1: "1-1", line2: null, city: "Tokyo", state: "", postal_code: "100-0001", country: "JP" } };
       if (self.options.emailRequired) details.email = email;
       self._emit("confirm", {
-        elementType: "expressCheckout",
         expressPaymentType: "google_pay",
         billingDetails: details,
         paymentFailed: function (payload) {
