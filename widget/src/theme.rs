@@ -59,12 +59,6 @@ pub const STYLESHEET: &str = concat!(
 .has-teaser .teaser { display: block; }
 .locked .buy-area { display: block; }
 .form .card-area { display: block; }
-/* Wallet buttons: only once the device offers one (no empty space otherwise). */
-.wallet, .or-card, .offer { display: none; }
-.has-wallets.form .wallet { display: block; margin-bottom: 0.5em; }
-.has-wallets.form .or-card { display: block; text-align: center; font-size: 0.85em; color: var(--_muted); margin: 0 0 0.5em; }
-.receipt-offer .offer { display: block; }
-.offer .receipt-field { display: block; }
 .busy .status .spinner, .confirming .pay .spinner { display: inline-block; }
 .badge {
   font-size: 0.75em; padding: 0.1em 0.6em; border-radius: 999px;

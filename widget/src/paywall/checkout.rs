@@ -47,8 +47,12 @@ pub fn Checkout(
             <p class="hint">{texts.pay_inline}</p>
         </div>
         <div class="card-area">
-            <div class="wallet" part="wallet" inner_html=WALLET_SLOT></div>
-            <p class="or-card">{texts.or_card}</p>
+            // Rendered only once the device offers a wallet: nothing of it is painted before,
+            // and a device without one shows no trace of it.
+            {move || state.wallets.get().then(|| view! {
+                <div class="wallet" part="wallet" inner_html=WALLET_SLOT></div>
+                <p class="hint or-card">{texts.or_card}</p>
+            })}
             <span class="card-label" id="plog-card-label">{texts.card_label}</span>
             <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
                 inner_html=CARD_SLOT></div>
@@ -88,25 +92,33 @@ pub fn ReceiptOffer(
 ) -> impl IntoView {
     let state = flow.state;
     let busy = move || state.wallet_paying.get();
-    let (send, decline, email) = (flow.clone(), flow.clone(), flow);
-    view! {
-        <div class="offer" part="receipt-offer">
-            <p>{texts.receipt_offer}</p>
-            <label class="receipt-field">
-                {texts.email_label}
-                <input type="email" autocomplete="email" part="email-input" class="offer-email"
-                    prop:value=move || state.receipt_email.get()
-                    on:input=move |event| email.type_email(event_target_value(&event))/>
-            </label>
-            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
-            <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
-                on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
-                {texts.send_receipt}
-            </button>
-            <button type="button" part="button" class="secondary no-receipt" disabled=busy
-                on:click=move |_| decline.close_offer()>
-                {texts.no_thanks}
-            </button>
-        </div>
+    let offering = move || state.phase.with(|p| *p == Phase::ReceiptOffer);
+    // Views that come and go must be `Send`; the widget is single-threaded, so the flow is
+    // wrapped, not shared. Rendered only after a wallet payment: nothing of it is painted before.
+    let flow = send_wrapper::SendWrapper::new(flow);
+    move || {
+        offering().then(|| {
+            let (send, decline, email) = ((*flow).clone(), (*flow).clone(), (*flow).clone());
+            view! {
+            <div class="offer" part="receipt-offer">
+                <p>{texts.receipt_offer}</p>
+                <label class="receipt-field">
+                    {texts.email_label}
+                    <input type="email" autocomplete="email" part="email-input" class="offer-email"
+                        prop:value=move || state.receipt_email.get()
+                        on:input=move |event| email.type_email(event_target_value(&event))/>
+                </label>
+                <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+                <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
+                    on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
+                    {texts.send_receipt}
+                </button>
+                <button type="button" part="button" class="secondary no-receipt" disabled=busy
+                    on:click=move |_| decline.close_offer()>
+                    {texts.no_thanks}
+                </button>
+            </div>
+            }
+        })
     }
 }

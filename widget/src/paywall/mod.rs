@@ -139,7 +139,6 @@ pub fn PaywallView(
             (codes, " codes"),
             (state.code_open.get(), " code-opened"),
             (state.discounted_price().is_some(), " discounted"),
-            (state.wallets.get(), " has-wallets"),
         ];
         for (on, name) in flags {
             if on {
