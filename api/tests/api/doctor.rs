@@ -172,3 +172,27 @@ async fn doctor_checks_the_hash_key_and_refuses_short_admin_tokens_and_keys() {
         assert!(!ok && out.contains("at least 32 characters"), "{name}: {out}");
     }
 }
+
+#[tokio::test]
+async fn doctor_says_which_wallets_stripe_shows_on_each_listed_site() {
+    let app = TestApp::spawn().await;
+    let domain = format!("doctor-{}.example", event_id().trim_start_matches("evt_").to_lowercase());
+    let created = app
+        .create_paywall_raw(&serde_json::json!({
+            "title": "Wallets", "price": {"amount": 300, "currency": "jpy"}, "content_markdown": "paid",
+            "origins": [format!("https://{domain}")],
+        }))
+        .await;
+    assert_eq!(created.status(), 201);
+    app.create_paywall(300, "jpy", "a paywall on any site").await;
+    // The registration runs in the background after the save; the sweep's own call waits for it.
+    plog_api::wallets::register_listed(&app.store, &app.state.stripe, now()).await.unwrap();
+    let widget = widget_dir();
+    let (_, out) = doctor("https://plog.example", widget.path(), &[("PLOG_DATABASE_URL", app.database_url.as_str())]);
+    let line = |needle: &str| out.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}:\n{out}"));
+    assert!(line("1 paywall(s) on sale list no site").starts_with("ok"), "{out}");
+    // Stripe (its stand-in) has the domain, with Apple Pay inactive until Apple's file is verified.
+    let wallets = line(&format!("wallets on {domain}: Apple Pay inactive, Google Pay active, Link active"));
+    assert!(wallets.starts_with("PROBLEM"), "{out}");
+    assert!(wallets.contains(&format!("https://{domain}/.well-known/apple-developer-merchantid-domain-association")));
+}
