@@ -15,6 +15,7 @@ use ::stripe::{IdempotencyKey, RequestStrategy, StripeError};
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use serde::Serialize;
+use sha2::Digest;
 use stripe_client_core::{RequestBuilder, StripeMethod};
 
 use super::API_VERSION;
@@ -457,11 +458,13 @@ impl StripeApi {
         Ok(page.data)
     }
 
-    /// Registers `domain_name` for wallets. Keyed by the domain, so a retry registers it once.
+    /// Registers `domain_name` for wallets. Keyed by the domain, so a retry (or another replica)
+    /// registers it once.
     #[tracing::instrument(skip_all, fields(domain = domain_name))]
     pub async fn create_payment_method_domain(&self, domain_name: &str) -> anyhow::Result<PaymentMethodDomain> {
         let form = CreatePaymentMethodDomain { domain_name, enabled: true };
-        let key = format!("plog-domain-{domain_name}");
+        // Stripe's keys hold 255 characters and a domain name up to 253: the name's digest.
+        let key = format!("plog-domain-{}", hex::encode(sha2::Sha256::digest(domain_name.as_bytes())));
         self.post_idempotent("/payment_method_domains", &form, key, "create_payment_method_domain")
             .await
             .with_context(|| format!("Failed to register {domain_name} for wallets"))

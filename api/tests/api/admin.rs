@@ -226,6 +226,7 @@ async fn openapi_json_describes_every_route_a_client_calls_its_bodies_and_the_er
             "GET /v1/admin/paywalls/{id}",
             "GET /v1/admin/purchases",
             "GET /v1/admin/stats",
+            "GET /v1/admin/wallet-domains",
             "PATCH /v1/admin/passes/{id}",
             "PATCH /v1/admin/paywalls/{id}",
             "POST /v1/admin/discounts",
