@@ -39,7 +39,8 @@ export function install_fakes(contentPaid, firstConfirm) {
     const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     if (url.endsWith("/purchases")) {
       state.purchases += 1;
-      return json(201, { purchase_id: "pur_" + state.purchases, client_secret: "pi_" + state.purchases + "_secret_x", access_token: "token-" + state.purchases });
+      return json(201, { purchase_id: "pur_" + state.purchases, client_secret: "pi_" + state.purchases + "_secret_x", access_token: "token-" + state.purchases,
+        price: { amount: 100, currency: "jpy" } });
     }
     if (url.endsWith("/content")) {
       const headers = init && init.headers ? new Headers(init.headers) : (typeof input === "string" ? new Headers() : input.headers);
@@ -58,7 +59,8 @@ export function install_fakes(contentPaid, firstConfirm) {
   window.Stripe = function (key, options) {
     state.stripeOptions = options || null;
     return {
-      elements() { return { create() { return {
+      // The card Element; the wallet buttons (a device that offers no wallet: never ready).
+      elements() { return { create(kind) { return kind === "expressCheckout" ? { mount() {}, destroy() {}, on() {} } : {
         mount(node) { state.mountedInLightDom = !(node.getRootNode() instanceof ShadowRoot); node.appendChild(document.createElement("input")); },
         destroy() { state.destroyed += 1; }, on() {}, focus() {},
       }; } }; },
