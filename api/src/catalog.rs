@@ -66,6 +66,25 @@ fn check_content(markdown: &str, mode: PaywallMode) -> Result<(), InvalidPaywall
     Ok(())
 }
 
+/// The article page's free part: Markdown within the paid part's size limit.
+fn check_free(markdown: &str) -> Result<String, InvalidPaywall> {
+    if markdown.len() > MAX_CONTENT_BYTES {
+        return Err(InvalidPaywall(format!("free_markdown must be at most {MAX_CONTENT_BYTES} bytes")));
+    }
+    Ok(markdown.to_owned())
+}
+
+/// An address the article page names (its preview image, the original post): an absolute
+/// http(s) URL of at most 2,048 characters, or nothing.
+fn check_link(field: &str, link: Option<&str>) -> Result<Option<String>, InvalidPaywall> {
+    let Some(link) = link.map(str::trim).filter(|l| !l.is_empty()) else { return Ok(None) };
+    let parsed = url::Url::parse(link).map_err(|e| InvalidPaywall(format!("{field}: {link:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() || link.len() > 2048 {
+        return Err(InvalidPaywall(format!("{field} must be an http(s) URL of at most 2048 characters")));
+    }
+    Ok(Some(parsed.to_string()))
+}
+
 fn check_origins(origins: &[String]) -> Result<String, InvalidPaywall> {
     canonical_origins(origins).map_err(InvalidPaywall)
 }
@@ -225,9 +244,18 @@ pub fn to_admin(paywall: &Paywall, public_url: &str) -> AdminPaywall {
         max_amount: paywall.max_amount,
         preset_amounts: paywall.preset_amounts.clone(),
         show_count: paywall.show_count,
+        free_markdown: paywall.free_markdown.clone(),
+        image_url: paywall.image_url.clone(),
+        canonical_url: paywall.canonical_url.clone(),
+        page_url: page_url(public_url, &paywall.id),
         created_at: paywall.created_at,
         updated_at: paywall.updated_at,
     }
+}
+
+/// The paywall's article page on plog's host, the link to share where no tag can go.
+pub fn page_url(public_url: &str, id: &PaywallId) -> String {
+    format!("{}/r/{id}", public_url.trim_end_matches('/'))
 }
 
 /// Errors of catalog operations.
@@ -251,6 +279,9 @@ pub async fn create(store: &Store, new: &NewPaywall, now: i64) -> Result<Paywall
     let money = check_price(&new.price)?;
     check_content(&new.content_markdown, new.mode)?;
     let origins = check_origins(&new.origins)?;
+    let free_markdown = check_free(&new.free_markdown)?;
+    let image_url = check_link("image_url", new.image_url.as_deref())?;
+    let canonical_url = check_link("canonical_url", new.canonical_url.as_deref())?;
     let pricing = Pricing {
         mode: new.mode,
         suggested: new.suggested_amount,
@@ -276,6 +307,10 @@ pub async fn create(store: &Store, new: &NewPaywall, now: i64) -> Result<Paywall
         max_amount,
         preset_amounts,
         show_count,
+        free_html: render_markdown(&free_markdown),
+        free_markdown,
+        image_url,
+        canonical_url,
     };
     store.insert_paywall(&paywall).await?;
     Ok(paywall)
@@ -306,6 +341,16 @@ pub async fn update(
     }
     if let Some(origins) = &patch.origins {
         paywall.origins = check_origins(origins)?;
+    }
+    if let Some(free) = &patch.free_markdown {
+        paywall.free_markdown = check_free(free)?;
+        paywall.free_html = render_markdown(free);
+    }
+    if let Some(image) = &patch.image_url {
+        paywall.image_url = check_link("image_url", Some(image))?;
+    }
+    if let Some(canonical) = &patch.canonical_url {
+        paywall.canonical_url = check_link("canonical_url", Some(canonical))?;
     }
     let mode = patch.mode.unwrap_or(paywall.mode);
     // A change of mode starts its settings afresh; otherwise absent fields keep their values.

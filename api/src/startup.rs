@@ -118,6 +118,7 @@ impl Application {
                 self.state.clock.clone(),
                 self.state.metrics.clone(),
                 self.state.mail_queued.clone(),
+                self.state.public_url.clone(),
             ))
         });
         // Sites listed before (or by the CLI, or by another replica) are registered for wallets.

@@ -112,7 +112,7 @@ impl WidgetAssets {
 }
 
 /// `plog-widget-HASH.css`: the stylesheet's name, from the first 16 hex digits of its SHA-256.
-fn stylesheet_name() -> String {
+pub fn stylesheet_name() -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(plog_widget::theme::STYLESHEET.as_bytes());
     format!("plog-widget-{}.css", &hex::encode(digest)[..16])

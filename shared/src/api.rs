@@ -406,6 +406,15 @@ pub struct NewPaywall {
     /// Show readers how many tips were paid.
     #[serde(default)]
     pub show_count: bool,
+    /// The free part, in Markdown, shown above the paywall on the article page (`/r/{id}`).
+    #[serde(default)]
+    pub free_markdown: String,
+    /// An image for link previews of the article page (`og:image`), `https://…`.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// The original post, if the article lives elsewhere too (`rel=canonical` of the page).
+    #[serde(default)]
+    pub canonical_url: Option<String>,
 }
 
 /// `PATCH /v1/admin/paywalls/{id}`: fields to change; absent fields stay as they are.
@@ -443,6 +452,15 @@ pub struct PaywallPatch {
     /// Show the tip count or not.
     #[serde(default)]
     pub show_count: Option<bool>,
+    /// New free part of the article page; `""` removes it.
+    #[serde(default)]
+    pub free_markdown: Option<String>,
+    /// New preview image; `""` removes it.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// New original post; `""` removes it.
+    #[serde(default)]
+    pub canonical_url: Option<String>,
 }
 
 /// A paywall as the creator sees it.
@@ -484,6 +502,18 @@ pub struct AdminPaywall {
     /// Whether readers see the tip count.
     #[serde(default)]
     pub show_count: bool,
+    /// The free part of the article page, in Markdown.
+    #[serde(default)]
+    pub free_markdown: String,
+    /// The preview image of the article page.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// The original post, if any.
+    #[serde(default)]
+    pub canonical_url: Option<String>,
+    /// The article page, the link to share where no tag can go (`PUBLIC_URL/r/{id}`).
+    #[serde(default)]
+    pub page_url: String,
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Last change, Unix seconds.

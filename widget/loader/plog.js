@@ -245,14 +245,22 @@
   for (const tag of tags) {
     if (tag.hasAttribute("data-plog-mounted") || !tag.parentNode) continue;
     tag.setAttribute("data-plog-mounted", "");
-    const host = document.createElement("plog-paywall");
+    // plog's article page (`/r/{id}`) painted the paywall itself, in a declarative shadow root
+    // just before the tag, so it shows without JavaScript: that host is taken over (attaching a
+    // shadow root again empties the declarative one, and the paint below fills it in the same
+    // task). Anywhere else the host is made here.
+    const prior = tag.previousElementSibling;
+    const painted = prior && prior.localName === "plog-paywall" && !prior.hasAttribute("data-plog-host") &&
+      prior.getAttribute("data-paywall") === tag.getAttribute("data-paywall");
+    const host = painted ? prior : document.createElement("plog-paywall");
+    host.setAttribute("data-plog-host", "");
     host.style.cssText = SHOWN;
     host.className = "plog-paywalled";
     for (const name of ["data-paywall", "data-lang", "data-theme"]) {
       if (tag.hasAttribute(name)) host.setAttribute(name, tag.getAttribute(name));
     }
     if (!/^(light|dark|auto)$/.test(host.getAttribute("data-theme") || "")) host.setAttribute("data-theme", "auto");
-    tag.parentNode.insertBefore(host, tag);
+    if (!painted) tag.parentNode.insertBefore(host, tag);
     paint(host, tag.getAttribute("data-paywall") || "").catch((error) => {
       console.warn("plog: the paywall could not be loaded", error);
       host.textContent = "";

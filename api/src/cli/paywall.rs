@@ -85,6 +85,15 @@ pub struct CreatePaywall {
     /// Show readers how many tips were paid.
     #[arg(long)]
     pub show_count: bool,
+    /// File with the free part in Markdown, shown above the paywall on its article page.
+    #[arg(long)]
+    pub free: Option<PathBuf>,
+    /// An image for link previews of the article page (`https://…`).
+    #[arg(long)]
+    pub image_url: Option<String>,
+    /// The original post, if the article lives elsewhere too (the page's `rel=canonical`).
+    #[arg(long)]
+    pub canonical_url: Option<String>,
 }
 
 impl CreatePaywall {
@@ -104,6 +113,9 @@ impl CreatePaywall {
             maximum,
             presets,
             show_count,
+            free,
+            image_url,
+            canonical_url,
         } = self;
         let code = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
         let amount = parse_major(&price, code).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
@@ -125,10 +137,14 @@ impl CreatePaywall {
             max_amount,
             preset_amounts,
             show_count,
+            free_markdown: free.as_deref().map(read_content).transpose()?.unwrap_or_default(),
+            image_url,
+            canonical_url,
         };
         let paywall = catalog::create(&store, &new, Clock::system().now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("{}", paywall.id);
         println!("{}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
+        println!("pay link: {}", catalog::page_url(&public_url, &paywall.id));
         Ok(())
     }
 }
@@ -199,6 +215,7 @@ impl ShowPaywall {
             println!("presets:  {}", presets.join(", "));
         }
         println!("tag:      {}", catalog::tag(public_url.trim_end_matches('/'), &paywall.id));
+        println!("pay link: {}", catalog::page_url(&public_url, &paywall.id));
         Ok(())
     }
 }
@@ -248,6 +265,15 @@ pub struct UpdatePaywall {
     /// Show readers how many tips were paid (`true` or `false`).
     #[arg(long)]
     pub show_count: Option<bool>,
+    /// File with the new free part in Markdown (an empty file removes it).
+    #[arg(long)]
+    pub free: Option<PathBuf>,
+    /// New preview image (`""` removes it).
+    #[arg(long)]
+    pub image_url: Option<String>,
+    /// New original post (`""` removes it).
+    #[arg(long)]
+    pub canonical_url: Option<String>,
 }
 
 impl UpdatePaywall {
@@ -268,6 +294,9 @@ impl UpdatePaywall {
             maximum,
             presets,
             show_count,
+            free,
+            image_url,
+            canonical_url,
         } = self;
         let store = open(&database).await?;
         let current = catalog::find(&store, &id).await.map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
@@ -294,6 +323,9 @@ impl UpdatePaywall {
                 .map(|list| list.iter().map(|t| read("presets", t)).collect::<anyhow::Result<Vec<_>>>())
                 .transpose()?,
             show_count,
+            free_markdown: free.as_deref().map(read_content).transpose()?,
+            image_url,
+            canonical_url,
         };
         // A running server sees the new origins within `catalog::ORIGINS_TTL`.
         let paywall = catalog::update(&store, &Default::default(), &id, &patch, Clock::system().now())

@@ -83,6 +83,9 @@ pub struct ServeConfig {
     /// Public origin of this server, written into tags (default: `http://` + the listen address).
     #[arg(long, env = "PLOG_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The creator's name, shown on the article pages (`/r/{id}`) and their link previews.
+    #[arg(long, env = "PLOG_CREATOR_NAME")]
+    pub creator_name: Option<String>,
     /// Token of the creator's admin API; without it the admin API is disabled.
     #[arg(long, env = "PLOG_ADMIN_TOKEN", value_parser = parse_admin_token, hide_env_values = true)]
     pub admin_token: Option<SecretString>,

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/paywalls/new", get(paywalls::new))
         .route("/admin/paywalls/{id}", get(paywalls::edit).post(paywalls::update))
         .route("/admin/paywalls/{id}/archive", post(paywalls::archive))
+        .route("/admin/paywalls/{id}/pay-link.svg", get(paywalls::pay_link_qr))
         .route("/admin/preview", post(paywalls::preview))
         .route("/admin/sales", get(sales::sales))
         .route("/admin/offers", get(offers::offers))

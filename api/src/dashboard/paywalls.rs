@@ -109,6 +109,12 @@ pub struct PaywallForm {
     presets: String,
     #[serde(default)]
     show_count: Option<String>,
+    #[serde(default)]
+    free_markdown: String,
+    #[serde(default)]
+    image_url: String,
+    #[serde(default)]
+    canonical_url: String,
 }
 
 /// The form's fields read into the catalog's terms; a message for the first that is wrong.
@@ -141,6 +147,9 @@ impl PaywallForm {
             maximum: p.max_amount.map(major).unwrap_or_default(),
             presets: p.preset_amounts.iter().copied().map(major).collect::<Vec<_>>().join(", "),
             show_count: p.show_count.then(|| "on".into()),
+            free_markdown: p.free_markdown.clone(),
+            image_url: p.image_url.clone().unwrap_or_default(),
+            canonical_url: p.canonical_url.clone().unwrap_or_default(),
         }
     }
 
@@ -212,6 +221,9 @@ pub async fn create(
         max_amount: typed.max_amount,
         preset_amounts: typed.preset_amounts,
         show_count: typed.show_count,
+        free_markdown: form.free_markdown.clone(),
+        image_url: Some(form.image_url.clone()).filter(|u| !u.trim().is_empty()),
+        canonical_url: Some(form.canonical_url.clone()).filter(|u| !u.trim().is_empty()),
     };
     match catalog::create(&ctx.store, &new, ctx.clock.now()).await {
         Ok(paywall) => {
@@ -298,6 +310,8 @@ fn edit_page(
     error: Option<&str>,
 ) -> Page {
     let tag = catalog::tag(&ctx.public_url, &paywall.id);
+    let page_url = catalog::page_url(&ctx.public_url, &paywall.id);
+    let qr = pay_link_svg(&page_url);
     let body = html! {
         div.heading {
             h1 { (paywall.title) }
@@ -311,6 +325,20 @@ fn edit_page(
                 button.primary type="button" data-copy="tag-text" { "Copy tag" }
             }
             p.copied role="status" aria-live="polite" {}
+        }
+        section.pay-link {
+            h2 { "The pay link" }
+            p.hint { "Where no tag can go (note, Medium, Substack, WordPress.com): share this link, or print its QR code. It opens the article's own page on plog, with the free part and the paywall; readers buy and read there." }
+            div.copy-row {
+                pre #pay-link-text { code { (page_url) } }
+                button.primary type="button" data-copy="pay-link-text" { "Copy link" }
+            }
+            @if let Some(svg) = &qr {
+                figure.qr {
+                    (PreEscaped(svg))
+                    figcaption { a href=(format!("/admin/paywalls/{}/pay-link.svg", paywall.id)) download=(format!("plog-{}.svg", paywall.id)) { "Download the QR code (SVG)" } }
+                }
+            }
         }
         section.preview {
             h2 { "Preview" }
@@ -388,6 +416,15 @@ fn paywall_form(
             label { "Sites " span.hint { "(origins like https://blog.example, one per line; empty: any site)" }
                 textarea name="origins" rows="2" { (form.origins) }
             }
+            details.more open[!form.free_markdown.is_empty() || !form.image_url.is_empty() || !form.canonical_url.is_empty()] {
+                summary { "Article page (the pay link)" }
+                p.hint { "For places where no tag can go (note, Medium, Substack, WordPress.com): the article's own page on plog, with this free part above the paywall." }
+                label { "Free part " span.hint { "(Markdown, shown to everyone above the paywall)" } textarea name="free_markdown" rows="6" { (form.free_markdown) } }
+                div.row {
+                    label { "Preview image " span.hint { "(https://…, for link previews)" } input name="image_url" type="url" value=(form.image_url); }
+                    label { "Original post " span.hint { "(if the article lives elsewhere too)" } input name="canonical_url" type="url" value=(form.canonical_url); }
+                }
+            }
             div.markdown {
                 label { "Paid content " span.hint { "(Markdown)" }
                     textarea #content-markdown name="content_markdown" rows="14" required data-preview="content-preview" { (form.content_markdown) }
@@ -433,6 +470,9 @@ pub async fn update(
         // Empty: keep the tip amounts (or take the currency's usual ones for a new tip jar).
         preset_amounts: Some(typed.preset_amounts).filter(|p| !p.is_empty()),
         show_count: Some(typed.show_count),
+        free_markdown: Some(form.free_markdown.clone()),
+        image_url: Some(form.image_url.clone()),
+        canonical_url: Some(form.canonical_url.clone()),
     };
     match catalog::update(&ctx.store, &ctx.origins, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
         Ok(paywall) => {
@@ -483,4 +523,37 @@ pub async fn preview(
     let csrf = headers.get("x-plog-csrf").and_then(|v| v.to_str().ok()).unwrap_or_default();
     session.check(&headers, &ctx, csrf)?;
     Ok(Json(PreviewAnswer { html: crate::markdown::render_markdown(&request.markdown) }))
+}
+
+/// The pay link's QR code as SVG (black on white, with its quiet zone), without the XML
+/// declaration so it can stand inside a page.
+fn pay_link_svg(link: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(link.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(176, 176)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .build();
+    Some(svg.find("<svg").map_or(svg.clone(), |start| svg[start..].to_owned()))
+}
+
+/// `GET /admin/paywalls/{id}/pay-link.svg`: the pay link's QR code, to download and print.
+pub async fn pay_link_qr(
+    _session: Session,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, DashboardError> {
+    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
+    let svg = pay_link_svg(&catalog::page_url(&ctx.public_url, &paywall.id))
+        .ok_or_else(|| DashboardError::Internal(anyhow::anyhow!("the pay link does not fit a QR code")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"plog-{}.svg\"", paywall.id)),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        svg,
+    )
+        .into_response())
 }

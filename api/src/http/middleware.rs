@@ -62,7 +62,8 @@ fn paywall_in_path(path: &str) -> Option<PaywallId> {
 /// grant, so the browser shows the page nothing) to pages of any other origin, preflights
 /// included. Browsers send `Origin` with every POST, so a purchase without one is refused too;
 /// a GET without one is a same-origin page or a server, and the token still guards the content.
-/// Paywalls without a list keep selling on any site.
+/// Paywalls without a list keep selling on any site; every paywall sells on its own article page
+/// on plog's origin.
 pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: Next) -> Response {
     let Some(id) = paywall_in_path(request.uri().path()) else { return next.run(request).await };
     let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
@@ -81,8 +82,9 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
     match origin {
         _ if sites.trim().is_empty() => next.run(request).await,
         Some(origin) if sites::allows(&sites, &origin) => next.run(request).await,
-        // plog's own dashboard previews the widget of any paywall; it never sells from there.
-        Some(origin) if request.method() == Method::GET && ctx.is_own_origin(&origin) => next.run(request).await,
+        // plog's own origin is one of every paywall's sites: the paywall's article page
+        // (`/r/{id}`) sells there, and the dashboard previews the widget there.
+        Some(origin) if ctx.is_own_origin(&origin) => next.run(request).await,
         Some(origin) => ApiError::OriginNotAllowed(format!(
             "this paywall sells only on its own sites, and {origin} is not one of them (the creator lists them in the paywall's origins)"
         ))

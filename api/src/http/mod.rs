@@ -4,6 +4,7 @@
 
 mod admin;
 mod admin_auth;
+mod article_page;
 pub mod extract;
 mod health;
 mod metrics;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(openapi::router())
         .merge(widget_files::router())
+        .merge(article_page::router())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, plog_shared::ErrorCode::NotFound, "no such route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))
         .with_state(state)

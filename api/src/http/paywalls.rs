@@ -86,7 +86,7 @@ pub(super) async fn painted_view(
 }
 
 /// What the widget reads of a paywall before payment.
-async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
+pub(super) async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
     let paywall = catalog::find(&ctx.store, id).await?;
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     let passes = if paywall.status == PaywallStatus::Active {

@@ -299,6 +299,10 @@ pub(crate) mod fixtures {
             max_amount: None,
             preset_amounts: Vec::new(),
             show_count: false,
+            free_markdown: String::new(),
+            free_html: String::new(),
+            image_url: None,
+            canonical_url: None,
         }
     }
 }

@@ -51,7 +51,9 @@ pub fn backoff(attempts: i64) -> i64 {
 }
 
 /// What one due mail says, or why it cannot be written.
-async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates::Written>> {
+/// `public_url`: plog's own, where each paywall's article page is (`/r/{id}`): a receipt links
+/// there when the reader's page is not one the creator listed.
+async fn write(store: &Store, mail: &DueMail, public_url: &str) -> anyhow::Result<Option<templates::Written>> {
     let language = Language::of(&mail.language);
     match mail.kind.as_str() {
         "receipt" => {
@@ -59,7 +61,10 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
             let Some((purchase, title)) = store.purchase_with_title(purchase_id).await? else { return Ok(None) };
             // The article link, checked against the paywall's sites as they are now.
             let origins = store.paywall(&purchase.paywall_id).await?.map(|p| p.origins).unwrap_or_default();
-            let page_url = mail.page_url.as_deref().and_then(|page| super::listed_page(page, &origins));
+            // Else the paywall's own article page on plog's host, which plog vouches for.
+            let own_page = crate::catalog::page_url(public_url, &purchase.paywall_id);
+            let page_url =
+                mail.page_url.as_deref().and_then(|page| super::listed_page(page, &origins)).or(Some(&own_page));
             let paid_at = purchase.paid_at.unwrap_or(purchase.updated_at);
             // `2026-12-01T11:26:27Z` → `2026-12-01 11:26 UTC`.
             let date =
@@ -85,7 +90,13 @@ async fn write(store: &Store, mail: &DueMail) -> anyhow::Result<Option<templates
 }
 
 /// One round: sends every mail due now; returns how many were sent.
-pub async fn send_due(store: &Store, mailer: &Mailer, clock: &Clock, metrics: &Metrics) -> anyhow::Result<usize> {
+pub async fn send_due(
+    store: &Store,
+    mailer: &Mailer,
+    clock: &Clock,
+    metrics: &Metrics,
+    public_url: &str,
+) -> anyhow::Result<usize> {
     let mut sent = 0;
     let now = clock.now();
     for mail in store.claim_due_mail(now, now + CLAIM_SECS, BATCH).await? {
@@ -93,7 +104,7 @@ pub async fn send_due(store: &Store, mailer: &Mailer, clock: &Clock, metrics: &M
             store.mail_failed(&mail.id, "no address to send to").await?;
             continue;
         };
-        let Some(written) = write(store, &mail).await? else {
+        let Some(written) = write(store, &mail, public_url).await? else {
             store.mail_failed(&mail.id, "nothing to send: the purchase or code is gone").await?;
             continue;
         };
@@ -135,10 +146,17 @@ pub async fn send_due(store: &Store, mailer: &Mailer, clock: &Clock, metrics: &M
 
 /// Sends the outbox for ever, a round a second (and, once an hour, forgets week-old addresses
 /// of purchases that were never paid and restore requests that ended a day ago).
-pub async fn run(store: Store, mailer: Mailer, clock: Clock, metrics: Arc<Metrics>, queued: MailQueued) {
+pub async fn run(
+    store: Store,
+    mailer: Mailer,
+    clock: Clock,
+    metrics: Arc<Metrics>,
+    queued: MailQueued,
+    public_url: String,
+) {
     let mut round: u64 = 0;
     loop {
-        if let Err(error) = send_due(&store, &mailer, &clock, &metrics).await {
+        if let Err(error) = send_due(&store, &mailer, &clock, &metrics, &public_url).await {
             tracing::error!(error = ?error, "mail round failed");
         }
         if round.is_multiple_of(3600) {

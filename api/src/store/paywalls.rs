@@ -10,11 +10,12 @@ use super::sql::Sql;
 use super::{Store, corrupt};
 
 /// The columns of a paywall, in the order of every statement below: the id, the fields a
-/// creator edits (`with_fields` binds these thirteen), then state and times.
+/// creator edits (`with_fields` binds these seventeen), then state and times.
 macro_rules! columns {
     () => {
         "id, title, teaser, price_amount, currency, content_markdown, content_html, origins, mode, \
-         suggested_amount, max_amount, preset_amounts, show_count, status, created_at, updated_at"
+         suggested_amount, max_amount, preset_amounts, show_count, free_markdown, free_html, image_url, \
+         canonical_url, status, created_at, updated_at"
     };
 }
 
@@ -51,6 +52,14 @@ pub struct Paywall {
     pub preset_amounts: Vec<i64>,
     /// Whether readers see the tip count.
     pub show_count: bool,
+    /// The article page's free part, Markdown as written.
+    pub free_markdown: String,
+    /// The same, sanitized HTML.
+    pub free_html: String,
+    /// The article page's preview image.
+    pub image_url: Option<String>,
+    /// The original post (`rel=canonical`).
+    pub canonical_url: Option<String>,
 }
 
 impl Paywall {
@@ -79,6 +88,10 @@ struct Record {
     max_amount: Option<i64>,
     preset_amounts: String,
     show_count: bool,
+    free_markdown: String,
+    free_html: String,
+    image_url: Option<String>,
+    canonical_url: Option<String>,
 }
 
 impl TryFrom<Record> for Paywall {
@@ -109,6 +122,10 @@ impl TryFrom<Record> for Paywall {
             suggested_amount: row.suggested_amount,
             max_amount: row.max_amount,
             show_count: row.show_count,
+            free_markdown: row.free_markdown,
+            free_html: row.free_html,
+            image_url: row.image_url,
+            canonical_url: row.canonical_url,
         })
     }
 }
@@ -118,7 +135,7 @@ fn presets_column(presets: &[i64]) -> String {
     presets.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
 }
 
-/// `statement` with a paywall's id and editable fields bound as `$1` to `$13`, in the order of
+/// `statement` with a paywall's id and editable fields bound as `$1` to `$17`, in the order of
 /// `columns!`.
 fn with_fields<'a>(statement: &'static str, paywall: &'a Paywall) -> Sql<'a> {
     Sql::new(statement)
@@ -135,6 +152,10 @@ fn with_fields<'a>(statement: &'static str, paywall: &'a Paywall) -> Sql<'a> {
         .bind(paywall.max_amount)
         .bind(presets_column(&paywall.preset_amounts))
         .bind(paywall.show_count)
+        .bind(&paywall.free_markdown)
+        .bind(&paywall.free_html)
+        .bind(&paywall.image_url)
+        .bind(&paywall.canonical_url)
 }
 
 impl Store {
@@ -144,7 +165,7 @@ impl Store {
         let statement = concat!(
             "insert into paywalls (",
             columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
         with_fields(statement, paywall)
             .bind(paywall.status.as_str())
@@ -184,7 +205,8 @@ impl Store {
     pub async fn save_paywall(&self, paywall: &Paywall, now: i64) -> anyhow::Result<Option<Paywall>> {
         let statement = "update paywalls set title = $2, teaser = $3, price_amount = $4, currency = $5, \
                content_markdown = $6, content_html = $7, origins = $8, mode = $9, suggested_amount = $10, \
-               max_amount = $11, preset_amounts = $12, show_count = $13, updated_at = $14 \
+               max_amount = $11, preset_amounts = $12, show_count = $13, free_markdown = $14, free_html = $15, \
+               image_url = $16, canonical_url = $17, updated_at = $18 \
              where id = $1";
         let updated = with_fields(statement, paywall)
             .bind(now)
@@ -257,6 +279,10 @@ mod tests {
             max_amount: None,
             preset_amounts: "100 500".into(),
             show_count: true,
+            free_markdown: String::new(),
+            free_html: String::new(),
+            image_url: None,
+            canonical_url: None,
         }
     }
 

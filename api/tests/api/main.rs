@@ -1,6 +1,7 @@
 //! plog's API integration tests: one binary, real SQLite files, a real localstripe.
 
 mod admin;
+mod article_page;
 mod cli;
 mod dashboard;
 mod doctor;

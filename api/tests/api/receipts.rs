@@ -477,6 +477,9 @@ async fn mails_never_link_to_a_page_a_request_names_unless_the_creator_listed_it
     pay_with_card(&created.client_secret, CARD_OK).await;
     let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
     assert!(!receipt.to_string().contains("evil.example"), "the receipt links nowhere a request said: {receipt}");
+    // It links to the article's own page on plog's host instead, which plog vouches for.
+    let own_page = app.url(&format!("/r/{anywhere}"));
+    assert!(receipt["text"].as_str().unwrap().contains(&own_page), "the article page: {receipt}");
 
     // The restore the review sent: Origin and page of the hostile site, for the buyer's address.
     let started = app

@@ -35,6 +35,9 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
             max_amount: None,
             preset_amounts: vec![],
             show_count: false,
+            free_markdown: String::new(),
+            image_url: None,
+            canonical_url: None,
         },
         now(),
     )
