@@ -190,7 +190,7 @@ pub(super) async fn receipt(
 
 /// `POST /v1/paywalls/{id}/views`: the widget's beacon, sent once when it shows a paywall. Only a
 /// count per paywall and UTC day is kept: no cookie is read or set, no address is stored. The
-/// widget previews on plog's own dashboard are not counted, nor views beyond an address's
+/// widget previews on plog's own dashboard are not counted (its article pages are), nor views beyond an address's
 /// `PLOG_RATE_VIEWS_PER_IP`.
 #[utoipa::path(post, path = "/v1/paywalls/{id}/views", tag = "reader", security(()), params(("id" = String, Path, description = "Paywall id")),
     responses((status = 204, description = "Counted (one count per paywall and day; nothing about the reader)"), (status = 429, description = "`rate_limited`", body = ErrorBody)))]
@@ -202,9 +202,15 @@ pub(super) async fn view(
 ) -> Result<StatusCode, ApiError> {
     ctx.address_limits.check_view(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
-    let from_dashboard =
-        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
-    if !from_dashboard {
+    // On plog's own origin, the dashboard's previews are not views; the article pages
+    // (`/r/{id}`, whose Referrer-Policy sends their address to plog itself) are.
+    let own = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| ctx.is_own_origin(o));
+    let from_article_page = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .is_some_and(|page| page.path().rsplit('/').nth(1) == Some("r"));
+    if !own || from_article_page {
         ctx.store.record_view(paywall.id.as_str(), ctx.clock.now()).await?;
     }
     Ok(StatusCode::NO_CONTENT)

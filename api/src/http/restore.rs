@@ -40,8 +40,9 @@ pub(super) async fn start(
         page_url: &body.page,
         language: body.language.as_deref().unwrap_or("en"),
     };
+    let own = restore::OwnSite { origin: ctx.own_origin.as_deref(), public_url: &ctx.public_url };
     let started =
-        restore::start(&ctx.store, &ctx.hash_keys, &ctx.restore_limits, client, origin, &request, ctx.clock.now())
+        restore::start(&ctx.store, &ctx.hash_keys, &ctx.restore_limits, client, origin, own, &request, ctx.clock.now())
             .await?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
@@ -59,5 +60,6 @@ pub(super) async fn redeem(
         return Err(ApiError::MailDisabled);
     }
     ctx.restore_limits.check_code(client, &id)?;
-    Ok(Json(restore::redeem(&ctx.store, &ctx.hash_keys, &id, &body.code, ctx.clock.now()).await?))
+    let own = restore::OwnSite { origin: ctx.own_origin.as_deref(), public_url: &ctx.public_url };
+    Ok(Json(restore::redeem(&ctx.store, &ctx.hash_keys, own, &id, &body.code, ctx.clock.now()).await?))
 }

@@ -24,6 +24,33 @@ use crate::tokens::{keyed_hash, new_id, new_restore_code};
 /// Wrong codes a request survives.
 pub const TRIES: i64 = 5;
 
+/// plog's own site: its origin counts as one of every paywall's sites (the article pages,
+/// `/r/{id}`), and a restore asked from an article page links back to it.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnSite<'a> {
+    /// The public URL's origin, as browsers send it in `Origin`.
+    pub origin: Option<&'a str>,
+    /// The public URL (the article pages are under it).
+    pub public_url: &'a str,
+}
+
+impl OwnSite<'_> {
+    /// Whether a paywall with these sites (stored form) sells to a page of `origin`.
+    fn sells(&self, origins: &str, origin: &str) -> bool {
+        sites::allows(origins, origin) || self.origin == Some(origin)
+    }
+
+    /// `page` if it is one of plog's article pages (`PUBLIC_URL/r/{id}`), without its query
+    /// and fragment: a page plog vouches for, that a mail may link to.
+    fn article_page(&self, page: &str) -> Option<String> {
+        let mut url = url::Url::parse(page).ok()?;
+        url.set_query(None);
+        url.set_fragment(None);
+        let rest = url.as_str().strip_prefix(&format!("{}/r/", self.public_url.trim_end_matches('/')))?;
+        plog_shared::PaywallId::parse(rest).ok().map(|_| url.to_string())
+    }
+}
+
 /// A reader's request for a code.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
@@ -47,12 +74,14 @@ fn code_hash(key: &SecretString, restore_id: &RestoreId, code: &str) -> String {
 /// An address hashed under a previous key (`PLOG_PREVIOUS_HASH_KEYS`, or the webhook secret an
 /// install used before `PLOG_HASH_KEY`) is found too, and its purchases are hashed again under
 /// the current key, so the key can be rotated without ending restore for past buyers.
+#[allow(clippy::too_many_arguments)]
 pub async fn start(
     store: &Store,
     keys: &HashKeys,
     limits: &RestoreLimits,
     client: IpAddr,
     origin: &str,
+    own: OwnSite<'_>,
     request: &Request<'_>,
     now: i64,
 ) -> Result<RestoreStarted, ReceiptError> {
@@ -65,15 +94,17 @@ pub async fn start(
         store.rekey_email_hash(&previous, &email_hash).await?;
     }
     let restorable = store.restorable(&email_hash).await?;
-    let any = restorable.iter().any(|r| sites::allows(&r.origins, origin));
+    let any = restorable.iter().any(|r| own.sells(&r.origins, origin));
     // The link carries the code: never to a page this request names, only to an article's
     // page recorded with a receipt at purchase, on the site the request comes from, which the
-    // creator listed for that paywall. Otherwise the mail carries the code alone.
+    // creator listed for that paywall — or, asked from one of plog's own article pages, back to
+    // that page, which plog serves itself. Otherwise the mail carries the code alone.
     let link_page = restorable
         .iter()
         .filter_map(|r| super::listed_page(r.page_url.as_deref()?, &r.origins))
         .find(|page| url::Url::parse(page).is_ok_and(|u| u.origin().ascii_serialization() == origin))
-        .map(str::to_owned);
+        .map(str::to_owned)
+        .or_else(|| (own.origin == Some(origin)).then(|| own.article_page(request.page_url)).flatten());
     let restore_id: RestoreId = new_id();
     let code = new_restore_code();
     let restore = NewRestore {
@@ -100,6 +131,7 @@ pub async fn start(
 pub async fn redeem(
     store: &Store,
     keys: &HashKeys,
+    own: OwnSite<'_>,
     restore_id: &str,
     code: &str,
     now: i64,
@@ -116,7 +148,8 @@ pub async fn redeem(
     }
     // The request may have been made under a key rotated since (codes live 15 minutes).
     let hashes: Vec<String> = keys.all().into_iter().map(|key| code_hash(key, &restore_id, code)).collect();
-    let redeemed = store.redeem_restore(&restore_id, &hashes, now, sites::allows).await?;
+    let redeemed =
+        store.redeem_restore(&restore_id, &hashes, now, |origins, origin| own.sells(origins, origin)).await?;
     match redeemed {
         Redeemed::Tokens(tokens) => {
             tracing::info!(%restore_id, paywalls = tokens.len(), "access restored");

@@ -129,3 +129,17 @@ async fn links_the_page_names_must_be_http_urls() {
         assert!(response.text().await.unwrap().contains(field));
     }
 }
+
+#[tokio::test]
+async fn a_view_from_the_article_page_counts_and_a_dashboard_preview_does_not() {
+    let app = TestApp::spawn().await;
+    let id = article(&app, json!({})).await;
+    let beacon = async |referer: String| {
+        let url = app.url(&format!("/v1/paywalls/{id}/views"));
+        app.http.post(url).header("origin", &app.address).header("referer", referer).send().await.unwrap().status()
+    };
+    assert_eq!(beacon(app.url(&format!("/admin/paywalls/{id}"))).await, 204);
+    assert_eq!(beacon(app.url(&format!("/r/{id}"))).await, 204);
+    let stats = app.admin_json("/v1/admin/stats").await;
+    assert_eq!(stats["conversion"]["views"], 1, "{stats}");
+}

@@ -615,3 +615,44 @@ async fn restore_survives_rolling_the_webhook_secret_and_rotating_the_hash_key()
     let again = served_again(vec!["--hash-key".into(), hash_key.into()]).await;
     assert!(restore_found(&again, &first, &buyer).await, "the hash key outlives the webhook secret");
 }
+
+/// The article page (`/r/{id}`, plog's own origin) is one of every paywall's sites: a per-site
+/// paywall bought there mails a receipt linking to the page, a restore asked there mails a link
+/// back to it with the code, and the code restores the paywall there.
+#[tokio::test]
+async fn a_per_site_paywall_bought_and_restored_on_its_article_page() {
+    let app = mail_app().await;
+    let catcher = mail_catcher();
+    let paywall = paywall_on(&app, "Only on my blog", 300, &[SITE]).await;
+    let page = app.url(&format!("/r/{paywall}"));
+    let email = unique_address("article-page");
+    let created = purchase_from(&app, &paywall, &app.address, &page, &email, "en").await;
+    pay_with_card(&created.client_secret, CARD_OK).await;
+    let receipt = wait_for_mails(catcher, &email, 1).await.remove(0);
+    assert!(receipt["text"].as_str().unwrap().contains(&page), "the receipt links the article page: {receipt}");
+
+    let started = app
+        .http
+        .post(app.url("/v1/restore"))
+        .header("origin", &app.address)
+        .json(&json!({ "email": email, "page": format!("{page}?utm=x#top"), "language": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 202);
+    let restore_id = started.json::<Value>().await.unwrap()["restore_id"].as_str().unwrap().to_owned();
+    let mail = wait_for_mails(catcher, &email, 2).await.remove(1);
+    let code = code_of(&mail);
+    let link = format!("{page}#plog-restore={restore_id}.{code}");
+    assert!(mail["text"].as_str().unwrap().contains(&link), "a link back to the page, query dropped: {mail}");
+    let redeemed = app
+        .http
+        .post(app.url(&format!("/v1/restore/{restore_id}")))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status(), 200);
+    let tokens = redeemed.json::<Value>().await.unwrap();
+    assert_eq!(tokens["tokens"][0]["paywall_id"], paywall.as_str(), "{tokens}");
+}
