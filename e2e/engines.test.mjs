@@ -1,7 +1,8 @@
 // The journeys that matter to a reader, in the three engines readers use: Chromium, Firefox ESR
 // and WebKitGTK (Safari's engine), each from Debian's packages (e2e/lib/engines.mjs). Buy,
-// decline, 3-D Secure (passed and failed), returning, restore, pass, gift and tip: the same
-// journey, the same checks, in each engine; a failure in one engine is a failure.
+// decline, 3-D Secure (passed and failed), returning, restore, pass, gift, tip, a wallet and the
+// article page: the same journey, the same checks, in each engine; a failure in one engine is a
+// failure.
 //
 // The rest of the browser tests (layout, themes, CSP, screenshots, the dashboard) run in
 // Chromium through Playwright; the takeover, the card form and the paid part are what differ
@@ -272,6 +273,33 @@ for (const key of enginesToRun()) {
       await payWith(r, CARDS.ok);
       assert.match(await opened(r, pw.id), /THANKS-FOR-THE-TIP/);
       assert.deepEqual((await h.purchases(pw.id)).map((t) => [t.status, t.price.amount, t.mode]), [["paid", 500, "tip"]]);
+    });
+
+    journey("wallet: one tap on the wallet's button and its sheet's Pay; the paid part shows, one charge", async () => {
+      const secret = marker("wallet");
+      const pw = await h.createPaywall({ markdown: secret });
+      const r = await reader(article("wallet", [pw]));
+      await click(r, ".buy");
+      // The sandbox's wallet button (light DOM, projected through the wallet slot), then its sheet.
+      for (const selector of ["[data-plog-sandbox-wallet]", "[data-plog-sandbox-pay]"]) {
+        await until(r, selector, (s) => { const button = document.querySelector(s); if (button) button.click(); return !!button; }, selector);
+      }
+      assert.match(await opened(r, pw.id), new RegExp(secret));
+      assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
+      assert.deepEqual((await stripeIntents(pw.id)).map((i) => i.status), ["succeeded"]);
+    });
+
+    journey("article page: the paywall painted without a script is taken over, 4242 buys, a reload reads", async () => {
+      const secret = marker("page");
+      const pw = await h.createPaywall({ markdown: secret, free_markdown: "The free part." });
+      const r = await reader(`${h.plogUrl}/r/${pw.id}`);
+      assert.equal(await run(r, () => document.querySelectorAll("plog-paywall").length), 1, "the painted paywall, taken over");
+      await click(r, ".buy");
+      await payWith(r, CARDS.ok);
+      assert.match(await opened(r, pw.id), new RegExp(secret));
+      await r.goto(`${h.plogUrl}/r/${pw.id}`);
+      assert.match(await opened(r, pw.id), new RegExp(secret));
+      assert.deepEqual((await h.purchases(pw.id)).map((p) => p.status), ["paid"]);
     });
   });
 }
