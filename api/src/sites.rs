@@ -49,6 +49,12 @@ pub fn allows(stored: &str, origin: &str) -> bool {
     stored.trim().is_empty() || stored.split_whitespace().any(|site| site == origin)
 }
 
+/// [`allows`], with plog's own origin (`own`, its public URL's) as one of every paywall's sites:
+/// each paywall's article page (`/r/{id}`) is there.
+pub fn sells(stored: &str, origin: &str, own: Option<&str>) -> bool {
+    allows(stored, origin) || own == Some(origin)
+}
+
 /// True if the creator named `origin` in the list: unlike [`allows`], an empty list names none.
 /// Whatever carries a secret to a site (a mail's link with a restore code) needs this.
 pub fn listed(stored: &str, origin: &str) -> bool {

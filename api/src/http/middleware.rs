@@ -81,10 +81,9 @@ pub async fn guard_origin(State(ctx): State<AppState>, request: Request, next: N
     };
     match origin {
         _ if sites.trim().is_empty() => next.run(request).await,
-        Some(origin) if sites::allows(&sites, &origin) => next.run(request).await,
         // plog's own origin is one of every paywall's sites: the paywall's article page
         // (`/r/{id}`) sells there, and the dashboard previews the widget there.
-        Some(origin) if ctx.is_own_origin(&origin) => next.run(request).await,
+        Some(origin) if sites::sells(&sites, &origin, ctx.own_origin.as_deref()) => next.run(request).await,
         Some(origin) => ApiError::OriginNotAllowed(format!(
             "this paywall sells only on its own sites, and {origin} is not one of them (the creator lists them in the paywall's origins)"
         ))

@@ -37,7 +37,7 @@ pub struct OwnSite<'a> {
 impl OwnSite<'_> {
     /// Whether a paywall with these sites (stored form) sells to a page of `origin`.
     fn sells(&self, origins: &str, origin: &str) -> bool {
-        sites::allows(origins, origin) || self.origin == Some(origin)
+        sites::sells(origins, origin, self.origin)
     }
 
     /// `page` if it is one of plog's article pages (`PUBLIC_URL/r/{id}`), without its query

@@ -57,12 +57,7 @@ pub fn Checkout(
             <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
                 inner_html=CARD_SLOT></div>
             <p class="error" part="error" role="alert">{error}</p>
-            <label class="receipt-field">
-                {texts.email_label}
-                <input type="email" autocomplete="email" part="email-input"
-                    prop:value=move || state.receipt_email.get()
-                    on:input=move |event| email.type_email(event_target_value(&event))/>
-            </label>
+            <ReceiptField flow=email texts=texts/>
             <p class="hint receipt-field">{texts.email_hint}</p>
             <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
             {move || state.storage_refused.get().then(|| view! {
@@ -102,12 +97,7 @@ pub fn ReceiptOffer(
             view! {
             <div class="offer" part="receipt-offer">
                 <p>{texts.receipt_offer}</p>
-                <label class="receipt-field">
-                    {texts.email_label}
-                    <input type="email" autocomplete="email" part="email-input" class="offer-email"
-                        prop:value=move || state.receipt_email.get()
-                        on:input=move |event| email.type_email(event_target_value(&event))/>
-                </label>
+                <ReceiptField flow=email texts=texts/>
                 <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
                 <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
                     on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
@@ -120,5 +110,25 @@ pub fn ReceiptOffer(
             </div>
             }
         })
+    }
+}
+
+/// The receipt's address, checked as it is typed: in the card form, and in the offer after a
+/// wallet payment (the wallet's address prefilled).
+#[component]
+fn ReceiptField(
+    /// The flow whose address it is.
+    flow: Flow,
+    /// Sentences in the reader's language.
+    texts: &'static Texts,
+) -> impl IntoView {
+    let state = flow.state;
+    view! {
+        <label class="receipt-field">
+            {texts.email_label}
+            <input type="email" autocomplete="email" part="email-input"
+                prop:value=move || state.receipt_email.get()
+                on:input=move |event| flow.type_email(event_target_value(&event))/>
+        </label>
     }
 }
