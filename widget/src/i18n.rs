@@ -10,7 +10,8 @@ pub enum Lang {
     Ja,
 }
 
-fn parse(tag: &str) -> Option<Lang> {
+/// The language a BCP 47 tag names (`ja-JP` → Japanese), if the widget speaks it.
+pub fn parse(tag: &str) -> Option<Lang> {
     let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
     match primary.as_str() {
         "ja" => Some(Lang::Ja),

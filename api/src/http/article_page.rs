@@ -21,7 +21,7 @@ use plog_widget::i18n::Lang;
 use serde::Deserialize;
 use sha2::Digest as _;
 
-use super::paywalls::paywall_info;
+use super::paywalls::info_of;
 use crate::catalog::{self, CatalogError};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -72,11 +72,8 @@ fn words(lang: Lang) -> Words {
 /// The reader's language: `?lang=`, else the first language of `Accept-Language` plog speaks.
 fn language(query: &PageQuery, headers: &HeaderMap) -> Lang {
     let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let first = accepted
-        .split(',')
-        .map(|part| part.split(';').next().unwrap_or("").trim())
-        .find(|tag| plog_widget::i18n::choose(Some(tag), None, None) != Lang::En || tag.starts_with("en"));
-    plog_widget::i18n::choose(query.lang.as_deref(), first, None)
+    let first_spoken = accepted.split(',').find_map(|part| plog_widget::i18n::parse(part.split(';').next()?));
+    query.lang.as_deref().and_then(plog_widget::i18n::parse).or(first_spoken).unwrap_or(Lang::En)
 }
 
 /// What the page may load: plog's own scripts (the loader, the widget and its WebAssembly) and
@@ -118,7 +115,7 @@ async fn page(
         Ok(_) | Err(CatalogError::NotFound) => return Ok(not_found(lang)),
         Err(error) => return Err(error.into()),
     };
-    let info = paywall_info(&ctx, &id).await?;
+    let info = info_of(&ctx, &paywall).await?;
     let painted = plog_widget::painted::locked_html(info, lang, None);
     let body = render(&ctx, &paywall, lang, &painted).into_string();
     let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(body.as_bytes()))[..32]);

@@ -86,15 +86,19 @@ pub(super) async fn painted_view(
 }
 
 /// What the widget reads of a paywall before payment.
-pub(super) async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
-    let paywall = catalog::find(&ctx.store, id).await?;
+async fn paywall_info(ctx: &AppState, id: &plog_shared::PaywallId) -> Result<PaywallInfo, ApiError> {
+    info_of(ctx, &catalog::find(&ctx.store, id).await?).await
+}
+
+/// [`paywall_info`] of a paywall already read (the article page reads it for its own fields).
+pub(super) async fn info_of(ctx: &AppState, paywall: &crate::store::Paywall) -> Result<PaywallInfo, ApiError> {
     let tip_count = if paywall.show_count { Some(ctx.store.paid_count(&paywall.id).await?) } else { None };
     let passes = if paywall.status == PaywallStatus::Active {
-        offers::passes::offers_for(&ctx.store, &ctx.offers, &paywall).await?
+        offers::passes::offers_for(&ctx.store, &ctx.offers, paywall).await?
     } else {
         Vec::new()
     };
-    let codes = offers::discounts::offered_for(&ctx.store, &ctx.offers, &paywall, !passes.is_empty()).await?;
+    let codes = offers::discounts::offered_for(&ctx.store, &ctx.offers, paywall, !passes.is_empty()).await?;
     Ok(PaywallInfo {
         id: paywall.id.to_string(),
         title: paywall.title.clone(),

@@ -46,8 +46,9 @@ impl OwnSite<'_> {
         let mut url = url::Url::parse(page).ok()?;
         url.set_query(None);
         url.set_fragment(None);
-        let rest = url.as_str().strip_prefix(&format!("{}/r/", self.public_url.trim_end_matches('/')))?;
-        plog_shared::PaywallId::parse(rest).ok().map(|_| url.to_string())
+        let id = plog_shared::PaywallId::parse(url.path().rsplit('/').next()?).ok()?;
+        let article_page = crate::catalog::page_url(self.public_url, &id);
+        (url.as_str() == article_page).then_some(article_page)
     }
 }
 
