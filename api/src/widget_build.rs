@@ -87,7 +87,12 @@ impl WidgetAssets {
         let named =
             |suffix: &str| files.keys().find(|name| name.starts_with("plog-widget") && name.ends_with(suffix)).cloned();
         let wasm = named("_bg.wasm").context("no plog-widget*_bg.wasm")?;
-        let js = named(".js").context("no plog-widget*.js")?;
+        // The glue is the module named like the .wasm; the build's other scripts (the chunks'
+        // loader) are imported by it.
+        let js = wasm.replace("_bg.wasm", ".js");
+        if !files.contains_key(&js) {
+            anyhow::bail!("no {js} beside {wasm}");
+        }
         let loader = loader
             .replace("__PLOG_WIDGET_JS__", &js)
             .replace("__PLOG_WIDGET_WASM__", &wasm)

@@ -7,6 +7,7 @@
 //! This file only assembles the modules; [`mount::mount`] is the one function the loader calls.
 
 pub mod api;
+pub mod chunks;
 pub mod format;
 pub mod i18n;
 pub mod json;

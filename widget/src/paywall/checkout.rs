@@ -9,6 +9,7 @@ use plog_shared::api::PaywallMode;
 
 use super::flow::Flow;
 use super::state::Phase;
+use crate::chunks::CheckoutStep;
 use crate::i18n::Texts;
 
 /// Where the card Element (in the light DOM) shows. Not a literal in the view: Leptos would
@@ -64,7 +65,7 @@ pub fn Checkout(
                 <p class="hint no-storage" part="no-storage" role="note">{texts.no_storage}</p>
             })}
             <button type="button" part="button pay-button" class="pay" disabled=confirming
-                on:click=move |_| spawn_local(pay.clone().pay())>
+                on:click=move |_| spawn_local(pay.clone().checkout_step(CheckoutStep::Pay))>
                 <span class="spinner" aria-hidden="true"></span>
                 {move || texts.pay.replace("{price}", &charge())}
             </button>
@@ -100,7 +101,7 @@ pub fn ReceiptOffer(
                 <ReceiptField flow=email texts=texts/>
                 <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
                 <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
-                    on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
+                    on:click=move |_| spawn_local(send.clone().checkout_step(CheckoutStep::SendReceipt))>
                     {texts.send_receipt}
                 </button>
                 <button type="button" part="button" class="secondary no-receipt" disabled=busy

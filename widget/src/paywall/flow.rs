@@ -24,6 +24,7 @@ use leptos::task::spawn_local;
 
 use super::state::{Keep, PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer};
+use crate::chunks::{self, CheckoutStep};
 use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
@@ -213,15 +214,33 @@ impl Flow {
         // The wallet buttons take the Buy button's height (measured while it still shows).
         let button_height = state.themed.get_untracked().and_then(|el| theme::buy_button_height(&el));
         state.phase.set(Phase::Preparing);
-        // Stripe.js and the purchase at once: neither needs the other until the card form opens,
-        // and the reader waits for the slower one only (a Stripe.js that cannot be loaded leaves
-        // the purchase pending, as a card form closed unpaid does).
-        let (loaded, created) =
-            futures_util::future::join(stripe_js::load(&info.stripe.js_url), self.new_purchase()).await;
+        // Stripe.js, the purchase and the card form's code at once: none needs another until
+        // the card form opens, and the reader waits for the slowest only (a Stripe.js or a chunk
+        // that cannot be loaded leaves the purchase pending, as a card form closed unpaid does).
+        let (loaded, created, fetched) = futures_util::future::join3(
+            stripe_js::load(&info.stripe.js_url),
+            self.new_purchase(),
+            chunks::preload_checkout(),
+        )
+        .await;
         if self.gone() || !created {
             return;
         }
-        let prepared = loaded.and_then(|()| {
+        if let Err(error) = loaded {
+            return self.not_prepared(&error.0);
+        }
+        if fetched.is_err() {
+            return self.chunk_unavailable();
+        }
+        self.checkout_step(CheckoutStep::Open { button_height }).await;
+    }
+
+    /// Stripe.js and the purchase are there: the card Element mounts in the light DOM, the
+    /// wallet buttons above it if the device offers one, and the card form shows.
+    pub async fn open_card_form(self, button_height: Option<f64>) {
+        let (state, texts) = (self.state, self.setup.texts);
+        let Some(info) = state.info.get_untracked() else { return };
+        let prepared = (|| {
             let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
             let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
             let card = stripe_js::create_card(&stripe, &options)?;
@@ -238,14 +257,10 @@ impl Flow {
             if let Err(error) = self.offer_wallets(&stripe, button_height) {
                 warn(&error.0);
             }
-            Ok(())
-        });
+            Ok::<(), stripe_js::StripeJsError>(())
+        })();
         if let Err(error) = prepared {
-            warn(&error.0);
-            self.release();
-            state.notice.set(Some(texts.unavailable.to_owned()));
-            state.phase.set(Phase::Locked);
-            return;
+            return self.not_prepared(&error.0);
         }
         state.phase.set(Phase::Paying);
         // The card form becomes visible on the next render; focus it then, so a keyboard user
@@ -253,6 +268,42 @@ impl Flow {
         gloo_timers::future::TimeoutFuture::new(0).await;
         if !self.gone() {
             state.card_form.with_value(|form| form.card.as_ref().map(CardElement::focus));
+        }
+    }
+
+    /// The card form could not be opened (Stripe.js did not load or refused): back to the
+    /// locked paywall, which says it is not available; the next press tries again.
+    fn not_prepared(&self, why: &str) {
+        warn(why);
+        self.release();
+        self.state.notice.set(Some(self.setup.texts.unavailable.to_owned()));
+        self.state.phase.set(Phase::Locked);
+    }
+
+    /// A chunk of the widget's code could not be fetched: the paywall says it is not available
+    /// (as the loader does when the widget itself cannot be), and the next press fetches again.
+    fn chunk_unavailable(&self) {
+        self.not_prepared("a part of the paywall could not be loaded");
+    }
+
+    /// A step of the card form and payment ([`chunks::checkout`]).
+    pub async fn checkout_step(self, step: CheckoutStep) {
+        if chunks::checkout(self.clone(), step).await.is_err() {
+            self.chunk_unavailable();
+        }
+    }
+
+    /// A step of restoring access ([`chunks::restore`]).
+    pub async fn restore_step(self, step: chunks::RestoreStep) {
+        if chunks::restore(self.clone(), step).await.is_err() {
+            self.chunk_unavailable();
+        }
+    }
+
+    /// "Have a code?" applied ([`chunks::codes`]).
+    pub async fn code_step(self) {
+        if chunks::codes(self.clone(), ()).await.is_err() {
+            self.chunk_unavailable();
         }
     }
 

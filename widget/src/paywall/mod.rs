@@ -72,7 +72,7 @@ pub fn Paywall(
     // The mail's restore link, if the page was opened with one (one paywall of the page takes it).
     if let Some((restore_id, code)) = crate::restored::take_link() {
         let flow = flow.clone();
-        spawn_local(async move { flow.redeem(restore_id, code).await });
+        spawn_local(flow.restore_step(crate::chunks::RestoreStep::RedeemLink(restore_id, code)));
     }
     let listening = crate::restored::subscribe({
         let flow = flow.clone();
@@ -148,8 +148,13 @@ pub fn PaywallView(
         class
     };
 
+    // The first sign of intent fetches the code its press will need (src/chunks.rs).
+    let pointer = move |event: web_sys::PointerEvent| show_intent(&event);
+    let focus = move |event: web_sys::FocusEvent| show_intent(&event);
+
     view! {
-        <div class=root_class part="paywall" node_ref=state.themed lang=texts.locale>
+        <div class=root_class part="paywall" node_ref=state.themed lang=texts.locale
+            on:pointerover=pointer on:focusin=focus>
             <span class="badge" part="badge">{texts.sandbox}</span>
             <p class="message" part="message">
                 <span class="down">{texts.unavailable}</span>
@@ -166,5 +171,13 @@ pub fn PaywallView(
             <ReceiptOffer flow=flow texts=texts/>
             <StatusLine state=state texts=texts/>
         </div>
+    }
+}
+
+/// A pointer over, or focus in, a part of the paywall: the chunk its press needs is fetched.
+fn show_intent(event: &web_sys::Event) {
+    use wasm_bindgen::JsCast as _;
+    if let Some(target) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        crate::chunks::prefetch_for(crate::chunks::Intent::of(&target));
     }
 }

@@ -82,7 +82,7 @@ pub fn CodeField(
                 on:click=move |_| state.code_open.set(true)>{texts.code_open}</button>
             <form class="code-form" on:submit=move |event| {
                 event.prevent_default();
-                spawn_local(flow.clone().apply_code());
+                spawn_local(flow.clone().code_step());
             }>
                 <label>
                     {texts.code_label}

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use super::flow::Flow;
 use super::state::RestoreStep;
+use crate::chunks;
 use crate::i18n::Texts;
 
 /// The restore link and its two steps.
@@ -26,7 +27,7 @@ pub fn RestoreForm(
                 on:click=move |_| open.open_restore()>{texts.restore_open}</button>
             <form class="restore-email" on:submit=move |event| {
                 event.prevent_default();
-                spawn_local(send.clone().request_code());
+                spawn_local(send.clone().restore_step(chunks::RestoreStep::RequestCode));
             }>
                 <label>
                     {texts.restore_email}
@@ -38,7 +39,7 @@ pub fn RestoreForm(
             </form>
             <form class="restore-code" on:submit=move |event| {
                 event.prevent_default();
-                spawn_local(redeem.clone().redeem_code());
+                spawn_local(redeem.clone().restore_step(chunks::RestoreStep::RedeemTyped));
             }>
                 <label>
                     {texts.restore_code}

@@ -1,0 +1,167 @@
+//! The widget's code that waits for a press, split off the takeover. The release build
+//! (`scripts/build-widget`) splits the WebAssembly at each function here with `wasm-split-cli`:
+//! the takeover module holds the view and what the locked paywall does by itself, and each chunk
+//! is fetched on the first call of its function — or earlier, by its `preload_*`, at the first
+//! sign of intent ([`prefetch_for`]) or in parallel with Stripe.js and the purchase at Buy.
+//!
+//! - [`checkout`]: the card form and the wallet buttons once Stripe.js is there, paying by card
+//!   or wallet, the receipt offered after a wallet payment (passes are bought the same way);
+//! - [`restore`]: asking for a restore code and redeeming it (typed, or from the mail's link);
+//! - [`codes`]: "Have a code?".
+//!
+//! A chunk that cannot be fetched is [`ChunkUnavailable`]: the paywall says it is not available,
+//! and nothing of the failure is kept, so the next press fetches again.
+//!
+//! Without the `split` feature (the wasm tests, the server's rendering) the same functions run
+//! from the one module, and the preloads have nothing to do.
+
+// The splitting macro declares each chunk's entry point as an `unsafe extern "C"` import with
+// `#[unsafe(no_mangle)]`, which the splitter rewires; no unsafe code of ours is here.
+#![cfg_attr(all(feature = "split", target_family = "wasm"), allow(unsafe_code))]
+
+#[cfg(all(feature = "split", target_family = "wasm"))]
+use std::{future::Future, pin::Pin};
+
+use crate::paywall::Flow;
+
+/// A chunk could not be fetched (offline, blocked, a build replaced meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkUnavailable;
+
+#[cfg(all(feature = "split", target_family = "wasm"))]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkUnavailable
+    }
+}
+
+/// A step of a chunk, handed back to the caller to run: a split function cannot be `async`.
+#[cfg(all(feature = "split", target_family = "wasm"))]
+type Step = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What the `checkout` chunk is asked to do.
+pub enum CheckoutStep {
+    /// Stripe.js and the purchase are there: the card form (and the wallet buttons, if the
+    /// device offers one) opens. The Buy button's height, measured while it still showed.
+    Open {
+        /// The wallet buttons take it.
+        button_height: Option<f64>,
+    },
+    /// Pay by card.
+    Pay,
+    /// The receipt offered after a wallet payment: send it.
+    SendReceipt,
+}
+
+/// What the `restore` chunk is asked to do.
+pub enum RestoreStep {
+    /// Ask for a code for the typed address.
+    RequestCode,
+    /// Exchange the typed code.
+    RedeemTyped,
+    /// Exchange the code of the mail's link: (restore id, code).
+    RedeemLink(String, String),
+}
+
+/// Declares one chunk's entry point: split off the takeover under `split`, a plain async
+/// function otherwise, with the same signature either way.
+macro_rules! chunk {
+    ($(#[$doc:meta])* $chunk:ident, $preload:ident, fn $name:ident($flow:ident, $step:ident: $kind:ty) $body:block) => {
+        $(#[$doc])*
+        #[cfg(all(feature = "split", target_family = "wasm"))]
+        #[leptos::wasm_split::wasm_split(
+            $chunk,
+            fallible,
+            wasm_split_path = ::leptos::wasm_split,
+            preload(
+                /// Fetches the chunk without running anything in it.
+                $preload
+            ),
+            return_wrapper(let step = _; { step.await; Ok(()) } -> Result<(), ChunkUnavailable>)
+        )]
+        pub fn $name($flow: Flow, $step: $kind) -> Step {
+            Box::pin(async move $body)
+        }
+
+        $(#[$doc])*
+        #[cfg(not(all(feature = "split", target_family = "wasm")))]
+        pub async fn $name($flow: Flow, $step: $kind) -> Result<(), ChunkUnavailable> {
+            $body;
+            Ok(())
+        }
+
+        /// Fetches the chunk without running anything in it (here: nothing to fetch).
+        #[cfg(not(all(feature = "split", target_family = "wasm")))]
+        pub async fn $preload() -> Result<(), ChunkUnavailable> {
+            Ok(())
+        }
+    };
+}
+
+chunk! {
+    /// The card form, the wallet buttons, paying, and the receipt offered after a wallet payment.
+    checkout, preload_checkout, fn checkout(flow, step: CheckoutStep) {
+        match step {
+            CheckoutStep::Open { button_height } => flow.open_card_form(button_height).await,
+            CheckoutStep::Pay => flow.pay().await,
+            CheckoutStep::SendReceipt => flow.send_offered_receipt().await,
+        }
+    }
+}
+
+chunk! {
+    /// Restoring access: asking for a code, redeeming it.
+    restore, preload_restore, fn restore(flow, step: RestoreStep) {
+        match step {
+            RestoreStep::RequestCode => flow.request_code().await,
+            RestoreStep::RedeemTyped => flow.redeem_code().await,
+            RestoreStep::RedeemLink(restore_id, code) => flow.redeem(restore_id, code).await,
+        }
+    }
+}
+
+chunk! {
+    /// "Have a code?": the server prices the typed code.
+    codes, preload_codes, fn codes(flow, _step: ()) {
+        flow.apply_code().await
+    }
+}
+
+/// Where the reader shows intent (a pointer over, or focus in, this part of the paywall): the
+/// chunk its press will need, fetched now so that the press rarely waits. Restore and codes
+/// have their own parts; anything else leads to Buy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// The restore link or form.
+    Restore,
+    /// The code link or field.
+    Code,
+    /// Anything else: Buy, a pass, an amount.
+    Buy,
+}
+
+impl Intent {
+    /// The intent an event's target shows, by the part it is in.
+    pub fn of(target: &web_sys::Element) -> Intent {
+        let within = |selector: &str| target.closest(selector).ok().flatten().is_some();
+        if within(".restore") {
+            Intent::Restore
+        } else if within(".code") {
+            Intent::Code
+        } else {
+            Intent::Buy
+        }
+    }
+}
+
+/// Fetches (once; a failed fetch is tried again on the next sign) the chunk an intent leads to.
+pub fn prefetch_for(intent: Intent) {
+    leptos::task::spawn_local(async move {
+        // A failure is reported when the press needs the chunk; a prefetch has no one to tell.
+        let _ = match intent {
+            Intent::Restore => preload_restore().await,
+            Intent::Code => preload_codes().await,
+            Intent::Buy => preload_checkout().await,
+        };
+    });
+}
