@@ -2,6 +2,11 @@
 //   - the bytes a new reader downloads before the locked paywall is painted (loader, the painted
 //     view, the stylesheet) and before Stripe.js (plus the widget's glue and .wasm), each
 //     response's body compressed with brotli 11 as a compressing proxy would send it;
+//   - per part of the split widget (widget/src/chunks.rs): the takeover (glue, the chunks' loader
+//     and the main .wasm) and everything a card buyer fetches before Stripe.js (the takeover
+//     plus the card form's chunk and the code it shares);
+//   - from a press whose chunk is not fetched yet (no pointer over the paywall before it) to its
+//     form usable: "Have a code?" and "Already bought?";
 //   - from the tag's script running (the loader inserting its element; Chromium runs an async
 //     script a while after it arrived, which is reported apart) to the locked paywall painted, to the paid part shown for a returning reader (and whether any
 //     widget code was fetched), and to the card form usable when Buy is pressed as soon as it
@@ -12,7 +17,8 @@ import { brotliCompressSync, constants } from "node:zlib";
 import { Harness, blogPage, SECRET_KEY } from "../e2e/lib/harness.mjs";
 
 const loads = Number(process.argv[2] || 30);
-const h = await new Harness().start({ webhooks: false });
+// Mail on: the restore link shows only where plog sends mail.
+const h = await new Harness().start({ webhooks: false, mail: true });
 
 // Records, on the first animation frame where each state is in the DOM, when it was reached
 // (the frame paints right after). Bench-only: the widget has no timing code of its own.
@@ -68,6 +74,38 @@ async function load(url, state, { setup } = {}) {
   return { ms, waited, sizes };
 }
 
+/** One cold load, the widget taken over with no pointer over the paywall: then `button` is
+ * clicked and the time to `input` usable measured from the click. The chunk named `chunk` must
+ * not have been fetched before the click. */
+async function pressOnce(url, button, input, chunk) {
+  const context = await h.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector("plog-paywall plog-card"));
+  const ms = await page.evaluate(([button, input, chunk]) => new Promise((resolve, reject) => {
+    if (performance.getEntriesByType("resource").some((e) => e.name.includes(chunk))) reject(new Error(`${chunk} came before the press`));
+    const root = document.querySelector("plog-paywall").shadowRoot;
+    const start = performance.now();
+    root.querySelector(button).dispatchEvent(new MouseEvent("click", { bubbles: true, composed: true }));
+    const tick = () => {
+      const field = root.querySelector(input);
+      if (field && field.checkVisibility()) resolve(performance.now() - start);
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }), [button, input, chunk]);
+  await context.close();
+  return { ms };
+}
+
+async function measurePress(url, button, input, chunk) {
+  const samples = [];
+  for (let i = 0; i < loads; i++) samples.push((await pressOnce(url, button, input, chunk)).ms);
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)];
+  return { median: at(0.5), p95: at(0.95) };
+}
+
 async function measure(url, state, options) {
   const runs = [];
   for (let i = 0; i < loads; i++) runs.push(await load(url, state, options));
@@ -82,8 +120,12 @@ const kind = (url) => {
   if (path === "/plog.js") return "loader";
   if (path.endsWith("/view")) return "view";
   if (path.endsWith(".css")) return "stylesheet";
-  if (path.endsWith("_bg.wasm")) return "wasm";
-  if (/\/widget\/plog-widget-.*\.js$/.test(path)) return "glue";
+  if (/\/widget\/plog-widget-[0-9a-f]+_bg\.wasm$/.test(path)) return "wasm";
+  if (/\/widget\/plog-widget-[0-9a-f]+\.js$/.test(path)) return "glue";
+  if (/\/widget\/plog-widget-[0-9a-f]+-chunks\.js$/.test(path)) return "chunk loader";
+  if (/\/widget\/plog-widget-[0-9a-f]+-split_checkout\.wasm$/.test(path)) return "card form chunk";
+  if (/\/widget\/plog-widget-[0-9a-f]+-chunk_\d+\.wasm$/.test(path)) return "shared chunks";
+  if (/\/widget\/plog-widget-[0-9a-f]+-split_[a-z]+\.wasm$/.test(path)) return "other chunks";
   return "other";
 };
 const bytesOf = (sizes, kinds) => sizes.filter((s) => kinds.includes(kind(s.url))).reduce((n, s) => n + s.bytes, 0);
@@ -107,15 +149,24 @@ try {
   const returning = await measure(url, "unlocked", { setup: setToken });
   const buying = await measure(url, "card", { setup: "window.__plogBenchPress = true;" });
   const widgetFetched = returning.runs.filter((r) => r.sizes.some((s) => ["wasm", "glue"].includes(kind(s.url)))).length;
+  await h.admin("POST", "/v1/admin/discounts", { code: "BENCH", percent_off: 10, applies_to: [pw.id] });
+  const codePress = await measurePress(url, ".code-open", "input[part=code-input]", "split_codes");
+  const restorePress = await measurePress(url, ".restore-open", "input[part=restore-email-input]", "split_restore");
 
   console.log("| bytes (brotli 11) | bytes | target | |");
   console.log("|---|---:|---:|---|");
   const bytesRow = (name, n, target) => console.log(`| ${name} | ${n.toLocaleString("en")} | ≤ ${target.toLocaleString("en")} | ${n <= target ? "met" : "NOT met"} |`);
-  for (const part of ["loader", "view", "stylesheet", "glue", "wasm"]) {
-    console.log(`| — ${part} | ${bytesOf(locked.sizes, [part]).toLocaleString("en")} | | |`);
+  const takeover = ["glue", "chunk loader", "wasm"];
+  const card = ["card form chunk", "shared chunks"];
+  for (const part of ["loader", "view", "stylesheet", ...takeover, ...card]) {
+    console.log(`| — ${part} | ${bytesOf(buying.sizes, [part]).toLocaleString("en")} | | |`);
   }
   bytesRow("before the locked paywall is painted (loader + view + stylesheet)", bytesOf(locked.sizes, ["loader", "view", "stylesheet"]), 6000);
-  bytesRow("everything before Stripe.js (+ glue + .wasm)", bytesOf(locked.sizes, ["loader", "view", "stylesheet", "glue", "wasm"]), 45000);
+  bytesRow("the takeover, before any press (glue + chunks' loader + .wasm)", bytesOf(locked.sizes, takeover), 30000);
+  bytesRow("everything a card buyer fetches before Stripe.js (+ loader, view, stylesheet, the card form's chunks)", bytesOf(buying.sizes, ["loader", "view", "stylesheet", ...takeover, ...card]), 45000);
+  const stray = locked.sizes.filter((s) => ["card form chunk", "shared chunks", "other chunks"].includes(kind(s.url)));
+  console.log();
+  console.log(`Chunks fetched by a new reader who presses nothing: ${stray.length} (${stray.map((s) => s.url.split("/").pop()).join(", ") || "none"}).`);
   console.log();
   const row = (name, m, target, p95) =>
     `| ${name} | ${m.median.toFixed(1)} | ${m.p95.toFixed(1)} | ≤ ${target}${p95 ? ` (p95 ≤ ${p95})` : ""} | ${m.median <= target && (!p95 || m.p95 <= p95) ? "met" : "NOT met"} |`;
@@ -124,6 +175,8 @@ try {
   console.log(row("locked paywall painted (new reader)", locked, 50, 80));
   console.log(row("paid part shown (returning reader)", returning, 40));
   console.log(row("card form usable, Buy pressed as soon as it shows (cold page)", buying, 250));
+  console.log(row("\"Have a code?\" pressed, its chunk not fetched → the code field usable (from the press)", codePress, 150));
+  console.log(row("\"Already bought?\" pressed, its chunk not fetched → the address field usable (from the press)", restorePress, 150));
   console.log();
   console.log(`Returning readers' loads that fetched the widget's code: ${widgetFetched} of ${loads}.`);
   console.log(`Chromium ran the downloaded loader ${locked.waited.toFixed(1)} ms (median) after it arrived; the times above start when it ran.`);

@@ -239,7 +239,8 @@ for (const key of enginesToRun()) {
         offer?.click();
         return !!offer;
       }, `All articles ${key}`);
-      assert.match(await run(r, () => find(0, ".pay").textContent), /Pay ¥500/);
+      // The card form is rendered once Stripe.js and the purchase are there (its chunk's code).
+      assert.match(await until(r, "the card form", () => find(0, ".pay")?.textContent), /Pay ¥500/);
       await payWith(r, CARDS.ok);
       assert.match(await opened(r, first.id), new RegExp(s1));
       assert.match(await opened(r, second.id), new RegExp(s2), "the page's other paywall opens too");

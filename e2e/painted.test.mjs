@@ -114,9 +114,14 @@ test("an amount typed and a focus made before the widget came are kept by it", a
     await input.fill("1200");
     release();
     await widgetReady(page);
-    await page.waitForFunction(() => document.querySelector("plog-paywall").shadowRoot.querySelector(".pay").textContent.includes("¥1,200"));
     assert.equal(await input.inputValue(), "1200");
     assert.equal(await page.evaluate(() => document.querySelector("plog-paywall").shadowRoot.activeElement?.getAttribute("part")), "amount-input");
+    // The widget took the typed amount: it is what Pay charges and what the purchase asks for.
+    await paywall(page).locator(".buy").click();
+    await page.waitForFunction(() => document.querySelector("plog-paywall").shadowRoot.querySelector(".pay")?.textContent.includes("¥1,200"));
+    const purchases = await h.purchases(pw.id);
+    assert.equal(purchases.length, 1);
+    assert.equal(purchases[0].price.amount, 1200);
   });
 });
 

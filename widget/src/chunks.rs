@@ -4,10 +4,15 @@
 //! is fetched on the first call of its function — or earlier, by its `preload_*`, at the first
 //! sign of intent ([`prefetch_for`]) or in parallel with Stripe.js and the purchase at Buy.
 //!
-//! - [`checkout`]: the card form and the wallet buttons once Stripe.js is there, paying by card
-//!   or wallet, the receipt offered after a wallet payment (passes are bought the same way);
-//! - [`restore`]: asking for a restore code and redeeming it (typed, or from the mail's link);
-//! - [`codes`]: "Have a code?".
+//! - `checkout` ([`open_card_form`]): the card form and the wallet buttons once Stripe.js is
+//!   there, paying by card or wallet, the receipt offered after a wallet payment (passes are
+//!   bought the same way);
+//! - `restore` ([`restore`]): the forms asking for a restore code and redeeming it (typed, or
+//!   from the mail's link);
+//! - `codes` ([`open_code_form`]): "Have a code?", its field and the server's answer.
+//!
+//! A chunk renders its part of the view itself, into a container the takeover's view holds
+//! (`paywall::state::Parts`), so neither the takeover nor the server's painted HTML carries it.
 //!
 //! A chunk that cannot be fetched is [`ChunkUnavailable`]: the paywall says it is not available,
 //! and nothing of the failure is kept, so the next press fetches again.
@@ -21,6 +26,8 @@
 
 #[cfg(all(feature = "split", target_family = "wasm"))]
 use std::{future::Future, pin::Pin};
+
+use leptos::prelude::Set as _;
 
 use crate::paywall::Flow;
 
@@ -39,27 +46,11 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
 #[cfg(all(feature = "split", target_family = "wasm"))]
 type Step = Pin<Box<dyn Future<Output = ()>>>;
 
-/// What the `checkout` chunk is asked to do.
-pub enum CheckoutStep {
-    /// Stripe.js and the purchase are there: the card form (and the wallet buttons, if the
-    /// device offers one) opens. The Buy button's height, measured while it still showed.
-    Open {
-        /// The wallet buttons take it.
-        button_height: Option<f64>,
-    },
-    /// Pay by card.
-    Pay,
-    /// The receipt offered after a wallet payment: send it.
-    SendReceipt,
-}
-
 /// What the `restore` chunk is asked to do.
-pub enum RestoreStep {
-    /// Ask for a code for the typed address.
-    RequestCode,
-    /// Exchange the typed code.
-    RedeemTyped,
-    /// Exchange the code of the mail's link: (restore id, code).
+pub enum RestoreTask {
+    /// "Already bought?" was pressed: the address form opens.
+    Open,
+    /// The mail's link brought a code: (restore id, code).
     RedeemLink(String, String),
 }
 
@@ -99,31 +90,30 @@ macro_rules! chunk {
 }
 
 chunk! {
-    /// The card form, the wallet buttons, paying, and the receipt offered after a wallet payment.
-    checkout, preload_checkout, fn checkout(flow, step: CheckoutStep) {
-        match step {
-            CheckoutStep::Open { button_height } => flow.open_card_form(button_height).await,
-            CheckoutStep::Pay => flow.pay().await,
-            CheckoutStep::SendReceipt => flow.send_offered_receipt().await,
+    /// Stripe.js and the purchase are there: the card form (with the wallet buttons, if the device
+    /// offers one) is rendered and opens. Everything it does from then on — paying by card or
+    /// wallet, the receipt offered after a wallet payment — is this chunk's code.
+    checkout, preload_checkout, fn open_card_form(flow, button_height: Option<f64>) {
+        flow.open_card_form(button_height).await
+    }
+}
+
+chunk! {
+    /// Restoring access: the forms (asking for a code, redeeming it) and the mail's link.
+    restore, preload_restore, fn restore(flow, task: RestoreTask) {
+        crate::paywall::restore::mount_restore_forms(&flow);
+        match task {
+            RestoreTask::Open => flow.open_restore(),
+            RestoreTask::RedeemLink(restore_id, code) => flow.redeem(restore_id, code).await,
         }
     }
 }
 
 chunk! {
-    /// Restoring access: asking for a code, redeeming it.
-    restore, preload_restore, fn restore(flow, step: RestoreStep) {
-        match step {
-            RestoreStep::RequestCode => flow.request_code().await,
-            RestoreStep::RedeemTyped => flow.redeem_code().await,
-            RestoreStep::RedeemLink(restore_id, code) => flow.redeem(restore_id, code).await,
-        }
-    }
-}
-
-chunk! {
-    /// "Have a code?": the server prices the typed code.
-    codes, preload_codes, fn codes(flow, _step: ()) {
-        flow.apply_code().await
+    /// "Have a code?": the field opens; the server prices the code typed in it.
+    codes, preload_codes, fn open_code_form(flow, _nothing: ()) {
+        crate::paywall::offers::mount_code_form(&flow);
+        flow.state.code_open.set(true);
     }
 }
 

@@ -1,15 +1,19 @@
 //! Buying: the Buy button, then the card form (where the card Element is projected through
 //! `<slot name="card">`, under the wallet buttons' `<slot name="wallet">`) with Pay and Cancel;
-//! after a wallet payment, the receipt offered to the wallet's address. The buttons call the [`Flow`]; Stripe.js itself
-//! is called only from `stripe_js.rs`.
+//! after a wallet payment, the receipt offered to the wallet's address. The buttons call the
+//! [`Flow`]; Stripe.js itself is called only from `stripe_js.rs`.
+//!
+//! The Buy button is part of the takeover; the card form and the receipt offer are rendered by
+//! the `checkout` chunk (src/chunks.rs) into the containers [`Checkout`] and the paywall hold:
+//! [`mount_card_form`] at the first Buy, [`mount_receipt_offer`] after a wallet payment.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plog_shared::api::PaywallMode;
 
 use super::flow::Flow;
+use super::state::Parts;
 use super::state::Phase;
-use crate::chunks::CheckoutStep;
 use crate::i18n::Texts;
 
 /// Where the card Element (in the light DOM) shows. Not a literal in the view: Leptos would
@@ -19,7 +23,7 @@ const CARD_SLOT: &str = "<slot name=\"card\"></slot>";
 /// Where the wallet buttons (in the light DOM) show.
 const WALLET_SLOT: &str = "<slot name=\"wallet\"></slot>";
 
-/// The Buy button and the card form.
+/// The Buy button, and the container the card form is rendered into at the first Buy.
 #[component]
 pub fn Checkout(
     /// The purchase flow the buttons drive.
@@ -28,10 +32,37 @@ pub fn Checkout(
     texts: &'static Texts,
 ) -> impl IntoView {
     let state = flow.state;
-    let phase = state.phase;
     let buy_label = move || {
         if state.info.with(|i| i.as_ref().is_some_and(|i| i.mode == PaywallMode::Tip)) { texts.tip } else { texts.buy }
     };
+    view! {
+        <div class="buy-area">
+            <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(flow.clone().buy(None))>
+                {buy_label}
+            </button>
+            <p class="hint">{texts.pay_inline}</p>
+        </div>
+        <div class="card-area" node_ref=state.card_area></div>
+    }
+}
+
+/// Renders the card form into its container (once): the `checkout` chunk calls it at Buy.
+pub fn mount_card_form(flow: &Flow) {
+    let (state, texts, flow) = (flow.state, flow.setup.texts, flow.clone());
+    Parts::mount(&state, state.card_area, move || view! { <CardForm flow=flow texts=texts/> });
+}
+
+/// The card form: the wallet buttons (once the device offers one), the card Element, the
+/// receipt's address, Pay and Cancel.
+#[component]
+fn CardForm(
+    /// The purchase flow the buttons drive.
+    flow: Flow,
+    /// Sentences in the reader's language.
+    texts: &'static Texts,
+) -> impl IntoView {
+    let state = flow.state;
+    let phase = state.phase;
     // What the Pay button charges: the price (with a code), a pass's, or the reader's amount.
     let charge = move || state.charge().map(|amount| state.money(amount, texts)).unwrap_or_default();
     let error = move || match phase.get() {
@@ -39,48 +70,47 @@ pub fn Checkout(
         _ => state.card_error.get(),
     };
     let confirming = move || phase.with(|p| matches!(p, Phase::Confirming));
-    let (buy, pay, cancel, email) = (flow.clone(), flow.clone(), flow.clone(), flow);
+    let (pay, cancel, email) = (flow.clone(), flow.clone(), flow);
     view! {
-        <div class="buy-area">
-            <button type="button" part="button buy-button" class="buy" on:click=move |_| spawn_local(buy.clone().buy(None))>
-                {buy_label}
-            </button>
-            <p class="hint">{texts.pay_inline}</p>
-        </div>
-        <div class="card-area">
-            // Rendered only once the device offers a wallet: nothing of it is painted before,
-            // and a device without one shows no trace of it.
-            {move || state.wallets.get().then(|| view! {
-                <div class="wallet" part="wallet" inner_html=WALLET_SLOT></div>
-                <p class="hint or-card">{texts.or_card}</p>
-            })}
-            <span class="card-label" id="plog-card-label">{texts.card_label}</span>
-            <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
-                inner_html=CARD_SLOT></div>
-            <p class="error" part="error" role="alert">{error}</p>
-            <ReceiptField flow=email texts=texts/>
-            <p class="hint receipt-field">{texts.email_hint}</p>
-            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
-            {move || state.storage_refused.get().then(|| view! {
-                <p class="hint no-storage" part="no-storage" role="note">{texts.no_storage}</p>
-            })}
-            <button type="button" part="button pay-button" class="pay" disabled=confirming
-                on:click=move |_| spawn_local(pay.clone().checkout_step(CheckoutStep::Pay))>
-                <span class="spinner" aria-hidden="true"></span>
-                {move || texts.pay.replace("{price}", &charge())}
-            </button>
-            <button type="button" part="button cancel-button" class="secondary" disabled=confirming
-                on:click=move |_| cancel.cancel()>
-                {texts.cancel}
-            </button>
-        </div>
+        // Rendered only once the device offers a wallet: a device without one shows no trace
+        // of it.
+        {move || state.wallets.get().then(|| view! {
+            <div class="wallet" part="wallet" inner_html=WALLET_SLOT></div>
+            <p class="hint or-card">{texts.or_card}</p>
+        })}
+        <span class="card-label" id="plog-card-label">{texts.card_label}</span>
+        <div class="card" part="card" role="group" aria-labelledby="plog-card-label"
+            inner_html=CARD_SLOT></div>
+        <p class="error" part="error" role="alert">{error}</p>
+        <ReceiptField flow=email texts=texts/>
+        <p class="hint receipt-field">{texts.email_hint}</p>
+        <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+        {move || state.storage_refused.get().then(|| view! {
+            <p class="hint no-storage" part="no-storage" role="note">{texts.no_storage}</p>
+        })}
+        <button type="button" part="button pay-button" class="pay" disabled=confirming
+            on:click=move |_| spawn_local(pay.clone().pay())>
+            <span class="spinner" aria-hidden="true"></span>
+            {move || texts.pay.replace("{price}", &charge())}
+        </button>
+        <button type="button" part="button cancel-button" class="secondary" disabled=confirming
+            on:click=move |_| cancel.cancel()>
+            {texts.cancel}
+        </button>
     }
+}
+
+/// Renders the receipt offer into its container (once): the `checkout` chunk calls it after a
+/// wallet payment that shared an address.
+pub fn mount_receipt_offer(flow: &Flow) {
+    let (state, texts, flow) = (flow.state, flow.setup.texts, flow.clone());
+    Parts::mount(&state, state.offer, move || view! { <ReceiptOffer flow=flow texts=texts/> });
 }
 
 /// After a wallet payment, above the paid part: the address the wallet shared, in a field the
 /// reader may change or empty, and a receipt sent to it only on "Send receipt".
 #[component]
-pub fn ReceiptOffer(
+fn ReceiptOffer(
     /// The purchase flow the buttons drive.
     flow: Flow,
     /// Sentences in the reader's language.
@@ -88,29 +118,21 @@ pub fn ReceiptOffer(
 ) -> impl IntoView {
     let state = flow.state;
     let busy = move || state.wallet_paying.get();
-    let offering = move || state.phase.with(|p| *p == Phase::ReceiptOffer);
-    // Views that come and go must be `Send`; the widget is single-threaded, so the flow is
-    // wrapped, not shared. Rendered only after a wallet payment: nothing of it is painted before.
-    let flow = send_wrapper::SendWrapper::new(flow);
-    move || {
-        offering().then(|| {
-            let (send, decline, email) = ((*flow).clone(), (*flow).clone(), (*flow).clone());
-            view! {
-            <div class="offer" part="receipt-offer">
-                <p>{texts.receipt_offer}</p>
-                <ReceiptField flow=email texts=texts/>
-                <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
-                <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
-                    on:click=move |_| spawn_local(send.clone().checkout_step(CheckoutStep::SendReceipt))>
-                    {texts.send_receipt}
-                </button>
-                <button type="button" part="button" class="secondary no-receipt" disabled=busy
-                    on:click=move |_| decline.close_offer()>
-                    {texts.no_thanks}
-                </button>
-            </div>
-            }
-        })
+    let (send, decline, email) = (flow.clone(), flow.clone(), flow);
+    view! {
+        <div class="offer" part="receipt-offer">
+            <p>{texts.receipt_offer}</p>
+            <ReceiptField flow=email texts=texts/>
+            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+            <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
+                on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
+                {texts.send_receipt}
+            </button>
+            <button type="button" part="button" class="secondary no-receipt" disabled=busy
+                on:click=move |_| decline.close_offer()>
+                {texts.no_thanks}
+            </button>
+        </div>
     }
 }
 

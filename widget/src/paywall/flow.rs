@@ -24,7 +24,7 @@ use leptos::task::spawn_local;
 
 use super::state::{Keep, PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer};
-use crate::chunks::{self, CheckoutStep};
+use crate::chunks;
 use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
@@ -232,14 +232,18 @@ impl Flow {
         if fetched.is_err() {
             return self.chunk_unavailable();
         }
-        self.checkout_step(CheckoutStep::Open { button_height }).await;
+        if chunks::open_card_form(self.clone(), button_height).await.is_err() {
+            self.chunk_unavailable();
+        }
     }
 
-    /// Stripe.js and the purchase are there: the card Element mounts in the light DOM, the
-    /// wallet buttons above it if the device offers one, and the card form shows.
+    /// Stripe.js and the purchase are there: the card form is rendered (at the first Buy), the
+    /// card Element mounts in the light DOM, the wallet buttons above it if the device offers
+    /// one, and the card form shows.
     pub async fn open_card_form(self, button_height: Option<f64>) {
         let (state, texts) = (self.state, self.setup.texts);
         let Some(info) = state.info.get_untracked() else { return };
+        super::checkout::mount_card_form(&self);
         let prepared = (|| {
             let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
             let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
@@ -286,23 +290,16 @@ impl Flow {
         self.not_prepared("a part of the paywall could not be loaded");
     }
 
-    /// A step of the card form and payment ([`chunks::checkout`]).
-    pub async fn checkout_step(self, step: CheckoutStep) {
-        if chunks::checkout(self.clone(), step).await.is_err() {
+    /// A press on the restore link, or the mail's link ([`chunks::restore`]).
+    pub async fn restore_step(self, task: chunks::RestoreTask) {
+        if chunks::restore(self.clone(), task).await.is_err() {
             self.chunk_unavailable();
         }
     }
 
-    /// A step of restoring access ([`chunks::restore`]).
-    pub async fn restore_step(self, step: chunks::RestoreStep) {
-        if chunks::restore(self.clone(), step).await.is_err() {
-            self.chunk_unavailable();
-        }
-    }
-
-    /// "Have a code?" applied ([`chunks::codes`]).
+    /// "Have a code?" pressed ([`chunks::open_code_form`]).
     pub async fn code_step(self) {
-        if chunks::codes(self.clone(), ()).await.is_err() {
+        if chunks::open_code_form(self.clone(), ()).await.is_err() {
             self.chunk_unavailable();
         }
     }
@@ -406,6 +403,9 @@ impl Flow {
             }
         }
         let offer = offered_address.is_some() && state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
+        if offer {
+            super::checkout::mount_receipt_offer(&self);
+        }
         self.unlock_after_payment_keeping(if offer { Keep::Paywall } else { Keep::Nothing }).await;
     }
 

@@ -25,7 +25,7 @@ use leptos::task::spawn_local;
 use plog_shared::api::{PaywallInfo, PaywallMode};
 
 use amounts::AmountPicker;
-use checkout::{Checkout, ReceiptOffer};
+use checkout::Checkout;
 pub use flow::{Flow, Retry, after_unexpected_state};
 use offers::{CodeField, PassOffers};
 use restore::RestoreForm;
@@ -72,7 +72,7 @@ pub fn Paywall(
     // The mail's restore link, if the page was opened with one (one paywall of the page takes it).
     if let Some((restore_id, code)) = crate::restored::take_link() {
         let flow = flow.clone();
-        spawn_local(flow.restore_step(crate::chunks::RestoreStep::RedeemLink(restore_id, code)));
+        spawn_local(flow.restore_step(crate::chunks::RestoreTask::RedeemLink(restore_id, code)));
     }
     let listening = crate::restored::subscribe({
         let flow = flow.clone();
@@ -168,7 +168,8 @@ pub fn PaywallView(
                 <CodeField flow=flow.clone() texts=texts/>
                 <RestoreForm flow=flow.clone() texts=texts/>
             </div>
-            <ReceiptOffer flow=flow texts=texts/>
+            // The receipt offered after a wallet payment is rendered here (by its chunk).
+            <div class="offer-area" node_ref=state.offer></div>
             <StatusLine state=state texts=texts/>
         </div>
     }

@@ -1,12 +1,14 @@
 //! What the locked paywall offers besides the article: the passes that cover it ("All articles
 //! for 30 days ¥500", each its own Buy), and "Have a code?" — a field whose code the server
-//! prices before the reader pays.
+//! prices before the reader pays. The code field itself is rendered by the `codes` chunk
+//! (src/chunks.rs) when "Have a code?" is pressed.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::flow::Flow;
+use super::state::Parts;
 use crate::i18n::Texts;
 
 /// One button per pass on offer. The buttons are written as HTML (text escaped) with one
@@ -79,22 +81,43 @@ pub fn CodeField(
     view! {
         <div class="code" part="code">
             <button type="button" class="code-open" part="button code-button"
-                on:click=move |_| state.code_open.set(true)>{texts.code_open}</button>
-            <form class="code-form" on:submit=move |event| {
-                event.prevent_default();
-                spawn_local(flow.clone().code_step());
-            }>
-                <label>
-                    {texts.code_label}
-                    <input type="text" autocomplete="off" autocapitalize="characters" part="code-input"
-                        prop:value=move || state.code_typed.get()
-                        on:input=move |event| state.code_typed.set(event_target_value(&event))/>
-                </label>
-                <button type="submit" part="button">{texts.code_apply}</button>
-            </form>
+                on:click=move |_| spawn_local(flow.clone().code_step())>{texts.code_open}</button>
+            <div node_ref=state.code_form></div>
             <p class="code-message" part="code-message" role="status" aria-live="polite">
                 {move || state.code_message.get()}
             </p>
         </div>
+    }
+}
+
+/// Renders the code field and Apply into their container (once): the `codes` chunk calls it
+/// when "Have a code?" is pressed.
+pub fn mount_code_form(flow: &Flow) {
+    let (state, texts, flow) = (flow.state, flow.setup.texts, flow.clone());
+    Parts::mount(&state, state.code_form, move || view! { <CodeForm flow=flow texts=texts/> });
+}
+
+/// The code field and Apply.
+#[component]
+fn CodeForm(
+    /// The flow that asks the server.
+    flow: Flow,
+    /// Sentences in the reader's language.
+    texts: &'static Texts,
+) -> impl IntoView {
+    let state = flow.state;
+    view! {
+        <form class="code-form" on:submit=move |event| {
+            event.prevent_default();
+            spawn_local(flow.clone().apply_code());
+        }>
+            <label>
+                {texts.code_label}
+                <input type="text" autocomplete="off" autocapitalize="characters" part="code-input"
+                    prop:value=move || state.code_typed.get()
+                    on:input=move |event| state.code_typed.set(event_target_value(&event))/>
+            </label>
+            <button type="submit" part="button">{texts.code_apply}</button>
+        </form>
     }
 }

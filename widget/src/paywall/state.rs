@@ -113,6 +113,30 @@ pub struct CardForm {
     pub wallet_listeners: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
+/// The parts of the view a chunk renders when the reader first needs them (the card form, the
+/// restore and code forms, the receipt offer): the view and the server's painted HTML hold an
+/// empty container for each, so the takeover's code carries none of theirs
+/// (src/chunks.rs). Each is mounted once into its container, and unmounted with the paywall.
+#[derive(Default)]
+pub struct Parts(Vec<Box<dyn std::any::Any>>);
+
+impl Parts {
+    /// Renders `part` into `container` once (a container that holds something already is left
+    /// as it is).
+    pub fn mount<V: IntoView + 'static>(
+        state: &PaywallState,
+        container: NodeRef<Div>,
+        part: impl FnOnce() -> V + 'static,
+    ) {
+        let Some(container) = container.get_untracked() else { return };
+        if container.child_element_count() > 0 {
+            return;
+        }
+        let mounted = leptos::mount::mount_to(container.into(), part);
+        state.parts.update_value(|parts| parts.0.push(Box::new(mounted)));
+    }
+}
+
 /// The reactive values of one paywall (cheap to copy into every closure).
 #[derive(Clone, Copy)]
 pub struct PaywallState {
@@ -162,6 +186,16 @@ pub struct PaywallState {
     pub code_message: RwSignal<Option<String>>,
     /// The root element, whose CSS variables theme the card Element.
     pub themed: NodeRef<Div>,
+    /// Where the card form goes: its chunk renders it there at the first Buy ([`Parts`]).
+    pub card_area: NodeRef<Div>,
+    /// Where the restore forms go, rendered by their chunk when restore opens.
+    pub restore_forms: NodeRef<Div>,
+    /// Where the code form goes, rendered by its chunk when "Have a code?" is pressed.
+    pub code_form: NodeRef<Div>,
+    /// Where the receipt offered after a wallet payment goes.
+    pub offer: NodeRef<Div>,
+    /// The parts of the view the chunks rendered, kept mounted while the paywall is.
+    pub parts: StoredValue<Parts, LocalStorage>,
     /// The open card form.
     pub card_form: StoredValue<CardForm, LocalStorage>,
 }
@@ -193,6 +227,11 @@ impl PaywallState {
             code_typed: RwSignal::new(String::new()),
             code_message: RwSignal::new(None),
             themed: NodeRef::new(),
+            card_area: NodeRef::new(),
+            restore_forms: NodeRef::new(),
+            code_form: NodeRef::new(),
+            offer: NodeRef::new(),
+            parts: StoredValue::new_local(Parts::default()),
             card_form: StoredValue::new_local(CardForm::default()),
         }
     }
