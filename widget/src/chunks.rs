@@ -27,8 +27,6 @@
 #[cfg(all(feature = "split", target_family = "wasm"))]
 use std::{future::Future, pin::Pin};
 
-use leptos::prelude::Set as _;
-
 use crate::paywall::Flow;
 
 /// A chunk could not be fetched (offline, blocked, a build replaced meanwhile).

@@ -743,8 +743,8 @@ impl Flow {
             form.wallet_elements = None;
             form.stripe = None;
         });
-        let _ = self.state.wallets.try_set(false);
-        let _ = self.state.wallet_paying.try_set(false);
+        self.state.wallets.try_set(false);
+        self.state.wallet_paying.try_set(false);
     }
 
     /// The widget goes: every request in flight stops, and the card form is released.

@@ -137,53 +137,136 @@ impl Parts {
     }
 }
 
+/// Everything the paywall shows that changes, in one signal: the reactive machinery is
+/// instantiated for this one type, not once per type of value (a paywall has few values and
+/// re-renders little, so one signal for all costs nothing a reader notices). Each value is read
+/// and written through its [`Field`].
+struct Ui {
+    phase: Phase,
+    info: Option<PaywallInfo>,
+    chosen: Option<i64>,
+    typed: String,
+    amount_error: Option<String>,
+    card_error: Option<String>,
+    notice: Option<String>,
+    storage_refused: bool,
+    receipt_email: String,
+    wallets: bool,
+    wallet_paying: bool,
+    email_error: Option<String>,
+    restore: RestoreStep,
+    restore_email: String,
+    restore_code: String,
+    restore_message: Option<String>,
+    restore_busy: bool,
+    buying_pass: Option<String>,
+    discount: Option<DiscountQuote>,
+    code_open: bool,
+    code_typed: String,
+    code_message: Option<String>,
+}
+
+/// One value of the paywall's state: a view of its part of the one signal, with the methods of a
+/// signal (reading tracks the whole state; writing notifies everything that read it).
+pub struct Field<T: 'static> {
+    ui: RwSignal<Ui>,
+    read: fn(&Ui) -> &T,
+    write: fn(&mut Ui) -> &mut T,
+}
+
+impl<T> Clone for Field<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Field<T> {}
+
+impl<T> Field<T> {
+    /// Reads the value, tracked.
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        self.ui.with(|ui| f((self.read)(ui)))
+    }
+
+    /// Reads the value without tracking it.
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        self.ui.with_untracked(|ui| f((self.read)(ui)))
+    }
+
+    /// The value, tracked.
+    pub fn get(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with(T::clone)
+    }
+
+    /// The value, untracked.
+    pub fn get_untracked(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with_untracked(T::clone)
+    }
+
+    /// Replaces the value (everything that read the state runs again).
+    pub fn set(&self, value: T) {
+        self.ui.update(|ui| *(self.write)(ui) = value);
+    }
+
+    /// Replaces the value unless the paywall is gone (its state disposed); false if it was.
+    pub fn try_set(&self, value: T) -> bool {
+        self.ui.try_update(|ui| *(self.write)(ui) = value).is_some()
+    }
+}
+
 /// The reactive values of one paywall (cheap to copy into every closure).
 #[derive(Clone, Copy)]
 pub struct PaywallState {
     /// Where the flow is.
-    pub phase: RwSignal<Phase>,
+    pub phase: Field<Phase>,
     /// The paywall as the API describes it, once read.
-    pub info: RwSignal<Option<PaywallInfo>>,
+    pub info: Field<Option<PaywallInfo>>,
     /// The amount the reader chose (modes where the reader chooses).
-    pub chosen: RwSignal<Option<i64>>,
+    pub chosen: Field<Option<i64>>,
     /// What is typed in the "other amount" field.
-    pub typed: RwSignal<String>,
+    pub typed: Field<String>,
     /// Why the typed amount is refused.
-    pub amount_error: RwSignal<Option<String>>,
+    pub amount_error: Field<Option<String>>,
     /// What Stripe.js says about the card as it is typed.
-    pub card_error: RwSignal<Option<String>>,
+    pub card_error: Field<Option<String>>,
     /// A notice on the locked paywall (Stripe.js or the API could not be reached).
-    pub notice: RwSignal<Option<String>>,
+    pub notice: Field<Option<String>>,
     /// This browser refuses site storage (found at Buy): the card form says what that means.
-    pub storage_refused: RwSignal<bool>,
+    pub storage_refused: Field<bool>,
     /// The address for a receipt, as typed in the card form (or shared by a wallet).
-    pub receipt_email: RwSignal<String>,
+    pub receipt_email: Field<String>,
     /// The device offers a wallet: its buttons show above the card form.
-    pub wallets: RwSignal<bool>,
+    pub wallets: Field<bool>,
     /// A wallet payment is being confirmed (a second press of its button is refused).
-    pub wallet_paying: RwSignal<bool>,
+    pub wallet_paying: Field<bool>,
     /// Why that address is refused.
-    pub email_error: RwSignal<Option<String>>,
+    pub email_error: Field<Option<String>>,
     /// The restore form's step.
-    pub restore: RwSignal<RestoreStep>,
+    pub restore: Field<RestoreStep>,
     /// The address typed in the restore form.
-    pub restore_email: RwSignal<String>,
+    pub restore_email: Field<String>,
     /// The code typed in the restore form.
-    pub restore_code: RwSignal<String>,
+    pub restore_code: Field<String>,
     /// What the restore form says (sent, refused, …).
-    pub restore_message: RwSignal<Option<String>>,
+    pub restore_message: Field<Option<String>>,
     /// A restore request is running.
-    pub restore_busy: RwSignal<bool>,
+    pub restore_busy: Field<bool>,
     /// The pass being bought (`None`: the article).
-    pub buying_pass: RwSignal<Option<String>>,
+    pub buying_pass: Field<Option<String>>,
     /// The discount code's prices, once the server accepted it.
-    pub discount: RwSignal<Option<DiscountQuote>>,
+    pub discount: Field<Option<DiscountQuote>>,
     /// The code field is open.
-    pub code_open: RwSignal<bool>,
+    pub code_open: Field<bool>,
     /// What is typed in the code field.
-    pub code_typed: RwSignal<String>,
+    pub code_typed: Field<String>,
     /// What the code field says (applied, or why not).
-    pub code_message: RwSignal<Option<String>>,
+    pub code_message: Field<Option<String>>,
     /// The root element, whose CSS variables theme the card Element.
     pub themed: NodeRef<Div>,
     /// Where the card form goes: its chunk renders it there at the first Buy ([`Parts`]).
@@ -203,29 +286,59 @@ pub struct PaywallState {
 impl PaywallState {
     /// A paywall that is loading.
     pub fn new() -> PaywallState {
+        let ui = RwSignal::new(Ui {
+            phase: Phase::Loading,
+            info: None,
+            chosen: None,
+            typed: String::new(),
+            amount_error: None,
+            card_error: None,
+            notice: None,
+            storage_refused: false,
+            receipt_email: String::new(),
+            wallets: false,
+            wallet_paying: false,
+            email_error: None,
+            restore: RestoreStep::Closed,
+            restore_email: String::new(),
+            restore_code: String::new(),
+            restore_message: None,
+            restore_busy: false,
+            buying_pass: None,
+            discount: None,
+            code_open: false,
+            code_typed: String::new(),
+            code_message: None,
+        });
+        // A field of the one signal: it reads and writes its own part of `Ui`.
+        macro_rules! field {
+            ($name:ident) => {
+                Field { ui, read: |ui| &ui.$name, write: |ui| &mut ui.$name }
+            };
+        }
         PaywallState {
-            phase: RwSignal::new(Phase::Loading),
-            info: RwSignal::new(None),
-            chosen: RwSignal::new(None),
-            typed: RwSignal::new(String::new()),
-            amount_error: RwSignal::new(None),
-            card_error: RwSignal::new(None),
-            notice: RwSignal::new(None),
-            storage_refused: RwSignal::new(false),
-            receipt_email: RwSignal::new(String::new()),
-            wallets: RwSignal::new(false),
-            wallet_paying: RwSignal::new(false),
-            email_error: RwSignal::new(None),
-            restore: RwSignal::new(RestoreStep::Closed),
-            restore_email: RwSignal::new(String::new()),
-            restore_code: RwSignal::new(String::new()),
-            restore_message: RwSignal::new(None),
-            restore_busy: RwSignal::new(false),
-            buying_pass: RwSignal::new(None),
-            discount: RwSignal::new(None),
-            code_open: RwSignal::new(false),
-            code_typed: RwSignal::new(String::new()),
-            code_message: RwSignal::new(None),
+            phase: field!(phase),
+            info: field!(info),
+            chosen: field!(chosen),
+            typed: field!(typed),
+            amount_error: field!(amount_error),
+            card_error: field!(card_error),
+            notice: field!(notice),
+            storage_refused: field!(storage_refused),
+            receipt_email: field!(receipt_email),
+            wallets: field!(wallets),
+            wallet_paying: field!(wallet_paying),
+            email_error: field!(email_error),
+            restore: field!(restore),
+            restore_email: field!(restore_email),
+            restore_code: field!(restore_code),
+            restore_message: field!(restore_message),
+            restore_busy: field!(restore_busy),
+            buying_pass: field!(buying_pass),
+            discount: field!(discount),
+            code_open: field!(code_open),
+            code_typed: field!(code_typed),
+            code_message: field!(code_message),
             themed: NodeRef::new(),
             card_area: NodeRef::new(),
             restore_forms: NodeRef::new(),
