@@ -1,8 +1,8 @@
-//! Embeds the widget's Trunk build (`dist/`, or the folder in `PLOG_WIDGET_BUILD`) into the
+//! Embeds the widget's build (`dist/`, or the folder in `PLOG_WIDGET_BUILD`) into the
 //! `plog` binary, so a release build or `cargo install` is a complete plog: it writes
 //! `$OUT_DIR/embedded_widget.rs` with every file of the build (`include_bytes!`, so the bytes
-//! live in the binary), and sets `PLOG_WIDGET_HASH` to the build's content hash (Trunk's
-//! file-name hash) for `plog --version`.
+//! live in the binary), and sets `PLOG_WIDGET_HASH` to the build's content hash (the
+//! one in its file names, scripts/build-widget) for `plog --version`.
 //!
 //! Without a build a debug binary still compiles (it then serves the widget only from
 //! `PLOG_WIDGET_DIR`); a release build refuses, since it would ship a plog that sells nothing.
@@ -33,7 +33,7 @@ fn main() {
     let complete = hash.is_some() && files.iter().any(|(name, _)| name == "plog.js");
     if !complete {
         let message = format!(
-            "no widget build in {} to embed: run `trunk build --release` first (scripts/setup does)",
+            "no widget build in {} to embed: run `scripts/build-widget` first (scripts/setup does)",
             dir.display()
         );
         if std::env::var("PROFILE").as_deref() == Ok("release") {

@@ -1,7 +1,7 @@
 //! The widget's Trunk build as plog serves it: every file of the build in memory, and the loader
 //! `plog.js` with this build's content-hashed file names filled in. The build is embedded in the
 //! binary (`build.rs`), so a `plog` needs no folder beside it; `PLOG_WIDGET_DIR` serves another
-//! build from a folder instead (development: a fresh `trunk build` without rebuilding plog).
+//! build from a folder instead (development: a fresh `scripts/build-widget` without rebuilding plog).
 //! `http::widget_files` serves it, `plog doctor` checks it is there.
 
 use std::collections::HashMap;
@@ -48,7 +48,7 @@ impl WidgetAssets {
     pub fn embedded() -> anyhow::Result<WidgetAssets> {
         anyhow::ensure!(
             !embedded::FILES.is_empty(),
-            "this plog was built without the widget (build it with `trunk build --release`, then plog; or set PLOG_WIDGET_DIR)"
+            "this plog was built without the widget (build it with `scripts/build-widget`, then plog; or set PLOG_WIDGET_DIR)"
         );
         let files = embedded::FILES.iter().map(|(name, bytes)| ((*name).to_owned(), Bytes::from_static(bytes)));
         WidgetAssets::from_files(files.collect(), Origin::Embedded)
@@ -66,7 +66,7 @@ impl WidgetAssets {
             }
         }
         WidgetAssets::from_files(files, Origin::Folder(dir.display().to_string()))
-            .with_context(|| format!("{} holds no widget build (build it: trunk build --release)", dir.display()))
+            .with_context(|| format!("{} holds no widget build (build it: scripts/build-widget)", dir.display()))
     }
 
     /// The build in `dir` if one is given, else the embedded one.
@@ -93,7 +93,10 @@ impl WidgetAssets {
         if !files.contains_key(&js) {
             anyhow::bail!("no {js} beside {wasm}");
         }
+        // The chunks' loader of a split build (scripts/build-widget), which the glue imports.
+        let chunks = Some(wasm.replace("_bg.wasm", "-chunks.js")).filter(|name| files.contains_key(name));
         let loader = loader
+            .replace("__PLOG_WIDGET_CHUNKS__", chunks.as_deref().unwrap_or_default())
             .replace("__PLOG_WIDGET_JS__", &js)
             .replace("__PLOG_WIDGET_WASM__", &wasm)
             .replace("__PLOG_WIDGET_CSS__", &css);

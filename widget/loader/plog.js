@@ -19,6 +19,7 @@
   "use strict";
   const WIDGET_JS = "__PLOG_WIDGET_JS__";
   const WIDGET_WASM = "__PLOG_WIDGET_WASM__";
+  const WIDGET_CHUNKS = "__PLOG_WIDGET_CHUNKS__";
   const WIDGET_CSS = "__PLOG_WIDGET_CSS__";
   const KEY = Symbol.for("plog.widget");
 
@@ -31,11 +32,13 @@
 
   const shared = window[KEY] || (window[KEY] = {});
   const page = shared[base] || (shared[base] = {});
-  // The widget's code, fetched once per page on the first need: the .wasm in parallel with the
-  // glue that instantiates it (the glue would only start fetching it once it has run).
+  // The widget's code, fetched once per page on the first need: the .wasm and the chunks' loader
+  // (which the glue imports) in parallel with the glue (it would only ask for them once it has
+  // arrived).
   const widget = () => {
     if (!page.widget) {
       const wasm = fetch(files + WIDGET_WASM);
+      if (WIDGET_CHUNKS) import(files + WIDGET_CHUNKS).catch(() => {});
       page.widget = import(files + WIDGET_JS).then(async (code) => {
         await code.default({ module_or_path: wasm });
         return code;

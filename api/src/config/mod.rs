@@ -105,7 +105,7 @@ pub struct ServeConfig {
     /// Run `plog reconcile` in the background this often (e.g. `10m`); off when unset.
     #[arg(long, env = "PLOG_RECONCILE_EVERY")]
     pub reconcile_every: Option<humantime::Duration>,
-    /// Serve the widget from this folder of a Trunk build (`trunk build --release` writes
+    /// Serve the widget from this folder of a widget build (`scripts/build-widget` writes
     /// `dist/`) instead of the build embedded in the binary: for trying a widget change without
     /// rebuilding plog.
     #[arg(long, env = "PLOG_WIDGET_DIR")]

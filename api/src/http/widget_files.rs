@@ -25,7 +25,7 @@ fn not_built() -> Response {
     error_response(
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::WidgetNotBuilt,
-        "the widget is not built: run `trunk build --release` and rebuild plog, or set PLOG_WIDGET_DIR",
+        "the widget is not built: run `scripts/build-widget` and rebuild plog, or set PLOG_WIDGET_DIR",
     )
 }
 

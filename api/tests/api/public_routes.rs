@@ -134,10 +134,16 @@ async fn cors_preflight_allows_the_widget_from_any_blog() {
 #[tokio::test]
 async fn the_widget_files_are_served_for_any_origin_with_the_right_types_and_caching() {
     let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("plog.js"), "import('/widget/__PLOG_WIDGET_JS__'); '__PLOG_WIDGET_WASM__';")
-        .unwrap();
+    std::fs::write(
+        dist.path().join("plog.js"),
+        "import('/widget/__PLOG_WIDGET_JS__'); '__PLOG_WIDGET_WASM__'; '__PLOG_WIDGET_CHUNKS__';",
+    )
+    .unwrap();
     std::fs::write(dist.path().join("plog-widget-abc123.js"), "export default 1;").unwrap();
     std::fs::write(dist.path().join("plog-widget-abc123_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    // A split build's chunks' loader and one chunk (scripts/build-widget).
+    std::fs::write(dist.path().join("plog-widget-abc123-chunks.js"), "export const x = 1;").unwrap();
+    std::fs::write(dist.path().join("plog-widget-abc123-split_checkout.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
     let app = TestApp::with(Options { widget_dir: Some(dist.path().to_owned()), ..Options::default() }).await;
 
@@ -148,12 +154,16 @@ async fn the_widget_files_are_served_for_any_origin_with_the_right_types_and_cac
     assert_eq!(loader.headers()["cache-control"], "public, max-age=300");
     let text = loader.text().await.unwrap();
     assert!(text.contains("plog-widget-abc123.js") && text.contains("plog-widget-abc123_bg.wasm"), "{text}");
+    assert!(text.contains("'plog-widget-abc123-chunks.js'") && !text.contains("__PLOG_"), "{text}");
 
     let wasm = app.http.get(app.url("/widget/plog-widget-abc123_bg.wasm")).send().await.unwrap();
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
     assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let chunk = app.http.get(app.url("/widget/plog-widget-abc123-split_checkout.wasm")).send().await.unwrap();
+    assert_eq!(chunk.headers()["content-type"], "application/wasm");
+    assert_eq!(chunk.headers()["cache-control"], "public, max-age=31536000, immutable");
     let page = app.http.get(app.url("/widget/index.html")).send().await.unwrap();
     assert_eq!(page.headers()["cache-control"], "no-cache");
     assert_eq!(app.http.get(app.url("/widget/../Cargo.toml")).send().await.unwrap().status(), 404);
