@@ -116,3 +116,27 @@ test("a chunk that cannot be fetched: the paywall says it is not available, in t
     assert.equal(purchases.filter((p) => p.status === "paid").length, 1, "one paid purchase");
   });
 });
+
+test("the code field's chunk cannot be fetched: the paywall says so, and the next press on \"Have a code?\" opens it", async () => {
+  await withEvidence(h, "chunks-codes-unreachable", () => pages, async () => {
+    const pw = await h.createPaywall({ amount: 300, markdown: "code retried part" });
+    await h.admin("POST", "/v1/admin/discounts", { code: "AGAIN", percent_off: 50, applies_to: [pw.id] });
+    const page = await h.newPage();
+    pages.push(page);
+    let blocked = true;
+    await page.route(/-split_codes\.wasm$/, (route) => (blocked ? route.abort("internetdisconnected") : route.continue()));
+    await page.goto(h.servePage("/chunks-codes-unreachable", blogPage({ tags: [h.tag(pw.id)] })));
+    await widgetReady(page);
+    await press(paywall(page).locator(".code-open"));
+    await paywall(page).locator("[part=status]").filter({ hasText: "not available right now" }).waitFor();
+    assert.equal(await paywall(page).locator("input[part=code-input]").count(), 0, "no code field");
+    assert.equal(await paywall(page).locator(".paywall.locked").count(), 1, "still the locked paywall");
+
+    blocked = false;
+    await press(paywall(page).locator(".code-open"));
+    await paywall(page).locator("input[part=code-input]").fill("AGAIN");
+    await paywall(page).locator(".code-form button").click();
+    await paywall(page).locator("[part=code-message]").filter({ hasText: "AGAIN" }).waitFor();
+    assert.doesNotMatch(await paywall(page).locator("[part=status]").textContent(), /not available/, "the notice went");
+  });
+});

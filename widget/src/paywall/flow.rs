@@ -230,10 +230,10 @@ impl Flow {
             return self.not_prepared(&error.0);
         }
         if fetched.is_err() {
-            return self.chunk_unavailable();
+            return self.not_prepared("the card form could not be loaded");
         }
         if chunks::open_card_form(self.clone(), button_height).await.is_err() {
-            self.chunk_unavailable();
+            self.not_prepared("the card form could not be loaded");
         }
     }
 
@@ -284,23 +284,35 @@ impl Flow {
         self.state.phase.set(Phase::Locked);
     }
 
-    /// A chunk of the widget's code could not be fetched: the paywall says it is not available
-    /// (as the loader does when the widget itself cannot be), and the next press fetches again.
-    fn chunk_unavailable(&self) {
-        self.not_prepared("a part of the paywall could not be loaded");
+    /// The code of a part the reader opened (restore, a code) could not be fetched: the locked
+    /// paywall says it is not available (as the loader does when the widget itself cannot be
+    /// fetched), and the next press fetches it again.
+    fn part_unavailable(&self) {
+        warn("a part of the paywall could not be loaded");
+        self.state.notice.set(Some(self.setup.texts.unavailable.to_owned()));
     }
 
     /// A press on the restore link, or the mail's link ([`chunks::restore`]).
     pub async fn restore_step(self, task: chunks::RestoreTask) {
-        if chunks::restore(self.clone(), task).await.is_err() {
-            self.chunk_unavailable();
-        }
+        let fetched = chunks::restore(self.clone(), task).await;
+        self.part_fetched(fetched);
     }
 
     /// "Have a code?" pressed ([`chunks::open_code_form`]).
     pub async fn code_step(self) {
-        if chunks::open_code_form(self.clone(), ()).await.is_err() {
-            self.chunk_unavailable();
+        let fetched = chunks::open_code_form(self.clone(), ()).await;
+        self.part_fetched(fetched);
+    }
+
+    /// A part's chunk came (an earlier failure's notice goes) or did not (the notice says so).
+    fn part_fetched(&self, fetched: Result<(), chunks::ChunkUnavailable>) {
+        let unavailable = self.setup.texts.unavailable;
+        match fetched {
+            Ok(()) if self.state.notice.with_untracked(|n| n.as_deref() == Some(unavailable)) => {
+                self.state.notice.set(None)
+            }
+            Ok(()) => {}
+            Err(chunks::ChunkUnavailable) => self.part_unavailable(),
         }
     }
 
