@@ -4,6 +4,9 @@
 //! is fetched on the first call of its function — or earlier, by its `preload_*`, at the first
 //! sign of intent ([`prefetch_for`]) or in parallel with Stripe.js and the purchase at Buy.
 //!
+//! The paywall's flow and view call them through [`CALLS`] (the mount code hands it over), so
+//! nothing under `paywall/` names this file, which uses it.
+//!
 //! - `checkout` ([`open_card_form`]): the card form and the wallet buttons once Stripe.js is
 //!   there, paying by card or wallet, the receipt offered after a wallet payment (passes are
 //!   bought the same way);
@@ -14,7 +17,7 @@
 //! A chunk renders its part of the view itself, into a container the takeover's view holds
 //! (`paywall::state::Parts`), so neither the takeover nor the server's painted HTML carries it.
 //!
-//! A chunk that cannot be fetched is [`ChunkUnavailable`]: the paywall says it is not available,
+//! A chunk that cannot be fetched is `ChunkUnavailable`: the paywall says it is not available,
 //! and nothing of the failure is kept, so the next press fetches again.
 //!
 //! Without the `split` feature (the wasm tests, the server's rendering) the same functions run
@@ -27,13 +30,34 @@
 #[cfg(all(feature = "split", target_family = "wasm"))]
 use std::{future::Future, pin::Pin};
 
-use crate::paywall::Flow;
+use crate::paywall::{ChunkCall, ChunkCalls, ChunkUnavailable, Flow, Intent, RestoreTask};
 
-/// A chunk could not be fetched (offline, blocked, a build replaced meanwhile).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChunkUnavailable;
+/// The entry points, as the paywall's flow and view call them.
+pub const CALLS: ChunkCalls = ChunkCalls {
+    preload_checkout: call_preload_checkout,
+    open_card_form: call_open_card_form,
+    restore: call_restore,
+    open_code_form: call_open_code_form,
+    prefetch: prefetch_for,
+};
 
-#[cfg(all(feature = "split", target_family = "wasm"))]
+fn call_preload_checkout() -> ChunkCall {
+    Box::pin(async { preload_checkout().await.map_err(ChunkUnavailable::from) })
+}
+
+fn call_open_card_form(flow: Flow, button_height: Option<f64>) -> ChunkCall {
+    Box::pin(open_card_form(flow, button_height))
+}
+
+fn call_restore(flow: Flow, task: RestoreTask) -> ChunkCall {
+    Box::pin(restore(flow, task))
+}
+
+fn call_open_code_form(flow: Flow) -> ChunkCall {
+    Box::pin(open_code_form(flow, ()))
+}
+
+/// A split-loader failure is the paywall's "chunk unavailable".
 impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
         ChunkUnavailable
@@ -43,14 +67,6 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
 /// A step of a chunk, handed back to the caller to run: a split function cannot be `async`.
 #[cfg(all(feature = "split", target_family = "wasm"))]
 type Step = Pin<Box<dyn Future<Output = ()>>>;
-
-/// What the `restore` chunk is asked to do.
-pub enum RestoreTask {
-    /// "Already bought?" was pressed: the address form opens.
-    Open,
-    /// The mail's link brought a code: (restore id, code).
-    RedeemLink(String, String),
-}
 
 /// Declares one chunk's entry point: split off the takeover under `split`, a plain async
 /// function otherwise, with the same signature either way.
@@ -81,7 +97,7 @@ macro_rules! chunk {
 
         /// Fetches the chunk without running anything in it (here: nothing to fetch).
         #[cfg(not(all(feature = "split", target_family = "wasm")))]
-        pub async fn $preload() -> Result<(), ChunkUnavailable> {
+        pub async fn $preload() -> Result<(), leptos::wasm_split::SplitLoaderError> {
             Ok(())
         }
     };
@@ -92,6 +108,7 @@ chunk! {
     /// offers one) is rendered and opens. Everything it does from then on — paying by card or
     /// wallet, the receipt offered after a wallet payment — is this chunk's code.
     checkout, preload_checkout, fn open_card_form(flow, button_height: Option<f64>) {
+        crate::paywall::checkout::mount_card_form(&flow);
         flow.open_card_form(button_height).await
     }
 }
@@ -112,33 +129,6 @@ chunk! {
     codes, preload_codes, fn open_code_form(flow, _nothing: ()) {
         crate::paywall::offers::mount_code_form(&flow);
         flow.state.code_open.set(true);
-    }
-}
-
-/// Where the reader shows intent (a pointer over, or focus in, this part of the paywall): the
-/// chunk its press will need, fetched now so that the press rarely waits. Restore and codes
-/// have their own parts; anything else leads to Buy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Intent {
-    /// The restore link or form.
-    Restore,
-    /// The code link or field.
-    Code,
-    /// Anything else: Buy, a pass, an amount.
-    Buy,
-}
-
-impl Intent {
-    /// The intent an event's target shows, by the part it is in.
-    pub fn of(target: &web_sys::Element) -> Intent {
-        let within = |selector: &str| target.closest(selector).ok().flatten().is_some();
-        if within(".restore") {
-            Intent::Restore
-        } else if within(".code") {
-            Intent::Code
-        } else {
-            Intent::Buy
-        }
     }
 }
 

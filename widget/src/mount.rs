@@ -98,7 +98,10 @@ pub fn mount(host: HtmlElement, paywall_id: String, api_origin: String, view: Js
     };
     // Leptos builds the view synchronously into the detached container; the swap below is
     // then one DOM operation.
-    let handle = mount_to(container.clone(), move || view! { <Paywall setup=setup painted=painted/> });
+    let handle = mount_to(
+        container.clone(),
+        move || view! { <Paywall setup=setup painted=painted chunks=crate::chunks::CALLS/> },
+    );
     match painted_nodes {
         Some(old) => {
             shadow.replace_child(&container, &old)?;

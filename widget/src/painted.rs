@@ -59,7 +59,7 @@ pub fn locked_html(info: PaywallInfo, lang: Lang, notice: Option<Notice>) -> Str
             on_unlocked: Rc::new(|_, _| {}),
             close: Rc::new(|| {}),
         };
-        let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
+        let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup), chunks: crate::chunks::CALLS };
         flow.state.show_locked(info, notice.map(|n| n.text(texts)));
         view! { <PaywallView flow=flow/> }.to_html()
     })

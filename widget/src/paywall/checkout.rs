@@ -5,7 +5,7 @@
 //!
 //! The Buy button is part of the takeover; the card form and the receipt offer are rendered by
 //! the `checkout` chunk (src/chunks.rs) into the containers [`Checkout`] and the paywall hold:
-//! [`mount_card_form`] at the first Buy, [`mount_receipt_offer`] after a wallet payment.
+//! [`mount_card_form`], at the first Buy.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,10 +46,13 @@ pub fn Checkout(
     }
 }
 
-/// Renders the card form into its container (once): the `checkout` chunk calls it at Buy.
+/// Renders the card form into its container, and the receipt offer (shown after a wallet
+/// payment) into its own (once): the `checkout` chunk calls it at Buy.
 pub fn mount_card_form(flow: &Flow) {
-    let (state, texts, flow) = (flow.state, flow.setup.texts, flow.clone());
-    Parts::mount(&state, state.card_area, move || view! { <CardForm flow=flow texts=texts/> });
+    let (state, texts) = (flow.state, flow.setup.texts);
+    let (form, offer) = (flow.clone(), flow.clone());
+    Parts::mount(&state, state.card_area, move || view! { <CardForm flow=form texts=texts/> });
+    Parts::mount(&state, state.offer, move || view! { <ReceiptOffer flow=offer texts=texts/> });
 }
 
 /// The card form: the wallet buttons (once the device offers one), the card Element, the
@@ -100,15 +103,6 @@ fn CardForm(
     }
 }
 
-/// Renders the receipt offer into its container (once): the `checkout` chunk calls it after a
-/// wallet payment that shared an address.
-pub fn mount_receipt_offer(flow: &Flow) {
-    let (state, texts, flow) = (flow.state, flow.setup.texts, flow.clone());
-    Parts::mount(&state, state.offer, move || view! { <ReceiptOffer flow=flow texts=texts/> });
-}
-
-/// After a wallet payment, above the paid part: the address the wallet shared, in a field the
-/// reader may change or empty, and a receipt sent to it only on "Send receipt".
 #[component]
 fn ReceiptOffer(
     /// The purchase flow the buttons drive.
@@ -118,21 +112,29 @@ fn ReceiptOffer(
 ) -> impl IntoView {
     let state = flow.state;
     let busy = move || state.wallet_paying.get();
-    let (send, decline, email) = (flow.clone(), flow.clone(), flow);
-    view! {
-        <div class="offer" part="receipt-offer">
-            <p>{texts.receipt_offer}</p>
-            <ReceiptField flow=email texts=texts/>
-            <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
-            <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
-                on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
-                {texts.send_receipt}
-            </button>
-            <button type="button" part="button" class="secondary no-receipt" disabled=busy
-                on:click=move |_| decline.close_offer()>
-                {texts.no_thanks}
-            </button>
-        </div>
+    let offering = move || state.phase.with(|p| *p == Phase::ReceiptOffer);
+    // Views that come and go must be `Send`; the widget is single-threaded, so the flow is
+    // wrapped, not shared. Shown only after a wallet payment that shared an address.
+    let flow = send_wrapper::SendWrapper::new(flow);
+    move || {
+        offering().then(|| {
+            let (send, decline, email) = ((*flow).clone(), (*flow).clone(), (*flow).clone());
+            view! {
+            <div class="offer" part="receipt-offer">
+                <p>{texts.receipt_offer}</p>
+                <ReceiptField flow=email texts=texts/>
+                <p class="email-error" part="error" role="alert">{move || state.email_error.get()}</p>
+                <button type="button" part="button send-receipt-button" class="send-receipt" disabled=busy
+                    on:click=move |_| spawn_local(send.clone().send_offered_receipt())>
+                    {texts.send_receipt}
+                </button>
+                <button type="button" part="button" class="secondary no-receipt" disabled=busy
+                    on:click=move |_| decline.close_offer()>
+                    {texts.no_thanks}
+                </button>
+            </div>
+            }
+        })
     }
 }
 

@@ -11,6 +11,8 @@
 //! is what the receipt and the unlock use. Storage refused, or another tab that started its own
 //! purchase meanwhile, changes nothing for this one.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -24,7 +26,6 @@ use leptos::task::spawn_local;
 
 use super::state::{Keep, PaywallSetup, PaywallState, Phase, RestoreStep};
 use crate::api::{ApiError, ContentAnswer};
-use crate::chunks;
 use crate::restored;
 use crate::storage;
 use crate::stripe_js::{self, CardElement, Confirmation};
@@ -34,13 +35,74 @@ use crate::theme;
 /// first or second try usually succeeds).
 const UNLOCK_BACKOFF_MS: [u32; 8] = [0, 250, 500, 750, 1_000, 1_500, 2_000, 3_000];
 
-/// One paywall's purchase flow: its state and its setup.
+/// One paywall's purchase flow: its state, its setup, and the chunks of code its presses call.
 #[derive(Clone)]
 pub struct Flow {
     /// The reactive values the view shows.
     pub state: PaywallState,
     /// What the mount code handed over.
     pub setup: Rc<PaywallSetup>,
+    /// The entry points of the widget's chunks (`src/chunks.rs`, which uses this module: the
+    /// mount code hands them over, so nothing here names that file).
+    pub chunks: ChunkCalls,
+}
+
+/// A chunk of the widget's code could not be fetched (offline, blocked, a build replaced
+/// meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkUnavailable;
+
+/// A call into a chunk: it fetches the chunk (once) and runs what was asked of it.
+pub type ChunkCall = Pin<Box<dyn Future<Output = Result<(), ChunkUnavailable>>>>;
+
+/// What the restore chunk is asked to do.
+pub enum RestoreTask {
+    /// "Already bought?" was pressed: the address form opens.
+    Open,
+    /// The mail's link brought a code: (restore id, code).
+    RedeemLink(String, String),
+}
+
+/// Where the reader shows intent (a pointer over, or focus in, a part of the paywall): the chunk
+/// its press will need. Restore and codes have their own parts; anything else leads to Buy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// The restore link or form.
+    Restore,
+    /// The code link or field.
+    Code,
+    /// Anything else: Buy, a pass, an amount.
+    Buy,
+}
+
+impl Intent {
+    /// The intent an event's target shows, by the part it is in.
+    pub fn of(target: &web_sys::Element) -> Intent {
+        let within = |selector: &str| target.closest(selector).ok().flatten().is_some();
+        if within(".restore") {
+            Intent::Restore
+        } else if within(".code") {
+            Intent::Code
+        } else {
+            Intent::Buy
+        }
+    }
+}
+
+/// The chunks' entry points (`src/chunks.rs` has them and says what each chunk holds).
+#[derive(Clone, Copy)]
+pub struct ChunkCalls {
+    /// Fetches the card form's chunk without running anything in it.
+    pub preload_checkout: fn() -> ChunkCall,
+    /// Renders and opens the card form (Stripe.js and the purchase are there), with the Buy
+    /// button's height for the wallet buttons.
+    pub open_card_form: fn(Flow, Option<f64>) -> ChunkCall,
+    /// Restore's forms and the mail's link.
+    pub restore: fn(Flow, RestoreTask) -> ChunkCall,
+    /// "Have a code?": the code field.
+    pub open_code_form: fn(Flow) -> ChunkCall,
+    /// Fetches the chunk an intent leads to, in the background.
+    pub prefetch: fn(Intent),
 }
 
 /// What to do when Stripe says the PaymentIntent cannot be confirmed in its current state.
@@ -220,7 +282,7 @@ impl Flow {
         let (loaded, created, fetched) = futures_util::future::join3(
             stripe_js::load(&info.stripe.js_url),
             self.new_purchase(),
-            chunks::preload_checkout(),
+            (self.chunks.preload_checkout)(),
         )
         .await;
         if self.gone() || !created {
@@ -232,18 +294,17 @@ impl Flow {
         if fetched.is_err() {
             return self.not_prepared("the card form could not be loaded");
         }
-        if chunks::open_card_form(self.clone(), button_height).await.is_err() {
+        if (self.chunks.open_card_form)(self.clone(), button_height).await.is_err() {
             self.not_prepared("the card form could not be loaded");
         }
     }
 
-    /// Stripe.js and the purchase are there: the card form is rendered (at the first Buy), the
-    /// card Element mounts in the light DOM, the wallet buttons above it if the device offers
-    /// one, and the card form shows.
+    /// Stripe.js and the purchase are there, and the card form rendered (its chunk did, at the
+    /// first Buy): the card Element mounts in the light DOM, the wallet buttons above it if the
+    /// device offers one, and the card form shows.
     pub async fn open_card_form(self, button_height: Option<f64>) {
         let (state, texts) = (self.state, self.setup.texts);
         let Some(info) = state.info.get_untracked() else { return };
-        super::checkout::mount_card_form(&self);
         let prepared = (|| {
             let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
             let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
@@ -292,27 +353,27 @@ impl Flow {
         self.state.notice.set(Some(self.setup.texts.unavailable.to_owned()));
     }
 
-    /// A press on the restore link, or the mail's link ([`chunks::restore`]).
-    pub async fn restore_step(self, task: chunks::RestoreTask) {
-        let fetched = chunks::restore(self.clone(), task).await;
+    /// A press on the restore link, or the mail's link (the restore chunk).
+    pub async fn restore_step(self, task: RestoreTask) {
+        let fetched = (self.chunks.restore)(self.clone(), task).await;
         self.part_fetched(fetched);
     }
 
-    /// "Have a code?" pressed ([`chunks::open_code_form`]).
+    /// "Have a code?" pressed (the codes chunk).
     pub async fn code_step(self) {
-        let fetched = chunks::open_code_form(self.clone(), ()).await;
+        let fetched = (self.chunks.open_code_form)(self.clone()).await;
         self.part_fetched(fetched);
     }
 
     /// A part's chunk came (an earlier failure's notice goes) or did not (the notice says so).
-    fn part_fetched(&self, fetched: Result<(), chunks::ChunkUnavailable>) {
+    fn part_fetched(&self, fetched: Result<(), ChunkUnavailable>) {
         let unavailable = self.setup.texts.unavailable;
         match fetched {
             Ok(()) if self.state.notice.with_untracked(|n| n.as_deref() == Some(unavailable)) => {
                 self.state.notice.set(None)
             }
             Ok(()) => {}
-            Err(chunks::ChunkUnavailable) => self.part_unavailable(),
+            Err(ChunkUnavailable) => self.part_unavailable(),
         }
     }
 
@@ -415,9 +476,6 @@ impl Flow {
             }
         }
         let offer = offered_address.is_some() && state.info.with_untracked(|i| i.as_ref().is_some_and(|i| i.receipts));
-        if offer {
-            super::checkout::mount_receipt_offer(&self);
-        }
         self.unlock_after_payment_keeping(if offer { Keep::Paywall } else { Keep::Nothing }).await;
     }
 

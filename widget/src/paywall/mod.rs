@@ -26,7 +26,7 @@ use plog_shared::api::{PaywallInfo, PaywallMode};
 
 use amounts::AmountPicker;
 use checkout::Checkout;
-pub use flow::{Flow, Retry, after_unexpected_state};
+pub use flow::{ChunkCall, ChunkCalls, ChunkUnavailable, Flow, Intent, RestoreTask, Retry, after_unexpected_state};
 use offers::{CodeField, PassOffers};
 use restore::RestoreForm;
 pub use state::{Keep, PaywallSetup, PaywallState, Phase};
@@ -51,8 +51,10 @@ pub fn Paywall(
     setup: PaywallSetup,
     /// The server's painted view, if the loader painted one.
     painted: Option<Painted>,
+    /// The entry points of the widget's chunks (`src/chunks.rs`).
+    chunks: ChunkCalls,
 ) -> impl IntoView {
-    let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup) };
+    let flow = Flow { state: PaywallState::new(), setup: Rc::new(setup), chunks };
     match painted {
         // The loader already tried the tokens held and counted the view.
         Some(painted) => {
@@ -72,7 +74,7 @@ pub fn Paywall(
     // The mail's restore link, if the page was opened with one (one paywall of the page takes it).
     if let Some((restore_id, code)) = crate::restored::take_link() {
         let flow = flow.clone();
-        spawn_local(flow.restore_step(crate::chunks::RestoreTask::RedeemLink(restore_id, code)));
+        spawn_local(flow.restore_step(RestoreTask::RedeemLink(restore_id, code)));
     }
     let listening = crate::restored::subscribe({
         let flow = flow.clone();
@@ -149,8 +151,9 @@ pub fn PaywallView(
     };
 
     // The first sign of intent fetches the code its press will need (src/chunks.rs).
-    let pointer = move |event: web_sys::PointerEvent| show_intent(&event);
-    let focus = move |event: web_sys::FocusEvent| show_intent(&event);
+    let prefetch = flow.chunks.prefetch;
+    let pointer = move |event: web_sys::PointerEvent| show_intent(&event, prefetch);
+    let focus = move |event: web_sys::FocusEvent| show_intent(&event, prefetch);
 
     view! {
         <div class=root_class part="paywall" node_ref=state.themed lang=texts.locale
@@ -176,9 +179,9 @@ pub fn PaywallView(
 }
 
 /// A pointer over, or focus in, a part of the paywall: the chunk its press needs is fetched.
-fn show_intent(event: &web_sys::Event) {
+fn show_intent(event: &web_sys::Event, prefetch: fn(Intent)) {
     use wasm_bindgen::JsCast as _;
     if let Some(target) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-        crate::chunks::prefetch_for(crate::chunks::Intent::of(&target));
+        prefetch(Intent::of(&target));
     }
 }

@@ -8,9 +8,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::flow::Flow;
+use super::flow::{Flow, RestoreTask};
 use super::state::{Parts, RestoreStep};
-use crate::chunks::RestoreTask;
 use crate::i18n::Texts;
 
 /// The restore link and its two steps.
