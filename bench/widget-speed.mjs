@@ -98,21 +98,24 @@ async function pressOnce(url, button, input, chunk) {
   return { ms };
 }
 
+/** The median and 95th percentile of `samples` (milliseconds). */
+function spread(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { median: at(0.5), p95: at(0.95) };
+}
+
 async function measurePress(url, button, input, chunk) {
   const samples = [];
   for (let i = 0; i < loads; i++) samples.push((await pressOnce(url, button, input, chunk)).ms);
-  samples.sort((a, b) => a - b);
-  const at = (q) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)];
-  return { median: at(0.5), p95: at(0.95) };
+  return spread(samples);
 }
 
 async function measure(url, state, options) {
   const runs = [];
   for (let i = 0; i < loads; i++) runs.push(await load(url, state, options));
-  const samples = runs.map((r) => r.ms).sort((a, b) => a - b);
-  const at = (q) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)];
   const waits = runs.map((r) => r.waited).sort((a, b) => a - b);
-  return { median: at(0.5), p95: at(0.95), waited: waits[Math.floor(waits.length / 2)], sizes: runs[0].sizes, runs };
+  return { ...spread(runs.map((r) => r.ms)), waited: waits[Math.floor(waits.length / 2)], sizes: runs[0].sizes, runs };
 }
 
 const kind = (url) => {

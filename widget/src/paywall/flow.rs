@@ -339,17 +339,15 @@ impl Flow {
     /// The card form could not be opened (Stripe.js did not load or refused): back to the
     /// locked paywall, which says it is not available; the next press tries again.
     fn not_prepared(&self, why: &str) {
-        warn(why);
         self.release();
-        self.state.notice.set(Some(self.setup.texts.unavailable.to_owned()));
+        self.say_unavailable(why);
         self.state.phase.set(Phase::Locked);
     }
 
-    /// The code of a part the reader opened (restore, a code) could not be fetched: the locked
-    /// paywall says it is not available (as the loader does when the widget itself cannot be
-    /// fetched), and the next press fetches it again.
-    fn part_unavailable(&self) {
-        warn("a part of the paywall could not be loaded");
+    /// The locked paywall says it is not available (as the loader does when the widget itself
+    /// cannot be fetched); `why` goes to the console.
+    fn say_unavailable(&self, why: &str) {
+        warn(why);
         self.state.notice.set(Some(self.setup.texts.unavailable.to_owned()));
     }
 
@@ -373,7 +371,8 @@ impl Flow {
                 self.state.notice.set(None)
             }
             Ok(()) => {}
-            Err(ChunkUnavailable) => self.part_unavailable(),
+            // The part opens nothing; the next press fetches its chunk again.
+            Err(ChunkUnavailable) => self.say_unavailable("a part of the paywall could not be loaded"),
         }
     }
 
