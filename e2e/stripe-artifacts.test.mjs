@@ -9,7 +9,8 @@
 //   success, a confirm of an intent that already succeeded) has the types Stripe.js declares.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Harness, ROOT, blogPage, paywall, fillCard, withEvidence, CARDS, PUBLISHABLE_KEY, SECRET_KEY, widgetReady } from "./lib/harness.mjs";
@@ -19,8 +20,11 @@ const FIXTURES = join(ROOT, "api/tests/fixtures/stripe");
 const TSC = join(E2E, "node_modules/typescript/bin/tsc");
 
 /** Type-checks `files` (name → TypeScript source) in a scratch folder under e2e/node_modules,
- * where `stripe` and `@stripe/stripe-js` resolve; returns tsc's diagnostics ("" when clean). */
-function typecheck(name, files) {
+ * where `stripe` and `@stripe/stripe-js` resolve; returns tsc's diagnostics ("" when clean).
+ * Asynchronous on purpose: a synchronous tsc blocks node's event loop for seconds, so the HTTP
+ * client cannot notice that plog closed an idle kept-alive connection (after its header timeout)
+ * and the next request is written into a dead socket ("fetch failed"). */
+async function typecheck(name, files) {
   const dir = join(E2E, "node_modules/.plog-typecheck", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -31,7 +35,7 @@ function typecheck(name, files) {
     files: Object.keys(files),
   }));
   try {
-    execFileSync(process.execPath, [TSC, "-p", join(dir, "tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
+    await promisify(execFile)(process.execPath, [TSC, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
     return "";
   } catch (error) {
     return `${error.stdout}${error.stderr}`;
@@ -65,7 +69,7 @@ const FIXTURE_TYPES = {
   "thin.v1.payment_intent.succeeded": "Thin<Stripe.V2.Core.Events.V1PaymentIntentSucceededEvent>",
 };
 
-test("the webhook fixtures are events of the pinned API version as the official stripe package types them", () => {
+test("the webhook fixtures are events of the pinned API version as the official stripe package types them", async () => {
   const pinned = readFileSync(join(ROOT, "api/src/stripe/mod.rs"), "utf8").match(/pub const API_VERSION: &str = "([^"]+)";/)[1];
   const sdkVersion = JSON.parse(readFileSync(join(E2E, "node_modules/stripe/package.json"), "utf8")).version;
   const sdkApi = readFileSync(join(E2E, "node_modules/stripe/esm/apiVersion.js"), "utf8").match(/'([^']+)'/)[1];
@@ -80,12 +84,12 @@ test("the webhook fixtures are events of the pinned API version as the official 
     if (event.object === "event") assert.equal(event.api_version, pinned, `${name} is rendered at the pinned version`);
     source += `export const ${name.replace(/\W/g, "_")} = (${JSON.stringify(event)}) satisfies ${FIXTURE_TYPES[name]};\n`;
   }
-  assert.equal(typecheck("fixtures", { "fixtures.mts": source }), "");
+  assert.equal(await typecheck("fixtures", { "fixtures.mts": source }), "");
 });
 
-test("an event of an older API version is not the pinned version's shape (the check can fail)", () => {
+test("an event of an older API version is not the pinned version's shape (the check can fail)", async () => {
   const old = readFileSync(join(FIXTURES, "older-version.2019-12-03.payment_intent.succeeded.json"), "utf8");
-  const diagnostics = typecheck("older", {
+  const diagnostics = await typecheck("older", {
     "older.mts": `${PRELUDE}export const old = (${old}) satisfies Stripe.PaymentIntentSucceededEvent;\n`,
   });
   assert.match(diagnostics, /charges/, "`charges` is gone at the pinned version");
@@ -109,7 +113,7 @@ function namesTheWidgetUses() {
   return [...names];
 }
 
-test("every Stripe.js call, option and field the widget uses is one @stripe/stripe-js defines", () => {
+test("every Stripe.js call, option and field the widget uses is one @stripe/stripe-js defines", async () => {
   const calls = readFileSync(join(E2E, "stripe-types/widget-calls.ts"), "utf8");
   const used = namesTheWidgetUses();
   for (const name of ["Stripe", "confirmCardPayment", "elements", "create", "mount", "destroy", "on", "focus", "locale", "payment_intent", "hidePostalCode",
@@ -120,14 +124,14 @@ test("every Stripe.js call, option and field the widget uses is one @stripe/stri
     const written = new RegExp(`(^|[^\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w]|$)`);
     assert.match(calls, written, `widget-calls.ts shows how the widget uses \`${name}\` of Stripe.js`);
   }
-  assert.equal(typecheck("widget-calls", { "widget-calls.ts": calls }), "");
+  assert.equal(await typecheck("widget-calls", { "widget-calls.ts": calls }), "");
   // A name Stripe.js does not define fails the check.
   const misspelt = calls.replace("hidePostalCode: true", "hidePostcode: true");
-  assert.match(typecheck("widget-calls-misspelt", { "widget-calls.ts": misspelt }), /hidePostcode/);
+  assert.match(await typecheck("widget-calls-misspelt", { "widget-calls.ts": misspelt }), /hidePostcode/);
   // And so does the v3 line's name for the wallets' payment method types, which the endive
   // release dropped for `allowedPaymentMethodTypes` (as the API dropped `payment_method_types`).
   const v3 = calls.replace("allowedPaymentMethodTypes:", "paymentMethodTypes:");
-  assert.match(typecheck("widget-calls-v3", { "widget-calls.ts": v3 }), /'paymentMethodTypes' does not exist/);
+  assert.match(await typecheck("widget-calls-v3", { "widget-calls.ts": v3 }), /'paymentMethodTypes' does not exist/);
 });
 
 let h;
@@ -196,7 +200,7 @@ test("the sandbox's Stripe.js double answers with the types Stripe.js declares",
     let source = `import type { PaymentIntentResult, StripeCardElementChangeEvent } from "@stripe/stripe-js";\n`;
     answers.changes.forEach((c, i) => { source += `export const change${i} = (${ts(c)}) satisfies StripeCardElementChangeEvent;\n`; });
     [...answers.confirms, again].forEach((c, i) => { source += `export const confirm${i} = (${ts(c)}) satisfies PaymentIntentResult;\n`; });
-    assert.equal(typecheck("double-answers", { "answers.mts": source }), "");
+    assert.equal(await typecheck("double-answers", { "answers.mts": source }), "");
   });
 });
 
@@ -251,7 +255,7 @@ test("the double's wallet buttons answer with the types Stripe.js declares (read
     });
     answers.submit.forEach((e, i) => { source += `export const submit${i} = (${ts(e)}) satisfies Submitted;\n`; });
     answers.confirmPayment.forEach((e, i) => { source += `export const paid${i} = (${ts(e)}) satisfies PaymentIntentResult;\n`; });
-    assert.equal(typecheck("double-wallet-answers", { "answers.mts": source }), "");
+    assert.equal(await typecheck("double-wallet-answers", { "answers.mts": source }), "");
   });
 });
 
