@@ -65,8 +65,16 @@ def _is_typed_dict(annotation):
     return isinstance(annotation, type) and typing_extensions.is_typeddict(annotation)
 
 
-def _check(alternatives, path, value, shown):
-    """None if `value` at `path` fits one of `alternatives`; else Stripe's refusal (message, param)."""
+def _name(segments):
+    """`["controller", "fees", "payer"]` → `controller[fees][payer]`."""
+    return segments[0] + "".join(f"[{s}]" for s in segments[1:])
+
+
+def _check(alternatives, path, value, seen):
+    """None if `value` at `path` fits one of `alternatives` (`seen`: the segments above them);
+    else Stripe's refusal (message, param). Stripe names an unknown parameter down to the first
+    unknown segment: `payment_method_types`, `controller[fees][payr]`."""
+    shown = _name(seen + path)
     if any(a is ANY or a is typing.Any for a in alternatives):
         return None
     if not path:
@@ -77,17 +85,18 @@ def _check(alternatives, path, value, shown):
                 return (f"Invalid {shown}: must be one of {', '.join(allowed)}", shown)
         return None
     head, rest = path[0], path[1:]
-    refusal = (f"Received unknown parameter: {shown}", shown)
+    unknown = _name(seen + [head])
+    refusal = (f"Received unknown parameter: {unknown}", unknown)
     for alternative in alternatives:
         origin = typing_extensions.get_origin(alternative)
         if _is_typed_dict(alternative):
             fields = _fields(alternative)
             if head in fields:
                 annotation, module = fields[head]
-                return _check(_alternatives(annotation, module), rest, value, shown)
+                return _check(_alternatives(annotation, module), rest, value, seen + [head])
         elif origin in (list, typing.List) and (head == "" or head.isdigit()):
             (item,) = typing_extensions.get_args(alternative) or (ANY,)
-            return _check(_alternatives(item, alternative.__module__), rest, value, shown)
+            return _check(_alternatives(item, alternative.__module__), rest, value, seen + [head])
         elif origin in (dict, typing.Dict) or getattr(alternative, "__name__", "") == "UntypedStripeObject" \
                 or getattr(origin, "__name__", "") == "UntypedStripeObject":
             return None  # metadata and the like: any key
@@ -106,7 +115,7 @@ def check(class_name, pairs):
         if top in REQUEST_OPTIONS:
             return (f"Received unknown parameter: {top}", top)
         path = [top] + re.findall(r"\[([^\]]*)\]", name[len(top):])
-        refused = _check([klass], path, value, name)
+        refused = _check([klass], path, value, [])
         if refused:
             return refused
     return None

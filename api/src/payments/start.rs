@@ -174,6 +174,8 @@ pub async fn start_purchase(
             currency: price.currency().code(),
             purchase_id: purchase_id.as_str(),
             paywall_id: paywall.id.as_str(),
+            // A self-hosted plog is the creator's own: it takes no fee.
+            application_fee: None,
         })
         .await
     {

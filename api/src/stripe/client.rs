@@ -19,6 +19,7 @@ use sha2::Digest;
 use stripe_client_core::{RequestBuilder, StripeMethod};
 
 use super::API_VERSION;
+use super::connect::{AccountLink, ConnectedAccount, ConnectedAccountId, CreateAccount, CreateAccountLink};
 use crate::config::StripeAccess;
 use crate::metrics::Metrics;
 
@@ -213,6 +214,9 @@ pub(crate) struct CreatePaymentIntent<'a> {
     pub(crate) currency: &'a str,
     pub(crate) allowed_payment_method_types: [&'a str; 2],
     pub(crate) metadata: BTreeMap<&'a str, &'a str>,
+    /// The platform's fee on a direct charge (Connect), minor units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) application_fee_amount: Option<i64>,
 }
 
 /// `POST /v1/refunds` (RefundCreateParams).
@@ -245,6 +249,8 @@ pub struct NewPaymentIntent<'a> {
     pub purchase_id: &'a str,
     /// The paywall bought.
     pub paywall_id: &'a str,
+    /// The platform's fee, minor units, on a connected account's intent ([`StripeApi::on_account`]).
+    pub application_fee: Option<i64>,
 }
 
 /// A Stripe API client.
@@ -254,6 +260,8 @@ pub struct StripeApi {
     timeout: Duration,
     /// Where each call's latency and result are counted.
     metrics: Arc<Metrics>,
+    /// The connected account every request acts on (`Stripe-Account`); `None`: the key's own.
+    account: Option<ConnectedAccountId>,
 }
 
 impl fmt::Debug for StripeApi {
@@ -319,7 +327,28 @@ impl StripeApi {
             .build()
             .map_err(describe)
             .context("Failed to build the Stripe client")?;
-        Ok(StripeApi { client, timeout: config.timeout(), metrics })
+        Ok(StripeApi { client, timeout: config.timeout(), metrics, account: None })
+    }
+
+    /// The same client acting on a connected account: every request carries
+    /// `Stripe-Account: acct_…` (direct charges, their reads, refunds and lists), and its
+    /// idempotency keys are the account's own.
+    pub fn on_account(&self, account: &ConnectedAccountId) -> StripeApi {
+        StripeApi { account: Some(account.clone()), ..self.clone() }
+    }
+
+    /// The connected account this client acts on, if any.
+    pub fn acting_on(&self) -> Option<&ConnectedAccountId> {
+        self.account.as_ref()
+    }
+
+    /// `request` with this client's timeout and, when it acts on a connected account, its header.
+    fn customized<T>(&self, request: RequestBuilder) -> stripe_client_core::CustomizableStripeRequest<T> {
+        let request = request.customize::<T>().timeout(self.timeout);
+        match &self.account {
+            Some(account) => request.account_id(stripe_client_core::AccountId::from(account.as_str())),
+            None => request,
+        }
     }
 
     /// Creates a PaymentIntent (card, wallets, Link). The purchase id is the idempotency key: a timeout, 429 or
@@ -332,6 +361,7 @@ impl StripeApi {
             currency: intent.currency,
             allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
             metadata: BTreeMap::from([("purchase_id", intent.purchase_id), ("paywall_id", intent.paywall_id)]),
+            application_fee_amount: intent.application_fee,
         };
         let key = format!("plog-purchase-{}", intent.purchase_id);
         self.post_idempotent("/payment_intents", &form, key, "create_payment_intent")
@@ -366,15 +396,18 @@ impl StripeApi {
         key: String,
         operation: &'static str,
     ) -> anyhow::Result<T> {
+        // Stripe keeps keys per account already; the account in the key says so in every log.
+        let key = match &self.account {
+            Some(account) => format!("{account}-{key}"),
+            None => key,
+        };
         let key = IdempotencyKey::new(key).map_err(|e| anyhow::anyhow!("{e}"))?;
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            let sent = RequestBuilder::new(StripeMethod::Post, path)
-                .form(form)
-                .customize::<T>()
+            let sent = self
+                .customized::<T>(RequestBuilder::new(StripeMethod::Post, path).form(form))
                 .request_strategy(RequestStrategy::Idempotent(key.clone()))
-                .timeout(self.timeout)
                 .send(&self.client)
                 .await;
             match sent {
@@ -477,10 +510,7 @@ impl StripeApi {
         path: &str,
         form: &F,
     ) -> Result<T, StripeRefusal> {
-        RequestBuilder::new(StripeMethod::Post, path)
-            .form(form)
-            .customize::<T>()
-            .timeout(self.timeout)
+        self.customized::<T>(RequestBuilder::new(StripeMethod::Post, path).form(form))
             .send(&self.client)
             .await
             .map_err(StripeRefusal::from)
@@ -511,9 +541,53 @@ impl StripeApi {
         failed_to: &'static str,
     ) -> anyhow::Result<T> {
         let started = Instant::now();
-        let read = request.customize::<T>().timeout(self.timeout).send(&self.client).await;
+        let read = self.customized::<T>(request).send(&self.client).await;
         self.metrics.stripe_call(operation, read.is_ok(), started.elapsed());
         read.map_err(describe).context(failed_to)
+    }
+}
+
+impl StripeApi {
+    // --- Stripe Connect (the forms and types: stripe/connect.rs) ---------------------------
+
+    /// Creates `creator`'s connected account (see the module for its properties). Keyed by the
+    /// creator: asked twice (a double press, a retry), one account is made.
+    #[tracing::instrument(skip_all, fields(creator))]
+    pub async fn create_connected_account(
+        &self,
+        creator: &str,
+        email: Option<&str>,
+    ) -> anyhow::Result<ConnectedAccount> {
+        let form = CreateAccount::for_creator(creator, email);
+        self.post_idempotent("/accounts", &form, format!("plog-account-{creator}"), "create_connected_account")
+            .await
+            .context("Failed to create a connected account")
+    }
+
+    /// A fresh onboarding link for `account`. `refresh_url` is where Stripe sends a used or
+    /// expired link (it should make a new one); `return_url` where it sends a finished one.
+    pub async fn create_account_link(
+        &self,
+        account: &ConnectedAccountId,
+        refresh_url: &str,
+        return_url: &str,
+    ) -> anyhow::Result<AccountLink> {
+        let form = CreateAccountLink { account: account.as_str(), refresh_url, return_url, kind: "account_onboarding" };
+        // A retry after a timeout must not mint a second link: one key per call.
+        let key = format!("plog-account-link-{account}-{:016x}", rand::random::<u64>());
+        self.post_idempotent("/account_links", &form, key, "create_account_link")
+            .await
+            .context("Failed to create an account link")
+    }
+
+    /// Reads a connected account (on return from onboarding, and by `plog doctor`).
+    pub async fn connected_account(&self, account: &ConnectedAccountId) -> anyhow::Result<ConnectedAccount> {
+        self.read(
+            RequestBuilder::new(StripeMethod::Get, format!("/accounts/{account}")),
+            "read_connected_account",
+            "Failed to read a connected account",
+        )
+        .await
     }
 }
 
@@ -538,6 +612,7 @@ pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
         currency: "jpy",
         allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
         metadata: BTreeMap::from([("purchase_id", "pur_1")]),
+        application_fee_amount: Some(10),
     };
     let refund =
         CreateRefund { payment_intent: "pi_1", amount: 50, metadata: BTreeMap::from([("purchase_id", "pur_1")]) };
@@ -558,5 +633,43 @@ pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
             "PaymentMethodDomainListParams",
             parameter_names(&PaymentMethodDomainQuery { domain_name: Some("blog.example"), limit: 100 }),
         ),
+        ("AccountCreateParams", parameter_names(&CreateAccount::for_creator("cr_1", Some("a@b.example")))),
+        ("AccountLinkCreateParams", parameter_names(&account_link())),
+    ]
+}
+
+fn account_link() -> CreateAccountLink<'static> {
+    CreateAccountLink {
+        account: "acct_1",
+        refresh_url: "https://p.example/r",
+        return_url: "https://p.example/d",
+        kind: "account_onboarding",
+    }
+}
+
+/// The nested forms plog sends, each as the exact `name=value` pairs the client encodes
+/// (`controller[fees][payer]=account`), by the official SDK's name of its parameter type: the
+/// integration suite walks each name to the leaf of Stripe's Python parameter types
+/// (sandbox/stripe_params.py).
+pub fn nested_forms_sent() -> Vec<(&'static str, Vec<(String, String)>)> {
+    let pairs = |encoded: String| url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect::<Vec<_>>();
+    let encode = |request: RequestBuilder| request.body.expect("a form");
+    let create = CreatePaymentIntent {
+        amount: 100,
+        currency: "jpy",
+        allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
+        metadata: BTreeMap::from([("purchase_id", "pur_1"), ("paywall_id", "pw_1")]),
+        application_fee_amount: Some(10),
+    };
+    vec![
+        ("PaymentIntentCreateParams", pairs(encode(RequestBuilder::new(StripeMethod::Post, "/").form(&create)))),
+        (
+            "AccountCreateParams",
+            pairs(encode(
+                RequestBuilder::new(StripeMethod::Post, "/")
+                    .form(&CreateAccount::for_creator("cr_1", Some("a@b.example"))),
+            )),
+        ),
+        ("AccountLinkCreateParams", pairs(encode(RequestBuilder::new(StripeMethod::Post, "/").form(&account_link())))),
     ]
 }

@@ -7,6 +7,7 @@
 //! omit some, and neither should break a payment.
 
 pub mod client;
+pub mod connect;
 pub mod webhook;
 
 pub use client::{PaymentIntent, PaymentIntentPage, StripeApi};

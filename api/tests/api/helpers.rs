@@ -42,6 +42,24 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// A Stripe client of this test binary's gateway, as `plog` builds one from its options.
+pub fn stripe_client() -> plog_api::stripe::StripeApi {
+    #[derive(clap::Parser)]
+    struct Args {
+        #[command(flatten)]
+        access: plog_api::config::StripeAccess,
+    }
+    let args = <Args as clap::Parser>::try_parse_from([
+        "x",
+        "--stripe-secret-key",
+        SECRET_KEY,
+        "--stripe-api-base",
+        localstripe(),
+    ])
+    .unwrap();
+    plog_api::stripe::StripeApi::new(&args.access, Default::default()).unwrap()
+}
+
 /// The localstripe executable: `PLOG_LOCALSTRIPE` or the one the set-up script installs.
 fn localstripe_bin() -> PathBuf {
     std::env::var_os("PLOG_LOCALSTRIPE")

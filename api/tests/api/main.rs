@@ -3,6 +3,7 @@
 mod admin;
 mod article_page;
 mod cli;
+mod connect;
 mod dashboard;
 mod doctor;
 mod fuzz;

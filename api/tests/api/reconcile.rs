@@ -4,26 +4,8 @@
 use std::process::Command;
 
 use plog_api::payments::reconcile::reconcile;
-use plog_api::stripe::StripeApi;
 
 use crate::helpers::*;
-
-fn stripe() -> StripeApi {
-    #[derive(clap::Parser)]
-    struct Args {
-        #[command(flatten)]
-        access: plog_api::config::StripeAccess,
-    }
-    let args = <Args as clap::Parser>::try_parse_from([
-        "x",
-        "--stripe-secret-key",
-        SECRET_KEY,
-        "--stripe-api-base",
-        localstripe(),
-    ])
-    .unwrap();
-    StripeApi::new(&args.access, Default::default()).unwrap()
-}
 
 async fn refund(intent: &str) {
     let response = reqwest::Client::new()
@@ -52,7 +34,7 @@ async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_nev
         assert_eq!(app.purchase(&intent_id(&p.client_secret)).await.status.as_str(), "pending", "no webhook arrived");
     }
 
-    let changes = reconcile(&app.store, &stripe(), &app.state.tally, now() - 3600, now()).await.unwrap();
+    let changes = reconcile(&app.store, &stripe_client(), &app.state.tally, now() - 3600, now()).await.unwrap();
     let mut seen: Vec<(String, &str)> = changes.iter().map(|c| (c.payment_intent_id.clone(), c.to.as_str())).collect();
     seen.sort();
     let mut expected = vec![
@@ -64,7 +46,7 @@ async fn reconcile_settles_paid_failed_and_refunded_purchases_whose_webhooks_nev
     assert_eq!(seen, expected);
     assert_eq!(app.purchase(&intent_id(&untouched.client_secret)).await.status.as_str(), "pending");
     assert!(
-        reconcile(&app.store, &stripe(), &app.state.tally, now() - 3600, now()).await.unwrap().is_empty(),
+        reconcile(&app.store, &stripe_client(), &app.state.tally, now() - 3600, now()).await.unwrap().is_empty(),
         "a second run changes nothing"
     );
     assert_eq!(app.content(&paywall, Some(&paid.access_token)).await.status(), 200);
@@ -88,7 +70,7 @@ async fn reconcile_gives_access_back_when_stripe_counts_no_refund_that_did_not_f
     // A full refund was reported; the refund then failed, and that event never came.
     assert_eq!(app.send_event(&refund_event(&event_id(), &intent, 100)).await.status(), 200);
     assert_eq!(app.purchase(&intent).await.status.as_str(), "refunded");
-    let changes = reconcile(&app.store, &stripe(), &app.state.tally, now() - 3600, now()).await.unwrap();
+    let changes = reconcile(&app.store, &stripe_client(), &app.state.tally, now() - 3600, now()).await.unwrap();
     assert_eq!(changes.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect::<Vec<_>>(), [("refunded", "paid")]);
     assert_eq!(app.content(&paywall, Some(&purchase.access_token)).await.status(), 200);
     assert_eq!(app.purchase(&intent).await.refunded_amount, 0);

@@ -403,6 +403,44 @@ fn every_form_plog_sends_uses_only_parameters_of_the_official_sdk_at_the_pinned_
     assert!(create.contains(&"allowed_payment_method_types".to_owned()));
 }
 
+/// Runs sandbox/stripe_params.py (the walk of stripe-python's nested parameter types the
+/// gateway uses) on `[class, pairs]` cases; its verdict per case (`null`: accepted).
+fn leaf_check(cases: &Value) -> Vec<Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/stripe_params.py");
+    let mut child = Command::new(stripe_python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the Python that holds Stripe's SDK");
+    child.stdin.take().unwrap().write_all(cases.to_string().as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The nested forms (a connected account's controller properties, the Account Link, the
+/// PaymentIntent with its fee) name, to the leaf, only parameters stripe-python's types define,
+/// exactly as the client encodes them; the same walk refuses a misspelt leaf (it can fail).
+#[test]
+fn every_nested_form_plog_sends_is_stripes_own_to_the_leaf() {
+    let forms = plog_api::stripe::client::nested_forms_sent();
+    let cases: Vec<Value> = forms.iter().map(|(class, pairs)| json!([class, pairs])).collect();
+    for ((class, pairs), verdict) in forms.iter().zip(leaf_check(&json!(cases))) {
+        assert!(verdict.is_null(), "{class}: {verdict} in {pairs:?}");
+    }
+    let account = &forms.iter().find(|(class, _)| *class == "AccountCreateParams").unwrap().1;
+    let names: Vec<&str> = account.iter().map(|(name, _)| name.as_str()).collect();
+    for name in ["controller[fees][payer]", "controller[losses][payments]", "controller[stripe_dashboard][type]"] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    let misspelt: Vec<(String, String)> =
+        account.iter().map(|(name, value)| (name.replace("[payer]", "[payr]"), value.clone())).collect();
+    let verdict = leaf_check(&json!([["AccountCreateParams", misspelt]]));
+    assert_eq!(verdict[0][1], "controller[fees][payr]", "{verdict:?}");
+}
+
 /// The dispute statuses plog knows are exactly those of `Dispute.Status` in Stripe's own type
 /// definitions (the official `stripe` npm package, installed by scripts/setup), and which of
 /// them close a dispute is what those definitions' names say.
