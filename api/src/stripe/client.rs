@@ -552,7 +552,7 @@ impl StripeApi {
 
     /// Creates `creator`'s connected account (see the module for its properties). Keyed by the
     /// creator: asked twice (a double press, a retry), one account is made.
-    #[tracing::instrument(skip_all, fields(creator))]
+    #[tracing::instrument(skip_all, fields(creator = creator))]
     pub async fn create_connected_account(
         &self,
         creator: &str,
