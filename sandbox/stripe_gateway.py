@@ -68,7 +68,6 @@ import urllib.parse
 import aiohttp
 from aiohttp import web
 import stripe
-import stripe.params
 
 import stripe_params
 from connect import Connect

@@ -607,13 +607,7 @@ fn parameter_names<T: Serialize>(form: &T) -> Vec<String> {
 /// Stripe's Python SDK (api/tests/api/stripe_artifacts.rs): a field added here that Stripe does
 /// not accept at the pinned version fails there.
 pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
-    let create = CreatePaymentIntent {
-        amount: 100,
-        currency: "jpy",
-        allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
-        metadata: BTreeMap::from([("purchase_id", "pur_1")]),
-        application_fee_amount: Some(10),
-    };
+    let create = sample_intent();
     let refund =
         CreateRefund { payment_intent: "pi_1", amount: 50, metadata: BTreeMap::from([("purchase_id", "pur_1")]) };
     vec![
@@ -652,24 +646,26 @@ fn account_link() -> CreateAccountLink<'static> {
 /// integration suite walks each name to the leaf of Stripe's Python parameter types
 /// (sandbox/stripe_params.py).
 pub fn nested_forms_sent() -> Vec<(&'static str, Vec<(String, String)>)> {
-    let pairs = |encoded: String| url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect::<Vec<_>>();
-    let encode = |request: RequestBuilder| request.body.expect("a form");
-    let create = CreatePaymentIntent {
+    vec![
+        ("PaymentIntentCreateParams", encoded_pairs(&sample_intent())),
+        ("AccountCreateParams", encoded_pairs(&CreateAccount::for_creator("cr_1", Some("a@b.example")))),
+        ("AccountLinkCreateParams", encoded_pairs(&account_link())),
+    ]
+}
+
+/// A PaymentIntent form as plog sends one, fee included (for the checks above).
+fn sample_intent() -> CreatePaymentIntent<'static> {
+    CreatePaymentIntent {
         amount: 100,
         currency: "jpy",
         allowed_payment_method_types: super::PAYMENT_METHOD_TYPES,
         metadata: BTreeMap::from([("purchase_id", "pur_1"), ("paywall_id", "pw_1")]),
         application_fee_amount: Some(10),
-    };
-    vec![
-        ("PaymentIntentCreateParams", pairs(encode(RequestBuilder::new(StripeMethod::Post, "/").form(&create)))),
-        (
-            "AccountCreateParams",
-            pairs(encode(
-                RequestBuilder::new(StripeMethod::Post, "/")
-                    .form(&CreateAccount::for_creator("cr_1", Some("a@b.example"))),
-            )),
-        ),
-        ("AccountLinkCreateParams", pairs(encode(RequestBuilder::new(StripeMethod::Post, "/").form(&account_link())))),
-    ]
+    }
+}
+
+/// `form` as the client encodes it (the request builder's own encoder), as `name=value` pairs.
+fn encoded_pairs<F: Serialize>(form: &F) -> Vec<(String, String)> {
+    let body = RequestBuilder::new(StripeMethod::Post, "/").form(form).body.expect("a form has a body");
+    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
 }
