@@ -11,7 +11,7 @@ use plog_shared::{Currency, Money, PaywallId};
 
 use crate::markdown::render_markdown;
 use crate::sites::{canonical_origins, origin_list};
-use crate::store::{Paywall, Store};
+use crate::store::{CreatorId, Paywall, Store};
 use crate::tokens::new_paywall_id;
 
 /// Most one-tap tip amounts a paywall may offer.
@@ -293,6 +293,8 @@ pub async fn create(store: &Store, new: &NewPaywall, now: i64) -> Result<Paywall
         check_pricing(&pricing, money)?;
     let paywall = Paywall {
         id: new_paywall_id(),
+        // The store handle is the creator's: the row is theirs whatever this says.
+        creator: store.creator().unwrap_or(CreatorId::OWNER),
         title,
         teaser,
         price: money,

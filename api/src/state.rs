@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::config::ServeConfig;
 use crate::limits::{AddressLimits, AdminTokenLimiter, PurchaseLimits, RestoreLimits};
 use crate::mailer::Mailer;
-use crate::store::Store;
+use crate::store::{CreatorId, Store};
 use crate::stripe::StripeApi;
 use crate::widget_build::WidgetAssets;
 
@@ -76,6 +76,21 @@ impl AppContext {
                 tracing::warn!(error = %format!("{error:#}"), "could not register the sites for wallets");
             }
         });
+    }
+
+    /// Who an admin token belongs to: the owner, for `PLOG_ADMIN_TOKEN` (compared in constant
+    /// time), or the creator whose unrevoked API token it is (found by its hash); `None` for
+    /// neither, and always while no admin token is configured. The caller counts failures.
+    pub async fn creator_of_admin_token(&self, given: &str) -> anyhow::Result<Option<CreatorId>> {
+        use secrecy::ExposeSecret;
+        let Some(admin_token) = &self.config.admin_token else { return Ok(None) };
+        if crate::tokens::constant_time_eq(given, admin_token.expose_secret()) {
+            return Ok(Some(CreatorId::OWNER));
+        }
+        if !crate::tokens::looks_like_creator_token(given) {
+            return Ok(None);
+        }
+        self.store.creator_of_token(&crate::tokens::token_hash(given)).await
     }
 
     /// Whether a request's `Origin` is plog's own (its dashboard), by the public URL.

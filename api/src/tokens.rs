@@ -52,6 +52,20 @@ pub fn keyed_hash(key: &str, purpose: &str, value: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The prefix of a creator's admin API token: a leaked one is recognisable (secret scanners,
+/// logs), and it can never be mistaken for a reader's access token.
+pub const CREATOR_TOKEN_PREFIX: &str = "plog_";
+
+/// A fresh admin API token of a creator (shown to them once; only its hash is stored).
+pub fn new_creator_token() -> String {
+    format!("{CREATOR_TOKEN_PREFIX}{}", new_access_token())
+}
+
+/// True if the text could be a creator's API token we issued; anything else is not looked up.
+pub fn looks_like_creator_token(token: &str) -> bool {
+    token.strip_prefix(CREATOR_TOKEN_PREFIX).is_some_and(looks_like_token)
+}
+
 /// A fresh six-digit one-time code (restore), uniformly drawn.
 pub fn new_restore_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))

@@ -1243,3 +1243,38 @@ pub struct WalletDomainList {
     /// Every domain plog registered or tried to, by name.
     pub domains: Vec<WalletDomain>,
 }
+
+/// `POST /v1/admin/tokens`: a new admin API token of the creator who asks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    /// What it is for ("the CMS plugin"), at most 100 characters.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// An admin API token as its creator sees it (never the token, which only its creation shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiToken {
+    /// `tok_…`: what revoking names.
+    pub id: String,
+    /// What it is for.
+    pub label: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; absent while it works.
+    pub revoked_at: Option<i64>,
+}
+
+/// `POST /v1/admin/tokens`'s answer: the token, shown this once (plog keeps its hash only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiTokenCreated {
+    /// The token as listed.
+    #[serde(flatten)]
+    pub token: ApiToken,
+    /// The secret (`plog_…`): `Authorization: Bearer` it. Not shown again.
+    pub secret: String,
+}

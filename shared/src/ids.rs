@@ -119,6 +119,11 @@ id_type!(
     /// `mail_4f9XkQ2mZ8aB1cD3eF5g`.
     MailId, "mail_", "mail"
 );
+id_type!(
+    /// The id of a creator's admin API token (what lists show and revoking names; the token
+    /// itself is shown once), e.g. `tok_4f9XkQ2mZ8aB1cD3eF5g`.
+    TokenId, "tok_", "API token"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 //! The command line: `plog serve`, `plog migrate`, `plog paywall create|list|show|update|archive`,
-//! `plog pass|gift|code …` (passes, gift links, discount codes), `plog purchases list`, `plog stats`, `plog reconcile`, `plog backup` and `plog doctor`. Every verb but `serve` talks to the
+//! `plog pass|gift|code …` (passes, gift links, discount codes), `plog creator add|list`, `plog purchases list`, `plog stats`, `plog reconcile`, `plog backup` and `plog doctor`. Every verb but `serve` talks to the
 //! database directly (`PLOG_DATABASE_URL`), so it works with or without a running server.
 
+mod creators;
 mod offers;
 mod paywall;
 
@@ -17,7 +18,7 @@ use plog_shared::api::PaywallMode;
 use crate::clock::Clock;
 use crate::config::{DatabaseConfig, ServeConfig, StripeAccess};
 use crate::startup::{Application, shutdown_signal};
-use crate::store::{Paywall, Store};
+use crate::store::{CreatorId, Paywall, Store};
 
 /// plog: sell the rest of an article with one tag.
 #[derive(Debug, Parser)]
@@ -67,6 +68,9 @@ pub enum Command {
     /// Discount codes.
     #[command(subcommand)]
     Code(offers::CodeCommand),
+    /// Creators: who else sells on this plog, each seeing only their own.
+    #[command(subcommand)]
+    Creator(creators::CreatorCommand),
     /// Sales figures: per currency, per paywall, per day, and conversion.
     Stats(sales::StatsArgs),
     /// Settle purchases whose webhook never arrived, from the PaymentIntents Stripe holds.
@@ -101,10 +105,18 @@ fn parse_mode(text: &str) -> Result<PaywallMode, String> {
     PaywallMode::parse(&text.replace('-', "_")).ok_or_else(|| format!("{text:?}: use fixed, pay-what-you-want or tip"))
 }
 
-pub(crate) async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
+/// The database, migrated, on the plog's own handle (every creator's rows): for the verbs that
+/// act on the plog as a whole (`migrate`, `reconcile`, `creator`).
+pub(crate) async fn open_plog(database: &DatabaseConfig) -> anyhow::Result<Store> {
     let store = Store::open(database).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The database, migrated, on the owner's handle: the paywall, offer and sales verbs are the
+/// owner's tools, and read and write the owner's rows only (a standalone plog's all).
+pub(crate) async fn open(database: &DatabaseConfig) -> anyhow::Result<Store> {
+    Ok(open_plog(database).await?.for_creator(CreatorId::OWNER))
 }
 
 pub(crate) fn price_text(paywall: &Paywall) -> String {
@@ -125,7 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => Application::build(*config).await?.run_until(shutdown_signal()).await,
         Command::Migrate(database) => {
-            open(&database).await?;
+            open_plog(&database).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -134,6 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pass(command) => offers::pass(command).await,
         Command::Gift(command) => offers::gift(command).await,
         Command::Code(command) => offers::code(command).await,
+        Command::Creator(command) => creators::creator(command).await,
         Command::Stats(args) => sales::stats(args).await,
         Command::Doctor(config) => {
             let findings = crate::doctor::examine(&config).await;
@@ -160,7 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reconcile { database, stripe, since } => {
-            let store = open(&database).await?;
+            let store = open_plog(&database).await?;
             let stripe = crate::stripe::StripeApi::new(&stripe, Default::default())?;
             let since_secs = std::time::Duration::from(since).as_secs() as i64;
             let changes = crate::payments::reconcile::reconcile(

@@ -118,11 +118,11 @@ async fn offers_page(
     ctx: &AppState,
     new_link: Option<(String, String)>,
 ) -> Result<Page, DashboardError> {
-    let paywalls = ctx.store.paywalls().await?;
+    let paywalls = session.store.paywalls().await?;
     let title_of = |id: &str| paywalls.iter().find(|p| p.id.as_str() == id).map_or(id.to_owned(), |p| p.title.clone());
-    let pass_list = passes::list(&ctx.store).await?;
-    let gift_list = gifts::list(&ctx.store, None).await?;
-    let codes = ctx.store.discounts().await?;
+    let pass_list = passes::list(&session.store).await?;
+    let gift_list = gifts::list(&session.store, None).await?;
+    let codes = session.store.discounts().await?;
     let now = ctx.clock.now();
     let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf_token); };
     let body = html! {
@@ -249,7 +249,7 @@ pub async fn create_pass(
         paywall_ids,
         days: number(&form.days, "days")?,
     };
-    let pass = passes::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
+    let pass = passes::create(&session.store, &ctx.offers, &new, ctx.clock.now()).await?;
     tracing::info!(pass_id = %pass.id, "pass created from the dashboard");
     Ok(Redirect::to("/admin/offers").into_response())
 }
@@ -264,7 +264,7 @@ pub async fn create_gift(
     session.check(&headers, &ctx, &form.csrf)?;
     let expires_at = number(&form.days, "expires in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS);
     let new = NewGift { label: Some(form.label), max_opens: number(&form.max_opens, "most opens")?, expires_at };
-    let created = gifts::create(&ctx.store, &form.paywall, &new, ctx.clock.now()).await?;
+    let created = gifts::create(&session.store, &form.paywall, &new, ctx.clock.now()).await?;
     tracing::info!(gift_id = %created.gift.id, "gift link made from the dashboard");
     Ok(offers_page(&session, &ctx, Some((created.gift.id, created.fragment))).await?.into_response())
 }
@@ -291,7 +291,7 @@ pub async fn create_code(
         ends_at: number(&form.days, "ends in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS),
         max_uses: number(&form.max_uses, "most uses")?,
     };
-    discounts::create(&ctx.store, &ctx.offers, &new, ctx.clock.now()).await?;
+    discounts::create(&session.store, &ctx.offers, &new, ctx.clock.now()).await?;
     Ok(Redirect::to("/admin/offers").into_response())
 }
 
@@ -306,9 +306,9 @@ pub async fn end_offer(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
     match kind.as_str() {
-        "passes" => drop(passes::archive(&ctx.store, &ctx.offers, &id, ctx.clock.now()).await?),
-        "gifts" => drop(gifts::revoke(&ctx.store, &id, ctx.clock.now()).await?),
-        "codes" => drop(discounts::disable(&ctx.store, &ctx.offers, &id).await?),
+        "passes" => drop(passes::archive(&session.store, &ctx.offers, &id, ctx.clock.now()).await?),
+        "gifts" => drop(gifts::revoke(&session.store, &id, ctx.clock.now()).await?),
+        "codes" => drop(discounts::disable(&session.store, &ctx.offers, &id).await?),
         _ => return Err(DashboardError::NotFound),
     }
     tracing::info!(kind, id, "offer ended from the dashboard");

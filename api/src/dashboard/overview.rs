@@ -39,7 +39,7 @@ pub async fn overview(
     };
     let today = ctx.clock.now().div_euclid(DAY_SECS);
     let first_day = today - days + 1;
-    let stats = report::build(&ctx.store, &ReportFilter { since: Some(first_day * DAY_SECS), site }).await?;
+    let stats = report::build(&session.store, &ReportFilter { since: Some(first_day * DAY_SECS), site }).await?;
     let body = html! {
         h1 { "Overview" }
         (filters(&stats, days))

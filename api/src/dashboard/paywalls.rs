@@ -38,9 +38,9 @@ const THEME: [(&str, &str, &str); 9] = [
 ];
 
 /// `GET /admin/paywalls`.
-pub async fn list(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
-    let paywalls = ctx.store.paywalls().await?;
-    let stats = report::build_for(&ctx.store, &paywalls, &ReportFilter::default()).await?;
+pub async fn list(session: Session) -> Result<Page, DashboardError> {
+    let paywalls = session.store.paywalls().await?;
+    let stats = report::build_for(&session.store, &paywalls, &ReportFilter::default()).await?;
     let figures: HashMap<&str, _> = stats.by_paywall.iter().map(|p| (p.paywall_id.as_str(), p)).collect();
     let body = html! {
         div.heading { h1 { "Paywalls" } a.button.primary href="/admin/paywalls/new" { "New paywall" } }
@@ -225,7 +225,7 @@ pub async fn create(
         image_url: Some(form.image_url.clone()).filter(|u| !u.trim().is_empty()),
         canonical_url: Some(form.canonical_url.clone()).filter(|u| !u.trim().is_empty()),
     };
-    match catalog::create(&ctx.store, &new, ctx.clock.now()).await {
+    match catalog::create(&session.store, &new, ctx.clock.now()).await {
         Ok(paywall) => {
             tracing::info!(paywall_id = %paywall.id, "paywall created from the dashboard");
             if !paywall.origins.is_empty() {
@@ -246,8 +246,8 @@ pub async fn edit(
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Page, DashboardError> {
-    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
-    let wallets = wallets::for_sites(&ctx.store, &origin_list(&paywall.origins)).await?;
+    let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
+    let wallets = wallets::for_sites(&session.store, &origin_list(&paywall.origins)).await?;
     Ok(edit_page(&ctx, &session, &paywall, &wallets, &PaywallForm::from_paywall(&paywall), None))
 }
 
@@ -448,8 +448,8 @@ pub async fn update(
     Form(form): Form<PaywallForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
-    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
-    let wallets = wallets::for_sites(&ctx.store, &origin_list(&paywall.origins)).await?;
+    let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
+    let wallets = wallets::for_sites(&session.store, &origin_list(&paywall.origins)).await?;
     let refuse = |message: &str| {
         (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &wallets, &form, Some(message)))
             .into_response()
@@ -474,7 +474,7 @@ pub async fn update(
         image_url: Some(form.image_url.clone()),
         canonical_url: Some(form.canonical_url.clone()),
     };
-    match catalog::update(&ctx.store, &ctx.origins, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
+    match catalog::update(&session.store, &ctx.origins, &catalog::parse_id(&id)?, &patch, ctx.clock.now()).await {
         Ok(paywall) => {
             if !paywall.origins.is_empty() {
                 ctx.register_wallet_domains();
@@ -495,7 +495,7 @@ pub async fn archive(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
-    let paywall = catalog::archive(&ctx.store, &catalog::parse_id(&id)?, ctx.clock.now()).await?;
+    let paywall = catalog::archive(&session.store, &catalog::parse_id(&id)?, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
     Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())
 }
@@ -540,11 +540,11 @@ fn pay_link_svg(link: &str) -> Option<String> {
 
 /// `GET /admin/paywalls/{id}/pay-link.svg`: the pay link's QR code, to download and print.
 pub async fn pay_link_qr(
-    _session: Session,
+    session: Session,
     State(ctx): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, DashboardError> {
-    let paywall = catalog::find(&ctx.store, &catalog::parse_id(&id)?).await?;
+    let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
     let svg = pay_link_svg(&catalog::page_url(&ctx.public_url, &paywall.id))
         .ok_or_else(|| DashboardError::Internal(anyhow::anyhow!("the pay link does not fit a QR code")))?;
     Ok((

@@ -69,12 +69,8 @@ fn confirm_page(session: &Session, purchase: &Purchase, title: &str, amount: &st
 }
 
 /// `GET /admin/purchases/{id}/refund`: the confirm step.
-pub async fn confirm(
-    session: Session,
-    State(ctx): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, DashboardError> {
-    let (purchase, title) = refundable_purchase(&ctx.store, &id).await?;
+pub async fn confirm(session: Session, Path(id): Path<String>) -> Result<Response, DashboardError> {
+    let (purchase, title) = refundable_purchase(&session.store, &id).await?;
     let left = format_major(refundable(&purchase), purchase.price.currency());
     Ok(confirm_page(&session, &purchase, &title, &left, None))
 }
@@ -88,13 +84,13 @@ pub async fn refund_purchase(
     Form(form): Form<RefundForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
-    let (purchase, title) = refundable_purchase(&ctx.store, &id).await?;
+    let (purchase, title) = refundable_purchase(&session.store, &id).await?;
     let refuse = |why: &str| Ok(confirm_page(&session, &purchase, &title, &form.amount, Some(why)));
     let amount = match parse_major(&form.amount, purchase.price.currency()) {
         Ok(amount) => amount,
         Err(error) => return refuse(&error.to_string()),
     };
-    match refund(&ctx.store, &ctx.stripe, &id, Some(amount)).await {
+    match refund(&session.store, &ctx.stripe, &id, Some(amount)).await {
         Ok((made, asked)) => {
             tracing::info!(purchase_id = %id, refund_id = %made.id, "refund asked from the dashboard");
             let body = html! {

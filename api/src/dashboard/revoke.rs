@@ -15,22 +15,18 @@ use super::DashboardError;
 use super::layout::{Nav, money, page, time};
 use super::session::{CsrfForm, Session};
 use crate::state::AppState;
-use crate::store::Purchase;
+use crate::store::{Purchase, Store};
 use crate::tokens::{new_access_token, token_hash};
 
 /// The purchase and its paywall's title, or 404.
-async fn purchase(ctx: &AppState, id: &str) -> Result<(Purchase, String), DashboardError> {
+async fn purchase(store: &Store, id: &str) -> Result<(Purchase, String), DashboardError> {
     let id = PurchaseId::parse(id).map_err(|_| DashboardError::NotFound)?;
-    ctx.store.purchase_with_title(&id).await?.ok_or(DashboardError::NotFound)
+    store.purchase_with_title(&id).await?.ok_or(DashboardError::NotFound)
 }
 
 /// `GET /admin/purchases/{id}/revoke`: what revoking does, and the button.
-pub async fn confirm(
-    session: Session,
-    State(ctx): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, DashboardError> {
-    let (purchase, title) = purchase(&ctx, &id).await?;
+pub async fn confirm(session: Session, Path(id): Path<String>) -> Result<Response, DashboardError> {
+    let (purchase, title) = purchase(&session.store, &id).await?;
     let currency = purchase.price.currency().code();
     let body = html! {
         h1 { "Revoke a reader's access tokens" }
@@ -59,9 +55,9 @@ pub async fn revoke_tokens(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, form.token())?;
-    let (purchase, title) = purchase(&ctx, &id).await?;
+    let (purchase, title) = purchase(&session.store, &id).await?;
     // The hash of a token nobody is given: the old ones match nothing any more.
-    if !ctx.store.revoke_purchase_tokens(&purchase.id, &token_hash(&new_access_token())).await? {
+    if !session.store.revoke_purchase_tokens(&purchase.id, &token_hash(&new_access_token())).await? {
         return Err(DashboardError::NotFound);
     }
     tracing::info!(purchase_id = %purchase.id, "access tokens revoked from the dashboard");

@@ -17,7 +17,7 @@ use super::session::Session;
 use crate::export::purchases_csv;
 use crate::report::parse_day;
 use crate::state::AppState;
-use crate::store::{DAY_SECS, PurchaseFilter};
+use crate::store::{DAY_SECS, PurchaseFilter, Store};
 
 /// Most purchases one page or export holds.
 pub const MOST: i64 = 10_000;
@@ -40,7 +40,7 @@ struct Selection {
     titles: HashMap<String, String>,
 }
 
-async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, DashboardError> {
+async fn select(store: &Store, query: &SalesQuery) -> Result<Selection, DashboardError> {
     let day = |field: &str, text: &str| -> Result<Option<i64>, DashboardError> {
         if text.trim().is_empty() {
             return Ok(None);
@@ -61,18 +61,14 @@ async fn select(ctx: &AppState, query: &SalesQuery) -> Result<Selection, Dashboa
         text => Some(PaywallId::parse(text).map_err(|e| DashboardError::BadRequest(format!("paywall: {e}")))?),
     };
     let filter = PurchaseFilter { paywall_id, since, until, status, limit: MOST };
-    let purchases = ctx.store.admin_purchases(&filter).await?;
-    let titles = ctx.store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
+    let purchases = store.admin_purchases(&filter).await?;
+    let titles = store.paywalls().await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect();
     Ok(Selection { purchases, titles })
 }
 
 /// `GET /admin/sales`.
-pub async fn sales(
-    session: Session,
-    State(ctx): State<AppState>,
-    Query(query): Query<SalesQuery>,
-) -> Result<Page, DashboardError> {
-    let selection = select(&ctx, &query).await?;
+pub async fn sales(session: Session, Query(query): Query<SalesQuery>) -> Result<Page, DashboardError> {
+    let selection = select(&session.store, &query).await?;
     let mut titles: Vec<(&String, &String)> = selection.titles.iter().collect();
     titles.sort_by(|a, b| a.1.cmp(b.1));
     let csv_link = format!(
@@ -149,11 +145,11 @@ pub async fn sales(
 
 /// `GET /admin/sales.csv`: the same selection, as a download.
 pub async fn sales_csv(
-    _: Session,
+    session: Session,
     State(ctx): State<AppState>,
     Query(query): Query<SalesQuery>,
 ) -> Result<Response, DashboardError> {
-    let selection = select(&ctx, &query).await?;
+    let selection = select(&session.store, &query).await?;
     let csv = purchases_csv(&selection.purchases, &selection.titles)?;
     let name = format!("plog-sales-{}.csv", crate::report::day_text(ctx.clock.now().div_euclid(DAY_SECS)));
     Ok((

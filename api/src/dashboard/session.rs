@@ -1,4 +1,6 @@
-//! Signing in to the dashboard: the admin token, typed once, buys a session cookie.
+//! Signing in to the dashboard: an admin token, typed once, buys a session cookie — the owner's
+//! (`PLOG_ADMIN_TOKEN`) or a creator's API token — and the session is that creator's: its
+//! [`Session::store`] reads and writes their rows only.
 //!
 //! The cookie (`plog_session`) holds 32 random bytes; the database keeps only their HMAC keyed
 //! by the admin token (`admin_sessions`), so signing out ends the session for good, and
@@ -22,6 +24,7 @@ use super::DashboardError;
 use super::layout::{Nav, page};
 use crate::client_ip::ClientIp;
 use crate::state::AppState;
+use crate::store::{CreatorId, Store};
 use crate::tokens::{constant_time_eq, new_access_token};
 
 /// The session cookie's name.
@@ -34,6 +37,10 @@ pub struct Session {
     /// The token every form and the preview must send back.
     pub csrf_token: String,
     cookie_hash: String,
+    /// Who signed in.
+    pub creator: CreatorId,
+    /// The store, scoped to them: what every page reads and writes through.
+    pub store: Store,
 }
 
 impl Session {
@@ -95,7 +102,12 @@ impl FromRequestParts<AppState> for Session {
         let value = cookie_value(&parts.headers).ok_or(DashboardError::SignIn)?;
         let cookie_hash = session_key(ctx, &value);
         let session = ctx.store.find_session(&cookie_hash, ctx.clock.now()).await?.ok_or(DashboardError::SignIn)?;
-        Ok(Session { csrf_token: session.csrf_token, cookie_hash })
+        Ok(Session {
+            csrf_token: session.csrf_token,
+            cookie_hash,
+            creator: session.creator,
+            store: ctx.store.for_creator(session.creator),
+        })
     }
 }
 
@@ -122,7 +134,7 @@ fn sign_in_form(error: Option<&str>, status: StatusCode) -> Response {
     let body = html! {
         section.sign-in {
             h1 { "Sign in" }
-            p.hint { "With the admin token plog was started with (" code { "PLOG_ADMIN_TOKEN" } ")." }
+            p.hint { "With the admin token plog was started with (" code { "PLOG_ADMIN_TOKEN" } "), or an API token of yours (" code { "plog_…" } ")." }
             @if let Some(error) = error { p.error role="alert" { (error) } }
             form method="post" action="/admin/sign-in" {
                 label for="token" { "Admin token" }
@@ -147,7 +159,9 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Result<Response, DashboardError> {
-    let expected = ctx.config.admin_token.as_ref().ok_or(DashboardError::Disabled)?;
+    if ctx.config.admin_token.is_none() {
+        return Err(DashboardError::Disabled);
+    }
     same_site(&headers, &ctx)?;
     if let Err(wait) = ctx.admin_tokens.check(ip) {
         ctx.metrics.admin_refusal("limited");
@@ -156,16 +170,16 @@ pub async fn sign_in(
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
-    if !constant_time_eq(form.token.trim(), expected.expose_secret()) {
+    let Some(creator) = ctx.creator_of_admin_token(form.token.trim()).await? else {
         ctx.admin_tokens.failed(ip);
         ctx.metrics.admin_refusal("wrong");
         tracing::warn!("dashboard sign-in refused: wrong admin token");
-        return Ok(sign_in_form(Some("That is not the admin token."), StatusCode::UNAUTHORIZED));
-    }
+        return Ok(sign_in_form(Some("That is not an admin token."), StatusCode::UNAUTHORIZED));
+    };
     let value = new_access_token();
     let at = ctx.clock.now();
-    ctx.store.open_session(&session_key(&ctx, &value), &new_access_token(), at, at + LIFETIME_SECS).await?;
-    tracing::info!("dashboard session opened");
+    ctx.store.open_session(&session_key(&ctx, &value), &new_access_token(), creator, at, at + LIFETIME_SECS).await?;
+    tracing::info!(%creator, "dashboard session opened");
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, value, LIFETIME_SECS));
     Ok(response)

@@ -48,11 +48,11 @@ pub(super) struct PurchaseList {
     responses((status = 201, description = "Created", body = AdminPaywall), (status = 400, description = "Not JSON, or unknown fields", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody), (status = 422, description = "A field is invalid (nothing is created)", body = ErrorBody), AdminRefusals))]
 pub(super) async fn create_paywall(
-    _: Admin,
+    admin: Admin,
     State(ctx): State<AppState>,
     Json(new): Json<NewPaywall>,
 ) -> Result<(StatusCode, Json<AdminPaywall>), ApiError> {
-    let paywall = catalog::create(&ctx.store, &new, ctx.clock.now()).await?;
+    let paywall = catalog::create(&admin.store, &new, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall created");
     if !paywall.origins.is_empty() {
         ctx.register_wallet_domains();
@@ -62,8 +62,8 @@ pub(super) async fn create_paywall(
 
 /// Every paywall, newest first.
 #[utoipa::path(get, path = "/v1/admin/paywalls", tag = "paywalls", responses((status = 200, description = "The paywalls", body = PaywallList), AdminRefusals))]
-pub(super) async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
-    let paywalls = ctx.store.paywalls().await?;
+pub(super) async fn list_paywalls(admin: Admin, State(ctx): State<AppState>) -> Result<Json<PaywallList>, ApiError> {
+    let paywalls = admin.store.paywalls().await?;
     Ok(Json(PaywallList { paywalls: paywalls.iter().map(|p| catalog::to_admin(p, &ctx.public_url)).collect() }))
 }
 
@@ -71,11 +71,11 @@ pub(super) async fn list_paywalls(_: Admin, State(ctx): State<AppState>) -> Resu
 #[utoipa::path(get, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id, `pw_…`")),
     responses((status = 200, description = "The paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
 pub(super) async fn show_paywall(
-    _: Admin,
+    admin: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::find(&ctx.store, &id).await?;
+    let paywall = catalog::find(&admin.store, &id).await?;
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
 
@@ -84,12 +84,12 @@ pub(super) async fn show_paywall(
     responses((status = 200, description = "The changed paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody),
         (status = 422, description = "A field is invalid (nothing changes)", body = ErrorBody), AdminRefusals))]
 pub(super) async fn update_paywall(
-    _: Admin,
+    admin: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
     Json(patch): Json<PaywallPatch>,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::update(&ctx.store, &ctx.origins, &id, &patch, ctx.clock.now()).await?;
+    let paywall = catalog::update(&admin.store, &ctx.origins, &id, &patch, ctx.clock.now()).await?;
     if patch.origins.is_some() {
         ctx.register_wallet_domains();
     }
@@ -100,11 +100,11 @@ pub(super) async fn update_paywall(
 #[utoipa::path(delete, path = "/v1/admin/paywalls/{id}", tag = "paywalls", params(("id" = String, Path, description = "Paywall id")),
     responses((status = 200, description = "The archived paywall", body = AdminPaywall), (status = 404, description = "No such paywall", body = ErrorBody), AdminRefusals))]
 pub(super) async fn archive_paywall(
-    _: Admin,
+    admin: Admin,
     State(ctx): State<AppState>,
     PaywallPath(id): PaywallPath,
 ) -> Result<Json<AdminPaywall>, ApiError> {
-    let paywall = catalog::archive(&ctx.store, &id, ctx.clock.now()).await?;
+    let paywall = catalog::archive(&admin.store, &id, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived");
     Ok(Json(catalog::to_admin(&paywall, &ctx.public_url)))
 }
@@ -130,8 +130,7 @@ pub(super) struct PurchaseQuery {
 #[utoipa::path(get, path = "/v1/admin/purchases", tag = "sales", params(PurchaseQuery),
     responses((status = 200, description = "The purchases", body = PurchaseList), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
 pub(super) async fn list_purchases(
-    _: Admin,
-    State(ctx): State<AppState>,
+    admin: Admin,
     query: Result<Query<PurchaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PurchaseList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -156,7 +155,7 @@ pub(super) async fn list_purchases(
         })
         .transpose()?;
     let filter = PurchaseFilter { paywall_id, since: query.since, until: query.until, status, limit };
-    Ok(Json(PurchaseList { purchases: ctx.store.admin_purchases(&filter).await? }))
+    Ok(Json(PurchaseList { purchases: admin.store.admin_purchases(&filter).await? }))
 }
 
 /// Query of `GET /v1/admin/stats`.
@@ -174,8 +173,7 @@ pub(super) struct StatsQuery {
 #[utoipa::path(get, path = "/v1/admin/stats", tag = "sales", params(StatsQuery),
     responses((status = 200, description = "The report", body = Stats), (status = 400, description = "A filter cannot be read", body = ErrorBody), AdminRefusals))]
 pub(super) async fn stats(
-    _: Admin,
-    State(ctx): State<AppState>,
+    admin: Admin,
     query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Stats>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -185,13 +183,13 @@ pub(super) async fn stats(
         .map(crate::sites::canonical_origin)
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("site: {e}")))?;
-    Ok(Json(report::build(&ctx.store, &ReportFilter { since: query.since, site }).await?))
+    Ok(Json(report::build(&admin.store, &ReportFilter { since: query.since, site }).await?))
 }
 
 /// The sites' domains as registered with Stripe for wallets (Apple Pay, Google Pay, Link), with
 /// each wallet's status there and, in Stripe's words, why a registration failed.
 #[utoipa::path(get, path = "/v1/admin/wallet-domains", tag = "paywalls",
     responses((status = 200, description = "Every domain plog registered or tried to", body = WalletDomainList), AdminRefusals))]
-pub(super) async fn wallet_domains(_: Admin, State(ctx): State<AppState>) -> Result<Json<WalletDomainList>, ApiError> {
-    Ok(Json(WalletDomainList { domains: ctx.store.wallet_domains().await? }))
+pub(super) async fn wallet_domains(admin: Admin) -> Result<Json<WalletDomainList>, ApiError> {
+    Ok(Json(WalletDomainList { domains: admin.store.wallet_domains().await? }))
 }

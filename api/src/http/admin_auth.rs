@@ -1,11 +1,14 @@
-//! Who may use the admin API: the [`Admin`] extractor (the bearer token, checked in constant
-//! time behind the failure limiter it shares with the dashboard's sign-in), the refusals every
-//! admin route may answer, (`http/openapi.rs` declares the token's security scheme).
+//! Who may use the admin API: the [`Admin`] extractor (the bearer token — `PLOG_ADMIN_TOKEN`,
+//! checked in constant time, or a creator's API token, found by its hash — behind the failure
+//! limiter it shares with the dashboard's sign-in), the refusals every admin route may answer
+//! (`http/openapi.rs` declares the token's security scheme).
+//!
+//! The extractor hands the handler the store scoped to the token's creator: every admin route
+//! reads and writes through it, so a creator's request never reaches another creator's rows.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use plog_shared::api::ErrorBody;
-use secrecy::ExposeSecret;
 use utoipa::IntoResponses;
 
 use super::extract::bearer_token;
@@ -13,7 +16,7 @@ use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::limits::Limited;
 use crate::state::AppState;
-use crate::tokens::constant_time_eq;
+use crate::store::{CreatorId, Store};
 
 /// The refusals every admin route may answer with, besides its own.
 #[derive(IntoResponses)]
@@ -27,8 +30,13 @@ pub(crate) enum AdminRefusals {
     Unavailable(ErrorBody),
 }
 
-/// Proof that the request carries the admin token.
-pub(crate) struct Admin;
+/// Proof that the request carries an admin token, and whose it is.
+pub(crate) struct Admin {
+    /// Whose token it is (the owner for `PLOG_ADMIN_TOKEN`).
+    pub creator: CreatorId,
+    /// The store, scoped to that creator: what the handler reads and writes through.
+    pub store: Store,
+}
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
@@ -36,7 +44,9 @@ impl FromRequestParts<AppState> for Admin {
     /// Every presented token meets the one failure limiter of admin-token checks (shared with
     /// the dashboard's sign-in): an address over its wrong tokens is refused unread.
     async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
-        let expected = ctx.config.admin_token.as_ref().ok_or(ApiError::AdminDisabled)?;
+        if ctx.config.admin_token.is_none() {
+            return Err(ApiError::AdminDisabled);
+        }
         let Some(given) = bearer_token(&parts.headers).map(str::to_owned) else { return Err(ApiError::Unauthorized) };
         let ClientIp(client) = ClientIp::from_request_parts(parts, ctx).await?;
         if let Err(wait) = ctx.admin_tokens.check(client) {
@@ -46,8 +56,8 @@ impl FromRequestParts<AppState> for Admin {
                 retry_after: std::time::Duration::from_secs(wait),
             }));
         }
-        if constant_time_eq(&given, expected.expose_secret()) {
-            Ok(Admin)
+        if let Some(creator) = ctx.creator_of_admin_token(&given).await? {
+            Ok(Admin { creator, store: ctx.store.for_creator(creator) })
         } else {
             ctx.admin_tokens.failed(client);
             ctx.metrics.admin_refusal("wrong");

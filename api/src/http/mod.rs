@@ -15,6 +15,7 @@ mod paywalls;
 mod purchases;
 mod restore;
 mod sandbox_clock;
+mod tokens;
 mod webhooks;
 mod widget_files;
 use std::time::Duration;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     let webhooks = webhooks::router().layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT));
     let admin = admin::router()
         .merge(offers::router())
+        .merge(tokens::router())
         .merge(crate::dashboard::router())
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
 

@@ -235,7 +235,9 @@ pub(super) async fn discount(
 ) -> Result<Json<DiscountQuote>, ApiError> {
     ctx.address_limits.check_code(client)?;
     let paywall = catalog::find(&ctx.store, &id).await?;
-    let discount = discounts::lookup(&ctx.store, &body.code, ctx.clock.now()).await?.map_err(ApiError::Discount)?;
+    let discount = discounts::lookup(&ctx.store, paywall.creator, &body.code, ctx.clock.now())
+        .await?
+        .map_err(ApiError::Discount)?;
     let amount = discounts::price_with(&discount, Item::Paywall(&paywall)).ok();
     let on_sale = ctx.offers.passes_on_sale(&ctx.store).await?;
     let passes: Vec<PassQuote> = on_sale

@@ -4,25 +4,26 @@
 //! made by another replica or the CLI is seen within [`OFFERS_TTL`]. Only what readers are
 //! *offered* is cached: what a purchase costs and what a token opens are always read afresh.
 
+use std::collections::HashSet;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use plog_shared::api::PaywallStatus;
 
-use crate::store::{Pass, Store};
+use crate::store::{CreatorId, Pass, Store};
 
 /// How long the offers are believed without reading them again.
 pub const OFFERS_TTL: Duration = Duration::from_secs(5);
 
-/// The passes on sale and the "some code is active" flag, each with when it was read; shared by
-/// the server's clones of it.
+/// The passes on sale and the creators with an active code, each with when it was read; shared
+/// by the server's clones of it.
 #[derive(Debug, Default, Clone)]
 pub struct OffersCache(Arc<Slots>);
 
 #[derive(Debug, Default)]
 struct Slots {
     passes: RwLock<Option<(Arc<Vec<Pass>>, Instant)>>,
-    codes: RwLock<Option<(bool, Instant)>>,
+    codes: RwLock<Option<(Arc<HashSet<CreatorId>>, Instant)>>,
 }
 
 fn fresh<T: Clone>(slot: &RwLock<Option<(T, Instant)>>) -> Option<T> {
@@ -47,14 +48,15 @@ impl OffersCache {
         Ok(passes)
     }
 
-    /// Whether any code is active (the widget offers "Have a code?" only then).
-    pub async fn any_code_active(&self, store: &Store) -> anyhow::Result<bool> {
+    /// Whether a creator has an active code (the widget offers "Have a code?" on their paywalls
+    /// only then).
+    pub async fn any_code_active(&self, store: &Store, creator: CreatorId) -> anyhow::Result<bool> {
         if let Some(active) = fresh(&self.0.codes) {
-            return Ok(active);
+            return Ok(active.contains(&creator));
         }
-        let active = store.any_active_discount().await?;
-        keep(&self.0.codes, Some(active));
-        Ok(active)
+        let active = Arc::new(store.creators_with_active_discounts().await?);
+        keep(&self.0.codes, Some(active.clone()));
+        Ok(active.contains(&creator))
     }
 
     /// Forgets the passes (one was saved).

@@ -9,7 +9,7 @@ use plog_shared::{Currency, DiscountId, Money};
 
 use super::OfferError;
 use super::cache::OffersCache;
-use crate::store::{Discount, Pass, Paywall, Store, Target, Targets};
+use crate::store::{CreatorId, Discount, Pass, Paywall, Store, Target, Targets};
 use crate::tokens::new_id;
 
 /// How long a purchase started with a code holds the code's use unpaid; then it is given back
@@ -119,16 +119,24 @@ pub fn usable(discount: &Discount, now: i64) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The stored code a reader typed, if it exists and can be used now.
-pub async fn lookup(store: &Store, typed: &str, now: i64) -> anyhow::Result<Result<Discount, Refusal>> {
+/// The stored code a reader typed on a paywall of `creator`, if that creator has it and it can
+/// be used now: one creator's code never prices another's article.
+pub async fn lookup(
+    store: &Store,
+    creator: CreatorId,
+    typed: &str,
+    now: i64,
+) -> anyhow::Result<Result<Discount, Refusal>> {
     let Some(code) = normalize(typed) else { return Ok(Err(Refusal::Unknown)) };
-    let Some(discount) = store.discount_by_code(&code).await? else { return Ok(Err(Refusal::Unknown)) };
+    let Some(discount) = store.for_creator(creator).discount_by_code(&code).await? else {
+        return Ok(Err(Refusal::Unknown));
+    };
     Ok(usable(&discount, now).map(|()| discount))
 }
 
 /// After a use could not be taken: why (the code changed since it was read).
-pub async fn why_not_taken(store: &Store, id_code: &str, now: i64) -> anyhow::Result<Refusal> {
-    Ok(match store.discount_by_code(id_code).await? {
+pub async fn why_not_taken(store: &Store, creator: CreatorId, id_code: &str, now: i64) -> anyhow::Result<Refusal> {
+    Ok(match store.for_creator(creator).discount_by_code(id_code).await? {
         Some(discount) => usable(&discount, now).err().unwrap_or(Refusal::UsedUp),
         None => Refusal::Unknown,
     })
@@ -255,7 +263,7 @@ pub async fn offered_for(
     if paywall.status != PaywallStatus::Active || (paywall.mode != PaywallMode::Fixed && !offers_passes) {
         return Ok(false);
     }
-    offers.any_code_active(store).await
+    offers.any_code_active(store, paywall.creator).await
 }
 
 /// A code and a paywall to price with, for the unit tests here and in `payments::start`.
@@ -303,6 +311,7 @@ pub(crate) mod fixtures {
             free_html: String::new(),
             image_url: None,
             canonical_url: None,
+            creator: CreatorId::OWNER,
         }
     }
 }

@@ -8,7 +8,7 @@ use plog_shared::{PassId, PaywallId};
 use super::cache::OffersCache;
 use super::{MAX_PASS_DAYS, OfferError};
 use crate::catalog::{check_price, check_title};
-use crate::store::{Pass, Paywall, Store};
+use crate::store::{CreatorId, Pass, Paywall, Store};
 use crate::tokens::new_id;
 
 fn check_days(days: Option<i64>) -> Result<Option<i64>, OfferError> {
@@ -80,6 +80,8 @@ pub async fn create(store: &Store, offers: &OffersCache, new: &NewPass, now: i64
         status: PaywallStatus::Active,
         created_at: now,
         updated_at: now,
+        // The store handle is the creator's: the row is theirs whatever this says.
+        creator: store.creator().unwrap_or(CreatorId::OWNER),
     };
     store.save_pass(&pass).await?;
     offers.forget_passes();

@@ -139,7 +139,9 @@ pub async fn start_purchase(
         None => None,
     };
     let discount = match &choice.discount_code {
-        Some(code) => Some(discounts::lookup(store, code, now).await?.map_err(QuoteRefusal::Discount)?),
+        Some(code) => {
+            Some(discounts::lookup(store, paywall.creator, code, now).await?.map_err(QuoteRefusal::Discount)?)
+        }
         None => None,
     };
     // The amount is judged before any limit is spent or Stripe is called.
@@ -155,7 +157,10 @@ pub async fn start_purchase(
         // Its last use may be gone: readers are no longer offered the code field.
         offers.forget_codes();
         if !taken {
-            return Err(QuoteRefusal::Discount(discounts::why_not_taken(store, &discount.code, now).await?).into());
+            return Err(QuoteRefusal::Discount(
+                discounts::why_not_taken(store, paywall.creator, &discount.code, now).await?,
+            )
+            .into());
         }
     }
     let give_back = || async {
@@ -242,6 +247,7 @@ mod tests {
             status: PaywallStatus::Active,
             created_at: 0,
             updated_at: 0,
+            creator: crate::store::CreatorId::OWNER,
         }
     }
 

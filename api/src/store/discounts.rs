@@ -11,7 +11,7 @@ use plog_shared::api::DiscountStatus;
 use plog_shared::{Currency, DiscountId};
 
 use super::sql::Sql;
-use super::{Store, Targets, corrupt};
+use super::{CreatorId, Store, Targets, corrupt};
 
 /// The columns of a code, in the order of every statement below.
 macro_rules! columns {
@@ -89,14 +89,16 @@ impl TryFrom<Record> for Discount {
 }
 
 impl Store {
-    /// Inserts a code; `false` if the code exists already (codes are unique, case aside).
+    /// Inserts a code of this handle's creator; `false` if they have that code already (codes are
+    /// unique per creator, case aside: two creators may both sell with the same word).
     #[tracing::instrument(skip_all)]
     pub async fn insert_discount(&self, discount: &Discount) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         let inserted = Sql::new(concat!(
             "insert into discount_codes (",
             columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict (code) do nothing"
+            ", creator_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             on conflict (creator_id, code) do nothing"
         ))
         .bind(discount.id.as_str())
         .bind(&discount.code)
@@ -110,59 +112,74 @@ impl Store {
         .bind(discount.uses)
         .bind(discount.status.as_str())
         .bind(discount.created_at)
+        .bind(self.new_rows_owner())
         .execute(&self.pool)
         .await
         .context("Failed to insert a discount code")?;
         Ok(inserted == 1)
     }
 
-    /// Every code, newest first.
+    /// Every code (of this handle's creator), newest first.
     #[tracing::instrument(skip_all)]
     pub async fn discounts(&self) -> anyhow::Result<Vec<Discount>> {
-        let records: Vec<Record> =
-            Sql::new(concat!("select ", columns!(), " from discount_codes order by created_at desc, id"))
-                .fetch_all(&self.pool)
-                .await
-                .context("Failed to list discount codes")?;
+        let records: Vec<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from discount_codes where (cast($1 as bigint) is null or creator_id = $1) order by created_at desc, id"
+        ))
+        .bind(self.scope_arg())
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to list discount codes")?;
         Ok(records.into_iter().map(Discount::try_from).collect::<Result<_, _>>()?)
     }
 
-    /// A code by its (upper-case) text.
+    /// A code of this handle's creator by its (upper-case) text. On the plog's own handle, the
+    /// code of any creator (each creator's codes are unique, not the plog's): the offers read it
+    /// on the handle of the paywall's creator.
     #[tracing::instrument(skip_all)]
     pub async fn discount_by_code(&self, code: &str) -> anyhow::Result<Option<Discount>> {
-        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from discount_codes where code = $1"))
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await
-            .context("Failed to read a discount code")?;
+        let record: Option<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from discount_codes where code = $1 and (cast($2 as bigint) is null or creator_id = $2) \
+             order by creator_id limit 1"
+        ))
+        .bind(code)
+        .bind(self.scope_arg())
+        .fetch_optional(&self.pool)
+        .await
+        .context("Failed to read a discount code")?;
         Ok(record.map(Discount::try_from).transpose()?)
     }
 
-    /// Whether any active code exists (the widget offers "Have a code?" only then; read through
-    /// `offers::cache::OffersCache`).
+    /// The creators who have an active code (the widget offers "Have a code?" on their paywalls
+    /// only; read through `offers::cache::OffersCache`).
     #[tracing::instrument(skip_all)]
-    pub async fn any_active_discount(&self) -> anyhow::Result<bool> {
-        let active = Sql::new(
-            "select count(*) from discount_codes where status = 'active' and (max_uses is null or uses < max_uses)",
+    pub async fn creators_with_active_discounts(&self) -> anyhow::Result<std::collections::HashSet<CreatorId>> {
+        let rows: Vec<(i64,)> = Sql::new(
+            "select distinct creator_id from discount_codes \
+             where status = 'active' and (max_uses is null or uses < max_uses)",
         )
-        .fetch_value::<i64>(&self.pool)
+        .fetch_all(&self.pool)
         .await
-        .context("Failed to look for discount codes")?
-            > 0;
-        Ok(active)
+        .context("Failed to look for discount codes")?;
+        Ok(rows.into_iter().map(|(id,)| CreatorId::from_column(id)).collect())
     }
 
-    /// Disables a code by its id (if what the creator typed is one) or its (upper-case) text;
-    /// `None` if there is none.
+    /// Disables a code of this handle's creator by its id (if what the creator typed is one) or
+    /// its (upper-case) text; `None` if they have none.
     #[tracing::instrument(skip_all)]
     pub async fn disable_discount(&self, id: Option<&DiscountId>, code: &str) -> anyhow::Result<Option<Discount>> {
         let _turn = self.writer_turn().await;
         let record: Option<Record> = Sql::new(concat!(
-            "update discount_codes set status = 'disabled' where id = $1 or code = $2 returning ",
+            "update discount_codes set status = 'disabled' \
+             where (id = $1 or code = $2) and (cast($3 as bigint) is null or creator_id = $3) returning ",
             columns!()
         ))
         .bind(id.map(DiscountId::as_str))
         .bind(code)
+        .bind(self.scope_arg())
         .fetch_optional(&self.pool)
         .await
         .context("Failed to disable a discount code")?;

@@ -81,13 +81,16 @@ impl Store {
         Ok(())
     }
 
-    /// Views per paywall on the days from the one of `since` on.
+    /// Views per paywall (of this handle's creator) on the days from the one of `since` on.
     #[tracing::instrument(skip_all)]
     pub async fn views_per_paywall(&self, since: i64) -> anyhow::Result<Vec<(PaywallId, i64)>> {
         let rows: Vec<(String, i64)> = Sql::new(
-            "select paywall_id, cast(sum(views) as bigint) from paywall_views where day >= $1 group by paywall_id",
+            "select v.paywall_id, cast(sum(v.views) as bigint) from paywall_views v \
+             join paywalls w on w.id = v.paywall_id \
+             where v.day >= $1 and (cast($2 as bigint) is null or w.creator_id = $2) group by v.paywall_id",
         )
         .bind(since.div_euclid(DAY_SECS))
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to read views")?;
@@ -97,7 +100,7 @@ impl Store {
     }
 
     /// Sales per paywall and currency: purchases created, paid (articles, tips and passes apart),
-    /// refunded and disputed since `since`.
+    /// refunded and disputed since `since` (this handle's creator's sales).
     #[tracing::instrument(skip_all)]
     pub async fn totals_per_paywall(&self, since: i64) -> anyhow::Result<Vec<PaywallTotals>> {
         Sql::new(
@@ -112,16 +115,17 @@ impl Store {
                cast(coalesce(sum(case when status = 'paid' and mode = 'tip' and paid_at >= $1 then amount else 0 end), 0) as bigint) as tip_revenue, \
                cast(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then 1 else 0 end) as bigint) as pass_count, \
                cast(coalesce(sum(case when status = 'paid' and pass_id is not null and paid_at >= $1 then amount else 0 end), 0) as bigint) as pass_revenue \
-             from purchases group by paywall_id, currency",
+             from purchases where (cast($2 as bigint) is null or creator_id = $2) group by paywall_id, currency",
         )
         .bind(since)
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to total sales per paywall")
     }
 
     /// Money paid per paywall, currency and UTC day, since `since` (passes with the articles:
-    /// a day's takings are all the money of the day, tips apart).
+    /// a day's takings are all the money of the day, tips apart); this handle's creator's sales.
     #[tracing::instrument(skip_all)]
     pub async fn takings_per_day(&self, since: i64) -> anyhow::Result<Vec<DayTotals>> {
         Sql::new(
@@ -130,10 +134,11 @@ impl Store {
                cast(coalesce(sum(case when mode <> 'tip' then amount else 0 end), 0) as bigint) as revenue, \
                cast(sum(case when mode = 'tip' then 1 else 0 end) as bigint) as tip_count, \
                cast(coalesce(sum(case when mode = 'tip' then amount else 0 end), 0) as bigint) as tip_revenue \
-             from purchases where status = 'paid' and paid_at >= $1 \
+             from purchases where status = 'paid' and paid_at >= $1 and (cast($2 as bigint) is null or creator_id = $2) \
              group by paywall_id, currency, cast(paid_at / 86400 as bigint)",
         )
         .bind(since)
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to total sales per day")

@@ -77,13 +77,15 @@ macro_rules! select {
 }
 
 impl Store {
-    /// Inserts a gift link.
+    /// Inserts a gift link of one of this handle's creator's paywalls (the link is the
+    /// paywall's creator's); an error if they have no such paywall.
     #[tracing::instrument(skip_all)]
     pub async fn insert_gift(&self, gift: &NewGiftLink, now: i64) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
-        Sql::new(
-            "insert into gift_links (id, paywall_id, code_hash, label, max_opens, expires_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7)",
+        let inserted = Sql::new(
+            "insert into gift_links (id, paywall_id, code_hash, label, max_opens, expires_at, created_at, creator_id) \
+             select $1, $2, $3, $4, $5, $6, $7, creator_id from paywalls \
+             where id = $2 and (cast($8 as bigint) is null or creator_id = $8)",
         )
         .bind(gift.id.as_str())
         .bind(gift.paywall_id.as_str())
@@ -92,46 +94,55 @@ impl Store {
         .bind(gift.max_opens)
         .bind(gift.expires_at)
         .bind(now)
+        .bind(self.scope_arg())
         .execute(&self.pool)
         .await
         .context("Failed to insert a gift link")?;
+        anyhow::ensure!(inserted == 1, "no paywall {} of this creator for a gift link", gift.paywall_id);
         Ok(())
     }
 
-    /// Gift links, newest first; of one paywall if given.
+    /// Gift links (of this handle's creator), newest first; of one paywall if given.
     #[tracing::instrument(skip_all)]
     pub async fn gifts(&self, paywall_id: Option<&PaywallId>) -> anyhow::Result<Vec<Gift>> {
         Sql::new(concat!(
             select!(),
-            "where (cast($1 as text) is null or g.paywall_id = $1) order by g.created_at desc, g.id"
+            "where (cast($1 as text) is null or g.paywall_id = $1) \
+               and (cast($2 as bigint) is null or g.creator_id = $2) order by g.created_at desc, g.id"
         ))
         .bind(paywall_id.map(PaywallId::as_str))
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to list gift links")
     }
 
-    /// One gift link.
+    /// One gift link (of this handle's creator).
     #[tracing::instrument(skip_all)]
     pub async fn gift(&self, id: &GiftId) -> anyhow::Result<Option<Gift>> {
-        Sql::new(concat!(select!(), "where g.id = $1"))
+        Sql::new(concat!(select!(), "where g.id = $1 and (cast($2 as bigint) is null or g.creator_id = $2)"))
             .bind(id.as_str())
+            .bind(self.scope_arg())
             .fetch_optional(&self.pool)
             .await
             .context("Failed to read a gift link")
     }
 
-    /// Revokes a link at once: its openings no longer unlock. `false` if there is no such link.
+    /// Revokes a link at once: its openings no longer unlock. `false` if there is no such link
+    /// (of this handle's creator).
     #[tracing::instrument(skip_all)]
     pub async fn revoke_gift(&self, id: &GiftId, now: i64) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
-        let found: Option<(String,)> =
-            Sql::new("update gift_links set revoked_at = coalesce(revoked_at, $2) where id = $1 returning id")
-                .bind(id.as_str())
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await
-                .context("Failed to revoke a gift link")?;
+        let found: Option<(String,)> = Sql::new(
+            "update gift_links set revoked_at = coalesce(revoked_at, $2) \
+             where id = $1 and (cast($3 as bigint) is null or creator_id = $3) returning id",
+        )
+        .bind(id.as_str())
+        .bind(now)
+        .bind(self.scope_arg())
+        .fetch_optional(&self.pool)
+        .await
+        .context("Failed to revoke a gift link")?;
         Ok(found.is_some())
     }
 
@@ -192,18 +203,21 @@ impl Store {
     }
 
     /// Gift opens per paywall since `since`, and paid purchases of each such paywall since the
-    /// first open of one of its links (the report's "purchases that followed").
+    /// first open of one of its links (the report's "purchases that followed"); of this handle's
+    /// creator's links.
     #[tracing::instrument(skip_all)]
     pub async fn gift_figures(&self, since: i64) -> anyhow::Result<Vec<(PaywallId, i64, i64)>> {
         let rows: Vec<(String, i64, i64)> = Sql::new(
             "with opened as (select g.paywall_id, count(*) as opens, min(o.opened_at) as first_open \
-               from gift_opens o join gift_links g on g.id = o.gift_id where o.opened_at >= $1 group by g.paywall_id) \
+               from gift_opens o join gift_links g on g.id = o.gift_id \
+               where o.opened_at >= $1 and (cast($2 as bigint) is null or g.creator_id = $2) group by g.paywall_id) \
              select opened.paywall_id, cast(opened.opens as bigint), \
                cast((select count(*) from purchases p where p.paywall_id = opened.paywall_id and p.status = 'paid' \
                  and p.paid_at >= opened.first_open) as bigint) \
              from opened",
         )
         .bind(since)
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to read gift figures")?;

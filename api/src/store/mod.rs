@@ -2,7 +2,8 @@
 //! [`purchases`], [`events`] (Stripe's webhook deliveries), [`outbox`] (mail owed to readers),
 //! [`restores`] (restore codes and the tokens they bought), [`passes`], [`gifts`] (gift links and
 //! their openings), [`discounts`] (codes), [`sessions`] (the dashboard's),
-//! [`figures`] (views and sales totals) — on the pool and migrations of [`pool`].
+//! [`figures`] (views and sales totals), [`creators`] (who owns all of it, their API tokens, and
+//! the handle scoped to one of them) — on the pool and migrations of [`pool`].
 //!
 //! SQL is written to run on SQLite and PostgreSQL alike (`$1` placeholders, bigint epoch times,
 //! integer money), and every invariant — one purchase per PaymentIntent, one effect per Stripe
@@ -27,6 +28,7 @@ enum Pool {
 }
 
 pub mod backup;
+pub mod creators;
 pub mod discounts;
 pub mod events;
 pub mod figures;
@@ -44,6 +46,7 @@ pub mod targets;
 pub mod wallet_domains;
 
 pub use backup::BackupSummary;
+pub use creators::{Creator, CreatorId, CreatorStatus, CreatorToken};
 pub use discounts::Discount;
 pub use events::EventOutcome;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
@@ -68,6 +71,9 @@ pub struct Store {
     /// still wait through `busy_timeout`. Correctness never rests on it: the database holds
     /// every invariant. `None` on PostgreSQL, where writers run concurrently.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The creator whose rows this handle reads and writes; `None`: every creator's
+    /// ([`creators`] says which handle is used where).
+    scope: Option<CreatorId>,
 }
 
 impl Store {

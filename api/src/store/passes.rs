@@ -6,12 +6,12 @@ use plog_shared::api::{PassScope, PaywallMode, PaywallStatus};
 use plog_shared::{Currency, Money, PassId, PaywallId};
 
 use super::sql::Sql;
-use super::{Paywall, Store, corrupt};
+use super::{CreatorId, Paywall, Store, corrupt};
 
 /// The columns of a pass, in the order of every statement below.
 macro_rules! columns {
     () => {
-        "id, title, price_amount, currency, scope, origin, paywall_ids, days, status, created_at, updated_at"
+        "id, title, price_amount, currency, scope, origin, paywall_ids, days, status, created_at, updated_at, creator_id"
     };
 }
 
@@ -26,7 +26,7 @@ pub struct Pass {
     pub price: Money,
     /// Site or set.
     pub scope: PassScope,
-    /// Scope `site`: the canonical origin; `""`: every paywall of this plog.
+    /// Scope `site`: the canonical origin; `""`: every paywall of its creator.
     pub origin: String,
     /// Scope `set`: the paywalls it opens.
     pub paywall_ids: Vec<PaywallId>,
@@ -38,16 +38,20 @@ pub struct Pass {
     pub created_at: i64,
     /// Unix seconds.
     pub updated_at: i64,
+    /// Whose it is (set by the store handle that inserts it, never by an edit).
+    pub creator: CreatorId,
 }
 
 impl Pass {
     /// Whether the pass opens this paywall: read each time, so paywalls added to the site or to
     /// the set later are covered too. A site's pass covers only paywalls whose creator listed
     /// that site: a paywall without a site list sells on any blog, and a cheap pass of one blog
-    /// must not open it. Only the pass without a site covers every paywall of this plog. A tip
-    /// jar is never covered: a pass buys reading, and a tip jar sells nothing to read.
+    /// must not open it. Only the pass without a site covers every paywall of its creator. A tip
+    /// jar is never covered: a pass buys reading, and a tip jar sells nothing to read. Nor is
+    /// another creator's paywall, whatever the scope says: one creator's pass never opens
+    /// another's article, on one plog with many creators.
     pub fn covers(&self, paywall: &Paywall) -> bool {
-        if paywall.mode == PaywallMode::Tip {
+        if paywall.mode == PaywallMode::Tip || paywall.creator != self.creator {
             return false;
         }
         match self.scope {
@@ -70,6 +74,7 @@ struct Record {
     status: String,
     created_at: i64,
     updated_at: i64,
+    creator_id: i64,
 }
 
 impl TryFrom<Record> for Pass {
@@ -95,22 +100,25 @@ impl TryFrom<Record> for Pass {
             days: row.days,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            creator: CreatorId::from_column(row.creator_id),
         })
     }
 }
 
 impl Store {
-    /// Inserts a pass, or writes every field of an existing one (as validated by `offers::passes`).
+    /// Inserts a pass (this handle's creator's), or writes every field of an existing one of
+    /// theirs (as validated by `offers::passes`); another creator's pass of that id stays as it is.
     #[tracing::instrument(skip_all)]
     pub async fn save_pass(&self, pass: &Pass) -> anyhow::Result<()> {
         let _turn = self.writer_turn().await;
         Sql::new(concat!(
             "insert into passes (",
             columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              on conflict (id) do update set title = excluded.title, price_amount = excluded.price_amount, \
                currency = excluded.currency, origin = excluded.origin, paywall_ids = excluded.paywall_ids, \
-               days = excluded.days, status = excluded.status, updated_at = excluded.updated_at"
+               days = excluded.days, status = excluded.status, updated_at = excluded.updated_at \
+             where passes.creator_id = excluded.creator_id"
         ))
         .bind(pass.id.as_str())
         .bind(&pass.title)
@@ -123,40 +131,52 @@ impl Store {
         .bind(pass.status.as_str())
         .bind(pass.created_at)
         .bind(pass.updated_at)
+        .bind(self.new_rows_owner())
         .execute(&self.pool)
         .await
         .context("Failed to save a pass")?;
         Ok(())
     }
 
-    /// One pass.
+    /// One pass (of this handle's creator).
     #[tracing::instrument(skip_all)]
     pub async fn pass(&self, id: &PassId) -> anyhow::Result<Option<Pass>> {
-        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from passes where id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .context("Failed to read a pass")?;
+        let record: Option<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from passes where id = $1 and (cast($2 as bigint) is null or creator_id = $2)"
+        ))
+        .bind(id.as_str())
+        .bind(self.scope_arg())
+        .fetch_optional(&self.pool)
+        .await
+        .context("Failed to read a pass")?;
         Ok(record.map(Pass::try_from).transpose()?)
     }
 
-    /// Every pass, newest first.
+    /// Every pass (of this handle's creator), newest first.
     #[tracing::instrument(skip_all)]
     pub async fn passes(&self) -> anyhow::Result<Vec<Pass>> {
-        let records: Vec<Record> =
-            Sql::new(concat!("select ", columns!(), " from passes order by created_at desc, id"))
-                .fetch_all(&self.pool)
-                .await
-                .context("Failed to list passes")?;
+        let records: Vec<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from passes where (cast($1 as bigint) is null or creator_id = $1) order by created_at desc, id"
+        ))
+        .bind(self.scope_arg())
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to list passes")?;
         Ok(records.into_iter().map(Pass::try_from).collect::<Result<_, _>>()?)
     }
 
-    /// Paid purchases per pass.
+    /// Paid purchases per pass (of this handle's creator).
     #[tracing::instrument(skip_all)]
     pub async fn passes_sold(&self) -> anyhow::Result<std::collections::HashMap<PassId, i64>> {
         let rows: Vec<(String, i64)> = Sql::new(
-            "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' group by pass_id",
+            "select pass_id, count(*) from purchases where pass_id is not null and status = 'paid' \
+               and (cast($1 as bigint) is null or creator_id = $1) group by pass_id",
         )
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to count passes sold")?;

@@ -7,7 +7,7 @@ use plog_shared::money::MAX_AMOUNT;
 use plog_shared::{Currency, Money, PaywallId};
 
 use super::sql::Sql;
-use super::{Store, corrupt};
+use super::{CreatorId, Store, corrupt};
 
 /// The columns of a paywall, in the order of every statement below: the id, the fields a
 /// creator edits (`with_fields` binds these seventeen), then state and times.
@@ -15,7 +15,7 @@ macro_rules! columns {
     () => {
         "id, title, teaser, price_amount, currency, content_markdown, content_html, origins, mode, \
          suggested_amount, max_amount, preset_amounts, show_count, free_markdown, free_html, image_url, \
-         canonical_url, status, created_at, updated_at"
+         canonical_url, status, created_at, updated_at, creator_id"
     };
 }
 
@@ -60,6 +60,8 @@ pub struct Paywall {
     pub image_url: Option<String>,
     /// The original post (`rel=canonical`).
     pub canonical_url: Option<String>,
+    /// Whose it is (set by the store handle that inserts it, never by an edit).
+    pub creator: CreatorId,
 }
 
 impl Paywall {
@@ -92,6 +94,7 @@ struct Record {
     free_html: String,
     image_url: Option<String>,
     canonical_url: Option<String>,
+    creator_id: i64,
 }
 
 impl TryFrom<Record> for Paywall {
@@ -126,6 +129,7 @@ impl TryFrom<Record> for Paywall {
             free_html: row.free_html,
             image_url: row.image_url,
             canonical_url: row.canonical_url,
+            creator: CreatorId::from_column(row.creator_id),
         })
     }
 }
@@ -159,43 +163,53 @@ fn with_fields<'a>(statement: &'static str, paywall: &'a Paywall) -> Sql<'a> {
 }
 
 impl Store {
-    /// Inserts a paywall.
+    /// Inserts a paywall, this handle's creator's.
     #[tracing::instrument(skip_all)]
     pub async fn insert_paywall(&self, paywall: &Paywall) -> anyhow::Result<()> {
         let statement = concat!(
             "insert into paywalls (",
             columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         );
         with_fields(statement, paywall)
             .bind(paywall.status.as_str())
             .bind(paywall.created_at)
             .bind(paywall.updated_at)
+            .bind(self.new_rows_owner())
             .execute(&self.pool)
             .await
             .context("Failed to insert a paywall")?;
         Ok(())
     }
 
-    /// One paywall.
+    /// One paywall (of this handle's creator).
     #[tracing::instrument(skip_all)]
     pub async fn paywall(&self, id: &PaywallId) -> anyhow::Result<Option<Paywall>> {
-        let record: Option<Record> = Sql::new(concat!("select ", columns!(), " from paywalls where id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .context("Failed to read a paywall")?;
+        let record: Option<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from paywalls where id = $1 and (cast($2 as bigint) is null or creator_id = $2)"
+        ))
+        .bind(id.as_str())
+        .bind(self.scope_arg())
+        .fetch_optional(&self.pool)
+        .await
+        .context("Failed to read a paywall")?;
         Ok(record.map(Paywall::try_from).transpose()?)
     }
 
-    /// All paywalls, newest first.
+    /// All paywalls (of this handle's creator), newest first.
     #[tracing::instrument(skip_all)]
     pub async fn paywalls(&self) -> anyhow::Result<Vec<Paywall>> {
-        let records: Vec<Record> =
-            Sql::new(concat!("select ", columns!(), " from paywalls order by created_at desc, id"))
-                .fetch_all(&self.pool)
-                .await
-                .context("Failed to list paywalls")?;
+        let records: Vec<Record> = Sql::new(concat!(
+            "select ",
+            columns!(),
+            " from paywalls where (cast($1 as bigint) is null or creator_id = $1) order by created_at desc, id"
+        ))
+        .bind(self.scope_arg())
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to list paywalls")?;
         Ok(records.into_iter().map(Paywall::try_from).collect::<Result<_, _>>()?)
     }
 
@@ -207,9 +221,10 @@ impl Store {
                content_markdown = $6, content_html = $7, origins = $8, mode = $9, suggested_amount = $10, \
                max_amount = $11, preset_amounts = $12, show_count = $13, free_markdown = $14, free_html = $15, \
                image_url = $16, canonical_url = $17, updated_at = $18 \
-             where id = $1";
+             where id = $1 and (cast($19 as bigint) is null or creator_id = $19)";
         let updated = with_fields(statement, paywall)
             .bind(now)
+            .bind(self.scope_arg())
             .execute(&self.pool)
             .await
             .context("Failed to update a paywall")?;
@@ -222,12 +237,16 @@ impl Store {
     /// Archives a paywall (no new purchases; buyers keep access); `None` if there is none.
     #[tracing::instrument(skip_all)]
     pub async fn archive_paywall(&self, id: &PaywallId, now: i64) -> anyhow::Result<Option<Paywall>> {
-        let updated = Sql::new("update paywalls set status = 'archived', updated_at = $2 where id = $1")
-            .bind(id.as_str())
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .context("Failed to archive a paywall")?;
+        let updated = Sql::new(
+            "update paywalls set status = 'archived', updated_at = $2 \
+             where id = $1 and (cast($3 as bigint) is null or creator_id = $3)",
+        )
+        .bind(id.as_str())
+        .bind(now)
+        .bind(self.scope_arg())
+        .execute(&self.pool)
+        .await
+        .context("Failed to archive a paywall")?;
         if updated == 0 {
             return Ok(None);
         }
@@ -283,6 +302,7 @@ mod tests {
             free_html: String::new(),
             image_url: None,
             canonical_url: None,
+            creator_id: 1,
         }
     }
 

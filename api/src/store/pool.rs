@@ -77,7 +77,7 @@ impl Store {
                 }
             };
             let sqlite_file = Some(options.get_filename().to_owned()).filter(|f| f.as_os_str() != ":memory:");
-            Ok(Store { pool: Pool::Sqlite(pool), sqlite_file, write_gate: Some(Default::default()) })
+            Ok(Store { pool: Pool::Sqlite(pool), sqlite_file, write_gate: Some(Default::default()), scope: None })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("Failed to parse the PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
@@ -86,7 +86,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .context("Failed to connect to PostgreSQL")?;
-            Ok(Store { pool: Pool::Postgres(pool), sqlite_file: None, write_gate: None })
+            Ok(Store { pool: Pool::Postgres(pool), sqlite_file: None, write_gate: None, scope: None })
         } else {
             anyhow::bail!(
                 "unsupported PLOG_DATABASE_URL scheme {:?}: use sqlite://FILE or postgres://USER:PASSWORD@HOST/DATABASE",

@@ -7,14 +7,14 @@ use plog_shared::api::{AdminPurchase, DisputeStatus, PaywallMode, PurchaseStatus
 use plog_shared::{Currency, DiscountId, MailId, Money, PassId, PaywallId, PurchaseId};
 
 use super::sql::{Sql, Tx};
-use super::{Store, corrupt};
+use super::{CreatorId, Store, corrupt};
 use crate::purchase_state::{self, Effect, PaymentUpdate, Stored};
 
 /// The columns of a purchase as [`Purchase`] reads them.
 macro_rules! columns {
     () => {
         "id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, \
-         paid_at, mode, refunded_amount, dispute_status"
+         paid_at, mode, refunded_amount, dispute_status, creator_id"
     };
 }
 
@@ -47,6 +47,8 @@ pub struct Purchase {
     pub refunded_amount: i64,
     /// The last dispute's status, if there was one.
     pub dispute_status: Option<DisputeStatus>,
+    /// Whose sale it is: its paywall's creator.
+    pub creator: CreatorId,
 }
 
 impl Purchase {
@@ -86,6 +88,7 @@ struct Record {
     mode: String,
     refunded_amount: i64,
     dispute_status: Option<String>,
+    creator_id: i64,
 }
 
 impl TryFrom<Record> for Purchase {
@@ -108,6 +111,7 @@ impl TryFrom<Record> for Purchase {
             paid_at: row.paid_at,
             refunded_amount: row.refunded_amount,
             dispute_status: row.dispute_status.map(DisputeStatus::from),
+            creator: CreatorId::from_column(row.creator_id),
         })
     }
 }
@@ -366,7 +370,7 @@ async fn move_discount_use(tx: &mut Tx, intent: &str, mark: &'static str, count:
 }
 
 impl Store {
-    /// Inserts a pending purchase.
+    /// Inserts a pending purchase, its paywall's creator's.
     #[tracing::instrument(skip_all)]
     pub async fn insert_purchase(&self, purchase: &NewPurchase, now: i64) -> anyhow::Result<()> {
         async {
@@ -374,8 +378,9 @@ impl Store {
             Sql::new(
                 "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, \
                    created_at, updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, \
-                   discount_held) \
-                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                   discount_held, creator_id) \
+                 values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                   (select creator_id from paywalls where id = $2))",
             )
             .bind(purchase.id.as_str())
             .bind(purchase.paywall_id.as_str())
@@ -465,7 +470,7 @@ impl Store {
         .context("Failed to attach a receipt")
     }
 
-    /// A purchase by id, with its paywall's title (what a receipt says).
+    /// A purchase by id (of this handle's creator), with its paywall's title (what a receipt says).
     #[tracing::instrument(skip_all)]
     pub async fn purchase_with_title(&self, id: &PurchaseId) -> anyhow::Result<Option<(Purchase, String)>> {
         #[derive(sqlx::FromRow)]
@@ -477,9 +482,11 @@ impl Store {
         let row: Option<Row> = Sql::new(concat!(
             "with p as (select ",
             columns!(),
-            " from purchases where id = $1) select p.*, w.title from p join paywalls w on w.id = p.paywall_id"
+            " from purchases where id = $1 and (cast($2 as bigint) is null or creator_id = $2)) \
+             select p.*, w.title from p join paywalls w on w.id = p.paywall_id"
         ))
         .bind(id.as_str())
+        .bind(self.scope_arg())
         .fetch_optional(&self.pool)
         .await
         .context("Failed to read a purchase and its title")?;
@@ -585,7 +592,7 @@ impl Store {
         Ok(record.map(Purchase::try_from).transpose()?)
     }
 
-    /// Purchases, newest first.
+    /// Purchases (of this handle's creator), newest first.
     #[tracing::instrument(skip_all)]
     pub async fn purchases(&self, filter: &PurchaseFilter) -> anyhow::Result<Vec<Purchase>> {
         let records: Vec<Record> = Sql::new(concat!(
@@ -594,6 +601,7 @@ impl Store {
             " from purchases \
              where (cast($1 as text) is null or paywall_id = $1) and (cast($2 as bigint) is null or created_at >= $2) \
                and (cast($4 as bigint) is null or created_at < $4) and (cast($5 as text) is null or status = $5) \
+               and (cast($6 as bigint) is null or creator_id = $6) \
              order by created_at desc, id limit $3"
         ))
         .bind(filter.paywall_id.as_ref().map(PaywallId::as_str))
@@ -601,6 +609,7 @@ impl Store {
         .bind(filter.limit)
         .bind(filter.until)
         .bind(filter.status.map(PurchaseStatus::as_str))
+        .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
         .context("Failed to list purchases")?;
@@ -617,18 +626,26 @@ impl Store {
 
     /// Ends every access token of a purchase without touching its payment: its own token's hash
     /// becomes `fresh_hash` (of a token nobody holds) and the tokens restores added go. A reader
-    /// whose token leaked gets fresh ones by restoring access. `false`: no such purchase.
+    /// whose token leaked gets fresh ones by restoring access. `false`: no such purchase (of
+    /// this handle's creator), and nothing changes.
     #[tracing::instrument(skip_all)]
     pub async fn revoke_purchase_tokens(&self, purchase_id: &PurchaseId, fresh_hash: &str) -> anyhow::Result<bool> {
         let _turn = self.writer_turn().await;
         async {
             let mut tx = self.pool.begin().await?;
-            let found = Sql::new("update purchases set token_hash = $2 where id = $1")
-                .bind(purchase_id.as_str())
-                .bind(fresh_hash)
-                .execute(&mut tx)
-                .await?
+            let found = Sql::new(
+                "update purchases set token_hash = $2 where id = $1 and (cast($3 as bigint) is null or creator_id = $3)",
+            )
+            .bind(purchase_id.as_str())
+            .bind(fresh_hash)
+            .bind(self.scope_arg())
+            .execute(&mut tx)
+            .await?
                 == 1;
+            if !found {
+                tx.rollback().await?;
+                return Ok(false);
+            }
             Sql::new("delete from restored_tokens where purchase_id = $1")
                 .bind(purchase_id.as_str())
                 .execute(&mut tx)
@@ -718,6 +735,7 @@ mod tests {
             mode: "fixed".into(),
             refunded_amount: 0,
             dispute_status: None,
+            creator_id: 1,
         };
         assert_eq!(Purchase::try_from(record()).unwrap().status, PurchaseStatus::Paid);
         let corruptions: [fn(&mut Record); 4] = [

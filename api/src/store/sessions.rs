@@ -2,25 +2,28 @@
 
 use anyhow::Context;
 
-use super::Store;
 use super::sql::Sql;
+use super::{CreatorId, Store};
 
 /// A live dashboard session.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct AdminSession {
     /// The token the dashboard's forms must send back (CSRF).
     pub csrf_token: String,
     /// Unix seconds after which the session is over.
     pub expires_at: i64,
+    /// Who signed in.
+    pub creator: CreatorId,
 }
 
 impl Store {
-    /// Opens a session (and forgets the ones that have expired).
+    /// Opens a session of `creator` (and forgets the ones that have expired).
     #[tracing::instrument(skip_all)]
     pub async fn open_session(
         &self,
         token_hash: &str,
         csrf_token: &str,
+        creator: CreatorId,
         now: i64,
         expires_at: i64,
     ) -> anyhow::Result<()> {
@@ -29,12 +32,14 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             Sql::new("delete from admin_sessions where expires_at <= $1").bind(now).execute(&mut tx).await?;
             Sql::new(
-                "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at) values ($1, $2, $3, $4)",
+                "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at, creator_id) \
+                 values ($1, $2, $3, $4, $5)",
             )
             .bind(token_hash)
             .bind(csrf_token)
             .bind(now)
             .bind(expires_at)
+            .bind(creator.get())
             .execute(&mut tx)
             .await?;
             tx.commit().await
@@ -46,12 +51,19 @@ impl Store {
     /// The session of a cookie's hash, if it exists and has not expired.
     #[tracing::instrument(skip_all)]
     pub async fn find_session(&self, token_hash: &str, now: i64) -> anyhow::Result<Option<AdminSession>> {
-        Sql::new("select csrf_token, expires_at from admin_sessions where token_hash = $1 and expires_at > $2")
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await
-            .context("Failed to read a session")
+        let row: Option<(String, i64, i64)> = Sql::new(
+            "select csrf_token, expires_at, creator_id from admin_sessions where token_hash = $1 and expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .context("Failed to read a session")?;
+        Ok(row.map(|(csrf_token, expires_at, creator)| AdminSession {
+            csrf_token,
+            expires_at,
+            creator: CreatorId::from_column(creator),
+        }))
     }
 
     /// Ends a session (signing out).

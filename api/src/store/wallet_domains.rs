@@ -39,7 +39,8 @@ impl TryFrom<Record> for WalletDomain {
 }
 
 impl Store {
-    /// Every domain registered or tried, by name.
+    /// Every domain registered or tried, by name; on a creator's handle, only the domains of
+    /// the sites their paywalls list (the registrations are the plog's, the sites are theirs).
     #[tracing::instrument(skip_all)]
     pub async fn wallet_domains(&self) -> anyhow::Result<Vec<WalletDomain>> {
         let records: Vec<Record> = Sql::new(
@@ -49,7 +50,18 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("Failed to read the wallet domains")?;
-        Ok(records.into_iter().map(WalletDomain::try_from).collect::<Result<_, _>>()?)
+        let domains: Vec<WalletDomain> = records.into_iter().map(WalletDomain::try_from).collect::<Result<_, _>>()?;
+        if self.scope.is_none() {
+            return Ok(domains);
+        }
+        let hosts: std::collections::HashSet<String> = self
+            .paywalls()
+            .await?
+            .iter()
+            .flat_map(|paywall| crate::sites::origin_list(&paywall.origins))
+            .filter_map(|origin| url::Url::parse(&origin).ok()?.host_str().map(str::to_owned))
+            .collect();
+        Ok(domains.into_iter().filter(|d| hosts.contains(&d.domain)).collect())
     }
 
     /// Keeps what Stripe answered for a domain, replacing what was kept before.

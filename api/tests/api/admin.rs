@@ -218,6 +218,7 @@ async fn openapi_json_describes_every_route_a_client_calls_its_bodies_and_the_er
             "DELETE /v1/admin/gifts/{id}",
             "DELETE /v1/admin/passes/{id}",
             "DELETE /v1/admin/paywalls/{id}",
+            "DELETE /v1/admin/tokens/{id}",
             "GET /v1/admin/discounts",
             "GET /v1/admin/gifts",
             "GET /v1/admin/passes",
@@ -226,6 +227,7 @@ async fn openapi_json_describes_every_route_a_client_calls_its_bodies_and_the_er
             "GET /v1/admin/paywalls/{id}",
             "GET /v1/admin/purchases",
             "GET /v1/admin/stats",
+            "GET /v1/admin/tokens",
             "GET /v1/admin/wallet-domains",
             "PATCH /v1/admin/passes/{id}",
             "PATCH /v1/admin/paywalls/{id}",
@@ -233,6 +235,7 @@ async fn openapi_json_describes_every_route_a_client_calls_its_bodies_and_the_er
             "POST /v1/admin/passes",
             "POST /v1/admin/paywalls",
             "POST /v1/admin/paywalls/{id}/gifts",
+            "POST /v1/admin/tokens",
         ]
     );
     // Each documented operation is a real route that wants the admin token.

@@ -59,7 +59,7 @@ async fn signing_in_gives_a_strict_http_only_session_and_signing_out_ends_it() {
     let wrong = browser().post(app.url("/admin/sign-in")).form(&[("token", "guess")]).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(wrong.headers().get(SET_COOKIE).is_none());
-    assert!(wrong.text().await.unwrap().contains("not the admin token"));
+    assert!(wrong.text().await.unwrap().contains("not an admin token"));
     let foreign = browser()
         .post(app.url("/admin/sign-in"))
         .header("origin", "https://evil.example")
