@@ -305,7 +305,13 @@ impl TestApp {
     pub async fn with(options: Options) -> TestApp {
         plog_api::telemetry::init(plog_api::telemetry::LogFormat::Text);
         let dir = tempfile::tempdir().unwrap();
-        let database_url = fresh_database(dir.path()).await;
+        // A test may bring its own database (`--database-url` among `extra_args`).
+        let given =
+            options.extra_args.iter().position(|a| a == "--database-url").map(|at| options.extra_args[at + 1].clone());
+        let database_url = match given {
+            Some(url) => url,
+            None => fresh_database(dir.path()).await,
+        };
         let stripe_base = options.stripe_base.clone().unwrap_or_else(|| localstripe().to_owned());
         let webhook_secret = unique_webhook_secret();
         let mut args = vec![

@@ -4,6 +4,7 @@ mod admin;
 mod article_page;
 mod cli;
 mod connect;
+mod creators;
 mod dashboard;
 mod doctor;
 mod fuzz;
