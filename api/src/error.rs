@@ -49,6 +49,9 @@ pub enum ApiError {
     /// 410: the paywall is archived and sells no more.
     #[error("this paywall is archived and no longer sells")]
     Gone,
+    /// 409: the paywall's creator cannot sell right now (platform mode).
+    #[error("this article is not for sale right now")]
+    NotForSale,
     /// 413: the body is larger than the route accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
@@ -121,6 +124,7 @@ impl ApiError {
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone => StatusCode::GONE,
+            ApiError::NotForSale => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -146,6 +150,7 @@ impl ApiError {
             ApiError::OriginNotAllowed(_) => ErrorCode::OriginNotAllowed,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Gone => ErrorCode::PaywallArchived,
+            ApiError::NotForSale => ErrorCode::NotForSale,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             ApiError::HeadersTooLarge(_) => ErrorCode::HeadersTooLarge,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
@@ -251,6 +256,7 @@ impl From<crate::payments::PaymentError> for ApiError {
             PaymentError::Paywall(e) => ApiError::from(e),
             PaymentError::Offer(e) => ApiError::from(e),
             PaymentError::Quote(QuoteRefusal::Archived) => ApiError::Gone,
+            PaymentError::Quote(QuoteRefusal::NotForSale) => ApiError::NotForSale,
             PaymentError::Quote(refusal @ QuoteRefusal::PassNotOnSale(_)) => {
                 ApiError::Unprocessable(refusal.to_string())
             }

@@ -266,6 +266,11 @@ pub struct StripePublicInfo {
     pub publishable_key: String,
     /// Where to load Stripe.js from.
     pub js_url: String,
+    /// The creator's connected account (`acct_…`) the payment is made on, on a plog for many
+    /// creators: Stripe.js is loaded with it (`Stripe(pk, {stripeAccount})`). Absent: the
+    /// plog's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// `GET /v1/paywalls/{id}`: the public face of a paywall. Never holds paid content.

@@ -76,6 +76,9 @@ error_codes! {
     NotFound = "not_found",
     /// 410: the paywall is archived and sells no more.
     PaywallArchived = "paywall_archived",
+    /// 409: the paywall's creator cannot sell right now (a plog for many creators: suspended,
+    /// or their Stripe account does not take card payments); readers who paid keep reading.
+    NotForSale = "not_for_sale",
     /// 413: the body is too large.
     PayloadTooLarge = "payload_too_large",
     /// 431: the headers are too large.

@@ -146,11 +146,15 @@ pub async fn load(js_url: &str) -> Result<(), StripeJsError> {
     if stripe_present() { Ok(()) } else { Err(StripeJsError("Stripe.js loaded but defined no Stripe()".into())) }
 }
 
-/// `Stripe(publishable_key, {locale})`: Stripe.js speaks the widget's language (its messages,
-/// shown verbatim, included).
-pub fn stripe(publishable_key: &str, locale: &str) -> Result<StripeInstance, StripeJsError> {
+/// `Stripe(publishable_key, {locale, stripeAccount})`: Stripe.js speaks the widget's language
+/// (its messages, shown verbatim, included) and, on a plog for many creators, acts on the
+/// creator's connected account, where the PaymentIntent lives.
+pub fn stripe(publishable_key: &str, locale: &str, account: Option<&str>) -> Result<StripeInstance, StripeJsError> {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"locale".into(), &locale.into())?;
+    if let Some(account) = account {
+        js_sys::Reflect::set(&options, &"stripeAccount".into(), &account.into())?;
+    }
     Ok(stripe_constructor(publishable_key, &options)?)
 }
 

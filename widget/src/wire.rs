@@ -62,7 +62,11 @@ impl Decode for Price {
 
 impl Decode for StripePublicInfo {
     fn decode(value: &JsValue) -> Option<Self> {
-        Some(StripePublicInfo { publishable_key: string(value, "publishable_key")?, js_url: string(value, "js_url")? })
+        Some(StripePublicInfo {
+            publishable_key: string(value, "publishable_key")?,
+            js_url: string(value, "js_url")?,
+            account: string(value, "account"),
+        })
     }
 }
 

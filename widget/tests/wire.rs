@@ -59,6 +59,7 @@ fn paywall(full: bool) -> PaywallInfo {
         stripe: StripePublicInfo {
             publishable_key: "pk_test_x".into(),
             js_url: "https://js.stripe.com/clover/stripe.js".into(),
+            account: full.then(|| "acct_1Creator".into()),
         },
         sandbox: full,
         mode: if full { PaywallMode::Tip } else { PaywallMode::Fixed },

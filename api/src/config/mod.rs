@@ -1,7 +1,8 @@
 //! Runtime configuration: every setting comes from a `plog serve` flag or its environment
 //! variable (names in the README's configuration table). Secrets are [`SecretString`]s, so no
 //! `Debug` or log line can print them. One file per concern: [`database`], [`stripe`],
-//! [`limits`] (purchases), [`requests`] (every request), [`mail`]; `ServeConfig` gathers them.
+//! [`limits`] (purchases), [`requests`] (every request), [`mail`], [`platform`] (many creators);
+//! `ServeConfig` gathers them.
 
 use std::net::SocketAddr;
 
@@ -11,12 +12,14 @@ use secrecy::{ExposeSecret, SecretString};
 mod database;
 mod limits;
 mod mail;
+mod platform;
 mod requests;
 mod stripe;
 
 pub use database::DatabaseConfig;
 pub use limits::{AddressLimitsConfig, PurchaseLimitsConfig, Rate};
 pub use mail::MailConfig;
+pub use platform::{FeeRate, PlatformConfig};
 pub use requests::RequestConfig;
 pub use stripe::{KeyMode, StripeAccess, StripeConfig};
 
@@ -125,6 +128,9 @@ pub struct ServeConfig {
     /// Receipts and restore codes by mail.
     #[command(flatten)]
     pub mail: MailConfig,
+    /// Many creators on one plog (Stripe Connect).
+    #[command(flatten)]
+    pub platform: PlatformConfig,
 }
 
 impl ServeConfig {
@@ -187,6 +193,25 @@ impl ServeConfig {
             self.mail.smtp_url.is_none() || self.mail.mail_from.is_some(),
             "PLOG_SMTP_URL needs PLOG_MAIL_FROM, the address receipts are sent from"
         );
+        if self.platform.enabled {
+            anyhow::ensure!(
+                self.admin_token.is_some(),
+                "PLOG_PLATFORM needs PLOG_ADMIN_TOKEN: the operator's token, for the operator's view"
+            );
+            anyhow::ensure!(
+                self.mail.smtp_url.is_some(),
+                "PLOG_PLATFORM needs PLOG_SMTP_URL: creators sign up and sign in with a code sent by mail"
+            );
+            anyhow::ensure!(
+                self.stripe.connect_webhook_secret.is_some(),
+                "PLOG_PLATFORM needs STRIPE_CONNECT_WEBHOOK_SECRET: the creators' payments are reported to the Connect endpoint (/v1/webhooks/stripe-connect)"
+            );
+        } else {
+            anyhow::ensure!(
+                self.platform.fee.is_none() && !self.platform.invite_only,
+                "PLOG_PLATFORM_FEE and PLOG_PLATFORM_INVITE_ONLY are for platform mode (PLOG_PLATFORM=true)"
+            );
+        }
         Ok(())
     }
 }

@@ -46,6 +46,10 @@ pub struct StripeConfig {
     /// Webhook signing secret (`whsec_…`).
     #[arg(long = "stripe-webhook-secret", env = "STRIPE_WEBHOOK_SECRET", value_parser = parse_secret, hide_env_values = true)]
     pub webhook_secret: SecretString,
+    /// Signing secret (`whsec_…`) of the Connect endpoint (`/v1/webhooks/stripe-connect`), which
+    /// receives the events of creators' connected accounts; platform mode only.
+    #[arg(long = "stripe-connect-webhook-secret", env = "STRIPE_CONNECT_WEBHOOK_SECRET", value_parser = parse_secret, hide_env_values = true)]
+    pub connect_webhook_secret: Option<SecretString>,
     /// Where the widget loads Stripe.js from (default: Stripe's, or the sandbox's test double).
     #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL")]
     pub js_url: Option<String>,

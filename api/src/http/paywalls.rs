@@ -108,6 +108,11 @@ pub(super) async fn info_of(ctx: &AppState, paywall: &crate::store::Paywall) -> 
         stripe: StripePublicInfo {
             publishable_key: ctx.config.stripe.publishable_key.clone(),
             js_url: ctx.stripe_js_url.clone(),
+            // A paywall not for sale now names no account: Buy is refused anyway.
+            account: payments::start::seller_of(&ctx.store, &ctx.config.platform, paywall)
+                .await
+                .ok()
+                .and_then(|seller| seller.account),
         },
         sandbox: ctx.config.sandbox || ctx.config.stripe.access.is_sandbox(),
         mode: paywall.mode,

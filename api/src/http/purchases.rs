@@ -91,8 +91,15 @@ pub(super) async fn create(
         receipt: receipt.as_ref().map(|(asked, key)| (asked, *key)),
         now: ctx.clock.now(),
     };
-    let created =
-        payments::start::start_purchase(&ctx.store, &ctx.stripe, &ctx.purchase_limits, &ctx.offers, &ctx.tally, &asked)
-            .await?;
+    let created = payments::start::start_purchase(
+        &ctx.store,
+        &ctx.stripe,
+        &ctx.purchase_limits,
+        &ctx.offers,
+        &ctx.tally,
+        &ctx.config.platform,
+        &asked,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -23,6 +23,20 @@ use crate::catalog::CatalogError;
 use crate::limits::{LimitError, Limited};
 use crate::offers::OfferError;
 use crate::receipts::ReceiptError;
+use crate::stripe::StripeApi;
+use crate::stripe::connect::ConnectedAccountId;
+
+/// The Stripe client acting where a purchase's PaymentIntent lives: the creator's connected
+/// account (platform mode) or the plog's own (`None`). Every call about a purchase goes there —
+/// at Stripe, another account has no such intent.
+pub fn stripe_on(stripe: &StripeApi, account: Option<&str>) -> anyhow::Result<StripeApi> {
+    match account {
+        None => Ok(stripe.clone()),
+        Some(account) => Ok(stripe.on_account(
+            &ConnectedAccountId::parse(account).map_err(|e| anyhow::anyhow!("stored account {account:?}: {e}"))?,
+        )),
+    }
+}
 
 /// Why a purchase was not started or a paid part not given: each mapped to its HTTP answer at
 /// the edge (`error.rs`).

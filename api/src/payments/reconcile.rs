@@ -55,11 +55,36 @@ async fn updates_of(stripe: &StripeApi, intent: &PaymentIntent) -> anyhow::Resul
 }
 
 /// Settles every plog purchase whose PaymentIntent was created at or after `since` (unix
-/// seconds) and whose stored state lags Stripe's. Returns what changed.
+/// seconds) and whose stored state lags Stripe's: on the plog's own account, then on each
+/// creator's connected account (platform mode), where their intents live. Returns what changed.
+/// A connected account that no longer answers (disconnected) is logged and passed over.
 pub async fn reconcile(
     store: &Store,
     stripe: &StripeApi,
     tally: &Tally,
+    since: i64,
+    now: i64,
+) -> anyhow::Result<Vec<Change>> {
+    let mut changes = reconcile_account(store, stripe, tally, None, since, now).await?;
+    let accounts: Vec<String> = store.creators().await?.into_iter().filter_map(|c| c.stripe_account).collect();
+    for account in &accounts {
+        let on_account = super::stripe_on(stripe, Some(account))?;
+        match reconcile_account(store, &on_account, tally, Some(account), since, now).await {
+            Ok(mut settled) => changes.append(&mut settled),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), account, "reconcile: a connected account did not answer")
+            }
+        }
+    }
+    Ok(changes)
+}
+
+/// [`reconcile`] on one account: `stripe` acts on it, `account` names it (`None`: the plog's own).
+async fn reconcile_account(
+    store: &Store,
+    stripe: &StripeApi,
+    tally: &Tally,
+    account: Option<&str>,
     since: i64,
     now: i64,
 ) -> anyhow::Result<Vec<Change>> {
@@ -73,11 +98,14 @@ pub async fn reconcile(
                 continue;
             }
             let Some(purchase) = store.purchase_by_intent(&intent.id).await? else { continue };
+            if purchase.stripe_account.as_deref() != account {
+                continue;
+            }
             // Refunded purchases too: their refunds are counted again (L2 of issue 25).
             let before = purchase.status;
             let mut after = before;
             for update in updates_of(stripe, intent).await? {
-                let outcome = store.apply_update(&update, now).await?;
+                let outcome = store.apply_update(&update, account, now).await?;
                 tally.applied(&update, outcome);
                 match outcome {
                     UpdateOutcome::Changed(status) | UpdateOutcome::Unchanged(status) => after = status,

@@ -78,7 +78,8 @@ pub async fn refund(
     let asked = Amount::new(amount, currency)
         .ok_or_else(|| RefundError::InvalidAmount(format!("{amount} is not an amount of {}", currency.code())))?;
     let key = format!("plog-refund-{purchase_id}-{}-{amount}", purchase.refunded_amount);
-    let made = stripe
+    let made = super::stripe_on(stripe, purchase.stripe_account.as_deref())
+        .map_err(RefundError::Stripe)?
         .create_refund(&purchase.payment_intent_id, amount, purchase_id, key)
         .await
         .map_err(RefundError::Stripe)?;

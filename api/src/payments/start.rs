@@ -8,12 +8,13 @@ use plog_shared::{Money, PaywallId};
 use super::PaymentError;
 use super::tally::Tally;
 use crate::catalog::{self, RequestedAmount};
+use crate::config::PlatformConfig;
 use crate::limits::PurchaseLimits;
 use crate::offers::cache::OffersCache;
 use crate::offers::discounts::{self, Item};
 use crate::offers::passes;
 use crate::receipts::{ReceiptAsked, receipt_of};
-use crate::store::{Discount, NewPurchase, Pass, Paywall, Store};
+use crate::store::{CreatorId, CreatorStatus, Discount, NewPurchase, Pass, Paywall, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
 use crate::tokens::{new_access_token, new_purchase_id, token_hash};
@@ -57,6 +58,40 @@ pub enum QuoteRefusal {
     /// The code does not lower this price.
     #[error("{0}")]
     Discount(discounts::Refusal),
+    /// Its creator cannot sell now (platform mode: suspended, or no Stripe account that takes
+    /// card payments). The reader is told no more than that.
+    #[error("this article is not for sale right now")]
+    NotForSale,
+}
+
+/// Where a sale's money goes: the creator's connected account (platform mode), and the
+/// operator's fee on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seller {
+    /// The connected account the PaymentIntent is made on; `None`: the plog's own account.
+    pub account: Option<String>,
+    /// The operator's fee rate.
+    pub fee: Option<crate::config::FeeRate>,
+}
+
+/// Who sells `paywall`. Standalone: the plog itself, on its own keys. Platform mode: its
+/// creator, on their connected account, with the operator's fee — or nobody, while the creator
+/// is suspended or their account does not take card payments. The operator's own paywalls
+/// (creator 1) sell on the platform's account, without a fee.
+pub async fn seller_of(store: &Store, platform: &PlatformConfig, paywall: &Paywall) -> Result<Seller, PaymentError> {
+    if !platform.enabled || paywall.creator == CreatorId::OWNER {
+        return Ok(Seller::default());
+    }
+    let creator = store
+        .creator_by_id(paywall.creator)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("paywall {} belongs to no creator", paywall.id))?;
+    if let Some(why) = creator.why_not_selling() {
+        tracing::info!(paywall_id = %paywall.id, creator = %creator.id, suspended = creator.status == CreatorStatus::Suspended,
+            why, "not for sale");
+        return Err(QuoteRefusal::NotForSale.into());
+    }
+    Ok(Seller { account: creator.stripe_account, fee: platform.fee })
 }
 
 /// The price of a purchase of `paywall` (or of `pass` instead, which must cover it): the
@@ -126,6 +161,7 @@ pub async fn start_purchase(
     limits: &PurchaseLimits,
     offers: &OffersCache,
     tally: &Tally,
+    platform: &PlatformConfig,
     asked: &PurchaseAsked<'_>,
 ) -> Result<PurchaseCreated, PaymentError> {
     let PurchaseAsked { paywall_id, client, choice, receipt, now } = *asked;
@@ -134,6 +170,7 @@ pub async fn start_purchase(
     if paywall.status == PaywallStatus::Archived {
         return Err(QuoteRefusal::Archived.into());
     }
+    let seller = seller_of(store, platform, &paywall).await?;
     let pass = match &choice.pass_id {
         Some(id) => Some(passes::find(store, id).await?),
         None => None,
@@ -173,17 +210,21 @@ pub async fn start_purchase(
     };
     let purchase_id = new_purchase_id();
     let access_token = new_access_token();
-    let intent = match stripe
-        .create_payment_intent(NewPaymentIntent {
-            amount: price.amount(),
-            currency: price.currency().code(),
-            purchase_id: purchase_id.as_str(),
-            paywall_id: paywall.id.as_str(),
-            // A self-hosted plog is the creator's own: it takes no fee.
-            application_fee: None,
-        })
-        .await
-    {
+    // Integer minor units, rounded down, never leaving the creator below the smallest charge.
+    let application_fee =
+        seller.fee.map(|rate| rate.fee_on(price.amount(), price.currency().minimum())).filter(|fee| *fee > 0);
+    let made = async {
+        super::stripe_on(stripe, seller.account.as_deref())?
+            .create_payment_intent(NewPaymentIntent {
+                amount: price.amount(),
+                currency: price.currency().code(),
+                purchase_id: purchase_id.as_str(),
+                paywall_id: paywall.id.as_str(),
+                application_fee,
+            })
+            .await
+    };
+    let intent = match made.await {
         Ok(intent) => intent,
         Err(error) => {
             give_back().await;
@@ -207,6 +248,8 @@ pub async fn start_purchase(
                 receipt,
                 pass: pass.as_ref().map(|p| (p.id.clone(), p.days)),
                 discount: discount.as_ref().map(|d| (d.id.clone(), list_amount)),
+                stripe_account: seller.account.clone(),
+                application_fee: application_fee.unwrap_or(0),
             },
             now,
         )

@@ -29,6 +29,8 @@ pub fn from_event(object: &EventObject) -> Option<PaymentUpdate> {
             message: intent.last_payment_error.as_ref().and_then(|e| e.message.clone().or_else(|| e.code.clone())),
         }),
         EventObject::IntentCanceled(intent) => Some(PaymentUpdate::Canceled { payment_intent_id: intent.id.clone() }),
+        // About the account, not a purchase: `payments::webhook` applies them to its creator.
+        EventObject::AccountUpdated(_) | EventObject::AccountDeauthorized => None,
         EventObject::ChargeRefunded(charge) => {
             charge.payment_intent.clone().map(|payment_intent_id| PaymentUpdate::Refunded {
                 payment_intent_id,

@@ -143,15 +143,17 @@ pub async fn settle_from_stripe(
     purchase: &Purchase,
     now: i64,
 ) -> PurchaseStatus {
-    let intent = match stripe.payment_intent(&purchase.payment_intent_id).await {
-        Ok(intent) => intent,
-        Err(error) => {
-            tracing::warn!(error = ?error, purchase_id = %purchase.id, "could not re-read the PaymentIntent");
-            return purchase.status;
-        }
-    };
+    let account = purchase.stripe_account.as_deref();
+    let intent =
+        match async { super::stripe_on(stripe, account)?.payment_intent(&purchase.payment_intent_id).await }.await {
+            Ok(intent) => intent,
+            Err(error) => {
+                tracing::warn!(error = ?error, purchase_id = %purchase.id, "could not re-read the PaymentIntent");
+                return purchase.status;
+            }
+        };
     let Some(update) = stripe_updates::from_intent(&intent) else { return purchase.status };
-    let outcome = store.apply_update(&update, now).await;
+    let outcome = store.apply_update(&update, account, now).await;
     if let Ok(outcome) = outcome {
         tally.applied(&update, outcome);
     }

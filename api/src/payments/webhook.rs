@@ -7,6 +7,27 @@ use super::tally::Tally;
 use crate::purchase_state::PaymentUpdate;
 use crate::store::{EventOutcome, Store, UpdateOutcome};
 use crate::stripe::webhook::{Event, EventObject};
+
+/// What a connected account's own events say of its creator: `account.updated` records whether
+/// it takes card payments, `account.application.deauthorized` stops its creator's sales (readers
+/// keep reading). The account is the event's, never one named in its body. An account no creator
+/// has is acknowledged and logged.
+async fn apply_to_account(store: &Store, event: &Event, object: Option<&EventObject>, now: i64) -> anyhow::Result<()> {
+    let Some(account) = event.account.as_deref() else { return Ok(()) };
+    let known = match object {
+        Some(EventObject::AccountUpdated(updated)) if updated.id == account => {
+            store.record_account_status(account, updated.takes_card_payments(), now).await?
+        }
+        Some(EventObject::AccountDeauthorized) => store.disconnect_account(account, now).await?,
+        _ => return Ok(()),
+    };
+    if known {
+        tracing::info!(event_id = %event.id, account, event_type = %event.event_type, "connected account updated");
+    } else {
+        tracing::warn!(event_id = %event.id, account, event_type = %event.event_type, "an event of an account no creator has: acknowledged");
+    }
+    Ok(())
+}
 use crate::stripe::{API_VERSION, StripeApi};
 
 /// Records `event` and applies what `object` (its object, read by [`Event::object`]) means for
@@ -24,14 +45,19 @@ pub async fn apply_event(
     object: Option<&EventObject>,
     now: i64,
 ) -> anyhow::Result<EventOutcome> {
+    let account = event.account.as_deref();
+    apply_to_account(store, event, object, now).await?;
     let mut update = object.and_then(stripe_updates::from_event);
     if let Some(PaymentUpdate::Refunded { payment_intent_id, .. }) = &update
         && store.has_failed_refunds(payment_intent_id).await?
     {
-        let refunded = stripe.refunded_amount(payment_intent_id).await?;
+        let refunded = super::stripe_on(stripe, account)?.refunded_amount(payment_intent_id).await?;
         update = Some(stripe_updates::from_refunds(payment_intent_id, refunded));
     }
-    let outcome = store.record_event(&event.id, &event.event_type, update.as_ref(), now).await?;
+    let outcome = store.record_event(&event.id, &event.event_type, update.as_ref(), account, now).await?;
+    if account.is_some() && outcome == EventOutcome::Applied(UpdateOutcome::UnknownIntent) {
+        tracing::warn!(event_id = %event.id, account, "an event of a connected account about no purchase of its creator's: acknowledged, not applied");
+    }
     tally.delivered(update.as_ref(), outcome);
     if outcome == EventOutcome::Applied(UpdateOutcome::AmountMismatch) {
         tracing::error!(event_id = %event.id, payment_intent_id = update.as_ref().map(|u| u.payment_intent_id()),

@@ -19,8 +19,8 @@ use tower_http::cors::{Any, CorsLayer};
 
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
-use crate::stripe::PaymentIntent;
 use crate::stripe::client::StripeRefusal;
+use crate::stripe::{PaymentIntent, StripeApi};
 
 /// The Stripe.js test double.
 const STRIPE_DOUBLE_JS: &str = include_str!("stripe-double.js");
@@ -63,6 +63,9 @@ struct Card {
 #[serde(deny_unknown_fields)]
 struct ConfirmRequest {
     client_secret: String,
+    /// The connected account Stripe.js was made with (`stripeAccount`): the calls act on it.
+    #[serde(default)]
+    stripe_account: Option<String>,
     card: Card,
 }
 
@@ -70,6 +73,8 @@ struct ConfirmRequest {
 #[serde(deny_unknown_fields)]
 struct AuthenticateRequest {
     client_secret: String,
+    #[serde(default)]
+    stripe_account: Option<String>,
     success: bool,
 }
 
@@ -159,9 +164,16 @@ struct AuthenticateForm<'a> {
 }
 
 /// The intent of a client secret, after checking the secret belongs to it.
-async fn owned_intent(state: &AppState, client_secret: &str) -> Result<PaymentIntent, ApiError> {
+/// The Stripe client acting where Stripe.js was told to (`stripeAccount`), as Stripe would: an
+/// intent of another account is then not found. A malformed account is refused as Stripe.js's
+/// constructor would have refused it.
+fn acting_on(state: &AppState, account: Option<&str>) -> Result<StripeApi, ApiError> {
+    crate::payments::stripe_on(&state.stripe, account).map_err(|e| ApiError::BadRequest(format!("stripe_account: {e}")))
+}
+
+async fn owned_intent(stripe: &StripeApi, client_secret: &str) -> Result<PaymentIntent, ApiError> {
     let id = client_secret.split("_secret_").next().unwrap_or_default();
-    let intent = state.stripe.payment_intent(id).await.map_err(|_| ApiError::NotFound("no such PaymentIntent"))?;
+    let intent = stripe.payment_intent(id).await.map_err(|_| ApiError::NotFound("no such PaymentIntent"))?;
     match intent.client_secret.as_deref() {
         Some(secret) if crate::tokens::constant_time_eq(secret, client_secret) => Ok(intent),
         _ => Err(ApiError::NotFound("no such PaymentIntent")),
@@ -195,7 +207,7 @@ fn intent_answer(intent: &IntentState) -> Response {
     Json(json!({"paymentIntent": client_intent(intent)})).into_response()
 }
 
-async fn error_answer(state: &AppState, intent: &PaymentIntent, refusal: StripeRefusal) -> Response {
+async fn error_answer(stripe: &StripeApi, intent: &PaymentIntent, refusal: StripeRefusal) -> Response {
     let (kind, code, message) = match (refusal.status, refusal.code.as_deref()) {
         (402, _) | (_, Some("card_declined")) => {
             ("card_error", refusal.code.clone().unwrap_or_else(|| "card_declined".into()), refusal.message)
@@ -203,7 +215,7 @@ async fn error_answer(state: &AppState, intent: &PaymentIntent, refusal: StripeR
         // localstripe cannot confirm an intent again after a declined charge; real Stripe says
         // this when an intent is in a state that cannot be confirmed, with the intent's status.
         (400, _) => {
-            let now = state.stripe.payment_intent(&intent.id).await;
+            let now = stripe.payment_intent(&intent.id).await;
             return unexpected_state(&IntentState::from(now.as_ref().unwrap_or(intent)));
         }
         _ => ("api_error", refusal.code.unwrap_or_else(|| "api_error".into()), refusal.message),
@@ -213,7 +225,8 @@ async fn error_answer(state: &AppState, intent: &PaymentIntent, refusal: StripeR
 
 /// Creates the card payment method, sets it on the intent and confirms, as Stripe.js would.
 async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmRequest>) -> Result<Response, ApiError> {
-    let intent = owned_intent(&state, &request.client_secret).await?;
+    let stripe = acting_on(&state, request.stripe_account.as_deref())?;
+    let intent = owned_intent(&stripe, &request.client_secret).await?;
     // Stripe refuses to confirm an intent that succeeded, is processing or was canceled.
     if matches!(intent.status.as_str(), "succeeded" | "processing" | "canceled") {
         return Ok(unexpected_state(&IntentState::from(&intent)));
@@ -223,19 +236,19 @@ async fn confirm(State(state): State<AppState>, Json(request): Json<ConfirmReque
         r#type: "card",
         card: CardFields { number: &card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: &card.cvc },
     };
-    let method: Created = match state.stripe.post_form("/payment_methods", &form).await {
+    let method: Created = match stripe.post_form("/payment_methods", &form).await {
         Ok(method) => method,
-        Err(refusal) => return Ok(error_answer(&state, &intent, refusal).await),
+        Err(refusal) => return Ok(error_answer(&stripe, &intent, refusal).await),
     };
     let path = format!("/payment_intents/{}", intent.id);
     if let Err(refusal) =
-        state.stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await
+        stripe.post_form::<IntentState, _>(&path, &PaymentMethodForm { payment_method: &method.id }).await
     {
-        return Ok(error_answer(&state, &intent, refusal).await);
+        return Ok(error_answer(&stripe, &intent, refusal).await);
     }
-    match state.stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
+    match stripe.post_form::<IntentState, _>(&format!("{path}/confirm"), &Empty {}).await {
         Ok(confirmed) => Ok(intent_answer(&confirmed)),
-        Err(refusal) => Ok(error_answer(&state, &intent, refusal).await),
+        Err(refusal) => Ok(error_answer(&stripe, &intent, refusal).await),
     }
 }
 
@@ -244,10 +257,11 @@ async fn authenticate(
     State(state): State<AppState>,
     Json(request): Json<AuthenticateRequest>,
 ) -> Result<Response, ApiError> {
-    let intent = owned_intent(&state, &request.client_secret).await?;
+    let stripe = acting_on(&state, request.stripe_account.as_deref())?;
+    let intent = owned_intent(&stripe, &request.client_secret).await?;
     let path = format!("/payment_intents/{}/_authenticate?success={}", intent.id, request.success);
     let form = AuthenticateForm { key: &state.config.stripe.publishable_key, client_secret: &request.client_secret };
-    match state.stripe.post_form::<IntentState, _>(&path, &form).await {
+    match stripe.post_form::<IntentState, _>(&path, &form).await {
         Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => Ok(intent_answer(&intent)),
         Ok(_) | Err(_) => Ok((
             StatusCode::OK,

@@ -212,6 +212,12 @@
     if (publishableKey.indexOf("pk_live_") === 0) throw IntegrationError("The plog sandbox refuses live keys.");
     this.publishableKey = publishableKey;
     this.locale = (options && options.locale) || "auto";
+    // A connected account, as Stripe.js takes it: every call then acts on that account.
+    var account = options && options.stripeAccount;
+    if (account !== undefined && !(typeof account === "string" && /^acct_[A-Za-z0-9]+$/.test(account))) {
+      throw IntegrationError("Invalid value for Stripe(): stripeAccount should be a string. You specified: " + account + ".");
+    }
+    this.stripeAccount = account;
   }
 
   /** An Elements group: plain (the card), or in deferred-intent mode (the wallets). */
@@ -420,7 +426,7 @@
     }
     var behaviour = express.behaviour;
     group.submitted = false;
-    return post("/sandbox/confirm", { client_secret: clientSecret, card: WALLET_CARDS[behaviour === "fail" ? "fail" : "pay"] })
+    return post("/sandbox/confirm", { client_secret: clientSecret, stripe_account: this.stripeAccount, card: WALLET_CARDS[behaviour === "fail" ? "fail" : "pay"] })
       .then(function (answer) {
         if (!answer.error) express._closeSheet();
         if (behaviour === "lose" && !answer.error) {
@@ -444,10 +450,11 @@
       card._emit(true);
       return Promise.resolve({ error: state.error });
     }
-    return post("/sandbox/confirm", { client_secret: clientSecret, card: state.card }).then(function (answer) {
+    var account = this.stripeAccount;
+    return post("/sandbox/confirm", { client_secret: clientSecret, stripe_account: account, card: state.card }).then(function (answer) {
       if (answer.error || !answer.paymentIntent || answer.paymentIntent.status !== "requires_action") return answer;
       return authenticationStep().then(function (success) {
-        return post("/sandbox/authenticate", { client_secret: clientSecret, success: success });
+        return post("/sandbox/authenticate", { client_secret: clientSecret, stripe_account: account, success: success });
       });
     });
   };

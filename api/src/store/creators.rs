@@ -74,6 +74,38 @@ pub struct Creator {
     pub status: CreatorStatus,
     /// Unix seconds.
     pub created_at: i64,
+    /// Their connected Stripe account (`acct_…`), once they began connecting (platform mode).
+    pub stripe_account: Option<String>,
+    /// Whether that account takes card payments, as Stripe last said.
+    pub takes_payments: bool,
+    /// When the account was disconnected from the platform (its sales stop; readers keep
+    /// reading).
+    pub disconnected_at: Option<i64>,
+}
+
+impl Creator {
+    /// Why their paywalls do not sell now, in words for the creator; `None`: they sell. Only
+    /// platform mode asks (a standalone plog sells on its own keys).
+    pub fn why_not_selling(&self) -> Option<&'static str> {
+        if self.status == CreatorStatus::Suspended {
+            Some("The operator of this plog has suspended your sales.")
+        } else if self.disconnected_at.is_some() {
+            Some("Your Stripe account was disconnected from this plog: connect Stripe again to sell.")
+        } else if self.stripe_account.is_none() {
+            Some("Connect your Stripe account to sell: your readers pay it directly.")
+        } else if !self.takes_payments {
+            Some("Stripe does not let your account take card payments yet: finish Stripe's onboarding.")
+        } else {
+            None
+        }
+    }
+}
+
+/// The columns of a creator, in [`CreatorRecord`]'s order.
+macro_rules! creator_columns {
+    () => {
+        "id, email, status, created_at, stripe_account, takes_payments, disconnected_at"
+    };
 }
 
 #[derive(sqlx::FromRow)]
@@ -82,6 +114,9 @@ struct CreatorRecord {
     email: Option<String>,
     status: String,
     created_at: i64,
+    stripe_account: Option<String>,
+    takes_payments: bool,
+    disconnected_at: Option<i64>,
 }
 
 impl TryFrom<CreatorRecord> for Creator {
@@ -90,7 +125,15 @@ impl TryFrom<CreatorRecord> for Creator {
     fn try_from(row: CreatorRecord) -> Result<Creator, sqlx::Error> {
         let status = CreatorStatus::parse(&row.status)
             .ok_or_else(|| corrupt("creators", &row.id.to_string(), format!("unknown status {:?}", row.status)))?;
-        Ok(Creator { id: CreatorId(row.id), email: row.email, status, created_at: row.created_at })
+        Ok(Creator {
+            id: CreatorId(row.id),
+            email: row.email,
+            status,
+            created_at: row.created_at,
+            stripe_account: row.stripe_account,
+            takes_payments: row.takes_payments,
+            disconnected_at: row.disconnected_at,
+        })
     }
 }
 
@@ -169,10 +212,11 @@ impl Store {
     /// Every creator, oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn creators(&self) -> anyhow::Result<Vec<Creator>> {
-        let records: Vec<CreatorRecord> = Sql::new(
-            "select id, email, status, created_at from creators \
-             where (cast($1 as bigint) is null or id = $1) order by id",
-        )
+        let records: Vec<CreatorRecord> = Sql::new(concat!(
+            "select ",
+            creator_columns!(),
+            " from creators where (cast($1 as bigint) is null or id = $1) order by id"
+        ))
         .bind(self.scope_arg())
         .fetch_all(&self.pool)
         .await
@@ -246,5 +290,135 @@ impl Store {
                 .await
                 .context("Failed to read an API token")?;
         Ok(id.map(|(id,)| CreatorId(id)))
+    }
+
+    /// One creator.
+    #[tracing::instrument(skip_all)]
+    pub async fn creator_by_id(&self, id: CreatorId) -> anyhow::Result<Option<Creator>> {
+        let record: Option<CreatorRecord> =
+            Sql::new(concat!("select ", creator_columns!(), " from creators where id = $1"))
+                .bind(id.get())
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to read a creator")?;
+        Ok(record.map(Creator::try_from).transpose()?)
+    }
+
+    /// The creator of an address (lower-cased).
+    #[tracing::instrument(skip_all)]
+    pub async fn creator_by_email(&self, email: &str) -> anyhow::Result<Option<Creator>> {
+        let record: Option<CreatorRecord> =
+            Sql::new(concat!("select ", creator_columns!(), " from creators where email = $1"))
+                .bind(email.to_lowercase())
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to read a creator by address")?;
+        Ok(record.map(Creator::try_from).transpose()?)
+    }
+
+    /// The creator whose connected account this is.
+    #[tracing::instrument(skip_all)]
+    pub async fn creator_by_account(&self, account: &str) -> anyhow::Result<Option<Creator>> {
+        let record: Option<CreatorRecord> =
+            Sql::new(concat!("select ", creator_columns!(), " from creators where stripe_account = $1"))
+                .bind(account)
+                .fetch_optional(&self.pool)
+                .await
+                .context("Failed to read a creator by Stripe account")?;
+        Ok(record.map(Creator::try_from).transpose()?)
+    }
+
+    /// Keeps a creator's connected account: the first one kept stays (Stripe made it under an
+    /// idempotency key of the creator, so a second is the same one). A disconnected creator
+    /// connecting again gets the new account. Returns the account kept.
+    #[tracing::instrument(skip_all)]
+    pub async fn keep_stripe_account(&self, creator: CreatorId, account: &str) -> anyhow::Result<String> {
+        let _turn = self.writer_turn().await;
+        let kept: (Option<String>,) = Sql::new(
+            "update creators set \
+               takes_payments = case when stripe_account is null or disconnected_at is not null \
+                 then false else takes_payments end, \
+               stripe_account = case when stripe_account is null or disconnected_at is not null \
+                 then $2 else stripe_account end, \
+               disconnected_at = case when stripe_account is null or disconnected_at is not null \
+                 then null else disconnected_at end \
+             where id = $1 returning stripe_account",
+        )
+        .bind(creator.get())
+        .bind(account)
+        .fetch_one(&self.pool)
+        .await
+        .context("Failed to keep a creator's Stripe account")?;
+        kept.0.context("the creator's account was not kept")
+    }
+
+    /// Records what Stripe says of a connected account: whether it takes card payments. An
+    /// account no creator has changes nothing (`false`).
+    #[tracing::instrument(skip_all)]
+    pub async fn record_account_status(&self, account: &str, takes_payments: bool, now: i64) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        let changed = Sql::new(
+            "update creators set takes_payments = $2, account_checked_at = $3 \
+             where stripe_account = $1 and disconnected_at is null",
+        )
+        .bind(account)
+        .bind(takes_payments)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("Failed to record a Stripe account's status")?;
+        Ok(changed == 1)
+    }
+
+    /// Records that a connected account left the platform: its creator sells no more until they
+    /// connect again. `false`: no creator has it.
+    #[tracing::instrument(skip_all)]
+    pub async fn disconnect_account(&self, account: &str, now: i64) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        let changed = Sql::new(
+            "update creators set takes_payments = false, disconnected_at = coalesce(disconnected_at, $2) \
+             where stripe_account = $1",
+        )
+        .bind(account)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("Failed to record a disconnected Stripe account")?;
+        Ok(changed == 1)
+    }
+
+    /// Suspends a creator (their paywalls sell nothing; readers keep reading) or lets them sell
+    /// again. The owner of the plog is never suspended. `false`: no such creator.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_creator_status(&self, creator: CreatorId, status: CreatorStatus) -> anyhow::Result<bool> {
+        let _turn = self.writer_turn().await;
+        let text = match status {
+            CreatorStatus::Active => "active",
+            CreatorStatus::Suspended => "suspended",
+        };
+        let changed = Sql::new("update creators set status = $2 where id = $1 and id <> 1")
+            .bind(creator.get())
+            .bind(text)
+            .execute(&self.pool)
+            .await
+            .context("Failed to change a creator's status")?;
+        Ok(changed == 1)
+    }
+
+    /// Paid sales per creator and currency: (creator, currency, sales, takings net of partial
+    /// refunds, fees taken), minor units — the operator's view (counts per creator there, never
+    /// in metric labels).
+    #[tracing::instrument(skip_all)]
+    pub async fn sales_per_creator(&self) -> anyhow::Result<Vec<(CreatorId, String, i64, i64, i64)>> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = Sql::new(
+            "select creator_id, currency, cast(count(*) as bigint), \
+               cast(coalesce(sum(amount - refunded_amount), 0) as bigint), \
+               cast(coalesce(sum(application_fee), 0) as bigint) \
+             from purchases where status = 'paid' group by creator_id, currency order by creator_id, currency",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("Failed to total sales per creator")?;
+        Ok(rows.into_iter().map(|(c, cur, n, sum, fee)| (CreatorId(c), cur, n, sum, fee)).collect())
     }
 }

@@ -36,13 +36,16 @@ impl EventOutcome {
 
 impl Store {
     /// Records a Stripe event and applies its update in one transaction. A second delivery of
-    /// the same event id does nothing and says so.
+    /// the same event id does nothing and says so. The update moves only a purchase whose
+    /// PaymentIntent lives on the event's `account` (`None`: the plog's own account): an event of
+    /// one creator's account never moves another's purchase.
     #[tracing::instrument(skip_all, fields(event_id = event_id))]
     pub async fn record_event(
         &self,
         event_id: &str,
         event_type: &str,
         update: Option<&PaymentUpdate>,
+        account: Option<&str>,
         now: i64,
     ) -> anyhow::Result<EventOutcome> {
         let _turn = self.writer_turn().await;
@@ -51,7 +54,7 @@ impl Store {
             // The effect first (a write, so SQLite takes its lock at once), then the event row
             // with its outcome; if the event id is already there, roll the effect back.
             let outcome = match update {
-                Some(update) => EventOutcome::Applied(apply_update(&mut tx, update, now).await?),
+                Some(update) => EventOutcome::Applied(apply_update(&mut tx, update, account, now).await?),
                 None => EventOutcome::Ignored,
             };
             let inserted = Sql::new(

@@ -14,7 +14,7 @@ use crate::purchase_state::{self, Effect, PaymentUpdate, Stored};
 macro_rules! columns {
     () => {
         "id, paywall_id, payment_intent_id, token_hash, status, amount, currency, last_error, created_at, updated_at, \
-         paid_at, mode, refunded_amount, dispute_status, creator_id"
+         paid_at, mode, refunded_amount, dispute_status, creator_id, stripe_account"
     };
 }
 
@@ -49,6 +49,9 @@ pub struct Purchase {
     pub dispute_status: Option<DisputeStatus>,
     /// Whose sale it is: its paywall's creator.
     pub creator: CreatorId,
+    /// The connected account its PaymentIntent lives on (platform mode); `None`: the plog's own.
+    /// Every Stripe call about it acts on that account.
+    pub stripe_account: Option<String>,
 }
 
 impl Purchase {
@@ -89,6 +92,7 @@ struct Record {
     refunded_amount: i64,
     dispute_status: Option<String>,
     creator_id: i64,
+    stripe_account: Option<String>,
 }
 
 impl TryFrom<Record> for Purchase {
@@ -112,6 +116,7 @@ impl TryFrom<Record> for Purchase {
             refunded_amount: row.refunded_amount,
             dispute_status: row.dispute_status.map(DisputeStatus::from),
             creator: CreatorId::from_column(row.creator_id),
+            stripe_account: row.stripe_account,
         })
     }
 }
@@ -139,6 +144,10 @@ pub struct NewPurchase {
     pub pass: Option<(PassId, Option<i64>)>,
     /// The discount code applied (its use already taken) and the price before it.
     pub discount: Option<(DiscountId, i64)>,
+    /// The connected account its PaymentIntent was made on (platform mode).
+    pub stripe_account: Option<String>,
+    /// The operator's fee on it, minor units (0: none).
+    pub application_fee: i64,
 }
 
 /// A receipt to mail once the purchase is paid.
@@ -234,12 +243,14 @@ pub enum Grant {
 /// A purchase-token row of the content route: paywall, status, HTML, pass, paid at, pass days.
 type ContentRow = (String, String, String, Option<String>, Option<i64>, Option<i64>);
 
-/// A success's move in one statement: `$1` intent, `$2` amount, `$3` currency, `$4` now. It
+/// A success's move in one statement: `$1` intent, `$2` amount, `$3` currency, `$4` now, `$5`
+/// the account the news came from (a purchase moves only on news of its own account). It
 /// names the states a success of the purchase's amount and currency moves to paid; a test keeps
 /// them equal to what [`purchase_state::next`] says.
 const PAY_ON_SUCCESS: &str = "update purchases set status = 'paid', updated_at = $4, last_error = null, \
       paid_at = case when paid_at is null then $4 else paid_at end \
     where payment_intent_id = $1 and status in ('pending', 'failed', 'canceled') and amount = $2 and currency = $3 \
+      and coalesce(stripe_account, '') = coalesce(cast($5 as text), '') \
     returning email_hash, discount_id is not null and discount_held = 0";
 
 /// A discount code's use held by a purchase from its start is given back when the purchase
@@ -265,6 +276,7 @@ const QUEUE_RECEIPT: &str = "update mail_outbox set state = 'queued', next_attem
 /// Locks a purchase's row and reads what [`Stored`] holds, in one statement (a write that
 /// changes nothing: SQLite takes its write lock at once, PostgreSQL locks the row).
 const LOCK_AND_READ: &str = "update purchases set updated_at = updated_at where payment_intent_id = $1 \
+      and coalesce(stripe_account, '') = coalesce(cast($2 as text), '') \
     returning status, amount, currency, refunded_amount, email_hash is not null, dispute_status";
 
 /// Records a refund's failure once, by its id: `$1` refund, `$2` intent, `$3` amount, `$4` now.
@@ -285,7 +297,12 @@ const WRITE_EFFECT: &str = "update purchases set status = $2, refunded_amount = 
 /// changes, for the webhook (`store::events`), the content route's settlement and reconciliation
 /// alike. Locks and reads the purchase of the update's PaymentIntent, and writes what
 /// [`purchase_state::effect`] decides, only if that changes something.
-pub(super) async fn apply_update(tx: &mut Tx, update: &PaymentUpdate, now: i64) -> sqlx::Result<UpdateOutcome> {
+pub(super) async fn apply_update(
+    tx: &mut Tx,
+    update: &PaymentUpdate,
+    account: Option<&str>,
+    now: i64,
+) -> sqlx::Result<UpdateOutcome> {
     let intent = update.payment_intent_id();
     // The hot path — every purchase's success, and webhook storms are mostly those — is one
     // statement: the move the table makes for a success with the purchase's amount and
@@ -296,6 +313,7 @@ pub(super) async fn apply_update(tx: &mut Tx, update: &PaymentUpdate, now: i64) 
             .bind(*amount)
             .bind(currency)
             .bind(now)
+            .bind(account)
             .fetch_optional(&mut *tx)
             .await?;
         if let Some((email_hash, released_discount)) = paid {
@@ -309,7 +327,7 @@ pub(super) async fn apply_update(tx: &mut Tx, update: &PaymentUpdate, now: i64) 
         }
     }
     let row: Option<(String, i64, String, i64, bool, Option<String>)> =
-        Sql::new(LOCK_AND_READ).bind(intent).fetch_optional(&mut *tx).await?;
+        Sql::new(LOCK_AND_READ).bind(intent).bind(account).fetch_optional(&mut *tx).await?;
     let Some((status, amount, currency, refunded_amount, wants_receipt, dispute)) = row else {
         return Ok(UpdateOutcome::UnknownIntent);
     };
@@ -378,9 +396,9 @@ impl Store {
             Sql::new(
                 "insert into purchases (id, paywall_id, payment_intent_id, token_hash, status, amount, currency, \
                    created_at, updated_at, client_key, mode, email_hash, pass_id, pass_days, discount_id, list_amount, \
-                   discount_held, creator_id) \
+                   discount_held, creator_id, stripe_account, application_fee) \
                  values ($1, $2, $3, $4, 'pending', $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                   (select creator_id from paywalls where id = $2))",
+                   (select creator_id from paywalls where id = $2), $16, $17)",
             )
             .bind(purchase.id.as_str())
             .bind(purchase.paywall_id.as_str())
@@ -397,6 +415,8 @@ impl Store {
             .bind(purchase.discount.as_ref().map(|(id, _)| id.as_str()))
             .bind(purchase.discount.as_ref().map(|(_, list)| *list))
             .bind(i64::from(purchase.discount.is_some()))
+            .bind(&purchase.stripe_account)
+            .bind(purchase.application_fee)
             .execute(&mut tx)
             .await?;
             if let Some(receipt) = &purchase.receipt {
@@ -694,13 +714,19 @@ impl Store {
         .context("Failed to give back the discount uses of unpaid purchases")
     }
 
-    /// Applies an update learned by re-reading a PaymentIntent (no event id to record).
+    /// Applies an update learned by re-reading a PaymentIntent (no event id to record) on
+    /// `account` (`None`: the plog's own): only a purchase whose intent lives there moves.
     #[tracing::instrument(skip_all)]
-    pub async fn apply_update(&self, update: &PaymentUpdate, now: i64) -> anyhow::Result<UpdateOutcome> {
+    pub async fn apply_update(
+        &self,
+        update: &PaymentUpdate,
+        account: Option<&str>,
+        now: i64,
+    ) -> anyhow::Result<UpdateOutcome> {
         let _turn = self.writer_turn().await;
         async {
             let mut tx = self.pool.begin().await?;
-            let outcome = apply_update(&mut tx, update, now).await?;
+            let outcome = apply_update(&mut tx, update, account, now).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(outcome)
         }
@@ -736,6 +762,7 @@ mod tests {
             refunded_amount: 0,
             dispute_status: None,
             creator_id: 1,
+            stripe_account: None,
         };
         assert_eq!(Purchase::try_from(record()).unwrap().status, PurchaseStatus::Paid);
         let corruptions: [fn(&mut Record); 4] = [

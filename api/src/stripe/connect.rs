@@ -147,9 +147,14 @@ impl ConnectedAccount {
     /// Whether a reader's card payment can be taken on this account now: charges enabled and
     /// the card payments capability active. Anything else — pending, inactive, unknown — is no.
     pub fn takes_card_payments(&self) -> bool {
-        self.charges_enabled == Some(true)
-            && self.capabilities.as_ref().and_then(|c| c.card_payments.as_deref()) == Some("active")
+        takes_card_payments(self.charges_enabled, self.capabilities.as_ref().and_then(|c| c.card_payments.as_deref()))
     }
+}
+
+/// The rule of [`ConnectedAccount::takes_card_payments`], for an account read from an API answer
+/// or from an `account.updated` event alike.
+pub fn takes_card_payments(charges_enabled: Option<bool>, card_payments: Option<&str>) -> bool {
+    charges_enabled == Some(true) && card_payments == Some("active")
 }
 
 /// A single-use link to Stripe's hosted onboarding (`POST /v1/account_links`).

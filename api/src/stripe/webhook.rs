@@ -96,6 +96,10 @@ pub struct Event {
     /// The object the event is about (absent in thin events).
     #[serde(default)]
     pub data: Option<EventData>,
+    /// The connected account the event happened on (`acct_…`): present exactly on the events
+    /// a Connect endpoint receives.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 /// `data` of an event.
@@ -199,7 +203,46 @@ pub enum EventObject {
     RefundUpdated(RefundObject),
     /// `charge.dispute.created|updated|funds_withdrawn|funds_reinstated|closed`.
     Dispute(DisputeObject),
+    /// `account.updated` (Connect): whether the account now takes card payments.
+    AccountUpdated(AccountObject),
+    /// `account.application.deauthorized` (Connect): the event's account left the platform.
+    AccountDeauthorized,
 }
+
+/// A connected account as `account.updated` carries it (only what plog reads).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AccountObject {
+    /// `acct_…`.
+    pub id: String,
+    /// Whether Stripe lets it take charges.
+    #[serde(default)]
+    pub charges_enabled: Option<bool>,
+    /// Its capabilities' statuses.
+    #[serde(default)]
+    pub capabilities: Option<AccountCapabilitiesObject>,
+}
+
+/// `capabilities` of an [`AccountObject`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AccountCapabilitiesObject {
+    /// `active`, `pending`, `inactive`.
+    #[serde(default)]
+    pub card_payments: Option<String>,
+}
+
+impl AccountObject {
+    /// Whether it takes card payments now (the rule of `stripe::connect`).
+    pub fn takes_card_payments(&self) -> bool {
+        super::connect::takes_card_payments(
+            self.charges_enabled,
+            self.capabilities.as_ref().and_then(|c| c.card_payments.as_deref()),
+        )
+    }
+}
+
+/// The event types of connected accounts plog acts on besides [`HANDLED_EVENTS`]: the Connect
+/// endpoint is subscribed to both lists (`plog doctor` checks it).
+pub const ACCOUNT_EVENTS: [&str; 2] = ["account.updated", "account.application.deauthorized"];
 
 /// The event types plog acts on; every other type is acknowledged and ignored. The README's
 /// go-live steps subscribe the webhook endpoint to exactly these, and `plog doctor` checks it.
@@ -230,7 +273,11 @@ impl Event {
     /// The object of an event plog acts on, read by its type; `Ok(None)` for event types plog
     /// ignores and for thin events.
     pub fn object(&self) -> Result<Option<EventObject>, WebhookError> {
-        if self.is_thin() || !HANDLED_EVENTS.contains(&self.event_type.as_str()) {
+        if self.event_type == "account.application.deauthorized" && !self.is_thin() {
+            return Ok(Some(EventObject::AccountDeauthorized));
+        }
+        let handled = HANDLED_EVENTS.contains(&self.event_type.as_str()) || self.event_type == "account.updated";
+        if self.is_thin() || !handled {
             return Ok(None);
         }
         let Some(data) = &self.data else {
@@ -246,6 +293,7 @@ impl Event {
             "payment_intent.canceled" => EventObject::IntentCanceled(read(self, data)?),
             "charge.refunded" => EventObject::ChargeRefunded(read(self, data)?),
             "charge.refund.updated" => EventObject::RefundUpdated(read(self, data)?),
+            "account.updated" => EventObject::AccountUpdated(read(self, data)?),
             _dispute_event => EventObject::Dispute(read(self, data)?),
         }))
     }

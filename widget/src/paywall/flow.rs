@@ -306,7 +306,7 @@ impl Flow {
         let (state, texts) = (self.state, self.setup.texts);
         let Some(info) = state.info.get_untracked() else { return };
         let prepared = (|| {
-            let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale)?;
+            let stripe = stripe_js::stripe(&info.stripe.publishable_key, texts.locale, info.stripe.account.as_deref())?;
             let options = state.themed.get_untracked().map(|el| theme::card_options(&el)).unwrap_or(JsValue::NULL);
             let card = stripe_js::create_card(&stripe, &options)?;
             let slot = self.setup.card_slot.as_ref().ok_or_else(|| stripe_js::StripeJsError("no card slot".into()))?;
