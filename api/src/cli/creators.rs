@@ -1,6 +1,7 @@
-//! `plog creator add|list`: the operator's creators, until they sign up themselves. `add` makes a
-//! creator and prints their first admin API token (shown this once), which signs them in to the
-//! dashboard and the admin API — where they see and change only their own paywalls and sales.
+//! `plog creator add|list|suspend|reinstate`: the operator's creators. `add` makes a creator and
+//! prints their first admin API token (shown this once), which signs them in to the dashboard and
+//! the admin API — where they see and change only their own paywalls and sales. `suspend` stops
+//! a creator's sales (their readers keep reading); `reinstate` lets them sell again.
 
 use clap::Subcommand;
 use plog_shared::TokenId;
@@ -22,16 +23,33 @@ pub enum CreatorCommand {
         /// Their e-mail address.
         email: String,
     },
-    /// List the creators.
+    /// List the creators, their Stripe accounts and whether they sell.
     List {
         /// The database.
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    /// Stop a creator's sales (their readers keep reading).
+    Suspend {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Their e-mail address.
+        email: String,
+    },
+    /// Let a suspended creator sell again.
+    Reinstate {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Their e-mail address.
+        email: String,
+    },
 }
 
 /// Runs `plog creator …`.
 pub(super) async fn creator(command: CreatorCommand) -> anyhow::Result<()> {
+    let suspend = matches!(command, CreatorCommand::Suspend { .. });
     match command {
         CreatorCommand::Add { database, email } => {
             let email = email.trim().to_lowercase();
@@ -53,14 +71,28 @@ pub(super) async fn creator(command: CreatorCommand) -> anyhow::Result<()> {
         }
         CreatorCommand::List { database } => {
             let store = open_plog(&database).await?;
-            println!("{:>6}  {:<9}  EMAIL", "ID", "STATUS");
+            println!("{:>6}  {:<9}  {:<24}  {:<5}  EMAIL", "ID", "STATUS", "STRIPE ACCOUNT", "SELLS");
             for creator in store.creators().await? {
                 let status = match creator.status {
                     CreatorStatus::Active => "active",
                     CreatorStatus::Suspended => "suspended",
                 };
-                println!("{:>6}  {status:<9}  {}", creator.id, creator.email.as_deref().unwrap_or("(the owner)"));
+                let sells = if creator.why_not_selling().is_none() { "yes" } else { "no" };
+                println!(
+                    "{:>6}  {status:<9}  {:<24}  {sells:<5}  {}",
+                    creator.id,
+                    creator.stripe_account.as_deref().unwrap_or("-"),
+                    creator.email.as_deref().unwrap_or("(the owner)")
+                );
             }
+        }
+        CreatorCommand::Suspend { database, email } | CreatorCommand::Reinstate { database, email } => {
+            let store = open_plog(&database).await?;
+            let creator =
+                store.creator_by_email(email.trim()).await?.ok_or_else(|| anyhow::anyhow!("no creator {email}"))?;
+            let status = if suspend { CreatorStatus::Suspended } else { CreatorStatus::Active };
+            anyhow::ensure!(store.set_creator_status(creator.id, status).await?, "creator {email} cannot be changed");
+            println!("creator {}: {email} {}", creator.id, if suspend { "suspended" } else { "reinstated" });
         }
     }
     Ok(())

@@ -20,6 +20,7 @@ pub enum Nav {
     Paywalls,
     Sales,
     Offers,
+    Account,
 }
 
 /// A whole HTML page, answered with the dashboard's headers.
@@ -70,6 +71,7 @@ pub fn page(title: &str, nav: Nav, csrf: Option<&str>, body: Markup) -> Page {
                             (tab(Nav::Paywalls, "/admin/paywalls", "Paywalls"))
                             (tab(Nav::Sales, "/admin/sales", "Sales"))
                             (tab(Nav::Offers, "/admin/offers", "Offers"))
+                            (tab(Nav::Account, "/admin/account", "Account"))
                         }
                         form.sign-out method="post" action="/admin/sign-out" {
                             input type="hidden" name="csrf" value=(csrf);

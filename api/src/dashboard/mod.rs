@@ -8,7 +8,9 @@
 //! - [`sales`]: purchases with filters, and their CSV; [`refunds`] and [`revoke`] (a reader's
 //!   leaked tokens ended without a refund) are its confirm steps.
 //! - [`offers`]: passes, gift links and discount codes.
+//! - [`account`]: the creator's Stripe connection (platform mode) and API tokens.
 
+mod account;
 mod chart;
 mod layout;
 mod offers;
@@ -51,6 +53,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/purchases/{id}/refund", get(refunds::confirm).post(refunds::refund_purchase))
         .route("/admin/purchases/{id}/revoke", get(revoke::confirm).post(revoke::revoke_tokens))
         .route("/admin/sales.csv", get(sales::sales_csv))
+        .route("/admin/account", get(account::account))
+        .route("/admin/account/stripe", post(account::connect_stripe))
+        .route("/admin/account/stripe/refresh", get(account::refresh_link))
+        .route("/admin/account/stripe/return", get(account::stripe_return))
         .route(
             "/admin/assets/dashboard.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("assets/dashboard.css")) }),

@@ -310,6 +310,8 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
                         receipt: None,
                         pass: None,
                         discount: None,
+                        stripe_account: None,
+                        application_fee: 0,
                     },
                     crate::helpers::now(),
                 )
@@ -319,6 +321,7 @@ fn sales_database(dir: &std::path::Path) -> (String, String, String) {
                 store
                     .apply_update(
                         &PaymentUpdate::Succeeded { payment_intent_id: intent, amount, currency: currency.into() },
+                        None,
                         crate::helpers::now(),
                     )
                     .await

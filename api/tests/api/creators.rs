@@ -272,8 +272,13 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
             | "GET /admin/assets/dashboard.js"
             | "GET /admin/paywalls/new"
             | "POST /admin/preview"
-            | "POST /admin/paywalls" => {}
+            | "POST /admin/paywalls"
+            // B's own account page's actions: B's own Stripe connection, never an id.
+            | "POST /admin/account/stripe"
+            | "GET /admin/account/stripe/refresh"
+            | "GET /admin/account/stripe/return" => {}
             "GET /admin"
+            | "GET /admin/account"
             | "GET /admin/paywalls"
             | "GET /admin/sales"
             | "GET /admin/offers"

@@ -15,6 +15,7 @@ mod offers;
 mod operations;
 mod painted;
 mod payments;
+mod platform;
 mod processes;
 mod public_routes;
 mod receipts;

@@ -59,6 +59,8 @@ async fn seeded(dir: &std::path::Path, tag: &str, n: usize) -> (String, Store, V
                     receipt: None,
                     pass: None,
                     discount: None,
+                    stripe_account: None,
+                    application_fee: 0,
                 },
                 now(),
             )

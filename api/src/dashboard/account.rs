@@ -1,0 +1,151 @@
+//! The creator's account page at `/admin/account`: on a plog for many creators (platform mode),
+//! their Stripe connection — "Connect Stripe" makes their connected account (once; again after
+//! it was disconnected) and sends them through Stripe's hosted onboarding (an Account Link);
+//! Stripe sends them back to `/admin/account/stripe/return`, where plog reads the account again
+//! and records whether it takes card payments (`account.updated` says the same later). Until it
+//! does, their paywalls do not sell, and this page says why.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+
+use super::DashboardError;
+use super::layout::{Nav, Page, page};
+use super::session::{CsrfForm, Session};
+use crate::state::AppState;
+use crate::store::{Creator, CreatorId};
+use crate::stripe::connect::ConnectedAccountId;
+
+/// The signed-in creator, read afresh.
+async fn creator(ctx: &AppState, session: &Session) -> Result<Creator, DashboardError> {
+    ctx.store
+        .creator_by_id(session.creator)
+        .await?
+        .ok_or_else(|| DashboardError::Internal(anyhow::anyhow!("the session's creator {} is gone", session.creator)))
+}
+
+/// `GET /admin/account`.
+pub async fn account(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
+    let creator = creator(&ctx, &session).await?;
+    let platform = ctx.config.platform.enabled;
+    let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf_token); };
+    let body = html! {
+        h1 { "Account" }
+        @if let Some(email) = &creator.email { p { "Signed in as " strong { (email) } "." } }
+        section {
+            h2 { "Stripe" }
+            @if !platform || creator.id == CreatorId::OWNER {
+                p { "Readers pay this plog's own Stripe account (the keys it was started with)." }
+            } @else {
+                @match creator.why_not_selling() {
+                    None => p.ok { "Your Stripe account " code { (creator.stripe_account.as_deref().unwrap_or_default()) }
+                        " takes card payments: your readers pay it directly." }
+                    Some(why) => p.error role="alert" { (why) " Until then your paywalls show readers \u{201c}not for sale right now\u{201d}." }
+                }
+                @if let Some(fee) = ctx.config.platform.fee { p.hint { "This plog's operator takes " (fee) " of each sale; Stripe's own fee is billed to your account." } }
+                @if creator.stripe_account.is_none() || creator.disconnected_at.is_some() || !creator.takes_payments {
+                    form method="post" action="/admin/account/stripe" {
+                        (csrf())
+                        button.primary type="submit" {
+                            @if creator.stripe_account.is_some() && creator.disconnected_at.is_none() { "Continue with Stripe" } @else { "Connect Stripe" }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "API tokens" }
+            p.hint { "Tokens for your own tools: " code { "POST /v1/admin/tokens" } " makes one (shown once), "
+                code { "DELETE /v1/admin/tokens/{id}" } " revokes it. A token sees only your paywalls and sales." }
+        }
+    };
+    Ok(page("Account", Nav::Account, Some(&session.csrf_token), body))
+}
+
+/// The creator's connected account, made (once, under an idempotency key of theirs; a new one
+/// after a disconnection) and kept.
+async fn connected_account(ctx: &AppState, creator: &Creator) -> Result<ConnectedAccountId, DashboardError> {
+    let account = match (&creator.stripe_account, creator.disconnected_at) {
+        (Some(account), None) => account.clone(),
+        (_, disconnected) => {
+            // After a disconnection the old key would answer with the old account.
+            let key = match disconnected {
+                None => creator.id.to_string(),
+                Some(at) => format!("{}-{at}", creator.id),
+            };
+            let made = ctx.stripe.create_connected_account(&key, creator.email.as_deref()).await?;
+            ctx.store.keep_stripe_account(creator.id, &made.id).await?
+        }
+    };
+    ConnectedAccountId::parse(&account)
+        .map_err(|e| DashboardError::Internal(anyhow::anyhow!("account {account:?}: {e}")))
+}
+
+/// Sends the creator to Stripe's onboarding with a fresh Account Link.
+async fn to_onboarding(ctx: &AppState, account: &ConnectedAccountId) -> Result<Response, DashboardError> {
+    let base = ctx.public_url.trim_end_matches('/');
+    let link = ctx
+        .stripe
+        .create_account_link(
+            account,
+            &format!("{base}/admin/account/stripe/refresh"),
+            &format!("{base}/admin/account/stripe/return"),
+        )
+        .await?;
+    Ok(Redirect::to(&link.url).into_response())
+}
+
+fn platform_creator(ctx: &AppState, session: &Session) -> Result<(), DashboardError> {
+    if ctx.config.platform.enabled && session.creator != CreatorId::OWNER {
+        Ok(())
+    } else {
+        Err(DashboardError::NotFound)
+    }
+}
+
+/// `POST /admin/account/stripe`: "Connect Stripe".
+pub async fn connect_stripe(
+    session: Session,
+    State(ctx): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, form.token())?;
+    platform_creator(&ctx, &session)?;
+    let creator = creator(&ctx, &session).await?;
+    let account = connected_account(&ctx, &creator).await?;
+    tracing::info!(creator = %creator.id, %account, "creator sent to Stripe's onboarding");
+    to_onboarding(&ctx, &account).await
+}
+
+/// `GET /admin/account/stripe/refresh`: Stripe sends the creator here when a link expired or was
+/// used; a new one.
+pub async fn refresh_link(session: Session, State(ctx): State<AppState>) -> Result<Response, DashboardError> {
+    platform_creator(&ctx, &session)?;
+    let creator = creator(&ctx, &session).await?;
+    match creator.stripe_account.as_deref().filter(|_| creator.disconnected_at.is_none()) {
+        None => Ok(Redirect::to("/admin/account").into_response()),
+        Some(account) => {
+            to_onboarding(
+                &ctx,
+                &ConnectedAccountId::parse(account).map_err(|e| DashboardError::Internal(anyhow::anyhow!("{e}")))?,
+            )
+            .await
+        }
+    }
+}
+
+/// `GET /admin/account/stripe/return`: back from Stripe; the account is read again.
+pub async fn stripe_return(session: Session, State(ctx): State<AppState>) -> Result<Response, DashboardError> {
+    platform_creator(&ctx, &session)?;
+    let creator = creator(&ctx, &session).await?;
+    if let Some(account) = creator.stripe_account.as_deref().filter(|_| creator.disconnected_at.is_none()) {
+        let id = ConnectedAccountId::parse(account).map_err(|e| DashboardError::Internal(anyhow::anyhow!("{e}")))?;
+        let read = ctx.stripe.connected_account(&id).await?;
+        ctx.store.record_account_status(account, read.takes_card_payments(), ctx.clock.now()).await?;
+        tracing::info!(creator = %creator.id, account, takes_payments = read.takes_card_payments(), "back from Stripe's onboarding");
+    }
+    Ok(Redirect::to("/admin/account").into_response())
+}

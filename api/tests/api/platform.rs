@@ -1,0 +1,300 @@
+//! A plog for many creators (platform mode), against the gateway's Connect: a creator connects
+//! Stripe through the dashboard and the sandbox's onboarding page, and only then sells; each
+//! purchase's PaymentIntent lives on its creator's account, with the operator's fee; the Connect
+//! endpoint moves a purchase only on news of its own account (events of two creators
+//! interleaved, and a forged one crossing over); refunds and reconcile act on the purchase's
+//! account; a disconnected or suspended creator stops selling while their readers keep reading.
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+
+use crate::dashboard::{browser, csrf_of, get, post_form};
+use crate::helpers::*;
+
+const CONNECT_SECRET: &str = "whsec_plogconnectintegration";
+const SITE: &str = "https://blog.example";
+
+async fn platform_app() -> TestApp {
+    let mut extra_args: Vec<String> = vec![
+        // The Stripe.js double's routes: the widget's payment on a creator's account.
+        "--sandbox".into(),
+        "--platform".into(),
+        "--platform-fee".into(),
+        "5%".into(),
+        "--stripe-connect-webhook-secret".into(),
+        CONNECT_SECRET.into(),
+    ];
+    extra_args.extend(mail_args(mail_catcher()));
+    let app = TestApp::with(Options { extra_args, ..Options::default() }).await;
+    // The Connect endpoint, as the operator registers it at Stripe ("Events on connected accounts").
+    let id = format!("connect{}", app.address.rsplit(':').next().unwrap());
+    let registered = app
+        .http
+        .post(format!("{}/_config/webhooks/{id}", localstripe()))
+        .form(&[
+            ("url", app.url("/v1/webhooks/stripe-connect")),
+            ("secret", CONNECT_SECRET.into()),
+            ("connect", "true".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(registered.status().is_success());
+    app
+}
+
+/// `plog …` as the operator, against the app's database (off the test's thread: the server
+/// runs on it and must keep answering): its output.
+async fn plog(app: &TestApp, args: &[&str]) -> String {
+    let (database, args): (String, Vec<String>) =
+        (app.database_url.clone(), args.iter().map(|a| a.to_string()).collect());
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_plog"))
+            .args(&args)
+            .env("PLOG_DATABASE_URL", database)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `plog creator add`, as the operator: the creator's API token.
+async fn add_creator(app: &TestApp, email: &str) -> String {
+    plog(app, &["creator", "add", email]).await.lines().last().unwrap().to_owned()
+}
+
+/// A creator's dashboard session: the cookie and the CSRF token.
+async fn signed_in(app: &TestApp, token: &str) -> (String, String) {
+    let response = browser().post(app.url("/admin/sign-in")).form(&[("token", token)]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (_, _, page) = get(app, &cookie, "/admin/account").await;
+    (cookie.clone(), csrf_of(&page))
+}
+
+/// "Connect Stripe", the sandbox's onboarding page, and back: the creator's connected account.
+async fn connect_stripe(app: &TestApp, token: &str) -> String {
+    let (cookie, csrf) = signed_in(app, token).await;
+    let (_, _, page) = get(app, &cookie, "/admin/account").await;
+    assert!(page.contains("Connect your Stripe account to sell"), "{page}");
+    let to_stripe = post_form(app, &cookie, "/admin/account/stripe", &[("csrf", &csrf)], Some(&app.address)).await;
+    assert_eq!(to_stripe.status(), 303, "{}", to_stripe.text().await.unwrap());
+    let onboarding = to_stripe.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(onboarding.starts_with(localstripe()), "{onboarding}");
+    let done = browser().post(&onboarding).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    let back = done.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, app.url("/admin/account/stripe/return"));
+    let returned = browser().get(&back).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(returned.status(), 303);
+    let (_, _, page) = get(app, &cookie, "/admin/account").await;
+    assert!(page.contains("takes card payments"), "{page}");
+    let account = page.split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+    assert!(account.starts_with("acct_"), "{account}");
+    account
+}
+
+async fn paywall_of(app: &TestApp, token: &str, title: &str) -> String {
+    let response = app
+        .http
+        .post(app.url("/v1/admin/paywalls"))
+        .bearer_auth(token)
+        .json(&json!({"title": title, "price": {"amount": 300, "currency": "jpy"},
+            "content_markdown": format!("Paid part of {title}"), "origins": [SITE]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn start(app: &TestApp, paywall: &str) -> (u16, Value) {
+    let response = app
+        .http
+        .post(app.url(&format!("/v1/paywalls/{paywall}/purchases")))
+        .header("origin", SITE)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Pays on the account Stripe.js was made with, as the widget's Stripe.js does
+/// (`Stripe(pk, {stripeAccount})`), through the sandbox's double's own route.
+async fn pay_on(app: &TestApp, client_secret: &str, account: Option<&str>) -> Value {
+    let response = app
+        .http
+        .post(app.url("/sandbox/confirm"))
+        .json(&json!({"client_secret": client_secret, "stripe_account": account,
+            "card": {"number": CARD_OK, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}))
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
+
+async fn connect_event(app: &TestApp, event: &Value) -> Value {
+    let body = event.to_string();
+    let signature = plog_api::stripe::webhook::sign(body.as_bytes(), CONNECT_SECRET, now());
+    let response = app
+        .http
+        .post(app.url("/v1/webhooks/stripe-connect"))
+        .header("stripe-signature", signature)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news_never_moves_another_s_purchase() {
+    let app = platform_app().await;
+    let (b, c) = (add_creator(&app, &unique_address("beta")).await, add_creator(&app, &unique_address("gamma")).await);
+    let (b_paywall, c_paywall) = (paywall_of(&app, &b, "Beta's").await, paywall_of(&app, &c, "Gamma's").await);
+
+    // Not connected: not for sale, and the public info names no account.
+    let (status, refused) = start(&app, &b_paywall).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("not_for_sale")), "{refused}");
+    let info = app.paywall_info(&b_paywall).await.json::<Value>().await.unwrap();
+    assert!(info["stripe"].get("account").is_none(), "{info}");
+    assert_eq!(app.query_texts("select id from purchases").await.len(), 0, "nothing was started");
+
+    let (b_account, c_account) = (connect_stripe(&app, &b).await, connect_stripe(&app, &c).await);
+    assert_ne!(b_account, c_account);
+    let info = app.paywall_info(&b_paywall).await.json::<Value>().await.unwrap();
+    assert_eq!(info["stripe"]["account"], b_account.as_str(), "Stripe.js is loaded with the creator's account");
+
+    // Two readers, one on each creator's paywall; the payments interleave.
+    let (status, on_b) = start(&app, &b_paywall).await;
+    assert_eq!(status, 201, "{on_b}");
+    let (_, on_c) = start(&app, &c_paywall).await;
+    let (b_secret, c_secret) = (on_b["client_secret"].as_str().unwrap(), on_c["client_secret"].as_str().unwrap());
+    let (b_intent, c_intent) = (intent_id(b_secret), intent_id(c_secret));
+    // The intent lives on its creator's account: Stripe.js made with another account (or the
+    // platform's own) finds no such intent.
+    for wrong in [None, Some(c_account.as_str())] {
+        let answer = pay_on(&app, b_secret, wrong).await;
+        assert_eq!(answer["error"]["code"], "not_found", "{wrong:?}: {answer}");
+    }
+    assert_eq!(pay_on(&app, c_secret, Some(&c_account)).await["paymentIntent"]["status"], "succeeded");
+    assert_eq!(pay_on(&app, b_secret, Some(&b_account)).await["paymentIntent"]["status"], "succeeded");
+    assert_eq!(app.wait_for_status(&b_intent, "paid").await.stripe_account.as_deref(), Some(b_account.as_str()));
+    assert_eq!(app.wait_for_status(&c_intent, "paid").await.stripe_account.as_deref(), Some(c_account.as_str()));
+    let fees = app.query_texts("select cast(application_fee as text) from purchases order by created_at").await;
+    assert_eq!(fees, ["15", "15"], "5 % of ¥300, each on its creator's account");
+    let on_stripe =
+        stripe_client().on_account(&plog_api::stripe::connect::ConnectedAccountId::parse(&b_account).unwrap());
+    assert_eq!(on_stripe.payment_intent(&b_intent).await.unwrap().status, "succeeded");
+    assert_eq!(app.content(&b_paywall, on_b["access_token"].as_str()).await.status(), 200);
+
+    // A forged (or misrouted) event of C's account about B's intent moves nothing.
+    let mut crossing = intent_event(&event_id(), "payment_intent.canceled", &b_intent, 300, "jpy");
+    crossing["account"] = json!(c_account);
+    assert_eq!(connect_event(&app, &crossing).await["outcome"], "unknown_payment_intent");
+    let mut refund = refund_event(&event_id(), &b_intent, 300);
+    refund["account"] = json!(c_account);
+    assert_eq!(connect_event(&app, &refund).await["outcome"], "unknown_payment_intent");
+    // Nor does one without an account at the Connect endpoint, nor one of B's at the platform's.
+    assert_eq!(connect_event(&app, &refund_event(&event_id(), &b_intent, 300)).await["outcome"], "ignored");
+    let mut at_platform = refund_event(&event_id(), &b_intent, 300);
+    at_platform["account"] = json!(b_account);
+    assert_eq!(app.send_event(&at_platform).await.json::<Value>().await.unwrap()["outcome"], "unknown_payment_intent");
+    assert_eq!(app.purchase(&b_intent).await.status.as_str(), "paid");
+    assert_eq!(app.content(&b_paywall, on_b["access_token"].as_str()).await.status(), 200);
+
+    // Each creator sees their own sale, never the other's; the operator sees both, with the fees.
+    let sales = |token: String| {
+        let app = &app;
+        async move {
+            let response = app.http.get(app.url("/v1/admin/purchases")).bearer_auth(token).send().await.unwrap();
+            response.json::<Value>().await.unwrap()["purchases"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!((sales(b.clone()).await, sales(c.clone()).await), (1, 1));
+    let listed = plog(&app, &["creator", "list"]).await;
+    assert!(listed.contains(&b_account) && listed.contains(&c_account), "{listed}");
+
+    // Reconcile settles a purchase whose event was lost, on its own account.
+    app.execute_sql(&format!(
+        "update purchases set status = 'pending', paid_at = null where payment_intent_id = '{c_intent}'"
+    ))
+    .await;
+    let changes = plog_api::payments::reconcile::reconcile(
+        &app.store,
+        &stripe_client(),
+        &plog_api::payments::tally::Tally::unread(),
+        now() - 3600,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(changes.iter().any(|c| c.payment_intent_id == c_intent), "{changes:?}");
+    assert_eq!(app.purchase(&c_intent).await.status.as_str(), "paid");
+}
+
+#[tokio::test]
+async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_creator_stops_selling_while_readers_read()
+ {
+    let app = platform_app().await;
+    let email = unique_address("delta");
+    let d = add_creator(&app, &email).await;
+    let paywall = paywall_of(&app, &d, "Delta's").await;
+    let account = connect_stripe(&app, &d).await;
+    let buy = || async {
+        let (status, started) = start(&app, &paywall).await;
+        assert_eq!(status, 201, "{started}");
+        let secret = started["client_secret"].as_str().unwrap().to_owned();
+        assert_eq!(pay_on(&app, &secret, Some(&account)).await["paymentIntent"]["status"], "succeeded");
+        let intent = intent_id(&secret);
+        app.wait_for_status(&intent, "paid").await;
+        (intent, started["access_token"].as_str().unwrap().to_owned())
+    };
+    let (refunded_intent, _) = buy().await;
+    let (kept_intent, kept_token) = buy().await;
+
+    // The creator refunds from their dashboard: Stripe refunds on their account, and the event
+    // of their account moves the purchase.
+    let (cookie, csrf) = signed_in(&app, &d).await;
+    let purchase = app.purchase(&refunded_intent).await.id.to_string();
+    let refunded = post_form(
+        &app,
+        &cookie,
+        &format!("/admin/purchases/{purchase}/refund"),
+        &[("csrf", &csrf), ("amount", "300")],
+        Some(&app.address),
+    )
+    .await;
+    assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    app.wait_for_status(&refunded_intent, "refunded").await;
+
+    // Suspended by the operator: not for sale; the reader who paid reads on.
+    plog(&app, &["creator", "suspend", &email]).await;
+    assert_eq!(start(&app, &paywall).await.0, 409);
+    assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200);
+    plog(&app, &["creator", "reinstate", &email]).await;
+    assert_eq!(start(&app, &paywall).await.0, 201);
+
+    // Stripe's account restricted (account.updated) and then deauthorised: not for sale.
+    let lever = |what: &'static str| {
+        let app = &app;
+        let url = format!("{}/_gateway/connect/accounts/{account}/{what}", localstripe());
+        async move { assert!(app.http.post(url).send().await.unwrap().status().is_success()) }
+    };
+    lever("restrict").await;
+    let (_, _, page) = get(&app, &cookie, "/admin/account").await;
+    assert!(page.contains("finish Stripe"), "account.updated recorded: {page}");
+    assert_eq!(start(&app, &paywall).await.0, 409);
+    lever("deauthorize").await;
+    let (_, _, page) = get(&app, &cookie, "/admin/account").await;
+    assert!(page.contains("was disconnected"), "{page}");
+    assert_eq!(start(&app, &paywall).await.0, 409);
+    assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200, "readers keep reading");
+    assert_eq!(app.purchase(&kept_intent).await.status.as_str(), "paid");
+}
