@@ -120,6 +120,11 @@ id_type!(
     MailId, "mail_", "mail"
 );
 id_type!(
+    /// The id of a creator's sign-in code (the code itself is mailed, its keyed hash kept), e.g.
+    /// `sgn_4f9XkQ2mZ8aB1cD3eF5g`.
+    SignInId, "sgn_", "sign-in code"
+);
+id_type!(
     /// The id of a creator's admin API token (what lists show and revoking names; the token
     /// itself is shown once), e.g. `tok_4f9XkQ2mZ8aB1cD3eF5g`.
     TokenId, "tok_", "API token"

@@ -10,7 +10,7 @@ pub mod ids;
 pub mod money;
 
 pub use error_code::ErrorCode;
-pub use ids::{DiscountId, GiftId, Id, MailId, PassId, PaywallId, PurchaseId, RestoreId, TokenId};
+pub use ids::{DiscountId, GiftId, Id, MailId, PassId, PaywallId, PurchaseId, RestoreId, SignInId, TokenId};
 pub use money::{Amount, Currency, Money, MoneyError};
 
 /// What a purchase may be paid with, said alike to Stripe by the server (the PaymentIntent's

@@ -52,11 +52,8 @@ pub(super) async fn creator(command: CreatorCommand) -> anyhow::Result<()> {
     let suspend = matches!(command, CreatorCommand::Suspend { .. });
     match command {
         CreatorCommand::Add { database, email } => {
-            let email = email.trim().to_lowercase();
-            let looks_like_address = email.split_once('@').is_some_and(|(local, host)| {
-                !local.is_empty() && host.contains('.') && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            });
-            anyhow::ensure!(looks_like_address, "{email:?} is not an e-mail address");
+            let email = crate::receipts::address::normalize(&email)
+                .map_err(|_| anyhow::anyhow!("{email:?} is not an e-mail address"))?;
             let store = open_plog(&database).await?;
             let now = Clock::system().now();
             let creator =

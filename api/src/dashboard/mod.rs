@@ -20,6 +20,7 @@ mod refunds;
 mod revoke;
 mod sales;
 pub mod session;
+mod sign_in_code;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
         .route("/admin/sign-in", get(session::sign_in_page).post(session::sign_in))
         .route("/admin/sign-out", post(session::sign_out))
+        .route("/admin/sign-in/code", post(sign_in_code::ask_for_code))
+        .route("/admin/sign-in/code/{id}", post(sign_in_code::redeem_code))
         .route("/admin/paywalls", get(paywalls::list).post(paywalls::create))
         .route("/admin/paywalls/new", get(paywalls::new))
         .route("/admin/paywalls/{id}", get(paywalls::edit).post(paywalls::update))

@@ -58,7 +58,7 @@ impl Session {
 }
 
 /// Refuses a request that a browser marks as sent from another site.
-fn same_site(headers: &HeaderMap, ctx: &AppState) -> Result<(), DashboardError> {
+pub(super) fn same_site(headers: &HeaderMap, ctx: &AppState) -> Result<(), DashboardError> {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     let fetch_site = headers.get("sec-fetch-site").and_then(|o| o.to_str().ok());
     let foreign_origin = origin.is_some_and(|o| !ctx.is_own_origin(o));
@@ -127,13 +127,24 @@ pub async fn sign_in_page(State(ctx): State<AppState>) -> Result<Response, Dashb
     if ctx.config.admin_token.is_none() {
         return Err(DashboardError::Disabled);
     }
-    Ok(sign_in_form(None, StatusCode::OK))
+    Ok(sign_in_form(&ctx, None, StatusCode::OK))
 }
 
-fn sign_in_form(error: Option<&str>, status: StatusCode) -> Response {
+pub(super) fn sign_in_form(ctx: &AppState, error: Option<&str>, status: StatusCode) -> Response {
     let body = html! {
+        @if ctx.config.platform.enabled {
+            section.sign-in {
+                h1 { "Sign in or sign up" }
+                p.hint { "With your e-mail address: plog mails you a one-time code. No password." }
+                form method="post" action="/admin/sign-in/code" {
+                    label for="email" { "E-mail address" }
+                    input #email type="email" name="email" autocomplete="email" required autofocus;
+                    button.primary type="submit" { "Send me a code" }
+                }
+            }
+        }
         section.sign-in {
-            h1 { "Sign in" }
+            h1 { @if ctx.config.platform.enabled { "Or with a token" } @else { "Sign in" } }
             p.hint { "With the admin token plog was started with (" code { "PLOG_ADMIN_TOKEN" } "), or an API token of yours (" code { "plog_…" } ")." }
             @if let Some(error) = error { p.error role="alert" { (error) } }
             form method="post" action="/admin/sign-in" {
@@ -165,8 +176,11 @@ pub async fn sign_in(
     same_site(&headers, &ctx)?;
     if let Err(wait) = ctx.admin_tokens.check(ip) {
         ctx.metrics.admin_refusal("limited");
-        let mut response =
-            sign_in_form(Some(&format!("Too many attempts; try again in {wait} s.")), StatusCode::TOO_MANY_REQUESTS);
+        let mut response = sign_in_form(
+            &ctx,
+            Some(&format!("Too many attempts; try again in {wait} s.")),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
@@ -174,14 +188,19 @@ pub async fn sign_in(
         ctx.admin_tokens.failed(ip);
         ctx.metrics.admin_refusal("wrong");
         tracing::warn!("dashboard sign-in refused: wrong admin token");
-        return Ok(sign_in_form(Some("That is not an admin token."), StatusCode::UNAUTHORIZED));
+        return Ok(sign_in_form(&ctx, Some("That is not an admin token."), StatusCode::UNAUTHORIZED));
     };
+    open_session(&ctx, creator).await
+}
+
+/// Opens a session of `creator` and sends the browser to the dashboard with its cookie.
+pub(super) async fn open_session(ctx: &AppState, creator: CreatorId) -> Result<Response, DashboardError> {
     let value = new_access_token();
     let at = ctx.clock.now();
-    ctx.store.open_session(&session_key(&ctx, &value), &new_access_token(), creator, at, at + LIFETIME_SECS).await?;
+    ctx.store.open_session(&session_key(ctx, &value), &new_access_token(), creator, at, at + LIFETIME_SECS).await?;
     tracing::info!(%creator, "dashboard session opened");
     let mut response = Redirect::to("/admin").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, value, LIFETIME_SECS));
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(ctx, value, LIFETIME_SECS));
     Ok(response)
 }
 

@@ -3,7 +3,7 @@
 //! [`restores`] (restore codes and the tokens they bought), [`passes`], [`gifts`] (gift links and
 //! their openings), [`discounts`] (codes), [`sessions`] (the dashboard's),
 //! [`figures`] (views and sales totals), [`creators`] (who owns all of it, their API tokens, and
-//! the handle scoped to one of them) — on the pool and migrations of [`pool`].
+//! the handle scoped to one of them), [`sign_in_codes`] (creators' one-time codes) — on the pool and migrations of [`pool`].
 //!
 //! SQL is written to run on SQLite and PostgreSQL alike (`$1` placeholders, bigint epoch times,
 //! integer money), and every invariant — one purchase per PaymentIntent, one effect per Stripe
@@ -41,6 +41,7 @@ pub mod purchases;
 pub mod rate_limits;
 pub mod restores;
 pub mod sessions;
+pub mod sign_in_codes;
 mod sql;
 pub mod targets;
 pub mod wallet_domains;
@@ -58,6 +59,7 @@ pub use pool::{HeldConnection, is_pool_timeout};
 pub use purchases::{Grant, NewPurchase, NewReceipt, Purchase, PurchaseFilter, TokenContent, UpdateOutcome};
 pub use restores::{NewRestore, NewRestoreMail, Redeemed, Restorable};
 pub use sessions::AdminSession;
+pub use sign_in_codes::SignInRedeemed;
 pub use targets::{Target, Targets};
 
 /// plog's storage.

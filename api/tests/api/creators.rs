@@ -268,6 +268,8 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
             | "GET /admin/sign-in"
             | "POST /admin/sign-in"
             | "POST /admin/sign-out"
+            | "POST /admin/sign-in/code"
+            | "POST /admin/sign-in/code/{id}"
             | "GET /admin/assets/dashboard.css"
             | "GET /admin/assets/dashboard.js"
             | "GET /admin/paywalls/new"

@@ -298,3 +298,93 @@ async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_
     assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200, "readers keep reading");
     assert_eq!(app.purchase(&kept_intent).await.status.as_str(), "paid");
 }
+
+/// Asks for a sign-in code for `email`: the page's status and the code's form action.
+async fn ask_code(app: &TestApp, email: &str) -> (u16, String) {
+    let response = browser().post(app.url("/admin/sign-in/code")).form(&[("email", email)]).send().await.unwrap();
+    let status = response.status().as_u16();
+    let page = response.text().await.unwrap();
+    let action = page.split("action=\"").nth(1).unwrap_or_default().split('"').next().unwrap().to_owned();
+    (status, action)
+}
+
+async fn type_code(app: &TestApp, action: &str, code: &str) -> reqwest::Response {
+    browser().post(app.url(action)).form(&[("code", code)]).send().await.unwrap()
+}
+
+/// The code of the `n`-th mail to `email` (from its subject: "123456 is your code for …").
+async fn mailed_code(email: &str, n: usize) -> String {
+    let mails = wait_for_mails(mail_catcher(), email, n).await;
+    let subject = mails[n - 1]["headers"]["subject"].as_str().unwrap().to_owned();
+    let code = subject.split(' ').next().unwrap().to_owned();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{subject}");
+    assert!(mails[n - 1]["text"].as_str().unwrap().contains(&code));
+    code
+}
+
+#[tokio::test]
+async fn a_creator_signs_up_and_in_with_a_mailed_code_used_once_within_its_time_and_tries() {
+    let app = platform_app().await;
+    let email = unique_address("newcomer");
+    let (status, action) = ask_code(&app, &email).await;
+    assert_eq!(status, 200);
+    assert!(action.starts_with("/admin/sign-in/code/sgn_"), "{action}");
+    let code = mailed_code(&email, 1).await;
+    assert!(app.store.creator_by_email(&email).await.unwrap().is_none(), "nobody is made before the code is typed");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = type_code(&app, &action, wrong).await;
+    assert_eq!(refused.status(), 401);
+    assert!(refused.text().await.unwrap().contains("4 tries left"));
+    let signed_up = type_code(&app, &action, &code).await;
+    assert_eq!(signed_up.status(), 303);
+    let cookie = signed_up.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (status, _, page) = get(&app, &cookie, "/admin/account").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&email) && page.contains("Connect your Stripe account"), "{page}");
+    let creator = app.store.creator_by_email(&email).await.unwrap().expect("signed up");
+    assert!(app.query_texts("select code_hash from creator_codes").await.iter().all(|h| !h.contains(&code)));
+    // Used once: the same code opens nothing again.
+    assert_eq!(type_code(&app, &action, &code).await.status(), 410);
+
+    // Signing in again: the same creator; a code past its ten minutes, or past five wrong
+    // tries, opens nothing.
+    let (_, action) = ask_code(&app, &email).await;
+    let code = mailed_code(&email, 2).await;
+    app.clock.advance(10 * 60 + 1);
+    assert_eq!(type_code(&app, &action, &code).await.status(), 410, "expired");
+    let (_, action) = ask_code(&app, &email).await;
+    let code = mailed_code(&email, 3).await;
+    for _ in 0..5 {
+        assert_eq!(type_code(&app, &action, wrong).await.status().as_u16() / 100, 4);
+    }
+    assert_eq!(type_code(&app, &action, &code).await.status(), 410, "no tries left");
+    let (_, action) = ask_code(&app, &email).await;
+    let code = mailed_code(&email, 4).await;
+    let again = type_code(&app, &action, &code).await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(app.store.creator_by_email(&email).await.unwrap().unwrap().id, creator.id);
+    // A code asked for one address is no code for another request.
+    let (_, other_action) = ask_code(&app, &unique_address("other")).await;
+    assert_eq!(type_code(&app, &other_action, &code).await.status(), 401);
+}
+
+#[tokio::test]
+async fn with_invitations_required_only_an_invited_address_gets_a_code_and_nobody_learns_who_is_invited() {
+    let mut extra_args: Vec<String> = vec![
+        "--platform".into(),
+        "--platform-invite-only".into(),
+        "--stripe-connect-webhook-secret".into(),
+        CONNECT_SECRET.into(),
+    ];
+    extra_args.extend(mail_args(mail_catcher()));
+    let app = TestApp::with(Options { extra_args, ..Options::default() }).await;
+    let (stranger, invited) = (unique_address("stranger"), unique_address("invited"));
+    plog(&app, &["creator", "add", &invited]).await;
+    let (status, stranger_action) = ask_code(&app, &stranger).await;
+    let (status_invited, _) = ask_code(&app, &invited).await;
+    assert_eq!((status, status_invited), (200, 200), "the same answer");
+    let code = mailed_code(&invited, 1).await;
+    assert!(mails_to(mail_catcher(), &stranger).await.is_empty(), "no mail to an address not invited");
+    assert_eq!(type_code(&app, &stranger_action, &code).await.status(), 410);
+    assert!(app.store.creator_by_email(&stranger).await.unwrap().is_none());
+}
