@@ -38,6 +38,7 @@ pub async fn account(session: Session, State(ctx): State<AppState>) -> Result<Pa
             h2 { "Stripe" }
             @if !platform || creator.id == CreatorId::OWNER {
                 p { "Readers pay this plog's own Stripe account (the keys it was started with)." }
+                @if platform { p { a href="/admin/creators" { "Creators on this plog" } ": their accounts, sales and the fees taken." } }
             } @else {
                 @match creator.why_not_selling() {
                     None => p.ok { "Your Stripe account " code { (creator.stripe_account.as_deref().unwrap_or_default()) }

@@ -21,6 +21,8 @@ pub enum Nav {
     Sales,
     Offers,
     Account,
+    /// The operator's view (platform mode), reached from the account page.
+    Creators,
 }
 
 /// A whole HTML page, answered with the dashboard's headers.

@@ -9,9 +9,11 @@
 //!   leaked tokens ended without a refund) are its confirm steps.
 //! - [`offers`]: passes, gift links and discount codes.
 //! - [`account`]: the creator's Stripe connection (platform mode) and API tokens.
+//! - [`creators`]: the operator's view of every creator (platform mode).
 
 mod account;
 mod chart;
+mod creators;
 mod layout;
 mod offers;
 mod overview;
@@ -60,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/account/stripe", post(account::connect_stripe))
         .route("/admin/account/stripe/refresh", get(account::refresh_link))
         .route("/admin/account/stripe/return", get(account::stripe_return))
+        .route("/admin/creators", get(creators::creators))
+        .route("/admin/creators/{id}/{action}", post(creators::set_status))
         .route(
             "/admin/assets/dashboard.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("assets/dashboard.css")) }),

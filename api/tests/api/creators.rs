@@ -289,7 +289,7 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
                 assert_eq!(status, 200, "{page} as B: {text}");
                 shows_nothing_of(&a, page, &text);
             }
-            "GET /admin/paywalls/{id}"
+            "GET /admin/creators" | "GET /admin/paywalls/{id}"
             | "GET /admin/paywalls/{id}/pay-link.svg"
             | "GET /admin/purchases/{id}/refund"
             | "GET /admin/purchases/{id}/revoke" => {
@@ -302,6 +302,14 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
                     [("passes", &a.pass), ("gifts", &a.gift), ("codes", &a.code), ("codes", &"ALPHA10".into())]
                 {
                     let path = format!("/admin/offers/{kind}/{id}/end");
+                    let response = post_form(&app, &cookie, &path, &[("csrf", &csrf)], Some(&app.address)).await;
+                    assert_eq!(response.status(), 404, "{path} as B");
+                }
+            }
+            "POST /admin/creators/{id}/{action}" => {
+                // The operator's: suspending A (the owner, creator 1) or anyone.
+                for action in ["suspend", "reinstate"] {
+                    let path = format!("/admin/creators/1/{action}");
                     let response = post_form(&app, &cookie, &path, &[("csrf", &csrf)], Some(&app.address)).await;
                     assert_eq!(response.status(), 404, "{path} as B");
                 }

@@ -220,6 +220,12 @@ async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news
     assert_eq!((sales(b.clone()).await, sales(c.clone()).await), (1, 1));
     let listed = plog(&app, &["creator", "list"]).await;
     assert!(listed.contains(&b_account) && listed.contains(&c_account), "{listed}");
+    let (operator, _) = signed_in(&app, ADMIN_TOKEN).await;
+    let (status, _, view) = get(&app, &operator, "/admin/creators").await;
+    assert_eq!(status, 200);
+    assert!(view.contains(&b_account) && view.contains(&c_account) && view.contains("15 JPY"), "{view}");
+    let (b_session, _) = signed_in(&app, &b).await;
+    assert_eq!(get(&app, &b_session, "/admin/creators").await.0, 404, "the operator's view is the operator's");
 
     // Reconcile settles a purchase whose event was lost, on its own account.
     app.execute_sql(&format!(
@@ -278,7 +284,11 @@ async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_
     plog(&app, &["creator", "suspend", &email]).await;
     assert_eq!(start(&app, &paywall).await.0, 409);
     assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200);
-    plog(&app, &["creator", "reinstate", &email]).await;
+    // The operator reinstates them from the operator's view.
+    let (operator, operator_csrf) = signed_in(&app, ADMIN_TOKEN).await;
+    let id = app.store.creator_by_email(&email).await.unwrap().unwrap().id;
+    let path = format!("/admin/creators/{id}/reinstate");
+    assert_eq!(post_form(&app, &operator, &path, &[("csrf", &operator_csrf)], Some(&app.address)).await.status(), 303);
     assert_eq!(start(&app, &paywall).await.0, 201);
 
     // Stripe's account restricted (account.updated) and then deauthorised: not for sale.
