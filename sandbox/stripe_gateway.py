@@ -28,7 +28,9 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   `charge.refunded` with the charge as it now stands (`amount_refunded`, `refunded`), signed for
   every registered endpoint, as Stripe sends it;
 - stand-ins for what localstripe lacks and `plog doctor` reads: `GET /v1/account` and
-  `GET|POST /v1/webhook_endpoints` (`POST /_gateway/webhook_endpoints/reset` empties them);
+  `GET|POST /v1/webhook_endpoints` (`connect=true` makes a Connect endpoint, which names the
+  platform's `application` as Stripe's does; `POST /_gateway/webhook_endpoints/reset` empties
+  them);
 - wallets' domains (the Payment Method Domains API, which localstripe lacks): create, list
   (with `domain_name`), retrieve and validate, answering Stripe's `payment_method_domain` object
   (Google Pay and Link active; Apple Pay inactive with Stripe's reason, since no Apple file can
@@ -37,7 +39,7 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   empties them.
 
 - Connect, which localstripe lacks (sandbox/connect.py): connected accounts (`POST /v1/accounts`
-  with controller properties, `GET /v1/accounts/ID`), Account Links and a small onboarding page
+  with controller properties, `GET /v1/accounts/ID`, `GET /v1/accounts`: the platform's list), Account Links and a small onboarding page
   that completes an account; a request with `Stripe-Account: acct_…` sees only that account's
   PaymentIntents, charges, refunds and payment methods (another account's are 404, as at
   Stripe; an account the platform does not have is 403 `account_invalid`); an
@@ -92,6 +94,7 @@ ROUTES = [
     ("GET", r"/v1/payment_method_domains/pmd_\w+", "PaymentMethodDomainRetrieveParams"),
     ("POST", r"/v1/payment_method_domains/pmd_\w+/validate", "PaymentMethodDomainValidateParams"),
     ("POST", r"/v1/accounts", "AccountCreateParams"),
+    ("GET", r"/v1/accounts", "AccountListParams"),
     ("GET", r"/v1/accounts/acct_\w+", "AccountRetrieveParams"),
     ("POST", r"/v1/account_links", "AccountLinkCreateParams"),
 ]
@@ -235,6 +238,11 @@ class Gateway:
                          "details_submitted": True, "country": "JP", "default_currency": "jpy"}
         if path == "/v1/accounts" and request.method == "POST":
             return connect.create_account(form)
+        if path == "/v1/accounts" and request.method == "GET":
+            # The gateway's platform has Connect: its connected accounts, newest first.
+            listed = [a for i, a in reversed(connect.accounts.items()) if i not in connect.revoked]
+            limit = int(dict(query).get("limit", 10))
+            return 200, {"object": "list", "url": "/v1/accounts", "has_more": len(listed) > limit, "data": listed[:limit]}
         if path.startswith("/v1/accounts/") and request.method == "GET":
             return connect.read_account(path.rsplit("/", 1)[1])
         if path == "/v1/account_links" and request.method == "POST":
@@ -328,7 +336,10 @@ class Gateway:
                 fields[k] = v
         if not fields.get("url") or not events:
             return refusal(400, "Missing required param: url or enabled_events.")
+        # `connect=true` makes a Connect endpoint: Stripe names the platform's application on it.
+        connect = fields.get("connect", "").lower() == "true"
         endpoint = {"id": "we_" + secrets.token_hex(12), "object": "webhook_endpoint", "url": fields["url"],
+                    "application": "ca_gateway" if connect else None,
                     "enabled_events": events, "api_version": fields.get("api_version"), "status": "enabled",
                     "livemode": False, "created": int(time.time()), "secret": "whsec_" + secrets.token_hex(16)}
         self.webhook_endpoints.append(endpoint)

@@ -4,6 +4,8 @@
 //! endpoint for `PLOG_PUBLIC_URL` exists, is enabled, sends every event plog handles and renders
 //! them at the pinned API version, the widget's files are there, the database answers, a
 //! live setup is served over https, and which wallets Stripe shows on each site paywalls list.
+//! In platform mode also: the keys are a Connect platform's, and the Connect endpoint exists
+//! (`connect=true`), sends the payment and account events, at the pinned version.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -16,7 +18,7 @@ use crate::config::{KeyMode, ServeConfig};
 use crate::mailer::Mailer;
 use crate::store::Store;
 use crate::stripe::client::{PaymentMethodDomain, WebhookEndpoint};
-use crate::stripe::webhook::HANDLED_EVENTS;
+use crate::stripe::webhook::{ACCOUNT_EVENTS, HANDLED_EVENTS};
 use crate::stripe::{API_VERSION, StripeApi};
 use crate::wallets;
 use crate::widget_build::WidgetAssets;
@@ -51,15 +53,68 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The URL Stripe must send events to.
+/// A webhook endpoint plog needs at Stripe: the platform's own, or (platform mode) the Connect
+/// endpoint, which receives the events of creators' connected accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/v1/webhooks/stripe`: the account's own events.
+    Own,
+    /// `/v1/webhooks/stripe-connect`: made with `connect=true`, the events of creators' accounts.
+    Connect,
+}
+
+impl Endpoint {
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::Own => "/v1/webhooks/stripe",
+            Endpoint::Connect => "/v1/webhooks/stripe-connect",
+        }
+    }
+
+    /// The event types it must send.
+    pub fn events(self) -> Vec<&'static str> {
+        match self {
+            Endpoint::Own => HANDLED_EVENTS.to_vec(),
+            Endpoint::Connect => HANDLED_EVENTS.iter().chain(ACCOUNT_EVENTS.iter()).copied().collect(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::Own => "webhook endpoint",
+            Endpoint::Connect => "Connect webhook endpoint",
+        }
+    }
+
+    fn secret(self) -> &'static str {
+        match self {
+            Endpoint::Own => "STRIPE_WEBHOOK_SECRET",
+            Endpoint::Connect => "STRIPE_CONNECT_WEBHOOK_SECRET",
+        }
+    }
+}
+
+/// Where Stripe must send the events of `endpoint`.
 pub fn webhook_url(public_url: &str) -> String {
-    format!("{}/v1/webhooks/stripe", public_url.trim_end_matches('/'))
+    endpoint_url(Endpoint::Own, public_url)
+}
+
+fn endpoint_url(endpoint: Endpoint, public_url: &str) -> String {
+    format!("{}{}", public_url.trim_end_matches('/'), endpoint.path())
 }
 
 /// The Stripe CLI command that creates the endpoint plog needs.
 pub fn create_endpoint_command(public_url: &str) -> String {
-    let events: String = HANDLED_EVENTS.iter().map(|e| format!(" -d \"enabled_events[]={e}\"")).collect();
-    format!("stripe webhook_endpoints create -d url={} -d api_version={API_VERSION}{events}", webhook_url(public_url))
+    create_command(Endpoint::Own, public_url)
+}
+
+fn create_command(endpoint: Endpoint, public_url: &str) -> String {
+    let events: String = endpoint.events().iter().map(|e| format!(" -d \"enabled_events[]={e}\"")).collect();
+    let connect = if endpoint == Endpoint::Connect { " -d connect=true" } else { "" };
+    format!(
+        "stripe webhook_endpoints create -d url={}{connect} -d api_version={API_VERSION}{events}",
+        endpoint_url(endpoint, public_url)
+    )
 }
 
 /// The keys and the public URL, without asking anyone.
@@ -82,6 +137,31 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
             "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are of different modes (one live, one test)",
             "use both keys of the same mode from the same account",
         )),
+    }
+    if config.platform.enabled {
+        let fee = config.platform.fee.map_or("no fee".to_owned(), |fee| format!("a fee of {fee}"));
+        findings.push(Finding::ok(format!(
+            "platform mode: creators are paid on their own Stripe accounts, with {fee} for the operator{}",
+            if config.platform.invite_only { "; only invited addresses sign up" } else { "" }
+        )));
+        if config.admin_token.is_none() {
+            findings.push(Finding::problem(
+                "platform mode without PLOG_ADMIN_TOKEN: nobody could see the operator's view",
+                "set PLOG_ADMIN_TOKEN=$(openssl rand -hex 24): the operator's token",
+            ));
+        }
+        if config.mail.smtp_url.is_none() {
+            findings.push(Finding::problem(
+                "platform mode without PLOG_SMTP_URL: creators could not get their sign-in codes",
+                "set PLOG_SMTP_URL and PLOG_MAIL_FROM (README, \"Receipts by mail\")",
+            ));
+        }
+        if !config.stripe.connect_webhook_secret.as_ref().is_some_and(|s| s.expose_secret().starts_with("whsec_")) {
+            findings.push(Finding::problem(
+                "STRIPE_CONNECT_WEBHOOK_SECRET is not a webhook signing secret",
+                "copy the Connect endpoint's signing secret (whsec_…) from Developers → Webhooks → the endpoint",
+            ));
+        }
     }
     if !config.stripe.webhook_secret.expose_secret().starts_with("whsec_") {
         findings.push(Finding::problem(
@@ -127,40 +207,64 @@ pub fn settings_findings(config: &ServeConfig) -> Vec<Finding> {
 
 /// Whether one of the account's endpoints sends what plog needs to `public_url`.
 pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec<Finding> {
-    let url = webhook_url(public_url);
+    findings_of(Endpoint::Own, endpoints, public_url)
+}
+
+/// Whether one of the account's endpoints is `wanted`: at its URL, of its kind (Connect or the
+/// account's own), enabled, sending every event it must, at the pinned version.
+pub fn findings_of(wanted: Endpoint, endpoints: &[WebhookEndpoint], public_url: &str) -> Vec<Finding> {
+    let url = endpoint_url(wanted, public_url);
+    let name = wanted.name();
     let ours: Vec<&WebhookEndpoint> = endpoints.iter().filter(|e| e.url.trim_end_matches('/') == url).collect();
     if ours.is_empty() {
         return vec![Finding::problem(
-            format!("no webhook endpoint sends events to {url}"),
+            format!("no {name} sends events to {url}"),
             format!(
-                "create one (Stripe dashboard, Developers → Webhooks, or `{}`) and set STRIPE_WEBHOOK_SECRET to its signing secret",
-                create_endpoint_command(public_url)
+                "create one (Stripe dashboard, Developers → Webhooks, or `{}`) and set {} to its signing secret",
+                create_command(wanted, public_url),
+                wanted.secret()
             ),
         )];
     }
+    let events = wanted.events();
     // The endpoint closest to right is the one reported on.
     let problems_of = |e: &WebhookEndpoint| -> Vec<Finding> {
         let mut problems = Vec::new();
         if e.status != "enabled" {
             problems.push(Finding::problem(
-                format!("webhook endpoint {} is {}", e.id, e.status),
+                format!("{name} {} is {}", e.id, e.status),
                 "enable it in the Stripe dashboard",
+            ));
+        }
+        let connect = e.application.is_some();
+        if connect != (wanted == Endpoint::Connect) {
+            let (is, should) = if connect {
+                ("a Connect endpoint (events of connected accounts)", "the account's own events")
+            } else {
+                ("an endpoint of the account's own events", "the events of connected accounts (connect=true)")
+            };
+            problems.push(Finding::problem(
+                format!("{name} {} is {is}, but {url} needs {should}", e.id),
+                format!(
+                    "an endpoint's kind cannot be changed: create the right one (`{}`)",
+                    create_command(wanted, public_url)
+                ),
             ));
         }
         let all = e.enabled_events.iter().any(|t| t == "*");
         let missing: Vec<&str> =
-            HANDLED_EVENTS.iter().copied().filter(|h| !all && !e.enabled_events.iter().any(|t| t == h)).collect();
+            events.iter().copied().filter(|h| !all && !e.enabled_events.iter().any(|t| t == h)).collect();
         if !missing.is_empty() {
             problems.push(Finding::problem(
-                format!("webhook endpoint {} does not send {}", e.id, missing.join(", ")),
+                format!("{name} {} does not send {}", e.id, missing.join(", ")),
                 "add these events to the endpoint (Developers → Webhooks → the endpoint → Update details)",
             ));
         }
         match e.api_version.as_deref() {
             Some(API_VERSION) => {}
             other => problems.push(Finding::problem(
-                format!("webhook endpoint {} renders events at {} instead of plog's {API_VERSION}", e.id, other.unwrap_or("the account's default version")),
-                format!("an endpoint's version cannot be changed: create a new one at {API_VERSION} (`{}`), then delete the old one", create_endpoint_command(public_url)),
+                format!("{name} {} renders events at {} instead of plog's {API_VERSION}", e.id, other.unwrap_or("the account's default version")),
+                format!("an endpoint's version cannot be changed: create a new one at {API_VERSION} (`{}`), then delete the old one", create_command(wanted, public_url)),
             )),
         }
         problems
@@ -168,9 +272,9 @@ pub fn endpoint_findings(endpoints: &[WebhookEndpoint], public_url: &str) -> Vec
     let best = ours.iter().map(|e| (e, problems_of(e))).min_by_key(|(_, p)| p.len()).expect("at least one endpoint");
     if best.1.is_empty() {
         vec![Finding::ok(format!(
-            "webhook endpoint {} sends the {} events plog handles to {url} at {API_VERSION}",
+            "{name} {} sends the {} events plog handles to {url} at {API_VERSION}",
             best.0.id,
-            HANDLED_EVENTS.len()
+            events.len()
         ))]
     } else {
         best.1
@@ -200,12 +304,28 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
                 )),
             }
             match stripe.webhook_endpoints().await {
-                Ok(endpoints) => findings.extend(endpoint_findings(&endpoints, &public_url)),
+                Ok(endpoints) => {
+                    findings.extend(endpoint_findings(&endpoints, &public_url));
+                    if config.platform.enabled {
+                        findings.extend(findings_of(Endpoint::Connect, &endpoints, &public_url));
+                    }
+                }
                 Err(error) => findings.push(Finding::problem(
                     format!("the webhook endpoints cannot be listed: {error:#}"),
                     "use a secret key (or a restricted key with Webhook Endpoints: read)",
                 )),
             }
+        }
+    }
+    if config.platform.enabled
+        && let Ok(stripe) = &client
+    {
+        match stripe.lists_connected_accounts().await {
+            Ok(()) => findings.push(Finding::ok("the Stripe keys are a Connect platform's: creators' accounts can be made")),
+            Err(error) => findings.push(Finding::problem(
+                format!("the Stripe keys are not a Connect platform's (connected accounts cannot be listed): {error:#}"),
+                "sign the account up for Connect (Stripe dashboard → Connect → Get started) and use its keys, or run plog without PLOG_PLATFORM",
+            )),
         }
     }
     match WidgetAssets::find(config.widget_dir.as_deref()) {
@@ -331,6 +451,7 @@ mod tests {
             enabled_events: events.iter().map(|e| e.to_string()).collect(),
             api_version: version.map(str::to_owned),
             status: "enabled".into(),
+            application: None,
         }
     }
 

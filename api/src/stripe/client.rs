@@ -122,6 +122,21 @@ pub struct WebhookEndpoint {
     pub api_version: Option<String>,
     /// `enabled` or `disabled`.
     pub status: String,
+    /// The platform's Connect application (`ca_…`) on a Connect endpoint (made with
+    /// `connect=true`: events of connected accounts); `None` on an endpoint of the account's own.
+    pub application: Option<String>,
+}
+
+/// `GET /v1/accounts` (AccountListParams): one, to learn whether these keys are a platform's.
+#[derive(Serialize)]
+pub(crate) struct AccountListQuery {
+    pub(crate) limit: u8,
+}
+
+#[derive(miniserde::Deserialize)]
+struct AccountListPage {
+    #[allow(dead_code)] // only its presence is read: the list is answered
+    data: Vec<crate::stripe::connect::ConnectedAccount>,
 }
 
 #[derive(miniserde::Deserialize)]
@@ -482,6 +497,15 @@ impl StripeApi {
         Ok(page.data)
     }
 
+    /// Whether these keys are a Connect platform's: Stripe lists connected accounts only to one
+    /// (an account without Connect is refused).
+    pub async fn lists_connected_accounts(&self) -> anyhow::Result<()> {
+        let request = RequestBuilder::new(StripeMethod::Get, "/accounts").query(&AccountListQuery { limit: 1 });
+        let _page: AccountListPage =
+            self.read(request, "list_connected_accounts", "Failed to list connected accounts").await?;
+        Ok(())
+    }
+
     /// The domains registered for wallets (first 100), or only `domain_name`'s.
     pub async fn payment_method_domains(&self, domain_name: Option<&str>) -> anyhow::Result<Vec<PaymentMethodDomain>> {
         let request = RequestBuilder::new(StripeMethod::Get, "/payment_method_domains")
@@ -619,6 +643,7 @@ pub fn parameters_sent() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("RefundListParams", parameter_names(&RefundQuery { payment_intent: "pi_1", limit: 100 })),
         ("WebhookEndpointListParams", parameter_names(&WebhookEndpointQuery { limit: 100 })),
+        ("AccountListParams", parameter_names(&AccountListQuery { limit: 1 })),
         (
             "PaymentMethodDomainCreateParams",
             parameter_names(&CreatePaymentMethodDomain { domain_name: "blog.example", enabled: true }),

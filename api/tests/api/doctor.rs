@@ -196,3 +196,73 @@ async fn doctor_says_which_wallets_stripe_shows_on_each_listed_site() {
     assert!(wallets.starts_with("PROBLEM"), "{out}");
     assert!(wallets.contains(&format!("https://{domain}/.well-known/apple-developer-merchantid-domain-association")));
 }
+
+#[tokio::test]
+async fn doctor_in_platform_mode_checks_the_connect_endpoint_its_kind_and_that_the_keys_are_a_platform_s() {
+    let widget = widget_dir();
+    let catcher = mail_catcher();
+    let smtp = format!("smtp://127.0.0.1:{}", catcher.smtp_port);
+    let platform = [
+        ("PLOG_PLATFORM", "true"),
+        ("PLOG_PLATFORM_FEE", "5%"),
+        ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_connectdoctor"),
+        ("PLOG_ADMIN_TOKEN", ADMIN_TOKEN),
+        ("PLOG_SMTP_URL", smtp.as_str()),
+        ("PLOG_MAIL_FROM", "plog <plog@doctor.example>"),
+    ];
+    let connect_events: Vec<&str> =
+        HANDLED_EVENTS.iter().chain(plog_api::stripe::webhook::ACCOUNT_EVENTS.iter()).copied().collect();
+    let base = format!("https://platform-{}.example", &event_id()[4..].to_ascii_lowercase());
+    create_endpoint(&format!("{base}/v1/webhooks/stripe"), &HANDLED_EVENTS, API_VERSION).await;
+
+    // No Connect endpoint: one problem, with the command that makes one (connect=true).
+    let (ok, out) = doctor(&base, widget.path(), &platform);
+    assert!(!ok, "{out}");
+    let found = problems(&out);
+    assert_eq!(found.len(), 1, "{out}");
+    assert!(
+        found[0].contains(&format!("no Connect webhook endpoint sends events to {base}/v1/webhooks/stripe-connect"))
+    );
+    assert!(found[0].contains("connect=true") && found[0].contains("account.application.deauthorized"), "{out}");
+    assert!(out.contains("the Stripe keys are a Connect platform's"), "{out}");
+    assert!(out.contains("with a fee of 5 % for the operator"), "{out}");
+
+    // An endpoint at the Connect URL that is the account's own: the wrong kind.
+    let own_kind = format!("{base}/own");
+    create_endpoint(&format!("{own_kind}/v1/webhooks/stripe"), &HANDLED_EVENTS, API_VERSION).await;
+    create_endpoint(&format!("{own_kind}/v1/webhooks/stripe-connect"), &connect_events, API_VERSION).await;
+    let (ok, out) = doctor(&own_kind, widget.path(), &platform);
+    assert!(!ok);
+    assert!(problems(&out).iter().any(|l| l.contains("needs the events of connected accounts")), "{out}");
+
+    // The Connect endpoint the README's steps make: ready.
+    create_connect_endpoint(&format!("{base}/v1/webhooks/stripe-connect"), &connect_events).await;
+    let (ok, out) = doctor(&base, widget.path(), &platform);
+    assert!(ok, "{out}");
+    assert!(out.contains("Connect webhook endpoint") && out.contains("sends the 12 events"), "{out}");
+
+    // Without the Connect secret, the operator's token or mail: each a problem.
+    let (_, out) = doctor(
+        &base,
+        widget.path(),
+        &[platform[0], ("STRIPE_CONNECT_WEBHOOK_SECRET", ""), ("PLOG_ADMIN_TOKEN", ""), ("PLOG_SMTP_URL", "")],
+    );
+    let found = problems(&out);
+    for missing in ["STRIPE_CONNECT_WEBHOOK_SECRET", "PLOG_ADMIN_TOKEN", "PLOG_SMTP_URL"] {
+        assert!(found.iter().any(|l| l.contains(missing)), "{missing}: {out}");
+    }
+}
+
+/// Creates a Connect webhook endpoint (`connect=true`) at the pinned version.
+async fn create_connect_endpoint(url: &str, events: &[&str]) {
+    let mut form: Vec<(&str, &str)> = vec![("url", url), ("api_version", API_VERSION), ("connect", "true")];
+    form.extend(events.iter().map(|e| ("enabled_events[]", *e)));
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/webhook_endpoints", localstripe()))
+        .bearer_auth(SECRET_KEY)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}

@@ -469,3 +469,43 @@ fn the_dispute_statuses_plog_reads_are_stripes_own() {
     assert_eq!(DisputeStatus::parse("a_later_status"), DisputeStatus::Other("a_later_status".into()));
     assert!(!DisputeStatus::parse("a_later_status").is_closed());
 }
+
+/// What plog reads of Connect is what Stripe's own type definitions (the official `stripe` npm
+/// package) declare: an event's `account`, an account's `charges_enabled` and its
+/// `card_payments` capability with the status `active` plog waits for, a webhook endpoint's
+/// `application` (set on Connect endpoints), and the account events a Connect endpoint is
+/// subscribed to are event types Stripe sends.
+#[test]
+fn the_connect_fields_and_events_plog_reads_are_stripes_own() {
+    let read = |file: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../e2e/node_modules/stripe/cjs/resources/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("Stripe's type definitions (scripts/setup installs them into e2e/node_modules)")
+    };
+    let (accounts, events, endpoints) = (read("Accounts.d.ts"), read("Events.d.ts"), read("WebhookEndpoints.d.ts"));
+    assert!(events.contains("    account?: string;"), "Event.account");
+    assert!(accounts.contains("    charges_enabled: boolean;"), "Account.charges_enabled");
+    assert!(
+        accounts.contains("        card_payments?: Capabilities.CardPayments;"),
+        "Account.capabilities.card_payments"
+    );
+    let statuses = accounts.split("type CardPayments = ").nth(1).unwrap().split(';').next().unwrap();
+    assert!(statuses.split('|').any(|s| s.trim() == "'active'"), "{statuses}");
+    assert!(endpoints.contains("    application: string | null;"), "WebhookEndpoint.application");
+    for event in plog_api::stripe::webhook::ACCOUNT_EVENTS {
+        assert!(endpoints.contains(&format!("'{event}'")), "{event} is not an event type of WebhookEndpoints.d.ts");
+    }
+    // And plog reads an account.updated the way its rule says, from Stripe's shape.
+    let updated: plog_api::stripe::webhook::Event = serde_json::from_value(json!({
+        "id": "evt_1", "object": "event", "type": "account.updated", "account": "acct_1",
+        "data": {"object": {"id": "acct_1", "object": "account", "charges_enabled": true,
+            "capabilities": {"card_payments": "active", "transfers": "active"}}}
+    }))
+    .unwrap();
+    match updated.object().unwrap() {
+        Some(plog_api::stripe::webhook::EventObject::AccountUpdated(account)) => assert!(account.takes_card_payments()),
+        other => panic!("{other:?}"),
+    }
+}
