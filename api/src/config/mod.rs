@@ -327,7 +327,7 @@ mod tests {
         let example = std::fs::read_to_string(format!("{root}/.env.example")).unwrap();
         let table = std::fs::read_to_string(format!("{root}/docs/operators/configuration.md")).unwrap();
         let mut names = Vec::new();
-        for file in ["mod.rs", "database.rs", "limits.rs", "mail.rs", "requests.rs", "stripe.rs"] {
+        for file in ["mod.rs", "database.rs", "limits.rs", "mail.rs", "platform.rs", "requests.rs", "stripe.rs"] {
             let text = std::fs::read_to_string(format!("{root}/api/src/config/{file}")).unwrap();
             for (at, _) in text.match_indices("env = \"") {
                 let name: String = text[at + 7..].chars().take_while(|c| *c != '"').collect();
