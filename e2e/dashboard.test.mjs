@@ -32,7 +32,7 @@ test("a creator signs in, creates a paywall and copies its tag; a reader buys; t
     assert.equal(new URL(page.url()).pathname, "/admin/sign-in", "signed out: the sign-in page");
     await page.fill("#token", "not the token");
     await page.click("button[type=submit]");
-    await page.locator(".error").filter({ hasText: "not the admin token" }).waitFor();
+    await page.locator(".error").filter({ hasText: "not an admin token" }).waitFor();
     await page.fill("#token", ADMIN_TOKEN);
     await page.click("button[type=submit]");
     await page.waitForURL(`${h.plogUrl}/admin`);

@@ -6,7 +6,7 @@
 //! does, their paywalls do not sell, and this page says why.
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -84,7 +84,9 @@ async fn connected_account(ctx: &AppState, creator: &Creator) -> Result<Connecte
         .map_err(|e| DashboardError::Internal(anyhow::anyhow!("account {account:?}: {e}")))
 }
 
-/// Sends the creator to Stripe's onboarding with a fresh Account Link.
+/// Sends the creator to Stripe's onboarding with a fresh Account Link: a page that goes on to
+/// it, not a redirect — the dashboard's CSP (`form-action 'self'`) rightly refuses to follow a
+/// form's redirect to another site.
 async fn to_onboarding(ctx: &AppState, account: &ConnectedAccountId) -> Result<Response, DashboardError> {
     let base = ctx.public_url.trim_end_matches('/');
     let link = ctx
@@ -95,7 +97,12 @@ async fn to_onboarding(ctx: &AppState, account: &ConnectedAccountId) -> Result<R
             &format!("{base}/admin/account/stripe/return"),
         )
         .await?;
-    Ok(Redirect::to(&link.url).into_response())
+    let body = html! {
+        meta http-equiv="refresh" content=(format!("0;url={}", link.url));
+        h1 { "On to Stripe" }
+        p { "Stripe asks for the details it needs to pay you. " a #to-stripe href=(link.url) { "Continue to Stripe" } }
+    };
+    Ok(page("On to Stripe", Nav::Account, None, body).into_response())
 }
 
 fn platform_creator(ctx: &AppState, session: &Session) -> Result<(), DashboardError> {
@@ -121,9 +128,49 @@ pub async fn connect_stripe(
     to_onboarding(&ctx, &account).await
 }
 
+/// Where Stripe sends the creator back to, the query of a second landing.
+#[derive(serde::Deserialize)]
+pub struct Landing {
+    #[serde(default)]
+    again: bool,
+}
+
+/// The session of a creator Stripe sent back. The session cookie is SameSite=Strict, so a
+/// browser does not send it on a navigation that comes from Stripe's site: the first landing
+/// without a session answers a page that comes back to the same address from plog's own (a
+/// same-site navigation, which carries the cookie); only a second landing without one is sent to
+/// sign in.
+fn back_from_stripe(
+    session: Result<Session, DashboardError>,
+    landing: &Landing,
+    path: &str,
+) -> Result<Session, Response> {
+    match session {
+        Ok(session) => Ok(session),
+        Err(DashboardError::SignIn) if !landing.again => {
+            let again = format!("{path}?again=true");
+            let body = html! {
+                meta http-equiv="refresh" content=(format!("0;url={again}"));
+                h1 { "Back from Stripe" }
+                p { a href=(again) { "Continue to your account" } }
+            };
+            Err(page("Back from Stripe", Nav::None, None, body).into_response())
+        }
+        Err(error) => Err(error.into_response()),
+    }
+}
+
 /// `GET /admin/account/stripe/refresh`: Stripe sends the creator here when a link expired or was
 /// used; a new one.
-pub async fn refresh_link(session: Session, State(ctx): State<AppState>) -> Result<Response, DashboardError> {
+pub async fn refresh_link(
+    session: Result<Session, DashboardError>,
+    Query(landing): Query<Landing>,
+    State(ctx): State<AppState>,
+) -> Result<Response, DashboardError> {
+    let session = match back_from_stripe(session, &landing, "/admin/account/stripe/refresh") {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
     platform_creator(&ctx, &session)?;
     let creator = creator(&ctx, &session).await?;
     match creator.stripe_account.as_deref().filter(|_| creator.disconnected_at.is_none()) {
@@ -139,7 +186,15 @@ pub async fn refresh_link(session: Session, State(ctx): State<AppState>) -> Resu
 }
 
 /// `GET /admin/account/stripe/return`: back from Stripe; the account is read again.
-pub async fn stripe_return(session: Session, State(ctx): State<AppState>) -> Result<Response, DashboardError> {
+pub async fn stripe_return(
+    session: Result<Session, DashboardError>,
+    Query(landing): Query<Landing>,
+    State(ctx): State<AppState>,
+) -> Result<Response, DashboardError> {
+    let session = match back_from_stripe(session, &landing, "/admin/account/stripe/return") {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
     platform_creator(&ctx, &session)?;
     let creator = creator(&ctx, &session).await?;
     if let Some(account) = creator.stripe_account.as_deref().filter(|_| creator.disconnected_at.is_none()) {
