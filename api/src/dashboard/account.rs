@@ -144,7 +144,7 @@ fn back_from_stripe(
     session: Result<Session, DashboardError>,
     landing: &Landing,
     path: &str,
-) -> Result<Session, Response> {
+) -> Result<Session, Box<Response>> {
     match session {
         Ok(session) => Ok(session),
         Err(DashboardError::SignIn) if !landing.again => {
@@ -154,9 +154,9 @@ fn back_from_stripe(
                 h1 { "Back from Stripe" }
                 p { a href=(again) { "Continue to your account" } }
             };
-            Err(page("Back from Stripe", Nav::None, None, body).into_response())
+            Err(Box::new(page("Back from Stripe", Nav::None, None, body).into_response()))
         }
-        Err(error) => Err(error.into_response()),
+        Err(error) => Err(Box::new(error.into_response())),
     }
 }
 
@@ -169,7 +169,7 @@ pub async fn refresh_link(
 ) -> Result<Response, DashboardError> {
     let session = match back_from_stripe(session, &landing, "/admin/account/stripe/refresh") {
         Ok(session) => session,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     platform_creator(&ctx, &session)?;
     let creator = creator(&ctx, &session).await?;
@@ -193,7 +193,7 @@ pub async fn stripe_return(
 ) -> Result<Response, DashboardError> {
     let session = match back_from_stripe(session, &landing, "/admin/account/stripe/return") {
         Ok(session) => session,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     platform_creator(&ctx, &session)?;
     let creator = creator(&ctx, &session).await?;

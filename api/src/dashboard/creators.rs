@@ -16,7 +16,7 @@ use super::DashboardError;
 use super::layout::{Nav, Page, money, page};
 use super::session::{CsrfForm, Session};
 use crate::state::AppState;
-use crate::store::{CreatorId, CreatorStatus};
+use crate::store::{CreatorId, CreatorSales, CreatorStatus};
 
 /// Only the operator, only on a platform.
 fn operator(ctx: &AppState, session: &Session) -> Result<(), DashboardError> {
@@ -31,9 +31,9 @@ fn operator(ctx: &AppState, session: &Session) -> Result<(), DashboardError> {
 pub async fn creators(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
     operator(&ctx, &session)?;
     let creators = ctx.store.creators().await?;
-    let mut sales: BTreeMap<CreatorId, Vec<(String, i64, i64, i64)>> = BTreeMap::new();
-    for (creator, currency, count, takings, fees) in ctx.store.sales_per_creator().await? {
-        sales.entry(creator).or_default().push((currency, count, takings, fees));
+    let mut sales: BTreeMap<CreatorId, Vec<CreatorSales>> = BTreeMap::new();
+    for figures in ctx.store.sales_per_creator().await? {
+        sales.entry(figures.creator).or_default().push(figures);
     }
     let body = html! {
         h1 { "Creators" }
@@ -48,9 +48,9 @@ pub async fn creators(session: Session, State(ctx): State<AppState>) -> Result<P
                     td { @if let Some(account) = &creator.stripe_account { code { (account) } } @else { "–" } }
                     td { @if creator.id == CreatorId::OWNER { "on the platform's account" }
                          @else { @match creator.why_not_selling() { None => "yes", Some(why) => span title=(why) { "no" } } } }
-                    td.num { @for (_, count, _, _) in &figures { div { (count) } } }
-                    td.num { @for (currency, _, takings, _) in &figures { div { (money(*takings, currency)) } } }
-                    td.num { @for (currency, _, _, fees) in &figures { div { (money(*fees, currency)) } } }
+                    td.num { @for f in &figures { div { (f.count) } } }
+                    td.num { @for f in &figures { div { (money(f.takings, &f.currency)) } } }
+                    td.num { @for f in &figures { div { (money(f.fees, &f.currency)) } } }
                     td { @if creator.id != CreatorId::OWNER {
                         @let (action, label) = if creator.status == CreatorStatus::Suspended { ("reinstate", "Reinstate") } else { ("suspend", "Suspend") };
                         form method="post" action=(format!("/admin/creators/{}/{action}", creator.id)) {

@@ -137,6 +137,21 @@ impl TryFrom<CreatorRecord> for Creator {
     }
 }
 
+/// One creator's paid sales in one currency, minor units (the operator's view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatorSales {
+    /// Whose.
+    pub creator: CreatorId,
+    /// Lower-case ISO code.
+    pub currency: String,
+    /// Paid purchases.
+    pub count: i64,
+    /// What they paid, less partial refunds.
+    pub takings: i64,
+    /// The operator's fees on them.
+    pub fees: i64,
+}
+
 /// A creator's admin API token as listed (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatorToken {
@@ -409,7 +424,7 @@ impl Store {
     /// refunds, fees taken), minor units — the operator's view (counts per creator there, never
     /// in metric labels).
     #[tracing::instrument(skip_all)]
-    pub async fn sales_per_creator(&self) -> anyhow::Result<Vec<(CreatorId, String, i64, i64, i64)>> {
+    pub async fn sales_per_creator(&self) -> anyhow::Result<Vec<CreatorSales>> {
         let rows: Vec<(i64, String, i64, i64, i64)> = Sql::new(
             "select creator_id, currency, cast(count(*) as bigint), \
                cast(coalesce(sum(amount - refunded_amount), 0) as bigint), \
@@ -419,6 +434,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("Failed to total sales per creator")?;
-        Ok(rows.into_iter().map(|(c, cur, n, sum, fee)| (CreatorId(c), cur, n, sum, fee)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(creator, currency, count, takings, fees)| CreatorSales {
+                creator: CreatorId(creator),
+                currency,
+                count,
+                takings,
+                fees,
+            })
+            .collect())
     }
 }

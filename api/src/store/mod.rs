@@ -47,7 +47,7 @@ pub mod targets;
 pub mod wallet_domains;
 
 pub use backup::BackupSummary;
-pub use creators::{Creator, CreatorId, CreatorStatus, CreatorToken};
+pub use creators::{Creator, CreatorId, CreatorSales, CreatorStatus, CreatorToken};
 pub use discounts::Discount;
 pub use events::EventOutcome;
 pub use figures::{DAY_SECS, DayTotals, PaywallTotals};
