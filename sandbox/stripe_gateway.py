@@ -309,9 +309,30 @@ class Gateway:
             self.background.add(task)
             task.add_done_callback(self.background.discard)
         if isinstance(payload, dict) and isinstance(payload.get("data"), list) and payload.get("object") == "list":
-            payload["data"] = [o for o in payload["data"] if self.listed(o, account)
-                               and (not created_filter or created_matches(o.get("created"), created_filter))]
+            await self.fill_list(payload, path, query, headers, account, created_filter)
         return status, payload
+
+    async def fill_list(self, payload, path, query, headers, account, created_filter):
+        """A list as Stripe answers it on `account`: up to `limit` of the acting account's own
+        objects (within `created`), not one upstream page filtered down — a page of other
+        accounts' objects must not look like the end of the list. Pages of localstripe's list
+        are read on until `limit` are kept or the list ends."""
+        keep = lambda o: self.listed(o, account) and (not created_filter or created_matches(o.get("created"), created_filter))
+        limit = int(dict(query).get("limit", 10))
+        kept = [o for o in payload["data"] if keep(o)]
+        more = payload.get("has_more", False)
+        last = payload["data"][-1].get("id") if payload["data"] else None
+        session = await self.http()
+        while len(kept) < limit and more and last:
+            following = [(k, v) for k, v in query if k != "starting_after"] + [("starting_after", last)]
+            async with session.get(self.upstream + path + "?" + urllib.parse.urlencode(following), headers=headers) as answer:
+                page = endive_shape(json.loads(await answer.text()))
+            data = page.get("data") or []
+            kept += [o for o in data if keep(o)]
+            more = page.get("has_more", False)
+            last = data[-1].get("id") if data else None
+        payload["data"] = kept[:limit]
+        payload["has_more"] = len(kept) > limit or bool(more)
 
     def listed(self, obj, account):
         """Whether a listed object is the acting account's (a refund by its intent)."""

@@ -38,6 +38,20 @@ pub(crate) struct Admin {
     pub store: Store,
 }
 
+/// Proof that the request carries the owner's token, `PLOG_ADMIN_TOKEN` (the operator's, on a
+/// plog for many creators): for what is the whole plog's, never one creator's — its metrics,
+/// the sandbox's clock. A creator's token is refused as a wrong one would be.
+pub(crate) struct Operator;
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
+        let admin = Admin::from_request_parts(parts, ctx).await?;
+        if admin.creator == CreatorId::OWNER { Ok(Operator) } else { Err(ApiError::Unauthorized) }
+    }
+}
+
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 

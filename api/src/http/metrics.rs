@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::admin_auth::Admin;
+use super::admin_auth::Operator;
 use crate::metrics::CONTENT_TYPE;
 use crate::state::AppState;
 
@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(metrics))
 }
 
-async fn metrics(_: Admin, State(ctx): State<AppState>) -> impl IntoResponse {
+async fn metrics(_: Operator, State(ctx): State<AppState>) -> impl IntoResponse {
     let (in_use, idle) = ctx.store.pool_connections();
     ctx.metrics.set_db_connections(in_use, idle);
     ([(header::CONTENT_TYPE, CONTENT_TYPE), (header::CACHE_CONTROL, "no-store")], ctx.metrics.encode())

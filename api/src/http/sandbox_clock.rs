@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 
-use super::admin_auth::Admin;
+use super::admin_auth::Operator;
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
 
@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sandbox/clock", post(advance))
 }
 
-async fn advance(_: Admin, State(ctx): State<AppState>, Json(body): Json<Move>) -> Result<Json<Now>, ApiError> {
+async fn advance(_: Operator, State(ctx): State<AppState>, Json(body): Json<Move>) -> Result<Json<Now>, ApiError> {
     if !(-MOST_SECS..=MOST_SECS).contains(&body.advance_secs) {
         return Err(ApiError::Unprocessable(format!("advance_secs must be within ±{MOST_SECS} seconds")));
     }

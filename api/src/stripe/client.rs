@@ -575,7 +575,9 @@ impl StripeApi {
     // --- Stripe Connect (the forms and types: stripe/connect.rs) ---------------------------
 
     /// Creates `creator`'s connected account (see the module for its properties). Keyed by the
-    /// creator: asked twice (a double press, a retry), one account is made.
+    /// creator and their address: asked twice (a double press, a retry), one account is made;
+    /// another plog on the same platform account (a staging copy), whose creator of the same id
+    /// is someone else, does not get this one's account back.
     #[tracing::instrument(skip_all, fields(creator = creator))]
     pub async fn create_connected_account(
         &self,
@@ -583,7 +585,8 @@ impl StripeApi {
         email: Option<&str>,
     ) -> anyhow::Result<ConnectedAccount> {
         let form = CreateAccount::for_creator(creator, email);
-        self.post_idempotent("/accounts", &form, format!("plog-account-{creator}"), "create_connected_account")
+        let whose = &crate::tokens::token_hash(email.unwrap_or_default())[..16];
+        self.post_idempotent("/accounts", &form, format!("plog-account-{creator}-{whose}"), "create_connected_account")
             .await
             .context("Failed to create a connected account")
     }

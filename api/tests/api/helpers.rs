@@ -293,6 +293,8 @@ pub struct TestApp {
     pub webhook_secret: String,
     /// The id its webhook endpoint is registered under in localstripe, if it is.
     webhook_id: Option<String>,
+    /// The id its Connect endpoint is registered under, if it is (platform mode).
+    connect_webhook_id: Option<String>,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -389,6 +391,7 @@ impl TestApp {
             http,
             webhook_secret,
             webhook_id,
+            connect_webhook_id: None,
             _shutdown: tx,
             _dir: dir,
         }
@@ -532,9 +535,40 @@ impl TestApp {
 /// has no way to remove one: a finished test's endpoint is narrowed to an event that never
 /// happens, so late tests do not wait behind hundreds of dead endpoints (that wait once made a
 /// webhook take longer than a test would wait). Blocking and brief; errors are ignored.
+impl TestApp {
+    /// Registers the app's Connect endpoint (`/v1/webhooks/stripe-connect`, signed with
+    /// `secret`) with the gateway: it receives the events of connected accounts, as a Connect
+    /// endpoint at Stripe does. Retired with the app, like its own endpoint.
+    pub async fn relay_connect_events(&mut self, secret: &str) {
+        let id = format!("connect{}", self.address.rsplit(':').next().unwrap());
+        let registered = self
+            .http
+            .post(format!("{}/_config/webhooks/{id}", localstripe()))
+            .form(&[
+                ("url", self.url("/v1/webhooks/stripe-connect")),
+                ("secret", secret.to_owned()),
+                ("connect", "true".to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(registered.status().is_success());
+        self.connect_webhook_id = Some(id);
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let Some(id) = &self.webhook_id else { return };
+        // A retired endpoint points where nothing listens: a later app on this port, or a port
+        // taken by something that never answers, would otherwise hold up every delivery.
+        for id in [&self.webhook_id, &self.connect_webhook_id].into_iter().flatten() {
+            retire_endpoint(id);
+        }
+    }
+}
+
+fn retire_endpoint(id: &str) {
+    {
         let Some(authority) = localstripe().strip_prefix("http://") else { return };
         let body =
             serde_json::json!({"url": "http://127.0.0.1:9/retired", "secret": "retired", "events": ["plog.retired"]})

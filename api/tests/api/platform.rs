@@ -25,21 +25,9 @@ async fn platform_app() -> TestApp {
         CONNECT_SECRET.into(),
     ];
     extra_args.extend(mail_args(mail_catcher()));
-    let app = TestApp::with(Options { extra_args, ..Options::default() }).await;
+    let mut app = TestApp::with(Options { extra_args, ..Options::default() }).await;
     // The Connect endpoint, as the operator registers it at Stripe ("Events on connected accounts").
-    let id = format!("connect{}", app.address.rsplit(':').next().unwrap());
-    let registered = app
-        .http
-        .post(format!("{}/_config/webhooks/{id}", localstripe()))
-        .form(&[
-            ("url", app.url("/v1/webhooks/stripe-connect")),
-            ("secret", CONNECT_SECRET.into()),
-            ("connect", "true".into()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(registered.status().is_success());
+    app.relay_connect_events(CONNECT_SECRET).await;
     app
 }
 
@@ -237,6 +225,18 @@ async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news
     assert!(view.contains(&b_account) && view.contains(&c_account) && view.contains("15 JPY"), "{view}");
     let (b_session, _) = signed_in(&app, &b).await;
     assert_eq!(get(&app, &b_session, "/admin/creators").await.0, 404, "the operator's view is the operator's");
+    // The plog's metrics are the operator's, and carry no creator in their labels.
+    let metrics = |token: String| {
+        let app = &app;
+        async move { app.http.get(app.url("/metrics")).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(metrics(b.clone()).await.status(), 401, "a creator's token reads no plog-wide figures");
+    let exposition = metrics(ADMIN_TOKEN.to_owned()).await.text().await.unwrap();
+    assert!(exposition.contains("plog_purchases_total"), "{exposition}");
+    for creator_mark in ["creator=", "acct_", "beta", "gamma"] {
+        let found: Vec<&str> = exposition.lines().filter(|l| l.contains(creator_mark)).collect();
+        assert!(found.is_empty(), "{creator_mark} in the metrics: {found:?}");
+    }
 
     // Reconcile settles a purchase whose event was lost, on its own account.
     app.execute_sql(&format!(
