@@ -24,8 +24,9 @@ declare const slot: HTMLElement;
 declare const walletSlot: HTMLElement;
 
 export async function widgetCalls(publishableKey: string, clientSecret: string): Promise<string | undefined> {
-  // stripe_js::stripe: Stripe(publishable_key, {locale})
-  const constructorOptions: StripeConstructorOptions = { locale: "ja" };
+  // stripe_js::stripe: Stripe(publishable_key, {locale, stripeAccount}): on a plog for many
+  // creators, the creator's connected account, where the PaymentIntent lives.
+  const constructorOptions: StripeConstructorOptions = { locale: "ja", stripeAccount: "acct_1Creator" };
   const stripe = Stripe(publishableKey, constructorOptions);
 
   // theme::card_options
