@@ -3,7 +3,8 @@
 //! it was disconnected) and sends them through Stripe's hosted onboarding (an Account Link);
 //! Stripe sends them back to `/admin/account/stripe/return`, where plog reads the account again
 //! and records whether it takes card payments (`account.updated` says the same later). Until it
-//! does, their paywalls do not sell, and this page says why.
+//! does, their paywalls do not sell, and this page says why. The page also lists the creator's
+//! admin API tokens, made and revoked here (`dashboard/tokens.rs`).
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -28,7 +29,17 @@ async fn creator(ctx: &AppState, session: &Session) -> Result<Creator, Dashboard
 
 /// `GET /admin/account`.
 pub async fn account(session: Session, State(ctx): State<AppState>) -> Result<Page, DashboardError> {
-    let creator = creator(&ctx, &session).await?;
+    account_page(&ctx, &session, None).await
+}
+
+/// The account page; `made`: a token just made, (its label, its secret), shown this once.
+pub(super) async fn account_page(
+    ctx: &AppState,
+    session: &Session,
+    made: Option<(&str, &str)>,
+) -> Result<Page, DashboardError> {
+    let creator = creator(ctx, session).await?;
+    let tokens = session.store.creator_tokens().await?;
     let platform = ctx.config.platform.enabled;
     let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf_token); };
     let body = html! {
@@ -58,8 +69,34 @@ pub async fn account(session: Session, State(ctx): State<AppState>) -> Result<Pa
         }
         section {
             h2 { "API tokens" }
-            p.hint { "Tokens for your own tools: " code { "POST /v1/admin/tokens" } " makes one (shown once), "
-                code { "DELETE /v1/admin/tokens/{id}" } " revokes it. A token sees only your paywalls and sales." }
+            p.hint { "Tokens for your own tools (" code { "Authorization: Bearer …" } " on " code { "/v1/admin" }
+                "): a token sees and changes only your paywalls and sales. plog keeps a hash of each, so it shows a token once." }
+            @if let Some((label, secret)) = made {
+                p.saved role="status" { "Your new token " @if !label.is_empty() { "\u{201c}" (label) "\u{201d} " } "— copy it now, it is not shown again:" }
+                p { code #new-token { (secret) } }
+            }
+            @if !tokens.is_empty() {
+                table {
+                    thead { tr { th { "Token" } th { "Label" } th { "Made" } th { "" } } }
+                    tbody { @for token in &tokens {
+                        tr {
+                            td { code { (token.id) } }
+                            td { (token.label) }
+                            td { (super::layout::time(token.created_at)) }
+                            td { @if let Some(at) = token.revoked_at { "revoked " (super::layout::time(at)) } @else {
+                                form method="post" action=(format!("/admin/account/tokens/{}/revoke", token.id)) {
+                                    (csrf()) button.danger type="submit" { "Revoke" }
+                                }
+                            } }
+                        }
+                    } }
+                }
+            }
+            form.offer method="post" action="/admin/account/tokens" {
+                (csrf())
+                label { "Label " input name="label" maxlength="100" placeholder="the CMS plugin"; }
+                button type="submit" { "Make a token" }
+            }
         }
     };
     Ok(page("Account", Nav::Account, Some(&session.csrf_token), body))

@@ -8,7 +8,8 @@
 //! - [`sales`]: purchases with filters, and their CSV; [`refunds`] and [`revoke`] (a reader's
 //!   leaked tokens ended without a refund) are its confirm steps.
 //! - [`offers`]: passes, gift links and discount codes.
-//! - [`account`]: the creator's Stripe connection (platform mode) and API tokens.
+//! - [`account`]: the creator's Stripe connection (platform mode) and API tokens ([`tokens`]
+//!   makes and revokes them).
 //! - [`creators`]: the operator's view of every creator (platform mode).
 
 mod account;
@@ -23,6 +24,7 @@ mod revoke;
 mod sales;
 pub mod session;
 mod sign_in_code;
+mod tokens;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -60,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sales.csv", get(sales::sales_csv))
         .route("/admin/account", get(account::account))
         .route("/admin/account/stripe", post(account::connect_stripe))
+        .route("/admin/account/tokens", post(tokens::make_token))
+        .route("/admin/account/tokens/{id}/revoke", post(tokens::revoke_token))
         .route("/admin/account/stripe/refresh", get(account::refresh_link))
         .route("/admin/account/stripe/return", get(account::stripe_return))
         .route("/admin/creators", get(creators::creators))

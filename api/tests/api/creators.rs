@@ -277,6 +277,7 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
             | "POST /admin/paywalls"
             // B's own account page's actions: B's own Stripe connection, never an id.
             | "POST /admin/account/stripe"
+            | "POST /admin/account/tokens"
             | "GET /admin/account/stripe/refresh"
             | "GET /admin/account/stripe/return" => {}
             "GET /admin"
@@ -305,6 +306,11 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
                     let response = post_form(&app, &cookie, &path, &[("csrf", &csrf)], Some(&app.address)).await;
                     assert_eq!(response.status(), 404, "{path} as B");
                 }
+            }
+            "POST /admin/account/tokens/{id}/revoke" => {
+                let path = format!("/admin/account/tokens/{}/revoke", a.token);
+                let response = post_form(&app, &cookie, &path, &[("csrf", &csrf)], Some(&app.address)).await;
+                assert_eq!(response.status(), 404, "{path} as B");
             }
             "POST /admin/creators/{id}/{action}" => {
                 // The operator's: suspending A (the owner, creator 1) or anyone.
@@ -416,6 +422,34 @@ async fn a_creator_s_api_token_is_shown_once_kept_hashed_and_revoked_at_once() {
     let sign_in = browser().post(app.url("/admin/sign-in")).form(&[("token", secret.as_str())]).send().await.unwrap();
     assert_eq!(sign_in.status(), 401, "nor does it sign in");
     assert_eq!(send(&app, &format!("{secret}x"), "GET", "/v1/admin/paywalls", None).await.0, 401);
+
+    // The same in the dashboard's Account page: made (shown once), used, revoked.
+    let (cookie, _) = crate::dashboard::sign_in(&app).await;
+    let (_, _, page) = get(&app, &cookie, "/admin/account").await;
+    let csrf = csrf_of(&page);
+    let made = post_form(
+        &app,
+        &cookie,
+        "/admin/account/tokens",
+        &[("csrf", &csrf), ("label", "the newsletter")],
+        Some(&app.address),
+    )
+    .await;
+    assert_eq!(made.status(), 200);
+    let page = made.text().await.unwrap();
+    let secret = page.split("id=\"new-token\">").nth(1).expect(&page).split('<').next().unwrap().to_owned();
+    assert!(secret.starts_with("plog_"), "{secret}");
+    assert_eq!(send(&app, &secret, "GET", "/v1/admin/paywalls", None).await.0, 200);
+    let (_, _, again) = get(&app, &cookie, "/admin/account").await;
+    assert!(again.contains("the newsletter") && !again.contains(&secret), "listed, never shown again");
+    let tokens = app.admin_json("/v1/admin/tokens").await;
+    let made = tokens["tokens"].as_array().unwrap().iter().find(|t| t["label"] == "the newsletter").unwrap();
+    let id = made["id"].as_str().unwrap().to_owned();
+    let path = format!("/admin/account/tokens/{id}/revoke");
+    assert_eq!(post_form(&app, &cookie, &path, &[("csrf", "stale")], Some(&app.address)).await.status(), 403);
+    assert_eq!(send(&app, &secret, "GET", "/v1/admin/paywalls", None).await.0, 200, "a stale form revokes nothing");
+    assert_eq!(post_form(&app, &cookie, &path, &[("csrf", &csrf)], Some(&app.address)).await.status(), 303);
+    assert_eq!(send(&app, &secret, "GET", "/v1/admin/paywalls", None).await.0, 401);
 }
 
 #[tokio::test]

@@ -208,6 +208,23 @@ async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news
     assert_eq!(app.purchase(&b_intent).await.status.as_str(), "paid");
     assert_eq!(app.content(&b_paywall, on_b["access_token"].as_str()).await.status(), 200);
 
+    // A dispute (Stripe's own fixture of the pinned version) moves B's purchase only as news of
+    // B's account: the same dispute reported for C's account moves nothing.
+    let dispute = |account: &str| {
+        let path = format!("{}/tests/fixtures/stripe/charge.dispute.created.json", env!("CARGO_MANIFEST_DIR"));
+        let text =
+            std::fs::read_to_string(path).unwrap().replace("pi_FIXTURE", &b_intent).replace("evt_FIXTURE", &event_id());
+        let mut event: Value = serde_json::from_str(&text).unwrap();
+        event["account"] = json!(account);
+        event
+    };
+    assert_eq!(connect_event(&app, &dispute(&c_account)).await["outcome"], "unknown_payment_intent");
+    assert_eq!(app.purchase(&b_intent).await.status.as_str(), "paid");
+    connect_event(&app, &dispute(&b_account)).await;
+    assert_eq!(app.purchase(&b_intent).await.status.as_str(), "disputed");
+    assert_ne!(app.content(&b_paywall, on_b["access_token"].as_str()).await.status(), 200);
+    assert_eq!(app.purchase(&c_intent).await.status.as_str(), "paid", "C's sale is untouched");
+
     // Each creator sees their own sale, never the other's; the operator sees both, with the fees.
     let sales = |token: String| {
         let app = &app;

@@ -1,0 +1,60 @@
+//! The creator's admin API tokens in the dashboard (the Account page): made — the secret shown
+//! once on the page, only its SHA-256 kept — and revoked, through the session's scoped store,
+//! so a creator can neither see nor revoke another's. The same as `/v1/admin/tokens`.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use plog_shared::TokenId;
+use serde::Deserialize;
+
+use super::DashboardError;
+use super::account::account_page;
+use super::session::{CsrfForm, Session};
+use crate::state::AppState;
+use crate::tokens::{new_creator_token, new_id, token_hash};
+
+/// The longest label, in characters (as the API's).
+const MAX_LABEL_CHARS: usize = 100;
+
+/// The form that makes a token.
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    csrf: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// `POST /admin/account/tokens`: the Account page again, with the new token shown once.
+pub async fn make_token(
+    session: Session,
+    State(ctx): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<NewTokenForm>,
+) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, &form.csrf)?;
+    let label = form.label.trim();
+    if label.chars().count() > MAX_LABEL_CHARS {
+        return Err(DashboardError::BadRequest(format!("A label is at most {MAX_LABEL_CHARS} characters.")));
+    }
+    let (id, secret) = (new_id::<TokenId>(), new_creator_token());
+    session.store.insert_creator_token(&id, &token_hash(&secret), label, ctx.clock.now()).await?;
+    tracing::info!(token_id = %id, creator = %session.creator, "API token made in the dashboard");
+    Ok(account_page(&ctx, &session, Some((label, &secret))).await?.into_response())
+}
+
+/// `POST /admin/account/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    session: Session,
+    State(ctx): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, DashboardError> {
+    session.check(&headers, &ctx, form.token())?;
+    let id = TokenId::parse(&id).map_err(|_| DashboardError::NotFound)?;
+    let revoked = session.store.revoke_creator_token(&id, ctx.clock.now()).await?.ok_or(DashboardError::NotFound)?;
+    tracing::info!(token_id = %revoked.id, creator = %session.creator, "API token revoked in the dashboard");
+    Ok(Redirect::to("/admin/account").into_response())
+}
