@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line ([`cli`]) and runs it; tests build the same
 //! [`startup::Application`] on port 0.
 
+pub mod api_tokens;
 pub mod catalog;
 pub mod cli;
 pub mod client_ip;
@@ -53,7 +54,10 @@ pub(crate) fn doc_section(page: &str, name: &str) -> String {
 pub(crate) const LAYERS: [(&str, &[&str]); 5] = [
     ("foundations", &["clock", "config", "markdown", "metrics", "purchase_state", "sites", "telemetry", "tokens"]),
     ("adapters", &["mailer", "store", "stripe", "widget_build"]),
-    ("domain", &["catalog", "doctor", "export", "limits", "offers", "payments", "receipts", "report", "wallets"]),
+    (
+        "domain",
+        &["api_tokens", "catalog", "doctor", "export", "limits", "offers", "payments", "receipts", "report", "wallets"],
+    ),
     ("web", &["client_ip", "dashboard", "error", "http", "sandbox", "state"]),
     ("entry", &["cli", "startup"]),
 ];

@@ -4,13 +4,11 @@
 //! a creator's sales (their readers keep reading); `reinstate` lets them sell again.
 
 use clap::Subcommand;
-use plog_shared::TokenId;
 
 use super::open_plog;
 use crate::clock::Clock;
 use crate::config::DatabaseConfig;
 use crate::store::CreatorStatus;
-use crate::tokens::{new_creator_token, new_id, token_hash};
 
 /// `plog creator …`.
 #[derive(Debug, Subcommand)]
@@ -58,13 +56,9 @@ pub(super) async fn creator(command: CreatorCommand) -> anyhow::Result<()> {
             let now = Clock::system().now();
             let creator =
                 store.add_creator(&email, now).await?.ok_or_else(|| anyhow::anyhow!("{email} is a creator already"))?;
-            let secret = new_creator_token();
-            store
-                .for_creator(creator)
-                .insert_creator_token(&new_id::<TokenId>(), &token_hash(&secret), "first token", now)
-                .await?;
+            let made = crate::api_tokens::make(&store.for_creator(creator), "first token", now).await??;
             println!("creator {creator}: {email}");
-            println!("{secret}");
+            println!("{}", made.secret);
         }
         CreatorCommand::List { database } => {
             let store = open_plog(&database).await?;

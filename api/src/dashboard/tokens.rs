@@ -12,11 +12,8 @@ use serde::Deserialize;
 use super::DashboardError;
 use super::account::account_page;
 use super::session::{CsrfForm, Session};
+use crate::api_tokens;
 use crate::state::AppState;
-use crate::tokens::{new_creator_token, new_id, token_hash};
-
-/// The longest label, in characters (as the API's).
-const MAX_LABEL_CHARS: usize = 100;
 
 /// The form that makes a token.
 #[derive(Deserialize)]
@@ -34,14 +31,10 @@ pub async fn make_token(
     Form(form): Form<NewTokenForm>,
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
-    let label = form.label.trim();
-    if label.chars().count() > MAX_LABEL_CHARS {
-        return Err(DashboardError::BadRequest(format!("A label is at most {MAX_LABEL_CHARS} characters.")));
-    }
-    let (id, secret) = (new_id::<TokenId>(), new_creator_token());
-    session.store.insert_creator_token(&id, &token_hash(&secret), label, ctx.clock.now()).await?;
-    tracing::info!(token_id = %id, creator = %session.creator, "API token made in the dashboard");
-    Ok(account_page(&ctx, &session, Some((label, &secret))).await?.into_response())
+    let made = api_tokens::make(&session.store, &form.label, ctx.clock.now())
+        .await?
+        .map_err(|refused| DashboardError::BadRequest(format!("A {refused}.")))?;
+    Ok(account_page(&ctx, &session, Some((&made.token.label, &made.secret))).await?.into_response())
 }
 
 /// `POST /admin/account/tokens/{id}/revoke`.

@@ -12,13 +12,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::admin_auth::{Admin, AdminRefusals};
+use crate::api_tokens;
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
 use crate::store::CreatorToken;
-use crate::tokens::{new_creator_token, new_id, token_hash};
-
-/// The longest label, in characters.
-const MAX_LABEL_CHARS: usize = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,15 +46,11 @@ pub(super) async fn create_token(
     State(ctx): State<AppState>,
     Json(new): Json<NewApiToken>,
 ) -> Result<(StatusCode, Json<ApiTokenCreated>), ApiError> {
-    let label = new.label.as_deref().unwrap_or("").trim().to_owned();
-    if label.chars().count() > MAX_LABEL_CHARS {
-        return Err(ApiError::Unprocessable(format!("label must be at most {MAX_LABEL_CHARS} characters")));
-    }
-    let (id, secret, now) = (new_id::<TokenId>(), new_creator_token(), ctx.clock.now());
-    admin.store.insert_creator_token(&id, &token_hash(&secret), &label, now).await?;
-    tracing::info!(token_id = %id, creator = %admin.creator, "API token created");
-    let token = ApiToken { id: id.to_string(), label, created_at: now, revoked_at: None };
-    Ok((StatusCode::CREATED, Json(ApiTokenCreated { token, secret })))
+    let label = new.label.as_deref().unwrap_or_default();
+    let made = api_tokens::make(&admin.store, label, ctx.clock.now())
+        .await?
+        .map_err(|refused| ApiError::Unprocessable(refused.to_string()))?;
+    Ok((StatusCode::CREATED, Json(ApiTokenCreated { token: to_api(&made.token), secret: made.secret })))
 }
 
 /// The asking creator's API tokens, newest first (revoked ones too).

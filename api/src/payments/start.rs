@@ -14,7 +14,7 @@ use crate::offers::cache::OffersCache;
 use crate::offers::discounts::{self, Item};
 use crate::offers::passes;
 use crate::receipts::{ReceiptAsked, receipt_of};
-use crate::store::{CreatorId, CreatorStatus, Discount, NewPurchase, Pass, Paywall, Store};
+use crate::store::{CreatorId, Discount, NewPurchase, Pass, Paywall, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::NewPaymentIntent;
 use crate::tokens::{new_access_token, new_purchase_id, token_hash};
@@ -86,9 +86,7 @@ pub async fn seller_of(store: &Store, platform: &PlatformConfig, paywall: &Paywa
         .creator_by_id(paywall.creator)
         .await?
         .ok_or_else(|| anyhow::anyhow!("paywall {} belongs to no creator", paywall.id))?;
-    if let Some(why) = creator.why_not_selling() {
-        tracing::info!(paywall_id = %paywall.id, creator = %creator.id, suspended = creator.status == CreatorStatus::Suspended,
-            why, "not for sale");
+    if creator.why_not_selling().is_some() {
         return Err(QuoteRefusal::NotForSale.into());
     }
     Ok(Seller { account: creator.stripe_account, fee: platform.fee })
@@ -170,7 +168,11 @@ pub async fn start_purchase(
     if paywall.status == PaywallStatus::Archived {
         return Err(QuoteRefusal::Archived.into());
     }
-    let seller = seller_of(store, platform, &paywall).await?;
+    let seller = seller_of(store, platform, &paywall).await.inspect_err(|refused| {
+        if matches!(refused, PaymentError::Quote(QuoteRefusal::NotForSale)) {
+            tracing::info!(paywall_id = %paywall.id, creator = %paywall.creator, "not for sale: its creator cannot sell now");
+        }
+    })?;
     let pass = match &choice.pass_id {
         Some(id) => Some(passes::find(store, id).await?),
         None => None,
