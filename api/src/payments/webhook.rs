@@ -6,17 +6,34 @@ use super::stripe_updates;
 use super::tally::Tally;
 use crate::purchase_state::PaymentUpdate;
 use crate::store::{EventOutcome, Store, UpdateOutcome};
+use crate::stripe::connect::ConnectedAccountId;
 use crate::stripe::webhook::{Event, EventObject};
+use crate::stripe::{API_VERSION, StripeApi};
 
 /// What a connected account's own events say of its creator: `account.updated` records whether
 /// it takes card payments, `account.application.deauthorized` stops its creator's sales (readers
-/// keep reading). The account is the event's, never one named in its body. An account no creator
-/// has is acknowledged and logged.
-async fn apply_to_account(store: &Store, event: &Event, object: Option<&EventObject>, now: i64) -> anyhow::Result<()> {
+/// keep reading). The account is the event's, never one named in its body. Events may arrive out
+/// of order, so an `account.updated` is not believed as it stands: the account is read again from
+/// Stripe, whose answer is now's (if Stripe cannot be asked, the event is refused and Stripe
+/// delivers it again). An account no creator has is acknowledged and logged.
+async fn apply_to_account(
+    store: &Store,
+    stripe: &StripeApi,
+    event: &Event,
+    object: Option<&EventObject>,
+    now: i64,
+) -> anyhow::Result<()> {
     let Some(account) = event.account.as_deref() else { return Ok(()) };
     let known = match object {
         Some(EventObject::AccountUpdated(updated)) if updated.id == account => {
-            store.record_account_status(account, updated.takes_card_payments(), now).await?
+            if store.creator_by_account(account).await?.is_none() {
+                false
+            } else {
+                let id = ConnectedAccountId::parse(account)
+                    .map_err(|e| anyhow::anyhow!("event account {account:?}: {e}"))?;
+                let now_at_stripe = stripe.connected_account(&id).await?;
+                store.record_account_status(account, now_at_stripe.takes_card_payments(), now).await?
+            }
         }
         Some(EventObject::AccountDeauthorized) => store.disconnect_account(account, now).await?,
         _ => return Ok(()),
@@ -28,7 +45,6 @@ async fn apply_to_account(store: &Store, event: &Event, object: Option<&EventObj
     }
     Ok(())
 }
-use crate::stripe::{API_VERSION, StripeApi};
 
 /// Records `event` and applies what `object` (its object, read by [`Event::object`]) means for
 /// its purchase. A redelivery changes nothing and says so.
@@ -46,7 +62,7 @@ pub async fn apply_event(
     now: i64,
 ) -> anyhow::Result<EventOutcome> {
     let account = event.account.as_deref();
-    apply_to_account(store, event, object, now).await?;
+    apply_to_account(store, stripe, event, object, now).await?;
     let mut update = object.and_then(stripe_updates::from_event);
     if let Some(PaymentUpdate::Refunded { payment_intent_id, .. }) = &update
         && store.has_failed_refunds(payment_intent_id).await?
