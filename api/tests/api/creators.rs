@@ -14,25 +14,6 @@ use crate::helpers::*;
 
 const SITE: &str = "https://blog-a.example";
 
-/// `plog creator add EMAIL` against the app's database: the new creator's API token.
-async fn add_creator(app: &TestApp, email: &str) -> String {
-    let (database, email) = (app.database_url.clone(), email.to_owned());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_plog"))
-            .args(["creator", "add", &email])
-            .env("PLOG_DATABASE_URL", database)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let token = stdout.lines().last().unwrap().to_owned();
-    assert!(token.starts_with("plog_"), "{stdout}");
-    token
-}
-
 async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = app.http.request(method, app.url(path)).bearer_auth(token);
@@ -166,7 +147,7 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
     .await;
     assert_eq!(app.admin_json("/v1/admin/wallet-domains").await["domains"][0]["domain"], "blog-a.example");
     let before = as_a_sees_it(&app, &a).await;
-    let b = add_creator(&app, "beta@example.com").await;
+    let b = app.add_creator("beta@example.com").await;
 
     // The admin API: every documented operation, as B, with A's ids where there are ids.
     let document: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
@@ -455,7 +436,7 @@ async fn a_creator_s_api_token_is_shown_once_kept_hashed_and_revoked_at_once() {
 #[tokio::test]
 async fn one_creator_s_pass_never_opens_and_code_never_prices_another_creator_s_article() {
     let app = TestApp::spawn().await;
-    let b = add_creator(&app, "beta@example.com").await;
+    let b = app.add_creator("beta@example.com").await;
     let paywall_of = |title: &'static str| {
         json!({"title": title, "price": {"amount": 300, "currency": "jpy"}, "content_markdown": format!("Paid: {title}"),
             "origins": [SITE]})
@@ -589,7 +570,7 @@ async fn a_standalone_database_upgrades_with_every_row_its_owner_s_and_nothing_f
         assert_eq!(owners, ["1"], "{table}: every row is the owner's");
     }
 
-    let b = add_creator(&app, "new@example.com").await;
+    let b = app.add_creator("new@example.com").await;
     for path in
         ["/v1/admin/paywalls", "/v1/admin/purchases", "/v1/admin/passes", "/v1/admin/gifts", "/v1/admin/discounts"]
     {

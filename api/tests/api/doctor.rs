@@ -50,7 +50,19 @@ fn widget_dir() -> tempfile::TempDir {
 
 /// Creates a webhook endpoint through the stand-in of Stripe's webhook endpoints API.
 async fn create_endpoint(url: &str, events: &[&str], version: &str) {
+    create_endpoint_of_kind(url, events, version, false).await
+}
+
+/// Creates a Connect webhook endpoint (`connect=true`) at the pinned version.
+async fn create_connect_endpoint(url: &str, events: &[&str]) {
+    create_endpoint_of_kind(url, events, API_VERSION, true).await
+}
+
+async fn create_endpoint_of_kind(url: &str, events: &[&str], version: &str, connect: bool) {
     let mut form: Vec<(&str, &str)> = vec![("url", url), ("api_version", version)];
+    if connect {
+        form.push(("connect", "true"));
+    }
     form.extend(events.iter().map(|e| ("enabled_events[]", *e)));
     let response = reqwest::Client::new()
         .post(format!("{}/v1/webhook_endpoints", localstripe()))
@@ -251,18 +263,4 @@ async fn doctor_in_platform_mode_checks_the_connect_endpoint_its_kind_and_that_t
     for missing in ["STRIPE_CONNECT_WEBHOOK_SECRET", "PLOG_ADMIN_TOKEN", "PLOG_SMTP_URL"] {
         assert!(found.iter().any(|l| l.contains(missing)), "{missing}: {out}");
     }
-}
-
-/// Creates a Connect webhook endpoint (`connect=true`) at the pinned version.
-async fn create_connect_endpoint(url: &str, events: &[&str]) {
-    let mut form: Vec<(&str, &str)> = vec![("url", url), ("api_version", API_VERSION), ("connect", "true")];
-    form.extend(events.iter().map(|e| ("enabled_events[]", *e)));
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/webhook_endpoints", localstripe()))
-        .bearer_auth(SECRET_KEY)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
 }

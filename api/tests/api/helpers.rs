@@ -536,6 +536,29 @@ impl TestApp {
 /// happens, so late tests do not wait behind hundreds of dead endpoints (that wait once made a
 /// webhook take longer than a test would wait). Blocking and brief; errors are ignored.
 impl TestApp {
+    /// Runs `plog ARGS` against the app's database, off the test's thread (the server runs on
+    /// it and must keep answering): its output, after checking it succeeded.
+    pub async fn plog(&self, args: &[&str]) -> String {
+        let (database, args): (String, Vec<String>) =
+            (self.database_url.clone(), args.iter().map(|a| a.to_string()).collect());
+        let output = tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_plog")).args(&args).env("PLOG_DATABASE_URL", database).output().unwrap()
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        stdout
+    }
+
+    /// `plog creator add EMAIL`, as the operator: the new creator's API token.
+    pub async fn add_creator(&self, email: &str) -> String {
+        let stdout = self.plog(&["creator", "add", email]).await;
+        let token = stdout.lines().last().unwrap().to_owned();
+        assert!(token.starts_with("plog_"), "{stdout}");
+        token
+    }
+
     /// Registers the app's Connect endpoint (`/v1/webhooks/stripe-connect`, signed with
     /// `secret`) with the gateway: it receives the events of connected accounts, as a Connect
     /// endpoint at Stripe does. Retired with the app, like its own endpoint.

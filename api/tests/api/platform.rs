@@ -31,29 +31,6 @@ async fn platform_app() -> TestApp {
     app
 }
 
-/// `plog …` as the operator, against the app's database (off the test's thread: the server
-/// runs on it and must keep answering): its output.
-async fn plog(app: &TestApp, args: &[&str]) -> String {
-    let (database, args): (String, Vec<String>) =
-        (app.database_url.clone(), args.iter().map(|a| a.to_string()).collect());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_plog"))
-            .args(&args)
-            .env("PLOG_DATABASE_URL", database)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// `plog creator add`, as the operator: the creator's API token.
-async fn add_creator(app: &TestApp, email: &str) -> String {
-    plog(app, &["creator", "add", email]).await.lines().last().unwrap().to_owned()
-}
-
 /// A creator's dashboard session: the cookie and the CSRF token.
 async fn signed_in(app: &TestApp, token: &str) -> (String, String) {
     let response = browser().post(app.url("/admin/sign-in")).form(&[("token", token)]).send().await.unwrap();
@@ -147,7 +124,7 @@ async fn connect_event(app: &TestApp, event: &Value) -> Value {
 #[tokio::test]
 async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news_never_moves_another_s_purchase() {
     let app = platform_app().await;
-    let (b, c) = (add_creator(&app, &unique_address("beta")).await, add_creator(&app, &unique_address("gamma")).await);
+    let (b, c) = (app.add_creator(&unique_address("beta")).await, app.add_creator(&unique_address("gamma")).await);
     let (b_paywall, c_paywall) = (paywall_of(&app, &b, "Beta's").await, paywall_of(&app, &c, "Gamma's").await);
 
     // Not connected: not for sale, and the public info names no account.
@@ -234,7 +211,7 @@ async fn creators_sell_on_their_own_accounts_with_the_fee_and_one_account_s_news
         }
     };
     assert_eq!((sales(b.clone()).await, sales(c.clone()).await), (1, 1));
-    let listed = plog(&app, &["creator", "list"]).await;
+    let listed = app.plog(&["creator", "list"]).await;
     assert!(listed.contains(&b_account) && listed.contains(&c_account), "{listed}");
     let (operator, _) = signed_in(&app, ADMIN_TOKEN).await;
     let (status, _, view) = get(&app, &operator, "/admin/creators").await;
@@ -278,7 +255,7 @@ async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_
  {
     let app = platform_app().await;
     let email = unique_address("delta");
-    let d = add_creator(&app, &email).await;
+    let d = app.add_creator(&email).await;
     let paywall = paywall_of(&app, &d, "Delta's").await;
     let account = connect_stripe(&app, &d).await;
     let buy = || async {
@@ -309,7 +286,7 @@ async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_
     app.wait_for_status(&refunded_intent, "refunded").await;
 
     // Suspended by the operator: not for sale; the reader who paid reads on.
-    plog(&app, &["creator", "suspend", &email]).await;
+    app.plog(&["creator", "suspend", &email]).await;
     assert_eq!(start(&app, &paywall).await.0, 409);
     assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200);
     // The operator reinstates them from the operator's view.
@@ -431,7 +408,7 @@ async fn with_invitations_required_only_an_invited_address_gets_a_code_and_nobod
     extra_args.extend(mail_args(mail_catcher()));
     let app = TestApp::with(Options { extra_args, ..Options::default() }).await;
     let (stranger, invited) = (unique_address("stranger"), unique_address("invited"));
-    plog(&app, &["creator", "add", &invited]).await;
+    app.plog(&["creator", "add", &invited]).await;
     let (status, stranger_action) = ask_code(&app, &stranger).await;
     let (status_invited, _) = ask_code(&app, &invited).await;
     assert_eq!((status, status_invited), (200, 200), "the same answer");
