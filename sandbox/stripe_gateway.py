@@ -9,7 +9,8 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
 - every request's parameters are checked against the official SDK's parameter lists
   (`stripe.params.*Params`): an unknown one is refused exactly as Stripe refuses it
   (400 `parameter_unknown`, "Received unknown parameter: NAME"); a `Stripe-Version` other than
-  the pinned one is refused, and every version seen is recorded (`GET /_gateway/requests`);
+  the pinned one is refused, and every request is recorded with its version and parameters
+  (`GET /_gateway/requests`);
 - `allowed_payment_method_types` (the pinned version's name: `card` and `link` for plog) is
   translated into localstripe's `payment_method_types` and kept, as Stripe keeps it, on the intent
   in every answer and event (localstripe forgets it), and the `created` filter of lists, which localstripe does not know, is
@@ -197,13 +198,15 @@ class Gateway:
     async def api(self, request):
         path = request.path
         version = request.headers.get("Stripe-Version")
-        self.requests.append([request.method, path, version, request.headers.get("User-Agent", "")])
-        if version is not None and version != self.api_version:
-            return stripe_error(400, f"This gateway speaks Stripe API version {self.api_version} only, not {version}.")
         body = await request.read()
         form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True) if body else []
         query = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
         given = form if request.method == "POST" else query
+        # The parameters are recorded too: the suite runs its tests at once against this one
+        # gateway, so a test counts only the requests about its own objects.
+        self.requests.append([request.method, path, version, request.headers.get("User-Agent", ""), dict(given)])
+        if version is not None and version != self.api_version:
+            return stripe_error(400, f"This gateway speaks Stripe API version {self.api_version} only, not {version}.")
         for method, pattern, class_name in ROUTES:
             if method == request.method and re.fullmatch(pattern, path):
                 refused = stripe_params.check(class_name, given)
