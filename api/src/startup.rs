@@ -64,6 +64,7 @@ impl Application {
         let address_limits = AddressLimits::new(&config.address_limits);
         let hash_keys = config.hash_keys();
         let purchase_limits = PurchaseLimits::new(&config.purchase_limits, hash_keys.current.clone());
+        let creator_limits = crate::limits::CreatorLimits::new(config.platform.writes_per_creator);
         let state = Arc::new(AppContext {
             config,
             own_origin: crate::sites::canonical_origin(&public_url).ok(),
@@ -73,6 +74,7 @@ impl Application {
             stripe,
             purchase_limits,
             admin_tokens: AdminTokenLimiter::default(),
+            creator_limits,
             widget,
             mailer,
             restore_limits: RestoreLimits::default(),
@@ -138,6 +140,7 @@ impl Application {
                         tracing::warn!(error = %format!("{error:#}"), "could not forget idle rate limits");
                     }
                     state.admin_tokens.forget_idle();
+                    state.creator_limits.forget_idle();
                     state.restore_limits.forget_idle();
                     state.address_limits.forget_idle();
                     let started_before = state.clock.now() - crate::offers::discounts::HOLD_SECS;

@@ -33,6 +33,8 @@ pub struct AppContext {
     pub purchase_limits: PurchaseLimits,
     /// The failure limiter of every admin-token check (API, `/metrics`, sign-in), per client address.
     pub admin_tokens: AdminTokenLimiter,
+    /// The changes each creator may make (the admin API and the dashboard).
+    pub creator_limits: crate::limits::CreatorLimits,
     /// The built widget's loader, if the widget folder holds a build.
     pub widget: Option<WidgetAssets>,
     /// The SMTP sender of receipts and restore codes, if configured.

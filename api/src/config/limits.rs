@@ -14,6 +14,10 @@ pub struct PurchaseLimitsConfig {
     /// Purchases one paywall may see started, from all clients together, e.g. `600/min` or `off`.
     #[arg(long = "rate-per-paywall", env = "PLOG_RATE_PER_PAYWALL", default_value = "600/min")]
     pub rate_per_paywall: Rate,
+    /// Purchases one creator's paywalls may see started together, counted as the paywall's
+    /// rate counts, e.g. `1200/min` or `off`.
+    #[arg(long = "rate-per-creator", env = "PLOG_RATE_PER_CREATOR", default_value = "1200/min")]
+    pub rate_per_creator: Rate,
     /// Unpaid (pending or declined) purchases one client IP may hold from the last hour; 0: no cap.
     #[arg(long = "rate-max-pending-per-ip", env = "PLOG_RATE_MAX_PENDING_PER_IP", default_value_t = 20)]
     pub max_pending_per_ip: u32,

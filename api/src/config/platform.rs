@@ -68,6 +68,10 @@ pub struct PlatformConfig {
     /// Only addresses the operator invited (`plog creator add`) may sign up.
     #[arg(long = "platform-invite-only", env = "PLOG_PLATFORM_INVITE_ONLY")]
     pub invite_only: bool,
+    /// Changes one creator may make through the admin API and the dashboard, e.g. `120/min` or
+    /// `off` (the operator's token is never limited).
+    #[arg(long = "rate-writes-per-creator", env = "PLOG_RATE_WRITES_PER_CREATOR", default_value = "120/min")]
+    pub writes_per_creator: super::Rate,
 }
 
 #[cfg(test)]

@@ -96,6 +96,8 @@ pub enum DashboardError {
     BadRequest(String),
     /// No such paywall.
     NotFound,
+    /// A creator's changes beyond their rate.
+    TooMany(crate::limits::Limited),
     /// The database or something else failed.
     Internal(anyhow::Error),
 }
@@ -128,6 +130,18 @@ impl IntoResponse for DashboardError {
             ),
             DashboardError::Forbidden(why) => (StatusCode::FORBIDDEN, "Refused", why.to_owned()),
             DashboardError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Cannot read the request", why),
+            DashboardError::TooMany(limited) => {
+                let wait = limited.retry_after.as_secs().max(1);
+                let body = html! {
+                    h1 { "Too many changes" }
+                    p.error role="alert" { (limited.message) " (in " (wait) " s)." }
+                    p { a href="/admin" { "Back to the dashboard" } }
+                };
+                let mut response =
+                    (StatusCode::TOO_MANY_REQUESTS, page("Too many changes", Nav::None, None, body)).into_response();
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.into());
+                return response;
+            }
             DashboardError::NotFound => {
                 (StatusCode::NOT_FOUND, "Not found", "There is no such paywall or purchase.".to_owned())
             }

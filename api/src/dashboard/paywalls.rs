@@ -521,7 +521,7 @@ pub async fn preview(
     Json(request): Json<PreviewRequest>,
 ) -> Result<Json<PreviewAnswer>, DashboardError> {
     let csrf = headers.get("x-plog-csrf").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    session.check(&headers, &ctx, csrf)?;
+    session.check_uncounted(&headers, &ctx, csrf)?;
     Ok(Json(PreviewAnswer { html: crate::markdown::render_markdown(&request.markdown) }))
 }
 

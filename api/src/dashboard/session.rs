@@ -44,8 +44,16 @@ pub struct Session {
 }
 
 impl Session {
-    /// Refuses a state-changing request that did not come from the dashboard's own pages.
+    /// Refuses a state-changing request that did not come from the dashboard's own pages, and
+    /// one beyond the creator's rate of changes (which the admin API's changes spend too).
     pub fn check(&self, headers: &HeaderMap, ctx: &AppState, csrf: &str) -> Result<(), DashboardError> {
+        self.check_uncounted(headers, ctx, csrf)?;
+        ctx.creator_limits.take_write(self.creator).map_err(DashboardError::TooMany)
+    }
+
+    /// [`Session::check`] for a request that changes nothing of the creator's (the preview,
+    /// signing out): its origin and CSRF token are checked, and no change is counted.
+    pub fn check_uncounted(&self, headers: &HeaderMap, ctx: &AppState, csrf: &str) -> Result<(), DashboardError> {
         same_site(headers, ctx)?;
         if constant_time_eq(csrf, &self.csrf_token) {
             Ok(())
@@ -224,7 +232,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check_uncounted(&headers, &ctx, form.token())?;
     ctx.store.close_session(&session.cookie_hash).await?;
     let mut response = Redirect::to("/admin/sign-in").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, String::new(), 0));

@@ -25,6 +25,9 @@ pub(crate) enum AdminRefusals {
     /// No admin token, or a wrong one.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
+    /// A creator's changes beyond their rate (`PLOG_RATE_WRITES_PER_CREATOR`; never the owner's).
+    #[response(status = 429)]
+    TooMany(ErrorBody),
     /// No admin token configured, or the database is busy.
     #[response(status = 503)]
     Unavailable(ErrorBody),
@@ -56,7 +59,8 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     /// Every presented token meets the one failure limiter of admin-token checks (shared with
-    /// the dashboard's sign-in): an address over its wrong tokens is refused unread.
+    /// the dashboard's sign-in): an address over its wrong tokens is refused unread. A change
+    /// (POST, PATCH, PUT, DELETE) by a creator spends their rate of changes.
     async fn from_request_parts(parts: &mut Parts, ctx: &AppState) -> Result<Self, Self::Rejection> {
         if ctx.config.admin_token.is_none() {
             return Err(ApiError::AdminDisabled);
@@ -71,6 +75,9 @@ impl FromRequestParts<AppState> for Admin {
             }));
         }
         if let Some(creator) = ctx.creator_of_admin_token(&given).await? {
+            if !parts.method.is_safe() {
+                ctx.creator_limits.take_write(creator).map_err(ApiError::RateLimited)?;
+            }
             Ok(Admin { creator, store: ctx.store.for_creator(creator) })
         } else {
             ctx.admin_tokens.failed(client);

@@ -1,10 +1,12 @@
 //! Card-testing defence on `POST /v1/paywalls/{id}/purchases`, the one public route that makes
-//! plog call Stripe: a rate per client IP, a rate per paywall, and a cap on the unpaid purchases
-//! one client may hold. Attackers with stolen cards need a fresh PaymentIntent per attempt, so
+//! plog call Stripe: a rate per client IP, a rate per paywall, a rate per creator (all of one
+//! creator's paywalls together, so that a creator who makes a thousand paywalls does not get a
+//! thousand paywalls' rate, nor spend the platform's share at Stripe that other creators'
+//! readers need), and a cap on the unpaid purchases one client may hold. Attackers with stolen cards need a fresh PaymentIntent per attempt, so
 //! these bound how fast anyone can test cards through plog.
 //!
-//! The paywall's rate must not become a switch that locks every reader out: a few dozen
-//! addresses, each within its own rate, would spend it. So it counts only a client's starts
+//! The paywall's and the creator's rates must not become a switch that locks every reader out: a
+//! few dozen addresses, each within its own rate, would spend them. So they count only a client's starts
 //! beyond [`FREE_UNPAID_STARTS`] unpaid ones, and never those of a client who paid here lately
 //! ([`PurchaseLimits::weigh_client`]): a reader's first tries always go through.
 //!
@@ -24,7 +26,7 @@ use sha2::Sha256;
 
 use super::{LimitError, Limited};
 use crate::config::{PurchaseLimitsConfig, Rate};
-use crate::store::Store;
+use crate::store::{CreatorId, Store};
 
 /// The window in which a client's unpaid purchases count towards the cap.
 pub const UNPAID_WINDOW: Duration = Duration::from_secs(3600);
@@ -36,6 +38,7 @@ pub const FREE_UNPAID_STARTS: i64 = 2;
 pub struct PurchaseLimits {
     per_ip: Option<(DefaultKeyedRateLimiter<IpAddr>, Rate)>,
     per_paywall: Option<(DefaultKeyedRateLimiter<String>, Rate)>,
+    per_creator: Option<(DefaultKeyedRateLimiter<CreatorId>, Rate)>,
     max_unpaid: u32,
     client_key_secret: SecretString,
 }
@@ -113,6 +116,7 @@ impl PurchaseLimits {
         PurchaseLimits {
             per_ip: limiter(config.rate_per_ip),
             per_paywall: limiter(config.rate_per_paywall),
+            per_creator: limiter(config.rate_per_creator),
             max_unpaid: config.max_pending_per_ip,
             client_key_secret: key_secret,
         }
@@ -137,6 +141,16 @@ impl PurchaseLimits {
         take_shared(store, self.per_paywall.as_ref().map(|(_, rate)| *rate), key, "on this paywall").await
     }
 
+    /// Counts one purchase attempt on one of this creator's paywalls, as
+    /// [`PurchaseLimits::take_client`] does.
+    pub async fn take_creator(&self, store: &Store, creator: CreatorId) -> Result<(), LimitError> {
+        if !store.shares_rate_limits() {
+            return Ok(self.check_creator(creator)?);
+        }
+        let key = || format!("purchase-creator:{creator}");
+        take_shared(store, self.per_creator.as_ref().map(|(_, rate)| *rate), key, "on this creator's paywalls").await
+    }
+
     /// Counts one purchase attempt from this address in this process's memory; 429 beyond its rate.
     pub fn check_client(&self, ip: IpAddr) -> Result<(), Limited> {
         check(&self.per_ip, &limited_as(ip), "from your network")
@@ -147,14 +161,21 @@ impl PurchaseLimits {
         check(&self.per_paywall, &paywall_id.to_owned(), "on this paywall")
     }
 
+    /// Counts one purchase attempt on this creator's paywalls in this process's memory; 429
+    /// beyond its rate.
+    pub fn check_creator(&self, creator: CreatorId) -> Result<(), Limited> {
+        check(&self.per_creator, &creator, "on this creator's paywalls")
+    }
+
     /// Weighs a client's start against its recent purchases: refuses a client that already
     /// holds the most unpaid purchases of the last hour; then the start spends the paywall's
-    /// rate only if the client already made [`FREE_UNPAID_STARTS`] unpaid ones and paid none.
+    /// rate, and its creator's, only if the client already made [`FREE_UNPAID_STARTS`] unpaid
+    /// ones and paid none.
     pub async fn weigh_client(
         &self,
         store: &Store,
         client_key: &str,
-        paywall_id: &str,
+        (paywall_id, creator): (&str, CreatorId),
         now: i64,
     ) -> Result<(), LimitError> {
         let window = UNPAID_WINDOW.as_secs() as i64;
@@ -163,7 +184,8 @@ impl PurchaseLimits {
         if recent.paid || recent.unpaid < FREE_UNPAID_STARTS {
             return Ok(());
         }
-        self.take_paywall(store, paywall_id).await
+        self.take_paywall(store, paywall_id).await?;
+        self.take_creator(store, creator).await
     }
 
     /// Refuses a client that already holds the most unpaid purchases of the last hour.
@@ -200,6 +222,10 @@ impl PurchaseLimits {
             limiter.shrink_to_fit();
         }
         if let Some((limiter, _)) = &self.per_paywall {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some((limiter, _)) = &self.per_creator {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -261,6 +287,11 @@ mod tests {
     }
 
     fn off_config() -> PurchaseLimitsConfig {
-        PurchaseLimitsConfig { rate_per_ip: Rate::Off, rate_per_paywall: Rate::Off, max_pending_per_ip: 0 }
+        PurchaseLimitsConfig {
+            rate_per_ip: Rate::Off,
+            rate_per_paywall: Rate::Off,
+            rate_per_creator: Rate::Off,
+            max_pending_per_ip: 0,
+        }
     }
 }

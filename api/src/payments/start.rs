@@ -188,7 +188,7 @@ pub async fn start_purchase(
     // So is the address for a receipt.
     let receipt = receipt.map(|(asked, key)| receipt_of(asked, key)).transpose()?;
     let client_key = limits.client_key(client);
-    limits.weigh_client(store, &client_key, paywall.id.as_str(), now).await?;
+    limits.weigh_client(store, &client_key, (paywall.id.as_str(), paywall.creator), now).await?;
     // The code's use is taken last, atomically against its cap, and given back if the
     // purchase cannot be started after all.
     if let Some(discount) = &discount {

@@ -36,6 +36,12 @@ impl CreatorId {
     pub(super) fn from_column(id: i64) -> CreatorId {
         CreatorId(id)
     }
+
+    /// Any id, for unit tests of what keys by creator.
+    #[cfg(test)]
+    pub(crate) fn for_tests(id: i64) -> CreatorId {
+        CreatorId(id)
+    }
 }
 
 impl fmt::Display for CreatorId {

@@ -332,8 +332,8 @@ impl TestApp {
             stripe_base,
             "--stripe-timeout-secs".into(),
             options.stripe_timeout_secs.to_string(),
-            // Every test talks from 127.0.0.1: the purchase limits are off unless a test of
-            // them sets its own through `extra_args`.
+            // Every test talks from 127.0.0.1: the purchase limits (and each creator's rates)
+            // are off unless a test of them sets its own through `extra_args`.
             "--rate-per-ip".into(),
             "off".into(),
             "--rate-per-paywall".into(),
@@ -341,6 +341,10 @@ impl TestApp {
             "--rate-max-pending-per-ip".into(),
             "0".into(),
             "--rate-codes-per-ip".into(),
+            "off".into(),
+            "--rate-per-creator".into(),
+            "off".into(),
+            "--rate-writes-per-creator".into(),
             "off".into(),
             // A loaded 2-core machine (the scale tests fsync thousands of events beside the
             // others) can take seconds to open a connection: not what these tests are about.

@@ -15,6 +15,10 @@ const CONNECT_SECRET: &str = "whsec_plogconnectintegration";
 const SITE: &str = "https://blog.example";
 
 async fn platform_app() -> TestApp {
+    platform_app_with(&[]).await
+}
+
+async fn platform_app_with(more: &[&str]) -> TestApp {
     let mut extra_args: Vec<String> = vec![
         // The Stripe.js double's routes: the widget's payment on a creator's account.
         "--sandbox".into(),
@@ -25,6 +29,7 @@ async fn platform_app() -> TestApp {
         CONNECT_SECRET.into(),
     ];
     extra_args.extend(mail_args(mail_catcher()));
+    extra_args.extend(more.iter().map(|arg| (*arg).to_owned()));
     let mut app = TestApp::with(Options { extra_args, ..Options::default() }).await;
     // The Connect endpoint, as the operator registers it at Stripe ("Events on connected accounts").
     app.relay_connect_events(CONNECT_SECRET).await;
@@ -326,6 +331,98 @@ async fn a_refund_acts_on_the_creator_s_account_and_a_disconnected_or_suspended_
     assert_eq!(start(&app, &paywall).await.0, 409);
     assert_eq!(app.content(&paywall, Some(&kept_token)).await.status(), 200, "readers keep reading");
     assert_eq!(app.purchase(&kept_intent).await.status.as_str(), "paid");
+}
+
+/// Limits and fairness: one creator's flood of changes, or of card-testing-like purchase starts
+/// spread over many of their paywalls, spends that creator's own rates; another creator changes
+/// and sells as before, and the operator is never limited.
+#[tokio::test]
+async fn one_creator_s_flood_spends_their_own_rates_and_never_another_creator_s() {
+    let app = platform_app_with(&[
+        "--rate-writes-per-creator",
+        "6/min",
+        "--rate-per-creator",
+        "4/min",
+        "--trusted-proxies",
+        "127.0.0.1",
+    ])
+    .await;
+    let (a, b) = (app.add_creator(&unique_address("flood")).await, app.add_creator(&unique_address("calm")).await);
+    connect_stripe(&app, &a).await; // one change: the account is made
+    connect_stripe(&app, &b).await;
+    let mut shelf = Vec::new();
+    for i in 0..5 {
+        shelf.push(paywall_of(&app, &a, &format!("A{i}")).await);
+    }
+    // A's sixth change through the API is refused, in the error shape, with when to try again,
+    // and makes nothing; so is the next one through the dashboard (one rate for both).
+    let refused = app
+        .http
+        .post(app.url("/v1/admin/paywalls"))
+        .bearer_auth(&a)
+        .json(&json!({"title": "One too many", "price": {"amount": 300, "currency": "jpy"}, "content_markdown": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=10).contains(&wait), "one change comes back every 10 s: {wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(body["error"]["message"].as_str().unwrap().contains("too many changes"), "{body}");
+    let listed = app.http.get(app.url("/v1/admin/paywalls")).bearer_auth(&a).send().await.unwrap();
+    assert_eq!(listed.json::<Value>().await.unwrap()["paywalls"].as_array().unwrap().len(), 5, "nothing made");
+    let (cookie, csrf) = signed_in(&app, &a).await;
+    let dashboard =
+        post_form(&app, &cookie, "/admin/account/tokens", &[("csrf", &csrf), ("label", "cli")], Some(&app.address))
+            .await;
+    assert_eq!(dashboard.status(), 429);
+    assert!(dashboard.headers().contains_key("retry-after"));
+    assert!(dashboard.text().await.unwrap().contains("too many changes from this account"));
+    // Reads are not counted, B's changes are B's, and the operator's are never counted.
+    assert_eq!(app.http.get(app.url("/v1/admin/paywalls")).bearer_auth(&a).send().await.unwrap().status(), 200);
+    let calm = paywall_of(&app, &b, "B's").await;
+    for i in 0..8 {
+        let made = app
+            .create_paywall_raw(&json!({"title": format!("Operator {i}"),
+            "price": {"amount": 300, "currency": "jpy"}, "content_markdown": "x"}))
+            .await;
+        assert_eq!(made.status(), 201);
+    }
+
+    // Purchases: clients that start again and again without paying, spread over A's five
+    // paywalls (each far within its own paywall's rate), spend A's rate of four.
+    let start_from = |paywall: String, client: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .http
+                .post(app.url(&format!("/v1/paywalls/{paywall}/purchases")))
+                .header("origin", SITE)
+                .header("x-forwarded-for", client)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let mut statuses = Vec::new();
+    for client in 0..4 {
+        for paywall in &shelf[..3] {
+            statuses.push(start_from(paywall.clone(), format!("203.0.113.{client}")).await.0);
+        }
+    }
+    // Two free starts per client, then one weighed each: four clients, four weighed starts.
+    assert_eq!(statuses, [201, 201, 201].repeat(4), "within A's rate");
+    let (status, body) = start_from(shelf[4].clone(), "203.0.113.0".into()).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("on this creator's paywalls"), "{body}");
+    // A reader's first starts are never weighed, on A's paywalls too.
+    assert_eq!(start_from(shelf[4].clone(), "198.51.100.1".into()).await.0, 201);
+    // The same over-eager client on B's paywall spends B's rates, which are whole.
+    assert_eq!(start_from(calm.clone(), "203.0.113.0".into()).await.0, 201, "B still sells");
 }
 
 /// Asks for a sign-in code for `email`: the page's status and the code's form action.
