@@ -59,6 +59,16 @@ pub struct AppContext {
     pub origins: crate::catalog::OriginsCache,
 }
 
+/// Whose admin token a request presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHolder {
+    /// The creator (the owner, for `PLOG_ADMIN_TOKEN`).
+    pub creator: CreatorId,
+    /// The creator's API token it was (`None`: `PLOG_ADMIN_TOKEN`): revoking it ends the
+    /// dashboard sessions it opened.
+    pub token: Option<plog_shared::TokenId>,
+}
+
 impl AppContext {
     /// The key new hashes of readers' addresses are made with (`PLOG_HASH_KEY`, or the webhook
     /// signing secret where it is unset).
@@ -83,16 +93,17 @@ impl AppContext {
     /// Who an admin token belongs to: the owner, for `PLOG_ADMIN_TOKEN` (compared in constant
     /// time), or the creator whose unrevoked API token it is (found by its hash); `None` for
     /// neither, and always while no admin token is configured. The caller counts failures.
-    pub async fn creator_of_admin_token(&self, given: &str) -> anyhow::Result<Option<CreatorId>> {
+    pub async fn holder_of_admin_token(&self, given: &str) -> anyhow::Result<Option<TokenHolder>> {
         use secrecy::ExposeSecret;
         let Some(admin_token) = &self.config.admin_token else { return Ok(None) };
         if crate::tokens::constant_time_eq(given, admin_token.expose_secret()) {
-            return Ok(Some(CreatorId::OWNER));
+            return Ok(Some(TokenHolder { creator: CreatorId::OWNER, token: None }));
         }
         if !crate::tokens::looks_like_creator_token(given) {
             return Ok(None);
         }
-        self.store.creator_of_token(&crate::tokens::token_hash(given)).await
+        let found = self.store.creator_of_token(&crate::tokens::token_hash(given)).await?;
+        Ok(found.map(|(creator, token)| TokenHolder { creator, token: Some(token) }))
     }
 
     /// Whether a request's `Origin` is plog's own (its dashboard), by the public URL.

@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
 use maud::html;
+use plog_shared::TokenId;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
@@ -192,20 +193,26 @@ pub async fn sign_in(
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
-    let Some(creator) = ctx.creator_of_admin_token(form.token.trim()).await? else {
+    let Some(holder) = ctx.holder_of_admin_token(form.token.trim()).await? else {
         ctx.admin_tokens.failed(ip);
         ctx.metrics.admin_refusal("wrong");
         tracing::warn!("dashboard sign-in refused: wrong admin token");
         return Ok(sign_in_form(&ctx, Some("That is not an admin token."), StatusCode::UNAUTHORIZED));
     };
-    open_session(&ctx, creator).await
+    open_session(&ctx, holder.creator, holder.token.as_ref()).await
 }
 
-/// Opens a session of `creator` and sends the browser to the dashboard with its cookie.
-pub(super) async fn open_session(ctx: &AppState, creator: CreatorId) -> Result<Response, DashboardError> {
+/// Opens a session of `creator` (signed in with their API token `opened_by`, if so: revoking
+/// it ends the session) and sends the browser to the dashboard with its cookie.
+pub(super) async fn open_session(
+    ctx: &AppState,
+    creator: CreatorId,
+    opened_by: Option<&TokenId>,
+) -> Result<Response, DashboardError> {
     let value = new_access_token();
     let at = ctx.clock.now();
-    ctx.store.open_session(&session_key(ctx, &value), &new_access_token(), creator, at, at + LIFETIME_SECS).await?;
+    let key = session_key(ctx, &value);
+    ctx.store.open_session(&key, &new_access_token(), (creator, opened_by), at, at + LIFETIME_SECS).await?;
     tracing::info!(%creator, "dashboard session opened");
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(ctx, value, LIFETIME_SECS));

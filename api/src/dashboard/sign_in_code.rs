@@ -176,5 +176,5 @@ pub async fn redeem_code(
                 .ok_or_else(|| anyhow::anyhow!("creator vanished"))?,
         },
     };
-    open_session(&ctx, creator).await
+    open_session(&ctx, creator, None).await
 }

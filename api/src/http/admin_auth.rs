@@ -74,7 +74,7 @@ impl FromRequestParts<AppState> for Admin {
                 retry_after: std::time::Duration::from_secs(wait),
             }));
         }
-        if let Some(creator) = ctx.creator_of_admin_token(&given).await? {
+        if let Some(creator) = ctx.holder_of_admin_token(&given).await?.map(|holder| holder.creator) {
             if !parts.method.is_safe() {
                 ctx.creator_limits.take_write(creator).map_err(ApiError::RateLimited)?;
             }

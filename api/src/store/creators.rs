@@ -283,34 +283,50 @@ impl Store {
         Ok(records.into_iter().map(CreatorToken::try_from).collect::<Result<_, _>>()?)
     }
 
-    /// Revokes one of this handle's creator's tokens; `None` if they have none of that id.
+    /// Revokes one of this handle's creator's tokens, and ends the dashboard sessions it
+    /// opened (one statement's worth: both or neither); `None` if they have none of that id.
     #[tracing::instrument(skip_all)]
     pub async fn revoke_creator_token(&self, id: &TokenId, now: i64) -> anyhow::Result<Option<CreatorToken>> {
         let _turn = self.writer_turn().await;
-        let record: Option<TokenRecord> = Sql::new(
-            "update creator_tokens set revoked_at = coalesce(revoked_at, $2) \
-             where id = $1 and (cast($3 as bigint) is null or creator_id = $3) \
-             returning id, label, created_at, revoked_at",
-        )
-        .bind(id.as_str())
-        .bind(now)
-        .bind(self.scope_arg())
-        .fetch_optional(&self.pool)
+        let record = async {
+            let mut tx = self.pool.begin().await?;
+            let record: Option<TokenRecord> = Sql::new(
+                "update creator_tokens set revoked_at = coalesce(revoked_at, $2) \
+                 where id = $1 and (cast($3 as bigint) is null or creator_id = $3) \
+                 returning id, label, created_at, revoked_at",
+            )
+            .bind(id.as_str())
+            .bind(now)
+            .bind(self.scope_arg())
+            .fetch_optional(&mut tx)
+            .await?;
+            if record.is_some() {
+                Sql::new("delete from admin_sessions where opened_by_token = $1")
+                    .bind(id.as_str())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            anyhow::Ok(record)
+        }
         .await
         .context("Failed to revoke an API token")?;
         Ok(record.map(CreatorToken::try_from).transpose()?)
     }
 
-    /// The creator a presented token's hash belongs to, while the token is not revoked.
+    /// The creator a presented token's hash belongs to, and the token's id, while the token is
+    /// not revoked.
     #[tracing::instrument(skip_all)]
-    pub async fn creator_of_token(&self, token_hash: &str) -> anyhow::Result<Option<CreatorId>> {
-        let id: Option<(i64,)> =
-            Sql::new("select creator_id from creator_tokens where token_hash = $1 and revoked_at is null")
+    pub async fn creator_of_token(&self, token_hash: &str) -> anyhow::Result<Option<(CreatorId, TokenId)>> {
+        let row: Option<(i64, String)> =
+            Sql::new("select creator_id, id from creator_tokens where token_hash = $1 and revoked_at is null")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await
                 .context("Failed to read an API token")?;
-        Ok(id.map(|(id,)| CreatorId(id)))
+        let Some((creator, id)) = row else { return Ok(None) };
+        let token = TokenId::parse(&id).map_err(|e| corrupt("creator_tokens", &id, e))?;
+        Ok(Some((CreatorId(creator), token)))
     }
 
     /// One creator.

@@ -1,6 +1,7 @@
 //! Dashboard sessions: a row per signed-in browser, found by the SHA-256 of its cookie.
 
 use anyhow::Context;
+use plog_shared::TokenId;
 
 use super::sql::Sql;
 use super::{CreatorId, Store};
@@ -17,13 +18,14 @@ pub struct AdminSession {
 }
 
 impl Store {
-    /// Opens a session of `creator` (and forgets the ones that have expired).
+    /// Opens a session of `creator`, signed in with their API token `opened_by` (`None`: the
+    /// operator's token, or a mailed code), and forgets the sessions that have expired.
     #[tracing::instrument(skip_all)]
     pub async fn open_session(
         &self,
         token_hash: &str,
         csrf_token: &str,
-        creator: CreatorId,
+        (creator, opened_by): (CreatorId, Option<&TokenId>),
         now: i64,
         expires_at: i64,
     ) -> anyhow::Result<()> {
@@ -32,14 +34,15 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             Sql::new("delete from admin_sessions where expires_at <= $1").bind(now).execute(&mut tx).await?;
             Sql::new(
-                "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at, creator_id) \
-                 values ($1, $2, $3, $4, $5)",
+                "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at, creator_id, opened_by_token) \
+                 values ($1, $2, $3, $4, $5, $6)",
             )
             .bind(token_hash)
             .bind(csrf_token)
             .bind(now)
             .bind(expires_at)
             .bind(creator.get())
+            .bind(opened_by.map(TokenId::as_str))
             .execute(&mut tx)
             .await?;
             tx.commit().await

@@ -396,8 +396,20 @@ async fn a_creator_s_api_token_is_shown_once_kept_hashed_and_revoked_at_once() {
     assert_eq!(too_long.0, 422);
     assert_eq!(app.admin_json("/v1/admin/tokens").await["tokens"].as_array().unwrap().len(), 1, "nothing was made");
 
+    // A dashboard session opened with the token ends when the token is revoked; a session
+    // opened otherwise (here: the owner's token) goes on.
+    let with_token =
+        browser().post(app.url("/admin/sign-in")).form(&[("token", secret.as_str())]).send().await.unwrap();
+    assert_eq!(with_token.status(), 303);
+    let token_session = with_token.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(get(&app, &token_session, "/admin").await.0, 200);
+    let (owner_session, _) = crate::dashboard::sign_in(&app).await;
+
     let (status, revoked) = send(&app, ADMIN_TOKEN, "DELETE", &format!("/v1/admin/tokens/{id}"), None).await;
     assert_eq!(status, 200, "{revoked}");
+    let (status, headers, _) = get(&app, &token_session, "/admin").await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (303, "/admin/sign-in"), "its session ended with it");
+    assert_eq!(get(&app, &owner_session, "/admin").await.0, 200, "another session goes on");
     assert!(serde_json::from_str::<Value>(&revoked).unwrap()["revoked_at"].is_i64());
     assert_eq!(send(&app, &secret, "GET", "/v1/admin/paywalls", None).await.0, 401, "refused at once");
     let sign_in = browser().post(app.url("/admin/sign-in")).form(&[("token", secret.as_str())]).send().await.unwrap();
