@@ -36,7 +36,8 @@ and makes it behave like real Stripe at the pinned version, using Stripe's own p
   (with `domain_name`), retrieve and validate, answering Stripe's `payment_method_domain` object
   (Google Pay and Link active; Apple Pay inactive with Stripe's reason, since no Apple file can
   be verified offline). A name that cannot be a public domain — an IP address, `localhost`, the
-  reserved `.invalid` — is refused as Stripe refuses it; `POST /_gateway/payment_method_domains/reset`
+  reserved `.invalid` — is refused as Stripe refuses it. Each account has its own (with
+  `Stripe-Account`, a connected account's, as at Stripe); `POST /_gateway/payment_method_domains/reset`
   empties them.
 
 - Connect, which localstripe lacks (sandbox/connect.py): connected accounts (`POST /v1/accounts`
@@ -181,7 +182,8 @@ class Gateway:
         self.relays = {}
         self.connect = Connect(f"http://127.0.0.1:{port}")
         self.webhook_endpoints = []
-        # domain name → payment_method_domain object.
+        # (account, domain name) → payment_method_domain object: as at Stripe, each account
+        # (the platform's own is "") has its own registrations.
         self.payment_method_domains = {}
         self.session = None
         # (secret key, path, Idempotency-Key) → (status, payload) of the first answer.
@@ -253,7 +255,7 @@ class Gateway:
         if path == "/v1/webhook_endpoints":
             return self.webhook_endpoint_api(request.method, form)
         if path.startswith("/v1/payment_method_domains"):
-            return self.payment_method_domain_api(request.method, path, dict(form), dict(query))
+            return self.payment_method_domain_api(request.method, path, dict(form), dict(query), account or "")
         # What belongs to another account is missing, as at Stripe.
         intent = re.match(r"/v1/payment_intents/(pi_\w+?)(_secret_\w+)?(/|$)", path)
         if intent and not connect.visible(intent.group(1), account):
@@ -369,10 +371,10 @@ class Gateway:
         self.webhook_endpoints.append(endpoint)
         return 200, endpoint
 
-    def payment_method_domain_api(self, method, path, form, query):
+    def payment_method_domain_api(self, method, path, form, query, account):
+        own = {name: d for (owner, name), d in self.payment_method_domains.items() if owner == account}
         if path == "/v1/payment_method_domains" and method == "GET":
-            found = [d for d in self.payment_method_domains.values()
-                     if query.get("domain_name") in (None, d["domain_name"])]
+            found = [d for d in own.values() if query.get("domain_name") in (None, d["domain_name"])]
             return 200, {"object": "list", "url": "/v1/payment_method_domains", "has_more": False,
                          "data": found[: int(query.get("limit", 10))]}
         if path == "/v1/payment_method_domains" and method == "POST":
@@ -382,7 +384,7 @@ class Gateway:
             if not registrable(name):
                 return refusal(400, f"The domain name {name!r} is invalid: register a public domain name "
                                     "(no scheme, port, path or IP address).", "domain_name_invalid", "domain_name")
-            if name in self.payment_method_domains:
+            if name in own:
                 return refusal(400, f"A payment method domain for {name} already exists.",
                                     "resource_already_exists", "domain_name")
             enabled = form.get("enabled", "true") != "false"
@@ -392,10 +394,10 @@ class Gateway:
                       "enabled": enabled, "created": int(time.time()), "livemode": False,
                       "apple_pay": wallet("inactive", apple), "google_pay": wallet("active"), "link": wallet("active"),
                       "paypal": wallet("inactive"), "amazon_pay": wallet("inactive"), "klarna": wallet("inactive")}
-            self.payment_method_domains[name] = domain
+            self.payment_method_domains[(account, name)] = domain
             return 200, domain
         match = re.fullmatch(r"/v1/payment_method_domains/(pmd_\w+)(/validate)?", path)
-        found = [d for d in self.payment_method_domains.values() if match and d["id"] == match.group(1)]
+        found = [d for d in own.values() if match and d["id"] == match.group(1)]
         if not found:
             return refusal(404, "No such payment_method_domain", "resource_missing", "id")
         return 200, found[0]

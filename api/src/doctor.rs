@@ -7,16 +7,16 @@
 //! In platform mode also: the keys are a Connect platform's, and the Connect endpoint exists
 //! (`connect=true`), sends the payment and account events, at the pinned version.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use plog_shared::api::{PaywallStatus, WalletState};
 
 use secrecy::ExposeSecret;
 
-use crate::config::{KeyMode, ServeConfig};
+use crate::config::{KeyMode, PlatformConfig, ServeConfig};
 use crate::mailer::Mailer;
-use crate::store::Store;
+use crate::store::{Paywall, Store};
 use crate::stripe::client::{PaymentMethodDomain, WebhookEndpoint};
 use crate::stripe::webhook::{ACCOUNT_EVENTS, HANDLED_EVENTS};
 use crate::stripe::{API_VERSION, StripeApi};
@@ -358,7 +358,7 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
             Ok(()) => {
                 findings.push(Finding::ok(format!("the database answers ({})", store.engine())));
                 if let Ok(stripe) = &client {
-                    findings.extend(wallets_of_sites(&store, stripe).await);
+                    findings.extend(wallets_of_sites(&store, stripe, &config.platform).await);
                 }
             }
             Err(error) => findings.push(Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")),
@@ -368,8 +368,10 @@ pub async fn examine(config: &ServeConfig) -> Vec<Finding> {
     findings
 }
 
-/// The wallets on every site paywalls on sale list, as Stripe has them registered now.
-async fn wallets_of_sites(store: &Store, stripe: &StripeApi) -> Vec<Finding> {
+/// The wallets on every site paywalls on sale list, as Stripe has them registered now on the
+/// account each paywall sells on: the plog's own, or (platform mode) its creator's connected
+/// account. A creator who sells on no account yet has nothing to check.
+async fn wallets_of_sites(store: &Store, stripe: &StripeApi, platform: &PlatformConfig) -> Vec<Finding> {
     if !store.holds_tables().await {
         return vec![Finding::ok(
             "no paywall is stored yet (plog serve creates the tables): no site to check for wallets",
@@ -379,16 +381,39 @@ async fn wallets_of_sites(store: &Store, stripe: &StripeApi) -> Vec<Finding> {
         Ok(paywalls) => paywalls,
         Err(error) => return vec![Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")],
     };
-    let on_sale: Vec<_> = paywalls.iter().filter(|p| p.status != PaywallStatus::Archived).collect();
-    let without_sites = on_sale.iter().filter(|p| p.origins.trim().is_empty()).count();
-    let sites: BTreeSet<String> = on_sale.iter().flat_map(|p| crate::sites::origin_list(&p.origins)).collect();
-    match stripe.payment_method_domains(None).await {
-        Ok(registered) => wallet_findings(&sites, without_sites, &registered),
-        Err(error) => vec![Finding::problem(
-            format!("the wallet domains cannot be listed: {error:#}"),
-            "use a secret key (or a restricted key with Payment Method Domains: read)",
-        )],
+    let mut by_account: BTreeMap<Option<String>, Vec<&Paywall>> = BTreeMap::new();
+    for paywall in paywalls.iter().filter(|p| p.status != PaywallStatus::Archived) {
+        match wallets::account_of(store, platform, paywall.creator).await {
+            Ok(Some(account)) => by_account.entry(account).or_default().push(paywall),
+            Ok(None) => {}
+            Err(error) => return vec![Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")],
+        }
     }
+    if by_account.is_empty() {
+        by_account.insert(None, vec![]);
+    }
+    let mut findings = Vec::new();
+    for (account, on_sale) in by_account {
+        let without_sites = on_sale.iter().filter(|p| p.origins.trim().is_empty()).count();
+        let sites: BTreeSet<String> = on_sale.iter().flat_map(|p| crate::sites::origin_list(&p.origins)).collect();
+        let listed = match crate::payments::stripe_on(stripe, account.as_deref()) {
+            Ok(on_account) => on_account.payment_method_domains(None).await,
+            Err(error) => Err(error),
+        };
+        let found = match listed {
+            Ok(registered) => wallet_findings(&sites, without_sites, &registered),
+            Err(error) => vec![Finding::problem(
+                format!("the wallet domains cannot be listed: {error:#}"),
+                "use a secret key (or a restricted key with Payment Method Domains: read)",
+            )],
+        };
+        // A creator's sites are named with their account: the same site may be on two.
+        findings.extend(found.into_iter().map(|finding| match &account {
+            None => finding,
+            Some(account) => Finding { what: format!("{account}: {}", finding.what), ..finding },
+        }));
+    }
+    findings
 }
 
 /// One line per listed site: which wallets Stripe shows there, or what keeps them away.

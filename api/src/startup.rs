@@ -127,6 +127,7 @@ impl Application {
         let wallet_domains = tokio::spawn(crate::wallets::run_periodically(
             store.clone(),
             self.state.stripe.clone(),
+            self.state.config.platform.clone(),
             self.state.clock.clone(),
         ));
         let forgetter = tokio::spawn({

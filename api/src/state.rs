@@ -83,8 +83,9 @@ impl AppContext {
     /// costs it nothing); a failure is kept and shown, and tried again by the next sweep.
     pub fn register_wallet_domains(&self) {
         let (store, stripe, now) = (self.store.clone(), self.stripe.clone(), self.clock.now());
+        let platform = self.config.platform.clone();
         tokio::spawn(async move {
-            if let Err(error) = crate::wallets::register_listed(&store, &stripe, now).await {
+            if let Err(error) = crate::wallets::register_listed(&store, &stripe, &platform, now).await {
                 tracing::warn!(error = %format!("{error:#}"), "could not register the sites for wallets");
             }
         });

@@ -4,6 +4,12 @@
 //! another replica added — and keeps what Stripe answered per wallet, which the dashboard and
 //! `plog doctor` show.
 //!
+//! A registration is an account's: Stripe shows wallets for a payment only on domains registered
+//! on the account it is made on. A standalone plog's sites (and, on a plog for many creators, the
+//! operator's) are registered on the plog's own account; a creator's on their connected account,
+//! where their readers pay — once it takes payments, and again on a new account if they connect
+//! another.
+//!
 //! plog never says Apple Pay is ready when it cannot know: in live mode it also needs Apple's
 //! file on the blog's own host, which only the creator can put there; the status shown is
 //! Stripe's.
@@ -14,7 +20,10 @@ use std::time::Duration;
 use plog_shared::api::{PaywallStatus, WalletDomain, WalletState};
 
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::config::PlatformConfig;
+use crate::payments::PaymentError;
+use crate::payments::start::QuoteRefusal;
+use crate::store::{CreatorId, Paywall, Store};
 use crate::stripe::StripeApi;
 use crate::stripe::client::PaymentMethodDomain;
 
@@ -80,14 +89,37 @@ fn failed(domain: &str, why: String, now: i64) -> WalletDomain {
     }
 }
 
-/// Registers one domain (or reads its registration, if Stripe has it already) and keeps what
-/// Stripe answered; a refusal is kept too, to be shown, and tried again by the next sweep.
-pub async fn register(store: &Store, stripe: &StripeApi, domain: &str, now: i64) -> anyhow::Result<WalletDomain> {
+/// The account `creator`'s sites are registered on — where their readers pay: `Some(None)` for
+/// the plog's own, `Some(Some(acct))` for their connected account, `None` while they sell on
+/// none (not connected yet, restricted, disconnected, suspended).
+pub async fn account_of(
+    store: &Store,
+    platform: &PlatformConfig,
+    creator: CreatorId,
+) -> anyhow::Result<Option<Option<String>>> {
+    match crate::payments::start::seller_for(store, platform, creator).await {
+        Ok(seller) => Ok(Some(seller.account)),
+        Err(PaymentError::Quote(QuoteRefusal::NotForSale)) => Ok(None),
+        Err(other) => Err(anyhow::anyhow!(other)),
+    }
+}
+
+/// Registers one domain on `account` (`None`: the plog's own), or reads its registration if
+/// Stripe has it already, and keeps what Stripe answered; a refusal is kept too, to be shown, and
+/// tried again by the next sweep.
+pub async fn register(
+    store: &Store,
+    stripe: &StripeApi,
+    account: Option<&str>,
+    domain: &str,
+    now: i64,
+) -> anyhow::Result<WalletDomain> {
+    let stripe = crate::payments::stripe_on(stripe, account)?;
     let known = match stripe.payment_method_domains(Some(domain)).await {
         Ok(found) => found.into_iter().find(|d| d.domain_name == domain),
         Err(error) => {
             let kept = failed(domain, format!("{error:#}"), now);
-            store.keep_wallet_domain(&kept).await?;
+            store.keep_wallet_domain(account, &kept).await?;
             return Ok(kept);
         }
     };
@@ -98,40 +130,65 @@ pub async fn register(store: &Store, stripe: &StripeApi, domain: &str, now: i64)
     let kept = match answer {
         Ok(registered) => kept(&registered, now),
         Err(error) => {
-            tracing::warn!(domain, error = %format!("{error:#}"), "a site could not be registered for wallets");
+            tracing::warn!(domain, account, error = %format!("{error:#}"), "a site could not be registered for wallets");
             failed(domain, format!("{error:#}"), now)
         }
     };
-    store.keep_wallet_domain(&kept).await?;
+    store.keep_wallet_domain(account, &kept).await?;
     Ok(kept)
 }
 
-/// The registrable domains of the sites that paywalls on sale list.
-pub async fn listed_domains(store: &Store) -> anyhow::Result<BTreeSet<String>> {
+/// The registrable domains of the sites that paywalls on sale list, each with the account it is
+/// registered on (`None`: the plog's own); a creator who sells on no account has none yet.
+pub async fn listed_domains(
+    store: &Store,
+    platform: &PlatformConfig,
+) -> anyhow::Result<BTreeSet<(Option<String>, String)>> {
     let paywalls = store.paywalls().await?;
-    Ok(paywalls
-        .iter()
-        .filter(|p| p.status != PaywallStatus::Archived)
-        .flat_map(|p| crate::sites::origin_list(&p.origins))
-        .filter_map(|origin| domain_of(&origin).ok())
-        .collect())
+    let mut accounts: BTreeMap<CreatorId, Option<Option<String>>> = BTreeMap::new();
+    let mut listed = BTreeSet::new();
+    for paywall in paywalls.iter().filter(|p| p.status != PaywallStatus::Archived) {
+        let account = match accounts.get(&paywall.creator) {
+            Some(known) => known.clone(),
+            None => {
+                let found = account_of(store, platform, paywall.creator).await?;
+                accounts.insert(paywall.creator, found.clone());
+                found
+            }
+        };
+        let Some(account) = account else { continue };
+        for origin in crate::sites::origin_list(&paywall.origins) {
+            if let Ok(domain) = domain_of(&origin) {
+                listed.insert((account.clone(), domain));
+            }
+        }
+    }
+    Ok(listed)
 }
 
-/// Registers each listed domain that is not registered yet (or whose registration failed), and
-/// reads again those read more than [`RECHECK_AFTER_SECS`] ago. Returns how many were asked.
-pub async fn register_listed(store: &Store, stripe: &StripeApi, now: i64) -> anyhow::Result<usize> {
+/// Registers each listed domain that is not registered yet on its account (or whose
+/// registration failed), and reads again those read more than [`RECHECK_AFTER_SECS`] ago.
+/// Returns how many were asked.
+pub async fn register_listed(
+    store: &Store,
+    stripe: &StripeApi,
+    platform: &PlatformConfig,
+    now: i64,
+) -> anyhow::Result<usize> {
     // One sweep at a time in this process: two saves in a row must not both find a domain
     // unregistered and both create it (across replicas, the creation's idempotency key makes
     // Stripe answer the second with the first's registration).
     static REGISTERING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _one_at_a_time = REGISTERING.lock().await;
-    let kept: BTreeMap<String, WalletDomain> =
-        store.wallet_domains().await?.into_iter().map(|d| (d.domain.clone(), d)).collect();
+    let kept: BTreeMap<(Option<String>, String), WalletDomain> =
+        store.wallet_registrations().await?.into_iter().map(|(account, d)| ((account, d.domain.clone()), d)).collect();
     let mut asked = 0;
-    for domain in listed_domains(store).await? {
-        let due = kept.get(&domain).is_none_or(|d| d.stripe_id.is_none() || now - d.checked_at >= RECHECK_AFTER_SECS);
+    for (account, domain) in listed_domains(store, platform).await? {
+        let due = kept
+            .get(&(account.clone(), domain.clone()))
+            .is_none_or(|d| d.stripe_id.is_none() || now - d.checked_at >= RECHECK_AFTER_SECS);
         if due {
-            register(store, stripe, &domain, now).await?;
+            register(store, stripe, account.as_deref(), &domain, now).await?;
             asked += 1;
         }
     }
@@ -139,11 +196,11 @@ pub async fn register_listed(store: &Store, stripe: &StripeApi, now: i64) -> any
 }
 
 /// The sweep `plog serve` runs: at start, then every [`SWEEP_EVERY`].
-pub async fn run_periodically(store: Store, stripe: StripeApi, clock: Clock) {
+pub async fn run_periodically(store: Store, stripe: StripeApi, platform: PlatformConfig, clock: Clock) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
-        match register_listed(&store, &stripe, clock.now()).await {
+        match register_listed(&store, &stripe, &platform, clock.now()).await {
             Ok(0) => {}
             Ok(asked) => tracing::info!(asked, "registered the listed sites for wallets"),
             Err(error) => tracing::warn!(error = %format!("{error:#}"), "could not register the sites for wallets"),
@@ -162,10 +219,28 @@ pub enum SiteWallets {
     NotRegistrable(NotRegistrable),
 }
 
-/// How the wallets stand on each of `origins` (a paywall's sites), from what plog kept.
-pub async fn for_sites(store: &Store, origins: &[String]) -> anyhow::Result<Vec<(String, SiteWallets)>> {
-    let kept: BTreeMap<String, WalletDomain> =
-        store.wallet_domains().await?.into_iter().map(|d| (d.domain.clone(), d)).collect();
+/// How the wallets stand on `paywall`'s sites, on the account its sales are made on.
+pub async fn for_paywall(
+    store: &Store,
+    platform: &PlatformConfig,
+    paywall: &Paywall,
+) -> anyhow::Result<Vec<(String, SiteWallets)>> {
+    let account = account_of(store, platform, paywall.creator).await?;
+    for_sites(store, account.as_ref().map(Option::as_deref), &crate::sites::origin_list(&paywall.origins)).await
+}
+
+/// How the wallets stand on each of `origins` (a paywall's sites) on `account`, where its sales
+/// are made (`None`: the creator sells on no account yet, so nothing is registered), from what
+/// plog kept.
+pub async fn for_sites(
+    store: &Store,
+    account: Option<Option<&str>>,
+    origins: &[String],
+) -> anyhow::Result<Vec<(String, SiteWallets)>> {
+    let kept: BTreeMap<String, WalletDomain> = match account {
+        Some(account) => store.wallet_domains_on(account).await?.into_iter().map(|d| (d.domain.clone(), d)).collect(),
+        None => BTreeMap::new(),
+    };
     Ok(origins
         .iter()
         .map(|origin| {

@@ -239,6 +239,10 @@ pub async fn stripe_return(
         let read = ctx.stripe.connected_account(&id).await?;
         ctx.store.record_account_status(account, read.takes_card_payments(), ctx.clock.now()).await?;
         tracing::info!(creator = %creator.id, account, takes_payments = read.takes_card_payments(), "back from Stripe's onboarding");
+        if read.takes_card_payments() {
+            // The sites of the creator's paywalls are registered for wallets on their account.
+            ctx.register_wallet_domains();
+        }
     }
     Ok(Redirect::to("/admin/account").into_response())
 }

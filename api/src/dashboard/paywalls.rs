@@ -19,7 +19,6 @@ use super::layout::{Nav, Page, money, page, time};
 use super::session::{CsrfForm, Session};
 use crate::catalog::{self, CatalogError};
 use crate::report::{self, ReportFilter};
-use crate::sites::origin_list;
 use crate::state::AppState;
 use crate::store::Paywall;
 use crate::wallets::{self, SiteWallets};
@@ -247,7 +246,7 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Result<Page, DashboardError> {
     let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
-    let wallets = wallets::for_sites(&session.store, &origin_list(&paywall.origins)).await?;
+    let wallets = wallets::for_paywall(&session.store, &ctx.config.platform, &paywall).await?;
     Ok(edit_page(&ctx, &session, &paywall, &wallets, &PaywallForm::from_paywall(&paywall), None))
 }
 
@@ -449,7 +448,7 @@ pub async fn update(
 ) -> Result<Response, DashboardError> {
     session.check(&headers, &ctx, &form.csrf)?;
     let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
-    let wallets = wallets::for_sites(&session.store, &origin_list(&paywall.origins)).await?;
+    let wallets = wallets::for_paywall(&session.store, &ctx.config.platform, &paywall).await?;
     let refuse = |message: &str| {
         (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&ctx, &session, &paywall, &wallets, &form, Some(message)))
             .into_response()

@@ -21,6 +21,7 @@ use crate::error::{ApiError, Json};
 use crate::report::{self, ReportFilter};
 use crate::state::AppState;
 use crate::store::PurchaseFilter;
+use crate::wallets;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -186,10 +187,18 @@ pub(super) async fn stats(
     Ok(Json(report::build(&admin.store, &ReportFilter { since: query.since, site }).await?))
 }
 
-/// The sites' domains as registered with Stripe for wallets (Apple Pay, Google Pay, Link), with
-/// each wallet's status there and, in Stripe's words, why a registration failed.
+/// The sites' domains as registered with Stripe for wallets (Apple Pay, Google Pay, Link) on the
+/// account the asking creator's readers pay (none while they sell on none), with each wallet's
+/// status there and, in Stripe's words, why a registration failed.
 #[utoipa::path(get, path = "/v1/admin/wallet-domains", tag = "paywalls",
     responses((status = 200, description = "Every domain plog registered or tried to", body = WalletDomainList), AdminRefusals))]
-pub(super) async fn wallet_domains(admin: Admin) -> Result<Json<WalletDomainList>, ApiError> {
-    Ok(Json(WalletDomainList { domains: admin.store.wallet_domains().await? }))
+pub(super) async fn wallet_domains(
+    admin: Admin,
+    State(ctx): State<AppState>,
+) -> Result<Json<WalletDomainList>, ApiError> {
+    let domains = match wallets::account_of(&admin.store, &ctx.config.platform, admin.creator).await? {
+        Some(account) => admin.store.wallet_domains_on(account.as_deref()).await?,
+        None => vec![],
+    };
+    Ok(Json(WalletDomainList { domains }))
 }

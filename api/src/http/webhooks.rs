@@ -118,7 +118,12 @@ async fn receive_connect(
         tracing::warn!(event_id = %event.id, "an event without an account at the Connect endpoint: acknowledged, ignored");
         return Ok((StatusCode::OK, axum::Json(json!({ "received": true, "outcome": "ignored" }))).into_response());
     }
-    apply(&ctx, &event, object.as_ref()).await
+    let answer = apply(&ctx, &event, object.as_ref()).await?;
+    if matches!(object, Some(EventObject::AccountUpdated(_))) {
+        // An account that now takes payments gets its creator's sites registered for wallets.
+        ctx.register_wallet_domains();
+    }
+    Ok(answer)
 }
 
 async fn apply(ctx: &AppState, event: &Event, object: Option<&EventObject>) -> Result<Response, ApiError> {

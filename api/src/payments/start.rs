@@ -79,17 +79,22 @@ pub struct Seller {
 /// is suspended or their account does not take card payments. The operator's own paywalls
 /// (creator 1) sell on the platform's account, without a fee.
 pub async fn seller_of(store: &Store, platform: &PlatformConfig, paywall: &Paywall) -> Result<Seller, PaymentError> {
-    if !platform.enabled || paywall.creator == CreatorId::OWNER {
+    seller_for(store, platform, paywall.creator).await
+}
+
+/// Who sells `creator`'s paywalls, as [`seller_of`] says.
+pub async fn seller_for(store: &Store, platform: &PlatformConfig, creator: CreatorId) -> Result<Seller, PaymentError> {
+    if !platform.enabled || creator == CreatorId::OWNER {
         return Ok(Seller::default());
     }
-    let creator = store
-        .creator_by_id(paywall.creator)
+    let found = store
+        .creator_by_id(creator)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("paywall {} belongs to no creator", paywall.id))?;
-    if creator.why_not_selling().is_some() {
+        .ok_or_else(|| anyhow::anyhow!("no creator {creator}: a paywall names them"))?;
+    if found.why_not_selling().is_some() {
         return Err(QuoteRefusal::NotForSale.into());
     }
-    Ok(Seller { account: creator.stripe_account, fee: platform.fee })
+    Ok(Seller { account: found.stripe_account, fee: platform.fee })
 }
 
 /// The price of a purchase of `paywall` (or of `pass` instead, which must cover it): the

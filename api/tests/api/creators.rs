@@ -14,7 +14,7 @@ use crate::helpers::*;
 
 const SITE: &str = "https://blog-a.example";
 
-async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
+pub(crate) async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = app.http.request(method, app.url(path)).bearer_auth(token);
     if let Some(body) = body {
@@ -141,7 +141,7 @@ async fn every_admin_route_and_dashboard_page_as_creator_b_against_creator_a_s_i
     // comes first): B's list of domains must not show it.
     app.execute_sql(&format!(
         "insert into wallet_domains (domain, stripe_id, apple_pay, google_pay, link, problem, checked_at) \
-         values ('blog-a.example', 'pmd_alpha', 'active', 'active', 'active', null, {}) on conflict (domain) do nothing",
+         values ('blog-a.example', 'pmd_alpha', 'active', 'active', 'active', null, {}) on conflict (account, domain) do nothing",
         now()
     ))
     .await;
@@ -541,6 +541,8 @@ async fn a_standalone_database_before_creators(dir: &std::path::Path, token: &st
         "insert into gift_links (id, paywall_id, code_hash, created_at) values ('gift_0ldStandaloneGift000', 'pw_0ldStandalonePaywall', 'h', 1)".to_owned(),
         "insert into discount_codes (id, code, percent_off, created_at) values ('disc_0ldStandaloneCode000', 'OLD10', 10, 1)".to_owned(),
         "insert into admin_sessions (token_hash, csrf_token, created_at, expires_at) values ('s', 'c', 1, 99999999999)".to_owned(),
+        "insert into wallet_domains (domain, stripe_id, apple_pay, google_pay, link, problem, checked_at) \
+         values ('old-blog.example', 'pmd_0ld', 'inactive', 'active', 'active', null, 1)".to_owned(),
     ];
     if on_postgres() {
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
@@ -577,6 +579,12 @@ async fn a_standalone_database_upgrades_with_every_row_its_owner_s_and_nothing_f
     assert_eq!(owner("/v1/admin/discounts").await["discounts"][0]["code"], "OLD10");
     let content = app.content("pw_0ldStandalonePaywall", Some(&reader_token)).await;
     assert_eq!(content.status(), 200, "the reader who paid before the upgrade still reads");
+    // A site registered for wallets before is the plog's own account's registration.
+    let kept = app.store.wallet_domains_on(None).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|d| (d.domain.as_str(), d.stripe_id.as_deref())).collect::<Vec<_>>(),
+        [("old-blog.example", Some("pmd_0ld"))]
+    );
     for table in ["paywalls", "purchases", "passes", "gift_links", "discount_codes", "admin_sessions"] {
         let owners = app.query_texts(&format!("select distinct cast(creator_id as text) from {table}")).await;
         assert_eq!(owners, ["1"], "{table}: every row is the owner's");

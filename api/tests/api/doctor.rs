@@ -198,7 +198,7 @@ async fn doctor_says_which_wallets_stripe_shows_on_each_listed_site() {
     assert_eq!(created.status(), 201);
     app.create_paywall(300, "jpy", "a paywall on any site").await;
     // The registration runs in the background after the save; the sweep's own call waits for it.
-    plog_api::wallets::register_listed(&app.store, &app.state.stripe, now()).await.unwrap();
+    plog_api::wallets::register_listed(&app.store, &app.state.stripe, &app.state.config.platform, now()).await.unwrap();
     let widget = widget_dir();
     let (_, out) = doctor("https://plog.example", widget.path(), &[("PLOG_DATABASE_URL", app.database_url.as_str())]);
     let line = |needle: &str| out.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}:\n{out}"));

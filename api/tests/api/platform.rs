@@ -425,6 +425,95 @@ async fn one_creator_s_flood_spends_their_own_rates_and_never_another_creator_s(
     assert_eq!(start_from(calm.clone(), "203.0.113.0".into()).await.0, 201, "B still sells");
 }
 
+/// The registrations of `domain` for wallets on `account` (`None`: the platform's own), as the
+/// Stripe stand-in lists them.
+async fn registrations_at_stripe(domain: &str, account: Option<&str>) -> Vec<Value> {
+    let mut request = reqwest::Client::new()
+        .get(format!("{}/v1/payment_method_domains", localstripe()))
+        .query(&[("domain_name", domain)])
+        .bearer_auth(SECRET_KEY);
+    if let Some(account) = account {
+        request = request.header("stripe-account", account);
+    }
+    let list: Value = request.send().await.unwrap().json().await.unwrap();
+    list["data"].as_array().unwrap().clone()
+}
+
+/// The wallet domains `token`'s creator is shown, once `domain` is among them.
+async fn shown_domain(app: &TestApp, token: &str, domain: &str) -> Value {
+    for _ in 0..100 {
+        let (_, text) = crate::creators::send(app, token, "GET", "/v1/admin/wallet-domains", None).await;
+        let list: Value = serde_json::from_str(&text).unwrap();
+        if let Some(found) = list["domains"].as_array().unwrap().iter().find(|d| d["domain"] == domain) {
+            return found.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{domain} was never shown");
+}
+
+/// Wallets on creators' sites: for a direct charge Stripe shows Apple Pay, Google Pay and Link
+/// only on domains registered on the account the payment is made on, so a creator's sites are
+/// registered on their connected account — once it takes payments — never on the platform's;
+/// two creators on one site have a registration each, and each sees only their own.
+#[tokio::test]
+async fn a_creator_s_sites_are_registered_for_wallets_on_their_own_account() {
+    let app = platform_app().await;
+    let domain = format!("blog-{}.example", event_id().trim_start_matches("evt_").to_lowercase());
+    let site = format!("https://{domain}");
+    let (a, b) =
+        (app.add_creator(&unique_address("wallet-a")).await, app.add_creator(&unique_address("wallet-b")).await);
+    let make = |token: String| {
+        let (app, site) = (&app, site.clone());
+        async move {
+            let response = app
+                .http
+                .post(app.url("/v1/admin/paywalls"))
+                .bearer_auth(&token)
+                .json(&json!({"title": "On my blog", "price": {"amount": 300, "currency": "jpy"},
+                    "content_markdown": "paid", "origins": [site]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let paywall = make(a.clone()).await;
+    // Not connected yet: nothing is registered anywhere, and the creator is shown nothing.
+    let sweep = || plog_api::wallets::register_listed(&app.store, &app.state.stripe, &app.state.config.platform, now());
+    sweep().await.unwrap();
+    assert!(registrations_at_stripe(&domain, None).await.is_empty(), "never on the platform's account");
+    let (_, list) = crate::creators::send(&app, &a, "GET", "/v1/admin/wallet-domains", None).await;
+    assert_eq!(serde_json::from_str::<Value>(&list).unwrap()["domains"], json!([]));
+
+    // Back from Stripe's onboarding, the site is registered on the creator's account.
+    let account_a = connect_stripe(&app, &a).await;
+    let shown = shown_domain(&app, &a, &domain).await;
+    let at_stripe = registrations_at_stripe(&domain, Some(&account_a)).await;
+    assert_eq!(at_stripe.len(), 1, "{at_stripe:?}");
+    assert_eq!(shown["stripe_id"], at_stripe[0]["id"]);
+    assert_eq!(shown["google_pay"], "active");
+    assert!(registrations_at_stripe(&domain, None).await.is_empty(), "still never on the platform's");
+    let (cookie, _) = signed_in(&app, &a).await;
+    let (_, _, page) = get(&app, &cookie, &format!("/admin/paywalls/{paywall}")).await;
+    assert!(page.contains("Google Pay active"), "{page}");
+
+    // B lists the same site: B's own registration, on B's account; each is shown their own.
+    make(b.clone()).await;
+    let account_b = connect_stripe(&app, &b).await;
+    let shown_b = shown_domain(&app, &b, &domain).await;
+    let at_b = registrations_at_stripe(&domain, Some(&account_b)).await;
+    assert_eq!(at_b.len(), 1);
+    assert_eq!(shown_b["stripe_id"], at_b[0]["id"]);
+    assert_ne!(shown_b["stripe_id"], shown["stripe_id"], "one registration per account");
+    assert_eq!(shown_domain(&app, &a, &domain).await["stripe_id"], shown["stripe_id"], "A's is unchanged");
+    // The operator, who sells on the platform's account and lists no such site, is shown none.
+    assert!(!app.admin_json("/v1/admin/wallet-domains").await.to_string().contains(&domain));
+    // A second sweep asks nothing again.
+    assert_eq!(sweep().await.unwrap(), 0);
+}
+
 /// Asks for a sign-in code for `email`: the page's status and the code's form action.
 async fn ask_code(app: &TestApp, email: &str) -> (u16, String) {
     let response = browser().post(app.url("/admin/sign-in/code")).form(&[("email", email)]).send().await.unwrap();

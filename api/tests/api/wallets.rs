@@ -101,7 +101,7 @@ async fn a_listed_site_is_registered_for_wallets_once_and_its_status_shown() {
         .await
         .unwrap();
     assert_eq!(patched.status(), 200);
-    plog_api::wallets::register_listed(&app.store, &app.state.stripe, now()).await.unwrap();
+    plog_api::wallets::register_listed(&app.store, &app.state.stripe, &app.state.config.platform, now()).await.unwrap();
     assert_eq!(domain_creations(&domain).await, 1, "one registration for the domain");
 
     // The dashboard shows each wallet's status per site, and what keeps Apple Pay away.
@@ -131,7 +131,9 @@ async fn a_site_stripe_refuses_is_shown_refused_and_tried_again_later() {
     // what Stripe was asked, not by a difference: the save's own registration, in the
     // background, may still be waiting its turn and ask too.
     let before = domain_creations(&domain).await;
-    let asked = plog_api::wallets::register_listed(&app.store, &app.state.stripe, now()).await.unwrap();
+    let asked = plog_api::wallets::register_listed(&app.store, &app.state.stripe, &app.state.config.platform, now())
+        .await
+        .unwrap();
     assert_eq!(asked, 1, "the refused domain is due again");
     assert!(domain_creations(&domain).await > before, "and Stripe was asked again");
 }
@@ -152,7 +154,7 @@ async fn the_wallet_states_are_typed_past_the_edge() {
     let domain = unique_domain("example");
     paywall_on_sites(&app, &[&format!("https://{domain}")]).await;
     registered(&app, &domain).await;
-    let kept = app.store.wallet_domains().await.unwrap();
+    let kept = app.store.wallet_domains_on(None).await.unwrap();
     let ours = kept.iter().find(|d| d.domain == domain).unwrap();
     assert_eq!((ours.google_pay, ours.apple_pay), (WalletState::Active, WalletState::Inactive));
 }
