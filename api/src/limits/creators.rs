@@ -1,9 +1,9 @@
 //! Fairness between the creators of one plog: the changes one creator may make through the
 //! admin API and the dashboard per period (`PLOG_RATE_WRITES_PER_CREATOR`). A change may cost
-//! what every creator shares — the database's one writer on SQLite, and the platform's own calls
-//! to Stripe (each saved list of sites is registered for wallets on the platform's account,
-//! whose rate limit at Stripe is everyone's) — so one creator's script must not spend it for
-//! the rest. Reads are not counted; the owner (the operator's token) is never limited, so a
+//! what every creator shares — the database's one writer on SQLite, the process's one sweep of
+//! wallet registrations (each saved list of sites starts one, which walks every creator's
+//! sites), the calls to Stripe made with the platform's keys — so one creator's script must not
+//! spend it for the rest. Reads are not counted; the owner (the operator's token) is never limited, so a
 //! standalone plog is as before. Kept in this process's memory: each replica keeps its own.
 //!
 //! The purchase starts of one creator's paywalls together have their own bucket too, beside the
