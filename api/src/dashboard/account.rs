@@ -157,7 +157,7 @@ pub async fn connect_stripe(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     platform_creator(&ctx, &session)?;
     let creator = creator(&ctx, &session).await?;
     let account = connected_account(&ctx, &creator).await?;

@@ -73,7 +73,7 @@ pub async fn set_status(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     operator(&ctx, &session)?;
     let status = match action.as_str() {
         "suspend" => CreatorStatus::Suspended,

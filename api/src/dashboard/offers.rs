@@ -239,7 +239,7 @@ pub async fn create_pass(
     headers: HeaderMap,
     Form(form): Form<PassForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let paywall_ids = ids(&form.paywalls);
     let new = NewPass {
         title: form.title,
@@ -261,7 +261,7 @@ pub async fn create_gift(
     headers: HeaderMap,
     Form(form): Form<GiftForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let expires_at = number(&form.days, "expires in days")?.map(|days| ctx.clock.now() + days * crate::store::DAY_SECS);
     let new = NewGift { label: Some(form.label), max_opens: number(&form.max_opens, "most opens")?, expires_at };
     let created = gifts::create(&session.store, &form.paywall, &new, ctx.clock.now()).await?;
@@ -276,7 +276,7 @@ pub async fn create_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let (percent_off, amount_off) = if form.kind == "amount" {
         (None, Some(price(&form.value, &form.currency)?))
     } else {
@@ -304,7 +304,7 @@ pub async fn end_offer(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     match kind.as_str() {
         "passes" => drop(passes::archive(&session.store, &ctx.offers, &id, ctx.clock.now()).await?),
         "gifts" => drop(gifts::revoke(&session.store, &id, ctx.clock.now()).await?),

@@ -202,7 +202,7 @@ pub async fn create(
     headers: HeaderMap,
     Form(form): Form<PaywallForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let typed = match form.typed() {
         Ok(typed) => typed,
         Err(message) => {
@@ -446,7 +446,7 @@ pub async fn update(
     headers: HeaderMap,
     Form(form): Form<PaywallForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let paywall = catalog::find(&session.store, &catalog::parse_id(&id)?).await?;
     let wallets = wallets::for_paywall(&session.store, &ctx.config.platform, &paywall).await?;
     let refuse = |message: &str| {
@@ -493,7 +493,7 @@ pub async fn archive(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     let paywall = catalog::archive(&session.store, &catalog::parse_id(&id)?, ctx.clock.now()).await?;
     tracing::info!(paywall_id = %paywall.id, "paywall archived from the dashboard");
     Ok(Redirect::to(&format!("/admin/paywalls/{}", paywall.id)).into_response())

@@ -83,7 +83,7 @@ pub async fn refund_purchase(
     headers: HeaderMap,
     Form(form): Form<RefundForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let (purchase, title) = refundable_purchase(&session.store, &id).await?;
     let refuse = |why: &str| Ok(confirm_page(&session, &purchase, &title, &form.amount, Some(why)));
     let amount = match parse_major(&form.amount, purchase.price.currency()) {

@@ -54,7 +54,7 @@ pub async fn revoke_tokens(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     let (purchase, title) = purchase(&session.store, &id).await?;
     // The hash of a token nobody is given: the old ones match nothing any more.
     if !session.store.revoke_purchase_tokens(&purchase.id, &token_hash(&new_access_token())).await? {

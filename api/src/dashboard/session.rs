@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::DashboardError;
 use super::layout::{Nav, page};
 use crate::client_ip::ClientIp;
+use crate::limits::LimitError;
 use crate::state::AppState;
 use crate::store::{CreatorId, Store};
 use crate::tokens::{constant_time_eq, new_access_token};
@@ -47,9 +48,12 @@ pub struct Session {
 impl Session {
     /// Refuses a state-changing request that did not come from the dashboard's own pages, and
     /// one beyond the creator's rate of changes (which the admin API's changes spend too).
-    pub fn check(&self, headers: &HeaderMap, ctx: &AppState, csrf: &str) -> Result<(), DashboardError> {
+    pub async fn check(&self, headers: &HeaderMap, ctx: &AppState, csrf: &str) -> Result<(), DashboardError> {
         self.check_uncounted(headers, ctx, csrf)?;
-        ctx.creator_limits.take_write(self.creator).map_err(DashboardError::TooMany)
+        ctx.creator_limits.take_write(&ctx.store, self.creator).await.map_err(|refused| match refused {
+            LimitError::Limited(limited) => DashboardError::TooMany(limited),
+            LimitError::Store(error) => DashboardError::Internal(error),
+        })
     }
 
     /// [`Session::check`] for a request that changes nothing of the creator's (the preview,

@@ -30,7 +30,7 @@ pub async fn make_token(
     headers: HeaderMap,
     Form(form): Form<NewTokenForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, &form.csrf)?;
+    session.check(&headers, &ctx, &form.csrf).await?;
     let made = api_tokens::make(&session.store, &form.label, ctx.clock.now())
         .await?
         .map_err(|refused| DashboardError::BadRequest(format!("A {refused}.")))?;
@@ -45,7 +45,7 @@ pub async fn revoke_token(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DashboardError> {
-    session.check(&headers, &ctx, form.token())?;
+    session.check(&headers, &ctx, form.token()).await?;
     let id = TokenId::parse(&id).map_err(|_| DashboardError::NotFound)?;
     let revoked = session.store.revoke_creator_token(&id, ctx.clock.now()).await?.ok_or(DashboardError::NotFound)?;
     tracing::info!(token_id = %revoked.id, creator = %session.creator, "API token revoked in the dashboard");

@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for Admin {
         }
         if let Some(creator) = ctx.holder_of_admin_token(&given).await?.map(|holder| holder.creator) {
             if !parts.method.is_safe() {
-                ctx.creator_limits.take_write(creator).map_err(ApiError::RateLimited)?;
+                ctx.creator_limits.take_write(&ctx.store, creator).await?;
             }
             Ok(Admin { creator, store: ctx.store.for_creator(creator) })
         } else {

@@ -23,6 +23,9 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock, QuantaInstant};
 
+use crate::config::Rate;
+use crate::store::Store;
+
 /// A limit's refusal: what was exceeded, and how long until the next request may go (the edge
 /// answers 429 with `Retry-After`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,4 +53,23 @@ pub enum LimitError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] anyhow::Error),
+}
+
+/// One request from the bucket `key` of `rate` that every replica shares (PostgreSQL's
+/// `rate_limits` table); `None`: the limit is off. A refusal says `what` was exceeded, the rate,
+/// and when to try again.
+pub(crate) async fn take_shared(
+    store: &Store,
+    rate: Option<Rate>,
+    key: impl FnOnce() -> String,
+    what: &str,
+) -> Result<(), LimitError> {
+    let Some(Rate::Limit { count, period }) = rate else { return Ok(()) };
+    match store.take_shared_rate(&key(), period / count.get(), count.get()).await? {
+        None => Ok(()),
+        Some(wait) => Err(LimitError::Limited(Limited {
+            message: format!("{what} (limit {}); please wait and try again", Rate::Limit { count, period }),
+            retry_after: wait,
+        })),
+    }
 }

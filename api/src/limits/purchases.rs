@@ -89,24 +89,14 @@ fn check<K: std::hash::Hash + Eq + Clone>(
     })
 }
 
-/// One request from the shared bucket `key` of `rate` (`None`: the limit is off).
+/// One purchase start from the shared bucket `key` of `rate` (`None`: the limit is off).
 async fn take_shared(
     store: &Store,
     rate: Option<Rate>,
     key: impl FnOnce() -> String,
     what: &str,
 ) -> Result<(), LimitError> {
-    let Some(Rate::Limit { count, period }) = rate else { return Ok(()) };
-    match store.take_shared_rate(&key(), period / count.get(), count.get()).await? {
-        None => Ok(()),
-        Some(wait) => Err(LimitError::Limited(Limited {
-            message: format!(
-                "too many purchases started {what} (limit {}); please wait and try again",
-                Rate::Limit { count, period }
-            ),
-            retry_after: wait,
-        })),
-    }
+    super::take_shared(store, rate, key, &format!("too many purchases started {what}")).await
 }
 
 impl PurchaseLimits {

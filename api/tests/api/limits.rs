@@ -219,11 +219,15 @@ async fn answers_carrying_tokens_secrets_or_paid_content_are_never_stored_in_a_c
 }
 
 #[tokio::test]
-async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly() {
+async fn two_replicas_on_one_postgres_database_share_the_purchase_and_change_rates_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(dir.path()).await;
-    let rates =
-        [("PLOG_RATE_PER_IP", "4/hour"), ("PLOG_RATE_PER_PAYWALL", "10/hour"), ("PLOG_TRUSTED_PROXIES", "127.0.0.1")];
+    let rates = [
+        ("PLOG_RATE_PER_IP", "4/hour"),
+        ("PLOG_RATE_PER_PAYWALL", "10/hour"),
+        ("PLOG_RATE_WRITES_PER_CREATOR", "5/hour"),
+        ("PLOG_TRUSTED_PROXIES", "127.0.0.1"),
+    ];
     let one = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let two = crate::processes::PlogProcess::start_with(&database, free_port(), &rates).await;
     let http = reqwest::Client::new();
@@ -267,11 +271,36 @@ async fn two_replicas_on_one_postgres_database_share_the_purchase_rates_exactly(
     }
     let many =
         flood(create_paywall_at(&one.address, "Per paywall", 100, "paid").await, |i| format!("198.51.100.{i}")).await;
+    // A creator's changes, half through each replica: the creator's rate of changes.
+    let added = tokio::task::spawn_blocking({
+        let database = database.clone();
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_plog"))
+                .args(["creator", "add", "replicas@example.com"])
+                .env("PLOG_DATABASE_URL", database)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let token = String::from_utf8_lossy(&added.stdout).lines().last().unwrap().to_owned();
+    let mut changes = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let address = if i % 2 == 0 { one.address.clone() } else { two.address.clone() };
+        let request = http.post(format!("{address}/v1/admin/paywalls")).bearer_auth(&token).json(&serde_json::json!({
+            "title": format!("Change {i}"), "price": {"amount": 100, "currency": "jpy"}, "content_markdown": "x"}));
+        changes.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = changes.join_all().await;
+    let changed = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 12 - changed, "{statuses:?}");
     if on_postgres() {
-        assert_eq!((one_address, many), (4, 10), "two replicas allow exactly what one allows");
+        assert_eq!((one_address, many, changed), (4, 10, 5), "two replicas allow exactly what one allows");
     } else {
         // SQLite is one machine: each process keeps its own budgets (the README says so).
-        assert_eq!((one_address, many), (8, 20), "each of the two processes lets its own through");
+        assert_eq!((one_address, many, changed), (8, 20, 10), "each of the two processes lets its own through");
     }
 }
 
