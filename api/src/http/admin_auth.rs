@@ -25,7 +25,8 @@ pub(crate) enum AdminRefusals {
     /// No admin token, or a wrong one.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
-    /// A creator's changes beyond their rate (`PLOG_RATE_WRITES_PER_CREATOR`; never the owner's).
+    /// Too many wrong admin tokens from the address, or a creator's changes beyond their rate
+    /// (`PLOG_RATE_WRITES_PER_CREATOR`; never the owner's): `Retry-After` says when to try again.
     #[response(status = 429)]
     TooMany(ErrorBody),
     /// No admin token configured, or the database is busy.
