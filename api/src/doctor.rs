@@ -7,16 +7,16 @@
 //! In platform mode also: the keys are a Connect platform's, and the Connect endpoint exists
 //! (`connect=true`), sends the payment and account events, at the pinned version.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
-use plog_shared::api::{PaywallStatus, WalletState};
+use plog_shared::api::WalletState;
 
 use secrecy::ExposeSecret;
 
 use crate::config::{KeyMode, PlatformConfig, ServeConfig};
 use crate::mailer::Mailer;
-use crate::store::{Paywall, Store};
+use crate::store::Store;
 use crate::stripe::client::{PaymentMethodDomain, WebhookEndpoint};
 use crate::stripe::webhook::{ACCOUNT_EVENTS, HANDLED_EVENTS};
 use crate::stripe::{API_VERSION, StripeApi};
@@ -377,18 +377,10 @@ async fn wallets_of_sites(store: &Store, stripe: &StripeApi, platform: &Platform
             "no paywall is stored yet (plog serve creates the tables): no site to check for wallets",
         )];
     }
-    let paywalls = match store.paywalls().await {
-        Ok(paywalls) => paywalls,
+    let mut by_account = match wallets::on_sale_by_account(store, platform).await {
+        Ok(by_account) => by_account,
         Err(error) => return vec![Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")],
     };
-    let mut by_account: BTreeMap<Option<String>, Vec<&Paywall>> = BTreeMap::new();
-    for paywall in paywalls.iter().filter(|p| p.status != PaywallStatus::Archived) {
-        match wallets::account_of(store, platform, paywall.creator).await {
-            Ok(Some(account)) => by_account.entry(account).or_default().push(paywall),
-            Ok(None) => {}
-            Err(error) => return vec![Finding::problem(format!("{error:#}"), "check PLOG_DATABASE_URL")],
-        }
-    }
     if by_account.is_empty() {
         by_account.insert(None, vec![]);
     }

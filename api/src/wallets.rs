@@ -144,10 +144,28 @@ pub async fn listed_domains(
     store: &Store,
     platform: &PlatformConfig,
 ) -> anyhow::Result<BTreeSet<(Option<String>, String)>> {
-    let paywalls = store.paywalls().await?;
-    let mut accounts: BTreeMap<CreatorId, Option<Option<String>>> = BTreeMap::new();
     let mut listed = BTreeSet::new();
-    for paywall in paywalls.iter().filter(|p| p.status != PaywallStatus::Archived) {
+    for (account, paywalls) in on_sale_by_account(store, platform).await? {
+        for paywall in paywalls {
+            for origin in crate::sites::origin_list(&paywall.origins) {
+                if let Ok(domain) = domain_of(&origin) {
+                    listed.insert((account.clone(), domain));
+                }
+            }
+        }
+    }
+    Ok(listed)
+}
+
+/// The paywalls on sale, by the account they sell on (`None`: the plog's own); a creator who
+/// sells on no account has none listed. Each creator's account is looked up once.
+pub async fn on_sale_by_account(
+    store: &Store,
+    platform: &PlatformConfig,
+) -> anyhow::Result<BTreeMap<Option<String>, Vec<Paywall>>> {
+    let mut accounts: BTreeMap<CreatorId, Option<Option<String>>> = BTreeMap::new();
+    let mut by_account: BTreeMap<Option<String>, Vec<Paywall>> = BTreeMap::new();
+    for paywall in store.paywalls().await?.into_iter().filter(|p| p.status != PaywallStatus::Archived) {
         let account = match accounts.get(&paywall.creator) {
             Some(known) => known.clone(),
             None => {
@@ -156,14 +174,11 @@ pub async fn listed_domains(
                 found
             }
         };
-        let Some(account) = account else { continue };
-        for origin in crate::sites::origin_list(&paywall.origins) {
-            if let Ok(domain) = domain_of(&origin) {
-                listed.insert((account.clone(), domain));
-            }
+        if let Some(account) = account {
+            by_account.entry(account).or_default().push(paywall);
         }
     }
-    Ok(listed)
+    Ok(by_account)
 }
 
 /// Registers each listed domain that is not registered yet on its account (or whose
